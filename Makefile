@@ -1,0 +1,56 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is here for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := portal.settings
+
+.PHONY: run test install db migrate seed browser bench messages check stop-db clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# The embedded PostgreSQL server, unless DATABASE_URL names another one.
+db: install
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -W ignore -m portal.embedded_db start >/dev/null; fi
+
+migrate: db
+	$(BIN)/python manage.py migrate --verbosity 0
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo "Serving http://localhost:$(PORT)/ (organisations at http://acme.localhost:$(PORT)/ and http://globex.localhost:$(PORT)/)"
+	$(BIN)/python manage.py runserver --noreload 0.0.0.0:$(PORT)
+
+# Browser tests run in Debian's Chromium; as root we install it, elsewhere they skip and say how.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+		|| echo "Could not install chromium: browser tests will be skipped."; \
+	fi
+
+test: db browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: migrate
+	$(BIN)/python -m bench.run
+
+messages: install
+	$(BIN)/python manage.py makemessages -l nl --ignore=.venv --ignore=.data --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+check: install
+	$(BIN)/python manage.py check
+
+stop-db:
+	$(BIN)/python -m portal.embedded_db stop
+
+clean: stop-db
+	rm -rf .data

@@ -1,0 +1,1 @@
+"""Access rules of this app, registered with portal.policy."""

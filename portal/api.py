@@ -1,0 +1,126 @@
+"""The API's foundations: token sign-in, who-am-I, and the base viewset every endpoint builds on.
+
+`PolicyViewSet` takes its rows from the policy module and nothing else. Subclasses may not override
+`get_queryset` or `get_object` (the class refuses to be defined); they narrow the rows the policy
+already allows in `safely_filter_queryset`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from portal import policy
+
+
+def actor_of(request: Request) -> policy.Actor:
+    """The Actor of an API request (token users get theirs from MemberTokenAuthentication)."""
+    request.user  # noqa: B018  (runs authentication, which may set the actor)
+    actor = policy.current_actor(request._request)
+    if actor.user_id != getattr(request.user, "pk", None):
+        raise exceptions.NotAuthenticated()
+    return actor
+
+
+class PolicyViewSet(viewsets.GenericViewSet):
+    """Base for every API viewset: rows come from `policy.scope(actor, model)`, lookups 404 alike."""
+
+    model = None  # the model whose policy rule applies
+    roles: tuple[str, ...] = ()  # roles allowed at all; empty: any member
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("get_queryset", "get_object"):
+            if name in cls.__dict__:
+                raise TypeError(f"{cls.__name__} overrides {name}; narrow rows in safely_filter_queryset")
+
+    @property
+    def actor(self) -> policy.Actor:
+        return actor_of(self.request)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.roles:
+            try:
+                policy.require(self.actor, *self.roles)
+            except Http404:
+                raise exceptions.NotFound(policy.NOT_FOUND) from None
+
+    def safely_filter_queryset(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model._default_manager.none()
+        return self.safely_filter_queryset(policy.scope(self.actor, self.model))
+
+    def get_object(self):
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        queryset = self.filter_queryset(self.get_queryset())
+        try:
+            obj = policy.get_or_404(self.actor, self.model, queryset, **lookup)
+        except Http404:
+            raise exceptions.NotFound(policy.NOT_FOUND) from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True)
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+@extend_schema(request=TokenRequestSerializer,
+               responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+               auth=[])
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([TokenThrottle])
+def token_obtain(request: Request) -> Response:
+    """Exchange an email address and password for an API token, on an organisation host of a member."""
+    payload = TokenRequestSerializer(data=request.data)
+    payload.is_valid(raise_exception=True)
+    organisation = policy.current_actor(request._request).organisation
+    user = authenticate(request._request, username=payload.validated_data["email"].lower(),
+                        password=payload.validated_data["password"])
+    if user is None or organisation is None or not policy.roles_of(user, organisation):
+        return Response({"detail": "Email address or password is wrong, or the account has no access here."},
+                        status=status.HTTP_400_BAD_REQUEST)
+    token, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    language = serializers.CharField()
+    organisation = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    """Who am I, and which roles do I hold in this organisation."""
+    actor = actor_of(request)
+    user = actor.user
+    return Response(MeSerializer({
+        "id": user.pk, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
+        "language": user.language or actor.organisation.default_language,
+        "organisation": actor.organisation.slug, "roles": sorted(actor.roles),
+    }).data)

@@ -1,0 +1,77 @@
+"""Request middleware: who is acting on this host, and in which language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from portal import policy
+
+SESSION_HOST_KEY = "portal_schema"
+
+# Paths that work without a membership on an organisation host (signing in, health checks).
+OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/handoff/", "/password-reset/", "/reset/",
+                 "/invitation/", "/i18n/", "/static/", "/api/v1/auth/token/")
+
+
+def schema_of(request: HttpRequest) -> str:
+    tenant = getattr(request, "tenant", None)
+    return tenant.schema_name if tenant is not None else "public"
+
+
+class MembershipMiddleware:
+    """After authentication: binds the session to its host and builds `request.actor`.
+
+    A session made on one host is not valid on another (no hopping with a copied cookie), and a
+    signed-in user who is not a member of this organisation gets a 404, the same as a missing page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        schema = schema_of(request)
+        user = request.user
+        if user.is_authenticated and request.session.get(SESSION_HOST_KEY) != schema:
+            request.user = user = AnonymousUser()
+        organisation = None if schema == "public" else request.tenant
+        if organisation is not None and not organisation.is_active and not request.path.startswith("/healthz"):
+            raise Http404(policy.NOT_FOUND)
+        request.actor = policy.Actor(user=user, organisation=organisation,
+                                     roles=policy.roles_of(user, organisation))
+        if (organisation is not None and user.is_authenticated and not request.actor.roles
+                and not request.path.startswith(OPEN_PREFIXES)):
+            raise Http404(policy.NOT_FOUND)
+        return self.get_response(request)
+
+
+def language_for(request: HttpRequest) -> str:
+    """The user's own choice, else the language they picked while signed out, else the organisation's."""
+    available = {code for code, _name in settings.LANGUAGES}
+    user = request.user
+    if user.is_authenticated and user.language in available:
+        return user.language
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in available:
+        return cookie
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None and schema_of(request) != "public":
+        return tenant.default_language
+    return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        language = language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response

@@ -1,0 +1,19 @@
+"""URLs every host serves: health, signing in and out, password reset, language."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from portal import views as portal_views
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("login/", tenant_views.SignInView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("i18n/setlang/", tenant_views.language_set, name="set_language"),
+]

@@ -1,0 +1,15 @@
+"""The public host: landing, sign-in, "my organisations", the coach's workspace, platform administration."""
+
+from django.urls import include, path
+
+from portal.urls_common import urlpatterns as common
+from tenants import views as tenant_views
+
+handler404 = "portal.views.not_found"
+
+urlpatterns = common + [
+    path("", tenant_views.landing, name="home"),
+    path("go/<slug:slug>/", tenant_views.organisation_open, name="organisation_open"),
+    path("platform/", tenant_views.platform_organisations, name="platform_organisations"),
+    path("", include("programmes.urls_public")),
+]

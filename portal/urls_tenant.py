@@ -1,0 +1,32 @@
+"""An organisation's host: its pages, fragments and the API under /api/v1/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from portal import api
+from portal import views as portal_views
+from portal.urls_common import urlpatterns as common
+from tenants import views as tenant_views
+
+handler404 = "portal.views.not_found"
+
+api_patterns = [
+    path("auth/token/", api.token_obtain, name="api_token"),
+    path("me/", api.me, name="api_me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    path("", include("programmes.urls_api")),
+    path("", include("assessments.urls_api")),
+]
+
+urlpatterns = common + [
+    path("", portal_views.home, name="home"),
+    path("handoff/", tenant_views.handoff, name="handoff"),
+    path("invitation/<str:token>/", tenant_views.invitation_accept, name="invitation_accept"),
+    path("people/", tenant_views.people, name="people"),
+    path("people/<int:pk>/revoke/", tenant_views.membership_revoke, name="membership_revoke"),
+    path("api/v1/", include(api_patterns)),
+    path("", include("programmes.urls")),
+    path("", include("assessments.urls")),
+]

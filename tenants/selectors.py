@@ -1,0 +1,41 @@
+"""Reads for organisations and people, always through the policy."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name
+
+from portal import policy
+from tenants.models import Membership, Organisation, PlatformEvent, User
+
+
+def my_memberships(*, user: User) -> QuerySet[Membership]:
+    """Every active role of `user`, across organisations (for the public host's "my organisations")."""
+    return (Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+            .exclude(organisation__schema_name=get_public_schema_name())
+            .select_related("organisation").order_by("organisation__name", "role"))
+
+
+def my_organisations(*, user: User) -> list[dict]:
+    grouped: dict[int, dict] = {}
+    for membership in my_memberships(user=user):
+        entry = grouped.setdefault(membership.organisation_id, {"organisation": membership.organisation,
+                                                                "roles": []})
+        entry["roles"].append(membership.get_role_display())
+    return list(grouped.values())
+
+
+def people_list(*, actor: policy.Actor, role: str | None = None) -> QuerySet[Membership]:
+    memberships = policy.scope(actor, Membership).select_related("user").order_by(
+        "user__last_name", "user__first_name", "user__email", "role")
+    if role:
+        memberships = memberships.filter(role=role)
+    return memberships
+
+
+def organisations_list(*, actor: policy.Actor) -> QuerySet[Organisation]:
+    return policy.scope(actor, Organisation).prefetch_related("domains").order_by("name")
+
+
+def platform_events(*, actor: policy.Actor, limit: int = 50) -> QuerySet[PlatformEvent]:
+    return policy.scope(actor, PlatformEvent).select_related("actor", "organisation")[:limit]

@@ -1,0 +1,235 @@
+"""Writes for organisations and people: provisioning, memberships, invitations, sign-in handoff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_exists, schema_context
+
+from portal.middleware import SESSION_HOST_KEY
+from tenants.models import (Domain, HandoffToken, Invitation, Membership, Organisation, PlatformEvent,
+                            Role, User, slug_validator)
+
+INVITATION_DAYS = 7
+_signer_salt = {"handoff": "tenants.handoff", "invitation": "tenants.invitation"}
+RESERVED_SLUGS = {"www", "api", "admin", "public", "static", "media", "mail", "platform", "tenant-template"}
+
+
+# --- organisations ----------------------------------------------------------------------------------
+
+def organisation_host(slug: str) -> str:
+    return f"{slug}.{settings.PORTAL_DOMAIN}"
+
+
+def organisation_url(organisation: Organisation, path: str = "/", *, request: HttpRequest | None = None) -> str:
+    """An absolute URL on the organisation's primary host, keeping the port of the current request."""
+    domain = organisation.get_primary_domain().domain
+    port = ""
+    if request is not None and request.get_port() not in ("80", "443"):
+        port = f":{request.get_port()}"
+    scheme = request.scheme if request is not None else settings.PORTAL_SCHEME
+    return f"{scheme}://{domain}{port}{path}"
+
+
+def public_url(path: str = "/", *, request: HttpRequest | None = None) -> str:
+    port = f":{request.get_port()}" if request is not None and request.get_port() not in ("80", "443") else ""
+    scheme = request.scheme if request is not None else settings.PORTAL_SCHEME
+    return f"{scheme}://{settings.PORTAL_DOMAIN}{port}{path}"
+
+
+def template_schema_ensure() -> None:
+    """Create and migrate the template schema new organisations are cloned from."""
+    from django.core.management import call_command
+
+    if not schema_exists(settings.TENANT_BASE_SCHEMA):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{settings.TENANT_BASE_SCHEMA}"')
+    call_command("migrate_schemas", schema_name=settings.TENANT_BASE_SCHEMA, interactive=False, verbosity=0)
+
+
+def public_organisation_ensure() -> Organisation:
+    """The row django-tenants needs for the public host."""
+    organisation, _created = Organisation.objects.get_or_create(
+        schema_name="public", defaults={"name": "Coaching portal", "slug": "platform"})
+    Domain.objects.get_or_create(domain=settings.PORTAL_DOMAIN,
+                                 defaults={"tenant": organisation, "is_primary": True})
+    return organisation
+
+
+def _validate_new_organisation(name: str, slug: str, language: str) -> None:
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Give the organisation a name.")
+    try:
+        slug_validator(slug)
+    except ValidationError as error:
+        errors["slug"] = error.messages[0]
+    else:
+        if slug in RESERVED_SLUGS:
+            errors["slug"] = _("This address is reserved.")
+        elif Organisation.objects.filter(slug=slug).exists() or schema_exists(slug.replace("-", "_")):
+            errors["slug"] = _("An organisation with this address already exists.")
+    if language not in dict(settings.LANGUAGES):
+        errors["default_language"] = _("Choose English or Dutch.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def organisation_create(*, name: str, slug: str, hr_email: str = "", default_language: str = "en",
+                        acting_user: User | None = None, hr_first_name: str = "",
+                        hr_last_name: str = "") -> Organisation:
+    """Provision an organisation: its row, its domain and its schema, cloned from the migrated template.
+
+    Everything happens in one transaction (PostgreSQL DDL is transactional): a failure leaves neither a
+    schema without its rows nor rows without their schema.
+    """
+    slug = slug.strip().lower()
+    _validate_new_organisation(name, slug, default_language)
+    organisation = Organisation.objects.create(
+        name=name.strip(), slug=slug, schema_name=slug.replace("-", "_"), default_language=default_language)
+    Domain.objects.create(domain=organisation_host(slug), tenant=organisation, is_primary=True)
+    # The template's django_migrations rows come along with the clone ("DATA"), so the new schema is
+    # exactly as migrated as the template: no migration needs replaying or faking.
+    CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, organisation.schema_name, "DATA",
+                               set_connection=False)
+    PlatformEvent.objects.create(actor=acting_user, organisation=organisation, action="organisation.created",
+                                 detail={"slug": slug})
+    if hr_email:
+        invitation_create(email=hr_email, first_name=hr_first_name, last_name=hr_last_name,
+                          organisation=organisation, role=Role.HR_MANAGER, acting_user=acting_user)
+    return organisation
+
+
+# --- people -----------------------------------------------------------------------------------------
+
+def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> User:
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, first_name=first_name, last_name=last_name)
+    return user
+
+
+def membership_grant(*, user: User, organisation: Organisation, role: str,
+                     acting_user: User | None = None) -> Membership:
+    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    if not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+        created = True
+    if created:
+        PlatformEvent.objects.create(actor=acting_user, organisation=organisation, action="membership.granted",
+                                     detail={"user": user.pk, "role": role})
+    return membership
+
+
+def membership_revoke(*, membership: Membership, acting_user: User) -> None:
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    PlatformEvent.objects.create(actor=acting_user, organisation=membership.organisation,
+                                 action="membership.revoked",
+                                 detail={"user": membership.user_id, "role": membership.role})
+
+
+def invitation_create(*, email: str, organisation: Organisation, role: str, acting_user: User | None,
+                      first_name: str = "", last_name: str = "", send: bool = True) -> Invitation:
+    """Grant the role and email a signed link that lets the person set a password and sign in."""
+    user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
+    membership_grant(user=user, organisation=organisation, role=role, acting_user=acting_user)
+    invitation = Invitation.objects.create(
+        user=user, organisation=organisation, role=role, invited_by=acting_user,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS))
+    if send:
+        transaction.on_commit(lambda: invitation_send(invitation))
+    return invitation
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(str(invitation.pk), salt=_signer_salt["invitation"])
+
+
+def invitation_send(invitation: Invitation) -> None:
+    organisation = invitation.organisation
+    link = organisation_url(organisation, f"/invitation/{invitation_token(invitation)}/")
+    with translation.override(invitation.user.language or organisation.default_language):
+        context = {"organisation": organisation, "link": link, "user": invitation.user,
+                   "role": invitation.get_role_display(), "days": INVITATION_DAYS}
+        subject = _("You are invited to %(organisation)s's coaching portal") % {"organisation": organisation.name}
+        body = render_to_string("tenants/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.user.email])
+
+
+def invitation_from_token(token: str, *, organisation: Organisation) -> Invitation | None:
+    """The open invitation a link names, or None when it is forged, expired, used or for another host."""
+    try:
+        pk = signing.loads(token, salt=_signer_salt["invitation"], max_age=timedelta(days=INVITATION_DAYS))
+    except signing.BadSignature:
+        return None
+    return (Invitation.objects.select_related("user")
+            .filter(pk=pk, organisation=organisation, accepted_at__isnull=True, expires_at__gt=timezone.now())
+            .first())
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."))
+    user = locked.user
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    locked.accepted_at = timezone.now()
+    locked.save(update_fields=["accepted_at"])
+    return user
+
+
+# --- signing in -------------------------------------------------------------------------------------
+
+def session_sign_in(request: HttpRequest, user: User) -> None:
+    """Sign in on this host only: the session is bound to the host's schema (see MembershipMiddleware)."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SESSION_HOST_KEY] = connection.schema_name
+
+
+def handoff_create(*, user: User, organisation: Organisation, next_path: str = "/") -> str:
+    """A signed single-use ticket for `user` to enter `organisation` without signing in again."""
+    if not Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
+        raise ValidationError(_("You are not a member of this organisation."))
+    if not next_path.startswith("/") or next_path.startswith("//"):
+        next_path = "/"
+    ticket = HandoffToken.objects.create(
+        user=user, organisation=organisation, next_path=next_path,
+        expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_MAX_AGE_SECONDS))
+    return signing.dumps(str(ticket.pk), salt=_signer_salt["handoff"])
+
+
+def handoff_consume(*, token: str, organisation: Organisation) -> HandoffToken | None:
+    """Spend a ticket once, on the host it was made for, within its minute; None otherwise."""
+    try:
+        pk = signing.loads(token, salt=_signer_salt["handoff"], max_age=settings.HANDOFF_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return None
+    now = timezone.now()
+    # One UPDATE decides: of two requests with the same ticket, only one sees a row change.
+    spent = HandoffToken.objects.filter(pk=pk, organisation=organisation, used_at__isnull=True,
+                                        expires_at__gt=now).update(used_at=now)
+    if not spent:
+        return None
+    ticket = HandoffToken.objects.select_related("user").get(pk=pk)
+    if not ticket.user.is_active or not Membership.objects.filter(
+            user=ticket.user, organisation=organisation, is_active=True).exists():
+        return None
+    return ticket

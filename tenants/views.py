@@ -1,0 +1,146 @@
+"""Pages for signing in, moving between organisations, people and platform administration."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
+
+from portal import policy
+from tenants import selectors, services
+from tenants.forms import InviteForm, LanguageForm, OrganisationForm, SignInForm
+from tenants.models import Membership, Organisation
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        services.session_sign_in(self.request, form.get_user())
+        return redirect(self.get_success_url())
+
+
+@require_GET
+@policy.page()
+def organisation_open(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public host: carry the signed-in user into one of their organisations with a handoff ticket."""
+    organisation = policy.get_or_404(request.actor, Organisation, slug=slug)
+    token = services.handoff_create(user=request.user, organisation=organisation,
+                                    next_path=request.GET.get("next", "/"))
+    return redirect(services.organisation_url(organisation, f"/handoff/?token={token}", request=request))
+
+
+@require_GET
+def handoff(request: HttpRequest) -> HttpResponse:
+    """Organisation host: spend a handoff ticket and start a session on this host."""
+    organisation = request.actor.organisation
+    if organisation is None:
+        raise Http404(policy.NOT_FOUND)
+    ticket = services.handoff_consume(token=request.GET.get("token", ""), organisation=organisation)
+    if ticket is None:
+        messages.error(request, _("That sign-in link has expired or was already used. Please sign in."))
+        return redirect("login")
+    services.session_sign_in(request, ticket.user)
+    return redirect(ticket.next_path)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    organisation = request.actor.organisation
+    invitation = services.invitation_from_token(token, organisation=organisation) if organisation else None
+    if invitation is None:
+        return render(request, "tenants/invitation_invalid.html", status=404)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("login")
+        logout(request)
+        services.session_sign_in(request, user)
+        messages.success(request, _("Welcome! Your password is set."))
+        return redirect("home")
+    return render(request, "tenants/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Remember the chosen language on the account (signed in) or in a cookie (signed out)."""
+    form = LanguageForm(request.POST)
+    if form.is_valid() and request.user.is_authenticated:
+        request.user.language = form.cleaned_data["language"]
+        request.user.save(update_fields=["language"])
+    return set_language(request)
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """Public host home: the product for visitors, "my organisations" for signed-in people."""
+    organisations = []
+    if request.user.is_authenticated:
+        for entry in selectors.my_organisations(user=request.user):
+            organisation = entry["organisation"]
+            organisations.append({"name": organisation.name, "roles": entry["roles"],
+                                  "url": f"/go/{organisation.slug}/"})
+    return render(request, "portal/landing.html", {"my_organisations": organisations})
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page(policy.HR_MANAGER)
+def people(request: HttpRequest) -> HttpResponse:
+    """HR: everyone with a role here, and inviting someone new."""
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_create(organisation=request.actor.organisation,
+                                                acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("%(email)s is invited.") % {"email": invitation.user.email})
+        return redirect("people")
+    role = request.GET.get("role") or None
+    if role not in policy.ROLES:
+        role = None
+    context = {"memberships": selectors.people_list(actor=request.actor, role=role), "form": form,
+               "role": role, "roles": Membership._meta.get_field("role").choices}
+    # The role filter swaps only the table body (htmx); the whole page otherwise.
+    template = "tenants/people_rows.html" if request.htmx and request.method == "GET" else "tenants/people.html"
+    return render(request, template, context)
+
+
+@require_POST
+@policy.page(policy.HR_MANAGER)
+def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = policy.get_or_404(request.actor, Membership, pk=pk)
+    if membership.user_id == request.user.pk and membership.role == policy.HR_MANAGER:
+        messages.error(request, _("You cannot remove your own HR manager role."))
+    else:
+        services.membership_revoke(membership=membership, acting_user=request.user)
+        messages.success(request, _("The role was removed."))
+    return redirect("people")
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page(platform_staff=True)
+def platform_organisations(request: HttpRequest) -> HttpResponse:
+    """Platform staff: every organisation, and provisioning a new one."""
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("%(name)s is ready.") % {"name": organisation.name})
+            return redirect("platform_organisations")
+    context = {"organisations": selectors.organisations_list(actor=request.actor), "form": form,
+               "events": selectors.platform_events(actor=request.actor, limit=20)}
+    return render(request, "tenants/platform_organisations.html", context)
+

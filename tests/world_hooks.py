@@ -1,0 +1,5 @@
+"""Apps add to the test world here: functions (world) -> None, run after the people exist.
+
+They must be idempotent (the world is built once per test database and again per test)."""
+
+HOOKS: list = []
