@@ -63,6 +63,8 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django.contrib.postgres",
+    "programmes.availability",
 ]
 TENANT_APPS = [
     "programmes",
@@ -263,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # HR sees aggregates only over groups at least this large (the confidentiality table in DESIGN.md).

@@ -1,1 +1,284 @@
-from django.db import models  # noqa: F401
+"""An organisation's coaching programmes (tenant schema): programmes, cohorts, enrolments, the coaching
+agreement, session credits, sessions, attendance and urgent requests.
+
+Foreign keys leave the tenant schema only for shared tables that can become Citus reference tables
+(users, organisations, the coaches' availability); see DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class EmployeeProfile(models.Model):
+    """Where a person stands in this organisation: the reference for their coaching."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("manager"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("employee profile")
+        indexes = [models.Index(fields=["department"])]
+
+
+class Programme(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    default_credits = models.PositiveSmallIntegerField(
+        _("1:1 session credits per person"), default=6,
+        help_text=_("Each enrolment starts with this many individual sessions; HR can change it per person."))
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        ordering = ["-starts_on", "name"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                              name="programme_ends_after_start")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    class Kind(models.TextChoices):
+        INTAKE = "intake", _("Intake and initial assessment")
+        GROUP = "group", _("Group sessions")
+        INDIVIDUAL = "individual", _("Individual coaching")
+        MIDPOINT = "midpoint", _("Midpoint assessment")
+        FINAL = "final", _("Final assessment")
+        OTHER = "other", _("Other")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    ends_on = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phase")
+        ordering = ["programme", "position"]
+        constraints = [models.UniqueConstraint(fields=["programme", "position"], name="phase_position_unique",
+                                               deferrable=models.Deferrable.DEFERRED)]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resource(models.Model):
+    """A learning resource: training in new, more effective ways of working."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to="resources/", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("learning resource")
+        ordering = ["programme", "position", "title"]
+
+
+class Cohort(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=200)
+    capacity = models.PositiveIntegerField(_("capacity"), default=20)
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    coaches = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True,
+                                     verbose_name=_("coaches"))
+
+    class Meta:
+        verbose_name = _("cohort")
+        ordering = ["programme", "name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="cohort_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    """An employee in a programme's cohort, with their coach and their allowance of 1:1 credits."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("coach"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    credit_allowance = models.PositiveSmallIntegerField(_("1:1 session credits"))
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        constraints = [models.UniqueConstraint(fields=["programme", "employee"], name="enrolment_once_per_programme")]
+        indexes = [models.Index(fields=["employee", "status"]), models.Index(fields=["coach", "status"]),
+                   models.Index(fields=["cohort", "status"])]
+
+
+class EnrolmentEvent(models.Model):
+    """The history of an enrolment's status: when, from what to what, and who changed it."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Agreement(models.Model):
+    """The organisation's coaching agreement; each edit is a new version."""
+
+    version = models.PositiveIntegerField(unique=True)
+    body = models.TextField(_("text"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coaching agreement")
+        ordering = ["-version"]
+
+
+class AgreementAcceptance(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="acceptances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agreement", "user"], name="agreement_accepted_once")]
+
+
+class Session(models.Model):
+    """A coaching session: a cohort's group session, or one coach with one employee."""
+
+    class Kind(models.TextChoices):
+        GROUP = "group", _("Group session")
+        INDIVIDUAL = "individual", _("Individual session")
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video")
+        PHONE = "phone", _("Phone")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="sessions")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("start"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.VIDEO)
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    video_url = models.URLField(_("video link"), blank=True)
+    dial_in = models.CharField(_("dial-in details"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # The public availability slot this 1:1 was booked from, if any (a coach's time is shared).
+    slot = models.ForeignKey("availability.Slot", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    late_cancellation = models.BooleanField(default=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["coach", "starts_at"]), models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="group", cohort__isnull=False, enrolment__isnull=True)
+                           | Q(kind="individual", enrolment__isnull=False)),
+                name="session_kind_matches_links"),
+            # One live session per availability slot, whatever races.
+            models.UniqueConstraint(fields=["slot"], condition=Q(status="scheduled"), name="session_slot_once"),
+        ]
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        EXPECTED = "expected", _("Expected")
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.EXPECTED)
+    marked_at = models.DateTimeField(null=True, blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="attendance_once")]
+
+
+class CreditTransaction(models.Model):
+    """The ledger of 1:1 credits: the balance is the allowance plus the sum of these."""
+
+    class Reason(models.TextChoices):
+        BOOKING = "booking", _("Booked a session")
+        REFUND = "refund", _("Cancelled in time")
+        ADJUSTMENT = "adjustment", _("Adjusted by HR")
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="credit_transactions")
+    delta = models.SmallIntegerField()
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    session = models.ForeignKey(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class UrgentRequest(models.Model):
+    """The moment an employee decides they must talk to someone now."""
+
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -7,4 +7,4 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
-        from . import policies  # noqa: F401  (registers the access rules)
+        from . import navigation, policies  # noqa: F401  (registers navigation and access rules)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils.module_loading import import_string
 
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create
@@ -73,13 +74,14 @@ def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisatio
     return organisations
 
 
-# Each app adds its demo content here: functions (organisation) -> None, run inside its schema.
-CONTENT_SEEDERS: list = []
+# Each app's demo content: functions (organisation) -> None, run inside that organisation's schema, in
+# this order. Each must be idempotent.
+CONTENT_SEEDERS: list[str] = []
 
 
 def seed_content(organisation: Organisation) -> None:
-    for seeder in CONTENT_SEEDERS:
-        seeder(organisation)
+    for path in CONTENT_SEEDERS:
+        import_string(path)(organisation)
 
 
 def public_host() -> str:

@@ -80,6 +80,9 @@ class Organisation(TenantMixin):
     support_contact = models.TextField(
         _("support contact"), blank=True,
         help_text=_("Shown to employees who ask for an urgent conversation, e.g. a phone number."))
+    cancellation_notice_hours = models.PositiveSmallIntegerField(
+        _("cancellation notice (hours)"), default=24,
+        help_text=_("A 1:1 cancelled at least this long before it starts gives its credit back."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -16,7 +16,7 @@ from django.views.i18n import set_language
 from portal import policy
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, SignInForm
-from tenants.models import Membership, Organisation
+from tenants.models import Membership
 
 
 class SignInView(LoginView):
@@ -32,7 +32,13 @@ class SignInView(LoginView):
 @policy.page()
 def organisation_open(request: HttpRequest, slug: str) -> HttpResponse:
     """Public host: carry the signed-in user into one of their organisations with a handoff ticket."""
-    organisation = policy.get_or_404(request.actor, Organisation, slug=slug)
+    # Entering needs a membership there; seeing an organisation (platform staff) is not enough.
+    membership = (policy.scope(request.actor, Membership)
+                  .filter(is_active=True, organisation__is_active=True, organisation__slug=slug)
+                  .select_related("organisation").first())
+    if membership is None:
+        raise Http404(policy.NOT_FOUND)
+    organisation = membership.organisation
     token = services.handoff_create(user=request.user, organisation=organisation,
                                     next_path=request.GET.get("next", "/"))
     return redirect(services.organisation_url(organisation, f"/handoff/?token={token}", request=request))

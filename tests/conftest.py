@@ -31,6 +31,9 @@ class Org:
     employee2: User
     people: dict = field(default_factory=dict)
 
+    def membership_pk(self, attribute: str, role: str) -> int:
+        return Membership.objects.get(user=getattr(self, attribute), organisation=self.organisation, role=role).pk
+
 
 @dataclass
 class World:

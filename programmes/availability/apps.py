@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AvailabilityConfig(AppConfig):
+    """The coaches' time and calendar feeds: shared (public schema), because a coach's hour is one
+    resource across every organisation they serve."""
+
+    name = "programmes.availability"
+    label = "availability"
+    verbose_name = _("Availability")
