@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from portal import policy
@@ -25,11 +25,14 @@ def my_organisations(*, user: User) -> list[dict]:
     return list(grouped.values())
 
 
-def people_list(*, actor: policy.Actor, role: str | None = None) -> QuerySet[Membership]:
+def people_list(*, actor: policy.Actor, role: str | None = None, search: str = "") -> QuerySet[Membership]:
     memberships = policy.scope(actor, Membership).select_related("user").order_by(
         "user__last_name", "user__first_name", "user__email", "role")
     if role:
         memberships = memberships.filter(role=role)
+    for word in search.split():
+        memberships = memberships.filter(Q(user__email__icontains=word) | Q(user__first_name__icontains=word)
+                                         | Q(user__last_name__icontains=word))
     return memberships
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,9 @@ from portal import policy
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, SignInForm
 from tenants.models import Membership
+
+
+PEOPLE_PER_PAGE = 50
 
 
 class SignInView(LoginView):
@@ -110,12 +114,13 @@ def people(request: HttpRequest) -> HttpResponse:
                                                 acting_user=request.user, **form.cleaned_data)
         messages.success(request, _("%(email)s is invited.") % {"email": invitation.user.email})
         return redirect("people")
-    role = request.GET.get("role") or None
-    if role not in policy.ROLES:
-        role = None
-    context = {"memberships": selectors.people_list(actor=request.actor, role=role), "form": form,
-               "role": role, "roles": Membership._meta.get_field("role").choices}
-    # The role filter swaps only the table body (htmx); the whole page otherwise.
+    role = request.GET.get("role") if request.GET.get("role") in policy.ROLES else None
+    search = request.GET.get("q", "").strip()[:100]
+    memberships = selectors.people_list(actor=request.actor, role=role, search=search)
+    page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "memberships": page.object_list, "form": form, "role": role, "q": search,
+               "roles": Membership._meta.get_field("role").choices}
+    # The filters swap only the table (htmx); the whole page otherwise.
     template = "tenants/people_rows.html" if request.htmx and request.method == "GET" else "tenants/people.html"
     return render(request, template, context)
 
