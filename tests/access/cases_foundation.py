@@ -38,5 +38,4 @@ CASES = [
     Case("api_me", api("employee coach hr coach_both")),
     Case("api_schema", api("employee coach hr coach_both")),
     Case("api_docs", api("employee coach hr coach_both")),
-    Case("api_redoc", api("employee coach hr coach_both")),
 ]

@@ -1,0 +1,76 @@
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from portal.api import PolicyViewSet
+from tests.conftest import PASSWORD
+
+
+def token_for(user, host: str) -> str:
+    response = Client(HTTP_HOST=host).post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD},
+                                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def test_a_token_works_where_its_user_is_a_member(world):
+    token = token_for(world.acme.employee, "acme.localhost")
+    response = Client(HTTP_HOST="acme.localhost").get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": world.acme.employee.pk, "email": world.acme.employee.email, "first_name": "Eva",
+        "last_name": "Acme", "language": "en", "organisation": "acme", "roles": ["employee"]}
+
+
+def test_a_token_does_not_work_in_another_organisation(world):
+    token = token_for(world.acme.employee, "acme.localhost")
+    response = Client(HTTP_HOST="globex.localhost").get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 401
+    assert "not valid for this organisation" in response.json()["detail"]
+
+
+def test_the_coach_of_both_organisations_uses_one_token_in_both(world):
+    token = token_for(world.coach_both, "acme.localhost")
+    for host, slug in (("acme.localhost", "acme"), ("globex.localhost", "globex")):
+        response = Client(HTTP_HOST=host).get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+        assert response.json()["organisation"] == slug
+
+
+def test_no_token_is_issued_to_a_non_member(world):
+    response = Client(HTTP_HOST="globex.localhost").post(
+        "/api/v1/auth/token/", {"email": world.acme.hr.email, "password": PASSWORD}, content_type="application/json")
+    assert response.status_code == 400
+    assert not Token.objects.filter(user=world.acme.hr).exists()
+
+
+@pytest.mark.parametrize("payload", [{}, {"email": "not-an-email", "password": "x"}, {"email": "a@b.nl"}])
+def test_a_malformed_token_request_names_what_is_wrong(world, payload):
+    response = Client(HTTP_HOST="acme.localhost").post("/api/v1/auth/token/", payload,
+                                                       content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) <= {"email", "password"}
+
+
+def test_a_deactivated_user_token_is_dead(world):
+    token = token_for(world.acme.employee2, "acme.localhost")
+    world.acme.employee2.is_active = False
+    world.acme.employee2.save(update_fields=["is_active"])
+    response = Client(HTTP_HOST="acme.localhost").get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 401
+
+
+def test_the_base_viewset_refuses_subclasses_that_bypass_the_policy():
+    with pytest.raises(TypeError, match="get_queryset"):
+        class Sneaky(PolicyViewSet):  # noqa: F841
+            def get_queryset(self):
+                return []
+    with pytest.raises(TypeError, match="get_object"):
+        class Sneakier(PolicyViewSet):  # noqa: F841
+            def get_object(self):
+                return None
+
+
+def test_the_openapi_schema_describes_the_api(client_for, world):
+    response = client_for(world.acme.hr, "acme.localhost").get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    assert "/api/v1/me/" in response.json()["paths"]
