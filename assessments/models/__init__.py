@@ -1,0 +1,2 @@
+from .instruments import *  # noqa: F401,F403
+from .journal import *  # noqa: F401,F403
