@@ -1,1 +1,121 @@
 """Access rules of this app, registered with portal.policy."""
+
+# --- reflections, goals, feedback, notes, access log ---
+# The confidentiality table of DESIGN.md, row by row. HR has no rule that yields journal content: its
+# figures come from aggregate selectors that withhold groups below MIN_AGGREGATE_GROUP_SIZE, and the one
+# exception the employee opts into (a goal's progress) is the SharedGoalProgress proxy.
+from django.db.models import Q as _Q  # noqa: E402
+from django.db.models import QuerySet as _QuerySet  # noqa: E402
+
+from assessments.models import journal as _journal  # noqa: E402
+from portal import policy as _policy  # noqa: E402
+from programmes.models import Cohort as _Cohort  # noqa: E402
+from programmes.models import Enrolment as _Enrolment  # noqa: E402
+
+_NOTHING = _Q(pk__in=[])
+
+
+def coachee_ids(actor: _policy.Actor) -> _QuerySet:
+    """The employees `actor` coaches in this organisation: as their enrolment's coach or their cohort's."""
+    if not actor.is_coach:
+        return _Enrolment.objects.none().values("employee_id")
+    return (_Enrolment.objects.filter(_Q(coach_id=actor.user_id) | _Q(cohort__coaches=actor.user_id))
+            .exclude(status=_Enrolment.Status.WITHDRAWN).values("employee_id"))
+
+
+def my_cohort_ids(actor: _policy.Actor) -> _QuerySet:
+    """The cohorts the acting employee belongs to (their group sessions are theirs too)."""
+    return (_Enrolment.objects.filter(employee_id=actor.user_id)
+            .exclude(status=_Enrolment.Status.WITHDRAWN).values("cohort_id"))
+
+
+def session_participation(actor: _policy.Actor, prefix: str = "") -> _Q:
+    """Sessions the acting employee takes part in: their 1:1s and their cohort's group sessions."""
+    if not actor.is_employee:
+        return _NOTHING
+    return (_Q(**{f"{prefix}enrolment__employee_id": actor.user_id})
+            | _Q(**{f"{prefix}kind": "group", f"{prefix}cohort_id__in": my_cohort_ids(actor)}))
+
+
+@_policy.rule(_journal.AccessLogEntry)
+def access_log_visible(actor: _policy.Actor, entries: _QuerySet) -> _QuerySet:
+    # Only the person whose data was read sees who read it.
+    return entries.filter(owner_id=actor.user_id) if actor.is_employee else entries.none()
+
+
+@_policy.rule(_journal.Reflection)
+def reflections_visible(actor: _policy.Actor, reflections: _QuerySet) -> _QuerySet:
+    visible = _NOTHING
+    if actor.is_employee:
+        visible |= _Q(employee_id=actor.user_id)
+    if actor.is_coach:
+        visible |= _Q(shared_with_coach=True, employee_id__in=coachee_ids(actor))
+    return reflections.filter(visible)
+
+
+@_policy.rule(_journal.ReflectionReply)
+def reflection_replies_visible(actor: _policy.Actor, replies: _QuerySet) -> _QuerySet:
+    return replies.filter(reflection__in=reflections_visible(actor, _journal.Reflection.objects.all()))
+
+
+@_policy.rule(_journal.Goal)
+def goals_visible(actor: _policy.Actor, goals: _QuerySet) -> _QuerySet:
+    visible = _NOTHING
+    if actor.is_employee:
+        visible |= _Q(employee_id=actor.user_id)
+    if actor.is_coach:
+        visible |= _Q(employee_id__in=coachee_ids(actor))
+    return goals.filter(visible)
+
+
+@_policy.rule(_journal.SharedGoalProgress)
+def shared_goal_progress_visible(actor: _policy.Actor, goals: _QuerySet) -> _QuerySet:
+    # Rows only: selectors read progress and status from these, never the title or the why.
+    return goals.filter(progress_shared_with_hr=True) if actor.is_hr else goals.none()
+
+
+def _goal_part_rule(model) -> None:
+    @_policy.rule(model)
+    def visible(actor: _policy.Actor, rows: _QuerySet) -> _QuerySet:
+        return rows.filter(goal__in=goals_visible(actor, _journal.Goal.objects.all()))
+
+
+for _model in (_journal.GoalOption, _journal.ActionItem, _journal.CheckIn, _journal.GoalComment):
+    _goal_part_rule(_model)
+
+
+@_policy.rule(_journal.SessionFeedback)
+def session_feedback_visible(actor: _policy.Actor, feedback: _QuerySet) -> _QuerySet:
+    visible = _NOTHING
+    if actor.is_employee:
+        visible |= _Q(employee_id=actor.user_id)
+    if actor.is_coach:
+        visible |= _Q(session__coach_id=actor.user_id)  # about their own sessions only
+    return feedback.filter(visible)
+
+
+@_policy.rule(_journal.CoachFeedback)
+def coach_feedback_visible(actor: _policy.Actor, feedback: _QuerySet) -> _QuerySet:
+    visible = _NOTHING
+    if actor.is_employee:
+        visible |= _Q(employee_id=actor.user_id)
+    if actor.is_coach:
+        visible |= _Q(coach_id=actor.user_id)
+    return feedback.filter(visible)
+
+
+@_policy.rule(_journal.SessionNote)
+def session_notes_visible(actor: _policy.Actor, notes: _QuerySet) -> _QuerySet:
+    # Author only: not the employee, not another coach of the same employee, not HR.
+    return notes.filter(author_id=actor.user_id) if actor.is_coach else notes.none()
+
+
+@_policy.rule(_journal.SessionSummary)
+def session_summaries_visible(actor: _policy.Actor, summaries: _QuerySet) -> _QuerySet:
+    visible = session_participation(actor, "session__")
+    if actor.is_coach:
+        visible |= (_Q(session__coach_id=actor.user_id)
+                    | _Q(session__enrolment__employee_id__in=coachee_ids(actor))
+                    | _Q(session__kind="group", session__cohort_id__in=_Cohort.objects.filter(
+                        coaches=actor.user_id).values("pk")))
+    return summaries.filter(visible)
