@@ -7,6 +7,8 @@ Foreign keys leave the tenant schema only for shared tables that can become Citu
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -177,6 +179,35 @@ class AgreementAcceptance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agreement", "user"], name="agreement_accepted_once")]
+
+
+class EnrolmentImport(models.Model):
+    """One upload of a CSV file of employees: what was asked, by whom, and what came of it.
+
+    The file itself is kept only until the import has run (it holds personal data); the outcome stays
+    so HR can see later what each import did.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(blank=True, default=b"")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("employee import")
+        ordering = ["-created_at"]
 
 
 class Session(models.Model):
