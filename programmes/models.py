@@ -289,6 +289,9 @@ class CreditTransaction(models.Model):
     class Reason(models.TextChoices):
         BOOKING = "booking", _("Booked a session")
         REFUND = "refund", _("Cancelled in time")
+        CANCELLED = "cancelled", _("Cancelled by the coach or HR")
+        EXCUSED = "excused", _("Absence excused")
+        CORRECTION = "correction", _("Attendance corrected")
         ADJUSTMENT = "adjustment", _("Adjusted by HR")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="credit_transactions")

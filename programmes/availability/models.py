@@ -17,15 +17,35 @@ class TsTzRange(Func):
     output_field = models.DateTimeField()
 
 
+class Mode(models.TextChoices):
+    """How a session takes place; the same values as a tenant Session's mode."""
+
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video")
+    PHONE = "phone", _("Phone")
+
+
 class Slot(models.Model):
-    """An hour a coach offers. Booked at most once, by one employee of one organisation."""
+    """An hour a coach offers. Booked at most once, by one employee of one organisation.
+
+    A session the coach (or HR) schedules directly also holds the coach's time as a slot, one that was
+    never offered (`is_offered=False`): so the overlap constraint below keeps every commitment of a
+    coach apart, across all the organisations they serve.
+    """
 
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
+    is_offered = models.BooleanField(_("open for booking"), default=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.VIDEO)
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    video_url = models.URLField(_("video link"), blank=True)
+    dial_in = models.CharField(_("dial-in details"), max_length=300, blank=True)
     # Empty: open to every organisation the coach serves.
     organisations = models.ManyToManyField("tenants.Organisation", blank=True, related_name="+")
-    booked_organisation = models.ForeignKey("tenants.Organisation", on_delete=models.SET_NULL, null=True,
+    # CASCADE: an organisation that leaves takes its bookings along, which frees the coach's time (SET_NULL
+    # would leave a half-booked slot that slot_booking_complete refuses).
+    booked_organisation = models.ForeignKey("tenants.Organisation", on_delete=models.CASCADE, null=True,
                                             blank=True, related_name="+")
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
@@ -53,6 +73,10 @@ class Slot(models.Model):
     def is_booked(self) -> bool:
         return self.booked_organisation_id is not None
 
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
 
 def _feed_secret() -> str:
     return secrets.token_urlsafe(32)
@@ -65,3 +89,6 @@ class CalendarFeed(models.Model):
     secret = models.CharField(max_length=64, unique=True, default=_feed_secret)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"])]
