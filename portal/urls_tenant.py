@@ -25,6 +25,8 @@ urlpatterns = common + [
     path("handoff/", tenant_views.handoff, name="handoff"),
     path("invitation/<str:token>/", tenant_views.invitation_accept, name="invitation_accept"),
     path("people/", tenant_views.people, name="people"),
+    path("settings/", tenant_views.organisation_settings, name="organisation_settings"),
+    path("branding/logo", tenant_views.organisation_logo, name="organisation_logo"),
     path("people/<int:pk>/revoke/", tenant_views.membership_revoke, name="membership_revoke"),
     path("api/v1/", include(api_patterns)),
     path("", include("programmes.urls")),

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from portal import policy
-from tenants.models import Role
+from tenants.models import Organisation, Role
 
 
 class SignInForm(AuthenticationForm):
@@ -51,3 +51,34 @@ class OrganisationForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    """What HR managers may change about their organisation: its branding and its rules."""
+
+    class Meta:
+        model = Organisation
+        fields = ["default_language", "accent_colour", "logo", "support_contact", "cancellation_notice_hours"]
+        widgets = {"accent_colour": forms.TextInput(attrs={"type": "color"}),
+                   "support_contact": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "image"):
+            return logo  # unchanged or cleared
+        if logo.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo is %(size)s KB; the limit is %(limit)s KB.")
+                                        % {"size": logo.size // 1024, "limit": LOGO_MAX_BYTES // 1024})
+        if logo.image.format not in LOGO_FORMATS:
+            raise forms.ValidationError(_("Upload the logo as PNG, JPEG or WebP."))
+        return logo
+
+    def clean_cancellation_notice_hours(self):
+        hours = self.cleaned_data["cancellation_notice_hours"]
+        if hours > 24 * 14:
+            raise forms.ValidationError(_("Use at most 336 hours (two weeks)."))
+        return hours

@@ -112,6 +112,16 @@ def organisation_create(*, name: str, slug: str, hr_email: str = "", default_lan
     return organisation
 
 
+def organisation_update(*, organisation: Organisation, form, acting_user: User) -> Organisation:
+    """Save the organisation settings form and record what changed (never the values)."""
+    changed = list(form.changed_data)
+    organisation = form.save()
+    if changed:
+        PlatformEvent.objects.create(actor=acting_user, organisation=organisation,
+                                     action="organisation.settings_changed", detail={"fields": changed})
+    return organisation
+
+
 # --- people -----------------------------------------------------------------------------------------
 
 def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> User:

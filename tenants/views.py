@@ -8,7 +8,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +16,7 @@ from django.views.i18n import set_language
 
 from portal import policy
 from tenants import selectors, services
-from tenants.forms import InviteForm, LanguageForm, OrganisationForm, SignInForm
+from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
 from tenants.models import Membership
 
 
@@ -135,6 +135,36 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         services.membership_revoke(membership=membership, acting_user=request.user)
         messages.success(request, _("The role was removed."))
     return redirect("people")
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page(policy.HR_MANAGER)
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """HR: branding (logo, colour), language, support contact and the cancellation notice."""
+    organisation = request.actor.organisation
+    form = OrganisationSettingsForm(request.POST or None, request.FILES or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(organisation=organisation, form=form, acting_user=request.user)
+        messages.success(request, _("The settings are saved."))
+        return redirect("organisation_settings")
+    return render(request, "tenants/organisation_settings.html", {"form": form})
+
+
+@require_GET
+def organisation_logo(request: HttpRequest) -> HttpResponse:
+    """The organisation's logo, served from the database-backed storage of this host only."""
+    organisation = request.actor.organisation
+    if organisation is None or not organisation.logo:
+        raise Http404(policy.NOT_FOUND)
+    response = FileResponse(organisation.logo.open("rb"), content_type=_logo_type(organisation.logo.name))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _logo_type(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower()
+    return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
+        extension, "application/octet-stream")
 
 
 @require_http_methods(["GET", "POST"])

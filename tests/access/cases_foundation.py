@@ -30,6 +30,9 @@ CASES = [
     Case("handoff", everyone(302), query="?token=forged", other_org=302),
     Case("invitation_accept", {**everyone(404)}, kwargs=lambda world, org: {"token": "forged"}),
     Case("people", only("hr")),
+    Case("organisation_settings", only("hr")),
+    # Shown on the sign-in page too, so open to anonymous visitors; the test world has no logo: 404.
+    Case("organisation_logo", everyone(404)),
     Case("membership_revoke", only("hr", 302), method="post",
          kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")}),
     # API
