@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.db import connections
 
 from tests.conftest import Org, build_world
 
@@ -286,6 +287,9 @@ def browser():
         yield chromium
         chromium.close()
     finally:
+        # While Playwright runs, Django's per-context connection store is a different one: close the
+        # connections browser tests opened, or the test database could not be dropped at the end.
+        connections.close_all()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
