@@ -8,6 +8,7 @@ Foreign keys leave the tenant schema only for shared tables that can become Citu
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -263,6 +264,10 @@ class Session(models.Model):
             # One live session per availability slot, whatever races.
             models.UniqueConstraint(fields=["slot"], condition=Q(status="scheduled"), name="session_slot_once"),
         ]
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 class Attendance(models.Model):

@@ -103,3 +103,73 @@ def acceptances_visible(actor: Actor, acceptances: QuerySet) -> QuerySet:
 @policy.rule(EnrolmentImport)
 def enrolment_imports_visible(actor: Actor, imports: QuerySet) -> QuerySet:
     return imports if actor.is_hr else imports.none()
+
+
+# --- sessions, availability, credits, attendance, urgent requests ---
+# HR sees every session, attendance and credit of its organisation, never an urgent request (a moment of
+# crisis is between the employee and their coach). A coach sees the sessions they lead and those of the
+# people and cohorts they coach; an employee sees their own 1:1s and their cohorts' group sessions, and
+# only their own attendance and credits.
+
+from programmes.models import Attendance, CreditTransaction, Session, UrgentRequest  # noqa: E402
+
+OPEN_ENROLMENT = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED)
+
+
+def _coach_sessions_filter(actor: Actor) -> Q:
+    coached = _coached_cohort_ids(actor)
+    return (Q(coach_id=actor.user_id) | Q(cohort_id__in=coached)
+            | Q(enrolment__in=Enrolment.objects.filter(Q(coach_id=actor.user_id) | Q(cohort_id__in=coached))))
+
+
+def _employee_sessions_filter(actor: Actor) -> Q:
+    own = Enrolment.objects.filter(employee_id=actor.user_id)
+    return (Q(kind=Session.Kind.INDIVIDUAL, enrolment__in=own)
+            | Q(kind=Session.Kind.GROUP, cohort_id__in=own.filter(status__in=OPEN_ENROLMENT).values("cohort_id")))
+
+
+def sessions_filter(actor: Actor) -> Q:
+    """The sessions a non-HR actor may see, for every role they hold here."""
+    visible = Q(pk__in=[])
+    if actor.is_coach:
+        visible |= _coach_sessions_filter(actor)
+    if actor.is_employee:
+        visible |= _employee_sessions_filter(actor)
+    return visible
+
+
+@policy.rule(Session)
+def sessions_visible(actor: Actor, sessions: QuerySet) -> QuerySet:
+    if actor.is_hr:
+        return sessions
+    return sessions.filter(sessions_filter(actor))
+
+
+@policy.rule(Attendance)
+def attendances_visible(actor: Actor, attendances: QuerySet) -> QuerySet:
+    if actor.is_hr:
+        return attendances
+    visible = Q(pk__in=[])
+    if actor.is_coach:
+        visible |= Q(session__in=Session.objects.filter(_coach_sessions_filter(actor)))
+    if actor.is_employee:
+        # Only their own row: who else was (not) at a group session is not theirs to see.
+        visible |= Q(user_id=actor.user_id)
+    return attendances.filter(visible)
+
+
+@policy.rule(CreditTransaction)
+def credit_transactions_visible(actor: Actor, transactions: QuerySet) -> QuerySet:
+    if actor.is_hr:
+        return transactions
+    return transactions.filter(enrolment__in=_visible_enrolments(actor))
+
+
+@policy.rule(UrgentRequest)
+def urgent_requests_visible(actor: Actor, requests: QuerySet) -> QuerySet:
+    visible = Q(pk__in=[])
+    if actor.is_coach:
+        visible |= Q(coach_id=actor.user_id)
+    if actor.is_employee:
+        visible |= Q(employee_id=actor.user_id)
+    return requests.filter(visible)

@@ -9,3 +9,6 @@ class AvailabilityConfig(AppConfig):
     name = "programmes.availability"
     label = "availability"
     verbose_name = _("Availability")
+
+    def ready(self) -> None:
+        from . import policies  # noqa: F401  (registers the access rules of slots and calendar feeds)

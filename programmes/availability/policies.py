@@ -1,0 +1,43 @@
+"""Access rules for the public-schema scheduling models (see portal/policy.py).
+
+A coach sees their own slots wherever they are. An employee, on their organisation's host, sees the
+coming slots of their own coach that are open to their organisation (taken ones too, so that booking one
+answers "taken" rather than "not found"); HR and other coaches see none. Calendar feeds are their owner's.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from portal import policy
+from portal.policy import Actor
+from programmes.availability.models import CalendarFeed, Slot
+from tenants.models import Membership, Role
+
+
+def _coaches_of(actor: Actor) -> QuerySet:
+    """The coaches of the actor's open enrolments here (a tenant table: only on an organisation host)."""
+    from programmes.models import Enrolment
+    from programmes.policies import OPEN_ENROLMENT
+
+    return (Enrolment.objects.filter(employee_id=actor.user_id, status__in=OPEN_ENROLMENT, coach__isnull=False)
+            .values("coach_id"))
+
+
+@policy.rule(Slot)
+def slots_visible(actor: Actor, slots: QuerySet) -> QuerySet:
+    visible = Q(coach_id=actor.user_id) if actor.organisation is None or actor.is_coach else Q(pk__in=[])
+    if actor.organisation is not None and actor.is_employee:
+        organisation = actor.organisation
+        open_here = (~Exists(Slot.organisations.through.objects.filter(slot_id=OuterRef("pk")))
+                     | Exists(Slot.organisations.through.objects.filter(slot_id=OuterRef("pk"),
+                                                                        organisation_id=organisation.pk)))
+        coaches_here = Exists(Membership.objects.filter(user_id=OuterRef("coach_id"), organisation=organisation,
+                                                        role=Role.COACH, is_active=True))
+        visible |= (Q(coach_id__in=_coaches_of(actor), is_offered=True, starts_at__gt=timezone.now())
+                    & open_here & coaches_here)
+    return slots.filter(visible)
+
+
+@policy.rule(CalendarFeed)
+def calendar_feeds_visible(actor: Actor, feeds: QuerySet) -> QuerySet:
+    return feeds.filter(user_id=actor.user_id)
