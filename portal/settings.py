@@ -254,6 +254,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console:"))
+if "EMAIL_BACKEND" not in _email:
+    raise RuntimeError("EMAIL_URL has a scheme we cannot send with; use smtp://host:25, "
+                       "submission://user:password@host:587 (STARTTLS), smtp://host:465?ssl=true, or console:")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend" if TESTING else _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
@@ -261,6 +264,8 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# An SMTP server that stops answering must not hold a web or Celery worker forever.
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT") or envint("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"Coaching portal <no-reply@{PORTAL_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
