@@ -71,6 +71,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "programmes",
     "assessments",
+    "reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -252,6 +253,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Reports and data rights: due erasures every hour, retention and expired reports every night.
+CELERY_BEAT_SCHEDULE["reports-erasures-due"] = {"task": "reports.tasks.erasures_run", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["reports-retention"] = {"task": "reports.tasks.retention_run", "schedule": 24 * 60 * 60}
 
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console:"))
 if "EMAIL_BACKEND" not in _email:
@@ -295,6 +299,21 @@ SPECTACULAR_SETTINGS = {
 
 # HR sees aggregates only over groups at least this large (the confidentiality table in DESIGN.md).
 MIN_AGGREGATE_GROUP_SIZE = envint("MIN_AGGREGATE_GROUP_SIZE", 5)
+
+# Reports and data rights (reports/).
+# A person's erasure is carried out this many days after it is requested; until then it can be cancelled.
+ERASURE_GRACE_DAYS = envint("ERASURE_GRACE_DAYS", 14)
+# Programme reports over more participants than this render in the background, with progress shown.
+REPORT_BACKGROUND_PARTICIPANTS = envint("REPORT_BACKGROUND_PARTICIPANTS", 150)
+# Finished PDF reports are kept for download this long, then deleted.
+REPORT_JOB_KEEP_HOURS = envint("REPORT_JOB_KEEP_HOURS", 24)
+# Offboarding archives (database dump plus JSON/CSV bundle) of organisations leaving the platform.
+OFFBOARDING_ARCHIVE_DIR = Path(os.environ.get("OFFBOARDING_ARCHIVE_DIR", BASE_DIR / ".data" / "offboarding"))
+if TESTING and "OFFBOARDING_ARCHIVE_DIR" not in os.environ:
+    OFFBOARDING_ARCHIVE_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / (
+        "portal-offboarding-" + os.environ.get("PORTAL_TEST_DB", "test_portal"))
+# pg_dump and pg_restore of the server at DATABASE_URL; empty: the embedded server's, else those on PATH.
+PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +83,11 @@ class Organisation(TenantMixin):
     cancellation_notice_hours = models.PositiveSmallIntegerField(
         _("cancellation notice (hours)"), default=24,
         help_text=_("A 1:1 cancelled at least this long before it starts gives its credit back."))
+    # Storage limitation: reflections, answers, goals, feedback and notes older than this are deleted
+    # by a nightly task (reports.tasks.retention_run).
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep coaching content for (months)"), default=36, validators=[MinValueValidator(1)],
+        help_text=_("Reflections, assessment answers, goals, feedback and notes older than this are deleted."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -1,0 +1,29 @@
+"""Access rules of the reports app (see portal.policy).
+
+HR figures of coaching content come from the aggregate selectors in reports/selectors/dashboard.py,
+which withhold groups below MIN_AGGREGATE_GROUP_SIZE; no rule here yields content to HR.
+"""
+
+from django.db.models import QuerySet
+
+from portal import policy
+from portal.policy import Actor
+from reports.models import AuditEvent, ErasureRequest, ReportJob
+
+
+@policy.rule(AuditEvent)
+def audit_events_visible(actor: Actor, events: QuerySet) -> QuerySet:
+    return events if actor.is_hr else events.none()
+
+
+@policy.rule(ReportJob)
+def report_jobs_visible(actor: Actor, jobs: QuerySet) -> QuerySet:
+    # A report in preparation is seen only by the person who asked for it.
+    return jobs.filter(requested_by_id=actor.user_id)
+
+
+@policy.rule(ErasureRequest)
+def erasure_requests_visible(actor: Actor, requests: QuerySet) -> QuerySet:
+    if actor.is_hr:
+        return requests
+    return requests.filter(person_id=actor.user_id) if actor.is_employee else requests.none()
