@@ -2,4 +2,6 @@
 
 They must be idempotent (the world is built once per test database and again per test)."""
 
-HOOKS: list = []
+from tests.programmes.world import programmes_world  # noqa: E402
+
+HOOKS: list = [programmes_world]
