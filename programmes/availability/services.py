@@ -1,0 +1,235 @@
+"""Writes to a coach's time (public schema): publishing and withdrawing slots, and holding or freeing an
+hour for a session.
+
+A coach's time is one resource across every organisation they serve. Every commitment holds a Slot row,
+so the database's `slot_no_overlap` exclusion constraint is the last word on double booking; the row locks
+taken here make the common races end in a clear message instead of that constraint's error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from programmes.availability.models import Mode, Slot
+from tenants.models import Organisation, User
+
+SLOT_LENGTHS = (30, 45, 60, 90, 120)
+MAX_REPEAT_WEEKS = 12
+MAX_SLOTS_PER_PUBLICATION = 200
+
+
+class TimeTaken(Exception):
+    """The coach is already committed at (part of) the requested time."""
+
+    def __init__(self, message: str, slot: Slot | None = None):
+        super().__init__(message)
+        self.message = message
+        self.slot = slot
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """How a session takes place: the mode and the one detail that goes with it."""
+
+    mode: str = Mode.VIDEO
+    location: str = ""
+    video_url: str = ""
+    dial_in: str = ""
+
+    def errors(self) -> dict[str, str]:
+        """What is missing, by field: each mode needs its own detail."""
+        if self.mode not in Mode.values:
+            return {"mode": _("Choose in person, video or phone.")}
+        needed = {Mode.IN_PERSON: ("location", _("Say where the session takes place.")),
+                  Mode.VIDEO: ("video_url", _("Give the link to the video call.")),
+                  Mode.PHONE: ("dial_in", _("Give the phone number or dial-in details."))}[self.mode]
+        field, message = needed
+        return {} if getattr(self, field).strip() else {field: message}
+
+    def cleaned(self) -> "Meeting":
+        """Only the detail of the chosen mode is kept, so an old link never travels with a phone call."""
+        keep = {Mode.IN_PERSON: "location", Mode.VIDEO: "video_url", Mode.PHONE: "dial_in"}[self.mode]
+        return Meeting(mode=self.mode, **{field: getattr(self, field).strip() if field == keep else ""
+                                          for field in ("location", "video_url", "dial_in")})
+
+    @classmethod
+    def of(cls, thing) -> "Meeting":
+        return cls(mode=thing.mode, location=thing.location, video_url=thing.video_url, dial_in=thing.dial_in)
+
+
+def describe_time(starts_at: datetime, ends_at: datetime) -> str:
+    start = timezone.localtime(starts_at)
+    end = timezone.localtime(ends_at)
+    return _("%(day)s, %(start)s–%(end)s") % {
+        "day": formats.date_format(start, "l j F"), "start": formats.time_format(start, "H:i"),
+        "end": formats.time_format(end, "H:i")}
+
+
+def _slots_delete(slot_ids: list[int]) -> None:
+    """Delete slots that no session points at any more.
+
+    Not through Django's collector: it would look for the sessions pointing at a slot in the current
+    schema only (and fail on the public host, which has no sessions table). Every session gives up its
+    slot before the slot goes, and the deferred foreign keys of every organisation's sessions refuse the
+    commit should one still point here.
+    """
+    if not slot_ids:
+        return
+    Slot.organisations.through.objects.filter(slot_id__in=slot_ids).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Slot._meta.db_table} WHERE id = ANY(%s)", [list(slot_ids)])
+
+
+# --- publishing -------------------------------------------------------------------------------------
+
+def _slot_times(*, first_day: date, start: time, end: time, length_minutes: int,
+                repeat_weeks: int) -> list[tuple[datetime, datetime]]:
+    times = []
+    zone = timezone.get_current_timezone()
+    for week in range(repeat_weeks + 1):
+        day = first_day + timedelta(weeks=week)
+        cursor = timezone.make_aware(datetime.combine(day, start), zone)
+        day_end = timezone.make_aware(datetime.combine(day, end), zone)
+        while cursor + timedelta(minutes=length_minutes) <= day_end:
+            times.append((cursor, cursor + timedelta(minutes=length_minutes)))
+            cursor += timedelta(minutes=length_minutes)
+    return times
+
+
+def _validate_publication(*, coach: User, times: list[tuple[datetime, datetime]], start: time, end: time,
+                          length_minutes: int, repeat_weeks: int, meeting: Meeting,
+                          organisations: list[Organisation], allowed: list[Organisation]) -> None:
+    errors: dict[str, list[str]] = {}
+    if length_minutes not in SLOT_LENGTHS:
+        errors["length_minutes"] = [_("Choose a length of 30, 45, 60, 90 or 120 minutes.")]
+    if not 0 <= repeat_weeks <= MAX_REPEAT_WEEKS:
+        errors["repeat_weeks"] = [_("Repeat for at most %(weeks)d weeks.") % {"weeks": MAX_REPEAT_WEEKS}]
+    if end <= start:
+        errors["end"] = [_("The end time must be after the start time.")]
+    elif not errors and not times:
+        errors["end"] = [_("The time between start and end is shorter than one slot.")]
+    elif times and times[0][0] <= timezone.now():
+        errors["day"] = [_("Choose a time in the future.")]
+    elif len(times) > MAX_SLOTS_PER_PUBLICATION:
+        errors["repeat_weeks"] = [_("That would be %(count)d slots; publish at most %(max)d at once.")
+                                  % {"count": len(times), "max": MAX_SLOTS_PER_PUBLICATION}]
+    allowed_ids = {organisation.pk for organisation in allowed}
+    if any(organisation.pk not in allowed_ids for organisation in organisations):
+        errors["organisations"] = [_("Choose only organisations you coach for.")]
+    for field, message in meeting.errors().items():
+        errors[field] = [message]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def slots_publish(*, coach: User, first_day: date, start: time, end: time, length_minutes: int,
+                  repeat_weeks: int, meeting: Meeting, organisations: list[Organisation],
+                  allowed: list[Organisation]) -> list[Slot]:
+    """Offer the hours from `start` to `end` on `first_day` (and the same weekday for `repeat_weeks` more
+    weeks) in slots of `length_minutes`, to `organisations` (none: every organisation the coach serves).
+
+    Nothing is published when any slot would overlap time the coach already offered or committed; the
+    message names the first clashes.
+    """
+    times = _slot_times(first_day=first_day, start=start, end=end, length_minutes=length_minutes,
+                        repeat_weeks=repeat_weeks)
+    _validate_publication(coach=coach, times=times, start=start, end=end, length_minutes=length_minutes,
+                          repeat_weeks=repeat_weeks, meeting=meeting, organisations=organisations,
+                          allowed=allowed)
+    existing = list(Slot.objects.filter(coach=coach, starts_at__lt=times[-1][1], ends_at__gt=times[0][0])
+                    .only("starts_at", "ends_at"))
+    clashes = [describe_time(slot.starts_at, slot.ends_at) for slot in existing
+               if any(slot.starts_at < new_end and slot.ends_at > new_start for new_start, new_end in times)]
+    if clashes:
+        raise ValidationError(
+            _("You already have time planned then: %(times)s. Nothing was published.")
+            % {"times": "; ".join(clashes[:3]) + ("…" if len(clashes) > 3 else "")}, code="overlap")
+    meeting = meeting.cleaned()
+    try:
+        with transaction.atomic():
+            slots = Slot.objects.bulk_create([
+                Slot(coach=coach, starts_at=slot_start, ends_at=slot_end, mode=meeting.mode,
+                     location=meeting.location, video_url=meeting.video_url, dial_in=meeting.dial_in)
+                for slot_start, slot_end in times])
+    except IntegrityError:
+        # Another tab of the same coach published overlapping time in the meantime.
+        raise ValidationError(_("Some of this time was planned at the same moment elsewhere. Nothing was "
+                                "published; please look at your availability and try again."),
+                              code="overlap") from None
+    if organisations:
+        through = Slot.organisations.through
+        through.objects.bulk_create([through(slot_id=slot.pk, organisation_id=organisation.pk)
+                                     for slot in slots for organisation in organisations])
+    return slots
+
+
+@transaction.atomic
+def slot_withdraw(*, coach: User, slot: Slot) -> None:
+    """Take back a free slot. A booked one stays: its session is cancelled instead, with its rules."""
+    locked = Slot.objects.select_for_update().filter(pk=slot.pk, coach=coach).first()
+    if locked is None:
+        return
+    if locked.is_booked:
+        raise ValidationError(_("This time has been booked. Cancel the session instead; the employee is told."),
+                              code="booked")
+    _slots_delete([locked.pk])
+
+
+# --- holding and freeing time for sessions ----------------------------------------------------------
+
+def time_hold(*, coach: User, starts_at: datetime, ends_at: datetime, organisation: Organisation,
+              booked_by: User, meeting: Meeting) -> Slot:
+    """Hold the coach's time for a session scheduled directly (no offered slot): free offered slots in
+    the way are withdrawn, anything booked in the way refuses. Call inside a transaction."""
+    overlapping = list(Slot.objects.select_for_update()
+                       .filter(coach=coach, starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("pk"))
+    taken = [slot for slot in overlapping if slot.is_booked]
+    if taken:
+        raise TimeTaken(_("The coach already has a session then (%(time)s).")
+                        % {"time": describe_time(taken[0].starts_at, taken[0].ends_at)}, taken[0])
+    _slots_delete([slot.pk for slot in overlapping])
+    meeting = meeting.cleaned()
+    try:
+        with transaction.atomic():
+            return Slot.objects.create(
+                coach=coach, starts_at=starts_at, ends_at=ends_at, is_offered=False, mode=meeting.mode,
+                location=meeting.location, video_url=meeting.video_url, dial_in=meeting.dial_in,
+                booked_organisation=organisation, booked_by=booked_by, booked_at=timezone.now())
+    except IntegrityError:
+        # A slot was published or held for the same time between our check and this insert.
+        raise TimeTaken(_("The coach's time changed at this very moment. Please try again.")) from None
+
+
+def slot_take(*, slot: Slot, organisation: Organisation, booked_by: User) -> None:
+    """Mark an offered slot booked. The caller holds its row lock and has seen it free; the condition in
+    the UPDATE is the second line of defence."""
+    now = timezone.now()
+    changed = (Slot.objects.filter(pk=slot.pk, booked_organisation__isnull=True)
+               .update(booked_organisation=organisation, booked_by=booked_by, booked_at=now))
+    if not changed:
+        raise TimeTaken(_("This time has just been booked by someone else. Please choose another."), slot)
+    slot.booked_organisation, slot.booked_by, slot.booked_at = organisation, booked_by, now
+
+
+def time_release(*, slot_id: int | None) -> None:
+    """Give a session's time back: an offered slot becomes bookable again, a held one disappears.
+
+    The caller has already unlinked the session from the slot (a public row cannot be deleted while a
+    tenant row points at it). Call inside a transaction.
+    """
+    if slot_id is None:
+        return
+    slot = Slot.objects.select_for_update().filter(pk=slot_id).first()
+    if slot is None:
+        return
+    if slot.is_offered:
+        Slot.objects.filter(pk=slot.pk).update(booked_organisation=None, booked_by=None, booked_at=None)
+    else:
+        _slots_delete([slot.pk])

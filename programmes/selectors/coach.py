@@ -1,0 +1,248 @@
+"""Reads across every organisation someone belongs to: the coach's workspace on the public host and the
+private calendar feed.
+
+Each organisation's rows live in its own schema, so these reads visit the organisations one by one, as the
+person would there: the policy decides per organisation, with the roles the person holds in it. The
+memberships come in one query; each organisation then costs a fixed number of statements, however many
+sessions it has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from portal import policy
+from portal.policy import Actor
+from programmes.models import Attendance, Session, UrgentRequest
+from programmes.selectors.sessions import with_ends
+from tenants.models import Membership, Organisation, User
+
+WORKSPACE_WEEKS = (1, 2, 4, 8)
+HOURS_MONTHS = 6
+
+
+@dataclass
+class Place:
+    """An organisation and the roles the person holds there."""
+
+    organisation: Organisation
+    roles: frozenset[str]
+
+    def actor(self, user: User) -> Actor:
+        return Actor(user=user, organisation=self.organisation, roles=self.roles)
+
+
+def places_of(*, user: User, role: str | None = None) -> list[Place]:
+    """Every active organisation where `user` holds an active role (`role`: only where they hold that one).
+    One query."""
+    memberships = (Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+                   .exclude(organisation__schema_name=get_public_schema_name())
+                   .select_related("organisation").order_by("organisation__name", "organisation_id"))
+    places: dict[int, Place] = {}
+    for membership in memberships:
+        place = places.setdefault(membership.organisation_id, Place(membership.organisation, frozenset()))
+        place.roles = place.roles | {membership.role}
+    return [place for place in places.values() if role is None or role in place.roles]
+
+
+def _fetch_as_json(**parts: QuerySet) -> dict[str, list[dict]]:
+    """Run several querysets as ONE statement, each part's rows coming back as a JSON list.
+
+    The querysets are built (and narrowed by the policy) as usual; only their execution is folded into
+    one round trip, so that a page over many organisations costs the same per organisation whatever it
+    shows (django-tenants adds a `SET search_path` before each statement on a tenant's schema).
+    """
+    selects, params = [], []
+    for name, queryset in parts.items():
+        sql, part_params = queryset.query.sql_with_params()
+        selects.append(f"(SELECT COALESCE(json_agg(row_to_json(part)), '[]'::json) FROM ({sql}) part) AS {name}")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    return dict(zip(parts, row))
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+# --- the coach's workspace --------------------------------------------------------------------------
+
+@dataclass
+class UpcomingSession:
+    organisation: Organisation
+    pk: int
+    kind: str
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    mode: str
+    cohort: str
+    employee: str
+    participants: int
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == Session.Kind.GROUP
+
+    def get_mode_display(self) -> str:
+        return str(Session.Mode(self.mode).label)
+
+
+@dataclass
+class PendingRequest:
+    organisation: Organisation
+    pk: int
+    employee: str
+    email: str
+    message: str
+    created_at: datetime
+
+
+@dataclass
+class HoursRow:
+    organisation: Organisation
+    minutes_by_month: dict[date, int] = field(default_factory=dict)
+    sessions_by_month: dict[date, int] = field(default_factory=dict)
+
+    def cells(self, months: list[date]) -> list[dict]:
+        return [{"month": month, "hours": self.minutes_by_month.get(month, 0) / 60,
+                 "sessions": self.sessions_by_month.get(month, 0)} for month in months]
+
+    @property
+    def total_hours(self) -> float:
+        return sum(self.minutes_by_month.values()) / 60
+
+
+@dataclass
+class Workspace:
+    places: list[Place]
+    upcoming: list[UpcomingSession]
+    pending: list[PendingRequest]
+    hours: list[HoursRow]
+    months: list[date]
+    until: datetime
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    months = []
+    year, month = today.year, today.month
+    for _step in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def _full_name(first: str | None, last: str | None, email: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip() or (email or "")
+
+
+def _organisation_parts(actor: Actor, *, now: datetime, until: datetime, since: datetime) -> dict[str, QuerySet]:
+    led = policy.scope(actor, Session).filter(coach_id=actor.user_id)
+    participants = (Attendance.objects.filter(session_id=OuterRef("pk")).order_by().values("session_id")
+                    .annotate(count=Count("pk")).values("count"))
+    upcoming = (with_ends(led).filter(status=Session.Status.SCHEDULED, ends__gt=now, starts_at__lt=until)
+                .order_by("starts_at", "pk")
+                .values("kind", "title", "starts_at", "duration_minutes", "mode", session_id=F("pk"),
+                        cohort_name=F("cohort__name"), first=F("enrolment__employee__first_name"),
+                        last=F("enrolment__employee__last_name"), email=F("enrolment__employee__email"),
+                        participants=Subquery(participants)))
+    delivered = (with_ends(led).exclude(status=Session.Status.CANCELLED)
+                 .filter(starts_at__gte=since, ends__lte=now)
+                 .annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_current_timezone()))
+                 .order_by().values("month").annotate(minutes=Sum("duration_minutes"), sessions=Count("pk")))
+    pending = (policy.scope(actor, UrgentRequest).filter(coach_id=actor.user_id, acknowledged_at__isnull=True)
+               .order_by("-created_at")
+               .values("message", "created_at", request_id=F("pk"), first=F("employee__first_name"),
+                       last=F("employee__last_name"), email=F("employee__email")))
+    return {"upcoming": upcoming, "delivered": delivered, "pending": pending}
+
+
+def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -> Workspace:
+    """Everything the coach's workspace shows, from every organisation they coach in.
+
+    One query for the memberships, then per organisation one statement (plus django-tenants'
+    `SET search_path`): the coming sessions the coach leads, the hours delivered per month and the urgent
+    requests still waiting for an answer.
+    """
+    now = timezone.now()
+    until = now + timedelta(weeks=weeks)
+    month_list = _months_back(timezone.localdate(now), months)
+    since = timezone.make_aware(datetime.combine(month_list[0], datetime.min.time()))
+    places = places_of(user=user, role=policy.COACH)
+    upcoming, pending, hours = [], [], []
+    for place in places:
+        organisation = place.organisation
+        with tenant_context(organisation):
+            rows = _fetch_as_json(**_organisation_parts(place.actor(user), now=now, until=until, since=since))
+        upcoming += [UpcomingSession(
+            organisation=organisation, pk=row["session_id"], kind=row["kind"], title=row["title"],
+            starts_at=_moment(row["starts_at"]), duration_minutes=row["duration_minutes"], mode=row["mode"],
+            cohort=row["cohort_name"] or "", employee=_full_name(row["first"], row["last"], row["email"]),
+            participants=row["participants"] or 0) for row in rows["upcoming"]]
+        pending += [PendingRequest(
+            organisation=organisation, pk=row["request_id"], employee=_full_name(row["first"], row["last"], ""),
+            email=row["email"], message=row["message"], created_at=_moment(row["created_at"]))
+            for row in rows["pending"]]
+        row_hours = HoursRow(organisation)
+        for row in rows["delivered"]:
+            month = timezone.localtime(_moment(row["month"])).date().replace(day=1)
+            row_hours.minutes_by_month[month] = row["minutes"]
+            row_hours.sessions_by_month[month] = row["sessions"]
+        hours.append(row_hours)
+    upcoming.sort(key=lambda item: (item.starts_at, item.organisation.name, item.pk))
+    pending.sort(key=lambda item: item.created_at, reverse=True)
+    return Workspace(places=places, upcoming=upcoming, pending=pending, hours=hours, months=month_list,
+                     until=until)
+
+
+# --- the calendar feed ------------------------------------------------------------------------------
+
+FEED_PAST = timedelta(days=90)
+FEED_AHEAD = timedelta(days=365)
+
+
+@dataclass
+class CalendarEntry:
+    organisation: Organisation
+    session: Session
+
+
+def _own_sessions(place: Place, user: User) -> QuerySet:
+    """The sessions `user` leads or takes part in, in the current organisation (not everything HR or a
+    cohort's coach may see: a calendar holds one's own appointments)."""
+    sessions = Session.objects.none()
+    if policy.COACH in place.roles:
+        as_coach = Actor(user=user, organisation=place.organisation, roles=frozenset({policy.COACH}))
+        sessions = sessions | policy.scope(as_coach, Session).filter(coach_id=user.pk)
+    if policy.EMPLOYEE in place.roles:
+        as_employee = Actor(user=user, organisation=place.organisation, roles=frozenset({policy.EMPLOYEE}))
+        sessions = sessions | policy.scope(as_employee, Session)
+    return sessions
+
+
+def calendar_entries(*, user: User) -> list[CalendarEntry]:
+    """The scheduled sessions of `user` in every organisation, from three months back to a year ahead.
+    One query for the memberships, then one statement per organisation (plus `SET search_path`)."""
+    now = timezone.now()
+    entries = []
+    for place in places_of(user=user):
+        with tenant_context(place.organisation):
+            sessions = list(_own_sessions(place, user).filter(
+                status__in=(Session.Status.SCHEDULED, Session.Status.COMPLETED),
+                starts_at__gte=now - FEED_PAST, starts_at__lte=now + FEED_AHEAD,
+            ).select_related("coach", "cohort", "enrolment__employee").order_by("starts_at"))
+        entries += [CalendarEntry(place.organisation, session) for session in sessions]
+    return entries

@@ -1,0 +1,109 @@
+"""Reads of sessions, their participants and attendance, always through the policy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import (DateTimeField, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet,
+                              Value)
+from django.utils import timezone
+
+from portal import policy
+from programmes.models import Agreement, AgreementAcceptance, Attendance, Enrolment, Session
+
+# Who is expected at a group session: every member of the cohort who has not left it.
+EXPECTED_STATUSES = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)
+# Enrolments that can still book and be booked.
+BOOKABLE_STATUSES = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)
+
+ENDS_AT = ExpressionWrapper(
+    F("starts_at") + ExpressionWrapper(F("duration_minutes") * Value(timedelta(minutes=1)),
+                                       output_field=DurationField()),
+    output_field=DateTimeField())
+
+
+def with_ends(sessions: QuerySet) -> QuerySet:
+    return sessions.annotate(ends=ENDS_AT)
+
+
+def _listed(sessions: QuerySet) -> QuerySet:
+    return sessions.select_related("coach", "cohort", "enrolment__employee")
+
+
+def sessions_upcoming(*, actor: policy.Actor, limit: int | None = None) -> QuerySet[Session]:
+    """Scheduled sessions that have not ended yet (one in progress still shows its link), soonest first."""
+    sessions = _listed(with_ends(policy.scope(actor, Session))).filter(
+        status=Session.Status.SCHEDULED, ends__gt=timezone.now()).order_by("starts_at", "pk")
+    return sessions[:limit] if limit else sessions
+
+
+def sessions_past(*, actor: policy.Actor, limit: int | None = None) -> QuerySet[Session]:
+    """Sessions that have started or were cancelled, latest first."""
+    now = timezone.now()
+    sessions = _listed(policy.scope(actor, Session)).filter(
+        Q(starts_at__lte=now) | Q(status=Session.Status.CANCELLED)).order_by("-starts_at", "-pk")
+    return sessions[:limit] if limit else sessions
+
+
+def sessions_to_mark(*, actor: policy.Actor, limit: int = 20) -> QuerySet[Session]:
+    """A coach's sessions that have started and whose attendance is not recorded yet."""
+    return _listed(policy.scope(actor, Session)).filter(
+        coach_id=actor.user_id, status=Session.Status.SCHEDULED, starts_at__lte=timezone.now(),
+    ).order_by("-starts_at", "-pk")[:limit]
+
+
+def own_attendance(*, actor: policy.Actor) -> Prefetch:
+    """Prefetch the actor's own attendance row on each session, as `my_attendance` (a list)."""
+    return Prefetch("attendances", queryset=policy.scope(actor, Attendance).filter(user_id=actor.user_id),
+                    to_attr="my_attendance")
+
+
+def session_get(*, actor: policy.Actor, pk: int) -> Session:
+    """One session named by the request, with what its page shows, or the 404 of the policy."""
+    return policy.get_or_404(actor, Session, _listed(Session.objects.all()).select_related(
+        "cancelled_by", "cohort__programme", "enrolment__programme"), pk=pk)
+
+
+def expected_participants(session: Session) -> list[int]:
+    """The user ids expected at `session`: the employee of a 1:1, the live members of a group's cohort."""
+    if session.kind == Session.Kind.INDIVIDUAL:
+        return [session.enrolment.employee_id]
+    return list(Enrolment.objects.filter(cohort_id=session.cohort_id, status__in=EXPECTED_STATUSES)
+                .order_by("employee__last_name", "employee__first_name").values_list("employee_id", flat=True))
+
+
+def attendance_sheet(*, actor: policy.Actor, session: Session) -> list[Attendance]:
+    """Everyone the coach marks for `session`: the rows recorded so far plus anyone expected without one
+    (someone who joined the cohort after the session was planned), by name."""
+    rows = {row.user_id: row for row in policy.scope(actor, Attendance).filter(session=session)
+            .select_related("user")}
+    missing = [user_id for user_id in expected_participants(session) if user_id not in rows]
+    if missing:
+        from tenants.models import User
+
+        for user in User.objects.filter(pk__in=missing):
+            rows[user.pk] = Attendance(session=session, user=user)
+    return sorted(rows.values(), key=lambda row: (row.user.last_name.lower(), row.user.first_name.lower(),
+                                                  row.user.email))
+
+
+def bookable_enrolments(*, actor: policy.Actor) -> QuerySet[Enrolment]:
+    """The actor's own enrolments that can book 1:1s, with their coach."""
+    return (policy.scope(actor, Enrolment).filter(employee_id=actor.user_id, status__in=BOOKABLE_STATUSES)
+            .select_related("coach", "programme").order_by("created_at", "pk"))
+
+
+def agreement_accepted(*, actor: policy.Actor) -> bool:
+    """Has the actor accepted the current coaching agreement? True while the organisation has none."""
+    current = policy.scope(actor, Agreement).order_by("-version").first()
+    if current is None:
+        return True
+    return policy.scope(actor, AgreementAcceptance).filter(agreement=current, user_id=actor.user_id).exists()
+
+
+def employee_busy(*, user_id: int, starts_at: datetime, ends_at: datetime) -> Session | None:
+    """A scheduled session of this employee (1:1 or their cohort's group session) overlapping the time."""
+    cohorts = Enrolment.objects.filter(employee_id=user_id, status__in=EXPECTED_STATUSES).values("cohort_id")
+    return (with_ends(Session.objects.filter(status=Session.Status.SCHEDULED))
+            .filter(Q(enrolment__employee_id=user_id) | Q(kind=Session.Kind.GROUP, cohort_id__in=cohorts))
+            .filter(starts_at__lt=ends_at, ends__gt=starts_at).first())
