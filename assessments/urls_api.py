@@ -1,3 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list = []
+from assessments.api import access_log as access_log_api
+from assessments.api import journal as journal_api
+
+router = DefaultRouter()
+router.register("reflections", journal_api.ReflectionViewSet, basename="reflection")
+router.register("goals", journal_api.GoalViewSet, basename="goal")
+router.register("action-items", journal_api.ActionItemViewSet, basename="action-item")
+router.register("session-feedback", journal_api.SessionFeedbackViewSet, basename="session-feedback")
+router.register("coach-feedback", journal_api.CoachFeedbackViewSet, basename="coach-feedback")
+router.register("session-notes", journal_api.SessionNoteViewSet, basename="session-note")
+router.register("session-summaries", journal_api.SessionSummaryViewSet, basename="session-summary")
+
+urlpatterns: list = [
+    path("me/access-log/", access_log_api.access_log, name="api_access_log"),
+    path("engagement/", journal_api.engagement, name="api_engagement"),
+]
+urlpatterns += router.urls

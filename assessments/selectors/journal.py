@@ -1,0 +1,406 @@
+"""Reads for the coaching journal, always through the policy: reflections, goals, session follow-up, the
+coach's view of the people they coach, and HR's aggregates (withheld below the minimum group size)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import (Avg, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery,
+                              Sum, Value)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from assessments.models.journal import (ActionItem, CoachFeedback, Goal, GoalComment, Reflection,
+                                        ReflectionReply, SessionFeedback, SessionNote, SessionSummary,
+                                        SharedGoalProgress)
+from assessments.policies import coachee_ids, session_participation
+from assessments.services.access_log import record_read, record_reads, record_reads_of_many
+from portal import policy
+from programmes.models import Cohort, Enrolment, Session
+
+FOLLOW_UP_WINDOW = timedelta(days=60)
+LIVE = ~Q(status=Enrolment.Status.WITHDRAWN)
+
+
+# --- who takes part, who coaches whom -----------------------------------------------------------------
+
+def participant_ids(session: Session) -> set[int]:
+    """The employees of a session: the 1:1's employee, or everyone enrolled in the group's cohort."""
+    if session.kind == Session.Kind.INDIVIDUAL:
+        return {Enrolment.objects.values_list("employee_id", flat=True).get(pk=session.enrolment_id)}
+    return set(Enrolment.objects.filter(LIVE, cohort_id=session.cohort_id).values_list("employee_id", flat=True))
+
+
+def takes_part_in(*, actor: policy.Actor, session: Session) -> bool:
+    return actor.is_employee and actor.user_id in participant_ids(session)
+
+
+def coaches(*, actor: policy.Actor, employee_id: int) -> bool:
+    return coachee_ids(actor).filter(employee_id=employee_id).exists()
+
+
+def session_has_taken_place(session: Session) -> bool:
+    return session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now()
+
+
+def coaches_of(*, employee_id: int) -> list:
+    """The people who coach `employee_id` here (for "who can see this" notes), in one query."""
+    from tenants.models import User
+
+    enrolments = Enrolment.objects.filter(LIVE, employee_id=employee_id)
+    return list(User.objects.filter(
+        Q(pk__in=enrolments.values("coach_id")) | Q(pk__in=Cohort.coaches.through.objects.filter(
+            cohort_id__in=enrolments.values("cohort_id")).values("user_id")))
+        .order_by("first_name", "last_name").only("first_name", "last_name", "email"))
+
+
+def coachees(*, actor: policy.Actor) -> list:
+    """The employees the acting coach coaches here, by name."""
+    from tenants.models import User
+
+    return list(User.objects.filter(pk__in=coachee_ids(actor)).order_by("first_name", "last_name")
+                .only("first_name", "last_name", "email"))
+
+
+# --- sessions to follow up ----------------------------------------------------------------------------
+
+def _sessions(actor: policy.Actor) -> QuerySet[Session]:
+    """Sessions the actor takes part in or leads (a coach may see more sessions, but follows up only these)."""
+    mine = session_participation(actor)
+    if actor.is_coach:
+        mine |= Q(coach_id=actor.user_id)
+    return policy.scope(actor, Session, Session.objects.filter(mine))
+
+
+def follow_up_session(*, actor: policy.Actor, pk) -> Session:
+    try:
+        return (_sessions(actor).select_related("coach", "cohort", "enrolment__employee").get(pk=pk))
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise Http404(policy.NOT_FOUND) from None
+
+
+def session_label(session: Session) -> str:
+    """How a session is named in lists and choices: its date and its title or kind."""
+    when = date_format(timezone.localtime(session.starts_at), "j M Y")
+    return f"{when} · {session.title or session.get_kind_display()}"
+
+
+def session_choices(*, actor: policy.Actor, limit: int = 30) -> list[tuple[int, str]]:
+    return [(session.pk, session_label(session)) for session in sessions_for_reflection(actor=actor)[:limit]]
+
+
+def sessions_for_reflection(*, actor: policy.Actor) -> QuerySet[Session]:
+    """The employee's sessions a reflection can be linked to: held ones, newest first."""
+    return (_sessions(actor).filter(session_participation(actor), starts_at__lte=timezone.now())
+            .exclude(status=Session.Status.CANCELLED).order_by("-starts_at"))
+
+
+def employee_follow_ups(*, actor: policy.Actor, limit: int = 6) -> list[Session]:
+    """Held sessions of the last weeks still waiting for the employee's reflection or rating."""
+    now = timezone.now()
+    mine_reflected = Reflection.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
+    mine_rated = SessionFeedback.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
+    return list(_sessions(actor).filter(session_participation(actor), starts_at__range=(now - FOLLOW_UP_WINDOW, now))
+                .exclude(status=Session.Status.CANCELLED)
+                .annotate(reflected=Exists(mine_reflected), rated=Exists(mine_rated))
+                .filter(Q(reflected=False) | Q(rated=False))
+                .select_related("coach").order_by("-starts_at")[:limit])
+
+
+def overdue_by_person(*, actor: policy.Actor, limit: int = 8) -> list[dict]:
+    """For a coach: how many overdue actions each person they coach has (names and counts, no content)."""
+    return list(policy.scope(actor, ActionItem)
+                .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+                .exclude(goal__employee_id=actor.user_id)
+                .order_by().values("goal__employee_id", "goal__employee__first_name", "goal__employee__last_name")
+                .annotate(count=Count("pk"), oldest=Min("due_on")).order_by("oldest")[:limit])
+
+
+def recently_shared(*, actor: policy.Actor, limit: int = 6) -> list[Reflection]:
+    """For a coach: reflections shared with them lately that they have not answered (no text loaded)."""
+    answered = ReflectionReply.objects.filter(reflection_id=OuterRef("pk"), author_id=actor.user_id)
+    return list(policy.scope(actor, Reflection).filter(shared_with_coach=True)
+                .exclude(employee_id=actor.user_id).exclude(Exists(answered))
+                .select_related("employee").only("pk", "shared_at", "created_at", "employee__first_name",
+                                                 "employee__last_name", "employee__email")
+                .order_by("-shared_at", "-pk")[:limit])
+
+
+def coach_follow_ups(*, actor: policy.Actor, limit: int = 8) -> list[Session]:
+    """The coach's held sessions of the last weeks without a summary or a private note yet."""
+    now = timezone.now()
+    return list(Session.objects.filter(coach_id=actor.user_id, starts_at__range=(now - FOLLOW_UP_WINDOW, now))
+                .exclude(status=Session.Status.CANCELLED)
+                .annotate(summarised=Exists(SessionSummary.objects.filter(session_id=OuterRef("pk"))),
+                          noted=Exists(SessionNote.objects.filter(session_id=OuterRef("pk"),
+                                                                  author_id=actor.user_id)))
+                .filter(Q(summarised=False) | Q(noted=False))
+                .select_related("cohort", "enrolment__employee").order_by("-starts_at")[:limit])
+
+
+@dataclass
+class FollowUp:
+    session: Session
+    participants: list  # users, for the coach; the employee alone otherwise
+    reflections: list  # the employee's own reflections on this session
+    my_rating: SessionFeedback | None
+    feedback_for_me: CoachFeedback | None
+    summary: SessionSummary | None
+    note: SessionNote | None  # the coach's own private note
+    ratings: dict  # coach: employee id -> SessionFeedback
+    feedback_given: dict  # coach: employee id -> CoachFeedback
+    leads: bool
+    held: bool
+
+
+def follow_up(*, actor: policy.Actor, session: Session) -> FollowUp:
+    """Everything about one session that this actor may see, each piece through its own policy rule."""
+    from tenants.models import User
+
+    leads = actor.is_coach and session.coach_id == actor.user_id
+    takes_part = actor.is_employee and not leads
+    summary = policy.scope(actor, SessionSummary).filter(session=session).first()
+    if leads:
+        participants = list(User.objects.filter(pk__in=participant_ids(session))
+                            .order_by("first_name", "last_name").only("first_name", "last_name", "email"))
+        ratings = {f.employee_id: f for f in policy.scope(actor, SessionFeedback).filter(session=session)}
+        given = {f.employee_id: f for f in policy.scope(actor, CoachFeedback).filter(session=session)}
+        note = policy.scope(actor, SessionNote).filter(session=session).first()
+        return FollowUp(session, participants, [], None, None, summary, note, ratings, given, True,
+                        session_has_taken_place(session))
+    reflections = list(policy.scope(actor, Reflection).filter(session=session, employee_id=actor.user_id)) \
+        if takes_part else []
+    my_rating = policy.scope(actor, SessionFeedback).filter(session=session, employee_id=actor.user_id).first()
+    for_me = policy.scope(actor, CoachFeedback).filter(session=session, employee_id=actor.user_id).first()
+    return FollowUp(session, [], reflections, my_rating, for_me, summary, None, {}, {}, False,
+                    session_has_taken_place(session))
+
+
+# --- reflections --------------------------------------------------------------------------------------
+
+def reflections_list(*, actor: policy.Actor, employee_id: int | None = None, shared: bool | None = None,
+                     search: str = "") -> QuerySet[Reflection]:
+    """Visible reflections; the filters only narrow what the policy already allows."""
+    rows = (policy.scope(actor, Reflection).select_related("employee", "session")
+            .annotate(reply_count=Count("replies")))
+    if employee_id is not None:
+        rows = rows.filter(employee_id=employee_id)
+    if shared is not None:
+        rows = rows.filter(shared_with_coach=shared)
+    if search:
+        rows = rows.filter(body__icontains=search)
+    return rows.order_by("-created_at", "-pk")
+
+
+def reflection_get(*, actor: policy.Actor, pk, own: bool = False) -> Reflection:
+    """One reflection named by the request; `own` for changes, which only its writer may make."""
+    base = Reflection.objects.filter(employee_id=actor.user_id) if own else None
+    return policy.get_or_404(actor, Reflection, base, pk=pk)
+
+
+def reflection_read(*, actor: policy.Actor, pk) -> tuple[Reflection, list[ReflectionReply]]:
+    """A reflection opened to read it, with its replies; a reader other than the writer is logged."""
+    reflection = policy.get_or_404(actor, Reflection,
+                                   Reflection.objects.select_related("employee", "session__coach"), pk=pk)
+    replies = list(policy.scope(actor, ReflectionReply).filter(reflection=reflection).select_related("author"))
+    record_read(actor=actor, owner=reflection.employee_id, kind="reflection", object_id=reflection.pk)
+    return reflection, replies
+
+
+def log_reflections_read(*, actor: policy.Actor, reflections) -> None:
+    """A list that shows reflections' text to someone other than their writers counts as reading them."""
+    record_reads_of_many(actor=actor, kind="reflection", pairs=[(r.employee_id, r.pk) for r in reflections])
+
+
+# --- goals --------------------------------------------------------------------------------------------
+
+def _open_actions(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}done_at__isnull": True})
+
+
+def goals_list(*, actor: policy.Actor, employee_id: int | None = None, status: str | None = None,
+               search: str = "") -> QuerySet[Goal]:
+    today = timezone.localdate()
+    rows = (policy.scope(actor, Goal).select_related("employee")
+            .annotate(open_actions=Count("actions", filter=_open_actions("actions__")),
+                      overdue_actions=Count("actions", filter=_open_actions("actions__")
+                                            & Q(actions__due_on__lt=today))))
+    if employee_id is not None:
+        rows = rows.filter(employee_id=employee_id)
+    if status:
+        rows = rows.filter(status=status)
+    if search:
+        rows = rows.filter(Q(title__icontains=search) | Q(why__icontains=search))
+    return rows.order_by("status", "target_date", "-created_at", "pk")
+
+
+def log_goals_read(*, actor: policy.Actor, goals) -> None:
+    record_reads_of_many(actor=actor, kind="goal", pairs=[(g.employee_id, g.pk) for g in goals])
+
+
+def goal_get(*, actor: policy.Actor, pk, own: bool = False) -> Goal:
+    base = Goal.objects.filter(employee_id=actor.user_id) if own else None
+    return policy.get_or_404(actor, Goal, base, pk=pk)
+
+
+def goal_read(*, actor: policy.Actor, pk) -> Goal:
+    """A goal with its options, actions, check-ins and comments; a reader other than its owner is logged."""
+    goal = policy.get_or_404(actor, Goal, Goal.objects.select_related("employee").prefetch_related(
+        "options__added_by", "actions", "check_ins",
+        Prefetch("comments", GoalComment.objects.select_related("author"))), pk=pk)
+    record_read(actor=actor, owner=goal.employee_id, kind="goal", object_id=goal.pk)
+    return goal
+
+
+def strongest_option(goal: Goal):
+    """The option the employee rated best (impact, then feasibility): the choice offered to them."""
+    rated = [o for o in goal.options.all() if o.impact and o.feasibility]
+    if len(rated) < 2:
+        return None
+    return max(rated, key=lambda o: (o.impact * o.feasibility, o.impact, -o.pk))
+
+
+def overdue_actions(*, actor: policy.Actor, employee_id: int | None = None, limit: int = 10) -> list[ActionItem]:
+    """Open actions past their due date on active goals the actor may see, oldest first."""
+    rows = (policy.scope(actor, ActionItem)
+            .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+            .select_related("goal__employee").order_by("due_on", "pk"))
+    if employee_id is not None:
+        rows = rows.filter(goal__employee_id=employee_id)
+    return list(rows[:limit])
+
+
+def overdue_count(*, actor: policy.Actor) -> int:
+    return (policy.scope(actor, ActionItem)
+            .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE).count())
+
+
+def shared_goal_progress(*, actor: policy.Actor) -> list[dict]:
+    """HR: progress and status of the goals employees chose to share; never their title or why."""
+    rows = list(policy.scope(actor, SharedGoalProgress)
+                .order_by("employee__last_name", "employee__first_name", "pk")
+                .values("pk", "employee_id", "employee__first_name", "employee__last_name", "progress",
+                        "status", "target_date", "updated_at"))
+    for row in rows:
+        row["status_label"] = Goal.Status(row["status"]).label
+    record_reads_of_many(actor=actor, kind="goal", pairs=[(row["employee_id"], row["pk"]) for row in rows])
+    return rows
+
+
+# --- HR: aggregates only ------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    """One aggregate: its value, or None with the reason it is withheld."""
+
+    value: float | int | None
+    withheld: bool = False
+
+    @classmethod
+    def of(cls, value, contributors: int, minimum: int) -> "Figure":
+        if contributors < minimum:
+            return cls(None, withheld=True)
+        return cls(value)
+
+
+@dataclass
+class GroupFigures:
+    label: str
+    programme: str
+    people: int
+    withheld: bool  # the whole group is below the minimum
+    reflections: Figure
+    goals: Figure
+    people_with_goals: Figure
+    average_progress: Figure
+    actions_done: Figure
+    actions_overdue: Figure
+    ratings: Figure
+    average_rating: Figure
+
+
+def _per_employee(rows: QuerySet, path: str, aggregate) -> Coalesce:
+    """A correlated aggregate of `rows` belonging to the employee on OuterRef("employee_id"); 0 for none."""
+    return Coalesce(Subquery(rows.filter(**{path: OuterRef("employee_id")}).order_by().values(path)
+                             .annotate(value=aggregate).values("value"), output_field=IntegerField()), Value(0))
+
+
+def _journal_totals(rows: QuerySet) -> QuerySet:
+    """Annotate each employee row (with employee_id) with their journal counts, for summing per group."""
+    open_actions = ActionItem.objects.filter(done_at__isnull=True)
+    return rows.annotate(
+        n_reflections=_per_employee(Reflection.objects.all(), "employee_id", Count("pk")),
+        n_goals=_per_employee(Goal.objects.all(), "employee_id", Count("pk")),
+        progress_sum=_per_employee(Goal.objects.all(), "employee_id", Sum("progress")),
+        n_done=_per_employee(ActionItem.objects.filter(done_at__isnull=False), "goal__employee_id", Count("pk")),
+        n_overdue=_per_employee(open_actions.filter(due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE),
+                                "goal__employee_id", Count("pk")),
+    )
+
+
+_SUMS = dict(reflections=Sum("n_reflections"), writers=Count("pk", filter=Q(n_reflections__gt=0)),
+             goals=Sum("n_goals"), goal_setters=Count("pk", filter=Q(n_goals__gt=0)),
+             progress_total=Sum("progress_sum"), done=Sum("n_done"), overdue=Sum("n_overdue"))
+
+
+def _figures(label: str, programme: str, people: int, sums: dict, ratings: dict, minimum: int) -> GroupFigures:
+    small = people < minimum
+    goals = sums.get("goals") or 0
+    setters = sums.get("goal_setters") or 0
+    raters = ratings.get("raters") or 0
+    group = 0 if small else people
+    return GroupFigures(
+        label=label, programme=programme, people=people, withheld=small,
+        reflections=Figure.of(sums.get("reflections") or 0, group, minimum),
+        goals=Figure.of(goals, group, minimum),
+        people_with_goals=Figure.of(setters, group, minimum),
+        # An average speaks for the people behind it: it needs enough of them itself.
+        average_progress=Figure.of(round((sums.get("progress_total") or 0) / goals) if goals else None,
+                                   0 if small else setters, minimum),
+        actions_done=Figure.of(sums.get("done") or 0, group, minimum),
+        actions_overdue=Figure.of(sums.get("overdue") or 0, group, minimum),
+        ratings=Figure.of(ratings.get("count") or 0, group, minimum),
+        average_rating=Figure.of(round(ratings["average"], 1) if ratings.get("average") else None,
+                                 0 if small else raters, minimum),
+    )
+
+
+def engagement_overview(*, actor: policy.Actor) -> dict:
+    """HR's view of the journal: counts and averages per cohort and for the organisation, each withheld
+    when fewer than MIN_AGGREGATE_GROUP_SIZE people stand behind it. Five queries however large."""
+    policy.require(actor, policy.HR_MANAGER)
+    minimum = settings.MIN_AGGREGATE_GROUP_SIZE
+    live = Enrolment.objects.filter(LIVE)
+    # 1: the cohorts, with how many people are enrolled in each
+    cohorts = list(Cohort.objects.select_related("programme").annotate(
+        people=Count("enrolments__employee", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN),
+                     distinct=True)).order_by("-programme__starts_on", "programme__name", "name"))
+    # 2: the journal counts of each cohort's people
+    per_cohort = {row["cohort_id"]: row for row in
+                  _journal_totals(live).order_by().values("cohort_id").annotate(**_SUMS)}
+    # 3: ratings per cohort (a 1:1 belongs to its enrolment's cohort, a group session to its own)
+    ratings = {row["group"]: row for row in
+               SessionFeedback.objects.annotate(group=Coalesce("session__cohort_id", "session__enrolment__cohort_id"))
+               .order_by().values("group")
+               .annotate(count=Count("pk"), raters=Count("employee_id", distinct=True), average=Avg("rating"))}
+    rows = [_figures(cohort.name, cohort.programme.name, cohort.people, per_cohort.get(cohort.pk, {}),
+                     ratings.get(cohort.pk, {}), minimum) for cohort in cohorts]
+    # 4 and 5: the organisation as a whole
+    return {"cohorts": rows, "organisation": organisation_figures(actor=actor), "minimum": minimum}
+
+
+def organisation_figures(*, actor: policy.Actor) -> GroupFigures:
+    """The organisation's journal figures, each enrolled person counted once; two queries."""
+    from tenants.models import User
+
+    policy.require(actor, policy.HR_MANAGER)
+    live = Enrolment.objects.filter(LIVE)
+    people = User.objects.filter(pk__in=live.values("employee_id")).annotate(employee_id=F("pk"))
+    totals = _journal_totals(people).aggregate(people=Count("pk"), **_SUMS)
+    ratings = SessionFeedback.objects.filter(employee_id__in=live.values("employee_id")).aggregate(
+        count=Count("pk"), raters=Count("employee_id", distinct=True), average=Avg("rating"))
+    return _figures("", "", totals["people"] or 0, totals, ratings, settings.MIN_AGGREGATE_GROUP_SIZE)
