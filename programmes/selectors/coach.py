@@ -116,6 +116,7 @@ class HoursRow:
     organisation: Organisation
     minutes_by_month: dict[date, int] = field(default_factory=dict)
     sessions_by_month: dict[date, int] = field(default_factory=dict)
+    month_cells: list[dict] = field(default_factory=list)  # cells(months) of the workspace, for templates
 
     def cells(self, months: list[date]) -> list[dict]:
         return [{"month": month, "hours": self.minutes_by_month.get(month, 0) / 60,
@@ -201,6 +202,7 @@ def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -
             month = timezone.localtime(_moment(row["month"])).date().replace(day=1)
             row_hours.minutes_by_month[month] = row["minutes"]
             row_hours.sessions_by_month[month] = row["sessions"]
+        row_hours.month_cells = row_hours.cells(month_list)
         hours.append(row_hours)
     upcoming.sort(key=lambda item: (item.starts_at, item.organisation.name, item.pk))
     pending.sort(key=lambda item: item.created_at, reverse=True)

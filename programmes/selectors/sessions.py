@@ -9,7 +9,8 @@ from django.db.models import (DateTimeField, DurationField, ExpressionWrapper, F
 from django.utils import timezone
 
 from portal import policy
-from programmes.models import Agreement, AgreementAcceptance, Attendance, Enrolment, Session
+from programmes.models import Agreement, AgreementAcceptance, Attendance, Cohort, Enrolment, Session
+from tenants.models import User
 
 # Who is expected at a group session: every member of the cohort who has not left it.
 EXPECTED_STATUSES = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)
@@ -79,9 +80,7 @@ def attendance_sheet(*, actor: policy.Actor, session: Session) -> list[Attendanc
             .select_related("user")}
     missing = [user_id for user_id in expected_participants(session) if user_id not in rows]
     if missing:
-        from tenants.models import User
-
-        for user in User.objects.filter(pk__in=missing):
+        for user in policy.scope(actor, User).filter(pk__in=missing):
             rows[user.pk] = Attendance(session=session, user=user)
     return sorted(rows.values(), key=lambda row: (row.user.last_name.lower(), row.user.first_name.lower(),
                                                   row.user.email))
@@ -91,6 +90,25 @@ def bookable_enrolments(*, actor: policy.Actor) -> QuerySet[Enrolment]:
     """The actor's own enrolments that can book 1:1s, with their coach."""
     return (policy.scope(actor, Enrolment).filter(employee_id=actor.user_id, status__in=BOOKABLE_STATUSES)
             .select_related("coach", "programme").order_by("created_at", "pk"))
+
+
+def coached_enrolments(*, actor: policy.Actor) -> QuerySet[Enrolment]:
+    """The open enrolments a coach may plan a 1:1 for: the people whose 1:1 coach they are."""
+    return (policy.scope(actor, Enrolment).filter(coach_id=actor.user_id, status__in=BOOKABLE_STATUSES)
+            .select_related("employee", "cohort")
+            .order_by("employee__last_name", "employee__first_name", "employee__email"))
+
+
+def coached_cohorts(*, actor: policy.Actor) -> QuerySet[Cohort]:
+    """The cohorts a coach may plan group sessions for: those they coach."""
+    return (policy.scope(actor, Cohort).filter(coaches=actor.user_id).select_related("programme")
+            .order_by("programme__name", "name"))
+
+
+def current_coach(*, actor: policy.Actor) -> User | None:
+    """The 1:1 coach of the employee's latest open enrolment."""
+    enrolment = bookable_enrolments(actor=actor).filter(coach__isnull=False).order_by("-created_at", "-pk").first()
+    return enrolment.coach if enrolment is not None else None
 
 
 def agreement_accepted(*, actor: policy.Actor) -> bool:

@@ -24,10 +24,6 @@ PRODUCT_ID = "-//Coaching portal//Sessions//EN"
 
 # --- feeds ------------------------------------------------------------------------------------------
 
-def calendar_feed_current(*, user: User) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at").first()
-
-
 @transaction.atomic
 def calendar_feed_renew(*, user: User) -> CalendarFeed:
     """A new private feed address; any earlier one stops working."""
@@ -35,9 +31,12 @@ def calendar_feed_renew(*, user: User) -> CalendarFeed:
     return CalendarFeed.objects.create(user=user)
 
 
-def calendar_feed_revoke(*, user: User) -> int:
-    """Stop every feed address of `user`. Returns how many were live."""
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def calendar_feed_revoke(*, user: User, feed: CalendarFeed | None = None) -> int:
+    """Stop `feed`, or every feed address of `user`. Returns how many were live."""
+    feeds = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True)
+    if feed is not None:
+        feeds = feeds.filter(pk=feed.pk)
+    return feeds.update(revoked_at=timezone.now())
 
 
 def calendar_feed_url(feed: CalendarFeed, *, request=None) -> str:

@@ -1,0 +1,81 @@
+"""Reads for programmes, phases, resources and cohorts, always through the policy."""
+
+from __future__ import annotations
+
+from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+
+from portal import policy
+from portal.policy import Actor
+from programmes.models import Cohort, Enrolment, Phase, Programme, Resource
+from programmes.services.programmes import LIVE_STATUSES
+from tenants.models import User
+
+
+class _CountOf(Subquery):
+    """A correlated COUNT(*) of a queryset: one subquery, no join that multiplies the outer rows."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def count_of(queryset: QuerySet) -> _CountOf:
+    return _CountOf(queryset.order_by().values("pk"))
+
+
+def seats_taken() -> _CountOf:
+    """For a cohort queryset: how many people hold a seat (invited or active)."""
+    return count_of(Enrolment.objects.filter(cohort=OuterRef("pk"), status__in=LIVE_STATUSES))
+
+
+def programme_list(*, actor: Actor) -> QuerySet[Programme]:
+    """The programmes the actor may see, with how many cohorts and people each has."""
+    return (policy.scope(actor, Programme)
+            .annotate(cohort_count=count_of(Cohort.objects.filter(programme=OuterRef("pk"))),
+                      enrolled_count=count_of(Enrolment.objects.filter(programme=OuterRef("pk"),
+                                                                     status__in=LIVE_STATUSES)))
+            .order_by("-starts_on", "name"))
+
+
+def programme_get(*, actor: Actor, pk: int) -> Programme:
+    return policy.get_or_404(actor, Programme, pk=pk)
+
+
+def programme_detail(*, actor: Actor, pk: int) -> Programme:
+    """One programme with its phases, resources and the cohorts the actor may see (with their coaches
+    and seats taken), each read once."""
+    cohorts = (policy.scope(actor, Cohort).annotate(seats=seats_taken())
+               .prefetch_related(Prefetch("coaches", queryset=User.objects.order_by("first_name", "last_name")))
+               .order_by("name"))
+    queryset = Programme.objects.prefetch_related(
+        Prefetch("phases", queryset=Phase.objects.order_by("position")),
+        Prefetch("resources", queryset=Resource.objects.order_by("position", "title")),
+        Prefetch("cohorts", queryset=cohorts, to_attr="visible_cohorts"))
+    return policy.get_or_404(actor, Programme, queryset, pk=pk)
+
+
+def phase_get(*, actor: Actor, pk: int) -> Phase:
+    return policy.get_or_404(actor, Phase, policy.scope(actor, Phase).select_related("programme"), pk=pk)
+
+
+def resource_get(*, actor: Actor, pk: int) -> Resource:
+    return policy.get_or_404(actor, Resource, pk=pk)
+
+
+def cohort_get(*, actor: Actor, pk: int) -> Cohort:
+    return policy.get_or_404(actor, Cohort, policy.scope(actor, Cohort).select_related("programme"), pk=pk)
+
+
+def cohort_detail(*, actor: Actor, pk: int) -> Cohort:
+    queryset = (policy.scope(actor, Cohort).select_related("programme").annotate(seats=seats_taken())
+                .prefetch_related(Prefetch("coaches", queryset=User.objects.order_by("first_name", "last_name"))))
+    return policy.get_or_404(actor, Cohort, queryset, pk=pk)
+
+
+def cohorts_of(*, actor: Actor, programme: Programme) -> QuerySet[Cohort]:
+    return policy.scope(actor, Cohort).filter(programme=programme).order_by("name")
+
+
+def cohort_choices(*, actor: Actor) -> QuerySet[Cohort]:
+    """Cohorts of programmes that are not closed, for enrolling someone."""
+    return (policy.scope(actor, Cohort).exclude(programme__status=Programme.Status.CLOSED)
+            .select_related("programme").order_by("programme__name", "name"))

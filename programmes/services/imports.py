@@ -1,0 +1,762 @@
+"""Enrolling employees in bulk: one service behind the CSV upload page, the API, the one-person form,
+the demo data and the tests.
+
+The whole file is checked before anything is written, and it is written in one transaction (people and
+memberships in the public schema, profiles and enrolments in the organisation's schema): either every
+row is imported or none is. Every problem names the row as a spreadsheet shows it (the header is row 1),
+the column as the file names it, and what is wrong. Importing the same file again changes nothing.
+
+Each kind of lookup is one query for the whole file and each kind of row is written in bulk, so the
+cost grows with the number of rows only in Python and in the size of those statements.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.http import Http404
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+
+from portal import policy
+from portal.policy import Actor
+from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
+                               EnrolmentEvent, EnrolmentImport, Programme)
+from programmes.services.programmes import LIVE_STATUSES
+from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
+from tenants.services import INVITATION_DAYS, invitation_token, organisation_url
+
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# Files with more rows than this run in the background with a progress bar; smaller ones at once.
+DEFAULT_BACKGROUND_ROWS = 300
+MAX_CREDITS = 100
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 2000
+
+# Column names are matched ignoring case, spaces, hyphens, underscores and apostrophes, in English or Dutch.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e-mail", "email address", "e-mail address", "emailadres", "e-mailadres", "mail"),
+    "first_name": ("first name", "firstname", "given name", "voornaam", "roepnaam"),
+    "last_name": ("last name", "lastname", "surname", "family name", "achternaam"),
+    "department": ("department", "afdeling"),
+    "job_title": ("job title", "title", "position", "functie", "functietitel", "functienaam"),
+    "manager": ("manager", "manager email", "manager's email", "manager e-mail", "manager email address",
+                "manager's email address", "leidinggevende", "e-mail leidinggevende", "email leidinggevende",
+                "e-mailadres leidinggevende", "emailadres leidinggevende"),
+    "cohort": ("cohort", "group", "groep"),
+    "coach": ("coach", "coach email", "coach's email", "coach e-mail", "e-mail coach", "email coach"),
+    "credits": ("credits", "session credits", "1:1 credits", "1:1 session credits", "tegoed", "munten"),
+}
+REQUIRED_COLUMNS = ("email", "first_name", "last_name", "cohort")
+LABELS = {
+    "email": gettext_lazy("email"), "first_name": gettext_lazy("first name"),
+    "last_name": gettext_lazy("last name"), "department": gettext_lazy("department"),
+    "job_title": gettext_lazy("job title"), "manager": gettext_lazy("manager's email"),
+    "cohort": gettext_lazy("cohort"), "coach": gettext_lazy("coach's email"),
+    "credits": gettext_lazy("credits"),
+}
+MAX_LENGTHS = {"email": 254, "first_name": 150, "last_name": 150, "department": 120, "job_title": 120,
+               "cohort": 200, "manager": 254, "coach": 254}
+TEMPLATE_HEADER = ["email", "first name", "last name", "department", "job title", "manager email", "cohort"]
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[\s_\-.:]+", " ", name.strip().lower().replace("'", "").replace("’", "")).strip()
+
+
+ALIASES = {_normalise(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
+
+
+def max_rows() -> int:
+    return getattr(settings, "ENROLMENT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "ENROLMENT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def background_rows() -> int:
+    return getattr(settings, "ENROLMENT_IMPORT_BACKGROUND_ROWS", DEFAULT_BACKGROUND_ROWS)
+
+
+# --- results ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # as a spreadsheet numbers it (header = 1); None for the file as a whole
+    column: str | None  # as the file names it
+    message: str
+    field: str | None = None  # the column's meaning (email, cohort, ...), for forms
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportOutcome:
+    rows: int = 0
+    enrolled: int = 0  # new enrolments
+    unchanged: int = 0  # already enrolled in that cohort
+    updated: int = 0  # already enrolled, profile changed
+    accounts_created: int = 0
+    invited: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.enrolled or self.updated)
+
+    def summary(self) -> dict:
+        return {"rows": self.rows, "enrolled": self.enrolled, "unchanged": self.unchanged,
+                "updated": self.updated, "accounts_created": self.accounts_created, "invited": self.invited,
+                "ignored_columns": self.ignored_columns}
+
+    def message(self) -> str:
+        return outcome_message(self.summary(), errors=len(self.errors))
+
+
+def outcome_message(summary: dict, *, errors: int = 0) -> str:
+    """One sentence on what an import did (also for imports stored earlier)."""
+    if errors:
+        return ngettext("Nothing was imported: %(count)s problem needs fixing first.",
+                        "Nothing was imported: %(count)s problems need fixing first.", errors) % {"count": errors}
+    if not summary.get("enrolled") and not summary.get("updated"):
+        return _("Nothing changed: everyone in this file is already enrolled as it says.")
+    parts = []
+    if summary.get("enrolled"):
+        parts.append(ngettext("%(count)s person enrolled", "%(count)s people enrolled",
+                              summary["enrolled"]) % {"count": summary["enrolled"]})
+    if summary.get("invited"):
+        parts.append(ngettext("%(count)s invitation sent", "%(count)s invitations sent",
+                              summary["invited"]) % {"count": summary["invited"]})
+    if summary.get("updated"):
+        parts.append(ngettext("%(count)s profile updated", "%(count)s profiles updated",
+                              summary["updated"]) % {"count": summary["updated"]})
+    if summary.get("unchanged"):
+        parts.append(ngettext("%(count)s already enrolled", "%(count)s already enrolled",
+                              summary["unchanged"]) % {"count": summary["unchanged"]})
+    return ", ".join(parts).capitalize() + "."
+
+
+Progress = Callable[[str, float], None]  # (stage, fraction done from 0 to 1)
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
+# --- reading the file -------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    number: int
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    department: str = ""
+    job_title: str = ""
+    manager: str = ""
+    cohort: str = ""
+    coach: str = ""
+    credits: str = ""
+
+
+@dataclass
+class ParsedFile:
+    rows: list[Row] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the column name in the file
+    ignored: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _decode(data: bytes) -> tuple[str | None, RowError | None]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, RowError(None, None, _(
+            "The file is saved as UTF-16 (“Unicode text”). In Excel choose Save as › “CSV UTF-8 (comma "
+            "delimited)” and upload that file."))
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        row = data.count(b"\n", 0, error.start) + 1
+        return None, RowError(row, None, _(
+            "This row is not UTF-8 text, so names with accents would come out wrong. In Excel choose "
+            "Save as › “CSV UTF-8 (comma delimited)” and upload that file."))
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _map_header(header: list[str], parsed: ParsedFile) -> dict[int, str]:
+    positions: dict[int, str] = {}
+    for index, raw in enumerate(header):
+        name = _normalise(raw)
+        if not name:
+            continue
+        key = ALIASES.get(name)
+        if key is None:
+            parsed.ignored.append(raw.strip())
+        elif key in parsed.columns:
+            parsed.errors.append(RowError(1, raw.strip(), _(
+                "Two columns hold the %(label)s: “%(first)s” and “%(second)s”. Keep one of them.") % {
+                "label": LABELS[key], "first": parsed.columns[key], "second": raw.strip()}, key))
+        else:
+            parsed.columns[key] = raw.strip()
+            positions[index] = key
+    for key in REQUIRED_COLUMNS:
+        if key not in parsed.columns:
+            parsed.errors.append(RowError(1, str(LABELS[key]), _(
+                "The column “%(label)s” is missing. The first row names the columns: email, first name, "
+                "last name and cohort are needed; department, job title, manager email, coach email and "
+                "credits may be added.") % {"label": LABELS[key]}, key))
+    return positions
+
+
+def parse_csv(data: bytes) -> ParsedFile:
+    """The rows of a CSV file of employees, or the reasons it cannot be read. Touches no database."""
+    parsed = ParsedFile()
+    if len(data) > max_bytes():
+        parsed.errors.append(RowError(None, None, _(
+            "The file is %(size)s MB; at most %(max)s MB can be imported at once. Split it into smaller files.")
+            % {"size": round(len(data) / 1024 / 1024, 1), "max": round(max_bytes() / 1024 / 1024, 1)}))
+        return parsed
+    text, error = _decode(data)
+    if error is not None:
+        parsed.errors.append(error)
+        return parsed
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            parsed.errors.append(RowError(None, None, _("The file is empty. The first row names the columns; "
+                                                        "each row after it is one person.")))
+            return parsed
+        positions = _map_header(header, parsed)
+        count = 0
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # spreadsheets often end with empty rows
+            count += 1
+            if count > max_rows():
+                continue
+            row = Row(number=number)
+            for index, key in positions.items():
+                if index < len(cells):
+                    setattr(row, key, cells[index].strip())
+            parsed.rows.append(row)
+    except csv.Error as problem:
+        parsed.errors.append(RowError(reader.line_num, None, _("This row cannot be read as CSV: %(problem)s.")
+                                      % {"problem": problem}))
+        return parsed
+    if count > max_rows():
+        parsed.errors.append(RowError(None, None, _(
+            "The file has %(count)s rows of people; at most %(max)s can be imported at once. Split it into "
+            "smaller files.") % {"count": count, "max": max_rows()}))
+    if not count and not parsed.errors:
+        parsed.errors.append(RowError(None, None, _("The file names its columns but has no rows of people.")))
+    return parsed
+
+
+# --- checking rows on their own ---------------------------------------------------------------------
+
+class _Checker:
+    """Collects errors against the column names the file uses."""
+
+    def __init__(self, columns: dict[str, str]):
+        self.columns = columns
+        self.errors: list[RowError] = []
+
+    def add(self, row: Row | None, key: str | None, message: str) -> None:
+        column = (self.columns.get(key) or str(LABELS[key])) if key else None
+        self.errors.append(RowError(row.number if row else None, column, message, key))
+
+
+def _check_email(checker: _Checker, row: Row, key: str, required: bool) -> bool:
+    value = getattr(row, key)
+    if not value:
+        if required:
+            checker.add(row, key, _("The email address is missing."))
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        checker.add(row, key, _("“%(value)s” is not a valid email address.") % {"value": value})
+        return False
+    setattr(row, key, value.lower())
+    return True
+
+
+def _check_row(checker: _Checker, row: Row, first_row_of: dict[str, int]) -> None:
+    flagged = set()  # cells already reported, so one mistake gives one message
+    for key in MAX_LENGTHS:
+        value = getattr(row, key)
+        if value.startswith(FORMULA_STARTS):
+            checker.add(row, key, _("Starts with “%(char)s”, which spreadsheet programs may run as a formula. "
+                                    "Remove that character.") % {"char": value[0].strip() or _("a tab")})
+            flagged.add(key)
+        elif len(value) > MAX_LENGTHS[key]:
+            checker.add(row, key, _("Longer than %(max)s characters.") % {"max": MAX_LENGTHS[key]})
+            flagged.add(key)
+    if "email" not in flagged and _check_email(checker, row, "email", required=True):
+        if row.email in first_row_of:
+            checker.add(row, "email", _("%(email)s is in the file twice: also on row %(row)s.") % {
+                "email": row.email, "row": first_row_of[row.email]})
+        else:
+            first_row_of[row.email] = row.number
+    for key, missing in (("first_name", _("The first name is missing.")),
+                         ("last_name", _("The last name is missing.")),
+                         ("cohort", _("The cohort is missing."))):
+        if not getattr(row, key) and key not in flagged:
+            checker.add(row, key, missing)
+    if "manager" not in flagged and _check_email(checker, row, "manager", required=False) \
+            and row.manager == row.email:
+        checker.add(row, "manager", _("Someone cannot be their own manager."))
+    if "coach" not in flagged:
+        _check_email(checker, row, "coach", required=False)
+    if row.credits and (not row.credits.isdigit() or int(row.credits) > MAX_CREDITS):
+        checker.add(row, "credits", _("Write a whole number of credits from 0 to %(max)s.") % {"max": MAX_CREDITS})
+
+
+# --- the import -------------------------------------------------------------------------------------
+
+def enrolment_import(*, actor: Actor, data: bytes, programme: Programme | None = None,
+                     progress: Progress = _no_progress) -> ImportOutcome:
+    """Import a CSV file of employees into `programme` (or, without one, into the open programme whose
+    cohort each row names). All or nothing; see the module's description."""
+    policy.require(actor, policy.HR_MANAGER)
+    progress("reading", 0.0)
+    parsed = parse_csv(data)
+    outcome = ImportOutcome(rows=len(parsed.rows), ignored_columns=parsed.ignored, errors=list(parsed.errors))
+    if outcome.errors:
+        return outcome
+    return enrolment_rows_import(actor=actor, rows=parsed.rows, programme=programme, columns=parsed.columns,
+                                 outcome=outcome, progress=progress)
+
+
+def enrolment_rows_import(*, actor: Actor, rows: list[Row], programme: Programme | None = None,
+                          columns: dict[str, str] | None = None, outcome: ImportOutcome | None = None,
+                          progress: Progress = _no_progress) -> ImportOutcome:
+    """The rows of a file (or of the one-person form) checked and, if every one is right, written."""
+    policy.require(actor, policy.HR_MANAGER)
+    outcome = outcome or ImportOutcome(rows=len(rows))
+    checker = _Checker(columns or {})
+    if programme is not None and programme.status == Programme.Status.CLOSED:
+        checker.add(None, None, _("“%(name)s” is closed. Reopen the programme before enrolling people.") % {
+            "name": programme.name})
+        outcome.errors = checker.errors
+        return outcome
+    first_row_of: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        _check_row(checker, row, first_row_of)
+        if index % 1000 == 999:
+            progress("checking", 0.05 + 0.15 * index / len(rows))
+    try:
+        with transaction.atomic():
+            # The checks against the database run even when some rows are already wrong, so that one
+            # attempt shows every problem; nothing is written unless there are none.
+            plan = _Plan(actor=actor, rows=rows, programme=programme, checker=checker, progress=progress)
+            if not checker.errors:
+                plan.write(outcome)
+    except IntegrityError:
+        checker.errors = [RowError(None, None, _(
+            "Some of these people were changed by someone else while the file was being imported. Nothing "
+            "was imported; please try again."))]
+    outcome.errors = sorted(checker.errors, key=lambda error: error.row or 0)
+    if outcome.errors:
+        outcome.enrolled = outcome.updated = outcome.accounts_created = outcome.invited = outcome.unchanged = 0
+    return outcome
+
+
+class _Plan:
+    """Everything the database knows about the file's people, read in a fixed number of queries under a
+    lock on the cohorts concerned, and the checks that need it."""
+
+    def __init__(self, *, actor: Actor, rows: list[Row], programme: Programme | None, checker: _Checker,
+                 progress: Progress):
+        self.actor, self.checker, self.progress = actor, checker, progress
+        # Cells already found wrong are not checked again; a row without a usable email is skipped.
+        self.flagged = {(error.row, error.field) for error in checker.errors}
+        self.rows = [row for row in rows if (row.number, "email") not in self.flagged]
+        self.organisation: Organisation = actor.organisation
+        progress("checking", 0.2)
+        self._load(programme)
+        progress("checking", 0.35)
+        self._decide()
+
+    def _load(self, programme: Programme | None) -> None:
+        # Cohorts are locked in a fixed order, so two imports at once wait for each other, never deadlock.
+        cohorts = Cohort.objects.select_for_update(of=("self",)).select_related("programme").order_by("pk")
+        if programme is not None:
+            cohorts = cohorts.filter(programme=programme)
+        else:
+            cohorts = cohorts.exclude(programme__status=Programme.Status.CLOSED)
+        self.programme = programme
+        self.cohorts = list(cohorts)
+        self.cohorts_by_name: dict[str, list[Cohort]] = defaultdict(list)
+        for cohort in self.cohorts:
+            self.cohorts_by_name[cohort.name.casefold()].append(cohort)
+        cohort_ids = [cohort.pk for cohort in self.cohorts]
+        programme_ids = {cohort.programme_id for cohort in self.cohorts}
+        emails = [row.email for row in self.rows]
+        self.user_ids: dict[str, int] = dict(User.objects.filter(email__in=emails).values_list("email", "pk"))
+        known = list(self.user_ids.values())
+        self.roles_here: dict[int, dict[str, tuple[int, bool]]] = defaultdict(dict)
+        for user_id, role, active, pk in Membership.objects.filter(
+                organisation=self.organisation, user_id__in=known).values_list("user_id", "role", "is_active", "pk"):
+            self.roles_here[user_id][role] = (pk, active)
+        self.enrolled: dict[tuple[int, int], tuple[int, str]] = {
+            (employee, programme_id): (cohort_id, status)
+            for employee, programme_id, cohort_id, status in Enrolment.objects.filter(
+                employee_id__in=known, programme_id__in=programme_ids).values_list(
+                "employee_id", "programme_id", "cohort_id", "status")}
+        file_emails = set(emails)
+        outside = {row.manager for row in self.rows if row.manager and row.manager not in file_emails}
+        self.members_by_email: dict[str, int] = dict(Membership.objects.filter(
+            organisation=self.organisation, is_active=True, user__email__in=outside).values_list(
+            "user__email", "user_id").distinct()) if outside else {}
+        wanted_coaches = {row.coach for row in self.rows if row.coach}
+        self.coaches_by_email: dict[str, int] = dict(Membership.objects.filter(
+            organisation=self.organisation, role=Role.COACH, is_active=True,
+            user__email__in=wanted_coaches).values_list("user__email", "user_id")) if wanted_coaches else {}
+        self.seated: Counter = Counter(dict(Enrolment.objects.filter(
+            cohort_id__in=cohort_ids, status__in=LIVE_STATUSES).values_list("cohort_id").annotate(n=Count("pk"))))
+        self.coach_load: dict[int, Counter] = defaultdict(Counter)
+        for programme_id, coach_id, count in Enrolment.objects.filter(
+                programme_id__in=programme_ids, status__in=LIVE_STATUSES, coach__isnull=False).values_list(
+                "programme_id", "coach_id").annotate(n=Count("pk")):
+            self.coach_load[programme_id][coach_id] = count
+        self.cohort_coaches: dict[int, list[int]] = defaultdict(list)
+        for cohort_id, user_id in Cohort.coaches.through.objects.filter(
+                cohort_id__in=cohort_ids).order_by("user_id").values_list("cohort_id", "user_id"):
+            self.cohort_coaches[cohort_id].append(user_id)
+        self.profiles: dict[int, EmployeeProfile] = {
+            profile.user_id: profile for profile in EmployeeProfile.objects.filter(user_id__in=known)}
+        current = Agreement.objects.order_by("-version").values("pk")[:1]
+        self.accepted: set[int] = set(AgreementAcceptance.objects.filter(
+            agreement=current, user_id__in=known).values_list("user_id", flat=True))
+
+    def _cohort_for(self, row: Row) -> Cohort | None:
+        candidates = self.cohorts_by_name.get(row.cohort.casefold(), [])
+        exact = [cohort for cohort in candidates if cohort.name == row.cohort]
+        if len(exact) == 1 or len(candidates) == 1:
+            return (exact or candidates)[0]
+        if candidates:
+            self.checker.add(row, "cohort", _(
+                "There is a cohort “%(name)s” in several programmes (%(programmes)s). Import into one "
+                "programme at a time.") % {"name": row.cohort, "programmes": ", ".join(
+                    sorted(cohort.programme.name for cohort in candidates))})
+        elif self.programme is not None:
+            names = sorted(cohort.name for cohort in self.cohorts)
+            self.checker.add(row, "cohort", _(
+                "“%(programme)s” has no cohort “%(name)s”. Its cohorts: %(names)s.") % {
+                "programme": self.programme.name, "name": row.cohort,
+                "names": ", ".join(names[:20]) or _("none yet")})
+        else:
+            self.checker.add(row, "cohort", _("No open programme has a cohort “%(name)s”.") % {"name": row.cohort})
+        return None
+
+    def _decide(self) -> None:
+        """Sort every row into new, unchanged or wrong, and check seats, managers and coaches."""
+        self.new: list[tuple[Row, Cohort]] = []
+        self.unchanged: list[Row] = []
+        file_emails = {row.email for row in self.rows}
+        for row in self.rows:
+            cohort = self._cohort_for(row) if (row.number, "cohort") not in self.flagged else None
+            if (row.manager and (row.number, "manager") not in self.flagged and row.manager not in file_emails
+                    and row.manager not in self.members_by_email):
+                self.checker.add(row, "manager", _(
+                    "The manager %(email)s is not in this file and has no role in this organisation. Add them "
+                    "to the file or leave the cell empty.") % {"email": row.manager})
+            if row.coach and (row.number, "coach") not in self.flagged and row.coach not in self.coaches_by_email:
+                self.checker.add(row, "coach", _("%(email)s does not coach in this organisation.") % {
+                    "email": row.coach})
+            if cohort is None:
+                continue
+            user_id = self.user_ids.get(row.email)
+            existing = self.enrolled.get((user_id, cohort.programme_id)) if user_id else None
+            if existing is None:
+                self.new.append((row, cohort))
+            elif existing[0] == cohort.pk:
+                self.unchanged.append(row)
+            else:
+                current = next((c.name for c in self.cohorts if c.pk == existing[0]), "")
+                self.checker.add(row, "email", _(
+                    "%(email)s is already enrolled in this programme, in cohort “%(cohort)s”. Move them on "
+                    "their enrolment page, or correct the file.") % {"email": row.email, "cohort": current})
+        self._check_seats()
+
+    def _check_seats(self) -> None:
+        adding = Counter(cohort.pk for _row, cohort in self.new)
+        taken = Counter(self.seated)
+        for row, cohort in self.new:
+            taken[cohort.pk] += 1
+            if taken[cohort.pk] == cohort.capacity + 1:
+                self.checker.add(row, "cohort", _(
+                    "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s people, "
+                    "%(seated)s are enrolled and this file adds %(adding)s.") % {
+                    "name": cohort.name, "capacity": cohort.capacity, "seated": self.seated[cohort.pk],
+                    "adding": adding[cohort.pk]})
+
+    # --- writing ---
+
+    def write(self, outcome: ImportOutcome) -> None:
+        steps = (self._write_people, self._write_memberships, self._write_profiles, self._write_enrolments)
+        for number, step in enumerate(steps):
+            self.progress("saving", 0.4 + 0.6 * number / len(steps))
+            step(outcome)
+        outcome.unchanged = len(self.unchanged)
+        self.progress("saving", 1.0)
+
+    def _write_people(self, outcome: ImportOutcome) -> None:
+        # An unusable password: people set theirs through the invitation.
+        new_users = [User(email=row.email, first_name=row.first_name, last_name=row.last_name,
+                          password="!" + secrets.token_urlsafe(30))
+                     for row, _cohort in self.new if row.email not in self.user_ids]
+        User.objects.bulk_create(new_users, batch_size=BATCH)
+        self.user_ids.update((user.email, user.pk) for user in new_users)
+        outcome.accounts_created = len(new_users)
+
+    def _write_memberships(self, outcome: ImportOutcome) -> None:
+        """Everyone newly enrolled is an employee here; those who had no role here at all are invited."""
+        create, reactivate, invite = [], {}, []
+        for row, _cohort in self.new:
+            user_id = self.user_ids[row.email]
+            roles = self.roles_here.get(user_id, {})
+            employee = roles.get(Role.EMPLOYEE)
+            if employee and employee[1]:
+                continue
+            if employee:
+                reactivate[employee[0]] = user_id
+            else:
+                create.append(Membership(user_id=user_id, organisation=self.organisation, role=Role.EMPLOYEE))
+            if not any(active for _pk, active in roles.values()):
+                invite.append(user_id)
+        Membership.objects.bulk_create(create, batch_size=BATCH)
+        Membership.objects.filter(pk__in=reactivate).update(is_active=True)
+        granted = [membership.user_id for membership in create] + list(reactivate.values())
+        if granted:
+            # One audit event for the whole import (the platform's event list stays readable).
+            PlatformEvent.objects.create(actor=self.actor.user, organisation=self.organisation,
+                                         action="memberships.imported",
+                                         detail={"role": Role.EMPLOYEE, "count": len(granted), "users": granted})
+        expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+        invitations = Invitation.objects.bulk_create(
+            (Invitation(user_id=user_id, organisation=self.organisation, role=Role.EMPLOYEE,
+                        invited_by=self.actor.user, expires_at=expires_at) for user_id in invite),
+            batch_size=BATCH)
+        outcome.invited = len(invitations)
+        if invitations:
+            ids = [str(invitation.pk) for invitation in invitations]
+            transaction.on_commit(lambda: _queue_invitations(ids))
+
+    def _write_profiles(self, outcome: ImportOutcome) -> None:
+        """Department, job title and manager from the file; empty cells leave what is known."""
+        create, update, updated_people, now = [], [], 0, timezone.now()
+        new_emails = {row.email for row, _cohort in self.new}
+        for row in [row for row, _cohort in self.new] + self.unchanged:
+            user_id = self.user_ids[row.email]
+            wanted = {"department": row.department, "job_title": row.job_title,
+                      "manager_id": (self.user_ids.get(row.manager) or self.members_by_email.get(row.manager))
+                      if row.manager else None}
+            wanted = {key: value for key, value in wanted.items() if value}
+            profile = self.profiles.get(user_id)
+            if profile is None:
+                create.append(EmployeeProfile(user_id=user_id, **wanted))
+                updated_people += row.email not in new_emails and bool(wanted)
+            elif any(getattr(profile, key) != value for key, value in wanted.items()):
+                for key, value in wanted.items():
+                    setattr(profile, key, value)
+                profile.updated_at = now
+                update.append(profile)
+                updated_people += row.email not in new_emails
+        EmployeeProfile.objects.bulk_create(create, batch_size=BATCH)
+        EmployeeProfile.objects.bulk_update(update, ["department", "job_title", "manager_id", "updated_at"],
+                                            batch_size=BATCH)
+        outcome.updated = updated_people
+
+    def _coach_for(self, row: Row, cohort: Cohort) -> int | None:
+        """The coach the row names, else the cohort's coach with the fewest people in this programme."""
+        if row.coach:
+            coach_id = self.coaches_by_email[row.coach]
+        else:
+            choices = self.cohort_coaches.get(cohort.pk)
+            if not choices:
+                return None
+            load = self.coach_load[cohort.programme_id]
+            coach_id = min(choices, key=lambda choice: load[choice])
+        self.coach_load[cohort.programme_id][coach_id] += 1
+        return coach_id
+
+    def _write_enrolments(self, outcome: ImportOutcome) -> None:
+        """New enrolments: active at once for people who accepted the current agreement already."""
+        enrolments = []
+        for row, cohort in self.new:
+            user_id = self.user_ids[row.email]
+            status = Enrolment.Status.ACTIVE if user_id in self.accepted else Enrolment.Status.INVITED
+            enrolments.append(Enrolment(
+                programme_id=cohort.programme_id, cohort=cohort, employee_id=user_id,
+                coach_id=self._coach_for(row, cohort), status=status, status_changed_by=self.actor.user,
+                credit_allowance=int(row.credits) if row.credits else cohort.programme.default_credits))
+        Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
+        EnrolmentEvent.objects.bulk_create(
+            (EnrolmentEvent(enrolment=enrolment, from_status="", to_status=enrolment.status, by=self.actor.user)
+             for enrolment in enrolments), batch_size=BATCH)
+        outcome.enrolled = len(enrolments)
+
+
+# --- one person at a time ---------------------------------------------------------------------------
+
+def enrolment_add(*, actor: Actor, cohort: Cohort, email: str, first_name: str, last_name: str,
+                  department: str = "", job_title: str = "", manager_email: str = "",
+                  coach: User | None = None, credit_allowance: int | None = None) -> ImportOutcome:
+    """Enrol one employee: the same checks and writes as a file of one row.
+
+    Raises ValidationError keyed by form field when anything is wrong, including when the person is
+    already enrolled in this programme.
+    """
+    row = Row(number=1, email=email.strip(), first_name=first_name.strip(), last_name=last_name.strip(),
+              department=department.strip(), job_title=job_title.strip(), manager=manager_email.strip(),
+              cohort=cohort.name, coach=coach.email if coach else "",
+              credits="" if credit_allowance is None else str(credit_allowance))
+    outcome = enrolment_rows_import(actor=actor, rows=[row], programme=cohort.programme)
+    if outcome.errors:
+        fields = {"manager": "manager_email", "credits": "credit_allowance"}
+        errors: dict[str | None, list[str]] = defaultdict(list)
+        for error in outcome.errors:
+            errors[fields.get(error.field, error.field)].append(error.message)
+        raise ValidationError({key or "__all__": messages for key, messages in errors.items()})
+    if outcome.unchanged:
+        raise ValidationError({"email": _("%(email)s is already enrolled in this cohort.") % {"email": row.email}})
+    return outcome
+
+
+# --- imports of uploaded files, with progress ----------------------------------------------------------
+
+def _progress_key(job_id) -> str:
+    # The cache's key function adds the organisation's schema, so each organisation has its own keys.
+    return f"programmes:enrolment-import:{job_id}"
+
+
+def import_progress(job: EnrolmentImport) -> dict:
+    """Where a running import is: {"stage", "percent"}."""
+    return cache.get(_progress_key(job.pk)) or {"stage": "waiting", "percent": 0}
+
+
+class _ProgressReporter:
+    def __init__(self, job_id):
+        self.key, self.last = _progress_key(job_id), -1
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != self.last:
+            self.last = percent
+            cache.set(self.key, {"stage": stage, "percent": percent}, timeout=60 * 60)
+
+
+def count_rows(data: bytes) -> int:
+    """A quick estimate (lines) to decide between importing at once and in the background."""
+    return data.count(b"\n")
+
+
+def import_job_create(*, actor: Actor, file_name: str, data: bytes, programme: Programme | None) -> EnrolmentImport:
+    """Record an upload. A file over the size limit is refused at once and not stored."""
+    policy.require(actor, policy.HR_MANAGER)
+    job = EnrolmentImport(programme=programme, file_name=file_name[:255], created_by=actor.user)
+    if len(data) > max_bytes():
+        outcome = ImportOutcome(errors=parse_csv(data).errors)
+        _finish(job, outcome)
+    else:
+        job.content = data
+        job.save()
+    return job
+
+
+def import_job_run(*, job_id) -> EnrolmentImport | None:
+    """Run a recorded import once (a second call finds it started and does nothing)."""
+    if not EnrolmentImport.objects.filter(pk=job_id, status=EnrolmentImport.Status.QUEUED).update(
+            status=EnrolmentImport.Status.RUNNING):
+        return EnrolmentImport.objects.filter(pk=job_id).first()
+    job = EnrolmentImport.objects.select_related("programme", "created_by").get(pk=job_id)
+    actor = policy.actor_for(job.created_by, connection.tenant)
+    reporter = _ProgressReporter(job.pk)
+    try:
+        outcome = enrolment_import(actor=actor, data=bytes(job.content), programme=job.programme,
+                                   progress=reporter)
+    except Http404:
+        outcome = ImportOutcome(errors=[RowError(None, None, _(
+            "The person who uploaded this file is no longer an HR manager here."))])
+    _finish(job, outcome)
+    reporter("done", 1.0)
+    return job
+
+
+def _finish(job: EnrolmentImport, outcome: ImportOutcome) -> None:
+    job.status = EnrolmentImport.Status.SUCCEEDED if outcome.ok else EnrolmentImport.Status.FAILED
+    job.summary, job.errors = outcome.summary(), [error.as_dict() for error in outcome.errors]
+    job.content, job.finished_at = b"", timezone.now()
+    job.save()
+
+
+# --- invitations ------------------------------------------------------------------------------------
+
+def _queue_invitations(invitation_ids: list[str]) -> None:
+    from programmes.tasks import invitations_send_task
+
+    invitations_send_task.delay(invitation_ids)
+
+
+def invitations_send(*, invitation_ids: list[str]) -> int:
+    """Email the invitations an import made, over one mail connection, each in its reader's language.
+
+    The same text and link as tenants.services.invitation_send, which sends one message per connection
+    and looks the organisation's address up for each; here each organisation and language is set up once.
+    """
+    invitations = (Invitation.objects.filter(pk__in=invitation_ids, accepted_at__isnull=True)
+                   .select_related("user", "organisation").order_by("organisation_id"))
+    groups: dict[tuple[int, str], list[Invitation]] = defaultdict(list)
+    for invitation in invitations:
+        groups[(invitation.organisation_id, invitation.user.language
+                or invitation.organisation.default_language)].append(invitation)
+    template = get_template("tenants/email/invitation.txt")
+    messages = []
+    for (_organisation_id, language), group in groups.items():
+        organisation = group[0].organisation
+        base = organisation_url(organisation, "/invitation/")
+        with translation.override(language):
+            subject = _("You are invited to %(organisation)s's coaching portal") % {"organisation": organisation.name}
+            role = group[0].get_role_display()
+            for invitation in group:
+                body = template.render({"organisation": organisation, "user": invitation.user, "role": role,
+                                        "days": INVITATION_DAYS,
+                                        "link": f"{base}{invitation_token(invitation)}/"})
+                messages.append(mail.EmailMessage(subject, body, None, [invitation.user.email]))
+    with mail.get_connection() as mail_connection:
+        for start in range(0, len(messages), 500):
+            mail_connection.send_messages(messages[start:start + 500])
+    return len(messages)
