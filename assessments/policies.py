@@ -119,3 +119,106 @@ def session_summaries_visible(actor: _policy.Actor, summaries: _QuerySet) -> _Qu
                     | _Q(session__kind="group", session__cohort_id__in=_Cohort.objects.filter(
                         coaches=actor.user_id).values("pk")))
     return summaries.filter(visible)
+
+
+# --- instruments, assignments, results ---
+# Instruments are the organisation's working material: HR and coaches see them all; an employee sees the
+# versions they were asked to answer. An employee's answers and scores are theirs and their coaches'
+# (coachee_ids above), a coach seeing them once submitted; scores that wait for release reach the employee
+# when the coach releases them. HR has no rule that yields an assessment, an answer or a score: its
+# figures come from `dangerously_aggregate_over`, for selectors that return counts and means only.
+from assessments.models import instruments as _instruments  # noqa: E402
+
+
+def _my_versions(actor: _policy.Actor) -> _QuerySet:
+    return _instruments.Assignment.objects.filter(employee_id=actor.user_id).values("version_id")
+
+
+@_policy.rule(_instruments.Instrument)
+def instruments_visible(actor: _policy.Actor, instruments: _QuerySet) -> _QuerySet:
+    if actor.is_hr or actor.is_coach:
+        return instruments
+    if actor.is_employee:
+        return instruments.filter(versions__in=_my_versions(actor)).distinct()
+    return instruments.none()
+
+
+@_policy.rule(_instruments.InstrumentVersion)
+def instrument_versions_visible(actor: _policy.Actor, versions: _QuerySet) -> _QuerySet:
+    if actor.is_hr or actor.is_coach:
+        return versions
+    if actor.is_employee:
+        return versions.filter(pk__in=_my_versions(actor))
+    return versions.none()
+
+
+def _version_part_rule(model, path: str) -> None:
+    @_policy.rule(model)
+    def visible(actor: _policy.Actor, rows: _QuerySet) -> _QuerySet:
+        if actor.is_hr or actor.is_coach:
+            return rows
+        if actor.is_employee:
+            return rows.filter(**{f"{path}__in": _my_versions(actor)})
+        return rows.none()
+
+
+for _model, _path in ((_instruments.Dimension, "version_id"), (_instruments.Question, "version_id"),
+                      (_instruments.Choice, "question__version_id"), (_instruments.Band, "dimension__version_id")):
+    _version_part_rule(_model, _path)
+
+
+@_policy.rule(_instruments.PhaseAssessment)
+def phase_assessments_visible(actor: _policy.Actor, scheduled: _QuerySet) -> _QuerySet:
+    if actor.is_hr:
+        return scheduled
+    visible = _NOTHING
+    if actor.is_employee:
+        visible |= _Q(assignments__employee_id=actor.user_id)
+    if actor.is_coach:
+        visible |= _Q(assignments__employee_id__in=coachee_ids(actor))
+    return scheduled.filter(pk__in=_instruments.PhaseAssessment.objects.filter(visible).values("pk"))
+
+
+def assignments_filter(actor: _policy.Actor, prefix: str = "") -> _Q:
+    """The assessments whose progress `actor` may follow: their own, and those of the people they coach."""
+    visible = _NOTHING
+    if actor.is_employee:
+        visible |= _Q(**{f"{prefix}employee_id": actor.user_id})
+    if actor.is_coach:
+        visible |= _Q(**{f"{prefix}employee_id__in": coachee_ids(actor)})
+    return visible
+
+
+@_policy.rule(_instruments.Assignment)
+def assignments_visible(actor: _policy.Actor, assignments: _QuerySet) -> _QuerySet:
+    return assignments.filter(assignments_filter(actor))
+
+
+def _submitted_coachee(actor: _policy.Actor, prefix: str) -> _Q:
+    if not actor.is_coach:
+        return _NOTHING
+    return _Q(**{f"{prefix}employee_id__in": coachee_ids(actor), f"{prefix}submitted_at__isnull": False})
+
+
+@_policy.rule(_instruments.Answer)
+def answers_visible(actor: _policy.Actor, answers: _QuerySet) -> _QuerySet:
+    visible = _submitted_coachee(actor, "assignment__")
+    if actor.is_employee:
+        visible |= _Q(assignment__employee_id=actor.user_id)
+    return answers.filter(visible)
+
+
+@_policy.rule(_instruments.Score)
+def scores_visible(actor: _policy.Actor, scores: _QuerySet) -> _QuerySet:
+    visible = _submitted_coachee(actor, "assignment__")
+    if actor.is_employee:
+        visible |= _Q(assignment__employee_id=actor.user_id) & (
+            _Q(assignment__release_required=False) | _Q(assignment__released_at__isnull=False))
+    return scores.filter(visible)
+
+
+def dangerously_aggregate_over(actor: _policy.Actor, model) -> _QuerySet:
+    """Every row of `model` here, for HR's aggregate figures only. The caller returns counts and means,
+    never rows, and withholds any group smaller than settings.MIN_AGGREGATE_GROUP_SIZE."""
+    _policy.require(actor, _policy.HR_MANAGER)
+    return model._default_manager.all()

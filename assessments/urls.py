@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import journal, transparency
+from assessments.views import assignments, instruments, journal, transparency
 
 urlpatterns: list = [
     path("reflections/", journal.reflections, name="reflections"),
@@ -30,4 +30,35 @@ urlpatterns: list = [
     path("sessions/<int:session_pk>/follow-up/summary/", journal.session_summary, name="session_summary"),
     path("engagement/", journal.engagement, name="journal_engagement"),
     path("me/access-log/", transparency.access_log, name="access_log"),
+    # instruments, assignments, results
+    path("instruments/", instruments.instrument_list, name="instrument_list"),
+    path("instruments/new/", instruments.instrument_create, name="instrument_create"),
+    path("instruments/<int:pk>/", instruments.instrument_detail, name="instrument_detail"),
+    path("instruments/<int:pk>/settings/", instruments.instrument_edit, name="instrument_edit"),
+    path("instruments/<int:pk>/copy/", instruments.instrument_copy, name="instrument_copy"),
+    path("instruments/<int:pk>/remove/", instruments.instrument_remove, name="instrument_remove"),
+    path("instruments/<int:pk>/dimensions/", instruments.instrument_dimension_add, name="instrument_dimension_add"),
+    path("instruments/<int:pk>/questions/", instruments.instrument_question_add, name="instrument_question_add"),
+    path("instruments/dimensions/<int:pk>/", instruments.instrument_dimension_edit, name="instrument_dimension_edit"),
+    path("instruments/dimensions/<int:pk>/delete/", instruments.instrument_dimension_delete, name="instrument_dimension_delete"),
+    path("instruments/dimensions/<int:pk>/bands/", instruments.instrument_band_add, name="instrument_band_add"),
+    path("instruments/bands/<int:pk>/", instruments.instrument_band_edit, name="instrument_band_edit"),
+    path("instruments/bands/<int:pk>/delete/", instruments.instrument_band_delete, name="instrument_band_delete"),
+    path("instruments/questions/<int:pk>/", instruments.instrument_question_edit, name="instrument_question_edit"),
+    path("instruments/questions/<int:pk>/move/", instruments.instrument_question_move, name="instrument_question_move"),
+    path("instruments/questions/<int:pk>/delete/", instruments.instrument_question_delete, name="instrument_question_delete"),
+    path("assessments/", assignments.assignment_list, name="assignment_list"),
+    path("assessments/<int:pk>/", assignments.assignment_answer, name="assignment_answer"),
+    path("assessments/<int:pk>/autosave/", assignments.assignment_autosave, name="assignment_autosave"),
+    path("assessments/<int:pk>/submit/", assignments.assignment_submit, name="assignment_submit"),
+    path("assessments/<int:pk>/result/", assignments.assignment_result, name="assignment_result"),
+    path("assessments/<int:pk>/release/", assignments.assignment_release, name="assignment_release"),
+    path("assessments/results/", assignments.result_mine, name="result_mine"),
+    path("assessments/coaching/", assignments.assignment_coaching, name="assignment_coaching"),
+    path("assessments/coaching/people/<int:user_pk>/", assignments.result_coachee, name="result_coachee"),
+    path("assessments/overview/", assignments.assignment_overview, name="assignment_overview"),
+    path("assessments/overview/<int:pk>/", assignments.result_aggregate, name="result_aggregate"),
+    path("assessments/schedule/", assignments.assignment_schedule, name="assignment_schedule"),
+    path("assessments/schedule/<int:pk>/", assignments.assignment_schedule_edit, name="assignment_schedule_edit"),
+    path("assessments/schedule/<int:pk>/cancel/", assignments.assignment_schedule_cancel, name="assignment_schedule_cancel"),
 ]

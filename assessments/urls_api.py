@@ -2,6 +2,8 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from assessments.api import access_log as access_log_api
+from assessments.api import assignments as assignments_api
+from assessments.api import instruments as instruments_api
 from assessments.api import journal as journal_api
 
 router = DefaultRouter()
@@ -12,6 +14,8 @@ router.register("session-feedback", journal_api.SessionFeedbackViewSet, basename
 router.register("coach-feedback", journal_api.CoachFeedbackViewSet, basename="coach-feedback")
 router.register("session-notes", journal_api.SessionNoteViewSet, basename="session-note")
 router.register("session-summaries", journal_api.SessionSummaryViewSet, basename="session-summary")
+router.register("assignments", assignments_api.AssignmentViewSet, basename="assignment")
+router.register("instruments", instruments_api.InstrumentViewSet, basename="instrument")
 
 urlpatterns: list = [
     path("me/access-log/", access_log_api.access_log, name="api_access_log"),

@@ -172,6 +172,10 @@ class Question(models.Model):
         return self.kind in self.SCALE_MAX
 
     @property
+    def scale_values(self) -> range:
+        return range(1, (self.scale_max or 0) + 1)
+
+    @property
     def low_label(self) -> str:
         return in_language(self.low_label_en, self.low_label_nl)
 
@@ -324,3 +328,10 @@ class Score(models.Model):
     class Meta:
         verbose_name = _("score")
         constraints = [models.UniqueConstraint(fields=["assignment", "dimension"], name="score_once_per_dimension")]
+
+    @property
+    def shown(self) -> int | None:
+        """The score as people read it: a whole number from 0 to 100."""
+        from assessments.scoring import display
+
+        return display(self.value)

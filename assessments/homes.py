@@ -1,0 +1,41 @@
+"""Home panels for assessments: what is open for the employee, what the coach can look at or release,
+and completion for HR (figures only)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from assessments.selectors import results as selectors
+from portal import homes, policy
+
+SHOWN = 4
+
+
+@homes.register(policy.EMPLOYEE, order=20)
+def employee_panel(request: HttpRequest) -> dict | None:
+    assignments = selectors.my_assignments(actor=request.actor)
+    if not assignments:
+        return None
+    return {"template": "assessments/assignment_home_employee.html",
+            "open": [a for a in assignments if a.submitted_at is None][:SHOWN],
+            "submitted": sum(1 for a in assignments if a.submitted_at is not None),
+            "today": timezone.localdate()}
+
+
+@homes.register(policy.COACH, order=25)
+def coach_panel(request: HttpRequest) -> dict | None:
+    recent = list(selectors.coachee_assignments(actor=request.actor).filter(submitted_at__isnull=False)
+                  .order_by("-submitted_at", "-pk")[:SHOWN])
+    if not recent:
+        return None
+    return {"template": "assessments/assignment_home_coach.html", "recent": recent}
+
+
+@homes.register(policy.HR_MANAGER, order=25)
+def hr_panel(request: HttpRequest) -> dict | None:
+    rows = selectors.hr_overview(actor=request.actor)
+    if not rows:
+        return None
+    return {"template": "assessments/assignment_home_hr.html", "rows": rows[:SHOWN], "total": len(rows),
+            "minimum": selectors.min_group()}

@@ -1,0 +1,11 @@
+"""Navigation entries for assessments: each role finds its own way in."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal import navigation, policy
+from portal.navigation import Entry
+
+navigation.register(Entry(_("My assessments"), "assignment_list", (policy.EMPLOYEE,), order=20))
+navigation.register(Entry(_("Coachee assessments"), "assignment_coaching", (policy.COACH,), order=22))
+navigation.register(Entry(_("Assessments"), "assignment_overview", (policy.HR_MANAGER,), order=24))
+navigation.register(Entry(_("Instruments"), "instrument_list", (policy.HR_MANAGER, policy.COACH), order=60))
