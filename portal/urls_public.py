@@ -12,4 +12,5 @@ urlpatterns = common + [
     path("go/<slug:slug>/", tenant_views.organisation_open, name="organisation_open"),
     path("platform/", tenant_views.platform_organisations, name="platform_organisations"),
     path("", include("programmes.urls_public")),
+    path("", include("reports.urls_public")),
 ]

@@ -18,6 +18,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("programmes.urls_api")),
     path("", include("assessments.urls_api")),
+    path("", include("reports.urls_api")),
 ]
 
 urlpatterns = common + [
@@ -31,4 +32,5 @@ urlpatterns = common + [
     path("api/v1/", include(api_patterns)),
     path("", include("programmes.urls")),
     path("", include("assessments.urls")),
+    path("", include("reports.urls")),
 ]

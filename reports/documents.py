@@ -1,0 +1,135 @@
+"""The reports as documents: the same selectors feed the pages and the PDFs, and the charts are drawn once
+for both. Each `*_context` returns what a template needs; each `*_pdf` renders that context to PDF.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from portal import policy
+from reports import charts, pdf
+from reports.selectors import coach as coach_selectors
+from reports.selectors import dashboard as dashboard_selectors
+from reports.selectors import personal as personal_selectors
+
+DEFAULT_ACCENT = "#2f5d8a"
+
+
+def organisation_of(actor: policy.Actor):
+    return actor.organisation or getattr(connection, "tenant", None)
+
+
+def accent_of(organisation) -> str:
+    colour = getattr(organisation, "accent_colour", "") or DEFAULT_ACCENT
+    return colour if len(colour) == 7 and colour.startswith("#") else DEFAULT_ACCENT
+
+
+def branding(organisation, title: str) -> dict:
+    return {"organisation": organisation, "accent": accent_of(organisation), "logo": pdf.logo_data_uri(organisation),
+            "document_title": title, "generated_at": timezone.now()}
+
+
+def file_name(*parts: str) -> str:
+    return "-".join(slugify(part) for part in parts if part)[:150] + ".pdf"
+
+
+# --- HR: dashboard and programme report ------------------------------------------------------------------
+
+def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str) -> dict:
+    total = max(report.funnel[0].count if report.funnel else 0, 1)
+    funnel = charts.horizontal_bars(
+        [charts.Bar(step.label, step.count) for step in report.funnel],
+        title=_("Enrolment funnel"), maximum=total, colour=colour)
+    completion = charts.horizontal_bars(
+        [charts.Bar(row.label, row.percent) for row in report.completion],
+        title=_("Assessments completed"), maximum=100, colour=colour, unit="%") if report.completion else ""
+    for group in report.change:
+        group.chart = charts.change(
+            [(line.name, line.initial, line.final) for line in group.shown],
+            title=_("%(instrument)s: mean score at the start and at the end") % {"instrument": group.title},
+            colour=colour, before=_("Initial"), after=_("Final")) if group.shown else ""
+    ratings = charts.distribution(
+        report.ratings.distribution, title=_("Session ratings"), colour=colour,
+        axis_label=_("Rating (1 = poor, 5 = excellent)")) if report.ratings.shown else ""
+    return {"funnel": funnel, "completion": completion, "ratings": ratings}
+
+
+def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters) -> dict:
+    report = dashboard_selectors.dashboard(actor=actor, filters=filters)
+    rows = dashboard_selectors.breakdown(actor=actor, filters=filters)
+    colour = accent_of(organisation_of(actor))
+    return {"report": report, "breakdown": rows, "breakdown_by_cohort": bool(filters.programme),
+            "charts": dashboard_charts(report, colour), "minimum": report.minimum}
+
+
+def programme_title(filters: dashboard_selectors.Filters) -> str:
+    return filters.programme.name if filters.programme else _("All programmes")
+
+
+def programme_pdf(*, actor: policy.Actor, filters: dashboard_selectors.Filters, progress=None
+                  ) -> tuple[pdf.Rendered, str]:
+    organisation = organisation_of(actor)
+    context = {**branding(organisation, _("Programme report")), **dashboard_context(actor=actor, filters=filters),
+               "filters": filters, "subtitle": programme_title(filters)}
+    name = file_name(organisation.slug, "programme-report", programme_title(filters),
+                     filters.cohort.name if filters.cohort else "", filters.department,
+                     timezone.localdate().isoformat())
+    if progress:
+        progress(30)
+    return pdf.render("reports/pdf/programme.html", context, progress=progress), name
+
+
+# --- personal progress report ----------------------------------------------------------------------------
+
+def personal_context(*, actor: policy.Actor, person, reflection_ids: list[int] | None = None) -> dict:
+    report = personal_selectors.personal_report(actor=actor, person=person, reflection_ids=reflection_ids)
+    colour = accent_of(organisation_of(actor))
+    result_charts = {}
+    for group in report.results:
+        lines = [line for line in group.lines if line.values]
+        if group.has_initial and group.has_final and lines:
+            result_charts[id(group)] = charts.change(
+                [(line.name, line.values.get("initial"), line.values.get("final")) for line in lines],
+                title=_("%(instrument)s: your scores at the start and at the end") % {"instrument": group.title},
+                colour=colour, before=_("Initial"), after=_("Final"))
+    groups = []
+    for group in report.results:
+        moments = [moment for moment, _label in group.moments]
+        rows = [{"name": line.name, "values": [line.value(moment) for moment in moments], "change": line.change,
+                 "band": line.latest_band} for line in group.lines]
+        groups.append({"group": group, "chart": result_charts.get(id(group), ""), "rows": rows})
+    return {"report": report, "result_groups": groups}
+
+
+def personal_pdf(*, actor: policy.Actor, person, reflection_ids: list[int] | None = None, progress=None
+                 ) -> tuple[pdf.Rendered, str]:
+    organisation = organisation_of(actor)
+    context = {**branding(organisation, _("Personal progress report")),
+               **personal_context(actor=actor, person=person, reflection_ids=reflection_ids)}
+    name = file_name(organisation.slug, "progress-report", person.get_full_name() or f"person-{person.pk}",
+                     timezone.localdate().isoformat())
+    return pdf.render("reports/pdf/personal.html", context, progress=progress), name
+
+
+# --- the coach's hours -----------------------------------------------------------------------------------
+
+def coach_context(*, actor: policy.Actor, period: coach_selectors.Period, with_sessions: bool = True) -> dict:
+    report = coach_selectors.coach_report(actor=actor, period=period, with_sessions=with_sessions)
+    colour = accent_of(organisation_of(actor))
+    chart = charts.columns([(date_format(row.month, "M y"), row.hours) for row in report.months],
+                           title=_("Coaching hours per month"), colour=colour, unit="h", decimals=1)
+    return {"report": report, "chart": chart}
+
+
+def coach_pdf(*, actor: policy.Actor, period: coach_selectors.Period, progress=None
+              ) -> tuple[pdf.Rendered, str]:
+    organisation = organisation_of(actor)
+    context = {**branding(organisation, _("Coaching hours")), **coach_context(actor=actor, period=period),
+               "coach": actor.user}
+    name = file_name(organisation.slug, "coaching-hours", actor.user.get_full_name() or "coach",
+                     period.first.strftime("%Y-%m"), period.last.strftime("%Y-%m"))
+    return pdf.render("reports/pdf/coach.html", context, progress=progress), name

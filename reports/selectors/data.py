@@ -1,0 +1,104 @@
+"""Everything the portal holds about the signed-in person, for "export my data" (reports/data_map.py says
+where to look). Rows about the person are read through the policy as the person, so the export holds
+exactly what they may see (e.g. scores only once released, never a coach's private notes); where the law
+gives them more than a page shows, the map says why and the row is read directly. Rows where the person
+only acted on someone else's record are listed as references, without that record's content.
+
+This organisation's data and the person's account; the other organisations they belong to are listed
+with the address to export their data there.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core import serializers
+from django.db.models import BinaryField, Model, QuerySet
+from django.utils import timezone
+
+from portal import policy
+from reports import data_map
+from reports.services.erasure import is_tenant_model
+from tenants.models import Membership
+from tenants.services import organisation_url
+
+ACCOUNT_FIELDS = ("id", "email", "first_name", "last_name", "language", "date_joined", "last_login", "is_active")
+
+
+def _fields(model: type[Model], secret: tuple[str, ...]) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields
+            if field.name not in secret and not isinstance(field, BinaryField) and not field.primary_key]
+
+
+def _rows(queryset: QuerySet, secret: tuple[str, ...] = ()) -> list[dict]:
+    model = queryset.model
+    rows = serializers.serialize("python", queryset.order_by("pk"), fields=_fields(model, secret))
+    return [{"id": row["pk"], **row["fields"]} for row in rows]
+
+
+def _children(actor: policy.Actor, model: type[Model], parent_ids: list, names: tuple[str, ...]) -> dict:
+    found = {}
+    for name in names:
+        relation = model._meta.get_field(name)
+        child = relation.related_model
+        rows = policy.scope(actor, child).filter(**{f"{relation.field.name}__in": parent_ids})
+        found[child._meta.label] = _rows(rows)
+    return found
+
+
+def personal_data(*, actor: policy.Actor) -> dict:
+    """The export's JSON document (a fixed number of queries: one or two per entry of the data map)."""
+    person = actor.user
+    records: dict[str, list] = {}
+    references: list[dict] = []
+    for entry in data_map.ENTRIES:
+        model = apps.get_model(entry.model)
+        rows = model._default_manager.filter(**{entry.field: person})
+        if entry.export == data_map.REFERENCE:
+            values = rows.order_by("pk").values_list("pk", entry.dated_by) if entry.dated_by else \
+                rows.order_by("pk").values_list("pk")
+            references += [{"model": entry.model, "id": value[0], "field": entry.field,
+                            "at": value[1].isoformat() if len(value) > 1 and value[1] else None} for value in values]
+            continue
+        if entry.via_policy:
+            rows = policy.scope(actor, model, rows)
+        listed = _rows(rows, entry.secret)
+        records.setdefault(entry.model, []).extend(listed)
+        if entry.children and listed:
+            for label, children in _children(actor, model, [row["id"] for row in listed], entry.children).items():
+                records.setdefault(label, []).extend(children)
+    organisation = actor.organisation
+    return {
+        "format": "coaching-portal-personal-data/1",
+        "generated_at": timezone.now().isoformat(),
+        "organisation": {"name": organisation.name, "slug": organisation.slug},
+        "person": {name: _plain(getattr(person, name)) for name in ACCOUNT_FIELDS},
+        "records": {label: rows for label, rows in sorted(records.items())},
+        "references": references,
+        "other_organisations": _elsewhere(person, organisation),
+        "notes": {
+            "records": "Rows about you or written by you, by kind (app.Model), with the ids they refer to.",
+            "references": "Rows about something or someone else on which you are named as having acted "
+                          "(for instance who marked attendance): only which row, never its content.",
+            "other_organisations": "Data you have in other organisations on this portal: export it there.",
+        },
+    }
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _elsewhere(person, organisation) -> list[dict]:
+    others = (Membership.objects.filter(user=person, is_active=True, organisation__is_active=True)
+              .exclude(organisation=organisation).exclude(organisation__schema_name="public")
+              .select_related("organisation").order_by("organisation__name"))
+    seen = {}
+    for membership in others:
+        other = membership.organisation
+        if other.pk not in seen:
+            seen[other.pk] = {"name": other.name, "export": organisation_url(other, "/my-data/")}
+    return list(seen.values())
+
+
+def tenant_labels() -> list[str]:
+    return sorted({entry.model for entry in data_map.ENTRIES if is_tenant_model(apps.get_model(entry.model))})
