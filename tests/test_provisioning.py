@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists, tenant_context
 
+from tenants import services
 from tenants.models import Domain, Invitation, Organisation, PlatformEvent
 from tenants.services import organisation_create
 
@@ -46,12 +46,12 @@ def test_it_refuses_a_bad_address_and_creates_nothing(world, slug, message):
 
 
 def test_a_failure_while_cloning_leaves_neither_rows_nor_schema(world, monkeypatch):
-    def broken_clone(self, base, new, mode="DATA", set_connection=True):
+    def broken_clone(*, source, target):
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA "{new}"')
+            cursor.execute(f'CREATE SCHEMA "{target}"')
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(CloneSchema, "clone_schema", broken_clone)
+    monkeypatch.setattr(services, "schema_clone", broken_clone)
     with pytest.raises(RuntimeError):
         organisation_create(name="Half Made", slug="half-made", hr_email="hr@half.test")
     assert not Organisation.objects.filter(slug="half-made").exists()
