@@ -6,3 +6,4 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers this app's access rules)
+        from . import homes, navigation  # noqa: F401  (programmes and enrolment: HR's panel, menu)

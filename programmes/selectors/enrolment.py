@@ -63,6 +63,9 @@ def enrolment_detail(*, actor: Actor, pk: int) -> EnrolmentDetail:
     profile = (policy.scope(actor, EmployeeProfile).select_related("manager")
                .filter(user_id=enrolment.employee_id).first())
     events = list(policy.scope(actor, EnrolmentEvent).filter(enrolment=enrolment).select_related("by"))
+    labels = dict(Enrolment.Status.choices)
+    for event in events:
+        event.from_label, event.to_label = labels.get(event.from_status, ""), labels.get(event.to_status, "")
     accepted = (policy.scope(actor, AgreementAcceptance).filter(user_id=enrolment.employee_id)
                 .order_by("-agreement__version").values_list("agreement__version", flat=True).first())
     current = Agreement.objects.order_by("-version").values_list("version", flat=True).first()
@@ -75,6 +78,22 @@ def my_enrolments(*, actor: Actor) -> list[Enrolment]:
     """The actor's own enrolments (as an employee), newest programme first."""
     return list(policy.scope(actor, Enrolment).filter(employee_id=actor.user_id)
                 .select_related("programme", "cohort", "coach").order_by("-programme__starts_on"))
+
+
+def my_place(*, actor: Actor, programme: Programme) -> dict | None:
+    """An employee's own place in a programme: cohort, coach, status, and where they stand."""
+    enrolment = (policy.scope(actor, Enrolment).filter(employee_id=actor.user_id, programme=programme)
+                 .select_related("cohort", "coach").first())
+    if enrolment is None:
+        return None
+    return {"enrolment": enrolment, "profile": profile_of(actor=actor, user_id=actor.user_id)}
+
+
+def programme_funnel(*, actor: Actor, programme: Programme) -> dict:
+    """How many people of a programme are invited, active, completed or withdrawn (one query)."""
+    counts = dict(policy.scope(actor, Enrolment).filter(programme=programme).order_by()
+                  .values_list("status").annotate(n=Count("pk")))
+    return _funnel(counts)
 
 
 def profile_of(*, actor: Actor, user_id: int) -> EmployeeProfile | None:
@@ -113,6 +132,14 @@ def agreement_accepted(*, user) -> bool:
     """
     current = Agreement.objects.order_by("-version").values("pk")[:1]
     return AgreementAcceptance.objects.filter(user_id=user.pk, agreement=current).exists()
+
+
+def agreement_pending(*, actor: Actor) -> bool:
+    """Whether the actor holds a seat in a programme but has not accepted the version in force (one query)."""
+    current = Agreement.objects.order_by("-version").values("pk")[:1]
+    return (policy.scope(actor, Enrolment).filter(employee_id=actor.user_id, status__in=LIVE_STATUSES)
+            .exclude(employee_id__in=AgreementAcceptance.objects.filter(agreement=current).values("user_id"))
+            .exists())
 
 
 def my_acceptance(*, actor: Actor) -> AgreementAcceptance | None:

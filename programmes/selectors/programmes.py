@@ -8,7 +8,7 @@ from portal import policy
 from portal.policy import Actor
 from programmes.models import Cohort, Enrolment, Phase, Programme, Resource
 from programmes.services.programmes import LIVE_STATUSES
-from tenants.models import User
+from tenants.models import Role, User
 
 
 class _CountOf(Subquery):
@@ -75,7 +75,19 @@ def cohorts_of(*, actor: Actor, programme: Programme) -> QuerySet[Cohort]:
     return policy.scope(actor, Cohort).filter(programme=programme).order_by("name")
 
 
+def open_programmes(*, actor: Actor) -> QuerySet[Programme]:
+    """Programmes people can still be enrolled in (draft or active), newest first."""
+    return policy.scope(actor, Programme).exclude(status=Programme.Status.CLOSED).order_by("-starts_on", "name")
+
+
 def cohort_choices(*, actor: Actor) -> QuerySet[Cohort]:
     """Cohorts of programmes that are not closed, for enrolling someone."""
     return (policy.scope(actor, Cohort).exclude(programme__status=Programme.Status.CLOSED)
             .select_related("programme").order_by("programme__name", "name"))
+
+
+def coach_choices(*, actor: Actor) -> QuerySet[User]:
+    """The people who coach in this organisation, for choosing a cohort's or an enrolment's coach."""
+    return User.objects.filter(
+        memberships__organisation=actor.organisation, memberships__role=Role.COACH,
+        memberships__is_active=True, is_active=True).order_by("first_name", "last_name", "email")

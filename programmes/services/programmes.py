@@ -209,13 +209,6 @@ def resource_delete(*, actor: Actor, resource: Resource) -> None:
 
 # --- cohorts ----------------------------------------------------------------------------------------
 
-def coaches_here(*, actor: Actor) -> list[User]:
-    """The people who coach in this organisation, for choosing a cohort's or an enrolment's coach."""
-    return list(User.objects.filter(
-        memberships__organisation=actor.organisation, memberships__role=Role.COACH,
-        memberships__is_active=True, is_active=True).order_by("first_name", "last_name", "email"))
-
-
 def _check_coaches(actor: Actor, coaches: list[User]) -> None:
     ids = {coach.pk for coach in coaches}
     allowed = set(Membership.objects.filter(organisation=actor.organisation, role=Role.COACH, is_active=True,

@@ -1,0 +1,72 @@
+"""The coaching agreement: everyone reads it, employees accept it, HR publishes new versions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import policy
+from programmes.forms import AgreementForm, add_service_errors
+from programmes.selectors import enrolment as selectors
+from programmes.services import agreement as services
+
+
+def _in_force(request: HttpRequest) -> tuple[str, int, object]:
+    """The text in force, its version (0: the default, not yet stored) and the Agreement (or None)."""
+    current = selectors.agreement_current(actor=request.actor)
+    if current is None:
+        return services.default_text(request.actor.organisation.default_language), 0, None
+    return current.body, current.version, current
+
+
+@require_GET
+@policy.page(policy.HR_MANAGER, policy.COACH, policy.EMPLOYEE)
+def agreement(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    body, version, current = _in_force(request)
+    acceptance = selectors.my_acceptance(actor=actor) if actor.is_employee else None
+    context = {"body": body, "version": version, "current": current, "acceptance": acceptance,
+               "accepted_current": acceptance is not None and current is not None
+               and acceptance.agreement_id == current.pk,
+               "next": request.GET.get("next", "")}
+    if actor.is_hr:
+        context.update(versions=selectors.agreement_versions(actor=actor), reach=selectors.agreement_reach(actor=actor))
+    return render(request, "programmes/agreement.html", context)
+
+
+@require_POST
+@policy.page(policy.EMPLOYEE)
+def agreement_accept(request: HttpRequest) -> HttpResponse:
+    version = request.POST.get("version", "")
+    try:
+        services.agreement_accept(actor=request.actor, version=int(version) if version.isdigit() else -1)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("agreement")
+    messages.success(request, _("Thank you. You accepted the coaching agreement and can book sessions."))
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page(policy.HR_MANAGER)
+def agreement_edit(request: HttpRequest) -> HttpResponse:
+    body, version, _current = _in_force(request)
+    form = AgreementForm(request.POST or None, initial={"body": body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = services.agreement_publish(actor=request.actor, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Version %(version)s is published. Employees accept it before their next "
+                                        "booking.") % {"version": published.version})
+            return redirect("agreement")
+    return render(request, "programmes/agreement_edit.html", {"form": form, "version": version})
