@@ -54,3 +54,26 @@ stop-db:
 
 clean: stop-db
 	rm -rf .data
+
+# --- The production stack and the reliability batteries (docs/DEPLOY.md, docs/LOAD.md) ----------------
+# Each starts PostgreSQL-at-DATABASE_URL, Redis, two gunicorn processes, a Celery worker and beat on this
+# machine (scripts/stack.py); none of them is part of `make test`.
+.PHONY: dev-install prod-check load fuzz faults
+
+$(BIN)/.dev-installed: requirements-dev.txt $(BIN)/.installed
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+dev-install: $(BIN)/.dev-installed
+
+prod-check: dev-install
+	scripts/prod_check.sh $(PYTEST_ARGS)
+
+load: dev-install
+	scripts/load.sh
+
+fuzz: dev-install
+	scripts/fuzz.sh
+
+faults: dev-install
+	scripts/faults.sh $(PYTEST_ARGS)
