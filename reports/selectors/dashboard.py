@@ -406,9 +406,7 @@ def _change(actor: policy.Actor, filters: Filters) -> list[InstrumentChange]:
     """Mean score per dimension at the initial and the final assessment of the same people, the mean change
     and its effect size. One query pairs every person's initial and final scores and aggregates them for
     the selection and each wider selection; one more names the dimensions."""
-    conditions = _conditions(filters, programme="enrolment__programme_id", cohort="enrolment__cohort_id",
-                             employee="employee_id")
-    dept = Exists(department_members(filters.department).filter(user_id=OuterRef("employee_id"))) \
+    dept = Exists(department_members(filters.department).filter(user_id=OuterRef("assignment__employee_id"))) \
         if filters.department else Value(False)
     pairs = (dangerously_aggregate_over(actor, Score)
              .filter(assignment__submitted_at__isnull=False, value__isnull=False,
@@ -515,14 +513,14 @@ def _overdue(actor: policy.Actor, filters: Filters, completion: list[CompletionR
     live = dangerously_aggregate_over(actor, Enrolment).exclude(status=Enrolment.Status.WITHDRAWN)
     sizes = live.aggregate(**{name: Count("employee_id", distinct=True, filter=condition)
                               for name, condition in conditions.items()})
-    guard = _guard(sizes)
-    assessments = sum(row.overdue for row in completion)
-    if not guard.shown:
-        return Overdue(assessments=assessments, actions=guard, action_count=None, people_with_actions=None)
     late = dangerously_aggregate_over(actor, ActionItem).filter(
         goal__employee_id__in=live.filter(conditions["group"]).values("employee_id"), done_at__isnull=True,
         due_on__lt=timezone.localdate()).exclude(goal__status__in=["achieved", "dropped"]).aggregate(
         actions=Count("pk"), people=Count("goal__employee_id", distinct=True))
+    guard = _guard(sizes)
+    assessments = sum(row.overdue for row in completion)
+    if not guard.shown:  # (counted all the same, so the page's queries do not depend on the data)
+        return Overdue(assessments=assessments, actions=guard, action_count=None, people_with_actions=None)
     return Overdue(assessments=assessments, actions=guard, action_count=late["actions"],
                    people_with_actions=late["people"])
 

@@ -119,7 +119,8 @@ def build(org, *, people: int = 6, tag: str = "R", employees: list[User] | None 
                                                    submitted_at=now - timedelta(days=80 if moment == "initial" else 6))
             for position, dimension in enumerate(dimensions):
                 base = 40 + (index * 7 + position * 5) % 30
-                value = base + (change + (index % 3) * 2 if moment == "final" else 0)
+                spread = (index * 37 + position * 11) % 21 - 10  # people change by different amounts
+                value = base + (change + spread if moment == "final" else 0)
                 Score.objects.create(assignment=assignment, dimension=dimension, dimension_key=dimension.key,
                                      value=min(value, 100.0), answered=4, items=4)
             if text_question is not None:
@@ -135,7 +136,7 @@ def build(org, *, people: int = 6, tag: str = "R", employees: list[User] | None 
         person.shared_reflection = Reflection.objects.create(employee=user, body=person.canaries["reflection-shared"],
                                                              shared_with_coach=True, shared_at=now)
         person.goal = Goal.objects.create(employee=user, title=person.canaries["goal"], why=person.canaries["goal-why"],
-                                          progress=20 + index * 5, progress_shared_with_hr=index % 2 == 0)
+                                          progress=(20 + index * 5) % 100, progress_shared_with_hr=index % 2 == 0)
         ActionItem.objects.create(goal=person.goal, title=f"Step for {person.canaries['goal']}",
                                   due_on=today - timedelta(days=3))
         CheckIn.objects.create(goal=person.goal, author=user, progress=person.goal.progress,

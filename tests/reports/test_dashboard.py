@@ -1,0 +1,152 @@
+"""HR's dashboard: the figures, the minimum group size and its differencing guard, filters, htmx and the
+number of queries."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from assessments.models import Score
+from portal import policy
+from programmes.models import EmployeeProfile
+from reports.selectors import dashboard as selectors
+from tests.reports.data import all_canaries, build
+
+
+def background(org) -> None:
+    """Another programme of 5 people, so that the organisation as a whole differs from the programme under
+    test by enough people for its figures to be shown (the world's own people are in the organisation too)."""
+    build(org, people=5, tag="BG", name="Background programme")
+
+
+def _dashboard(world, org, **params):
+    actor = policy.actor_for(org.hr, org.organisation)
+    filters, problems = selectors.filters_from(actor=actor, params={k: str(v) for k, v in params.items()})
+    return selectors.dashboard(actor=actor, filters=filters), problems
+
+
+def test_it_shows_the_figures_of_a_programme(world, in_tenant, client_for):
+    with in_tenant(world.acme):
+        built = build(world.acme, people=8)
+        background(world.acme)
+    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_dashboard"),
+                                                              {"programme": built.programme.pk})
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert report.people == 8
+    assert [step.count for step in report.funnel] == [8, 8, 0, 0]
+    # 3 group sessions per cohort and one 1:1 each, a fifth of the group ones missed (see data.build).
+    assert report.attendance.present + report.attendance.absent == 8 * 4
+    assert report.credits.allowance == 48 and report.credits.used == 8
+    assert [(row.moment, row.assigned, row.submitted) for row in report.completion] == [("initial", 8, 8),
+                                                                                        ("final", 8, 8)]
+    assert report.ratings.shown and report.ratings.count == 8
+    assert sum(report.ratings.distribution.values()) == 8
+    content = response.content.decode()
+    assert "Self-confidence at work" in content and "<svg" in content
+
+
+def test_the_change_per_dimension_is_the_paired_mean_and_effect_size(world, in_tenant):
+    with in_tenant(world.acme):
+        built = build(world.acme, people=7)
+        background(world.acme)
+        report, _problems = _dashboard(world, world.acme, programme=built.programme.pk)
+        key = built.dimension_keys[0]
+        pairs = {}
+        for score in Score.objects.filter(assignment__phase_assessment__programme=built.programme, dimension_key=key):
+            pairs.setdefault(score.assignment.employee_id, {})[score.assignment.phase_assessment.moment] = score.value
+    changes = [pair["final"] - pair["initial"] for pair in pairs.values()]
+    line = next(line for line in report.change[0].dimensions if line.key == key)
+    assert line.shown and line.people == 7
+    assert line.initial == pytest.approx(statistics.mean(pair["initial"] for pair in pairs.values()))
+    assert line.change == pytest.approx(statistics.mean(changes))
+    assert line.effect_size == pytest.approx(statistics.mean(changes) / statistics.stdev(changes))
+
+
+def test_it_withholds_content_figures_of_fewer_people_than_the_minimum(world, in_tenant, client_for):
+    with in_tenant(world.acme):
+        built = build(world.acme, people=4)
+    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_dashboard"),
+                                                              {"programme": built.programme.pk})
+    report = response.context["report"]
+    assert not report.ratings.shown and report.ratings.mean is None and report.ratings.distribution == {}
+    assert all(not line.shown and line.change is None for group in report.change for line in group.dimensions)
+    assert report.overdue.action_count is None
+    assert "fewer than 5 people" in response.content.decode()
+    # Counts HR may see person by person are still shown.
+    assert report.people == 4 and report.completion[0].submitted == 4
+
+
+@override_settings(MIN_AGGREGATE_GROUP_SIZE=3)
+def test_it_withholds_a_figure_that_a_wider_selection_would_give_away(world, in_tenant):
+    """Sales has 4 people, the programme 6: comparing the two would reveal the other 2's ratings."""
+    with in_tenant(world.acme):
+        built = build(world.acme, people=6, departments=("Sales", "Sales", "Finance"))
+        sales, _problems = _dashboard(world, world.acme, programme=built.programme.pk, department="Sales")
+        # With 6 Finance people more, the difference is big enough and the figure is shown.
+        build(world.acme, people=9, tag="F", departments=("Finance",))
+        for person in built.people:
+            EmployeeProfile.objects.filter(user=person.user).update(department="Sales")
+        shown, _problems = _dashboard(world, world.acme, department="Sales")
+    assert sales.ratings.people == 4 and not sales.ratings.shown
+    assert "wider selection" in sales.ratings.withheld
+    assert shown.ratings.shown
+
+
+def test_a_programme_of_another_organisation_is_ignored_with_a_message(world, in_tenant, client_for):
+    with in_tenant(world.globex):
+        foreign = build(world.globex, people=5, tag="G")
+    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_dashboard"),
+                                                              {"programme": foreign.programme.pk, "cohort": "nonsense"})
+    assert response.status_code == 200
+    assert response.context["filters"].programme is None
+    assert "does not exist" in response.content.decode()
+    assert foreign.programme.name not in response.content.decode()
+
+
+def test_htmx_swaps_only_the_dashboard(world, in_tenant, client_for):
+    with in_tenant(world.acme):
+        built = build(world.acme, people=5)
+    response = client_for(world.acme.hr, world.acme.host).get(
+        reverse("reports_dashboard"), {"programme": built.programme.pk}, HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert "<html" not in content and 'hx-target="#dashboard"' in content
+
+
+def test_the_dashboard_holds_no_coaching_content(world, in_tenant, client_for):
+    with in_tenant(world.acme):
+        built = build(world.acme, people=6)
+    client = client_for(world.acme.hr, world.acme.host)
+    for params in ({}, {"programme": built.programme.pk}, {"programme": built.programme.pk, "department": "Sales"}):
+        content = client.get(reverse("reports_dashboard"), params).content.decode()
+        assert not [canary for canary in all_canaries(built) if canary in content]
+
+
+def _count_queries(client, params, django_assert_num_queries):
+    # 1 domain (tenant middleware), 2 session, 3 user, 4 membership roles (MembershipMiddleware)
+    # 5 the chosen programme
+    # 6 funnel and credit allowance, 7 credit ledger, 8 attendance, 9 assessment completion
+    # 10 change per dimension (one query for the selection and each wider one), 11 dimension names
+    # 12 session ratings, 13 selection sizes for overdue actions, 14 overdue actions, 15 shared goals
+    # 16-18 breakdown: enrolment, attendance and completion per cohort
+    # 19-21 filter choices: programmes, departments, cohorts
+    # django-tenants sets the search path before each statement: twice as many in all.
+    with django_assert_num_queries(2 * 21):
+        response = client.get(reverse("reports_dashboard"), params)
+    assert response.status_code == 200
+
+
+def test_the_number_of_queries_does_not_grow_with_the_organisation(world, in_tenant, client_for,
+                                                                   django_assert_num_queries):
+    with in_tenant(world.acme):
+        small = build(world.acme, people=5)
+        background(world.acme)
+    client = client_for(world.acme.hr, world.acme.host)
+    _count_queries(client, {"programme": small.programme.pk}, django_assert_num_queries)
+    with in_tenant(world.acme):
+        large = build(world.acme, people=30, tag="L")
+    _count_queries(client, {"programme": large.programme.pk}, django_assert_num_queries)
+    _count_queries(client, {"programme": large.programme.pk, "department": "Sales"}, django_assert_num_queries)
