@@ -7,3 +7,4 @@ class ProgrammesConfig(AppConfig):
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers this app's access rules)
         from . import homes, navigation  # noqa: F401  (programmes and enrolment: HR's panel, menu)
+        from . import homes_sessions, navigation_sessions, tasks_sessions  # noqa: F401  (sessions: panels, menu, tasks)

@@ -36,3 +36,25 @@ urlpatterns += [
     path("agreement/accept/", agreement_views.agreement_accept, name="agreement_accept"),
     path("agreement/edit/", agreement_views.agreement_edit, name="agreement_edit"),
 ]
+
+# --- sessions, booking, credits, urgent requests, calendar ---
+from programmes.views import booking as booking_views  # noqa: E402
+from programmes.views import calendar as calendar_views  # noqa: E402
+from programmes.views import sessions as session_views  # noqa: E402
+
+urlpatterns += [
+    path("sessions/", session_views.sessions, name="sessions"),
+    path("sessions/new/", session_views.session_create, name="session_create"),
+    path("sessions/credits/", session_views.credits, name="credits"),
+    path("sessions/<int:pk>/", session_views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/cancel/", session_views.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/move/", session_views.session_reschedule, name="session_reschedule"),
+    path("sessions/<int:pk>/attendance/", session_views.session_attendance, name="session_attendance"),
+    path("sessions/<int:pk>/calendar.ics", session_views.session_ics, name="session_ics"),
+    path("book/", booking_views.booking, name="booking"),
+    path("book/<int:pk>/", booking_views.booking_book, name="booking_book"),
+    path("urgent/", session_views.urgent_request, name="urgent_request"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/renew/", calendar_views.calendar_feed_renew, name="calendar_feed_renew"),
+    path("calendar/stop/", calendar_views.calendar_feed_revoke, name="calendar_feed_revoke"),
+]

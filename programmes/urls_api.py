@@ -1,3 +1,22 @@
 from django.urls import path  # noqa: F401
+from rest_framework.routers import DefaultRouter
+
+from programmes.api import availability as availability_api
+from programmes.api import enrolment as enrolment_api
+from programmes.api import programmes as programmes_api
+from programmes.api import sessions as sessions_api
+
+router = DefaultRouter()
+# --- programmes, cohorts, enrolments ---
+router.register("programmes", programmes_api.ProgrammeViewSet, basename="api_programme")
+router.register("cohorts", programmes_api.CohortViewSet, basename="api_cohort")
+router.register("enrolments", enrolment_api.EnrolmentViewSet, basename="api_enrolment")
+# --- sessions, availability, credits ---
+router.register("sessions", sessions_api.SessionViewSet, basename="api_session")
+router.register("credits", sessions_api.CreditViewSet, basename="api_credit")
+router.register("urgent-requests", sessions_api.UrgentRequestViewSet, basename="api_urgent_request")
+router.register("availability", availability_api.AvailabilityViewSet, basename="api_availability")
+router.register("calendar-feeds", availability_api.CalendarFeedViewSet, basename="api_calendar_feed")
 
 urlpatterns: list = []
+urlpatterns += router.urls

@@ -199,7 +199,8 @@ def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -
             for row in rows["pending"]]
         row_hours = HoursRow(organisation)
         for row in rows["delivered"]:
-            month = timezone.localtime(_moment(row["month"])).date().replace(day=1)
+            # DATE_TRUNC on the local time: a wall-clock timestamp, already in the current time zone.
+            month = date.fromisoformat(row["month"][:10])
             row_hours.minutes_by_month[month] = row["minutes"]
             row_hours.sessions_by_month[month] = row["sessions"]
         row_hours.month_cells = row_hours.cells(month_list)

@@ -9,7 +9,7 @@ In each organisation (keys in `org.people`):
   slot_free      a free slot of the organisation's coach, open to this organisation only
   slot_both      a free slot of the coach of both organisations, open to all (the same row in both)
   urgent         a pending urgent request of `employee` to the organisation's coach
-  feed           the calendar feed secret of `employee`
+  feed, feed_id  the calendar feed of `employee`: its secret and id
 Every session holds its coach's time as a slot and has spent its credit, as the services would do.
 """
 
@@ -82,7 +82,7 @@ def _build(org, world, offset: int) -> dict:
     with schema_context("public"):
         slot_free = Slot.objects.get(coach=org.coach, is_offered=True, booked_organisation__isnull=True,
                                      starts_at=at(25, 9)).pk
-        feed = CalendarFeed.objects.filter(user=org.employee, revoked_at=None).values_list("secret", flat=True)[0]
+        feed = CalendarFeed.objects.filter(user=org.employee, revoked_at=None).values_list("pk", "secret")[0]
     return {
         "session_own": sessions.filter(enrolment=enrolment, starts_at__gt=timezone.now()).first().pk,
         "session_group": sessions.filter(kind=Session.Kind.GROUP, cohort=enrolment.cohort).first().pk,
@@ -90,7 +90,8 @@ def _build(org, world, offset: int) -> dict:
         "session_past": sessions.filter(enrolment=enrolment, starts_at__lt=timezone.now()).first().pk,
         "slot_free": slot_free,
         "urgent": UrgentRequest.objects.filter(employee=org.employee, coach=org.coach).first().pk,
-        "feed": feed,
+        "feed_id": feed[0],
+        "feed": feed[1],
     }
 
 

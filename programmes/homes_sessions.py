@@ -1,0 +1,71 @@
+"""Home panels about sessions: the employee's next step, and the coach's day in this organisation."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from portal import homes, policy
+from programmes.models import Attendance, Phase, Session
+from programmes.selectors.credits import with_credits
+from programmes.selectors.sessions import (agreement_accepted, bookable_enrolments, sessions_to_mark,
+                                           sessions_upcoming)
+from tenants.services import public_url
+
+
+def _attended(actor: policy.Actor) -> dict[str, int]:
+    """How many group sessions and 1:1s the employee attended, and how many group sessions were held."""
+    rows = policy.scope(actor, Attendance).filter(user_id=actor.user_id, session__status=Session.Status.COMPLETED)
+    return rows.aggregate(
+        group_held=Count("pk", filter=Q(session__kind=Session.Kind.GROUP)),
+        group_present=Count("pk", filter=Q(session__kind=Session.Kind.GROUP, status=Attendance.Status.PRESENT)),
+        individual_present=Count("pk", filter=Q(session__kind=Session.Kind.INDIVIDUAL,
+                                                status=Attendance.Status.PRESENT)))
+
+
+def _current_phases(actor: policy.Actor, programme_ids: list[int]) -> dict[int, Phase]:
+    """The phase each programme is in today (by the phases' dates), where the phases have dates."""
+    today = timezone.localdate()
+    current: dict[int, Phase] = {}
+    phases = policy.scope(actor, Phase).filter(programme_id__in=programme_ids, starts_on__lte=today)
+    for phase in phases.order_by("programme_id", "position"):
+        if phase.ends_on is None or phase.ends_on >= today:
+            current.setdefault(phase.programme_id, phase)
+    return current
+
+
+def _progress(enrolment, today) -> int:
+    programme = enrolment.programme
+    days = (programme.ends_on - programme.starts_on).days or 1
+    return max(0, min(100, round(100 * (today - programme.starts_on).days / days)))
+
+
+@homes.register(policy.EMPLOYEE, order=10)
+def employee_sessions_panel(request: HttpRequest) -> dict | None:
+    actor = request.actor
+    enrolments = list(with_credits(bookable_enrolments(actor=actor)))
+    if not enrolments:
+        return None
+    today = timezone.localdate()
+    upcoming = list(sessions_upcoming(actor=actor, limit=3))
+    next_individual = next((session for session in upcoming if session.kind == Session.Kind.INDIVIDUAL), None)
+    phases = _current_phases(actor, [enrolment.programme_id for enrolment in enrolments])
+    for enrolment in enrolments:
+        enrolment.phase = phases.get(enrolment.programme_id)
+        enrolment.progress = _progress(enrolment, today)
+    credits_left = sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id)
+    accepted = agreement_accepted(actor=actor)
+    return {"template": "programmes/employee_home.html", "enrolments": enrolments,
+            "next_session": upcoming[0] if upcoming else None, "next_individual": next_individual,
+            "credits_left": credits_left, "has_coach": any(enrolment.coach_id for enrolment in enrolments),
+            "agreement_accepted": accepted, "attended": _attended(actor)}
+
+
+@homes.register(policy.COACH, order=10)
+def coach_sessions_panel(request: HttpRequest) -> dict:
+    actor = request.actor
+    return {"template": "programmes/coach_home.html",
+            "to_mark": list(sessions_to_mark(actor=actor, limit=5)),
+            "upcoming": list(sessions_upcoming(actor=actor, limit=5).filter(coach_id=actor.user_id)),
+            "workspace_url": public_url("/coach/", request=request)}

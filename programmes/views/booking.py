@@ -1,0 +1,54 @@
+"""An employee books a 1:1 in one of their coach's free slots."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import policy
+from programmes.availability.selectors import free_slots_by_day
+from programmes.selectors import credits as credit_selectors
+from programmes.selectors import sessions as selectors
+from programmes.services.booking import slot_book
+from programmes.services.sessions import SessionRefused
+
+
+def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
+    actor = request.actor
+    enrolments = list(credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor)))
+    return {"days": free_slots_by_day(actor=actor), "enrolments": enrolments,
+            "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
+            "has_coach": any(enrolment.coach_id for enrolment in enrolments),
+            "agreement_accepted": selectors.agreement_accepted(actor=actor),
+            "notice_hours": actor.organisation.cancellation_notice_hours, "error": error}
+
+
+@require_GET
+@policy.page(policy.EMPLOYEE)
+def booking(request: HttpRequest) -> HttpResponse:
+    """The coming free times of the employee's coach, by day, with what is left to spend."""
+    return render(request, "programmes/booking.html", _booking_context(request))
+
+
+@require_POST
+@policy.page(policy.EMPLOYEE)
+def booking_book(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        session = slot_book(actor=request.actor, slot_id=pk)
+    except SessionRefused as refused:
+        if request.htmx:
+            # The times shown may be stale: show them again as they are now, with the reason on top.
+            return render(request, "programmes/booking_slots.html", _booking_context(request, refused.message))
+        messages.error(request, refused.message)
+        return redirect("booking")
+    messages.success(request, _("Your session is booked. You and your coach have been sent the details."))
+    target = reverse("session_detail", args=[session.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)

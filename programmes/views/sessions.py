@@ -1,0 +1,314 @@
+"""Session pages on an organisation's host: the list, one session, scheduling, moving, cancelling,
+attendance, the .ics download, credit use and the urgent request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import policy
+from programmes.availability.models import Slot
+from programmes.availability.selectors import free_slots_by_day
+from programmes.availability.services import Meeting
+from programmes.models import Attendance, Cohort, Enrolment, Session
+from programmes.selectors import credits as credit_selectors
+from programmes.selectors import sessions as selectors
+from programmes.services import attendance as attendance_services
+from programmes.services import sessions as services
+from programmes.services import urgent as urgent_services
+from programmes.services.calendar import calendar_ics
+
+PAGE_SIZE = 25
+S = Session.Kind
+
+
+# --- forms ------------------------------------------------------------------------------------------
+
+class EnrolmentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, enrolment: Enrolment) -> str:
+        employee = enrolment.employee
+        return f"{employee.get_full_name() or employee.email} · {enrolment.cohort.name}"
+
+
+class WhenForm(forms.Form):
+    """When and how a session takes place (shared by scheduling and moving)."""
+
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.TypedChoiceField(
+        label=gettext_lazy("Duration"), coerce=int, initial=60,
+        choices=[(minutes, gettext_lazy("%(minutes)d minutes") % {"minutes": minutes} if minutes < 120
+                  else gettext_lazy("%(hours)s hours") % {"hours": f"{minutes / 60:g}"})
+                 for minutes in services.DURATIONS])
+    mode = forms.ChoiceField(label=gettext_lazy("How"), choices=Session.Mode.choices, initial=Session.Mode.VIDEO,
+                             widget=forms.RadioSelect)
+    location = forms.CharField(label=gettext_lazy("Location (in person)"), required=False, max_length=300)
+    video_url = forms.URLField(label=gettext_lazy("Video link"), required=False, assume_scheme="https")
+    dial_in = forms.CharField(label=gettext_lazy("Phone or dial-in details"), required=False, max_length=300)
+
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"]))
+
+    def meeting(self) -> Meeting:
+        data = self.cleaned_data
+        return Meeting(mode=data["mode"], location=data["location"], video_url=data["video_url"],
+                       dial_in=data["dial_in"])
+
+
+class ScheduleForm(WhenForm):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=S.choices, initial=S.INDIVIDUAL,
+                             widget=forms.RadioSelect)
+    enrolment = EnrolmentChoice(label=gettext_lazy("1:1 with"), queryset=Enrolment.objects.none(), required=False,
+                                help_text=gettext_lazy("For a 1:1: one of the people you coach. It uses one of "
+                                                       "their session credits."))
+    cohort = forms.ModelChoiceField(label=gettext_lazy("Cohort"), queryset=Cohort.objects.none(), required=False,
+                                    help_text=gettext_lazy("For a group session: everyone in the cohort is "
+                                                           "expected."))
+    title = forms.CharField(label=gettext_lazy("Title (optional)"), required=False, max_length=200)
+    field_order = ["kind", "enrolment", "cohort", "title", "day", "start", "duration_minutes", "mode", "location",
+                   "video_url", "dial_in"]
+
+    def __init__(self, *args, actor: policy.Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = selectors.coached_enrolments(actor=actor)
+        self.fields["cohort"].queryset = selectors.coached_cohorts(actor=actor)
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _time_field_errors(error: ValidationError) -> ValidationError:
+    """The services speak of `starts_at`; the form asks for a date and a start time."""
+    if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
+        error.error_dict["day"] = error.error_dict.pop("starts_at")
+    return error
+
+
+# --- the list ---------------------------------------------------------------------------------------
+
+@require_GET
+@policy.page(policy.EMPLOYEE, policy.COACH, policy.HR_MANAGER)
+def sessions(request: HttpRequest) -> HttpResponse:
+    """Coming or past sessions the person may see; for an employee also their credits."""
+    actor = request.actor
+    show = "past" if request.GET.get("show") == "past" else "upcoming"
+    listed = selectors.sessions_past(actor=actor) if show == "past" else selectors.sessions_upcoming(actor=actor)
+    page = Paginator(listed.prefetch_related(selectors.own_attendance(actor=actor)), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    context = {"show": show, "page": page, "is_organiser": actor.is_hr or actor.is_coach}
+    if request.htmx and request.htmx.target == "session-list":
+        return render(request, "programmes/session_list_rows.html", context)
+    if actor.is_employee:
+        context["enrolments"] = list(credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor)))
+    if actor.is_coach:
+        context["to_mark"] = list(selectors.sessions_to_mark(actor=actor))
+    return render(request, "programmes/session_list.html", context)
+
+
+# --- one session ------------------------------------------------------------------------------------
+
+@require_GET
+@policy.page()
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    session = selectors.session_get(actor=actor, pk=pk)
+    organiser = services.organises(actor, session)
+    context = {"session": session, "organiser": organiser,
+               "is_coach_here": services.coaches_session(actor, session) if organiser else False,
+               "own": session.kind == S.INDIVIDUAL and session.enrolment.employee_id == actor.user_id,
+               "late": services.within_notice(actor, session), "started": session.starts_at <= timezone.now(),
+               "notice_hours": actor.organisation.cancellation_notice_hours}
+    if organiser:
+        context["sheet"] = selectors.attendance_sheet(actor=actor, session=session)
+    else:
+        context["mine"] = policy.scope(actor, Attendance).filter(session=session, user_id=actor.user_id).first()
+    return render(request, "programmes/session_detail.html", context)
+
+
+@require_POST
+@policy.page()
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(actor=request.actor, pk=pk)
+    try:
+        session = services.session_cancel(actor=request.actor, session=session)
+    except services.SessionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        if session.late_cancellation:
+            messages.warning(request, _("The session is cancelled. It was less than %(hours)d hours before the "
+                                        "start, so the credit is not given back.")
+                             % {"hours": request.actor.organisation.cancellation_notice_hours})
+        else:
+            messages.success(request, _("The session is cancelled. Everyone taking part has been told."))
+    return redirect("session_detail", pk=pk)
+
+
+@require_GET
+@policy.page()
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(actor=request.actor, pk=pk)
+    for_coach = session.coach_id == request.user.pk
+    body = calendar_ics([(session, request.actor.organisation, for_coach)], name=request.actor.organisation.name,
+                        language=request.LANGUAGE_CODE)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+# --- scheduling and moving --------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@policy.page(policy.COACH)
+def session_create(request: HttpRequest) -> HttpResponse:
+    """A coach schedules a group session or a 1:1 directly."""
+    form = ScheduleForm(request.POST or None, actor=request.actor, initial=request.GET.dict() or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_schedule(
+                actor=request.actor, kind=data["kind"], starts_at=form.starts_at(),
+                duration_minutes=data["duration_minutes"], meeting=form.meeting(), enrolment=data["enrolment"],
+                cohort=data["cohort"], title=data["title"])
+        except ValidationError as error:
+            _apply_errors(form, _time_field_errors(error))
+        except services.SessionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The session is planned and everyone taking part has been told."))
+            return redirect("session_detail", pk=session.pk)
+    return render(request, "programmes/session_form.html", {"form": form})
+
+
+def _move_by_organiser(request: HttpRequest, session: Session, form: WhenForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.session_move(actor=request.actor, session=session, starts_at=form.starts_at(),
+                              duration_minutes=form.cleaned_data["duration_minutes"], meeting=form.meeting())
+    except ValidationError as error:
+        _apply_errors(form, _time_field_errors(error))
+    except services.SessionRefused as refused:
+        form.add_error(None, refused.message)
+    else:
+        return True
+    return False
+
+
+def _move_by_employee(request: HttpRequest, session: Session) -> bool:
+    slot = policy.get_or_404(request.actor, Slot, pk=request.POST.get("slot"))
+    try:
+        services.session_move_to_slot(actor=request.actor, session=session, slot=slot)
+    except services.SessionRefused as refused:
+        messages.error(request, refused.message)
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page()
+def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Organisers choose any new time; an employee moves their own 1:1 to another free slot."""
+    actor = request.actor
+    session = selectors.session_get(actor=actor, pk=pk)
+    organiser = services.organises(actor, session)
+    form = None
+    if organiser:
+        local = timezone.localtime(session.starts_at)
+        form = WhenForm(request.POST or None, initial={
+            "day": local.date(), "start": local.time(), "duration_minutes": session.duration_minutes,
+            "mode": session.mode, "location": session.location, "video_url": session.video_url,
+            "dial_in": session.dial_in})
+    if request.method == "POST":
+        moved = _move_by_organiser(request, session, form) if organiser else _move_by_employee(request, session)
+        if moved:
+            messages.success(request, _("The session is moved and everyone taking part has been told."))
+            return redirect("session_detail", pk=pk)
+        if not organiser:
+            return redirect("session_reschedule", pk=pk)
+    context = {"session": session, "form": form, "organiser": organiser,
+               "late": services.within_notice(actor, session),
+               "notice_hours": actor.organisation.cancellation_notice_hours}
+    if not organiser:
+        context["days"] = free_slots_by_day(actor=actor, coach_id=session.coach_id)
+    return render(request, "programmes/session_move.html", context)
+
+
+# --- attendance -------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@policy.page(policy.COACH)
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    session = selectors.session_get(actor=actor, pk=pk)
+    sheet = selectors.attendance_sheet(actor=actor, session=session)
+    error = None
+    if request.method == "POST":
+        marks = {row.user_id: request.POST.get(f"user_{row.user_id}") for row in sheet}
+        marks = {user_id: status for user_id, status in marks.items() if status}
+        try:
+            attendance_services.attendance_mark(actor=actor, session=session, marks=marks)
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+        except services.SessionRefused as refused:
+            error = refused.message
+        else:
+            messages.success(request, _("Attendance is recorded."))
+            return redirect("session_detail", pk=pk)
+    choices = [(status, label) for status, label in Attendance.Status.choices if status in attendance_services.MARKS]
+    return render(request, "programmes/attendance_form.html",
+                  {"session": session, "sheet": sheet, "choices": choices, "error": error,
+                   "started": session.starts_at <= timezone.now()})
+
+
+# --- credit use -------------------------------------------------------------------------------------
+
+@require_GET
+@policy.page(policy.HR_MANAGER, policy.COACH)
+def credits(request: HttpRequest) -> HttpResponse:
+    """HR (everyone) and coaches (the people they coach): allowance, use and what is left."""
+    search = request.GET.get("q", "").strip()[:100]
+    page = Paginator(credit_selectors.credit_overview(actor=request.actor, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    context = {"page": page, "search": search}
+    template = "programmes/session_credits_rows.html" if request.htmx else "programmes/session_credits.html"
+    return render(request, template, context)
+
+
+# --- urgent conversation ----------------------------------------------------------------------------
+
+class UrgentForm(forms.Form):
+    message = forms.CharField(
+        label=gettext_lazy("What is going on? (optional)"), required=False, max_length=urgent_services.MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Only your coach reads this. A few words are enough."))
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page(policy.EMPLOYEE)
+def urgent_request(request: HttpRequest) -> HttpResponse:
+    """Ask the coach for an urgent conversation; the organisation's support contact is always shown."""
+    form = UrgentForm(request.POST or None)
+    sent = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = urgent_services.urgent_request_create(actor=request.actor, message=form.cleaned_data["message"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+    context = {"form": form, "sent": sent, "support_contact": request.actor.organisation.support_contact,
+               "coach": selectors.current_coach(actor=request.actor)}
+    return render(request, "programmes/urgent_request.html", context)
