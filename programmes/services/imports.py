@@ -674,14 +674,17 @@ def import_progress(job: EnrolmentImport) -> dict:
 
 
 class _ProgressReporter:
+    """Writes progress to the cache (outside the import's transaction, so other requests see it), only
+    when it changes."""
+
     def __init__(self, job_id):
-        self.key, self.last = _progress_key(job_id), -1
+        self.key, self.last = _progress_key(job_id), None
 
     def __call__(self, stage: str, fraction: float) -> None:
-        percent = int(fraction * 100)
-        if percent != self.last:
-            self.last = percent
-            cache.set(self.key, {"stage": stage, "percent": percent}, timeout=60 * 60)
+        progress = {"stage": stage, "percent": int(fraction * 100)}
+        if progress != self.last:
+            self.last = progress
+            cache.set(self.key, progress, timeout=60 * 60)
 
 
 def count_rows(data: bytes) -> int:

@@ -3,7 +3,7 @@
 Cohort A is coached by the organisation's own coach, cohort B by the coach who serves both
 organisations. `employee` is enrolled in A (1:1 coach: the organisation's coach), `employee2` in B
 (1:1 coach: the coach of both). Keys in `org.people`: programme, cohort_a, cohort_b, enrolment,
-enrolment2, phase, resource.
+enrolment2, phase, resource (a link), import_job (a finished import).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from datetime import date
 
 from django_tenants.utils import tenant_context
 
-from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentEvent, Phase, Programme, Resource
+from programmes.models import (Cohort, EmployeeProfile, Enrolment, EnrolmentEvent, EnrolmentImport, Phase,
+                               Programme, Resource)
 
 PROGRAMME = "Leadership in practice"
 _known: dict[str, dict] = {}
@@ -45,12 +46,16 @@ def _build(org, coach_both) -> dict:
             EnrolmentEvent.objects.create(enrolment=enrolment, from_status="", to_status="active", by=org.hr)
             EmployeeProfile.objects.get_or_create(user=employee, defaults={
                 "department": "Operations", "job_title": "Planner", "manager": org.hr})
+    job = EnrolmentImport.objects.filter(programme=programme).first() or EnrolmentImport.objects.create(
+        programme=programme, file_name="employees.csv", status=EnrolmentImport.Status.SUCCEEDED, created_by=org.hr,
+        summary={"rows": 2, "enrolled": 0, "unchanged": 2, "updated": 0, "accounts_created": 0, "invited": 0,
+                 "ignored_columns": []})
     cohorts = dict(programme.cohorts.values_list("name", "pk"))
     enrolments = dict(programme.enrolments.values_list("employee_id", "pk"))
     return {"programme": programme.pk, "cohort_a": cohorts["Cohort A"], "cohort_b": cohorts["Cohort B"],
             "enrolment": enrolments[org.employee.pk], "enrolment2": enrolments[org.employee2.pk],
             "phase": programme.phases.order_by("position").values_list("pk", flat=True).first(),
-            "resource": programme.resources.values_list("pk", flat=True).first()}
+            "resource": programme.resources.values_list("pk", flat=True).first(), "import_job": str(job.pk)}
 
 
 def programmes_world(world) -> None:

@@ -1,0 +1,149 @@
+"""The CSV import in the web interface (small files at once, large ones with progress) and at
+POST /api/v1/enrolments/import/."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django_tenants.utils import schema_context
+from rest_framework.authtoken.models import Token
+
+from programmes.models import Enrolment, EnrolmentImport
+from programmes.services import imports
+
+HEADER = "email,first name,last name,department,job title,manager email,cohort"
+
+
+def upload(*rows: str, name: str = "people.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, ("\n".join([HEADER, *rows]) + "\n").encode(), content_type="text/csv")
+
+
+@pytest.fixture
+def hr_client(world, client_for):
+    return client_for(world.acme.hr, world.acme.host)
+
+
+def post_file(client, world, file) -> str:
+    response = client.post("/enrolments/import/", {"programme": world.acme.people["programme"], "file": file})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_hr_uploads_a_small_file_and_sees_what_it_did(world, hr_client, in_tenant):
+    location = post_file(hr_client, world, upload("ann@acme.test,Ann,Ames,Sales,Rep,,Cohort A",
+                                                  "bob@acme.test,Bob,Bell,Sales,Rep,ann@acme.test,Cohort B"))
+    page = hr_client.get(location)
+    assert page.status_code == 200
+    assert "2 people enrolled, 2 invitations sent." in page.content.decode()
+    with in_tenant(world.acme):
+        job = EnrolmentImport.objects.get(file_name="people.csv")
+        assert job.status == EnrolmentImport.Status.SUCCEEDED and bytes(job.content) == b""  # the file is not kept
+        assert Enrolment.objects.filter(employee__email__in=["ann@acme.test", "bob@acme.test"]).count() == 2
+    assert "people.csv" in hr_client.get("/enrolments/import/").content.decode()  # listed under recent imports
+
+
+def test_a_file_with_problems_lists_them_by_row_and_imports_nothing(world, hr_client, in_tenant):
+    location = post_file(hr_client, world, upload("ann@acme.test,Ann,Ames,,,,Cohort Z", "bob@,Bob,Bell,,,,Cohort A"))
+    body = hr_client.get(location).content.decode()
+    assert "Nothing was imported: 2 problems need fixing first." in body
+    assert "“Leadership in practice” has no cohort “Cohort Z”." in body and "“bob@” is not a valid email" in body
+    with in_tenant(world.acme):
+        assert not Enrolment.objects.filter(employee__email="ann@acme.test").exists()
+
+
+def test_a_large_file_is_imported_in_the_background_with_progress(world, hr_client, in_tenant, settings):
+    settings.ENROLMENT_IMPORT_BACKGROUND_ROWS = 3
+    location = post_file(hr_client, world, upload(*(f"p{n}@acme.test,P,{n},,,,Cohort B" for n in range(6))))
+    page = hr_client.get(location).content.decode()
+    start_url = location + "start/"
+    assert f'hx-post="{start_url}" hx-trigger="load"' in page  # the page starts the import once it is shown
+    assert 'hx-trigger="every 1s"' in page and "Waiting to start" in page
+    fragment = hr_client.get(location, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<section class="card" id="import-status"') and "0%" in fragment
+    assert hr_client.post(start_url).status_code == 204  # tasks run inline here; on a worker in production
+    done = hr_client.get(location, HTTP_HX_REQUEST="true").content.decode()
+    assert "6 people enrolled" in done and "every 1s" not in done  # the polling stops
+    assert hr_client.post(start_url).status_code == 204  # starting again does nothing
+    with in_tenant(world.acme):
+        assert Enrolment.objects.filter(employee__email__startswith="p", cohort__name="Cohort B").count() == 6
+
+
+def test_progress_moves_through_checking_and_saving_to_done(world, in_tenant, actor, monkeypatch):
+    seen = []
+    monkeypatch.setattr(imports.cache, "set", lambda key, value, timeout=None: seen.append(value))
+    with in_tenant(world.acme):
+        hr = actor(world.acme.hr, world.acme)
+        job = imports.import_job_create(actor=hr, file_name="big.csv", programme=None, data=(
+            HEADER + "\n" + "\n".join(f"q{n}@acme.test,Q,{n},,,,Cohort A" for n in range(10)) + "\n").encode())
+        imports.import_job_run(job_id=job.pk)
+    stages = [value["stage"] for value in seen]
+    assert stages[0] == "reading" and "checking" in stages and "saving" in stages and stages[-1] == "done"
+    percents = [value["percent"] for value in seen]
+    assert percents == sorted(percents) and percents[-1] == 100
+
+
+def test_an_organisations_progress_is_kept_under_its_own_keys(world, in_tenant):
+    job = EnrolmentImport(pk="00000000-0000-0000-0000-000000000001")
+    with in_tenant(world.acme):
+        imports._ProgressReporter(job.pk)("saving", 0.5)
+        assert imports.import_progress(job) == {"stage": "saving", "percent": 50}
+    with in_tenant(world.globex):
+        assert imports.import_progress(job) == {"stage": "waiting", "percent": 0}
+
+
+def test_the_empty_file_has_the_columns_the_import_reads(hr_client):
+    response = hr_client.get("/enrolments/import/employees.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content == "\ufeffemail,first name,last name,department,job title,manager email,cohort\r\n".encode()
+
+
+# --- the API -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def api(world):
+    with schema_context("public"):
+        token, _created = Token.objects.get_or_create(user=world.acme.hr)
+    return Client(HTTP_HOST=world.acme.host, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+def test_the_api_answers_400_with_every_error_and_writes_nothing(world, api, in_tenant):
+    response = api.post("/api/v1/enrolments/import/", {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort Z",
+                                                                      "=1+1,Bob,Bell,,,,Cohort A")})
+    assert response.status_code == 400
+    assert response.json() == {"message": "Nothing was imported: 2 problems need fixing first.", "errors": [
+        {"row": 2, "column": "cohort", "message": "No open programme has a cohort “Cohort Z”."},
+        {"row": 3, "column": "email", "message": "Starts with “=”, which spreadsheet programs may run as a formula. "
+                                                 "Remove that character."}]}
+    with in_tenant(world.acme):
+        assert not Enrolment.objects.filter(employee__email="ann@acme.test").exists()
+
+
+def test_the_api_imports_and_a_second_import_changes_nothing(world, api):
+    file = lambda: upload("ann@acme.test,Ann,Ames,,,,Cohort A")  # noqa: E731
+    programme = world.acme.people["programme"]
+    first = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme})
+    assert first.status_code == 200
+    assert first.json() == {"message": "1 person enrolled, 1 invitation sent.", "rows": 1, "enrolled": 1,
+                            "unchanged": 0, "updated": 0, "accounts_created": 1, "invited": 1, "ignored_columns": []}
+    second = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme}).json()
+    assert (second["enrolled"], second["unchanged"]) == (0, 1)
+    assert second["message"] == "Nothing changed: everyone in this file is already enrolled as it says."
+
+
+def test_the_api_asks_for_the_file(api):
+    response = api.post("/api/v1/enrolments/import/", {})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Send the CSV file in the field “file”."
+
+
+def test_the_api_answers_404_for_a_programme_it_cannot_see(api):
+    response = api.post("/api/v1/enrolments/import/", {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort A"),
+                                                       "programme": 999999})
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+def test_only_hr_may_import_through_the_api(world, client_for):
+    coach = client_for(world.acme.coach, world.acme.host)
+    response = coach.post("/api/v1/enrolments/import/", {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort A")})
+    assert response.status_code == 404
