@@ -90,7 +90,7 @@ def build(org, *, people: int = 6, tag: str = "R", employees: list[User] | None 
     for cohort in cohorts:
         for week in (1, 2, 3):
             group_sessions.append(Session.objects.create(
-                kind=Session.Kind.GROUP, cohort=cohort, coach=org.coach, title=f"Group session {week}",
+                kind=Session.Kind.GROUP, cohort=cohort, coach=org.coach, title=f"Workshop {week} on feedback",
                 starts_at=now - timedelta(days=100 - week * 7), status=Session.Status.COMPLETED))
     for index, user in enumerate(users):
         Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
