@@ -10,7 +10,7 @@ about the answers changes again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -301,7 +301,7 @@ def reminders_due(today: date):
         .select_related("employee", "version", "phase_assessment"))
 
 
-def reminders_send(*, organisation, today: date | None = None) -> int:
+def reminders_send(*, organisation, now: datetime | None = None) -> int:
     """Email each employee whose assessment is due soon or overdue; returns how many were sent.
 
     Runs in `organisation`'s schema. The rows are claimed (marked reminded, locked rows skipped) before
@@ -309,10 +309,11 @@ def reminders_send(*, organisation, today: date | None = None) -> int:
     """
     from tenants.services import organisation_url
 
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     with transaction.atomic():
         claimed = list(reminders_due(today).select_for_update(of=("self",), skip_locked=True))
-        Assignment.objects.filter(pk__in=[a.pk for a in claimed]).update(reminded_at=timezone.now())
+        Assignment.objects.filter(pk__in=[a.pk for a in claimed]).update(reminded_at=now)
     sent = 0
     for assignment in claimed:
         employee = assignment.employee
