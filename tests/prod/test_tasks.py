@@ -49,7 +49,7 @@ def test_booking_email_is_sent_by_the_worker_from_each_organisations_schema(clie
         assert f"{slug}.localhost/sessions/{session_id}/" in mail.body
         assert "session.ics" in mail.attachments
         with tenant_context(organisation(slug)):
-            assert Session.objects.get(pk=session_id).enrolment_id == coaching.enrolment_id
+            assert Session.objects.get(pk=session_id).enrolment.employee_id == coaching.employee.pk
     coach_mail = mailbox.wait_for(2, to=COACH_EMAIL)
     assert {NAME["acme"], NAME["globex"]} == {name for mail in coach_mail for name in NAME.values()
                                               if name in mail.subject}

@@ -1,0 +1,90 @@
+"""Data the load test needs on top of the demo, on the stack's database (run by scripts/load.sh).
+
+Every demo employee of Acme and Globex gets an active enrolment with the demo coach and plenty of
+credits, accepts the current coaching agreement, and the coach offers a free hour every working hour of
+the coming eight weeks (open to both organisations) and has a past 1:1 with each employee whose
+attendance is still to be marked. Idempotent: running it twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, time, timedelta
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+django.setup()
+
+from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_tenants.utils import schema_context, tenant_context  # noqa: E402
+
+from programmes.availability.models import Slot  # noqa: E402
+from programmes.models import (Agreement, AgreementAcceptance, Attendance, Cohort, Enrolment,  # noqa: E402
+                               Programme, Session)
+from tenants.demo import COACH  # noqa: E402
+from tenants.models import Membership, Organisation, Role, User  # noqa: E402
+
+PROGRAMME = "Load test programme"
+CREDITS = 500
+WEEKS = 8
+
+
+def at(day, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def slots_offer(coach: User) -> int:
+    """A free hour at every working hour (08–18, Monday to Friday) of the coming weeks."""
+    start = timezone.localdate() + timedelta(days=1)
+    wanted = [at(start + timedelta(days=offset), hour) for offset in range(7 * WEEKS) for hour in range(8, 18)
+              if (start + timedelta(days=offset)).weekday() < 5]
+    taken = set(Slot.objects.filter(coach=coach, starts_at__gte=wanted[0]).values_list("starts_at", flat=True))
+    Slot.objects.bulk_create([Slot(coach=coach, starts_at=moment, ends_at=moment + timedelta(hours=1),
+                                   video_url="https://meet.example.com/load") for moment in wanted
+                              if moment not in taken])
+    return len(wanted) - len(taken)
+
+
+def organisation_prepare(organisation: Organisation, coach: User) -> int:
+    employees = list(User.objects.filter(memberships__organisation=organisation,
+                                         memberships__role=Role.EMPLOYEE, memberships__is_active=True))
+    with tenant_context(organisation), transaction.atomic():
+        today = timezone.localdate()
+        programme, _ = Programme.objects.get_or_create(
+            name=PROGRAMME, defaults={"starts_on": today - timedelta(days=30), "ends_on": today + timedelta(days=120),
+                                      "status": Programme.Status.ACTIVE})
+        cohort, _ = Cohort.objects.get_or_create(programme=programme, name="Load", defaults={"capacity": 1000})
+        agreement = Agreement.objects.order_by("-version").first()
+        made = 0
+        for number, employee in enumerate(employees):
+            enrolment, created = Enrolment.objects.get_or_create(
+                programme=programme, employee=employee,
+                defaults={"cohort": cohort, "coach": coach, "status": Enrolment.Status.ACTIVE,
+                          "credit_allowance": CREDITS})
+            made += created
+            if agreement is not None:
+                AgreementAcceptance.objects.get_or_create(agreement=agreement, user=employee)
+            if created:
+                starts_at = at(today - timedelta(days=1 + number % 5), 8 + number % 10)
+                session = Session.objects.create(kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach=coach,
+                                                 starts_at=starts_at, mode=Session.Mode.VIDEO,
+                                                 video_url="https://meet.example.com/load")
+                Attendance.objects.create(session=session, user=employee)
+    return made
+
+
+def main() -> None:
+    with schema_context("public"):
+        coach = User.objects.get(email=COACH[0])
+        offered = slots_offer(coach)
+        organisations = list(Organisation.objects.filter(slug__in=["acme", "globex"]))
+        for organisation in organisations:
+            Membership.objects.get_or_create(user=coach, organisation=organisation, role=Role.COACH)
+    made = {organisation.slug: organisation_prepare(organisation, coach) for organisation in organisations}
+    print(f"[load data] {offered} slots offered, enrolments made: {made}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
