@@ -27,9 +27,10 @@ def retention_apply(*, organisation: Organisation, now=None) -> dict[str, int]:
     deleted: dict[str, int] = {}
     for label, dated_by in data_map.RETENTION:
         model = apps.get_model(label)
-        number, _per_model = model._default_manager.filter(**{f"{dated_by}__lt": cutoff}).delete()
-        if number:
-            deleted[label] = number
+        _total, per_model = model._default_manager.filter(**{f"{dated_by}__lt": cutoff}).delete()
+        for name, number in per_model.items():  # with what hung off them (answers, actions, replies...)
+            if number:
+                deleted[name] = deleted.get(name, 0) + number
     if deleted:
         AuditEvent.objects.create(actor=None, action=AuditEvent.Action.RETENTION_PURGED,
                                   detail={"before": cutoff.date().isoformat(), "rows": deleted,
