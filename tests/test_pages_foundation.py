@@ -1,0 +1,87 @@
+"""Query counts of the foundation's pages, pinned: the same however many people and organisations.
+
+django-tenants sends a SET search_path before every statement, hence the 2 * n. A signed-in request on
+an organisation host always starts with four: 1 domain → organisation, 2 session, 3 user, 4 roles here
+(MembershipMiddleware); on the public host with three (no roles there); a signed-out one with the first.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tenants.models import Membership, Role, User
+from tenants.services import membership_grant, organisation_create
+
+ORGANISATION_REQUEST = 4
+PUBLIC_REQUEST = 3
+SIGNED_OUT = 1
+MORE_PEOPLE = 40
+
+
+def more_people(world) -> str:
+    """Forty more employees in Acme, and a few more HR managers and coaches: more rows on every list."""
+    users = User.objects.bulk_create([User(email=f"extra{number}@acme.test", first_name="Extra",
+                                           last_name=f"Person {number:02d}") for number in range(MORE_PEOPLE)])
+    roles = [Role.HR_MANAGER, Role.COACH] + [Role.EMPLOYEE] * (MORE_PEOPLE - 2)
+    Membership.objects.bulk_create([Membership(user=user, organisation=world.acme.organisation, role=role)
+                                    for user, role in zip(users, roles)])
+    return users[-1].email
+
+
+def more_organisations(world) -> str:
+    """Two more organisations, which the coach who serves both also serves (and which staff see)."""
+    for name, slug in (("Initech", "initech"), ("Umbrella Care", "umbrella")):
+        organisation = organisation_create(name=name, slug=slug, acting_user=world.staff)
+        membership_grant(user=world.coach_both, organisation=organisation, role=Role.COACH)
+    return "Umbrella Care"
+
+
+def assert_fixed_queries(client, path: str, queries: int, django_assert_num_queries, **headers):
+    client.get(path, **headers)  # once first: per-process caches (translations, templates) fill up
+    with django_assert_num_queries(queries):
+        response = client.get(path, **headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+PAGES = [
+    # The sign-in page and the public landing signed out: only 1 the host's domain → organisation.
+    pytest.param(None, "localhost", "/login/", 2 * SIGNED_OUT, more_people, id="login, public host"),
+    pytest.param(None, "acme.localhost", "/login/", 2 * SIGNED_OUT, more_people, id="login, organisation host"),
+    pytest.param(None, "localhost", "/", 2 * SIGNED_OUT, more_organisations, id="landing, signed out"),
+    # 4 "my organisations": the memberships with their organisations, in one query.
+    pytest.param("coach_both", "localhost", "/", 2 * (PUBLIC_REQUEST + 1), more_organisations,
+                 id="landing, coach of several organisations"),
+    pytest.param("outsider", "localhost", "/", 2 * (PUBLIC_REQUEST + 1), more_organisations,
+                 id="landing, member nowhere"),
+    # 4 the organisations, 5 their domains (prefetched), 6 the latest platform events with who and where.
+    pytest.param("staff", "localhost", "/platform/", 2 * (PUBLIC_REQUEST + 3), more_organisations,
+                 id="platform organisations, staff"),
+    # 5 how many people (for the pages), 6 one page of memberships with their people.
+    pytest.param("hr", "acme.localhost", "/people/", 2 * (ORGANISATION_REQUEST + 2), more_people,
+                 id="people, HR"),
+]
+
+
+@pytest.mark.parametrize("who, host, path, queries, grow", PAGES)
+def test_the_page_makes_the_same_queries_however_much_there_is(world, client_for, django_assert_num_queries,
+                                                               who, host, path, queries, grow):
+    user = world.user(who) if who else None
+    client = client_for(user, host)
+    assert_fixed_queries(client, path, queries, django_assert_num_queries)
+    added = grow(world)
+    body = assert_fixed_queries(client, path, queries, django_assert_num_queries)
+    if who in ("coach_both", "staff"):
+        assert added in body  # the new rows are on the page, read by the same queries
+
+
+def test_the_people_fragment_makes_the_same_queries_however_many_people(world, client_for,
+                                                                        django_assert_num_queries):
+    client = client_for(world.acme.hr, "acme.localhost")
+    path = "/people/?role=employee"
+    # 5 how many employees, 6 one page of them with their people.
+    queries = 2 * (ORGANISATION_REQUEST + 2)
+    body = assert_fixed_queries(client, path, queries, django_assert_num_queries, HTTP_HX_REQUEST="true")
+    assert "<html" not in body
+    more_people(world)
+    assert_fixed_queries(client, path, queries, django_assert_num_queries, HTTP_HX_REQUEST="true")
