@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Reports and data rights: due erasures every hour, retention and expired reports every night.
 CELERY_BEAT_SCHEDULE["reports-erasures-due"] = {"task": "reports.tasks.erasures_run", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["reports-retention"] = {"task": "reports.tasks.retention_run", "schedule": 24 * 60 * 60}
+# Sessions: the day-before reminders, every morning at 09:00 in TIME_ZONE (each organisation in its schema).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["session-reminders"] = {"task": "programmes.tasks_sessions.session_reminders_send",
+                                             "schedule": crontab(hour=9, minute=0)}
 
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console:"))
 if "EMAIL_BACKEND" not in _email:
