@@ -9,8 +9,8 @@ from django.utils import timezone
 from portal import homes, policy
 from programmes.models import Attendance, Phase, Session
 from programmes.selectors.credits import with_credits
-from programmes.selectors.sessions import (agreement_accepted, bookable_enrolments, sessions_to_mark,
-                                           sessions_upcoming)
+from programmes.selectors.enrolment import agreement_accepted
+from programmes.selectors.sessions import bookable_enrolments, sessions_to_mark, sessions_upcoming
 from tenants.services import public_url
 
 
@@ -55,7 +55,7 @@ def employee_sessions_panel(request: HttpRequest) -> dict | None:
         enrolment.phase = phases.get(enrolment.programme_id)
         enrolment.progress = _progress(enrolment, today)
     credits_left = sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id)
-    accepted = agreement_accepted(actor=actor)
+    accepted = agreement_accepted(user=actor.user)
     return {"template": "programmes/employee_home.html", "enrolments": enrolments,
             "next_session": upcoming[0] if upcoming else None, "next_individual": next_individual,
             "credits_left": credits_left, "has_coach": any(enrolment.coach_id for enrolment in enrolments),

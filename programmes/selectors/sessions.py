@@ -9,7 +9,7 @@ from django.db.models import (DateTimeField, DurationField, ExpressionWrapper, F
 from django.utils import timezone
 
 from portal import policy
-from programmes.models import Agreement, AgreementAcceptance, Attendance, Cohort, Enrolment, Session
+from programmes.models import Attendance, Cohort, Enrolment, Session
 from tenants.models import User
 
 # Who is expected at a group session: every member of the cohort who has not left it.
@@ -109,14 +109,6 @@ def current_coach(*, actor: policy.Actor) -> User | None:
     """The 1:1 coach of the employee's latest open enrolment."""
     enrolment = bookable_enrolments(actor=actor).filter(coach__isnull=False).order_by("-created_at", "-pk").first()
     return enrolment.coach if enrolment is not None else None
-
-
-def agreement_accepted(*, actor: policy.Actor) -> bool:
-    """Has the actor accepted the current coaching agreement? True while the organisation has none."""
-    current = policy.scope(actor, Agreement).order_by("-version").first()
-    if current is None:
-        return True
-    return policy.scope(actor, AgreementAcceptance).filter(agreement=current, user_id=actor.user_id).exists()
 
 
 def employee_busy(*, user_id: int, starts_at: datetime, ends_at: datetime) -> Session | None:

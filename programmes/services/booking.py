@@ -18,7 +18,8 @@ from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, TimeTaken, slot_take
 from programmes.models import Attendance, Enrolment, Session
 from programmes.selectors.credits import credit_balance
-from programmes.selectors.sessions import BOOKABLE_STATUSES, agreement_accepted, employee_busy
+from programmes.selectors.enrolment import agreement_accepted
+from programmes.selectors.sessions import BOOKABLE_STATUSES, employee_busy
 from programmes.services.credits import credit_spend
 from programmes.services.sessions import SessionRefused, notify_participants
 
@@ -57,7 +58,7 @@ def slot_book(*, actor: Actor, slot_id: int) -> Session:
     policy.require(actor, policy.EMPLOYEE)
     slot = _locked_slot(actor, slot_id)
     _check_free(slot)
-    if not agreement_accepted(actor=actor):
+    if not agreement_accepted(user=actor.user):
         raise SessionRefused(_("Please read and accept the coaching agreement before you book your first "
                                "session."), "agreement_required")
     enrolment = _enrolment_for(actor, slot)

@@ -13,6 +13,7 @@ from portal import policy
 from programmes.availability.selectors import free_slots_by_day
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
+from programmes.selectors.enrolment import agreement_accepted
 from programmes.services.booking import slot_book
 from programmes.services.sessions import SessionRefused
 
@@ -23,7 +24,7 @@ def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     return {"days": free_slots_by_day(actor=actor), "enrolments": enrolments,
             "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
             "has_coach": any(enrolment.coach_id for enrolment in enrolments),
-            "agreement_accepted": selectors.agreement_accepted(actor=actor),
+            "agreement_accepted": agreement_accepted(user=actor.user),
             "notice_hours": actor.organisation.cancellation_notice_hours, "error": error}
 
 
