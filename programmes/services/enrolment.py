@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal import policy
 from portal.policy import Actor
@@ -98,8 +99,9 @@ def enrolment_update(*, actor: Actor, enrolment: Enrolment, cohort: Cohort, coac
         raise ValidationError({"coach": _("Choose someone who coaches in this organisation.")})
     used = credits_used(enrolment)
     if credit_allowance < used:
-        raise ValidationError({"credit_allowance": _(
-            "%(used)s credits are already used; the allowance cannot be lower.") % {"used": used}})
+        raise ValidationError({"credit_allowance": ngettext(
+            "%(used)s credit is already used; the allowance cannot be lower.",
+            "%(used)s credits are already used; the allowance cannot be lower.", used) % {"used": used}})
     enrolment.cohort, enrolment.coach, enrolment.credit_allowance = cohort, coach, credit_allowance
     enrolment.save(update_fields=["cohort", "coach", "credit_allowance"])
     return enrolment

@@ -522,9 +522,11 @@ class _Plan:
         for row, cohort in self.new:
             taken[cohort.pk] += 1
             if taken[cohort.pk] == cohort.capacity + 1:
-                self.checker.add(row, "cohort", _(
-                    "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s people, "
-                    "%(seated)s are enrolled and this file adds %(adding)s.") % {
+                self.checker.add(row, "cohort", ngettext(
+                    "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s, %(seated)s "
+                    "person is enrolled and this file adds %(adding)s.",
+                    "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s, %(seated)s "
+                    "people are enrolled and this file adds %(adding)s.", self.seated[cohort.pk]) % {
                     "name": cohort.name, "capacity": cohort.capacity, "seated": self.seated[cohort.pk],
                     "adding": adding[cohort.pk]})
 

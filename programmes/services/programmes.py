@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal import policy
 from portal.policy import Actor
@@ -244,8 +245,9 @@ def cohort_update(*, actor: Actor, cohort: Cohort, name: str, capacity: int, sta
     _check_coaches(actor, list(coaches))
     seated = cohort.enrolments.filter(status__in=LIVE_STATUSES).count()
     if capacity < seated:
-        raise ValidationError({"capacity": _(
-            "%(count)s people are enrolled in this cohort; the capacity cannot be lower.") % {"count": seated}})
+        raise ValidationError({"capacity": ngettext(
+            "%(count)s person is enrolled in this cohort; the capacity cannot be lower.",
+            "%(count)s people are enrolled in this cohort; the capacity cannot be lower.", seated) % {"count": seated}})
     cohort.name, cohort.capacity, cohort.starts_on = name.strip(), capacity, starts_on
     cohort.save(update_fields=["name", "capacity", "starts_on"])
     cohort.coaches.set(coaches)

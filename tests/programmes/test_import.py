@@ -95,7 +95,7 @@ def test_it_refuses_a_cohort_over_capacity_from_the_row_that_overfills_it(hr, pr
     Cohort.objects.filter(pk=programme.cohorts.get(name="Cohort A").pk).update(capacity=3)  # 1 seat taken
     errors = refused(hr, programme, csv(*(f"p{n}@acme.test,P,{n},,,,Cohort A" for n in range(4))))
     assert errors == [{"row": 4, "column": "cohort", "message":
-                       "Cohort “Cohort A” is full from this row on: it has room for 3 people, 1 are enrolled and "
+                       "Cohort “Cohort A” is full from this row on: it has room for 3, 1 person is enrolled and "
                        "this file adds 4."}]
 
 

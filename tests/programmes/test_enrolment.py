@@ -1,0 +1,197 @@
+"""Enrolments: status changes with their history, cohort, coach and the per-person credit allowance,
+where someone stands in the organisation, enrolling one person, and who sees which enrolments."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolment
+from programmes.services import enrolment as services
+from programmes.services import imports
+
+
+@pytest.fixture
+def acme(world, in_tenant):
+    with in_tenant(world.acme):
+        yield world.acme
+
+
+@pytest.fixture
+def hr(acme, actor):
+    return actor(acme.hr, acme)
+
+
+@pytest.fixture
+def enrolment(acme):
+    return Enrolment.objects.select_related("cohort", "programme").get(pk=acme.people["enrolment"])
+
+
+def history(enrolment: Enrolment) -> list[tuple[str, str, int]]:
+    return list(enrolment.events.order_by("at", "pk").values_list("from_status", "to_status", "by"))
+
+
+def test_a_status_change_is_recorded_with_who_and_when(hr, enrolment, acme):
+    changed = services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status="completed")
+    assert changed.status == "completed" and changed.status_changed_by == acme.hr
+    assert history(enrolment)[-1] == ("active", "completed", acme.hr.pk)
+    services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status="active")
+    assert history(enrolment)[-1] == ("completed", "active", acme.hr.pk)
+
+
+def test_a_status_can_only_follow_the_enrolment_path(hr, enrolment):
+    Enrolment.objects.filter(pk=enrolment.pk).update(status="invited")
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status="completed")
+    assert error.value.messages == ["An enrolment that is “Invited” cannot become “Completed”."]
+    assert Enrolment.objects.get(pk=enrolment.pk).status == "invited"
+
+
+def test_taking_someone_back_needs_a_free_seat_in_their_cohort(hr, enrolment):
+    services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status="withdrawn")
+    Cohort.objects.filter(pk=enrolment.cohort_id).update(capacity=0)
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status="active")
+    assert error.value.message_dict == {"cohort": ["Cohort “Cohort A” is full (capacity 0)."]}
+
+
+def test_only_hr_changes_a_status(acme, actor, enrolment):
+    with pytest.raises(Http404):
+        services.enrolment_status_change(actor=actor(acme.coach, acme), enrolment=enrolment, to_status="completed")
+
+
+def test_taking_up_the_place_activates_only_invited_enrolments(acme, enrolment):
+    Enrolment.objects.filter(pk=enrolment.pk).update(status="invited")
+    assert services.enrolments_activate(user=acme.employee) == 1
+    assert services.enrolments_activate(user=acme.employee) == 0
+    assert Enrolment.objects.get(pk=enrolment.pk).status == "active"
+    assert history(enrolment)[-1] == ("invited", "active", acme.employee.pk)
+
+
+def test_hr_overrides_the_credit_allowance_but_not_below_what_was_used(hr, enrolment, acme):
+    services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=enrolment.coach,
+                              credit_allowance=10)
+    assert Enrolment.objects.get(pk=enrolment.pk).credit_allowance == 10
+    CreditTransaction.objects.filter(enrolment=enrolment).delete()
+    CreditTransaction.objects.bulk_create(CreditTransaction(enrolment=enrolment, delta=-1, reason="booking")
+                                          for _ in range(3))
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=enrolment.coach,
+                                  credit_allowance=2)
+    assert error.value.message_dict == {"credit_allowance": ["3 credits are already used; the allowance cannot be "
+                                                             "lower."]}
+
+
+def test_moving_to_another_cohort_needs_a_seat_and_the_same_programme(hr, enrolment, acme):
+    cohort_b = Cohort.objects.get(pk=acme.people["cohort_b"])
+    Cohort.objects.filter(pk=cohort_b.pk).update(capacity=1)  # employee2 holds it
+    cohort_b.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_update(actor=hr, enrolment=enrolment, cohort=cohort_b, coach=None, credit_allowance=6)
+    assert error.value.message_dict == {"cohort": ["Cohort “Cohort B” is full (capacity 1)."]}
+
+
+def test_the_coach_of_an_enrolment_coaches_here(hr, enrolment, acme):
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=acme.employee2,
+                                  credit_allowance=6)
+    assert error.value.message_dict == {"coach": ["Choose someone who coaches in this organisation."]}
+
+
+def test_where_someone_stands_is_kept_on_their_profile(hr, acme):
+    profile = services.profile_update(actor=hr, user=acme.employee2, department=" Finance ", job_title="Analyst",
+                                      manager=acme.hr)
+    assert (profile.department, profile.job_title, profile.manager) == ("Finance", "Analyst", acme.hr)
+    with pytest.raises(ValidationError, match="their own manager"):
+        services.profile_update(actor=hr, user=acme.employee2, department="", job_title="", manager=acme.employee2)
+    with pytest.raises(ValidationError, match="role in this organisation"):
+        services.profile_update(actor=hr, user=acme.employee2, department="", job_title="",
+                                manager=type(acme.hr).objects.get(email="outsider@elsewhere.test"))
+
+
+def test_enrolling_one_person_uses_the_import_checks(hr, acme):
+    cohort = Cohort.objects.get(pk=acme.people["cohort_a"])
+    outcome = imports.enrolment_add(actor=hr, cohort=cohort, email="New.Person@Acme.test", first_name="New",
+                                    last_name="Person", department="IT", manager_email=acme.hr.email,
+                                    credit_allowance=9)
+    assert outcome.enrolled == 1 and outcome.invited == 1
+    enrolment = Enrolment.objects.get(employee__email="new.person@acme.test")
+    assert enrolment.credit_allowance == 9 and enrolment.coach == acme.coach
+    assert EmployeeProfile.objects.get(user=enrolment.employee).manager == acme.hr
+    with pytest.raises(ValidationError) as error:
+        imports.enrolment_add(actor=hr, cohort=cohort, email="new.person@acme.test", first_name="New",
+                              last_name="Person")
+    assert error.value.message_dict == {"email": ["new.person@acme.test is already enrolled in this cohort."]}
+    with pytest.raises(ValidationError) as error:
+        imports.enrolment_add(actor=hr, cohort=cohort, email="other@acme.test", first_name="O", last_name="Ther",
+                              manager_email="nobody@elsewhere.test")
+    assert list(error.value.message_dict) == ["manager_email"]
+
+
+def test_the_one_person_form_shows_the_problem_on_its_field(world, client_for, in_tenant):
+    client = client_for(world.acme.hr, world.acme.host)
+    response = client.post("/enrolments/new/", {"cohort": world.acme.people["cohort_b"],
+                                                "email": world.acme.employee.email, "first_name": "Eva",
+                                                "last_name": "Acme"})
+    assert response.status_code == 200
+    assert "is already enrolled in this programme, in cohort “Cohort A”" in response.content.decode()
+
+
+def test_the_enrolment_page_shows_where_the_person_stands_and_their_history(world, client_for):
+    body = client_for(world.acme.hr, world.acme.host).get(
+        f"/enrolments/{world.acme.people['enrolment']}/").content.decode()
+    assert "Operations" in body and "Planner" in body and "Hilde Acme" in body  # department, title, manager
+    assert "Enrolled: Active" in body and "Not accepted yet" in body and "Withdraw from the programme" in body
+
+
+def test_hr_changes_cohort_coach_credits_and_profile_in_one_form(world, client_for, in_tenant):
+    client = client_for(world.acme.hr, world.acme.host)
+    response = client.post(f"/enrolments/{world.acme.people['enrolment']}/edit/", {
+        "cohort": world.acme.people["cohort_b"], "coach": world.coach_both.pk, "credit_allowance": "8",
+        "department": "Finance", "job_title": "Controller", "manager": world.acme.hr.pk})
+    assert response.status_code == 302
+    with in_tenant(world.acme):
+        enrolment = Enrolment.objects.get(pk=world.acme.people["enrolment"])
+        assert (enrolment.cohort_id, enrolment.coach, enrolment.credit_allowance) == (
+            world.acme.people["cohort_b"], world.coach_both, 8)
+        assert EmployeeProfile.objects.get(user=world.acme.employee).job_title == "Controller"
+
+
+def test_the_list_filters_and_searches_and_a_coach_sees_only_their_people(world, client_for):
+    hr = client_for(world.acme.hr, world.acme.host)
+    everyone = hr.get("/enrolments/").content.decode()
+    assert world.acme.employee.email in everyone and world.acme.employee2.email in everyone
+    found = hr.get("/enrolments/?q=employee2", HTTP_HX_REQUEST="true").content.decode()
+    assert world.acme.employee2.email in found and world.acme.employee.email + "<" not in found
+    by_department = hr.get("/enrolments/?q=operations").content.decode()
+    assert "2 enrolments" in by_department
+    coach = client_for(world.acme.coach, world.acme.host).get("/enrolments/").content.decode()
+    assert world.acme.employee.email in coach and world.acme.employee2.email not in coach
+
+
+def test_the_api_enrols_changes_and_moves_people_along(world, client_for, in_tenant):
+    client = client_for(world.acme.hr, world.acme.host)
+    created = client.post("/api/v1/enrolments/", {"cohort": world.acme.people["cohort_a"], "email": "api@acme.test",
+                                                  "first_name": "Api", "last_name": "Person"},
+                          content_type="application/json")
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["employee"]["email"], body["status"], body["credit_allowance"]) == ("api@acme.test", "invited", 6)
+    changed = client.patch(f"/api/v1/enrolments/{body['id']}/", {"credit_allowance": 4},
+                           content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["credit_allowance"] == 4
+    moved = client.post(f"/api/v1/enrolments/{body['id']}/status/", {"status": "completed"},
+                        content_type="application/json")
+    assert moved.status_code == 400 and "cannot become" in str(moved.json())
+    detail = client.get(f"/api/v1/enrolments/{body['id']}/").json()
+    assert [(step["from_status"], step["to_status"]) for step in detail["history"]] == [("", "invited")]
+
+
+def test_an_employee_reads_only_their_own_enrolment_through_the_api(world, client_for):
+    client = client_for(world.acme.employee, world.acme.host)
+    listed = client.get("/api/v1/enrolments/").json()
+    assert [row["id"] for row in listed["results"]] == [world.acme.people["enrolment"]]
+    assert client.get(f"/api/v1/enrolments/{world.acme.people['enrolment2']}/").status_code == 404
+    assert client.patch(f"/api/v1/enrolments/{world.acme.people['enrolment']}/", {"credit_allowance": 99},
+                        content_type="application/json").status_code == 404
