@@ -60,6 +60,15 @@ PAGES = [
     # 5 how many people (for the pages), 6 one page of memberships with their people.
     pytest.param("hr", "acme.localhost", "/people/", 2 * (ORGANISATION_REQUEST + 2), more_people,
                  id="people, HR"),
+    # Home: one panel per role, from the apps. HR: 5 programmes, 6 their cohorts with places taken,
+    # 7 enrolments per status, 8 attendance per kind of session, 9 scheduled assessments, 10 their
+    # completion, 11 reflections and goals in aggregate, 12 session feedback in aggregate.
+    pytest.param("hr", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, id="home, HR"),
+    # Employee: 5 enrolled at all?, 6 my enrolment, 7 my next session, 8 the programme's phases, 9 the
+    # agreement accepted?, 10 my attendance, 11 my assessments, 12 my next sessions, 13 my actions due,
+    # 14 my goals, 15 how often others opened my information lately.
+    pytest.param("employee", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 11), more_people,
+                 id="home, employee"),
 ]
 
 
