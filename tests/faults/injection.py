@@ -193,8 +193,8 @@ class Tally:
         results: dict[str, int] = {}
         for outcome in self.outcomes:
             results[outcome.result] = results.get(outcome.result, 0) + 1
-        return (f"{self.name}: {len(self.outcomes)} trials, the fault hit a running operation {hits} times; "
-                + ", ".join(f"{count} {result}" for result, count in sorted(results.items())))
+        return (f"{self.name}: {len(self.outcomes)} trial(s), the fault met a running operation {hits} times; "
+                + ", ".join(f"{count} × {result}" for result, count in sorted(results.items())))
 
 
 def after_random_delay(low: float, high: float, action: Callable[[], object]) -> tuple[threading.Thread, dict]:

@@ -79,7 +79,7 @@ def test_tasks_survive_a_redis_restart_under_the_worker(stack, mailbox):
     lost = [pk for pk, count in counts.items() if count == 0]
     twice = [pk for pk, count in counts.items() if count > 1]
     tally = Tally(f"{TASKS} tasks queued, Redis restarted ({away:.1f} s away), 10 more queued")
-    tally.add(Outcome(0, "Redis restart", 0.3, hit=True, result=f"{len(lost)} lost",
-                      notes=f"{len(twice)} delivered twice"))
+    tally.add(Outcome(0, "Redis restart", 0.3, hit=True,
+                      result=f"with {len(lost)} of {len(counts)} tasks lost and {len(twice)} carried out twice"))
     report(tally)
     assert lost == [], f"tasks lost in the restart: {lost}"
