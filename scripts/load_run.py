@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import json
 import os
 import platform
 import subprocess
@@ -83,6 +84,22 @@ def stats_table(path: Path) -> tuple[str, int, int]:
     return "\n".join(lines), int(aggregate["Request Count"]), int(aggregate["Failure Count"])
 
 
+def results_for_bench(path: Path, started: float, errors: int) -> None:
+    """The figures as BENCHMARKS.md rows (bench/locustfile.py's run() hands them to `python -m bench.run`)."""
+    rows = []
+    for row in csv.DictReader(path.open()):
+        rows.append({"benchmark": "all requests" if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}",
+                     "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
+                     "median_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
+                     "requests_per_s": round(float(row["Requests/s"]), 1), "runs": 1,
+                     "notes": "" if row["Name"] != "Aggregated" else
+                     f"{USERS} users, {MINUTES:g} min, {errors} server errors logged, {machine()}, "
+                     f"{time.strftime('%Y-%m-%d', time.gmtime(started))}"})
+    target = BASE_DIR / "bench" / "results" / "load.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"date": started, "rows": rows}, indent=2))
+
+
 def server_errors(stack: dict) -> int:
     count = 0
     for name in ("web1", "web2"):
@@ -117,6 +134,7 @@ def main() -> int:
                f"on one machine: {machine()}. Started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}."
                f"\n\n{table}\n\n{requests} requests, {failures} failures, {errors} server errors logged.\n")
     (OUT / "summary.md").write_text(summary)
+    results_for_bench(OUT / "load_stats.csv", started, errors)
     (OUT / "profile.txt").write_text(summarise_profile(OUT / "profile.raw"))
     print(summary)
     print((OUT / "profile.txt").read_text())

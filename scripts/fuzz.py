@@ -77,7 +77,7 @@ def fuzz_role(role: str, email: str, ports: list[int]) -> dict:
         "--workers", "2", "--request-timeout", "30", "--generation-database", "none",
         "--report", "json,junit,pytest", "--report-dir", str(folder), "--no-color",
     ]
-    environment = {**os.environ, "SCHEMATHESIS_HOOKS": "bench.fuzz",
+    environment = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.fuzz",
                    "PYTHONPATH": str(BASE_DIR)}
     started = time.monotonic()
     result = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True)
