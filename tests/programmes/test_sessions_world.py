@@ -108,6 +108,28 @@ def sessions_world(world) -> None:
         org.people.update(_known[schema], slot_both=_shared["slot_both"])
 
 
+# --- helpers for the session tests ---------------------------------------------------------------
+
+def accept_agreement(user) -> None:
+    """`user` accepts the coaching agreement in force in the current schema (the default text if HR
+    published none), as the agreement page would."""
+    from programmes.models import Agreement, AgreementAcceptance
+
+    agreement = Agreement.objects.order_by("-version").first() or Agreement.objects.create(version=1, body="Text")
+    AgreementAcceptance.objects.get_or_create(agreement=agreement, user=user)
+
+
+def free_slot(coach, starts_at, *, minutes: int = 60, only_for=None, mode: str = "video") -> Slot:
+    """A free slot offered by `coach` (public schema, reachable from any organisation's schema)."""
+    details = {"video": {"video_url": "https://meet.example.com/room"}, "phone": {"dial_in": "+31 20 555 0100"},
+               "in_person": {"location": "Room 4.12"}}[mode]
+    slot = Slot.objects.create(coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes),
+                               mode=mode, **details)
+    if only_for is not None:
+        slot.organisations.add(only_for)
+    return slot
+
+
 # --- the invariants of this world -------------------------------------------------------------------
 
 def test_every_world_session_holds_its_coach_time(world, in_tenant):
