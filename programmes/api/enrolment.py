@@ -8,7 +8,8 @@ the file as a whole.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view,
+                                   inline_serializer)
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,7 +25,7 @@ from programmes.services import enrolment as services
 from programmes.services import imports
 
 
-class PersonSerializer(serializers.Serializer):
+class EnrolmentPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     email = serializers.EmailField()
     first_name = serializers.CharField()
@@ -39,8 +40,8 @@ class EventSerializer(serializers.Serializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    employee = PersonSerializer(read_only=True)
-    coach = PersonSerializer(read_only=True, allow_null=True)
+    employee = EnrolmentPersonSerializer(read_only=True)
+    coach = EnrolmentPersonSerializer(read_only=True, allow_null=True)
     department = serializers.CharField(read_only=True, allow_null=True)
     job_title = serializers.CharField(read_only=True, allow_null=True)
 
@@ -103,12 +104,13 @@ ImportErrors = inline_serializer("EnrolmentImportErrors", {
 })
 
 
-@extend_schema(tags=["enrolments"], parameters=[
+@extend_schema(tags=["enrolments"])
+@extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("programme", int, description="Only this programme's enrolments."),
     OpenApiParameter("cohort", int, description="Only this cohort's enrolments."),
     OpenApiParameter("status", str, enum=Enrolment.Status.values, description="Only enrolments in this status."),
     OpenApiParameter("q", str, description="Words to find in the name, email address, department or job title."),
-])
+]))
 class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyViewSet):
     """Enrolments: all of them for HR, the people they coach for coaches, their own for employees."""
 

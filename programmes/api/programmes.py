@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -154,8 +154,9 @@ class CohortWriteSerializer(serializers.Serializer):
                                     help_text="User ids of people who coach in this organisation.")
 
 
-@extend_schema(tags=["programmes"], parameters=[
-    OpenApiParameter("programme", int, description="Only the cohorts of this programme.")])
+@extend_schema(tags=["programmes"])
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("programme", int, description="Only the cohorts of this programme.")]))
 class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyViewSet):
     """Cohorts the caller may see, with their coaches and how many seats are taken."""
 
