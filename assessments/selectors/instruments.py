@@ -17,7 +17,7 @@ def instrument_library(*, actor: policy.Actor) -> list[InstrumentVersion]:
         policy.scope(actor, InstrumentVersion)
         .filter(is_latest=True, instrument__archived_at__isnull=True)
         .select_related("instrument__created_by")
-        .annotate(question_count=Count("questions"),
+        .annotate(question_count=Count("questions", distinct=True),
                   scheduled_count=Count("instrument__phase_assessments", distinct=True))
         .order_by("-instrument__is_builtin", "title_en", "pk"))
 

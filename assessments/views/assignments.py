@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,7 +59,8 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     assignments = selectors.my_assignments(actor=request.actor)
     return render(request, "assessments/assignment_list.html", {
         "open": [a for a in assignments if a.submitted_at is None],
-        "done": [a for a in assignments if a.submitted_at is not None],
+        "done": sorted((a for a in assignments if a.submitted_at is not None), key=lambda a: a.submitted_at,
+                       reverse=True),
         "today": timezone.localdate()})
 
 
@@ -160,11 +160,11 @@ def assignment_result(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @policy.page(policy.COACH)
 def assignment_coaching(request: HttpRequest) -> HttpResponse:
-    """The assessments of the people I coach here: who has started, who has handed in, what to release."""
-    page = Paginator(selectors.coachee_assignments(actor=request.actor), COACHEES_PER_PAGE).get_page(
-        request.GET.get("page"))
+    """The people I coach here with their assessments: who has started, who has handed in, what to release."""
+    page, rows, waiting = selectors.coachees_page(actor=request.actor, page_number=request.GET.get("page"),
+                                                  per_page=COACHEES_PER_PAGE)
     return render(request, "assessments/assignment_coaching.html", {
-        "page": page, "assignments": page.object_list, "today": timezone.localdate()})
+        "page": page, "rows": rows, "waiting": waiting, "today": timezone.localdate()})
 
 
 @require_GET

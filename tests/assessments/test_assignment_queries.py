@@ -54,8 +54,9 @@ def count(client, url, django_assert_num_queries, queries, **extra):
     ("employee", "assignment_result", ("a_initial",), 2 * (REQUEST + 5)),
     # the same, read by the coach; 10 and 11 note the reads in the employee's access log
     ("coach", "assignment_result", ("a_initial",), 2 * (REQUEST + 7)),
-    # 5 how many assessments of my coachees (pages), 6 one page of them with progress
-    ("coach", "assignment_coaching", (), 2 * (REQUEST + 2)),
+    # 5 how many people I coach (pages), 6 one page of them, 7 their assessments with progress,
+    # 8 handed-in results waiting for my release
+    ("coach", "assignment_coaching", (), 2 * (REQUEST + 4)),
     # 5 the current version of each instrument with its counts
     ("coach", "instrument_list", (), 2 * (REQUEST + 1)),
     # 5 the version, 6 dimensions, 7 bands, 8 questions, 9 options; the dimensions to choose from (cursor)

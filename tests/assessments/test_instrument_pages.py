@@ -125,3 +125,9 @@ def test_hr_cannot_schedule_another_organisations_phase(world, client_for, in_te
         "phase": foreign_phase.pk + 100000, "version": version.pk, "moment": "initial", "opens_on": today,
         "due_on": today, "reminder_days_before": "1"})
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_library_counts_questions_once_however_often_an_instrument_is_scheduled(world, client_for):
+    body = client_for(world.acme.hr, world.acme.host).get(reverse("instrument_list")).content.decode()
+    # Self-confidence at work is scheduled twice in the world and has 17 questions.
+    assert '<td class="num">17</td>' in body and "In use in 2 programme moments" in body

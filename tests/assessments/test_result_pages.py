@@ -58,7 +58,7 @@ def test_after_the_initial_the_employee_reads_what_lies_ahead_beside_a_chart(wor
     assert "Steady ground" in body and "You speak up when you feel sure of your ground." in body
     assert '<svg class="chart"' in body and 'role="img"' in body
     assert '<title id="chart-' in body and '<desc id="chart-' in body
-    assert "<caption>Self-confidence at work: scores per dimension (0–100)</caption>" in body
+    assert "Self-confidence at work: scores per dimension (0–100)</caption>" in body
     assert ">63<" in body
     assert ">Change</th>" not in body
 
