@@ -25,8 +25,10 @@ redis-server "$DIR/redis.conf"
 stop_redis() { [ -f "$DIR/redis.pid" ] && kill "$(cat "$DIR/redis.pid")" 2>/dev/null; sleep 0.5; rm -rf "$DIR"; }
 trap stop_redis EXIT
 export FAULTS_REDIS_CONF="$DIR/redis.conf" PROD_CHECK_REDIS_URL="redis://127.0.0.1:$PORT/0"
-export FAULTS_REPORT="${FAULTS_REPORT:-/tmp/portal-faults.txt}"
+export FAULTS_REPORT="${FAULTS_REPORT:-/tmp/portal-faults.txt}" FAULTS_RESULTS="$PWD/bench/results/faults.jsonl"
+mkdir -p bench/results
 : > "$FAULTS_REPORT"
+: > "$FAULTS_RESULTS"
 status=0
 "$PYTHON" -m scripts.stack run -- "$PYTHON" -m pytest -m faults tests/faults -p no:warnings "$@" || status=$?
 echo; echo "Fault figures ($FAULTS_REPORT):"; cat "$FAULTS_REPORT"

