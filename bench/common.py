@@ -176,9 +176,11 @@ def organisation_make(*, slug: str, name: str | None = None, employees: int = 0,
             users.append(User(email=f"{prefix}{number}@{slug}.bench", first_name=prefix.title(),
                               last_name=f"{number:05d}", password=password))
             roles.append(role)
-    created = User.objects.bulk_create(users, batch_size=2000)
+    # People of an earlier organisation of this slug are still there (see organisation_drop): reuse them.
+    User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
+    ids = dict(User.objects.filter(email__endswith=f"@{slug}.bench").values_list("email", "pk"))
     Membership.objects.bulk_create(
-        [Membership(user=user, organisation=organisation, role=role) for user, role in zip(created, roles)],
+        [Membership(user_id=ids[user.email], organisation=organisation, role=role) for user, role in zip(users, roles)],
         batch_size=2000)
     return organisation
 
@@ -190,12 +192,14 @@ def bench_user(organisation, role: str = "hr", number: int = 1):
 
 
 def organisation_drop(organisation) -> None:
-    """Remove a bench organisation: its schema, its rows, and its people who belong nowhere else."""
-    from tenants.models import User
+    """Remove a bench organisation: its schema and its rows, memberships included.
 
+    Its people stay (without a role anywhere): deleting a user makes PostgreSQL check every tenant table
+    that refers to users, in every schema, which with hundreds of organisations runs out of lock slots
+    (max_locks_per_transaction). organisation_make reuses them.
+    """
     if not organisation.slug.startswith(BENCH_PREFIX):
         raise ValueError("only bench organisations are dropped")
-    User.objects.filter(email__endswith=f"@{organisation.slug}.bench").delete()
     organisation.delete(force_drop=True)
 
 

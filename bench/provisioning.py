@@ -57,6 +57,55 @@ def generic_clone(i: int) -> None:
         transaction.set_rollback(True)
 
 
+def clone_without_shared_foreign_keys(i: int) -> None:
+    """What-if: the same clone minus the foreign keys to shared tables (users), rolled back afterwards.
+
+    PostgreSQL keeps the triggers that enforce a foreign key on the referenced table too, so every
+    organisation adds two per such key to tenants_user, and each key added makes PostgreSQL reload all
+    of them. This shows what that costs.
+    """
+    from tenants import services
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        layout = services._schema_layout(cursor, settings.TENANT_BASE_SCHEMA)
+        layout["constraints"] = [item for item in layout["constraints"]
+                                 if item[1] != "f" or item[4] == settings.TENANT_BASE_SCHEMA]
+        cursor.execute(";\n".join(services._schema_clone_statements(layout, settings.TENANT_BASE_SCHEMA,
+                                                                      f"bench_what_if_{i}")))
+        transaction.set_rollback(True)
+
+
+def users_table_costs(samples: int = 15) -> dict[str, float]:
+    """Triggers on tenants_user, and what they cost an update of one user and a fresh connection."""
+    import psycopg
+
+    from tenants.models import User
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.tenants_user'::regclass")
+        triggers = cursor.fetchone()[0]
+    user_id = User.objects.values_list("pk", flat=True).first()
+    updates, first_reads = [], []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for _ in range(samples):
+            start = time.perf_counter()
+            cursor.execute("UPDATE tenants_user SET last_login = now() WHERE id = %s", [user_id])
+            updates.append(time.perf_counter() - start)
+        transaction.set_rollback(True)
+    url = connection.settings_dict
+    first_domain_reads = []
+    for _ in range(samples):
+        for sql, seconds in (("SELECT id FROM tenants_user WHERE id = %s", first_reads),
+                             ("SELECT id FROM tenants_domain WHERE id <> %s LIMIT 1", first_domain_reads)):
+            with psycopg.connect(host=url["HOST"], port=url["PORT"], user=url["USER"],
+                                 password=url["PASSWORD"], dbname=url["NAME"]) as fresh:
+                start = time.perf_counter()
+                fresh.execute(sql, [user_id]).fetchone()
+                seconds.append(time.perf_counter() - start)
+    return {"triggers": triggers, "update_ms": median(updates) * 1000, "first_read_ms": median(first_reads) * 1000,
+            "first_domain_read_ms": median(first_domain_reads) * 1000}
+
+
 def template_size() -> tuple[int, int]:
     """Tables in the template schema, and tenant migrations a new schema would replay."""
     with connection.cursor() as cursor:
@@ -71,11 +120,12 @@ def run() -> list[dict]:
     made = existing_ensure(EXISTING)
     existing = Organisation.objects.exclude(schema_name="public").count()
     tables, migrations = template_size()
-    clone, migrate, generic = [], [], []
+    clone, migrate, generic, what_if = [], [], [], []
     # Interleaved, so that a busy spell on the machine slows every path alike; each organisation made
     # is dropped again (untimed), so every run starts from the same number of organisations.
     for i in range(RUNS):
-        for path, seconds in ((clone_create, clone), (migrate_on_create, migrate), (generic_clone, generic)):
+        for path, seconds in ((clone_create, clone), (migrate_on_create, migrate), (generic_clone, generic),
+                              (clone_without_shared_foreign_keys, what_if)):
             start = time.perf_counter()
             organisation = path(i)
             seconds.append(time.perf_counter() - start)
@@ -104,5 +154,20 @@ def run() -> list[dict]:
             min_s=round(min(generic), 3), max_s=round(max(generic), 3), runs=RUNS,
             notes="the schema copy alone, by the plpgsql function the portal used before tenants.services."
                   "schema_clone; rolled back"),
+        row("what-if: the clone without foreign keys to shared tables", median_s=round(median(what_if), 3),
+            min_s=round(min(what_if), 3), max_s=round(max(what_if), 3), runs=RUNS,
+            notes="schema_clone leaving out the keys from tenant tables to tenants_user; rolled back"),
+    ]
+    costs = users_table_costs()
+    rows += [
+        row("triggers on tenants_user", count=costs["triggers"], runs=1,
+            notes=f"two per foreign key from a tenant table to users, in each of {existing} schemas and the "
+                  "template; PostgreSQL reloads them all for every key added, and checks them on every "
+                  "change of a user"),
+        row("update one user row (as sign-in does for last_login)", median_ms=round(costs["update_ms"], 2),
+            runs=15, notes="inside a rolled-back transaction"),
+        row("first read of a user on a new database connection", median_ms=round(costs["first_read_ms"], 1),
+            runs=15, notes=f"the table's triggers are loaded into the connection's cache; the same for a "
+                           f"domain (no triggers): {costs['first_domain_read_ms']:.1f} ms"),
     ]
     return rows

@@ -64,8 +64,11 @@ def run_module(name: str) -> dict:
         result["traceback"] = traceback.format_exc(limit=8)
     finally:
         # A module that failed half-way may have left its connection in a broken transaction or schema.
-        connections.close_all()
-        connection.set_schema_to_public()
+        try:
+            connections.close_all()
+            connection.set_schema_to_public()
+        except Exception as error:  # noqa: BLE001
+            result.setdefault("error", f"left the database connection unusable: {error}")
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
 
@@ -189,10 +192,15 @@ def render(results: dict) -> str:
         else:
             lines += table(section["rows"]) + ["", f"_{section['seconds']} s for this module, "
                                                    f"`bench/{name}.py`._", ""]
-    missing = [name for name in KNOWN if name not in results["modules"]]
-    if missing:
-        lines += ["## Not measured yet", "", "No module yet for: " + ", ".join(f"`bench/{name}.py`"
-                                                                          for name in missing) + ".", ""]
+    present = set(modules_present())
+    absent = [f"`bench/{name}.py`" for name in KNOWN if name not in results["modules"] and name not in present]
+    not_run = [f"`bench/{name}.py`" for name in sorted(present) if name not in results["modules"]]
+    if absent or not_run:
+        lines += ["## Not measured yet", ""]
+        if not_run:
+            lines += ["Not run for this report: " + ", ".join(not_run) + ".", ""]
+        if absent:
+            lines += ["No module yet: " + ", ".join(absent) + ".", ""]
     return "\n".join(lines)
 
 
