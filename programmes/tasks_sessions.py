@@ -26,6 +26,16 @@ from tenants.services import organisation_url, public_url
 EVENTS = ("booked", "scheduled", "moved", "changed", "cancelled", "reminder")
 
 
+def after_commit(task, *args, **kwargs) -> None:
+    """Queue `task` once the current transaction commits, in the schema that is current NOW.
+
+    tenant-schemas-celery would otherwise take the schema current at commit time, which is not this
+    organisation's when the commit happens after leaving its schema (a view that visits several).
+    """
+    schema = connection.schema_name
+    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema}))
+
+
 def _language(user: User, organisation: Organisation) -> str:
     return user.language or organisation.default_language
 

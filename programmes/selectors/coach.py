@@ -39,12 +39,14 @@ class Place:
         return Actor(user=user, organisation=self.organisation, roles=self.roles)
 
 
-def places_of(*, user: User, role: str | None = None) -> list[Place]:
+def places_of(*, user: User, role: str | None = None, with_domains: bool = False) -> list[Place]:
     """Every active organisation where `user` holds an active role (`role`: only where they hold that one).
-    One query."""
+    One query (two `with_domains`: each organisation's addresses, for links to it)."""
     memberships = (Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
                    .exclude(organisation__schema_name=get_public_schema_name())
                    .select_related("organisation").order_by("organisation__name", "organisation_id"))
+    if with_domains:
+        memberships = memberships.prefetch_related("organisation__domains")
     places: dict[int, Place] = {}
     for membership in memberships:
         place = places.setdefault(membership.organisation_id, Place(membership.organisation, frozenset()))
@@ -238,10 +240,11 @@ def _own_sessions(place: Place, user: User) -> QuerySet:
 
 def calendar_entries(*, user: User) -> list[CalendarEntry]:
     """The scheduled sessions of `user` in every organisation, from three months back to a year ahead.
-    One query for the memberships, then one statement per organisation (plus `SET search_path`)."""
+    Two queries for the memberships and the organisations' addresses, then one statement per
+    organisation (plus `SET search_path`)."""
     now = timezone.now()
     entries = []
-    for place in places_of(user=user):
+    for place in places_of(user=user, with_domains=True):
         with tenant_context(place.organisation):
             sessions = list(_own_sessions(place, user).filter(
                 status__in=(Session.Status.SCHEDULED, Session.Status.COMPLETED),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from programmes.availability.models import CalendarFeed
 from programmes.models import Session
 from tenants.models import Organisation, User
-from tenants.services import organisation_url, public_url
+from tenants.services import organisation_host, public_url
 
 PRODUCT_ID = "-//Coaching portal//Sessions//EN"
 
@@ -41,6 +41,13 @@ def calendar_feed_revoke(*, user: User, feed: CalendarFeed | None = None) -> int
 
 def calendar_feed_url(feed: CalendarFeed, *, request=None) -> str:
     return public_url(f"/calendar/feed/{feed.secret}.ics", request=request)
+
+
+def organisation_address(organisation: Organisation) -> str:
+    """The organisation's primary address, read from its prefetched domains when the caller has them
+    (a feed over many organisations then looks each address up once, not once per session)."""
+    primary = [domain.domain for domain in organisation.domains.all() if domain.is_primary]
+    return f"{settings.PORTAL_SCHEME}://{primary[0] if primary else organisation_host(organisation.slug)}"
 
 
 # --- .ics -------------------------------------------------------------------------------------------
@@ -74,7 +81,7 @@ def _event(session: Session, organisation: Organisation, *, for_coach: bool, sta
     detail = where(session)
     if detail:
         event.add("location", detail)
-    link = organisation_url(organisation, f"/sessions/{session.pk}/")
+    link = f"{organisation_address(organisation)}/sessions/{session.pk}/"
     event.add("url", link)
     lines = [_("%(mode)s with %(coach)s") % {"mode": session.get_mode_display(),
                                               "coach": session.coach.get_full_name() or session.coach.email}]

@@ -78,7 +78,7 @@ def _locked(session: Session) -> Session:
 def notify_participants(session: Session, event: str, **details) -> None:
     from programmes import tasks_sessions
 
-    transaction.on_commit(lambda: tasks_sessions.session_notify.delay(session.pk, event, **details))
+    tasks_sessions.after_commit(tasks_sessions.session_notify, session.pk, event, **details)
 
 
 # --- scheduling directly ----------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def urgent_request_create(*, actor: Actor, message: str = "") -> UrgentRequest:
     request = UrgentRequest.objects.create(employee_id=actor.user_id, coach_id=enrolment.coach_id, message=message)
     from programmes import tasks_sessions
 
-    transaction.on_commit(lambda: tasks_sessions.urgent_request_notify.delay(request.pk))
+    tasks_sessions.after_commit(tasks_sessions.urgent_request_notify, request.pk)
     return request
 
 
@@ -57,5 +57,5 @@ def urgent_request_acknowledge(*, actor: Actor, request: UrgentRequest) -> Urgen
         request.save(update_fields=["acknowledged_at"])
         from programmes import tasks_sessions
 
-        transaction.on_commit(lambda: tasks_sessions.urgent_request_acknowledged_notify.delay(request.pk))
+        tasks_sessions.after_commit(tasks_sessions.urgent_request_acknowledged_notify, request.pk)
     return request

@@ -1,0 +1,90 @@
+"""An employee asks for an urgent conversation: the coach is told at once, by email and in their
+workspace; the employee sees the organisation's support contact; HR never sees it."""
+
+from __future__ import annotations
+
+from django.core import mail
+
+from programmes.models import UrgentRequest
+from tenants.models import Organisation
+
+
+def test_asking_tells_the_coach_at_once_and_shows_the_support_contact(world, client_for, in_tenant,
+                                                                     django_capture_on_commit_callbacks):
+    org = world.acme
+    Organisation.objects.filter(pk=org.organisation.pk).update(support_contact="Helpline 0800 123 456")
+    client = client_for(org.employee2, org.host)
+    assert "Helpline 0800 123 456" in client.get("/urgent/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/urgent/", {"message": "I need to talk about today."})
+    html = response.content.decode()
+    assert "Your coach has been told" in html and "Helpline 0800 123 456" in html
+    with in_tenant(org):
+        request = UrgentRequest.objects.get(employee=org.employee2, message="I need to talk about today.")
+    assert request.coach_id == world.coach_both.pk
+    [email] = mail.outbox
+    assert email.to == [world.coach_both.email] and email.reply_to == [org.employee2.email]
+    assert "asks for an urgent conversation" in email.body and "I need to talk about today." in email.body
+
+
+def test_pressing_again_does_not_alarm_the_coach_twice(world, actor, in_tenant, django_capture_on_commit_callbacks):
+    from programmes.services.urgent import urgent_request_create
+
+    org = world.acme
+    with in_tenant(org), django_capture_on_commit_callbacks(execute=True):
+        first = urgent_request_create(actor=actor(org.employee2, org), message="Now please")
+        second = urgent_request_create(actor=actor(org.employee2, org), message="Still here")
+        assert first.pk == second.pk and "Still here" in second.message
+    assert len(mail.outbox) == 1
+
+
+def test_the_coach_sees_it_in_the_workspace_and_answers(world, client_for, in_tenant,
+                                                        django_capture_on_commit_callbacks):
+    org = world.acme
+    coach = client_for(org.coach, "localhost")
+    html = coach.get("/coach/").content.decode()
+    assert "urgent request waiting" in html and "Can we talk today?" in html and "Acme Logistics" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coach.post(f"/coach/urgent/acme/{org.people['urgent']}/seen/")
+    assert response.status_code == 302
+    with in_tenant(org):
+        assert UrgentRequest.objects.get(pk=org.people["urgent"]).acknowledged_at is not None
+    assert [email.to for email in mail.outbox] == [[org.employee.email]]
+    assert "Can we talk today?" not in coach.get("/coach/").content.decode()
+
+
+def test_another_coach_cannot_answer_it(world, client_for, in_tenant):
+    org = world.acme
+    response = client_for(world.coach_both, "localhost").post(f"/coach/urgent/acme/{org.people['urgent']}/seen/")
+    assert response.status_code == 404
+    with in_tenant(org):
+        assert UrgentRequest.objects.get(pk=org.people["urgent"]).acknowledged_at is None
+
+
+def test_hr_never_sees_urgent_requests(world, client_for):
+    org = world.acme
+    client = client_for(org.hr, org.host)
+    assert client.get("/api/v1/urgent-requests/").status_code == 404
+    assert client.get(f"/api/v1/urgent-requests/{org.people['urgent']}/").status_code == 404
+
+
+def test_without_a_coach_the_employee_is_pointed_to_the_support_contact(world, client_for, in_tenant):
+    from programmes.models import Enrolment
+
+    org = world.acme
+    with in_tenant(org):
+        Enrolment.objects.filter(employee=org.employee2).update(coach=None)
+    response = client_for(org.employee2, org.host).post("/urgent/", {"message": "Help"})
+    html = response.content.decode()
+    assert "You do not have a coach yet" in html and "support contact" in html
+    with in_tenant(org):
+        assert not UrgentRequest.objects.filter(employee=org.employee2).exists()
+
+
+def test_the_api_creates_and_the_coach_acknowledges(world, client_for):
+    org = world.acme
+    created = client_for(org.employee2, org.host).post("/api/v1/urgent-requests/", {"message": "Call me"},
+                                                       content_type="application/json")
+    assert created.status_code == 201 and created.json()["coach"]["id"] == world.coach_both.pk
+    answered = client_for(world.coach_both, org.host).post(f"/api/v1/urgent-requests/{created.json()['id']}/acknowledge/")
+    assert answered.status_code == 200 and answered.json()["acknowledged_at"]
