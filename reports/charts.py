@@ -47,14 +47,14 @@ def _svg(width: int, height: int, title: str, desc: str, body: str) -> SafeStrin
 def horizontal_bars(bars: list[Bar], *, title: str, maximum: float, colour: str, unit: str = "",
                     decimals: int = 0, width: int = 560) -> SafeString:
     """One labelled bar per row, e.g. an enrolment funnel or completion per assessment."""
-    label_w, row_h, value_w = 190, 30, 80
+    label_w, row_h, value_w = max(170, int(width * 0.34)), 30, 70
     track_w = width - label_w - value_w
     height = max(row_h * len(bars) + 8, 38)
     parts = []
     for index, bar in enumerate(bars):
         y = 4 + index * row_h
         parts.append(format_html('<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="end">{}</text>',
-                                 label_w - 10, y + 19, INK, _clip(bar.label, 26)))
+                                 label_w - 10, y + 19, INK, _clip(bar.label, int((label_w - 12) / 7.3))))
         parts.append(f'<rect x="{label_w}" y="{y + 6}" width="{track_w}" height="18" rx="3" fill="{TRACK}"/>')
         if bar.value is not None and maximum > 0:
             length = max(0.0, min(1.0, bar.value / maximum)) * track_w

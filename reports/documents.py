@@ -39,14 +39,16 @@ def file_name(*parts: str) -> str:
 
 # --- HR: dashboard and programme report ------------------------------------------------------------------
 
-def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str) -> dict:
+def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str, width: int = 560) -> dict:
+    """The dashboard's charts; `width` in drawing units (narrower for the page's half-width cards, so their
+    labels stay readable)."""
     total = max(report.funnel[0].count if report.funnel else 0, 1)
     funnel = charts.horizontal_bars(
         [charts.Bar(step.label, step.count) for step in report.funnel],
-        title=_("Enrolment funnel"), maximum=total, colour=colour)
+        title=_("Enrolment funnel"), maximum=total, colour=colour, width=width)
     completion = charts.horizontal_bars(
         [charts.Bar(row.label, row.percent) for row in report.completion],
-        title=_("Assessments completed"), maximum=100, colour=colour, unit="%") if report.completion else ""
+        title=_("Assessments completed"), maximum=100, colour=colour, unit="%", width=width) if report.completion else ""
     for group in report.change:
         group.chart = charts.change(
             [(line.name, line.initial, line.final) for line in group.shown],
@@ -54,16 +56,17 @@ def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str) -> dict
             colour=colour, before=_("Initial"), after=_("Final")) if group.shown else ""
     ratings = charts.distribution(
         report.ratings.distribution, title=_("Session ratings"), colour=colour,
-        axis_label=_("Rating (1 = poor, 5 = excellent)")) if report.ratings.shown else ""
+        axis_label=_("Rating (1 = poor, 5 = excellent)"), width=min(width, 360)) if report.ratings.shown else ""
     return {"funnel": funnel, "completion": completion, "ratings": ratings}
 
 
-def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters) -> dict:
+def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters, chart_width: int = 420
+                      ) -> dict:
     report = dashboard_selectors.dashboard(actor=actor, filters=filters)
     rows = dashboard_selectors.breakdown(actor=actor, filters=filters)
     colour = accent_of(organisation_of(actor))
     return {"report": report, "breakdown": rows, "breakdown_by_cohort": bool(filters.programme),
-            "charts": dashboard_charts(report, colour), "minimum": report.minimum}
+            "charts": dashboard_charts(report, colour, chart_width), "minimum": report.minimum}
 
 
 def programme_title(filters: dashboard_selectors.Filters) -> str:
@@ -73,7 +76,7 @@ def programme_title(filters: dashboard_selectors.Filters) -> str:
 def programme_pdf(*, actor: policy.Actor, filters: dashboard_selectors.Filters, progress=None
                   ) -> tuple[pdf.Rendered, str]:
     organisation = organisation_of(actor)
-    context = {**branding(organisation, _("Programme report")), **dashboard_context(actor=actor, filters=filters),
+    context = {**branding(organisation, _("Programme report")), **dashboard_context(actor=actor, filters=filters, chart_width=560),
                "filters": filters, "subtitle": programme_title(filters)}
     name = file_name(organisation.slug, "programme-report", programme_title(filters),
                      filters.cohort.name if filters.cohort else "", filters.department,

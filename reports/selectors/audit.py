@@ -113,8 +113,10 @@ def _person(users: dict[int, User], user_id) -> str:
 def _describe(source: str, action: str, info: dict) -> tuple[str, str]:
     info = info or {}
     if source == "enrolment":
-        status = STATUS_LABELS.get(info.get("to_status"), info.get("to_status"))
-        label = _("Enrolment: %(status)s") % {"status": str(status).lower()}
+        labels = {"invited": _("Enrolled and invited"), "active": _("Started the programme"),
+                  "completed": _("Completed the programme"), "withdrawn": _("Withdrew from the programme")}
+        status = info.get("to_status")
+        label = labels.get(status) or _("Enrolment: %(status)s") % {"status": STATUS_LABELS.get(status, status)}
         return str(label), " · ".join(part for part in (info.get("programme"), info.get("cohort")) if part)
     if source == "platform":
         labels = {"membership.granted": _("Role granted"), "membership.revoked": _("Role removed"),

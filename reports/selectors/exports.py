@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import policy
 from programmes.models import Attendance, CreditTransaction, EmployeeProfile, Enrolment, Session
 from programmes.selectors.credits import with_credits
-from reports.selectors.dashboard import Filters, department_members, sessions_of
+from reports.selectors.dashboard import Filters, attendance_of, department_members
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -108,11 +108,9 @@ def attendance_rows(*, actor: policy.Actor, filters: Filters) -> tuple[list[str]
     header = [_("Email"), _("First name"), _("Last name"), _("Programme"), _("Cohort"), _("Date"), _("Start"),
               _("Kind of session"), _("Mode"), _("Duration (minutes)"), _("Session status"), _("Attendance"),
               _("Marked on")]
-    enrolments = _selected(actor, filters, policy.scope(actor, Enrolment))
     # A 1:1 belongs to its enrolment's programme and cohort; a group session to its cohort's.
     attendances = (policy.scope(actor, Attendance)
-                   .filter(sessions_of(enrolments), user_id__in=enrolments.values("employee_id"),
-                           session__starts_at__lt=timezone.now())
+                   .filter(attendance_of(filters), session__starts_at__lt=timezone.now())
                    .annotate(programme_name=Coalesce("session__cohort__programme__name",
                                                      "session__enrolment__programme__name"),
                              cohort_name=Coalesce("session__cohort__name", "session__enrolment__cohort__name"))

@@ -21,7 +21,7 @@ def test_hr_sees_enrolments_roles_and_exports_together(world, in_tenant, client_
     lines = response.context["lines"]
     labels = {line.label for line in lines}
     assert {"Exported a CSV file", "Role removed", "Role granted"} <= labels
-    assert any(line.label.startswith("Enrolment:") for line in lines)
+    assert any(line.source == "enrolment" and line.label == "Started the programme" for line in lines)
     removed = next(line for line in lines if line.label == "Role removed")
     assert removed.actor == world.acme.hr.get_full_name() and removed.subject == world.acme.employee2.get_full_name()
     content = response.content.decode()
