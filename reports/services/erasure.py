@@ -28,8 +28,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.core.mail import send_mail
 from django.db.models import Model
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
@@ -38,6 +40,7 @@ from reports import data_map
 from reports.models import AuditEvent, ErasureRequest
 from reports.services.audit import audit_record
 from tenants.models import Membership, Organisation, Role, User
+from tenants.services import organisation_url
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +100,20 @@ def erasure_request(*, actor: policy.Actor, person: User) -> ErasureRequest:
                                             requested_at=now, due_at=now + timedelta(days=settings.ERASURE_GRACE_DAYS))
     audit_record(actor=actor, action=AuditEvent.Action.ERASURE_REQUESTED, subject=person, scope=scope,
                  due=request.due_at.date().isoformat())
+    if scope == ErasureRequest.Scope.ORGANISATION:
+        transaction.on_commit(lambda: _tell_the_person(request, organisation))
     return request
+
+
+def _tell_the_person(request: ErasureRequest, organisation: Organisation) -> None:
+    """An erasure someone else asked for is announced to the person, with time to export their data."""
+    person = request.person
+    with translation.override(person.language or organisation.default_language):
+        context = {"person": person, "organisation": organisation, "link": organisation_url(organisation, "/my-data/"),
+                   "due_date": formats.date_format(timezone.localtime(request.due_at), "DATE_FORMAT")}
+        subject = _("Your coaching data at %(organisation)s will be erased") % {"organisation": organisation.name}
+        body = render_to_string("reports/email/erasure_scheduled.txt", context)
+    send_mail(subject, body, None, [person.email])
 
 
 @transaction.atomic

@@ -114,11 +114,15 @@ def test_an_erasure_everywhere_leaves_no_trace_of_the_person_in_any_schema(world
     assert not Membership.objects.filter(user=person).exists()
 
 
-def test_hrs_erasure_covers_their_organisation_only(world, in_tenant, client_for, two_organisations_person):
+def test_hrs_erasure_covers_their_organisation_only(world, in_tenant, client_for, two_organisations_person,
+                                                    django_capture_on_commit_callbacks, mailoutbox):
     person, built = two_organisations_person
     client = client_for(world.acme.hr, world.acme.host)
-    response = client.post(reverse("reports_erasure"), {"email": person.email.upper(), "confirm": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports_erasure"), {"email": person.email.upper(), "confirm": "on"})
     assert response.status_code == 302
+    assert [message.to for message in mailoutbox] == [[person.email]]  # the person hears of it, with time to act
+    assert "/my-data/" in mailoutbox[0].body and "Acme Logistics" in mailoutbox[0].subject
     _make_due(world.acme, in_tenant)
     with in_tenant(world.acme):
         assert erasures_due_run() == 1
