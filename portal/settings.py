@@ -304,6 +304,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Choice sets whose field names repeat across models get names of their own (else `check --deploy`
+    # warns and the schema names them by a hash).
+    "ENUM_NAME_OVERRIDES": {
+        "SessionKindEnum": "programmes.models.Session.Kind",
+        "PhaseKindEnum": "programmes.models.Phase.Kind",
+        "ProgrammeStatusEnum": "programmes.models.Programme.Status",
+        "EnrolmentStatusEnum": "programmes.models.Enrolment.Status",
+        "GoalStatusEnum": "assessments.models.Goal.Status",
+    },
 }
 
 # HR sees aggregates only over groups at least this large (the confidentiality table in DESIGN.md).
@@ -321,6 +330,8 @@ OFFBOARDING_ARCHIVE_DIR = Path(os.environ.get("OFFBOARDING_ARCHIVE_DIR", BASE_DI
 if TESTING and "OFFBOARDING_ARCHIVE_DIR" not in os.environ:
     OFFBOARDING_ARCHIVE_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / (
         "portal-offboarding-" + os.environ.get("PORTAL_TEST_DB", "test_portal"))
+# Archives hold every organisation's data, coaching content included: they are deleted after this long.
+OFFBOARDING_ARCHIVE_KEEP_DAYS = envint("OFFBOARDING_ARCHIVE_KEEP_DAYS", 30)
 # pg_dump and pg_restore of the server at DATABASE_URL; empty: the embedded server's, else those on PATH.
 PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
