@@ -67,5 +67,5 @@ def coach_sessions_panel(request: HttpRequest) -> dict:
     actor = request.actor
     return {"template": "programmes/coach_home.html",
             "to_mark": list(sessions_to_mark(actor=actor, limit=5)),
-            "upcoming": list(sessions_upcoming(actor=actor, limit=5).filter(coach_id=actor.user_id)),
+            "upcoming": list(sessions_upcoming(actor=actor).filter(coach_id=actor.user_id)[:5]),
             "workspace_url": public_url("/coach/", request=request)}

@@ -1,0 +1,88 @@
+"""The employee's home: next session, credits left, programme progress and what to do next; and the
+coach's sessions in this organisation. Each panel costs the same however much data there is."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from programmes.availability.services import Meeting
+from programmes.homes_sessions import coach_sessions_panel, employee_sessions_panel
+from programmes.models import Enrolment
+from programmes.services.sessions import session_schedule
+from tests.programmes.test_sessions_world import accept_agreement, at
+
+
+def _request(actor):
+    request = RequestFactory().get("/", HTTP_HOST="acme.localhost")
+    request.actor, request.user = actor, actor.user
+    return request
+
+
+def test_the_employee_sees_the_next_session_credits_and_progress(world, client_for, in_tenant):
+    org = world.acme
+    with in_tenant(org):
+        accept_agreement(org.employee)
+    html = client_for(org.employee, org.host).get("/").content.decode()
+    assert "What to do next" in html and "Your next session:" in html
+    assert f"/sessions/{org.people['session_own']}/" in html
+    assert "Leadership in practice" in html and "<progress" in html
+    assert "Credits left" in html
+
+
+def test_with_no_one_to_one_planned_the_next_step_is_booking(world, client_for, in_tenant):
+    org = world.acme
+    with in_tenant(org):
+        accept_agreement(org.employee)
+        from programmes.models import Session
+
+        Session.objects.filter(pk=org.people["session_own"]).update(status="cancelled", slot=None)
+    html = client_for(org.employee, org.host).get("/").content.decode()
+    assert "Book your next 1:1 with your coach" in html and 'href="/book/"' in html
+
+
+def test_before_the_agreement_the_next_step_says_so(world, client_for, in_tenant):
+    org = world.acme
+    with in_tenant(org):
+        from programmes.models import Session
+
+        Session.objects.filter(pk=org.people["session_own"]).update(status="cancelled", slot=None)
+    html = client_for(org.employee, org.host).get("/").content.decode()
+    assert "You can book as soon as you have accepted the coaching agreement." in html
+
+
+def test_the_employee_panel_costs_the_same_however_many_sessions(world, actor, in_tenant):
+    org = world.acme
+    request = _request(actor(org.employee, org))
+    with in_tenant(org):
+        with CaptureQueriesContext(connection) as before:
+            employee_sessions_panel(request)
+        cohort = Enrolment.objects.get(pk=org.people["enrolment"]).cohort
+        for day in range(2, 9):
+            session_schedule(actor=actor(org.coach, org), kind="group", starts_at=at(day, 7), duration_minutes=60,
+                             meeting=Meeting(mode="video", video_url="https://meet.example.com/g"), cohort=cohort)
+        with CaptureQueriesContext(connection) as after:
+            panel = employee_sessions_panel(request)
+    # Each after SET search_path: the open enrolments with credits, the next sessions, the current phases,
+    # the agreement, the attendance counts.
+    assert len(before) == len(after) == 10
+    assert panel["next_session"].starts_at == at(2, 7)
+
+
+def test_the_coach_sees_what_to_record_and_what_is_coming_here(world, actor, in_tenant, client_for):
+    org = world.acme
+    html = client_for(org.coach, org.host).get("/").content.decode()
+    assert "Your sessions here" in html and "Attendance to record" in html
+    assert f"/sessions/{org.people['session_past']}/attendance/" in html
+    assert "http://localhost/coach/" in html
+    with in_tenant(org), CaptureQueriesContext(connection) as queries:
+        coach_sessions_panel(_request(actor(org.coach, org)))
+    assert len(queries) == 4  # sessions to record, coming sessions (each after SET search_path)
+
+
+def test_someone_not_enrolled_gets_no_sessions_panel(world, actor, in_tenant):
+    org = world.acme
+    with in_tenant(org):
+        Enrolment.objects.filter(employee=org.employee).update(status="withdrawn")
+        assert employee_sessions_panel(_request(actor(org.employee, org))) is None
