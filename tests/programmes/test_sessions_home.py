@@ -76,8 +76,9 @@ def test_the_coach_sees_what_to_record_and_what_is_coming_here(world, actor, in_
     assert "Your sessions here" in html and "Attendance to record" in html
     assert f"/sessions/{org.people['session_past']}/attendance/" in html
     assert "http://localhost/coach/" in html
+    request = _request(actor(org.coach, org))
     with in_tenant(org), CaptureQueriesContext(connection) as queries:
-        coach_sessions_panel(_request(actor(org.coach, org)))
+        coach_sessions_panel(request)
     assert len(queries) == 4  # sessions to record, coming sessions (each after SET search_path)
 
 
