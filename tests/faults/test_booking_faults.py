@@ -10,7 +10,6 @@ import pytest
 from django.db.models import Sum
 from django_tenants.utils import schema_context, tenant_context
 
-from programmes.availability.models import Slot
 from programmes.models import CreditTransaction, Session
 from tests.faults.conftest import TRIALS
 from tests.faults.injection import (Outcome, PendingRequest, Tally, after_random_delay, kill_any_web_worker,

@@ -11,7 +11,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 def production_environment() -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items()
-                   if key not in {"PORTAL_TESTING", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}}
+                   if key not in {"PORTAL_TESTING", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+                                  # set by the browser tests while Chromium runs; never in production
+                                  "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     environment.update({
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "SECRET_KEY": secrets.token_urlsafe(50),
