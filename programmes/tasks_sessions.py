@@ -8,6 +8,8 @@ language, and booking, change and cancellation emails carry the session as an .i
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage, get_connection
@@ -26,12 +28,27 @@ from tenants.services import organisation_url, public_url
 EVENTS = ("booked", "scheduled", "moved", "changed", "cancelled", "reminder")
 
 
+_quiet: ContextVar[bool] = ContextVar("sessions_quiet", default=False)
+
+
+@contextmanager
+def without_email():
+    """Changes made inside send no email (loading demo data, benchmarks)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def after_commit(task, *args, **kwargs) -> None:
     """Queue `task` once the current transaction commits, in the schema that is current NOW.
 
     tenant-schemas-celery would otherwise take the schema current at commit time, which is not this
     organisation's when the commit happens after leaving its schema (a view that visits several).
     """
+    if _quiet.get():
+        return
     schema = connection.schema_name
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema}))
 
