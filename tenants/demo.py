@@ -76,7 +76,8 @@ def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisatio
 
 # Each app's demo content: functions (organisation) -> None, run inside that organisation's schema, in
 # this order. Each must be idempotent.
-CONTENT_SEEDERS: list[str] = ["programmes.demo.seed", "assessments.demo.seed", "assessments.demo_journal.seed"]
+CONTENT_SEEDERS: list[str] = ["programmes.demo.seed", "programmes.demo_sessions.seed", "assessments.demo.seed",
+                              "assessments.demo_journal.seed"]
 
 
 def seed_content(organisation: Organisation) -> None:
