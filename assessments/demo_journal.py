@@ -198,8 +198,12 @@ def seed(organisation: Organisation) -> None:
     _follow_up_sessions(organisation, content, taking_part)
 
 
-def _backdate(model, pk: int, days: int, field: str = "created_at") -> None:
-    model.objects.filter(pk=pk).update(**{field: timezone.now() - timedelta(days=days, hours=pk % 7)})
+def _backdate(model, pk: int, days: int) -> None:
+    moment = timezone.now() - timedelta(days=days, hours=pk % 7)
+    fields = {"created_at": moment}
+    if any(field.name == "updated_at" for field in model._meta.fields):
+        fields["updated_at"] = moment
+    model.objects.filter(pk=pk).update(**fields)
 
 
 def _journal(organisation: Organisation, content: dict, number: int, enrolment: Enrolment) -> None:
@@ -283,7 +287,8 @@ def _follow_up_sessions(organisation: Organisation, content: dict, taking_part: 
                 reflection = reflections.reflection_create(
                     actor=employee, session=session, shared_with_coach=number % 4 == 0,
                     body=content["reflections"][(number + session.pk) % len(content["reflections"])])
-                Reflection.objects.filter(pk=reflection.pk).update(created_at=session.starts_at + timedelta(hours=3))
+                Reflection.objects.filter(pk=reflection.pk).update(created_at=session.starts_at + timedelta(hours=3),
+                                                                   updated_at=session.starts_at + timedelta(hours=3))
     # Ratings, feedback and notes were written right after each session.
     for model in (SessionFeedback, CoachFeedback, SessionNote, SessionSummary):
         for row in model.objects.filter(created_at__gte=timezone.now() - timedelta(minutes=5)).select_related("session"):
