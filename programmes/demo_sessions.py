@@ -48,6 +48,20 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+def _weekdays_back(start: date, count: int) -> list[date]:
+    """`count` working days, from `start` backwards."""
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
 def seed(organisation: Organisation) -> None:
     """Run in the organisation's schema (tenants.demo.seed_content), after programmes.demo.seed."""
     name = DEMO_CONTENT.get(organisation.default_language, DEMO_CONTENT["en"])["programme"]
@@ -108,9 +122,11 @@ def _group_sessions(organisation, programme, coach, hour: int, language: str) ->
     today = timezone.localdate()
     room = Meeting(mode="in_person", location=ROOMS.get(language, ROOMS["en"]))
     titles = TITLES.get(language, TITLES["en"])
+    this_monday = _monday(today)
     for index, cohort in enumerate(programme.cohorts.order_by("name")):
+        # The first cohort meets on Mondays, the second on Wednesdays.
         for number, weeks_ago in enumerate((6, 4, 2)):
-            starts_at = _local(today - timedelta(weeks=weeks_ago, days=-2 * index), hour)
+            starts_at = _local(this_monday - timedelta(weeks=weeks_ago) + timedelta(days=2 * index), hour)
             slot = _hold(coach, organisation, starts_at, 90, coach, offered=False, meeting=room)
             session = Session.objects.create(
                 kind=Session.Kind.GROUP, cohort=cohort, coach=coach, title=titles[number], starts_at=starts_at,
@@ -123,8 +139,8 @@ def _group_sessions(organisation, programme, coach, hour: int, language: str) ->
                      for position, user_id in enumerate(members)}
             attendance_mark(actor=actor, session=session, marks=marks)
         session_schedule(actor=actor, kind=Session.Kind.GROUP, cohort=cohort, title=titles[3],
-                         starts_at=_local(today + timedelta(days=9 + 2 * index), hour), duration_minutes=90,
-                         meeting=room)
+                         starts_at=_local(this_monday + timedelta(weeks=1, days=2 * index), hour),
+                         duration_minutes=90, meeting=room)
 
 
 def _past_individual_sessions(organisation, coach, enrolments: list[Enrolment], hour: int) -> None:
@@ -132,9 +148,12 @@ def _past_individual_sessions(organisation, coach, enrolments: list[Enrolment], 
     actor = policy.actor_for(coach, organisation)
     today = timezone.localdate()
     video = Meeting(mode="video", video_url=VIDEO)
+    recent_days = _weekdays_back(today - timedelta(days=3), len(enrolments))
+    earlier_days = _weekdays_back(today - timedelta(days=30), 5)
     for number, enrolment in enumerate(enrolments, start=1):
-        for days_ago in ((3 + 2 * number, 30 + 2 * number) if number <= 5 else (3 + 2 * number,)):
-            starts_at = _local(today - timedelta(days=days_ago), hour)
+        for day in ((recent_days[number - 1], earlier_days[number - 1]) if number <= 5
+                    else (recent_days[number - 1],)):
+            starts_at = _local(day, hour)
             slot = _hold(coach, organisation, starts_at, 60, enrolment.employee, offered=True, meeting=video)
             session = Session.objects.create(
                 kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach=coach, starts_at=starts_at,
@@ -142,7 +161,7 @@ def _past_individual_sessions(organisation, coach, enrolments: list[Enrolment], 
             Attendance.objects.create(session=session, user_id=enrolment.employee_id)
             CreditTransaction.objects.create(enrolment=enrolment, session=session, delta=-1,
                                              reason=CreditTransaction.Reason.BOOKING, by=enrolment.employee)
-            recent = days_ago < 30
+            recent = day == recent_days[number - 1]
             if recent and number == 7:  # cancelled late: the credit stays used
                 _cancelled(session, enrolment, late=True)
             elif recent and number == 8:  # cancelled in time: the credit came back

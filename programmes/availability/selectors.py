@@ -48,7 +48,7 @@ def own_slots(*, actor: policy.Actor, start: date, weeks: int) -> QuerySet[Slot]
     begin = timezone.make_aware(datetime.combine(start, datetime.min.time()))
     return (policy.scope(actor, Slot).filter(coach_id=actor.user_id, ends_at__gt=max(begin, timezone.now()),
                                              starts_at__lt=begin + timedelta(weeks=weeks))
-            .select_related("booked_organisation")
+            .select_related("booked_organisation", "booked_by")
             .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk", "name")))
             .order_by("starts_at", "pk"))
 
