@@ -241,8 +241,12 @@ class Session(models.Model):
     video_url = models.URLField(_("video link"), blank=True)
     dial_in = models.CharField(_("dial-in details"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    # The public availability slot this 1:1 was booked from, if any (a coach's time is shared).
-    slot = models.ForeignKey("availability.Slot", on_delete=models.SET_NULL, null=True, blank=True,
+    # The coach's time this session holds: the public slot it was booked from, or the one held for it when
+    # it was scheduled directly (a coach's time is shared by every organisation). DO_NOTHING: deleting a
+    # slot must not make Django look for sessions in whatever schema is current (the public one has none);
+    # a session gives up its slot before the slot goes, and the deferred foreign key refuses the commit
+    # if one still points at it.
+    slot = models.ForeignKey("availability.Slot", on_delete=models.DO_NOTHING, null=True, blank=True,
                              related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
