@@ -133,3 +133,30 @@ def test_the_api_publishes_and_withdraws_a_slot(world, client_for):
                                                  "mode": "video", "video_url": "https://x.example"},
                         content_type="application/json")
     assert clash.status_code == 400 and "You already have time planned then" in str(clash.json())
+
+
+def test_an_organisation_that_leaves_frees_the_coachs_time_it_had_booked(world, in_tenant):
+    from django.db import connection
+
+    from portal import policy
+    from programmes.services.sessions import session_schedule
+    from tenants.models import Organisation
+    from tenants.services import membership_grant, organisation_create
+
+    leaving = organisation_create(name="Leaving Ltd", slug="leaving-ltd")
+    membership_grant(user=world.coach_both, organisation=leaving, role="coach")
+    with in_tenant(leaving):
+        from programmes.models import Cohort, Programme
+
+        programme = Programme.objects.create(name="P", starts_on=at(0, 9).date(), ends_on=at(60, 9).date())
+        cohort = Cohort.objects.create(programme=programme, name="C")
+        cohort.coaches.add(world.coach_both)
+        session = session_schedule(actor=policy.actor_for(world.coach_both, leaving), kind="group",
+                                   starts_at=at(34, 9), duration_minutes=60, meeting=VIDEO, cohort=cohort)
+    held = session.slot_id
+    # Offboarding drops the schema, then deletes the organisation's public rows.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own transaction has checks pending
+        cursor.execute(f'DROP SCHEMA "{leaving.schema_name}" CASCADE')
+    Organisation.objects.filter(pk=leaving.pk).delete()
+    assert not Slot.objects.filter(pk=held).exists()
