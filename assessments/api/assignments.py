@@ -145,9 +145,11 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
     serializer_class = AssignmentSerializer
 
     def safely_filter_queryset(self, queryset):
-        return selectors._with_progress(
-            queryset.filter(employee_id=self.actor.user_id, enrolment__status__in=services.LIVE_ENROLMENT)
-        ).select_related("phase_assessment__programme", "version").order_by("phase_assessment__due_on", "pk")
+        mine = queryset.filter(employee_id=self.actor.user_id, enrolment__status__in=services.LIVE_ENROLMENT)
+        if self.action in ("list", "retrieve"):
+            mine = selectors.with_progress(mine)
+        return mine.select_related("phase_assessment__programme", "version").order_by("phase_assessment__due_on",
+                                                                                      "pk")
 
     def _state(self, assignment: Assignment) -> dict:
         answers = Answer.objects.filter(assignment_id=assignment.pk).order_by("question__position")
@@ -155,7 +157,10 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
                 "answers": AnswerOutSerializer(answers, many=True).data}
 
     def _fresh(self, assignment: Assignment) -> Assignment:
-        return self.get_queryset().get(pk=assignment.pk)
+        """The assessment as it is now, with its progress, for the response."""
+        rows = policy.scope(self.actor, Assignment).filter(employee_id=self.actor.user_id)
+        return selectors.with_progress(rows).select_related("phase_assessment__programme", "version").get(
+            pk=assignment.pk)
 
     @extend_schema(responses=inline_serializer("AssignmentDetail", {
         "assignment": AssignmentSerializer(), "questions": QuestionOutSerializer(many=True),

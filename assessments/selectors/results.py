@@ -36,7 +36,7 @@ def _count_of(model, link: str, **extra):
     return Coalesce(Subquery(rows.annotate(n=Count("*")).values("n")[:1], output_field=IntegerField()), 0)
 
 
-def _with_progress(assignments):
+def with_progress(assignments):
     return assignments.annotate(answered=_count_of(Answer, "assignment"),
                                 question_total=_count_of_questions())
 
@@ -50,7 +50,7 @@ def _count_of_questions():
 
 def my_assignments(*, actor: policy.Actor) -> list[Assignment]:
     """The actor's own assessments in programmes they take part in, soonest due first (one query)."""
-    return list(_with_progress(
+    return list(with_progress(
         policy.scope(actor, Assignment).filter(employee_id=actor.user_id, enrolment__status__in=LIVE_ENROLMENT))
         .select_related("phase_assessment__programme", "version")
         .order_by("submitted_at", "phase_assessment__due_on", "pk"))
@@ -287,7 +287,7 @@ def assignment_result(*, actor: policy.Actor, pk: int) -> AssignmentResult:
 
 def coachee_assignments(*, actor: policy.Actor):
     """The assessments of everyone the coach coaches here, newest moments first, with progress."""
-    return (_with_progress(policy.scope(actor, Assignment).filter(
+    return (with_progress(policy.scope(actor, Assignment).filter(
         employee_id__in=coachee_ids(actor), enrolment__status__in=LIVE_ENROLMENT))
         .select_related("employee", "version", "phase_assessment__programme")
         .order_by("employee__first_name", "employee__last_name", "employee_id", "phase_assessment__due_on", "pk"))

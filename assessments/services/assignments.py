@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments import scoring
-from assessments.models import (Answer, Assignment, Choice, Dimension, InstrumentVersion, PhaseAssessment,
-                                Question, Score)
+from assessments.models import (Answer, Assignment, Choice, InstrumentVersion, PhaseAssessment, Question,
+                                Score)
 from assessments.services.instruments import version_freeze
 from portal import policy
 from programmes.models import Enrolment, Phase
@@ -144,7 +144,7 @@ def assignments_sync_all() -> int:
 
 def _lock_open(assignment: Assignment, *, actor: policy.Actor) -> Assignment:
     """The assessment row, locked, once it is sure the actor may still answer it."""
-    locked = (Assignment.objects.select_for_update(of=("self",)).select_related("phase_assessment")
+    locked = (Assignment.objects.select_for_update(of=("self",)).select_related("phase_assessment__instrument")
               .get(pk=assignment.pk))
     if locked.employee_id != actor.user_id:
         raise ValidationError(_("Only the person it was given to can answer this assessment."))
@@ -224,7 +224,8 @@ def answer_save(*, actor: policy.Actor, assignment: Assignment, given: AnswerInp
 def assignment_submit(*, actor: policy.Actor, assignment: Assignment) -> Assignment:
     """Hand in the answers: every required question must be answered. Scores are computed once, here."""
     locked = _lock_open(assignment, actor=actor)
-    questions = list(Question.objects.filter(version_id=locked.version_id).prefetch_related("choices"))
+    questions = list(Question.objects.filter(version_id=locked.version_id).select_related("dimension")
+                     .prefetch_related("choices"))
     answers = {answer.question_id: answer for answer in locked.answers.select_related("choice")}
     missing = [question.position for question in questions if question.required and question.pk not in answers]
     if missing:
@@ -264,7 +265,7 @@ def _scores_write(assignment: Assignment, questions: list[Question], answers: di
         elif answer.choice_id is not None and option_scores.get(answer.choice_id) is not None:
             raw[question_id] = option_scores[answer.choice_id]
     results = scoring.dimension_scores(items, raw)
-    keys = dict(Dimension.objects.filter(version_id=assignment.version_id).values_list("pk", "key"))
+    keys = {question.dimension_id: question.dimension.key for question in questions if question.dimension_id}
     Score.objects.bulk_create(
         Score(assignment=assignment, dimension_id=dimension_id, dimension_key=keys[dimension_id],
               value=result.value, answered=result.answered, items=result.items)
