@@ -154,7 +154,7 @@ class _Person:
         """Where this person stands on a dimension, 0 to 1, raised by `growth` times a personal gain."""
         if dimension_id not in self.levels:
             self.levels[dimension_id] = self.random.uniform(0.2, 0.7)
-        gain = self.random.uniform(0.08, 0.3) * growth
+        gain = self.random.uniform(0.04, 0.22) * growth
         return min(self.levels[dimension_id] + gain, 0.95)
 
     def answers(self, assignment: Assignment, texts: list[str], growth: float, share: float = 1.0):

@@ -160,6 +160,28 @@ def _submit_figures(server, organisation, prepared: dict) -> dict:
             "failures": failures}
 
 
+def _submit_in_process(organisation, prepared: dict, runs: int = 20) -> float:
+    """The service alone, without HTTP: the median seconds of `assignment_submit` for answered assessments."""
+    from django_tenants.utils import tenant_context
+
+    from assessments.models import Assignment
+    from assessments.services import assignments as services
+    from bench.common import median
+    from portal import policy
+
+    with tenant_context(organisation):
+        open_ones = list(Assignment.objects.filter(phase_assessment_id=prepared["midpoint"], submitted_at__isnull=True)
+                         .select_related("employee").order_by("-pk")[:runs])
+        _answer_in_bulk(open_ones)
+        actors = [policy.actor_for(assignment.employee, organisation) for assignment in open_ones]
+        seconds = []
+        for assignment, actor in zip(open_ones, actors):
+            start = time.perf_counter()
+            services.assignment_submit(actor=actor, assignment=assignment)
+            seconds.append(time.perf_counter() - start)
+    return median(seconds)
+
+
 def _query_counts(organisation, prepared: dict) -> dict:
     """Statements for the results page and HR's aggregate, counted in-process with Django's test client."""
     from django.db import connection
@@ -231,6 +253,10 @@ def run() -> list[dict]:
                 notes=f"answers saved beforehand; checks, {DIMENSIONS} dimension scores, one transaction; "
                       f"one request at a time, each beside a /healthz; {submit['failures']} failures; target "
                       f"under {TARGETS_MS['submit']} ms: {'met' if submit_ms < TARGETS_MS['submit'] else 'NOT met'}")]
+    in_process = _submit_in_process(organisation, prepared)
+    rows.append(row("of which: the submit service alone (in-process)", median_s=round(in_process, 4),
+                    median_ms=round(in_process * 1000, 2), runs=20,
+                    notes="lock, questions, answers, scores, update; no HTTP, authentication or serialising"))
     rows += pages
     for name in ("results", "aggregate", "aggregate, cohort"):
         rows.append(row(f"statements: {name}", statements_520_people=counts_large[name],

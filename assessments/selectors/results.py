@@ -57,8 +57,10 @@ def my_assignments(*, actor: policy.Actor) -> list[Assignment]:
 
 
 def my_assignment(*, actor: policy.Actor, pk: int) -> Assignment:
-    """One of the actor's own assessments (to answer it); anyone else's is the ordinary 404."""
-    rows = policy.scope(actor, Assignment).filter(employee_id=actor.user_id).select_related(
+    """One of the actor's own assessments in a programme they still take part in (to answer it); anyone
+    else's is the ordinary 404."""
+    rows = policy.scope(actor, Assignment).filter(
+        employee_id=actor.user_id, enrolment__status__in=LIVE_ENROLMENT).select_related(
         "phase_assessment__programme", "version")
     return policy.get_or_404(actor, Assignment, rows, pk=pk)
 
