@@ -40,11 +40,13 @@ def slots_offer(coach: User) -> int:
     start = timezone.localdate() + timedelta(days=1)
     wanted = [at(start + timedelta(days=offset), hour) for offset in range(7 * WEEKS) for hour in range(8, 18)
               if (start + timedelta(days=offset)).weekday() < 5]
-    taken = set(Slot.objects.filter(coach=coach, starts_at__gte=wanted[0]).values_list("starts_at", flat=True))
+    # The coach's time is one resource: leave out every hour that overlaps something already there.
+    busy = list(Slot.objects.filter(coach=coach, ends_at__gt=wanted[0]).values_list("starts_at", "ends_at"))
+    free = [moment for moment in wanted
+            if not any(start < moment + timedelta(hours=1) and end > moment for start, end in busy)]
     Slot.objects.bulk_create([Slot(coach=coach, starts_at=moment, ends_at=moment + timedelta(hours=1),
-                                   video_url="https://meet.example.com/load") for moment in wanted
-                              if moment not in taken])
-    return len(wanted) - len(taken)
+                                   video_url="https://meet.example.com/load") for moment in free])
+    return len(free)
 
 
 def organisation_prepare(organisation: Organisation, coach: User) -> int:

@@ -93,3 +93,50 @@ def test_a_request_body_over_the_limit_is_refused_cleanly(world, client_for):
     response = client_for(None, "acme.localhost").post(
         "/api/v1/auth/token/", f'{{"email": "a@b.nl", "password": "{too_big}"}}', content_type="application/json")
     assert response.status_code == 400
+
+
+# --- the employee CSV import ------------------------------------------------------------------------
+
+def import_csv(client, name: str, content: bytes, content_type: str = "text/csv"):
+    return client.post("/api/v1/enrolments/import/", {"file": SimpleUploadedFile(name, content, content_type)})
+
+
+def people_and_enrolments(world) -> tuple[int, int]:
+    from django_tenants.utils import tenant_context
+
+    from programmes.models import Enrolment
+    from tenants.models import User
+
+    with tenant_context(world.acme.organisation):
+        return User.objects.count(), Enrolment.objects.count()
+
+
+def test_a_csv_import_over_the_size_limit_is_refused_naming_the_limit(world, client_for, settings):
+    settings.ENROLMENT_IMPORT_MAX_BYTES = 4 * 1024 * 1024
+    rows = "".join(f"big{number}@acme.test,Big,{number},Cohort A\n" for number in range(130_000))
+    content = ("email,first name,last name,cohort\n" + rows).encode()
+    assert len(content) > settings.ENROLMENT_IMPORT_MAX_BYTES
+    before = people_and_enrolments(world)
+    response = import_csv(client_for(world.acme.hr, "acme.localhost"), "big.csv", content)
+    assert response.status_code == 400
+    message = response.json()["errors"][0]["message"]
+    assert "larger than 4.0" in message and "MB" in message
+    assert people_and_enrolments(world) == before
+
+
+@pytest.mark.parametrize("name, content, content_type", [
+    ("employees.csv", image(), "text/csv"),  # a picture renamed
+    ("employees.csv", "email,first name\n".encode("utf-16"), "text/csv"),  # Excel's "Unicode text"
+])
+def test_a_file_that_is_not_utf8_csv_is_refused_with_a_message(world, client_for, name, content, content_type):
+    before = people_and_enrolments(world)
+    response = import_csv(client_for(world.acme.hr, "acme.localhost"), name, content, content_type)
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()["errors"][0]["message"]
+    assert people_and_enrolments(world) == before
+
+
+def test_only_hr_can_import(world, client_for):
+    content = b"email,first name,last name,cohort\nsneaky@acme.test,Sneaky,Person,Cohort A\n"
+    for user in (world.acme.employee, world.acme.coach, world.globex.hr):
+        assert import_csv(client_for(user, "acme.localhost"), "employees.csv", content).status_code == 404
