@@ -291,5 +291,6 @@ def _follow_up_sessions(organisation: Organisation, content: dict, taking_part: 
                                                                    updated_at=session.starts_at + timedelta(hours=3))
     # Ratings, feedback and notes were written right after each session.
     for model in (SessionFeedback, CoachFeedback, SessionNote, SessionSummary):
-        for row in model.objects.filter(created_at__gte=timezone.now() - timedelta(minutes=5)).select_related("session"):
+        just_written = model.objects.filter(created_at__gte=timezone.now() - timedelta(minutes=5))
+        for row in just_written.select_related("session"):
             model.objects.filter(pk=row.pk).update(created_at=row.session.starts_at + timedelta(hours=2))

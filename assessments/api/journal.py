@@ -366,13 +366,25 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     http_method_names = ["get", "patch", "head", "options"]
 
     def safely_filter_queryset(self, queryset):
-        queryset = super().safely_filter_queryset(queryset)
+        queryset = super().safely_filter_queryset(queryset.select_related("goal"))
         if self.request.query_params.get("overdue") == "true":
             from django.utils import timezone
 
             queryset = queryset.filter(done_at__isnull=True, due_on__lt=timezone.localdate(),
                                        goal__status=Goal.Status.ACTIVE)
         return queryset.order_by("due_on", "pk")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        # Actions are part of their goals: showing them to someone else counts as opening those goals.
+        record_reads_of_many(actor=self.actor, kind="goal", pairs=[
+            (action.goal.employee_id, action.goal_id) for action in self.paginator.page.object_list])
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        action_item = self.get_object()
+        record_read(actor=self.actor, owner=action_item.goal.employee_id, kind="goal", object_id=action_item.goal_id)
+        return Response(self.get_serializer(action_item).data)
 
     def perform_update(self, serializer):
         data = serializer.validated_data

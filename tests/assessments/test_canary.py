@@ -20,7 +20,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import sign_in
 
@@ -67,7 +67,8 @@ def _plant(world, markers: dict[str, str]) -> dict:
     goal = Goal.objects.create(employee=org.employee, title=markers["goal_title"], why=markers["goal_why"],
                                progress=35, progress_shared_with_hr=True)
     option = GoalOption.objects.create(goal=goal, title=markers["option"], added_by=org.employee)
-    action = ActionItem.objects.create(goal=goal, title=markers["action"], due_on=timezone.localdate() - timedelta(days=2))
+    action = ActionItem.objects.create(goal=goal, title=markers["action"],
+                                       due_on=timezone.localdate() - timedelta(days=2))
     check_in = CheckIn.objects.create(goal=goal, author=org.employee, progress=35, note=markers["check_in"])
     comment = GoalComment.objects.create(goal=goal, author=org.coach, body=markers["comment"])
     note = SessionNote.objects.create(session=one_to_one, author=org.coach, body=markers["note"])
@@ -190,6 +191,13 @@ def _leaks(found: dict[str, list[str]], allowed: set[str]) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
+def _language_restored():
+    """Requests on Globex's host leave Dutch active in this thread; the tests after these expect none."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def pdfs_as_their_html(monkeypatch):
     """A PDF's text is compressed and in font subsets, so the canary reads what it is made from instead:
     every document WeasyPrint is asked for comes out as its source HTML (and quickly)."""
@@ -286,8 +294,9 @@ def test_a_second_coach_never_reads_the_note_and_unsharing_takes_a_reflection_ba
         # The coach of both becomes a second coach of the employee (a coach of their cohort), and the
         # employee takes their shared reflection back.
         Cohort.objects.get(pk=world.acme.people["cohort_a"]).coaches.add(world.coach_both)
-        Reflection.objects.filter(employee=world.acme.employee,
-                                  body__startswith=planted["markers"]["shared_reflection"]).update(shared_with_coach=False)
+        shared = Reflection.objects.filter(employee=world.acme.employee,
+                                           body__startswith=planted["markers"]["shared_reflection"])
+        shared.update(shared_with_coach=False)
     found, _ = _walk(world.coach_both, world.acme.host, urls, planted["markers"])
     # The private note is its author's alone, and an unshared reflection (with its replies) leaves every view.
     assert not {"note", "private_reflection", "shared_reflection", "reply"} & set(found), found

@@ -79,7 +79,12 @@ def _pages(world) -> list:
     ]
 
 
-@pytest.mark.parametrize("index", range(12), ids=lambda i: ["reflections (employee)", "reflections (coach)", "goals (employee)", "goals (coach)", "goal (employee)", "goal (coach)", "reflection (employee)", "reflection (coach)", "follow-up (coach)", "follow-up (employee)", "engagement (hr)", "access log (employee)"][i])
+PAGE_NAMES = ["reflections (employee)", "reflections (coach)", "goals (employee)", "goals (coach)",
+              "goal (employee)", "goal (coach)", "reflection (employee)", "reflection (coach)",
+              "follow-up (coach)", "follow-up (employee)", "engagement (hr)", "access log (employee)"]
+
+
+@pytest.mark.parametrize("index", range(len(PAGE_NAMES)), ids=PAGE_NAMES)
 def test_a_journal_page_makes_the_same_queries_however_much_there_is(world, client_for, in_tenant, index,
                                                                         django_assert_num_queries):
     role, path, queries = _pages(world)[index]
