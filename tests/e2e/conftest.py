@@ -28,10 +28,15 @@ these fixtures (no imports needed):
                  git) and returns its path.
 
 Browsers resolve `*.localhost` to this machine themselves; Chromium is also told so explicitly, so the
-organisation hosts work without touching /etc/hosts. Playwright's synchronous API keeps an asyncio loop
-running on the test thread, which Django would take for an async context and refuse ORM calls; while
-the browser is open, DJANGO_ALLOW_ASYNC_UNSAFE is therefore set (no async code runs here), and the
-browser is closed when the last browser test has run, so the rest of the suite runs with the check on.
+organisation hosts work without touching /etc/hosts.
+
+Playwright's synchronous API keeps an asyncio loop running on the test thread, which Django takes for an
+async context, refusing ORM calls. No async code runs here, so DJANGO_ALLOW_ASYNC_UNSAFE is set, but
+only while ORM code may run beside the browser: during each test in this folder, inside `committed`
+and `e2e_world`, and while the browser closes. It is never left set for other tests, nor for the
+processes they start (`manage.py check --deploy` refuses it). Tests elsewhere that import these fixtures
+should do their ORM work through `committed`. The browser closes after the last test of the package
+that uses it, and with it the database connections opened beside it (Django keeps those apart).
 
 Without /usr/bin/chromium every browser test is skipped with a message saying how to install it.
 """
@@ -76,8 +81,29 @@ call_command("runserver", f"127.0.0.1:{sys.argv[1]}", use_reloader=False, use_th
 """
 SERVER_START_SECONDS = 60
 ACTION_TIMEOUT_MS = 10_000
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 HOW_TO_ENABLE = ("browser tests skipped: Chromium is not installed at /usr/bin/chromium "
                  "(run as root: make test installs chromium with apt-get, or apt-get install chromium)")
+
+
+@contextmanager
+def orm_beside_the_browser():
+    """Let the ORM run while Playwright's loop runs on this thread (see the module docstring)."""
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture(autouse=True)
+def _orm_allowed_in_browser_tests():
+    with orm_beside_the_browser():
+        yield
 
 
 def _missing_requirement() -> str | None:
@@ -164,6 +190,7 @@ class PortalServer:
             "DB_CONN_MAX_AGE": "0",
             "PYTHONUNBUFFERED": "1",
         }
+        environment.pop(ASYNC_UNSAFE, None)
         self._process = subprocess.Popen(
             [sys.executable, "-c", SERVE, str(self.port)], cwd=BASE_DIR, env=environment,
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -232,7 +259,7 @@ def e2e_server(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def e2e_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), orm_beside_the_browser():
         return build_world()
 
 
@@ -248,7 +275,7 @@ class Committed:
         from django_tenants.utils import schema_context, tenant_context
 
         organisation = org.organisation if isinstance(org, Org) else org
-        with self._blocker.unblock():
+        with self._blocker.unblock(), orm_beside_the_browser():
             with tenant_context(organisation) if organisation is not None else schema_context("public"):
                 yield
 
@@ -279,8 +306,6 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -288,13 +313,10 @@ def browser():
         chromium.close()
     finally:
         # While Playwright runs, Django's per-context connection store is a different one: close the
-        # connections browser tests opened, or the test database could not be dropped at the end.
-        connections.close_all()
+        # connections opened beside the browser, or the test database could not be dropped at the end.
+        with orm_beside_the_browser():
+            connections.close_all()
         playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

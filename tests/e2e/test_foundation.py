@@ -15,11 +15,15 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def dutch(message: str, **values) -> str:
-    """What the portal shows in Dutch for `message` (the English text until it is translated)."""
-    with translation.override("nl"):
+def translated(language: str, message: str, **values) -> str:
+    """What the portal shows in `language` for `message` (the English text until it is translated)."""
+    with translation.override(language):
         text = gettext(message)
     return text % values if values else text
+
+
+def dutch(message: str, **values) -> str:
+    return translated("nl", message, **values)
 
 
 def test_the_coach_signs_in_once_and_opens_acme_then_globex(page, page_for, sign_in, screenshot, e2e_world):
@@ -101,7 +105,7 @@ def test_globex_pages_are_in_dutch_and_acme_pages_in_english(page, page_for, scr
         # The language names come from Django's own catalogue, so this holds before ours is complete.
         expect(page.locator("#language-bar option[selected]")).to_have_text(language_name)
         expect(page.locator("h1")).to_have_text(
-            (dutch if language == "nl" else gettext)("Sign in to %(name)s") % {"name": org.organisation.name})
+            translated(language, "Sign in to %(name)s", name=org.organisation.name))
         screenshot(page, f"foundation-login-{org.organisation.slug}")
 
 
