@@ -25,11 +25,12 @@ def employee_panel(request: HttpRequest) -> dict | None:
 
 @homes.register(policy.COACH, order=25)
 def coach_panel(request: HttpRequest) -> dict | None:
-    recent = list(selectors.coachee_assignments(actor=request.actor).filter(submitted_at__isnull=False)
-                  .order_by("-submitted_at", "-pk")[:SHOWN])
+    handed_in = selectors.coachee_assignments(actor=request.actor).filter(submitted_at__isnull=False)
+    recent = list(handed_in.order_by("-submitted_at", "-pk")[:SHOWN])
     if not recent:
         return None
-    return {"template": "assessments/assignment_home_coach.html", "recent": recent}
+    waiting = handed_in.filter(release_required=True, released_at__isnull=True).count()
+    return {"template": "assessments/assignment_home_coach.html", "recent": recent, "waiting": waiting}
 
 
 @homes.register(policy.HR_MANAGER, order=25)

@@ -29,15 +29,16 @@ COACHEES_PER_PAGE = 50
 
 
 def _given(question: Question, raw: str) -> services.AnswerInput:
-    """An answer as posted by the form: numbers stay text when they are not numbers, so the service can
-    say what is wrong with them."""
-    raw = raw.strip() if question.kind != Question.Kind.TEXT else raw
+    """An answer as the form posted it. What is not a whole number is passed on as it came, so the
+    service can say what is wrong with it; an empty field clears the answer."""
     if question.kind == Question.Kind.TEXT:
         return services.AnswerInput(question_id=question.pk, text=raw)
-    number = int(raw) if raw.lstrip("-").isdigit() else (None if raw == "" else raw)
+    raw = raw.strip()
+    number = int(raw) if raw.isdigit() else (None if raw == "" else raw)
     if question.kind == Question.Kind.CHOICE:
-        return services.AnswerInput(question_id=question.pk, choice_id=number if isinstance(number, int) else
-                                    (None if number is None else -1))
+        # An option is named by its id; anything else is no option of this question.
+        return services.AnswerInput(question_id=question.pk,
+                                    choice_id=number if not isinstance(number, str) else 0)
     return services.AnswerInput(question_id=question.pk, value=number)
 
 
@@ -58,6 +59,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     """My assessments: what is open, with its due date and progress, and what I have handed in."""
     assignments = selectors.my_assignments(actor=request.actor)
     return render(request, "assessments/assignment_list.html", {
+        "minimum": selectors.min_group(),
         "open": [a for a in assignments if a.submitted_at is None],
         "done": sorted((a for a in assignments if a.submitted_at is not None), key=lambda a: a.submitted_at,
                        reverse=True),
@@ -138,7 +140,8 @@ def assignment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def result_mine(request: HttpRequest) -> HttpResponse:
     """My results over the programme: scores per dimension, what lies ahead, and the change since the start."""
     groups = selectors.results_of(actor=request.actor, employee_id=request.user.pk)
-    return render(request, "assessments/result_mine.html", {"groups": groups, "person": None})
+    return render(request, "assessments/result_mine.html", {"groups": groups, "person": None,
+                                                             "minimum": selectors.min_group()})
 
 
 @require_GET
@@ -152,7 +155,8 @@ def assignment_result(request: HttpRequest, pk: int) -> HttpResponse:
         if result.scores:
             access_log.record_read(actor=request.actor, owner=owner, kind="result", object_id=result.assignment.pk)
     return render(request, "assessments/result_detail.html", {
-        "result": result, "assignment": result.assignment, "is_owner": _owner_only(request.actor, owner)})
+        "result": result, "assignment": result.assignment, "is_owner": _owner_only(request.actor, owner),
+        "minimum": selectors.min_group()})
 
 
 # --- the coach --------------------------------------------------------------------------------------
