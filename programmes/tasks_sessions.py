@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -21,9 +22,9 @@ from django_tenants.utils import get_public_schema_name, tenant_context
 
 from portal.celery import app
 from programmes.models import Attendance, Session, UrgentRequest
-from programmes.services.calendar import calendar_ics, session_title, where
+from programmes.services.calendar import calendar_ics, organisation_address, session_title, where
 from tenants.models import Organisation, User
-from tenants.services import organisation_url, public_url
+from tenants.services import public_url
 
 EVENTS = ("booked", "scheduled", "moved", "changed", "cancelled", "reminder")
 
@@ -93,7 +94,7 @@ def _session_message(session: Session, organisation: Organisation, user: User, e
             "for_coach": for_coach, "title": session_title(session, for_coach=for_coach),
             "when": _when(session.starts_at), "where": where(session),
             "previous": _when(datetime.fromisoformat(previous_starts_at)) if previous_starts_at else "",
-            "link": organisation_url(organisation, f"/sessions/{session.pk}/"),
+            "link": f"{organisation_address(organisation)}/sessions/{session.pk}/",
             "notice_hours": organisation.cancellation_notice_hours,
         }
         subject = f"{_subject(event, session)} · {organisation.name}"
@@ -111,6 +112,7 @@ def session_notify(session_id: int, event: str, previous_starts_at: str | None =
     if event not in EVENTS:
         raise ValueError(f"unknown session event {event!r}")
     organisation = connection.tenant
+    prefetch_related_objects([organisation], "domains")  # its address, once for every email
     session = (Session.objects.select_related("coach", "cohort", "enrolment__employee", "cancelled_by")
                .filter(pk=session_id).first())
     if session is None:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -48,12 +49,28 @@ def coach_workspace(request: HttpRequest) -> HttpResponse:
 
 
 def _by_day(upcoming: list) -> list[dict]:
+    """The coming sessions grouped by day, each row's words and link made here once (a coach's list can
+    hold hundreds of sessions: the template only places them)."""
+    open_path = reverse("organisation_open", kwargs={"slug": "x"}).removesuffix("x/")
     days: list[dict] = []
     for item in upcoming:
-        day = timezone.localtime(item.starts_at).date()
-        if not days or days[-1]["day"] != day:
-            days.append({"day": day, "sessions": []})
-        days[-1]["sessions"].append(item)
+        start, end = timezone.localtime(item.starts_at), timezone.localtime(item.ends_at)
+        if not days or days[-1]["day"] != start.date():
+            days.append({"day": start.date(), "label": formats.date_format(start, "l j F"), "sessions": []})
+        if item.title:
+            what = item.title
+        elif item.is_group:
+            what = _("Group session · %(cohort)s") % {"cohort": item.cohort}
+        else:
+            what = _("1:1 with %(name)s") % {"name": item.employee}
+        detail = item.get_mode_display()
+        if item.is_group:
+            detail += " · " + ngettext("%(count)d participant", "%(count)d participants", item.participants) % {
+                "count": item.participants}
+        days[-1]["sessions"].append({
+            "time": f"{start:%H:%M}–{end:%H:%M}", "organisation": item.organisation, "what": what,
+            "detail": detail, "link": f"{open_path}{item.organisation.slug}/?next=/sessions/{item.pk}/",
+            "label": f"{days[-1]['label']} {start:%H:%M}, {item.organisation.name}"})
     return days
 
 

@@ -98,3 +98,19 @@ def test_each_further_organisation_costs_two_statements(world, client_for):
     third = organisation_create(name="Initech Care", slug="initech-care")
     membership_grant(user=world.coach_both, organisation=third, role="coach")
     assert _statements(client) == two + 2
+
+
+def test_the_workspace_statement_reads_the_same_in_every_organisation(world, in_tenant):
+    """The workspace builds its statement once per set of roles and runs it in every organisation: that
+    holds only while the policy's rules for these models do not depend on the organisation."""
+    from django.utils import timezone
+
+    from programmes.selectors.coach import _organisation_parts, one_statement, places_of
+
+    now = timezone.now()
+    statements = []
+    for place in places_of(user=world.coach_both, role="coach"):
+        with in_tenant(place.organisation):
+            statements.append(one_statement(**_organisation_parts(
+                place.actor(world.coach_both), now=now, until=now + timedelta(weeks=2), since=now - timedelta(days=90))))
+    assert len(statements) == 2 and statements[0] == statements[1]
