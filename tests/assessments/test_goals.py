@@ -195,3 +195,13 @@ def test_sharing_progress_shows_hr_the_figure_never_the_text(world, client_for, 
     client_for(world.acme.employee, world.acme.host).post(f"/goals/{world.acme.people['j_goal']}/sharing/",
                                                           {"shared": "0"})
     assert "Eva Acme" not in hr.get("/engagement/").content.decode()
+
+
+def test_the_daily_task_reminds_in_every_organisation_in_its_own_schema(world):
+    from assessments.tasks_journal import overdue_action_reminders
+
+    assert overdue_action_reminders() >= 2  # organisations visited
+    reminded = {address for message in mail.outbox for address in message.to}
+    assert {world.acme.employee.email, world.globex.employee.email} <= reminded
+    dutch = next(message for message in mail.outbox if world.globex.employee.email in message.to)
+    assert "globex.localhost" in dutch.body and "acme" not in dutch.body
