@@ -204,12 +204,27 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def _run(self, name: str, command: str, *, cwd: Path = BASE_DIR) -> None:
+    def collect_static(self, python: Path) -> None:
+        """The build step, into a folder of its own that then takes the shared name in one rename, so two
+        stacks starting at once never see each other's half-collected files."""
+        staging = Path(tempfile.mkdtemp(prefix=f"{self.static_root.name}-", dir=self.static_root.parent))
+        try:
+            self._run("collectstatic", f"{python} manage.py collectstatic --noinput --verbosity 0",
+                      STATIC_ROOT=str(staging))
+            if self.static_root.exists() and not (self.static_root / "staticfiles.json").exists():
+                shutil.rmtree(self.static_root, ignore_errors=True)  # left half-done by an interrupted run
+            staging.rename(self.static_root)
+        except OSError:
+            pass  # another stack collected the same files first
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _run(self, name: str, command: str, *, cwd: Path = BASE_DIR, **extra_env: str) -> None:
         log = self.logs / f"{name}.log"
         started = time.monotonic()
         with log.open("ab") as output:
-            result = subprocess.run(["bash", "-c", command], cwd=cwd, env=self.environment(), stdout=output,
-                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            result = subprocess.run(["bash", "-c", command], cwd=cwd, env={**self.environment(), **extra_env},
+                                    stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         if result.returncode != 0:
             raise StackError(f"`{command}` failed (exit {result.returncode}):\n{tail(log)}")
         say(f"{name}: {time.monotonic() - started:.1f} s")
@@ -226,7 +241,7 @@ class Stack:
         python = BIN / "python"
         say(f"database {self.config.database}: static files, release (the Procfile's), demo data")
         if not (self.static_root / "staticfiles.json").exists():
-            self._run("collectstatic", f"{python} manage.py collectstatic --noinput --verbosity 0")
+            self.collect_static(python)
         self._run("release", processes["release"].replace("python ", f"{python} ", 1))
         if self.config.seed_demo:
             self._run("seed", f"{python} manage.py seed_demo --force")
