@@ -219,3 +219,13 @@ def test_the_booking_page_costs_the_same_however_many_slots(acme, world, client_
         # 11-12 the coming free slots of their coach(es), with the coach
         # 13-14 whether the coaching agreement in force is accepted
         client.get("/book/")
+
+
+def test_the_api_schema_describes_booking_and_its_refusals(world, client_for):
+    schema = client_for(world.acme.employee2, world.acme.host).get("/api/v1/schema/").content.decode()
+    for path in ("/api/v1/availability/{id}/book/:", "/api/v1/sessions/{id}/cancel/:",
+                 "/api/v1/sessions/{id}/attendance/:", "/api/v1/calendar-feeds/:", "/api/v1/credits/:"):
+        assert path in schema
+    book = schema[schema.index("/api/v1/availability/{id}/book/:"):]
+    book = book[:book.index("\n  /api/")]
+    assert "'201':" in book and "'409':" in book and "#/components/schemas/Session" in book
