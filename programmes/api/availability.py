@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -88,7 +89,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         start = timezone.localtime(data["starts_at"])
         end = start + timedelta(minutes=data["duration_minutes"])
         if end.date() != start.date():
-            raise exceptions.ValidationError({"starts_at": ["A slot starts and ends on the same day."]})
+            raise exceptions.ValidationError({"starts_at": [_("A slot starts and ends on the same day.")]})
         places = places_of(user=self.actor.user, role=policy.COACH)
         with service_errors():
             slots = availability.slots_publish(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -105,9 +106,9 @@ class SessionCreateSerializer(MeetingSerializer):
     def validate(self, data):
         actor = self.context["actor"]
         data["enrolment"] = self._pick(selectors.coached_enrolments(actor=actor), data.get("enrolment"),
-                                       "enrolment", "Choose the enrolment of someone you coach.")
+                                       "enrolment", _("Choose the enrolment of someone you coach."))
         data["cohort"] = self._pick(selectors.coached_cohorts(actor=actor), data.get("cohort"), "cohort",
-                                    "Choose a cohort you coach.")
+                                    _("Choose a cohort you coach."))
         return data
 
     @staticmethod
@@ -128,7 +129,7 @@ class MoveSerializer(MeetingSerializer):
 
     def validate(self, data):
         if data.get("slot") is None and data.get("starts_at") is None:
-            raise serializers.ValidationError({"detail": ["Give either a slot or a new start time."]})
+            raise serializers.ValidationError({"detail": [_("Give either a slot or a new start time.")]})
         return data
 
 
@@ -215,7 +216,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
                 try:
                     slot = policy.get_or_404(self.actor, Slot, pk=data["slot"])
                 except Http404:
-                    raise exceptions.ValidationError({"slot": ["Choose one of your coach's free times."]}) from None
+                    raise exceptions.ValidationError({"slot": [_("Choose one of your coach's free times.")]}) from None
                 session = services.session_move_to_slot(actor=self.actor, session=session, slot=slot)
             else:
                 session = services.session_move(
