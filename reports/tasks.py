@@ -33,20 +33,29 @@ def erasures_run() -> int:
 
     done = 0
     for organisation in _organisations():
-        with tenant_context(organisation):
-            done += erasures_due_run()
+        try:
+            with tenant_context(organisation):
+                done += erasures_due_run()
+        except Exception:
+            logger.exception("Erasures in %s failed; they stay scheduled", organisation.slug)
     return done
 
 
 @app.task(name="reports.tasks.retention_run")
 def retention_run() -> dict:
-    """Delete coaching content older than each organisation's retention period, and expired reports."""
+    """Delete coaching content older than each organisation's retention period, expired reports and
+    offboarding archives past their time."""
     from reports.services.jobs import report_jobs_expire
+    from reports.services.offboarding import archives_expire
     from reports.services.retention import retention_apply
 
     deleted = {}
     for organisation in _organisations():
-        with tenant_context(organisation):
-            deleted[organisation.slug] = retention_apply(organisation=organisation)
-            report_jobs_expire()
+        try:
+            with tenant_context(organisation):
+                deleted[organisation.slug] = retention_apply(organisation=organisation)
+                report_jobs_expire()
+        except Exception:  # one organisation's failure must not keep the others' content past its time
+            logger.exception("Retention in %s failed", organisation.slug)
+    deleted["archives"] = archives_expire()
     return deleted

@@ -275,6 +275,15 @@ def _bundle_readme(organisation: Organisation) -> str:
             "CSV files are UTF-8 with a byte order mark; ids link the files to one another.\n")
 
 
+def archives_expire(*, now=None) -> list[str]:
+    """Delete archives older than OFFBOARDING_ARCHIVE_KEEP_DAYS (they hold coaching content too)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OFFBOARDING_ARCHIVE_KEEP_DAYS)
+    expired = [archive for archive in archives() if archive.created_at < cutoff]
+    for archive in expired:
+        shutil.rmtree(archive.path, ignore_errors=True)
+    return [archive.name for archive in expired]
+
+
 # --- deleting -------------------------------------------------------------------------------------------
 
 def organisation_delete(*, actor: policy.Actor, organisation: Organisation, confirm_slug: str) -> dict:

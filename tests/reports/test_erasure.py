@@ -203,3 +203,16 @@ def test_retention_deletes_coaching_content_past_the_period_only(world, in_tenan
         event = AuditEvent.objects.get(action="retention.purged")
     assert event.detail["months"] == 24 and event.detail["rows"] == deleted
     assert columns_holding([old.canaries["reflection-private"], old.canaries["goal"]]) == []
+
+
+def test_the_nightly_task_applies_each_organisations_retention(world, in_tenant, settings, tmp_path):
+    from reports.tasks import retention_run
+
+    settings.OFFBOARDING_ARCHIVE_DIR = tmp_path
+    with in_tenant(world.acme):
+        built = build(world.acme, people=5)
+        Reflection.objects.filter(employee=built.people[0].user).update(
+            updated_at=timezone.now() - timedelta(days=40 * 31))
+    outcome = retention_run()
+    assert outcome["acme"] == {"assessments.Reflection": 2}
+    assert outcome["archives"] == []

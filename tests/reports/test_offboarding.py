@@ -143,3 +143,18 @@ def test_only_platform_staff_reach_archives(world, settings, tmp_path, client_fo
     bad = client_for(world.staff, "localhost").get("/offboarding/archives/..%2F..%2Fetc/")
     assert bad.status_code == 404
     assert zipfile.ZipFile(io.BytesIO(b"".join(client_for(world.staff, "localhost").get(url).streaming_content)))
+
+
+def test_old_archives_are_deleted(settings, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.OFFBOARDING_ARCHIVE_DIR = tmp_path
+    settings.OFFBOARDING_ARCHIVE_KEEP_DAYS = 30
+    for name in ("old-co-20200101-000000", "new-co-" + timezone.now().strftime("%Y%m%d-%H%M%S")):
+        (tmp_path / name).mkdir()
+        with zipfile.ZipFile(tmp_path / name / "bundle.zip", "w") as bundle:
+            bundle.writestr("README.txt", "test")
+    assert offboarding.archives_expire(now=timezone.now() + timedelta(days=1)) == ["old-co-20200101-000000"]
+    assert [archive.slug for archive in offboarding.archives()] == ["new-co"]
