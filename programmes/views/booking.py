@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,11 +40,14 @@ def booking(request: HttpRequest) -> HttpResponse:
 def booking_book(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         session = slot_book(actor=request.actor, slot_id=pk)
-    except SessionRefused as refused:
+    except (SessionRefused, Http404) as refused:
+        # A slot withdrawn (or held for a session) while the page was open is simply gone.
+        reason = refused.message if isinstance(refused, SessionRefused) else _(
+            "This time is no longer offered. Please choose another.")
         if request.htmx:
             # The times shown may be stale: show them again as they are now, with the reason on top.
-            return render(request, "programmes/booking_slots.html", _booking_context(request, refused.message))
-        messages.error(request, refused.message)
+            return render(request, "programmes/booking_slots.html", _booking_context(request, reason))
+        messages.error(request, reason)
         return redirect("booking")
     messages.success(request, _("Your session is booked. You and your coach have been sent the details."))
     target = reverse("session_detail", args=[session.pk])

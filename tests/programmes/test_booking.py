@@ -112,7 +112,9 @@ def test_the_slot_of_someone_elses_coach_is_not_found(acme, world, client_for):
     slot = free_slot(world.coach_both, at(9, 19))
     client = client_for(acme.employee, acme.host)
     assert client.post(f"/api/v1/availability/{slot.pk}/book/").status_code == 404
-    assert client.post(f"/book/{slot.pk}/").status_code == 404
+    # The page says the time is not on offer (as for one withdrawn while the page was open).
+    response = client.post(f"/book/{slot.pk}/", follow=True)
+    assert "This time is no longer offered." in response.content.decode()
     slot.refresh_from_db()
     assert not slot.is_booked
 
