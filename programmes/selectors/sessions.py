@@ -75,13 +75,16 @@ def expected_participants(session: Session) -> list[int]:
 
 def attendance_sheet(*, actor: policy.Actor, session: Session) -> list[Attendance]:
     """Everyone the coach marks for `session`: the rows recorded so far plus anyone expected without one
-    (someone who joined the cohort after the session was planned), by name."""
+    (someone who joined the cohort after the session was planned), by name. Two queries at most."""
     rows = {row.user_id: row for row in policy.scope(actor, Attendance).filter(session=session)
             .select_related("user")}
-    missing = [user_id for user_id in expected_participants(session) if user_id not in rows]
-    if missing:
-        for user in policy.scope(actor, User).filter(pk__in=missing):
-            rows[user.pk] = Attendance(session=session, user=user)
+    if session.kind == Session.Kind.INDIVIDUAL:
+        expected = [session.enrolment.employee]
+    else:
+        expected = [enrolment.employee for enrolment in policy.scope(actor, Enrolment).filter(
+            cohort_id=session.cohort_id, status__in=EXPECTED_STATUSES).select_related("employee")]
+    for user in expected:
+        rows.setdefault(user.pk, Attendance(session=session, user=user))
     return sorted(rows.values(), key=lambda row: (row.user.last_name.lower(), row.user.first_name.lower(),
                                                   row.user.email))
 

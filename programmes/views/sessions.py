@@ -127,9 +127,9 @@ def sessions(request: HttpRequest) -> HttpResponse:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.session_get(actor=actor, pk=pk)
-    organiser = services.organises(actor, session)
-    context = {"session": session, "organiser": organiser,
-               "is_coach_here": services.coaches_session(actor, session) if organiser else False,
+    coach_here = services.coaches_session(actor, session)
+    organiser = actor.is_hr or coach_here
+    context = {"session": session, "organiser": organiser, "is_coach_here": coach_here,
                "own": session.kind == S.INDIVIDUAL and session.enrolment.employee_id == actor.user_id,
                "late": services.within_notice(actor, session), "started": session.starts_at <= timezone.now(),
                "notice_hours": actor.organisation.cancellation_notice_hours}
