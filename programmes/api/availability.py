@@ -20,8 +20,8 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyViewSet
-from programmes.api.sessions import (REFUSED, MeetingSerializer, SessionPersonSerializer, SessionConflict, SessionSerializer,
-                                     service_errors)
+from programmes.api.sessions import (REFUSED, MeetingSerializer, SessionConflict, SessionPersonSerializer,
+                                     SessionSerializer, service_errors)
 from programmes.availability import services as availability
 from programmes.availability.models import CalendarFeed, Slot
 from programmes.availability.selectors import free_slots

@@ -293,7 +293,8 @@ def credits(request: HttpRequest) -> HttpResponse:
 
 class UrgentForm(forms.Form):
     message = forms.CharField(
-        label=gettext_lazy("What is going on? (optional)"), required=False, max_length=urgent_services.MESSAGE_MAX_LENGTH,
+        label=gettext_lazy("What is going on? (optional)"), required=False,
+        max_length=urgent_services.MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("Only your coach reads this. A few words are enough."))
 

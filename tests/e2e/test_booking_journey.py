@@ -30,7 +30,8 @@ def _prepare(committed, world) -> tuple[int, datetime]:
         made_agreement = agreement is None
         if made_agreement:
             agreement = Agreement.objects.create(version=1, body="Text")
-        acceptance, made_acceptance = AgreementAcceptance.objects.get_or_create(agreement=agreement, user=acme.employee2)
+        acceptance, made_acceptance = AgreementAcceptance.objects.get_or_create(agreement=agreement,
+                                                                                user=acme.employee2)
 
     def undo_booking():
         sessions = Session.objects.filter(slot_id=slot.pk)

@@ -139,7 +139,8 @@ def test_the_list_shows_the_coming_free_slots_of_the_own_coach_only(acme, world,
 
 def test_a_coach_who_left_the_organisation_offers_nothing_there(acme, world, client_for):
     slot = free_slot(world.coach_both, at(9, 11))
-    Membership.objects.filter(user=world.coach_both, organisation=acme.organisation, role="coach").update(is_active=False)
+    Membership.objects.filter(user=world.coach_both, organisation=acme.organisation, role="coach").update(
+        is_active=False)
     client = client_for(acme.employee2, acme.host)
     assert client.get("/api/v1/availability/").json()["results"] == []
     assert client.post(f"/api/v1/availability/{slot.pk}/book/").status_code == 404

@@ -13,8 +13,8 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.contrib.sessions.models import Session as WebSession
 from django.conf import settings
+from django.contrib.sessions.models import Session as WebSession
 from django.db import connection
 from django.db.models import Sum
 from django.test import Client

@@ -111,6 +111,7 @@ def test_the_workspace_statement_reads_the_same_in_every_organisation(world, in_
     statements = []
     for place in places_of(user=world.coach_both, role="coach"):
         with in_tenant(place.organisation):
-            statements.append(one_statement(**_organisation_parts(
-                place.actor(world.coach_both), now=now, until=now + timedelta(weeks=2), since=now - timedelta(days=90))))
+            parts = _organisation_parts(place.actor(world.coach_both), now=now, until=now + timedelta(weeks=2),
+                                        since=now - timedelta(days=90))
+            statements.append(one_statement(**parts))
     assert len(statements) == 2 and statements[0] == statements[1]

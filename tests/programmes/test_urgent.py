@@ -86,5 +86,6 @@ def test_the_api_creates_and_the_coach_acknowledges(world, client_for):
     created = client_for(org.employee2, org.host).post("/api/v1/urgent-requests/", {"message": "Call me"},
                                                        content_type="application/json")
     assert created.status_code == 201 and created.json()["coach"]["id"] == world.coach_both.pk
-    answered = client_for(world.coach_both, org.host).post(f"/api/v1/urgent-requests/{created.json()['id']}/acknowledge/")
+    coach = client_for(world.coach_both, org.host)
+    answered = coach.post(f"/api/v1/urgent-requests/{created.json()['id']}/acknowledge/")
     assert answered.status_code == 200 and answered.json()["acknowledged_at"]
