@@ -6,8 +6,8 @@ memberships in the public schema, profiles and enrolments in the organisation's 
 row is imported or none is. Every problem names the row as a spreadsheet shows it (the header is row 1),
 the column as the file names it, and what is wrong. Importing the same file again changes nothing.
 
-Each kind of lookup is one query for the whole file and each kind of row is written in bulk, so the
-cost grows with the number of rows only in Python and in the size of those statements.
+Each kind of lookup is one query for the whole file and each kind of row is written in one statement
+(columns passed as arrays, see `bulk_insert`), so the number of queries does not grow with the file.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -305,8 +306,8 @@ def parse_csv(data: bytes) -> ParsedFile:
     parsed = ParsedFile()
     if len(data) > max_bytes():
         parsed.errors.append(RowError(None, None, _(
-            "The file is %(size)s MB; at most %(max)s MB can be imported at once. Split it into smaller files.")
-            % {"size": round(len(data) / 1024 / 1024, 1), "max": round(max_bytes() / 1024 / 1024, 1)}))
+            "The file is larger than %(max)s, the most that can be imported at once. Split it into "
+            "smaller files.") % {"max": filesizeformat(max_bytes())}))
         return parsed
     text, error = _decode(data)
     if error is not None:

@@ -156,7 +156,7 @@ def enrolment_import(request: HttpRequest) -> HttpResponse:
         return redirect("enrolment_import_detail", pk=job.pk)
     return render(request, "programmes/enrolment_import.html", {
         "form": form, "imports": selectors.recent_imports(actor=request.actor), "max_rows": imports.max_rows(),
-        "max_mb": round(imports.max_bytes() / 1024 / 1024, 1)})
+        "max_size": imports.max_bytes()})
 
 
 @require_GET

@@ -147,3 +147,14 @@ def test_only_hr_may_import_through_the_api(world, client_for):
     coach = client_for(world.acme.coach, world.acme.host)
     response = coach.post("/api/v1/enrolments/import/", {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort A")})
     assert response.status_code == 404
+
+
+def test_a_file_over_the_size_limit_is_refused_at_once_and_not_kept(world, hr_client, in_tenant, settings):
+    settings.ENROLMENT_IMPORT_MAX_BYTES = 200
+    location = post_file(hr_client, world, upload(*(f"person{n}@acme.test,P,{n},,,,Cohort A" for n in range(20))))
+    assert "The file is larger than 200 bytes" in hr_client.get(location).content.decode()
+    with in_tenant(world.acme):
+        job = EnrolmentImport.objects.get(file_name="people.csv")
+        assert job.status == EnrolmentImport.Status.FAILED and bytes(job.content) == b""
+        assert job.errors[0]["message"].startswith("The file is larger than")
+        assert not Enrolment.objects.filter(employee__email="person1@acme.test").exists()
