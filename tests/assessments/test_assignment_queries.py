@@ -65,6 +65,10 @@ def count(client, url, django_assert_num_queries, queries, **extra):
     ("hr", "assignment_overview", (), 2 * (REQUEST + 2)),
     # the phases and the instruments to choose from (two cursors)
     ("hr", "assignment_schedule", (), 2 * REQUEST + 2),
+    # 5 the scheduled assessment
+    ("hr", "assignment_schedule_edit", ("a_scheduled",), 2 * (REQUEST + 1)),
+    # 5 the dimension with its version
+    ("hr", "instrument_dimension_edit", ("a_dimension",), 2 * (REQUEST + 1)),
 ])
 def test_the_page_makes_the_same_queries_however_much_there_is(world, client_for, in_tenant,
                                                                django_assert_num_queries, who, name, args,
@@ -81,3 +85,26 @@ def test_the_page_makes_the_same_queries_however_much_there_is(world, client_for
                 kind="choice", text_en=f"Pick {number}", text_nl=f"Kies {number}",
                 choices=[("A", "A", None), ("B", "B", None)]))
     count(client, url, django_assert_num_queries, queries)
+
+
+def test_a_coachees_results_and_the_autosave_fragment_make_fixed_queries(world, client_for, in_tenant,
+                                                                        django_assert_num_queries):
+    from assessments.models import Question
+
+    coach = client_for(world.acme.coach, world.acme.host)
+    url = reverse("result_coachee", args=[world.acme.employee.pk])
+    # 5 the person, among those I coach; 6 their assessments handed in, 7 scores, 8 bands;
+    # 9 the read noted in their access log
+    count(coach, url, django_assert_num_queries, 2 * (REQUEST + 5))
+    with in_tenant(world.acme):
+        more_assessments(world)
+        question = Question.objects.get(pk=world.acme.people["a_final_question"])
+    count(coach, url, django_assert_num_queries, 2 * (REQUEST + 5))
+    employee = client_for(world.acme.employee, world.acme.host)
+    autosave = reverse("assignment_autosave", args=[world.acme.people["a_final"]])
+    # 5 the assessment, 6 the question posted; saving: 7 savepoint, 8 lock, 9 the questions named,
+    # 10 their options, 11 upsert, 12 the assessment's times, 13 release savepoint; 14 answered, 15 total
+    employee.post(autosave, {f"q_{question.pk}": "2"}, HTTP_HX_REQUEST="true")
+    with django_assert_num_queries(2 * (REQUEST + 11)):
+        response = employee.post(autosave, {f"q_{question.pk}": "3"}, HTTP_HX_REQUEST="true")
+    assert "Saved at" in response.content.decode()
