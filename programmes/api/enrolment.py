@@ -134,7 +134,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         return Response(self.get_serializer(enrolment).data)
 
     def _answer(self, enrolment_pk: int, code: int = status.HTTP_200_OK) -> Response:
-        enrolment = self.get_queryset().get(pk=enrolment_pk)
+        # Not get_queryset(): its list filters (e.g. ?status=) must not hide the row just changed.
+        enrolment = policy.get_or_404(self.actor, Enrolment, pk=enrolment_pk)
         return Response(EnrolmentSerializer(enrolment, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=EnrolmentAddSerializer, responses={201: EnrolmentSerializer})
