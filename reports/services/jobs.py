@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import policy
@@ -76,8 +76,10 @@ def report_job_run(*, job_id: str) -> ReportJob | None:
         return job
     _progress(job, 5)
     actor = policy.actor_for(job.requested_by, connection.tenant)
+    language = job.requested_by.language or connection.tenant.default_language
     try:
-        rendered, name = _render(job, actor, lambda percent: _progress(job, percent))
+        with translation.override(language):  # the report in the language its reader reads the portal in
+            rendered, name = _render(job, actor, lambda percent: _progress(job, percent))
     except Http404:
         return _fail(job, _("You no longer have access to what this report covers."))
     except Exception:  # the requester sees that it failed; the details go to the log

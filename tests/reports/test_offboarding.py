@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django_tenants.utils import schema_exists, tenant_context
 
 from portal import policy
@@ -53,7 +54,7 @@ def test_restore_drill(django_db_setup, django_db_blocker, settings, tmp_path):
     settings.OFFBOARDING_ARCHIVE_DIR = tmp_path / "archives"
     slug = f"drill-{uuid.uuid4().hex[:8]}"
     made: list[int] = []
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), translation.override("en"):  # whatever an earlier test left active
         # It commits: make sure it is the test database it commits to. pytest-django sets that database up
         # only when a test of the run is marked for the database, so this one cannot run alone.
         if not connection.settings_dict["NAME"].startswith("test_"):
@@ -118,7 +119,7 @@ def test_restore_drill(django_db_setup, django_db_blocker, settings, tmp_path):
 def test_deleting_needs_a_fresh_archive_and_the_typed_address(world, settings, tmp_path, client_for):
     settings.OFFBOARDING_ARCHIVE_DIR = tmp_path
     actor = policy.Actor(user=world.staff, organisation=None)
-    with pytest.raises(ValidationError, match="Export the organisation first"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Export the organisation first"):
         offboarding.organisation_delete(actor=actor, organisation=world.globex.organisation, confirm_slug="globex")
     client = client_for(world.staff, "localhost")
     response = client.post(reverse("platform_offboard_delete", args=["globex"], urlconf="portal.urls_public"),
