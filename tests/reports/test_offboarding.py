@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -100,7 +101,10 @@ def test_restore_drill(django_db_setup, django_db_blocker, settings, tmp_path):
             hr.refresh_from_db()
             assert hr.email.endswith("@erased.invalid") and not hr.is_active
 
-            restored = offboarding.archive_restore(archive_path=archive.path)
+            out = io.StringIO()
+            call_command("restore_organisation", archive.name, stdout=out)
+            assert f"is back at {slug}.localhost" in out.getvalue()
+            restored = Organisation.objects.get(slug=slug)
             assert offboarding.row_counts(organisation=restored) == before
             hr.refresh_from_db()
             assert hr.email == f"hr@{slug}.test" and hr.is_active
