@@ -17,6 +17,7 @@ TITLE = "CSV import of employees"
 RUNS = int(os.environ.get("BENCH_CSV_RUNS", 3))
 ROWS = int(os.environ.get("BENCH_CSV_ROWS", 10_000))
 COHORTS = 10
+COLUMNS_NOTE = "7 columns, 10 cohorts, managers from the same file"
 TARGET_SECONDS = 10.0
 SLUG = "bench-import-{run}"
 
@@ -112,20 +113,20 @@ def run() -> list[dict]:
     from bench.common import median, row
 
     runs = [one_run(number) for number in range(RUNS)]
-    total = median([one["seconds"] for one in runs])
-    emails = median([one["emails_s"] for one in runs])
-    each = ", ".join(f"{one['seconds']:.2f}" for one in runs)
-    met = "met" if total < TARGET_SECONDS else "MISSED"
+    imported = [one["seconds"] - one["emails_s"] for one in runs]
+    emails = [one["emails_s"] for one in runs]
+    total = [one["seconds"] for one in runs]
+    met = "met" if median(imported) < TARGET_SECONDS else "MISSED"
     return [
-        row(f"import {ROWS:,} rows, new organisation", median_s=round(total, 2), min_s=round(min(
-            one["seconds"] for one in runs), 2), runs=RUNS,
-            notes=f"{runs[0]['bytes'] / 1024 / 1024:.1f} MB file, {COHORTS} cohorts; runs: {each} s; "
-                  f"target under {TARGET_SECONDS:.0f} s: {met}"),
-        row("of which: checks and the one transaction", median_s=round(total - emails, 2), runs=RUNS,
-            notes="every row checked, then users, memberships, invitations, profiles, enrolments, history"),
-        row("of which: invitation emails after commit", median_s=round(emails, 2), runs=RUNS,
-            notes=f"{runs[0]['emails']:,} emails over one mail connection (in-memory backend); a Celery "
-                  "task in production"),
+        row(f"import {ROWS:,} rows into a new organisation", median_s=round(median(imported), 2),
+            min_s=round(min(imported), 2), max_s=round(max(imported), 2), runs=RUNS,
+            notes=f"{runs[0]['bytes'] / 1024 / 1024:.1f} MB file, {COLUMNS_NOTE}; every row checked, then one "
+                  f"transaction; target under {TARGET_SECONDS:.0f} s: {met}"),
+        row(f"then {runs[0]['emails']:,} invitation emails", median_s=round(median(emails), 2), runs=RUNS,
+            notes="after commit, over one mail connection (in-memory backend); a Celery task on a worker in "
+                  "production, inline without a broker"),
+        row("import and emails, inline", median_s=round(median(total), 2), runs=RUNS,
+            notes="what one process does end to end when tasks run inline"),
     ]
 
 

@@ -779,13 +779,16 @@ def import_job_run(*, job_id) -> EnrolmentImport | None:
     job = EnrolmentImport.objects.select_related("programme", "created_by").get(pk=job_id)
     actor = policy.actor_for(job.created_by, connection.tenant)
     reporter = _ProgressReporter(job.pk)
-    try:
-        outcome = enrolment_import(actor=actor, data=bytes(job.content), programme=job.programme,
-                                   progress=reporter)
-    except Http404:
-        outcome = ImportOutcome(errors=[RowError(None, None, _(
-            "The person who uploaded this file is no longer an HR manager here."))])
-    _finish(job, outcome)
+    # The outcome is saved in the import's own transaction, so the invitations (sent once it commits)
+    # never keep HR waiting for the result.
+    with transaction.atomic():
+        try:
+            outcome = enrolment_import(actor=actor, data=bytes(job.content), programme=job.programme,
+                                       progress=reporter)
+        except Http404:
+            outcome = ImportOutcome(errors=[RowError(None, None, _(
+                "The person who uploaded this file is no longer an HR manager here."))])
+        _finish(job, outcome)
     reporter("done", 1.0)
     return job
 

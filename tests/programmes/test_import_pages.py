@@ -158,3 +158,16 @@ def test_a_file_over_the_size_limit_is_refused_at_once_and_not_kept(world, hr_cl
         assert job.status == EnrolmentImport.Status.FAILED and bytes(job.content) == b""
         assert job.errors[0]["message"].startswith("The file is larger than")
         assert not Enrolment.objects.filter(employee__email="person1@acme.test").exists()
+
+
+def test_the_outcome_is_saved_before_the_invitations_go_out(world, in_tenant, actor, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    seen = []
+    monkeypatch.setattr(imports, "_queue_invitations", lambda ids: seen.append(
+        EnrolmentImport.objects.get(pk=job.pk).status))
+    with in_tenant(world.acme):
+        job = imports.import_job_create(actor=actor(world.acme.hr, world.acme), file_name="two.csv", programme=None,
+                                        data=(HEADER + "\nann@acme.test,Ann,Ames,,,,Cohort A\n").encode())
+        with django_capture_on_commit_callbacks(execute=True):
+            imports.import_job_run(job_id=job.pk)
+    assert seen == [EnrolmentImport.Status.SUCCEEDED]
