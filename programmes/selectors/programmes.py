@@ -28,11 +28,12 @@ def seats_taken() -> _CountOf:
 
 
 def programme_list(*, actor: Actor) -> QuerySet[Programme]:
-    """The programmes the actor may see, with how many cohorts and people each has."""
+    """The programmes the actor may see, with how many cohorts each has and how many people took part
+    (everyone enrolled but those who withdrew, so a finished programme still shows its people)."""
     return (policy.scope(actor, Programme)
             .annotate(cohort_count=count_of(Cohort.objects.filter(programme=OuterRef("pk"))),
-                      enrolled_count=count_of(Enrolment.objects.filter(programme=OuterRef("pk"),
-                                                                     status__in=LIVE_STATUSES)))
+                      enrolled_count=count_of(Enrolment.objects.filter(programme=OuterRef("pk")).exclude(
+                          status=Enrolment.Status.WITHDRAWN)))
             .order_by("-starts_on", "name"))
 
 
