@@ -121,11 +121,6 @@ class EnrolmentAddForm(forms.Form):
         self.fields["coach"].queryset = coaches
 
 
-class ManagerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user) -> str:
-        return f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.email
-
-
 class EnrolmentEditForm(forms.Form):
     cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=None, empty_label=None)
     coach = CoachChoiceField(label=_("1:1 coach"), queryset=None, required=False, empty_label=_("No coach yet"))
@@ -134,13 +129,13 @@ class EnrolmentEditForm(forms.Form):
                                                       "they have already used."))
     department = forms.CharField(label=_("Department"), max_length=120, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
-    manager = ManagerChoiceField(label=_("Manager"), queryset=None, required=False, empty_label=_("None"))
+    manager_email = forms.EmailField(label=_("Manager's email address"), required=False,
+                                     help_text=_("Someone with a role in this organisation; empty for none."))
 
-    def __init__(self, *args, cohorts, coaches, managers, **kwargs):
+    def __init__(self, *args, cohorts, coaches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = cohorts
         self.fields["coach"].queryset = coaches
-        self.fields["manager"].queryset = managers
 
 
 class EnrolmentStatusForm(forms.Form):

@@ -100,12 +100,6 @@ def profile_of(*, actor: Actor, user_id: int) -> EmployeeProfile | None:
     return policy.scope(actor, EmployeeProfile).select_related("manager").filter(user_id=user_id).first()
 
 
-def manager_choices(*, actor: Actor) -> QuerySet[User]:
-    """Everyone with an active role here, as a possible manager."""
-    return (User.objects.filter(memberships__organisation=actor.organisation, memberships__is_active=True)
-            .distinct().order_by("first_name", "last_name", "email"))
-
-
 # --- imports ------------------------------------------------------------------------------------------
 
 def import_get(*, actor: Actor, pk) -> EnrolmentImport:

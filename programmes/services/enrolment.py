@@ -108,14 +108,20 @@ def enrolment_update(*, actor: Actor, enrolment: Enrolment, cohort: Cohort, coac
 
 
 def profile_update(*, actor: Actor, user: User, department: str, job_title: str,
-                   manager: User | None) -> EmployeeProfile:
-    """Where someone stands in the organisation: department, job title and manager."""
+                   manager_email: str = "") -> EmployeeProfile:
+    """Where someone stands in the organisation: department, job title and manager (named by email
+    address: someone with a role here, or nobody when empty)."""
     policy.require(actor, policy.HR_MANAGER)
-    if manager is not None and manager.pk == user.pk:
-        raise ValidationError({"manager": _("Someone cannot be their own manager.")})
-    if manager is not None and not Membership.objects.filter(
-            user=manager, organisation=actor.organisation, is_active=True).exists():
-        raise ValidationError({"manager": _("Choose a manager who has a role in this organisation.")})
+    manager = None
+    if manager_email.strip():
+        manager = User.objects.filter(
+            email=manager_email.strip().lower(), is_active=True, memberships__organisation=actor.organisation,
+            memberships__is_active=True).distinct().first()
+        if manager is None:
+            raise ValidationError({"manager_email": _("Nobody with this email address has a role in this "
+                                                      "organisation.")})
+        if manager.pk == user.pk:
+            raise ValidationError({"manager_email": _("Someone cannot be their own manager.")})
     profile, _created = EmployeeProfile.objects.update_or_create(
         user=user, defaults={"department": department.strip(), "job_title": job_title.strip(), "manager": manager})
     return profile

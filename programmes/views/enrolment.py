@@ -97,9 +97,9 @@ def enrolment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"cohort": enrolment.cohort_id, "coach": enrolment.coach_id,
                "credit_allowance": enrolment.credit_allowance,
                "department": profile.department if profile else "", "job_title": profile.job_title if profile else "",
-               "manager": profile.manager_id if profile else None}
+               "manager_email": profile.manager.email if profile and profile.manager else ""}
     form = EnrolmentEditForm(
-        request.POST or None, initial=initial, managers=selectors.manager_choices(actor=request.actor),
+        request.POST or None, initial=initial,
         cohorts=programme_selectors.cohorts_of(actor=request.actor, programme=enrolment.programme),
         coaches=programme_selectors.coach_choices(actor=request.actor))
     if request.method == "POST" and form.is_valid():
@@ -109,7 +109,7 @@ def enrolment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.enrolment_update(actor=request.actor, enrolment=enrolment, cohort=data["cohort"],
                                           coach=data["coach"], credit_allowance=data["credit_allowance"])
                 services.profile_update(actor=request.actor, user=enrolment.employee, department=data["department"],
-                                        job_title=data["job_title"], manager=data["manager"])
+                                        job_title=data["job_title"], manager_email=data["manager_email"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
