@@ -220,21 +220,19 @@ def main(argv: list[str]) -> int:
         print("Making the benchmark database afresh (drop, create, migrate)…", flush=True)
         common.reset_database()
     load_before = round(os.getloadavg()[0], 1)
-    results = previous_results() if options.modules else {}
-    modules = {name: section for name, section in results.get("modules", {}).items() if name in present}
-    date = _now()
+    previous = previous_results() if options.modules else {}
+    modules = {name: section for name, section in previous.get("modules", {}).items() if name in present}
+    results = {"date": _now(), "command": "make bench" if not options.modules
+               else "python -m bench.run " + " ".join(argv), "modules": modules}
     for name in selected:
         print(f"bench.{name}…", flush=True)
-        modules[name] = run_module(name)
+        modules[name] = {**run_module(name), "date": results["date"]}
         outcome = modules[name].get("error") or f"{len(modules[name]['rows'])} rows"
         print(f"  {modules[name]['seconds']} s: {outcome}", flush=True)
-    command = "make bench" if not options.modules else "python -m bench.run " + " ".join(argv)
-    results = {"date": date, "command": command, "machine": {**machine(), "load_average_before": load_before},
-               "modules": modules,
-               "order": [name for name in present if name in modules]}
-    for name in selected:
-        modules[name]["date"] = date
-    write_results(results)
+        # Written after every module, so that a run cut short still leaves what it measured.
+        results["machine"] = {**machine(), "load_average_before": load_before}
+        results["order"] = [name for name in present if name in modules]
+        write_results(results)
     print(f"Wrote {REPORT.name} and {(RESULTS / 'latest.json').relative_to(common.BASE_DIR)}")
     return 1 if any("error" in modules[name] for name in selected) else 0
 
