@@ -14,7 +14,6 @@ from programmes.models import (Agreement, AgreementAcceptance, Attendance, Cohor
 from programmes.selectors.programmes import count_of, seats_taken
 from programmes.services.enrolment import credits_used
 from programmes.services.programmes import LIVE_STATUSES
-from tenants.models import User
 
 
 def _profile(field: str) -> Subquery:

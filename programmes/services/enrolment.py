@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolment, EnrolmentEvent
+from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentEvent
 from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Membership, Role, User
 

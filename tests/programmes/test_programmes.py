@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from programmes.models import Cohort, Enrolment, Phase, Programme, Resource
+from programmes.models import Cohort, Enrolment, Phase, Programme
 from programmes.services import programmes as services
 
 
