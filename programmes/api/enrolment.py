@@ -118,7 +118,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
     serializer_class = EnrolmentSerializer
 
     def safely_filter_queryset(self, queryset):
-        params = self.request.query_params
+        # The filters narrow the list; one enrolment named in the path is found whatever the query string.
+        params = self.request.query_params if self.action == "list" else {}
         number = lambda name: int(params[name]) if params.get(name, "").isdigit() else None  # noqa: E731
         return selectors.enrolment_list(actor=self.actor, programme=number("programme"), cohort=number("cohort"),
                                         status=params.get("status"), search=params.get("q", "")[:100]
@@ -134,8 +135,10 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         return Response(self.get_serializer(enrolment).data)
 
     def _answer(self, enrolment_pk: int, code: int = status.HTTP_200_OK) -> Response:
-        # Not get_queryset(): its list filters (e.g. ?status=) must not hide the row just changed.
-        enrolment = policy.get_or_404(self.actor, Enrolment, pk=enrolment_pk)
+        # Not get_queryset(): its list filters (e.g. ?status=) must not hide the row just changed. The
+        # unfiltered list still brings the department and job title along.
+        enrolment = policy.get_or_404(self.actor, Enrolment, selectors.enrolment_list(actor=self.actor),
+                                      pk=enrolment_pk)
         return Response(EnrolmentSerializer(enrolment, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=EnrolmentAddSerializer, responses={201: EnrolmentSerializer})

@@ -166,7 +166,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
     def safely_filter_queryset(self, queryset):
         queryset = queryset.annotate(seats=selectors.seats_taken()).prefetch_related("coaches").order_by(
             "programme_id", "name")
-        programme = self.request.query_params.get("programme", "")
+        programme = self.request.query_params.get("programme", "") if self.action == "list" else ""
         return queryset.filter(programme_id=programme) if programme.isdigit() else queryset
 
     def _coaches(self, ids: list[int]) -> list[User]:

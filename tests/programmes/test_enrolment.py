@@ -181,9 +181,11 @@ def test_the_api_enrols_changes_and_moves_people_along(world, client_for, in_ten
     assert created.status_code == 201
     body = created.json()
     assert (body["employee"]["email"], body["status"], body["credit_allowance"]) == ("api@acme.test", "invited", 6)
-    changed = client.patch(f"/api/v1/enrolments/{body['id']}/", {"credit_allowance": 4},
+    assert (body["department"], body["job_title"]) == ("", "")  # where they stand comes along
+    changed = client.patch(f"/api/v1/enrolments/{body['id']}/?status=active", {"credit_allowance": 4},
                            content_type="application/json")
     assert changed.status_code == 200 and changed.json()["credit_allowance"] == 4
+    assert "department" in changed.json()
     moved = client.post(f"/api/v1/enrolments/{body['id']}/status/", {"status": "completed"},
                         content_type="application/json")
     assert moved.status_code == 400 and "cannot become" in str(moved.json())
