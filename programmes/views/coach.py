@@ -68,7 +68,8 @@ def _by_day(upcoming: list) -> list[dict]:
             detail += " · " + ngettext("%(count)d participant", "%(count)d participants", item.participants) % {
                 "count": item.participants}
         days[-1]["sessions"].append({
-            "time": f"{start:%H:%M}–{end:%H:%M}", "organisation": item.organisation, "what": what,
+            "time": f"{start:%H:%M}–{end:%H:%M}", "organisation": item.organisation.name,
+            "colour": item.organisation.accent_colour, "what": what,
             "detail": detail, "link": f"{open_path}{item.organisation.slug}/?next=/sessions/{item.pk}/",
             "label": f"{days[-1]['label']} {start:%H:%M}, {item.organisation.name}"})
     return days
