@@ -29,11 +29,12 @@ run: seed
 	@echo "Serving http://localhost:$(PORT)/ (organisations at http://acme.localhost:$(PORT)/ and http://globex.localhost:$(PORT)/)"
 	$(BIN)/python manage.py runserver --noreload 0.0.0.0:$(PORT)
 
-# Browser tests run in Debian's Chromium; as root we install it, elsewhere they skip and say how.
+# Browser tests run in Debian's Chromium and PDF tests read text with poppler's pdftotext; as root we install
+# them, elsewhere the tests that need them skip and say how.
 browser:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
-		|| echo "Could not install chromium: browser tests will be skipped."; \
+	@if { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null) \
+		|| echo "Could not install chromium and poppler-utils: browser and PDF text tests will be skipped."; \
 	fi
 
 test: db browser
