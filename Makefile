@@ -44,7 +44,7 @@ bench: migrate
 	$(BIN)/python -m bench.run
 
 messages: install
-	$(BIN)/python manage.py makemessages -l nl --ignore=.venv --ignore=.data --no-obsolete
+	$(BIN)/python manage.py makemessages -l nl --ignore=.venv --ignore=.data --ignore=bench --ignore="tests/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 check: install
