@@ -42,7 +42,7 @@ def _progress(value, field: str = "progress") -> int:
     except (TypeError, ValueError):
         raise ValidationError({field: _("Give the progress as a whole number from 0 to 100.")}) from None
     if not 0 <= number <= 100:
-        raise ValidationError({field: _("Progress runs from 0 to 100 %; %(value)s is outside it.")
+        raise ValidationError({field: _("Progress runs from 0 to 100 %%; %(value)s is outside it.")
                                % {"value": number}})
     return number
 

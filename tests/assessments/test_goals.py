@@ -68,6 +68,15 @@ def test_the_coach_sees_and_comments_but_does_not_change_the_goal(world, client_
         assert Goal.objects.get(pk=pk).progress == 40
 
 
+@pytest.mark.parametrize("progress", [-5, 150])
+def test_progress_outside_0_to_100_is_refused_with_a_readable_message(world, actor, in_tenant, progress):
+    with in_tenant(world.acme):
+        goal = Goal.objects.get(pk=world.acme.people["j_goal"])
+        with pytest.raises(ValidationError) as refused:
+            services.check_in_create(actor=actor(world.acme.employee, world.acme), goal=goal, progress=progress)
+    assert refused.value.message_dict == {"progress": [f"Progress runs from 0 to 100 %; {progress} is outside it."]}
+
+
 def test_options_are_weighed_and_the_strongest_is_offered(world, actor, in_tenant):
     with in_tenant(world.acme):
         me = actor(world.acme.employee, world.acme)
