@@ -320,6 +320,12 @@ SPECTACULAR_SETTINGS = {
 # HR sees aggregates only over groups at least this large (the confidentiality table in DESIGN.md).
 MIN_AGGREGATE_GROUP_SIZE = envint("MIN_AGGREGATE_GROUP_SIZE", 5)
 
+# The CSV enrolment import (programmes/services/imports.py): files with more rows or bytes are refused
+# whole; files with more rows than ENROLMENT_IMPORT_BACKGROUND_ROWS run in the background with progress.
+ENROLMENT_IMPORT_MAX_ROWS = envint("ENROLMENT_IMPORT_MAX_ROWS", 10_000)
+ENROLMENT_IMPORT_MAX_BYTES = envint("ENROLMENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+ENROLMENT_IMPORT_BACKGROUND_ROWS = envint("ENROLMENT_IMPORT_BACKGROUND_ROWS", 300)
+
 # Reports and data rights (reports/).
 # A person's erasure is carried out this many days after it is requested; until then it can be cancelled.
 ERASURE_GRACE_DAYS = envint("ERASURE_GRACE_DAYS", 14)

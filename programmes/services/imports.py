@@ -47,10 +47,6 @@ from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import INVITATION_DAYS, invitation_token, organisation_url
 
-DEFAULT_MAX_ROWS = 10_000
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# Files with more rows than this run in the background with a progress bar; smaller ones at once.
-DEFAULT_BACKGROUND_ROWS = 300
 MAX_CREDITS = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
@@ -96,16 +92,18 @@ def _normalise(name: str) -> str:
 ALIASES = {_normalise(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
 
 
+# The limits are settings (portal/settings.py), read at call time so a test can change them.
 def max_rows() -> int:
-    return getattr(settings, "ENROLMENT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return settings.ENROLMENT_IMPORT_MAX_ROWS
 
 
 def max_bytes() -> int:
-    return getattr(settings, "ENROLMENT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.ENROLMENT_IMPORT_MAX_BYTES
 
 
 def background_rows() -> int:
-    return getattr(settings, "ENROLMENT_IMPORT_BACKGROUND_ROWS", DEFAULT_BACKGROUND_ROWS)
+    """Files with more rows than this run in the background with a progress bar; smaller ones at once."""
+    return settings.ENROLMENT_IMPORT_BACKGROUND_ROWS
 
 
 # --- results ----------------------------------------------------------------------------------------
