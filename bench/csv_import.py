@@ -79,10 +79,11 @@ def one_run(run: int) -> dict:
     from django_tenants.utils import tenant_context
 
     from programmes.services import imports
+    from tenants import services as tenant_services
 
     organisation, actor, programme = _prepare(run)
     sending = []
-    send = imports.invitations_send
+    send = tenant_services.invitations_send
 
     def timed_send(**kwargs):
         started = time.perf_counter()
@@ -93,7 +94,7 @@ def one_run(run: int) -> dict:
 
     try:
         data = csv_file(organisation.slug)
-        imports.invitations_send = timed_send
+        tenant_services.invitations_send = timed_send
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
                 tenant_context(organisation):
             mail.outbox = []
@@ -105,7 +106,7 @@ def one_run(run: int) -> dict:
             raise RuntimeError(f"the import did not enrol everyone: {outcome.message()} {outcome.errors[:3]}")
         return {"seconds": seconds, "emails_s": sum(sending), "emails": emails, "bytes": len(data)}
     finally:
-        imports.invitations_send = send
+        tenant_services.invitations_send = send
         _drop(organisation)
 
 

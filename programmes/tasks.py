@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from programmes.services import imports
+from tenants import services as tenant_services
 
 
 @shared_task(name="programmes.enrolment_import")
@@ -19,4 +20,4 @@ def enrolment_import_task(job_id: str) -> str:
 
 @shared_task(name="programmes.invitations_send")
 def invitations_send_task(invitation_ids: list[str]) -> int:
-    return imports.invitations_send(invitation_ids=invitation_ids)
+    return tenant_services.invitations_send(invitation_ids=invitation_ids)

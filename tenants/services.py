@@ -10,10 +10,10 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core import mail
 from django.db import connection, transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, schema_context
@@ -257,14 +257,39 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_send(invitation: Invitation) -> None:
-    organisation = invitation.organisation
-    link = organisation_url(organisation, f"/invitation/{invitation_token(invitation)}/")
-    with translation.override(invitation.user.language or organisation.default_language):
-        context = {"organisation": organisation, "link": link, "user": invitation.user,
-                   "role": invitation.get_role_display(), "days": INVITATION_DAYS}
-        subject = _("You are invited to %(organisation)s's coaching portal") % {"organisation": organisation.name}
-        body = render_to_string("tenants/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.user.email])
+    """Email one invitation (see invitations_send)."""
+    invitations_send(invitation_ids=[invitation.pk])
+
+
+def invitations_send(*, invitation_ids: list) -> int:
+    """Email the open invitations named, each in its reader's language, over one mail connection.
+
+    The one way invitations are sent: one at a time after `invitation_create`, and in bulk after a CSV
+    import commits. Each organisation's address and each language is set up once, however many people
+    are invited. Returns how many emails were sent.
+    """
+    invitations = (Invitation.objects.filter(pk__in=invitation_ids, accepted_at__isnull=True)
+                   .select_related("user", "organisation").order_by("organisation_id"))
+    groups: dict[tuple[int, str], list[Invitation]] = defaultdict(list)
+    for invitation in invitations:
+        groups[(invitation.organisation_id, invitation.user.language
+                or invitation.organisation.default_language)].append(invitation)
+    template = get_template("tenants/email/invitation.txt")
+    messages = []
+    for (_organisation_id, language), group in groups.items():
+        organisation = group[0].organisation
+        base = organisation_url(organisation, "/invitation/")
+        with translation.override(language):
+            subject = _("You are invited to %(organisation)s's coaching portal") % {"organisation": organisation.name}
+            for invitation in group:
+                body = template.render({"organisation": organisation, "user": invitation.user,
+                                        "role": invitation.get_role_display(), "days": INVITATION_DAYS,
+                                        "link": f"{base}{invitation_token(invitation)}/"})
+                messages.append(mail.EmailMessage(subject, body, None, [invitation.user.email]))
+    with mail.get_connection() as mail_connection:
+        for start in range(0, len(messages), 500):
+            mail_connection.send_messages(messages[start:start + 500])
+    return len(messages)
 
 
 def invitation_from_token(token: str, *, organisation: Organisation) -> Invitation | None:

@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import Callable
 
 from django.conf import settings
-from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,8 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import get_template
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
@@ -45,7 +43,7 @@ from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeP
                                EnrolmentEvent, EnrolmentImport, Programme)
 from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
-from tenants.services import INVITATION_DAYS, invitation_token, organisation_url
+from tenants.services import INVITATION_DAYS
 
 MAX_CREDITS = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -801,37 +799,8 @@ def _finish(job: EnrolmentImport, outcome: ImportOutcome) -> None:
 # --- invitations ------------------------------------------------------------------------------------
 
 def _queue_invitations(invitation_ids: list[str]) -> None:
+    """Send the invitations an import made once it has committed, in bulk, off the request (the task calls
+    tenants.services.invitations_send, the one way invitations are sent)."""
     from programmes.tasks import invitations_send_task
 
     invitations_send_task.delay(invitation_ids)
-
-
-def invitations_send(*, invitation_ids: list[str]) -> int:
-    """Email the invitations an import made, over one mail connection, each in its reader's language.
-
-    The same text and link as tenants.services.invitation_send, which sends one message per connection
-    and looks the organisation's address up for each; here each organisation and language is set up once.
-    """
-    invitations = (Invitation.objects.filter(pk__in=invitation_ids, accepted_at__isnull=True)
-                   .select_related("user", "organisation").order_by("organisation_id"))
-    groups: dict[tuple[int, str], list[Invitation]] = defaultdict(list)
-    for invitation in invitations:
-        groups[(invitation.organisation_id, invitation.user.language
-                or invitation.organisation.default_language)].append(invitation)
-    template = get_template("tenants/email/invitation.txt")
-    messages = []
-    for (_organisation_id, language), group in groups.items():
-        organisation = group[0].organisation
-        base = organisation_url(organisation, "/invitation/")
-        with translation.override(language):
-            subject = _("You are invited to %(organisation)s's coaching portal") % {"organisation": organisation.name}
-            role = group[0].get_role_display()
-            for invitation in group:
-                body = template.render({"organisation": organisation, "user": invitation.user, "role": role,
-                                        "days": INVITATION_DAYS,
-                                        "link": f"{base}{invitation_token(invitation)}/"})
-                messages.append(mail.EmailMessage(subject, body, None, [invitation.user.email]))
-    with mail.get_connection() as mail_connection:
-        for start in range(0, len(messages), 500):
-            mail_connection.send_messages(messages[start:start + 500])
-    return len(messages)
