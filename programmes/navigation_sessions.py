@@ -4,6 +4,6 @@ from portal import navigation, policy
 from portal.navigation import Entry
 
 navigation.register(Entry(_("Sessions"), "sessions", (policy.EMPLOYEE, policy.COACH, policy.HR_MANAGER), order=10))
-# The public host knows no roles (roles belong to an organisation): the workspace explains itself to
-# someone who coaches nowhere.
-navigation.register(Entry(_("Workspace"), "coach_workspace", (), public_host=True, order=5))
+# On the public host: for whoever coaches in at least one organisation (the page still explains itself
+# to someone who follows an old link after they stopped coaching).
+navigation.register(Entry(_("Workspace"), "coach_workspace", (policy.COACH,), public_host=True, order=5))

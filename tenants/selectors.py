@@ -20,8 +20,9 @@ def my_organisations(*, user: User) -> list[dict]:
     grouped: dict[int, dict] = {}
     for membership in my_memberships(user=user):
         entry = grouped.setdefault(membership.organisation_id, {"organisation": membership.organisation,
-                                                                "roles": []})
+                                                                "roles": [], "codes": []})
         entry["roles"].append(membership.get_role_display())
+        entry["codes"].append(membership.role)
     return list(grouped.values())
 
 

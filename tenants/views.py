@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from portal import policy
+from portal import navigation, policy
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
 from tenants.models import Membership
@@ -97,10 +97,13 @@ def landing(request: HttpRequest) -> HttpResponse:
     """Public host home: the product for visitors, "my organisations" for signed-in people."""
     organisations = []
     if request.user.is_authenticated:
-        for entry in selectors.my_organisations(user=request.user):
+        entries = selectors.my_organisations(user=request.user)
+        for entry in entries:
             organisation = entry["organisation"]
             organisations.append({"name": organisation.name, "roles": entry["roles"],
                                   "url": f"/go/{organisation.slug}/"})
+        # The memberships are at hand: the menu learns of a role gained or lost since sign-in.
+        navigation.remember_roles_anywhere(request, {code for entry in entries for code in entry["codes"]})
     return render(request, "portal/landing.html", {"my_organisations": organisations})
 
 
