@@ -306,14 +306,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # Choice sets whose field names repeat across models get names of their own (else `check --deploy`
-    # warns and the schema names them by a hash).
+    # Every `kind`, `status` and `mode` choice set is named after its model, so the names stay put when a
+    # serializer is renamed or another model's choices with the same field name join the schema (else
+    # `check --deploy` warns and the schema names them by a hash).
     "ENUM_NAME_OVERRIDES": {
         "SessionKindEnum": "programmes.models.Session.Kind",
+        "SessionModeEnum": "programmes.models.Session.Mode",
+        "SessionStatusEnum": "programmes.models.Session.Status",
         "PhaseKindEnum": "programmes.models.Phase.Kind",
         "ProgrammeStatusEnum": "programmes.models.Programme.Status",
         "EnrolmentStatusEnum": "programmes.models.Enrolment.Status",
+        "AttendanceStatusEnum": "programmes.models.Attendance.Status",
+        "AttendanceMarkEnum": "programmes.api.sessions.MARK_CHOICES",
+        "QuestionKindEnum": "assessments.models.instruments.Question.Kind",
         "GoalStatusEnum": "assessments.models.Goal.Status",
+        "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
     },
 }
 

@@ -1,10 +1,13 @@
-"""`GET /api/v1/me/access-log/`: who opened the caller's results, reflections and goals, and when."""
+"""`GET /api/v1/me/access-log/`: who opened the caller's results, reflections and goals, and when.
+
+The answer is paginated like every list of the API (`count`, `next`, `previous`, `results`); a generic
+view rather than a function, so the schema says so too.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
-from rest_framework.decorators import api_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,15 +31,20 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
                 "role": entry.reader_role}
 
 
-@extend_schema(responses=AccessLogEntrySerializer(many=True))
-@api_view(["GET"])
-def access_log(request: Request) -> Response:
-    """Every time someone other than you opened your results, answers, reflections or goals; newest first.
-    `?kind=result|answers|reflection|goal` narrows it. Who, what and when: never the content."""
-    actor = actor_of(request)
-    if not actor.is_employee:
-        raise exceptions.NotFound(policy.NOT_FOUND)
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(access_log_rows(actor=actor, kind=request.query_params.get("kind")),
-                                       request)
-    return paginator.get_paginated_response(AccessLogEntrySerializer(page, many=True).data)
+class AccessLogView(generics.GenericAPIView):
+    serializer_class = AccessLogEntrySerializer
+    pagination_class = PageNumberPagination
+
+    @extend_schema(operation_id="me_access_log_list", responses=AccessLogEntrySerializer(many=True), parameters=[
+        OpenApiParameter("kind", str, enum=AccessLogEntry.Kind.values, description="Only reads of this kind.")])
+    def get(self, request: Request) -> Response:
+        """Every time someone other than you opened your results, answers, reflections or goals; newest first.
+        `?kind=result|answers|reflection|goal` narrows it. Who, what and when: never the content."""
+        actor = actor_of(request)
+        if not actor.is_employee:
+            raise exceptions.NotFound(policy.NOT_FOUND)
+        page = self.paginate_queryset(access_log_rows(actor=actor, kind=request.query_params.get("kind")))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+access_log = AccessLogView.as_view()

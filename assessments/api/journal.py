@@ -55,7 +55,7 @@ def _session_for(actor: policy.Actor, session_id, field: str = "session"):
         raise exceptions.ValidationError({field: ["Choose one of your own sessions."]}) from None
 
 
-class PersonSerializer(serializers.Serializer):
+class JournalPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.SerializerMethodField()
 
@@ -79,7 +79,7 @@ class JournalViewSet(PolicyViewSet):
 # --- reflections --------------------------------------------------------------------------------------
 
 class ReplySerializer(serializers.ModelSerializer):
-    author = PersonSerializer(read_only=True)
+    author = JournalPersonSerializer(read_only=True)
 
     class Meta:
         model = ReflectionReply
@@ -88,7 +88,7 @@ class ReplySerializer(serializers.ModelSerializer):
 
 
 class ReflectionSerializer(serializers.ModelSerializer):
-    employee = PersonSerializer(read_only=True)
+    employee = JournalPersonSerializer(read_only=True)
     session = serializers.IntegerField(source="session_id", required=False, allow_null=True)
     body = serializers.CharField(trim_whitespace=False, max_length=20_000)
     shared_with_coach = serializers.BooleanField(required=False, default=False)
@@ -212,7 +212,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    author = PersonSerializer(read_only=True)
+    author = JournalPersonSerializer(read_only=True)
 
     class Meta:
         model = GoalComment
@@ -226,7 +226,7 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class GoalSerializer(serializers.ModelSerializer):
-    employee = PersonSerializer(read_only=True)
+    employee = JournalPersonSerializer(read_only=True)
     why = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
     class Meta:
@@ -400,7 +400,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 # --- feedback, notes, summaries -----------------------------------------------------------------------
 
 class SessionFeedbackSerializer(serializers.ModelSerializer):
-    employee = PersonSerializer(read_only=True)
+    employee = JournalPersonSerializer(read_only=True)
     session = serializers.IntegerField(source="session_id")
     rating = serializers.IntegerField(min_value=1, max_value=5)
 
@@ -412,7 +412,7 @@ class SessionFeedbackSerializer(serializers.ModelSerializer):
 
 
 class CoachFeedbackSerializer(serializers.ModelSerializer):
-    coach = PersonSerializer(read_only=True)
+    coach = JournalPersonSerializer(read_only=True)
     session = serializers.IntegerField(source="session_id")
     employee = serializers.IntegerField(source="employee_id")
 

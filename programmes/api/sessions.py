@@ -143,10 +143,13 @@ class AttendanceRowSerializer(serializers.Serializer):
         return row.user.get_full_name() or row.user.email
 
 
+# The attendance a coach may mark (not "expected"); named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+MARK_CHOICES = [(value, label) for value, label in Attendance.Status.choices if value in attendance_services.MARKS]
+
+
 class MarkSerializer(serializers.Serializer):
     user = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=[(value, label) for value, label in Attendance.Status.choices
-                                              if value in attendance_services.MARKS])
+    status = serializers.ChoiceField(choices=MARK_CHOICES)
 
 
 class MarksSerializer(serializers.Serializer):
