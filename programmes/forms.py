@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Cohort, Enrolment, Phase, Programme
+from programmes.services import imports
 
 
 class DateInput(forms.DateInput):
@@ -156,6 +157,7 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+        self.fields["file"].error_messages["required"] = imports.missing_file_error().message
 
 
 class AgreementForm(forms.Form):

@@ -205,8 +205,10 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         policy.require(self.actor, policy.HR_MANAGER)
         upload = request.FILES.get("file")
         if upload is None:
-            raise exceptions.ValidationError({"errors": [{"row": None, "column": None,
-                                                          "message": "Send the CSV file in the field “file”."}]})
+            # Answered here, not by raising ValidationError: DRF would turn the null row into "None".
+            errors = [imports.missing_file_error().as_dict()]
+            return Response({"message": imports.outcome_message({}, errors=len(errors)), "errors": errors},
+                            status=status.HTTP_400_BAD_REQUEST)
         programme_id = str(request.data.get("programme", ""))
         programme = policy.get_or_404(self.actor, Programme, pk=programme_id) if programme_id else None
         job = imports.import_job_create(actor=self.actor, file_name=upload.name, programme=programme,

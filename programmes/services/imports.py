@@ -754,6 +754,11 @@ def count_rows(data: bytes) -> int:
     return data.count(b"\n")
 
 
+def missing_file_error() -> RowError:
+    """No file came with the upload: the one error the upload form and the API both answer."""
+    return RowError(None, "file", _("Choose a CSV file to upload."))
+
+
 def import_job_create(*, actor: Actor, file_name: str, data: bytes, programme: Programme | None) -> EnrolmentImport:
     """Record an upload. A file over the size limit is refused at once and not stored."""
     policy.require(actor, policy.HR_MANAGER)

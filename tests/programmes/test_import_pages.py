@@ -134,7 +134,14 @@ def test_the_api_imports_and_a_second_import_changes_nothing(world, api):
 def test_the_api_asks_for_the_file(api):
     response = api.post("/api/v1/enrolments/import/", {})
     assert response.status_code == 400
-    assert response.json()["errors"][0]["message"] == "Send the CSV file in the field “file”."
+    assert response.json() == {"message": "Nothing was imported: 1 problem needs fixing first.", "errors": [
+        {"row": None, "column": "file", "message": "Choose a CSV file to upload."}]}
+
+
+def test_the_upload_page_asks_for_the_file_in_the_same_words(world, hr_client):
+    response = hr_client.post("/enrolments/import/", {"programme": world.acme.people["programme"]})
+    assert response.status_code == 200
+    assert "Choose a CSV file to upload." in response.content.decode()
 
 
 def test_the_api_answers_404_for_a_programme_it_cannot_see(api):
