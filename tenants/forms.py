@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import warnings
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from portal import policy
 from tenants.models import Organisation, Role
@@ -54,15 +58,63 @@ class LanguageForm(forms.Form):
 
 
 LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_SIDE = 2000  # pixels, width and height each
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+RETENTION_MONTHS = (6, 120)
+
+
+def _logo_too_large() -> forms.ValidationError:
+    return forms.ValidationError(
+        _("The logo may be at most %(side)s × %(side)s pixels. Make it smaller and upload it again.")
+        % {"side": formats.number_format(LOGO_MAX_SIDE, force_grouping=True)}, code="logo_dimensions")
+
+
+def image_dimensions(upload) -> tuple[int, int]:
+    """Width and height from the image's header: Image.open reads no pixel data. A header claiming more
+    pixels than Pillow's decompression bomb limit is refused as too large, never decoded."""
+    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                return image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _logo_too_large() from None
+    finally:
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+
+
+class LogoField(forms.ImageField):
+    """An image no wider or taller than LOGO_MAX_SIDE, checked from its header before Django's ImageField
+    verifies the whole file."""
+
+    def to_python(self, data):
+        if data and hasattr(data, "read"):
+            try:
+                width, height = image_dimensions(data)
+            except (OSError, SyntaxError, ValueError):
+                pass  # not an image Pillow reads: ImageField's own check says so
+            else:
+                if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
+                    raise _logo_too_large()
+        return super().to_python(data)
 
 
 class OrganisationSettingsForm(forms.ModelForm):
     """What HR managers may change about their organisation: its branding and its rules."""
 
+    retention_months = forms.IntegerField(
+        label=_("Keep coaching content for (months)"), min_value=RETENTION_MONTHS[0], max_value=RETENTION_MONTHS[1],
+        help_text=_("Reflections, assessment answers, goals, feedback and notes older than this are deleted "
+                    "every night. Between 6 and 120 months; keep them at least as long as your longest "
+                    "programme runs, so its final assessment can show the change."))
+
     class Meta:
         model = Organisation
-        fields = ["default_language", "accent_colour", "logo", "support_contact", "cancellation_notice_hours"]
+        fields = ["default_language", "accent_colour", "logo", "support_contact", "cancellation_notice_hours",
+                  "retention_months"]
+        field_classes = {"logo": LogoField}
         widgets = {"accent_colour": forms.TextInput(attrs={"type": "color"}),
                    "support_contact": forms.Textarea(attrs={"rows": 3})}
 
