@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
@@ -78,7 +79,17 @@ def _org(slug: str, name: str, language: str, coach_both: User) -> Org:
                employee2=employee2)
 
 
+def assert_test_database() -> None:
+    """Refuse to write outside a test database: a fixture that unblocks the database without asking for
+    `django_db_setup` first would otherwise build the world in the development database (`portal`)."""
+    names = {connection.settings_dict["NAME"], settings.DATABASES["default"]["NAME"]}
+    if not all(str(name).startswith("test") for name in names):
+        raise RuntimeError(f"refusing to build the test world in database {sorted(names)}: not a test database "
+                           f"(ask for the django_db_setup or db fixture before unblocking the database)")
+
+
 def build_world() -> World:
+    assert_test_database()
     with schema_context("public"):
         public_organisation_ensure()
         coach_both = _user("coach-both@coaching.test", "Carla", "Both")

@@ -290,7 +290,7 @@ class Committed:
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):  # never before the test database exists
     helper = Committed(django_db_blocker)
     yield helper
     helper.run_cleanups()

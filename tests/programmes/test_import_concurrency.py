@@ -25,7 +25,7 @@ def _file(racer: int) -> bytes:
     return ("email,first name,last name,department,job title,manager email,cohort\n" + "\n".join(rows)).encode()
 
 
-def test_two_imports_at_once_never_overfill_a_cohort(django_db_blocker):
+def test_two_imports_at_once_never_overfill_a_cohort(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         world = build_world()  # committed once per test database; nothing here runs in a test transaction
         acme = world.acme
