@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -28,6 +29,7 @@ from programmes.availability.selectors import free_slots
 from programmes.selectors.coach import places_of
 from programmes.services import calendar as calendar_services
 from programmes.services.booking import slot_book
+from programmes.services.sessions import SessionRefused
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -113,8 +115,8 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         """Book this slot as a 1:1 with your coach; it spends one credit. 409 when the slot was taken in the
-        meantime, no credit is left, the coaching agreement is not accepted yet or you have another session
-        then."""
+        meantime, no credit is left, the coaching agreement is not accepted yet (`code` "agreement_required",
+        with `agreement_url`, the page to read and accept it) or you have another session then."""
         if not self.actor.is_employee:
             raise exceptions.NotFound(policy.NOT_FOUND)
         try:
@@ -126,6 +128,13 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
                 session = slot_book(actor=self.actor, slot_id=slot_id)
             except Http404:
                 raise exceptions.NotFound(policy.NOT_FOUND) from None
+            except SessionRefused as refused:
+                if refused.code != "agreement_required":
+                    raise
+                # Say where the agreement is, in the words and as a field a client can link to.
+                url = request.build_absolute_uri(reverse("agreement"))
+                raise SessionConflict({"detail": _("%(reason)s The agreement is at %(url)s") % {
+                    "reason": refused.message, "url": url}, "code": refused.code, "agreement_url": url}) from None
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 

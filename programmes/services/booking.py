@@ -16,7 +16,7 @@ from portal import policy
 from portal.policy import Actor
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, TimeTaken, slot_take
-from programmes.models import Attendance, Enrolment, Session
+from programmes.models import AgreementAcceptance, Attendance, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from programmes.selectors.enrolment import agreement_accepted
 from programmes.selectors.sessions import BOOKABLE_STATUSES, employee_busy
@@ -59,6 +59,9 @@ def slot_book(*, actor: Actor, slot_id: int) -> Session:
     slot = _locked_slot(actor, slot_id)
     _check_free(slot)
     if not agreement_accepted(user=actor.user):
+        if AgreementAcceptance.objects.filter(user_id=actor.user_id).exists():
+            raise SessionRefused(_("The coaching agreement has changed. Please read and accept the new version "
+                                   "before you book."), "agreement_required")
         raise SessionRefused(_("Please read and accept the coaching agreement before you book your first "
                                "session."), "agreement_required")
     enrolment = _enrolment_for(actor, slot)

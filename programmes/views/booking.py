@@ -13,7 +13,7 @@ from portal import policy
 from programmes.availability.selectors import free_slots_by_day
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
-from programmes.selectors.enrolment import agreement_accepted
+from programmes.selectors.enrolment import agreement_accepted, my_acceptance
 from programmes.services.booking import slot_book
 from programmes.services.sessions import SessionRefused
 
@@ -21,10 +21,13 @@ from programmes.services.sessions import SessionRefused
 def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     actor = request.actor
     enrolments = list(credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor)))
+    accepted = agreement_accepted(user=actor.user)
     return {"days": free_slots_by_day(actor=actor), "enrolments": enrolments,
             "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
             "has_coach": any(enrolment.coach_id for enrolment in enrolments),
-            "agreement_accepted": agreement_accepted(user=actor.user),
+            "agreement_accepted": accepted,
+            # Only asked when booking waits for it: accepted before, so the text has changed since.
+            "agreement_changed": not accepted and my_acceptance(actor=actor) is not None,
             "notice_hours": actor.organisation.cancellation_notice_hours, "error": error}
 
 
