@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.formats import date_format
+from portal.formats import local_date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -123,7 +123,7 @@ def personal_pdf(*, actor: policy.Actor, person, reflection_ids: list[int] | Non
 def coach_context(*, actor: policy.Actor, period: coach_selectors.Period, with_sessions: bool = True) -> dict:
     report = coach_selectors.coach_report(actor=actor, period=period, with_sessions=with_sessions)
     colour = accent_of(organisation_of(actor))
-    chart = charts.columns([(date_format(row.month, "M y"), row.hours) for row in report.months],
+    chart = charts.columns([(local_date_format(row.month, "M y"), row.hours) for row in report.months],
                            title=_("Coaching hours per month"), colour=colour, unit="h", decimals=1)
     return {"report": report, "chart": chart}
 

@@ -12,7 +12,7 @@ from django.db.models import (Avg, Count, Exists, F, IntegerField, Min, OuterRef
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
+from portal.formats import local_date_format
 
 from assessments.models.journal import (ActionItem, CoachFeedback, Goal, GoalComment, Reflection,
                                         ReflectionReply, SessionFeedback, SessionNote, SessionSummary,
@@ -85,7 +85,7 @@ def follow_up_session(*, actor: policy.Actor, pk) -> Session:
 
 def session_label(session: Session) -> str:
     """How a session is named in lists and choices: its date and its title or kind."""
-    when = date_format(timezone.localtime(session.starts_at), "j M Y")
+    when = local_date_format(timezone.localtime(session.starts_at), "j M Y")
     return f"{when} · {session.title or session.get_kind_display()}"
 
 
