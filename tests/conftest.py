@@ -108,9 +108,22 @@ def build_world() -> World:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
+    # pytest-django creates the test database only when a selected test asks for `db` or is marked
+    # django_db. Browser tests ask for neither (their server must see committed rows), so when only they
+    # are selected it created nothing and the connection was still on the development database.
+    from django.test.utils import setup_databases, teardown_databases
+
+    created = None
     with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test"):
+            created = setup_databases(verbosity=request.config.option.verbose, interactive=False,
+                                      aliases={"default"}, keepdb=django_db_keepdb and not django_db_createdb)
         build_world()
+    yield
+    if created is not None and not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture
