@@ -24,7 +24,7 @@ from portal.celery import app
 from programmes.models import Attendance, Session, UrgentRequest
 from programmes.services.calendar import calendar_ics, organisation_address, session_title, where
 from tenants.models import Organisation, User
-from tenants.services import public_url
+from tenants.services import organisation_url, public_url
 
 EVENTS = ("booked", "scheduled", "moved", "changed", "cancelled", "reminder")
 
@@ -159,7 +159,8 @@ def urgent_request_notify(request_id: int) -> int:
         return 0
     with translation.override(_language(request.coach, organisation)):
         context = {"request": request, "organisation": organisation, "employee": request.employee,
-                   "coach": request.coach, "workspace": public_url("/coach/")}
+                   "coach": request.coach, "workspace": public_url("/coach/"),
+                   "here": organisation_url(organisation, "/urgent/requests/")}
         subject = _("Urgent: %(name)s asks to talk to you now") % {
             "name": request.employee.get_full_name() or request.employee.email}
         body = render_to_string("programmes/urgent_email.txt", context)

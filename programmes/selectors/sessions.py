@@ -9,7 +9,7 @@ from django.db.models import (DateTimeField, DurationField, ExpressionWrapper, F
 from django.utils import timezone
 
 from portal import policy
-from programmes.models import Attendance, Cohort, Enrolment, Session
+from programmes.models import Attendance, Cohort, Enrolment, Session, UrgentRequest
 from tenants.models import User
 
 # Who is expected at a group session: every member of the cohort who has not left it.
@@ -120,3 +120,23 @@ def employee_busy(*, user_id: int, starts_at: datetime, ends_at: datetime) -> Se
     return (with_ends(Session.objects.filter(status=Session.Status.SCHEDULED))
             .filter(Q(enrolment__employee_id=user_id) | Q(kind=Session.Kind.GROUP, cohort_id__in=cohorts))
             .filter(starts_at__lt=ends_at, ends__gt=starts_at).first())
+
+
+# --- urgent requests to a coach ---------------------------------------------------------------------
+
+URGENT_ANSWERED_SHOWN = timedelta(days=14)
+
+
+def urgent_request_to_me(*, actor: policy.Actor, pk: int) -> UrgentRequest:
+    """One urgent request made to the actor as coach (anyone else's, or a missing one: the policy's 404)."""
+    return policy.get_or_404(actor, UrgentRequest, policy.scope(actor, UrgentRequest).select_related("employee"),
+                             coach_id=actor.user_id, pk=pk)
+
+
+def urgent_requests_to_me(*, actor: policy.Actor) -> QuerySet[UrgentRequest]:
+    """The urgent requests made to the actor as coach here: those waiting (oldest first, the longest
+    wait on top), then those answered in the last two weeks (newest first). One query."""
+    since = timezone.now() - URGENT_ANSWERED_SHOWN
+    return (policy.scope(actor, UrgentRequest).filter(coach_id=actor.user_id)
+            .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=since)).select_related("employee")
+            .order_by(F("acknowledged_at").desc(nulls_first=True), "created_at"))

@@ -21,8 +21,8 @@ from portal import policy
 from programmes.availability import services as availability
 from programmes.availability.models import Mode, Slot
 from programmes.availability.selectors import by_day, own_slots
-from programmes.models import UrgentRequest
 from programmes.selectors import coach as coach_selectors
+from programmes.selectors import sessions as session_selectors
 from programmes.selectors.coach import WORKSPACE_WEEKS, places_of
 from programmes.services.urgent import urgent_request_acknowledge
 
@@ -101,7 +101,7 @@ def coach_urgent_acknowledge(request: HttpRequest, slug: str, pk: int) -> HttpRe
         raise Http404(policy.NOT_FOUND)
     with tenant_context(place.organisation):
         actor = place.actor(request.user)
-        urgent = policy.get_or_404(actor, UrgentRequest, coach_id=request.user.pk, pk=pk)
+        urgent = session_selectors.urgent_request_to_me(actor=actor, pk=pk)
         urgent_request_acknowledge(actor=actor, request=urgent)
     messages.success(request, _("Marked as seen. %(organisation)s's employee is told that you will get in touch.")
                      % {"organisation": place.organisation.name})

@@ -27,6 +27,7 @@ from programmes.services import attendance as attendance_services
 from programmes.services import sessions as services
 from programmes.services import urgent as urgent_services
 from programmes.services.calendar import calendar_ics
+from tenants.services import public_url
 
 PAGE_SIZE = 25
 S = Session.Kind
@@ -313,3 +314,28 @@ def urgent_request(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "sent": sent, "support_contact": request.actor.organisation.support_contact,
                "coach": selectors.current_coach(actor=request.actor)}
     return render(request, "programmes/urgent_request.html", context)
+
+
+@require_GET
+@policy.page(policy.COACH)
+def urgent_requests(request: HttpRequest) -> HttpResponse:
+    """The coach's urgent requests in this organisation: waiting for an answer, and answered lately."""
+    requests = list(selectors.urgent_requests_to_me(actor=request.actor))
+    return render(request, "programmes/urgent_requests.html", {
+        "waiting": [urgent for urgent in requests if urgent.acknowledged_at is None],
+        "answered": [urgent for urgent in requests if urgent.acknowledged_at is not None],
+        "workspace_url": public_url("/coach/", request=request)})
+
+
+@require_POST
+@policy.page(policy.COACH)
+def urgent_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coach answers "seen, I will get in touch" (the employee is told by email). With htmx only the
+    request's row is swapped."""
+    urgent = selectors.urgent_request_to_me(actor=request.actor, pk=pk)
+    urgent = urgent_services.urgent_request_acknowledge(actor=request.actor, request=urgent)
+    if request.htmx:
+        return render(request, "programmes/urgent_request_row.html", {"urgent": urgent})
+    messages.success(request, _("Marked as seen. %(name)s is told that you will get in touch.") % {
+        "name": urgent.employee.get_full_name() or urgent.employee.email})
+    return redirect("urgent_requests")

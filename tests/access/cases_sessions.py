@@ -51,6 +51,9 @@ CASES = [
     Case("booking_book", only("employee", 302), method="post", kwargs=person("slot_free")),
     Case("urgent_request", only("employee")),
     Case("urgent_request", only("employee"), method="post", data={"message": "Please call me."}),
+    Case("urgent_requests", only("coach coach_both")),
+    # The world's request goes to the organisation's own coach: the coach of both may not answer it.
+    Case("urgent_acknowledge", only("coach", 302), method="post", kwargs=person("urgent")),
     Case("calendar", members(200)),
     Case("calendar_feed_renew", members(302), method="post"),
     Case("calendar_feed_revoke", members(302), method="post"),
