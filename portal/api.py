@@ -8,7 +8,9 @@ already allows in `safely_filter_queryset`.
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -19,6 +21,32 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from portal import policy
+
+
+class BlankableURLFieldExtension(OpenApiSerializerFieldExtension):
+    """A link that may be left empty (a session's video link, a resource that is a file) answers "", which
+    is not a URI: the schema says "a URI or the empty string", as the field behaves."""
+
+    target_class = "rest_framework.fields.URLField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if not self._may_be_blank(self.target):
+            return schema
+        uri = {key: value for key, value in schema.items() if key in ("type", "format", "maxLength")}
+        rest = {key: value for key, value in schema.items() if key not in uri}
+        return {"anyOf": [uri, {"type": "string", "maxLength": 0}], **rest}
+
+    @staticmethod
+    def _may_be_blank(field) -> bool:
+        if field.allow_blank:
+            return True
+        # A read-only field a ModelSerializer made from a model's URLField drops allow_blank: ask the model.
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        try:
+            return bool(model and model._meta.get_field(field.source).blank)
+        except FieldDoesNotExist:
+            return False
 
 
 def actor_of(request: Request) -> policy.Actor:

@@ -231,7 +231,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
     @extend_schema(methods=["GET"], request=None, responses={200: AttendanceRowSerializer(many=True)})
     @extend_schema(methods=["POST"], request=MarksSerializer,
                    responses={200: AttendanceRowSerializer(many=True), 403: REFUSED, 409: REFUSED})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # one session's sheet, whole
     def attendance(self, request, pk=None):
         """Who was there. The coach records present, absent or excused once the session has started."""
         session = self.get_object()
