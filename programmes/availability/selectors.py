@@ -14,6 +14,9 @@ from programmes.availability.models import CalendarFeed, Slot
 from tenants.models import Organisation
 
 BOOKING_WEEKS = 6
+# The booking page opens on the first two weeks and shows later ones on request: a coach offering every
+# working hour would otherwise send hundreds of times at once.
+BOOKING_FIRST_WEEKS = 2
 
 
 @dataclass
@@ -40,6 +43,13 @@ def free_slots(*, actor: policy.Actor, coach_id: int | None = None, weeks: int =
 
 def free_slots_by_day(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> list[Day]:
     return by_day(free_slots(actor=actor, coach_id=coach_id, weeks=weeks))
+
+
+def free_slots_later(*, actor: policy.Actor, weeks: int) -> bool:
+    """Whether free slots exist after the first `weeks`, within the weeks that can be booked."""
+    if weeks >= BOOKING_WEEKS:
+        return False
+    return free_slots(actor=actor).filter(starts_at__gte=timezone.now() + timedelta(weeks=weeks)).exists()
 
 
 def own_slots(*, actor: policy.Actor, start: date, weeks: int) -> QuerySet[Slot]:

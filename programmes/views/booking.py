@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import policy
-from programmes.availability.selectors import free_slots_by_day
+from programmes.availability.selectors import (BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day,
+                                               free_slots_later)
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.selectors.enrolment import agreement_accepted, my_acceptance
@@ -18,11 +19,24 @@ from programmes.services.booking import slot_book
 from programmes.services.sessions import SessionRefused
 
 
+def _weeks(request: HttpRequest) -> int:
+    """How many weeks of free times to show: ?weeks=, within what can be booked (the first two otherwise)."""
+    try:
+        weeks = int(request.GET.get("weeks", BOOKING_FIRST_WEEKS))
+    except ValueError:
+        return BOOKING_FIRST_WEEKS
+    return min(max(weeks, 1), BOOKING_WEEKS)
+
+
 def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     actor = request.actor
     enrolments = list(credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor)))
     accepted = agreement_accepted(user=actor.user)
-    return {"days": free_slots_by_day(actor=actor), "enrolments": enrolments,
+    weeks = _weeks(request)
+    return {"days": free_slots_by_day(actor=actor, weeks=weeks),
+            "later_weeks": min(weeks + BOOKING_FIRST_WEEKS, BOOKING_WEEKS)
+            if free_slots_later(actor=actor, weeks=weeks) else None,
+            "enrolments": enrolments,
             "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
             "has_coach": any(enrolment.coach_id for enrolment in enrolments),
             "agreement_accepted": accepted,
@@ -34,8 +48,10 @@ def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
 @require_GET
 @policy.page(policy.EMPLOYEE)
 def booking(request: HttpRequest) -> HttpResponse:
-    """The coming free times of the employee's coach, by day, with what is left to spend."""
-    return render(request, "programmes/booking.html", _booking_context(request))
+    """The coming free times of the employee's coach, by day, with what is left to spend; the first weeks
+    at once, later ones on request (an htmx request gets the times alone)."""
+    template = "programmes/booking_slots.html" if request.htmx else "programmes/booking.html"
+    return render(request, template, _booking_context(request))
 
 
 @require_POST

@@ -59,7 +59,10 @@ def test_an_employee_books_and_the_coach_sees_it_across_organisations(page, page
     page.goto(page_for(acme, "/book/"))
     expect(page.get_by_role("heading", name="Book a 1:1 with your coach")).to_be_visible()
     slot_button = page.locator(f"form[action='/book/{slot_id}/'] button.slot")
+    expect(slot_button).to_have_count(0)  # 16 days ahead: the page opens on the first two weeks
+    page.get_by_role("link", name="Show free times of the coming 4 weeks").click()
     expect(slot_button).to_contain_text(f"{local:%H:%M}")
+    assert page.url.endswith("/book/?weeks=4")
     screenshot(page, "booking-free-times")
     slot_button.click()
     expect(page.locator(".message--success")).to_contain_text("Your session is booked")

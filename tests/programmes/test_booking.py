@@ -185,7 +185,7 @@ def test_with_htmx_a_booking_redirects_to_the_session(acme, world, client_for, i
 def test_the_booking_page_shows_the_free_times_by_day_and_what_is_left(acme, world, client_for):
     free_slot(world.coach_both, at(9, 9))
     free_slot(world.coach_both, at(9, 10), mode="in_person")
-    html = client_for(acme.employee2, acme.host).get("/book/").content.decode()
+    html = client_for(acme.employee2, acme.host).get("/book/?weeks=6").content.decode()
     assert "Credits left" in html and ">5<" in html
     assert html.count('class="slot"') >= 3  # two new ones and the world's
     assert "In person · 60 min" in html
@@ -213,15 +213,36 @@ def test_the_booking_page_costs_the_same_however_many_slots(acme, world, client_
             free_slot(world.coach_both, at(day, hour))
     assert count() == few
     # Each statement on an organisation's schema follows django-tenants' SET search_path (counted).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         # 1-2   the organisation of this host (public)
         # 3-4   the session
         # 5-6   the user
         # 7-8   the roles here (membership middleware)
         # 9-10  the employee's open enrolments with their coach, programme and credits left
-        # 11-12 the coming free slots of their coach(es), with the coach
-        # 13-14 whether the coaching agreement in force is accepted
+        # 11-12 whether the coaching agreement in force is accepted
+        # 13-14 the free slots of the first two weeks, with the coach
+        # 15-16 whether there are free slots after them
         client.get("/book/")
+
+
+def test_the_booking_page_opens_on_two_weeks_and_shows_later_ones_on_request(acme, world, client_for):
+    soon, later = free_slot(world.coach_both, at(3, 9)), free_slot(world.coach_both, at(24, 9))
+    client = client_for(acme.employee2, acme.host)
+    html = client.get("/book/").content.decode()
+    assert f"/book/{soon.pk}/" in html and f"/book/{later.pk}/" not in html
+    assert 'href="/book/?weeks=4"' in html and "Show free times of the coming 4 weeks" in html
+
+    fragment = client.get("/book/?weeks=4", headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith('<div id="booking-slots">') and "<html" not in fragment
+    assert f"/book/{soon.pk}/" in fragment and f"/book/{later.pk}/" in fragment
+    assert "?weeks=" not in fragment  # nothing after the fourth week
+
+
+@pytest.mark.parametrize("weeks", ["abc", "-3", "0", "99"])
+def test_a_nonsense_number_of_weeks_shows_what_can_be_booked(acme, world, client_for, weeks):
+    slot = free_slot(world.coach_both, at(3, 9))
+    response = client_for(acme.employee2, acme.host).get(f"/book/?weeks={weeks}")
+    assert response.status_code == 200 and f"/book/{slot.pk}/" in response.content.decode()
 
 
 def test_the_api_schema_describes_booking_and_its_refusals(world, client_for):
