@@ -139,6 +139,13 @@ class EnrolmentEditForm(forms.Form):
         self.fields["coach"].queryset = coaches
 
 
+class CreditAllowanceForm(forms.Form):
+    """One person's allowance of 1:1 credits, changed in place on their enrolment page."""
+
+    credit_allowance = forms.IntegerField(label=_("1:1 session credits"), min_value=0, max_value=100,
+                                          help_text=_("It cannot drop below what they have already used."))
+
+
 class EnrolmentStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Enrolment.Status.choices)
 

@@ -32,6 +32,7 @@ urlpatterns += [
     path("enrolments/<int:pk>/", enrolment_views.enrolment_detail, name="enrolment_detail"),
     path("enrolments/<int:pk>/edit/", enrolment_views.enrolment_edit, name="enrolment_edit"),
     path("enrolments/<int:pk>/status/", enrolment_views.enrolment_status, name="enrolment_status"),
+    path("enrolments/<int:pk>/credits/", enrolment_views.enrolment_credits, name="enrolment_credits"),
     path("agreement/", agreement_views.agreement, name="agreement"),
     path("agreement/accept/", agreement_views.agreement_accept, name="agreement_accept"),
     path("agreement/edit/", agreement_views.agreement_edit, name="agreement_edit"),

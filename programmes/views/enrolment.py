@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from programmes import tasks
-from programmes.forms import EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm, ImportForm, add_service_errors
+from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm, ImportForm,
+                              add_service_errors)
 from programmes.models import Enrolment, EnrolmentImport
 from programmes.selectors import enrolment as selectors
 from programmes.selectors import programmes as programme_selectors
@@ -84,8 +85,39 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                Enrolment.Status.COMPLETED: _("Mark as completed"),
                Enrolment.Status.WITHDRAWN: _("Withdraw from the programme")}
     return render(request, "programmes/enrolment_detail.html", {
-        "detail": detail, "enrolment": detail.enrolment, "status_form": status_form,
+        "detail": detail, "enrolment": detail.enrolment, "status_form": status_form, "used": detail.credits_used,
+        "credit_form": CreditAllowanceForm(initial={"credit_allowance": detail.enrolment.credit_allowance})
+        if request.actor.is_hr else None,
         "transitions": [(status, buttons[status]) for status in services.allowed_transitions(detail.enrolment)]})
+
+
+@require_POST
+@policy.page(HR)
+def enrolment_credits(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR changes one person's allowance of 1:1 credits in place (htmx swaps the credits alone), through
+    the service the edit page and the API use: never below what the person has already used."""
+    enrolment = selectors.enrolment_get(actor=request.actor, pk=pk)
+    form = CreditAllowanceForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            enrolment = services.enrolment_update(actor=request.actor, enrolment=enrolment, cohort=enrolment.cohort,
+                                                  coach=enrolment.coach,
+                                                  credit_allowance=form.cleaned_data["credit_allowance"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            saved = True
+    if request.htmx:
+        return render(request, "programmes/enrolment_credits.html", {
+            "enrolment": enrolment, "used": services.credits_used(enrolment), "saved": saved,
+            "credit_form": CreditAllowanceForm(initial={"credit_allowance": enrolment.credit_allowance})
+            if saved else form})
+    if saved:
+        messages.success(request, _("The allowance is now %(count)s.") % {"count": enrolment.credit_allowance})
+    else:
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    return redirect("enrolment_detail", pk=enrolment.pk)
 
 
 @require_http_methods(["GET", "POST"])
