@@ -16,7 +16,7 @@ from tenants.forms import LOGO_MAX_BYTES
 from tenants.models import Organisation
 
 SETTINGS_FORM = {"default_language": "en", "accent_colour": "#2f5d8a", "support_contact": "",
-                 "cancellation_notice_hours": "24"}
+                 "cancellation_notice_hours": "24", "retention_months": "36"}
 
 
 @pytest.fixture(autouse=True)
