@@ -238,6 +238,14 @@ def test_the_booking_page_opens_on_two_weeks_and_shows_later_ones_on_request(acm
     assert "?weeks=" not in fragment  # nothing after the fourth week
 
 
+def test_the_booking_page_says_when_the_first_free_time_is_later(acme, world, client_for):
+    world_slots = Slot.objects.filter(coach=world.coach_both, starts_at__lt=at(14, 0))
+    world_slots.update(is_offered=False)
+    free_slot(world.coach_both, at(24, 9))
+    html = client_for(acme.employee2, acme.host).get("/book/").content.decode()
+    assert "No free times in these weeks" in html and 'href="/book/?weeks=4"' in html
+
+
 @pytest.mark.parametrize("weeks", ["abc", "-3", "0", "99"])
 def test_a_nonsense_number_of_weeks_shows_what_can_be_booked(acme, world, client_for, weeks):
     slot = free_slot(world.coach_both, at(3, 9))
