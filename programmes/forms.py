@@ -1,10 +1,9 @@
 """Forms for programmes, cohorts, enrolment and the coaching agreement. They parse input; the services
-decide (their ValidationErrors come back onto the form with `add_service_errors`)."""
+decide (their ValidationErrors come back onto the form with portal.forms)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Cohort, Enrolment, Phase, Programme
@@ -16,15 +15,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class ProgrammeForm(forms.ModelForm):

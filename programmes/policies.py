@@ -75,14 +75,20 @@ def cohorts_visible(actor: Actor, cohorts: QuerySet) -> QuerySet:
     return cohorts.filter(visible)
 
 
-@policy.rule(EmployeeProfile)
-def profiles_visible(actor: Actor, profiles: QuerySet) -> QuerySet:
+def _about_people_seen(actor: Actor, rows: QuerySet) -> QuerySet:
+    """Rows about one person (their `user_id`): HR sees all; a coach those about the people whose
+    enrolments they see; an employee their own."""
     if actor.is_hr:
-        return profiles
+        return rows
     visible = Q(user_id__in=_visible_enrolments(actor).values("employee_id"))
     if actor.is_employee:
         visible |= Q(user_id=actor.user_id)
-    return profiles.filter(visible)
+    return rows.filter(visible)
+
+
+@policy.rule(EmployeeProfile)
+def profiles_visible(actor: Actor, profiles: QuerySet) -> QuerySet:
+    return _about_people_seen(actor, profiles)
 
 
 @policy.rule(Agreement)
@@ -92,12 +98,7 @@ def agreements_visible(actor: Actor, agreements: QuerySet) -> QuerySet:
 
 @policy.rule(AgreementAcceptance)
 def acceptances_visible(actor: Actor, acceptances: QuerySet) -> QuerySet:
-    if actor.is_hr:
-        return acceptances
-    visible = Q(user_id__in=_visible_enrolments(actor).values("employee_id"))
-    if actor.is_employee:
-        visible |= Q(user_id=actor.user_id)
-    return acceptances.filter(visible)
+    return _about_people_seen(actor, acceptances)
 
 
 @policy.rule(EnrolmentImport)

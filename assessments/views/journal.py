@@ -5,6 +5,8 @@ Every row comes through the selectors (which ask the policy); every change goes 
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,17 +24,9 @@ from assessments.services import goals as goal_services
 from assessments.services import notes as note_services
 from assessments.services import reflections as reflection_services
 from portal import policy
+from portal.forms import form_submit
 
 PAGE_SIZE = 20
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal on the form, beside the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _page(request: HttpRequest, rows):
@@ -61,17 +55,16 @@ def reflections(request: HttpRequest) -> HttpResponse:
     if actor.is_employee:
         form = forms.ReflectionForm(request.POST or None, sessions=selectors.session_choices(actor=actor),
                                     initial={"session": _int_or_none(request.GET.get("session"))})
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            session = selectors.follow_up_session(actor=actor, pk=data["session"]) if data["session"] else None
-            try:
-                reflection = reflection_services.reflection_create(
-                    actor=actor, body=data["body"], shared_with_coach=data["shared_with_coach"], session=session)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("Your reflection is saved."))
-                return redirect("reflection_detail", pk=reflection.pk)
+
+        def save(*, body, shared_with_coach, session):
+            session = selectors.follow_up_session(actor=actor, pk=session) if session else None
+            return reflection_services.reflection_create(actor=actor, body=body,
+                                                         shared_with_coach=shared_with_coach, session=session)
+
+        written = form_submit(request, form, save)
+        if written:
+            messages.success(request, _("Your reflection is saved."))
+            return redirect("reflection_detail", pk=written.result.pk)
     elif request.method == "POST":
         raise Http404(policy.NOT_FOUND)
     shared = {"private": False, "shared": True}.get(request.GET.get("sharing", ""))
@@ -103,15 +96,10 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = selectors.reflection_get(actor=request.actor, pk=pk, own=True)
     form = forms.ReflectionEditForm(request.POST or None, initial={"body": reflection.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            reflection_services.reflection_update(actor=request.actor, reflection=reflection,
-                                                  body=form.cleaned_data["body"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your reflection is updated."))
-            return redirect("reflection_detail", pk=reflection.pk)
+    if form_submit(request, form, partial(reflection_services.reflection_update, actor=request.actor,
+                                          reflection=reflection)):
+        messages.success(request, _("Your reflection is updated."))
+        return redirect("reflection_detail", pk=reflection.pk)
     return render(request, "assessments/reflection_edit.html", {
         "reflection": reflection, "form": form, "coaches": selectors.coaches_of(employee_id=reflection.employee_id)})
 
@@ -170,14 +158,10 @@ def goals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404(policy.NOT_FOUND)
-        if form.is_valid():
-            try:
-                goal = goal_services.goal_create(actor=actor, **form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("Your goal is set. Add the options you see and a first action."))
-                return redirect("goal_detail", pk=goal.pk)
+        created = form_submit(request, form, partial(goal_services.goal_create, actor=actor))
+        if created:
+            messages.success(request, _("Your goal is set. Add the options you see and a first action."))
+            return redirect("goal_detail", pk=created.result.pk)
     status = request.GET.get("status", "")
     status = status if status in Goal.Status.values else ""
     employee_id = _int_or_none(request.GET.get("employee")) if actor.is_coach else None
@@ -224,14 +208,9 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.GoalEditForm(request.POST or None, initial={
         "title": goal.title, "why": goal.why, "target_date": goal.target_date, "status": goal.status,
         "progress": goal.progress})
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal_services.goal_update(actor=request.actor, goal=goal, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your goal is updated."))
-            return redirect("goal_detail", pk=goal.pk)
+    if form_submit(request, form, partial(goal_services.goal_update, actor=request.actor, goal=goal)):
+        messages.success(request, _("Your goal is updated."))
+        return redirect("goal_detail", pk=goal.pk)
     return render(request, "assessments/goal_edit.html", {"goal": goal, "form": form})
 
 
@@ -258,20 +237,23 @@ def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("goals")
 
 
+def _part_post(request: HttpRequest, form, save, *, success: str, done: str, page) -> HttpResponse:
+    """The shape of every form that is one part of a bigger page (a goal, a session's follow-up): the
+    service runs and the page is shown again at that part, or `page()` shows it with the form in error."""
+    if form_submit(request, form, save):
+        messages.success(request, success)
+        return redirect(done)
+    return page()
+
+
 def _goal_form_post(request: HttpRequest, pk: int, form_class, service, form_name: str, success: str,
                     own: bool = True, anchor: str = "", **form_kwargs) -> HttpResponse:
-    """The shape of every form on the goal page: validate, call the service, or show the page with errors."""
     goal = selectors.goal_get(actor=request.actor, pk=pk, own=own)
     form = form_class(request.POST, **form_kwargs)
-    if form.is_valid():
-        try:
-            service(actor=request.actor, goal=goal, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("goal_detail", kwargs={"pk": goal.pk}) + anchor)
-    return _goal_page(request, selectors.goal_read(actor=request.actor, pk=pk), **{form_name: form})
+    return _part_post(request, form, partial(service, actor=request.actor, goal=goal), success=success,
+                      done=reverse("goal_detail", kwargs={"pk": goal.pk}) + anchor,
+                      page=lambda: _goal_page(request, selectors.goal_read(actor=request.actor, pk=pk),
+                                              **{form_name: form}))
 
 
 @require_POST
@@ -281,14 +263,21 @@ def goal_option_add(request: HttpRequest, pk: int) -> HttpResponse:
                            _("The option is added."), own=False, anchor="#options")
 
 
+def _goal_part_delete(request: HttpRequest, pk: int, model, part_pk: int, delete, success: str,
+                      anchor: str) -> HttpResponse:
+    """Remove one option or action of the employee's own goal, back at its place on the goal page."""
+    goal = selectors.goal_get(actor=request.actor, pk=pk, own=True)
+    delete(policy.get_or_404(request.actor, model, goal=goal, pk=part_pk))
+    messages.success(request, success)
+    return redirect(reverse("goal_detail", kwargs={"pk": goal.pk}) + anchor)
+
+
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def goal_option_delete(request: HttpRequest, pk: int, option_pk: int) -> HttpResponse:
-    goal = selectors.goal_get(actor=request.actor, pk=pk, own=True)
-    option = policy.get_or_404(request.actor, GoalOption, goal=goal, pk=option_pk)
-    goal_services.option_delete(actor=request.actor, option=option)
-    messages.success(request, _("The option is removed."))
-    return redirect(reverse("goal_detail", kwargs={"pk": goal.pk}) + "#options")
+    return _goal_part_delete(request, pk, GoalOption, option_pk,
+                             lambda option: goal_services.option_delete(actor=request.actor, option=option),
+                             _("The option is removed."), "#options")
 
 
 @require_POST
@@ -328,11 +317,9 @@ def goal_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpRespo
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def goal_action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    goal = selectors.goal_get(actor=request.actor, pk=pk, own=True)
-    action = policy.get_or_404(request.actor, ActionItem, goal=goal, pk=action_pk)
-    goal_services.action_delete(actor=request.actor, action=action)
-    messages.success(request, _("The action is removed."))
-    return redirect(reverse("goal_detail", kwargs={"pk": goal.pk}) + "#actions")
+    return _goal_part_delete(request, pk, ActionItem, action_pk,
+                             lambda action: goal_services.action_delete(actor=request.actor, action=action),
+                             _("The action is removed."), "#actions")
 
 
 @require_POST
@@ -393,15 +380,9 @@ def _session_form_post(request: HttpRequest, session_pk: int, form_class, save, 
                        anchor: str, prefix: str | None = None) -> HttpResponse:
     session = selectors.follow_up_session(actor=request.actor, pk=session_pk)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            save(session, form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("session_follow_up", kwargs={"session_pk": session.pk}) + anchor)
-    return _follow_up_page(request, session, **{form_name: form})
+    return _part_post(request, form, lambda **data: save(session, data), success=success,
+                      done=reverse("session_follow_up", kwargs={"session_pk": session.pk}) + anchor,
+                      page=lambda: _follow_up_page(request, session, **{form_name: form}))
 
 
 @require_POST

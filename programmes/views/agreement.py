@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import policy
-from programmes.forms import AgreementForm, add_service_errors
+from portal.forms import form_submit
+from programmes.forms import AgreementForm
 from programmes.selectors import enrolment as selectors
 from programmes.services import agreement as services
 
@@ -60,13 +63,9 @@ def agreement_accept(request: HttpRequest) -> HttpResponse:
 def agreement_edit(request: HttpRequest) -> HttpResponse:
     body, version, _current = _in_force(request)
     form = AgreementForm(request.POST or None, initial={"body": body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            published = services.agreement_publish(actor=request.actor, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Version %(version)s is published. Employees accept it before their next "
-                                        "booking.") % {"version": published.version})
-            return redirect("agreement")
+    published = form_submit(request, form, partial(services.agreement_publish, actor=request.actor))
+    if published:
+        messages.success(request, _("Version %(version)s is published. Employees accept it before their next "
+                                    "booking.") % {"version": published.result.version})
+        return redirect("agreement")
     return render(request, "programmes/agreement_edit.html", {"form": form, "version": version})

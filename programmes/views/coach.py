@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tenants.utils import tenant_context
 
 from portal import policy
+from portal.forms import add_service_errors
 from programmes.availability import services as availability
 from programmes.availability.models import Mode, Slot
 from programmes.availability.selectors import by_day, own_slots
@@ -162,11 +163,7 @@ def coach_availability(request: HttpRequest) -> HttpResponse:
                                              video_url=data["video_url"], dial_in=data["dial_in"]),
                 organisations=form.chosen_organisations(), allowed=[place.organisation for place in places])
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, ngettext("%(count)d slot is published.", "%(count)d slots are published.",
                                                len(slots)) % {"count": len(slots)})

@@ -3,6 +3,8 @@ its progress."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from programmes import tasks
-from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm, ImportForm,
-                              add_service_errors)
+from portal.forms import form_submit
+from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm,
+                              ImportForm)
 from programmes.models import Enrolment, EnrolmentImport
 from programmes.selectors import enrolment as selectors
 from programmes.selectors import programmes as programme_selectors
@@ -62,15 +65,10 @@ def enrolment_add(request: HttpRequest) -> HttpResponse:
     form = EnrolmentAddForm(request.POST or None, cohorts=cohorts,
                             coaches=programme_selectors.coach_choices(actor=request.actor),
                             initial={"cohort": _int(request.GET.get("cohort"))})
-    if request.method == "POST" and form.is_valid():
-        try:
-            imports.enrolment_add(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(email)s is enrolled in %(cohort)s.") % {
-                "email": form.cleaned_data["email"], "cohort": form.cleaned_data["cohort"].name})
-            return redirect("enrolment_add" if "another" in request.POST else "enrolment_list")
+    if form_submit(request, form, partial(imports.enrolment_add, actor=request.actor)):
+        messages.success(request, _("%(email)s is enrolled in %(cohort)s.") % {
+            "email": form.cleaned_data["email"], "cohort": form.cleaned_data["cohort"].name})
+        return redirect("enrolment_add" if "another" in request.POST else "enrolment_list")
     return render(request, "programmes/enrolment_add.html", {"form": form, "has_cohorts": cohorts.exists()})
 
 
@@ -98,16 +96,9 @@ def enrolment_credits(request: HttpRequest, pk: int) -> HttpResponse:
     the service the edit page and the API use: never below what the person has already used."""
     enrolment = selectors.enrolment_get(actor=request.actor, pk=pk)
     form = CreditAllowanceForm(request.POST)
-    saved = False
-    if form.is_valid():
-        try:
-            enrolment = services.enrolment_update(actor=request.actor, enrolment=enrolment, cohort=enrolment.cohort,
-                                                  coach=enrolment.coach,
-                                                  credit_allowance=form.cleaned_data["credit_allowance"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            saved = True
+    saved = form_submit(request, form, partial(services.enrolment_update, actor=request.actor, enrolment=enrolment,
+                                               cohort=enrolment.cohort, coach=enrolment.coach))
+    enrolment = saved.result if saved else enrolment
     if request.htmx:
         return render(request, "programmes/enrolment_credits.html", {
             "enrolment": enrolment, "used": services.credits_used(enrolment), "saved": saved,
@@ -134,19 +125,17 @@ def enrolment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial=initial,
         cohorts=programme_selectors.cohorts_of(actor=request.actor, programme=enrolment.programme),
         coaches=programme_selectors.coach_choices(actor=request.actor))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                services.enrolment_update(actor=request.actor, enrolment=enrolment, cohort=data["cohort"],
-                                          coach=data["coach"], credit_allowance=data["credit_allowance"])
-                services.profile_update(actor=request.actor, user=enrolment.employee, department=data["department"],
-                                        job_title=data["job_title"], manager_email=data["manager_email"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The enrolment is saved."))
-            return redirect("enrolment_detail", pk=enrolment.pk)
+
+    @transaction.atomic
+    def save(*, cohort, coach, credit_allowance, department, job_title, manager_email) -> None:
+        services.enrolment_update(actor=request.actor, enrolment=enrolment, cohort=cohort, coach=coach,
+                                  credit_allowance=credit_allowance)
+        services.profile_update(actor=request.actor, user=enrolment.employee, department=department,
+                                job_title=job_title, manager_email=manager_email)
+
+    if form_submit(request, form, save):
+        messages.success(request, _("The enrolment is saved."))
+        return redirect("enrolment_detail", pk=enrolment.pk)
     return render(request, "programmes/enrolment_edit.html", {"form": form, "enrolment": enrolment})
 
 

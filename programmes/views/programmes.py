@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import policy
-from programmes.forms import (CohortForm, PhaseForm, ProgrammeCopyForm, ProgrammeForm, ResourceForm,
-                              add_service_errors)
+from portal.forms import form_submit
+from programmes.forms import CohortForm, PhaseForm, ProgrammeCopyForm, ProgrammeForm, ResourceForm
 from programmes.selectors import enrolment as enrolment_selectors
 from programmes.selectors import programmes as selectors
 from programmes.services import programmes as services
@@ -34,15 +35,11 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @policy.page(HR)
 def programme_create(request: HttpRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services.programme_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("“%(name)s” is ready. Add cohorts, then enrol people.") % {
-                "name": programme.name})
-            return redirect("programme_detail", pk=programme.pk)
+    created = form_submit(request, form, partial(services.programme_create, actor=request.actor))
+    if created:
+        messages.success(request, _("“%(name)s” is ready. Add cohorts, then enrol people.") % {
+            "name": created.result.name})
+        return redirect("programme_detail", pk=created.result.pk)
     return render(request, "programmes/programme_form.html", {"form": form})
 
 
@@ -64,14 +61,9 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(actor=request.actor, pk=pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(actor=request.actor, programme=programme, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The programme is saved."))
-            return redirect("programme_detail", pk=programme.pk)
+    if form_submit(request, form, partial(services.programme_update, actor=request.actor, programme=programme)):
+        messages.success(request, _("The programme is saved."))
+        return redirect("programme_detail", pk=programme.pk)
     return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
 
 
@@ -106,11 +98,7 @@ def _phases_changed(request: HttpRequest, programme_pk: int) -> HttpResponse:
 def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(actor=request.actor, pk=pk)
     form = PhaseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.phase_add(actor=request.actor, programme=programme, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
+    form_submit(request, form, partial(services.phase_add, actor=request.actor, programme=programme))
     if form.errors:
         if request.htmx:
             programme = selectors.programme_detail(actor=request.actor, pk=pk)
@@ -125,14 +113,9 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
 def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
     phase = selectors.phase_get(actor=request.actor, pk=pk)
     form = PhaseForm(request.POST or None, instance=phase)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.phase_update(actor=request.actor, phase=phase, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The phase is saved."))
-            return redirect("programme_detail", pk=phase.programme_id)
+    if form_submit(request, form, partial(services.phase_update, actor=request.actor, phase=phase)):
+        messages.success(request, _("The phase is saved."))
+        return redirect("programme_detail", pk=phase.programme_id)
     return render(request, "programmes/phase_form.html", {"form": form, "phase": phase})
 
 
@@ -161,14 +144,9 @@ def phase_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_add(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(actor=request.actor, pk=pk)
     form = ResourceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resource_add(actor=request.actor, programme=programme, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The resource is added; everyone in the programme can open it."))
-            return redirect("programme_detail", pk=programme.pk)
+    if form_submit(request, form, partial(services.resource_add, actor=request.actor, programme=programme)):
+        messages.success(request, _("The resource is added; everyone in the programme can open it."))
+        return redirect("programme_detail", pk=programme.pk)
     return render(request, "programmes/resource_form.html", {"form": form, "programme": programme})
 
 
@@ -203,14 +181,10 @@ def cohort_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(actor=request.actor, pk=pk)
     form = CohortForm(request.POST or None, coaches=selectors.coach_choices(actor=request.actor),
                       initial={"starts_on": programme.starts_on})
-    if request.method == "POST" and form.is_valid():
-        try:
-            cohort = services.cohort_create(actor=request.actor, programme=programme, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Cohort “%(name)s” is added.") % {"name": cohort.name})
-            return redirect("programme_detail", pk=programme.pk)
+    created = form_submit(request, form, partial(services.cohort_create, actor=request.actor, programme=programme))
+    if created:
+        messages.success(request, _("Cohort “%(name)s” is added.") % {"name": created.result.name})
+        return redirect("programme_detail", pk=programme.pk)
     return render(request, "programmes/cohort_form.html", {"form": form, "programme": programme})
 
 
@@ -231,13 +205,8 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "coaches": [coach.pk for coach in cohort.coaches.all()]}
     form = CohortForm(request.POST or None, coaches=selectors.coach_choices(actor=request.actor),
                       initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cohort_update(actor=request.actor, cohort=cohort, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The cohort is saved."))
-            return redirect("cohort_detail", pk=cohort.pk)
+    if form_submit(request, form, partial(services.cohort_update, actor=request.actor, cohort=cohort)):
+        messages.success(request, _("The cohort is saved."))
+        return redirect("cohort_detail", pk=cohort.pk)
     return render(request, "programmes/cohort_form.html", {"form": form, "programme": cohort.programme,
                                                            "cohort": cohort})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import policy
+from portal.forms import add_service_errors
 from programmes.availability.models import Slot
 from programmes.availability.selectors import free_slots_by_day
 from programmes.availability.services import Meeting
@@ -83,14 +84,6 @@ class ScheduleForm(WhenForm):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].queryset = selectors.coached_enrolments(actor=actor)
         self.fields["cohort"].queryset = selectors.coached_cohorts(actor=actor)
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _time_field_errors(error: ValidationError) -> ValidationError:
@@ -186,7 +179,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 duration_minutes=data["duration_minutes"], meeting=form.meeting(), enrolment=data["enrolment"],
                 cohort=data["cohort"], title=data["title"])
         except ValidationError as error:
-            _apply_errors(form, _time_field_errors(error))
+            add_service_errors(form, _time_field_errors(error))
         except services.SessionRefused as refused:
             form.add_error(None, refused.message)
         else:
@@ -202,7 +195,7 @@ def _move_by_organiser(request: HttpRequest, session: Session, form: WhenForm) -
         services.session_move(actor=request.actor, session=session, starts_at=form.starts_at(),
                               duration_minutes=form.cleaned_data["duration_minutes"], meeting=form.meeting())
     except ValidationError as error:
-        _apply_errors(form, _time_field_errors(error))
+        add_service_errors(form, _time_field_errors(error))
     except services.SessionRefused as refused:
         form.add_error(None, refused.message)
     else:
@@ -310,7 +303,7 @@ def urgent_request(request: HttpRequest) -> HttpResponse:
         try:
             sent = urgent_services.urgent_request_create(actor=request.actor, message=form.cleaned_data["message"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
     context = {"form": form, "sent": sent, "support_contact": request.actor.organisation.support_contact,
                "coach": selectors.current_coach(actor=request.actor)}
     return render(request, "programmes/urgent_request.html", context)
