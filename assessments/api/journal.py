@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action, api_view
@@ -158,7 +159,7 @@ class ReflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.R
     def perform_update(self, serializer):
         data = serializer.validated_data
         if "session_id" in data:
-            raise exceptions.ValidationError({"session": ["A reflection stays with the session it was written for."]})
+            raise exceptions.ValidationError({"session": [_("A reflection stays with the session it was written for.")]})
         with service_errors():
             serializer.instance = reflection_services.reflection_update(
                 actor=self.actor, reflection=serializer.instance, body=data.get("body"),
@@ -349,7 +350,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
         if option_id is not None:
             option = policy.scope(self.actor, GoalOption).filter(goal=goal, pk=option_id).first()
             if option is None:
-                raise exceptions.ValidationError({"option": ["Choose one of this goal's options."]})
+                raise exceptions.ValidationError({"option": [_("Choose one of this goal's options.")]})
         with service_errors():
             goal = goal_services.goal_decide(actor=self.actor, goal=goal, option=option,
                                              decision=payload.validated_data.get("decision", ""))
@@ -389,9 +390,9 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def perform_update(self, serializer):
         data = serializer.validated_data
         if set(data) - {"done"}:
-            raise exceptions.ValidationError({"detail": ["Only `done` can be changed here."]})
+            raise exceptions.ValidationError({"detail": [_("Only `done` can be changed here.")]})
         if "done" not in data:
-            raise exceptions.ValidationError({"done": ["Send true or false."]})
+            raise exceptions.ValidationError({"done": [_("Send true or false.")]})
         with service_errors():
             serializer.instance = goal_services.action_set_done(actor=self.actor, action=serializer.instance,
                                                                 done=data["done"])

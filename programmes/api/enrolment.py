@@ -8,6 +8,7 @@ the file as a whole.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view,
                                    inline_serializer)
 from rest_framework import exceptions, mixins, serializers, status
@@ -153,7 +154,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         coach_id = data.pop("coach")
         coach = programme_selectors.coach_choices(actor=self.actor).filter(pk=coach_id).first() if coach_id else None
         if coach_id and coach is None:
-            raise exceptions.ValidationError({"coach": ["Choose someone who coaches in this organisation."]})
+            raise exceptions.ValidationError({"coach": [_("Choose someone who coaches in this organisation.")]})
         with service_errors():
             imports.enrolment_add(actor=self.actor, cohort=cohort, coach=coach, **data)
         enrolment = selectors.enrolment_list(actor=self.actor, cohort=cohort.pk).get(employee__email=data["email"].lower())
@@ -174,7 +175,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
             coach = (programme_selectors.coach_choices(actor=self.actor).filter(pk=data["coach"]).first()
                      if data["coach"] else None)
             if data["coach"] and coach is None:
-                raise exceptions.ValidationError({"coach": ["Choose someone who coaches in this organisation."]})
+                raise exceptions.ValidationError({"coach": [_("Choose someone who coaches in this organisation.")]})
         with service_errors():
             services.enrolment_update(actor=self.actor, enrolment=enrolment, cohort=cohort, coach=coach,
                                       credit_allowance=data.get("credit_allowance", enrolment.credit_allowance))

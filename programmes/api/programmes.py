@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -172,7 +173,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
     def _coaches(self, ids: list[int]) -> list[User]:
         coaches = list(selectors.coach_choices(actor=self.actor).filter(pk__in=ids))
         if len(coaches) != len(set(ids)):
-            raise exceptions.ValidationError({"coaches": ["Choose coaches who coach in this organisation."]})
+            raise exceptions.ValidationError({"coaches": [_("Choose coaches who coach in this organisation.")]})
         return coaches
 
     @extend_schema(request=CohortWriteSerializer, responses={201: CohortSerializer})
@@ -182,7 +183,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         if "programme" not in data:
-            raise exceptions.ValidationError({"programme": ["Name the programme."]})
+            raise exceptions.ValidationError({"programme": [_("Name the programme.")]})
         programme = policy.get_or_404(self.actor, Programme, pk=data.pop("programme"))
         with service_errors():
             cohort = services.cohort_create(actor=self.actor, programme=programme,
