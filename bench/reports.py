@@ -17,6 +17,7 @@ import random
 import time
 from datetime import timedelta
 
+TITLE = "Reports: HR dashboard and PDF reports"
 SLUG = "bench-reports"
 EMPLOYEES = int(os.environ.get("BENCH_REPORTS_EMPLOYEES", 5000))
 SMALL_PROGRAMME = 200  # the programme report is measured on a programme of this many participants
