@@ -194,7 +194,7 @@ def test_the_booking_page_shows_the_free_times_by_day_and_what_is_left(acme, wor
 def test_the_booking_page_asks_for_the_agreement_first(world, client_for):
     html = client_for(world.acme.employee2, world.acme.host).get("/book/").content.decode()
     assert "First, the coaching agreement" in html
-    assert 'href="/agreement/"' in html
+    assert 'href="/agreement/?next=/book/"' in html
     assert 'class="slot"' not in html
 
 

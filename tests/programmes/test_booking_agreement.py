@@ -24,7 +24,7 @@ def test_the_api_409_names_the_agreement_page(world, client_for, in_tenant):
 def test_the_booking_page_explains_and_links_to_the_agreement(world, client_for):
     html = client_for(world.acme.employee2, world.acme.host).get("/book/").content.decode()
     assert "First, the coaching agreement" in html
-    assert 'href="/agreement/"' in html
+    assert 'href="/agreement/?next=/book/"' in html
 
 
 def test_a_refused_booking_on_the_page_says_why_and_shows_the_link(world, client_for):
@@ -48,6 +48,13 @@ def test_once_accepted_the_free_times_show(world, client_for):
     client = client_for(world.acme.employee2, world.acme.host)
     assert client.post("/agreement/accept/", {"version": "0"}).status_code == 302
     assert "Free times" in client.get("/book/").content.decode()
+
+
+def test_accepting_from_the_booking_page_leads_back_to_it(world, client_for):
+    client = client_for(world.acme.employee2, world.acme.host)
+    assert 'name="next" value="/book/"' in client.get("/agreement/?next=/book/").content.decode()
+    response = client.post("/agreement/accept/", {"version": "0", "next": "/book/"})
+    assert response.status_code == 302 and response["Location"] == "/book/"
 
 
 def test_the_api_says_when_the_agreement_has_changed_since_it_was_accepted(world, client_for, in_tenant, actor):
