@@ -11,7 +11,6 @@ at two sizes of organisation, to show they stay the same.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import time
 from datetime import timedelta

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_exists, schema_context
+from django_tenants.utils import schema_exists
 
 from portal.middleware import SESSION_HOST_KEY
 from tenants.models import (Domain, HandoffToken, Invitation, Membership, Organisation, PlatformEvent,

@@ -3,7 +3,6 @@ and the read log, and HR's figures: completion and means only over groups large 
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 

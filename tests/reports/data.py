@@ -11,7 +11,7 @@ so a test can search any output for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
