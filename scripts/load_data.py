@@ -1,8 +1,9 @@
 """Data the load test needs on top of the demo, on the stack's database (run by scripts/load.sh).
 
 Every demo employee of Acme and Globex gets an active enrolment with the demo coach and plenty of
-credits, accepts the current coaching agreement, and the coach offers a free hour every working hour of
-the coming eight weeks (open to both organisations) and has a past 1:1 with each employee whose
+credits, accepts the current coaching agreement, and the coach offers a free half hour every half hour
+from 08:00 to 20:00, every day of the six weeks employees can book ahead (open to both organisations;
+about a thousand, so that five minutes of 120 people booking do not run out of them) and has a past 1:1 with each employee whose
 attendance is still to be marked. Idempotent: running it twice adds nothing.
 """
 
@@ -28,23 +29,25 @@ from tenants.models import Membership, Organisation, Role, User  # noqa: E402
 
 PROGRAMME = "Load test programme"
 CREDITS = 500
-WEEKS = 8
+WEEKS = 6
+SLOT_MINUTES = 30
 
 
-def at(day, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
+def at(day, hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 def slots_offer(coach: User) -> int:
-    """A free hour at every working hour (08–18, Monday to Friday) of the coming weeks."""
+    """A free half hour every half hour from 08:00 to 20:00 of the coming weeks."""
     start = timezone.localdate() + timedelta(days=1)
-    wanted = [at(start + timedelta(days=offset), hour) for offset in range(7 * WEEKS) for hour in range(8, 18)
-              if (start + timedelta(days=offset)).weekday() < 5]
-    # The coach's time is one resource: leave out every hour that overlaps something already there.
+    length = timedelta(minutes=SLOT_MINUTES)
+    wanted = [at(start + timedelta(days=offset), hour, minute) for offset in range(7 * WEEKS)
+              for hour in range(8, 20) for minute in range(0, 60, SLOT_MINUTES)]
+    # The coach's time is one resource: leave out every half hour that overlaps something already there.
     busy = list(Slot.objects.filter(coach=coach, ends_at__gt=wanted[0]).values_list("starts_at", "ends_at"))
     free = [moment for moment in wanted
-            if not any(start < moment + timedelta(hours=1) and end > moment for start, end in busy)]
-    Slot.objects.bulk_create([Slot(coach=coach, starts_at=moment, ends_at=moment + timedelta(hours=1),
+            if not any(start < moment + length and end > moment for start, end in busy)]
+    Slot.objects.bulk_create([Slot(coach=coach, starts_at=moment, ends_at=moment + length,
                                    video_url="https://meet.example.com/load") for moment in free])
     return len(free)
 

@@ -92,6 +92,8 @@ def results_for_bench(path: Path, started: float, errors: int) -> None:
     """The figures as BENCHMARKS.md rows (bench/locustfile.py's run() hands them to `python -m bench.run`)."""
     rows = []
     for row in csv.DictReader(path.open()):
+        if row["Request Count"] == "0":  # locust reports N/A for the times of a request never made
+            continue
         rows.append({"benchmark": "all requests" if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}",
                      "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
                      "median_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),

@@ -32,6 +32,7 @@ ORGANISATIONS = {
 COACH = "coach@coaching.example"
 EMPLOYEES = 25
 SLOT = re.compile(r'action="/book/(\d+)/"')
+LATER = re.compile(r'href="(/book/\?weeks=\d+)"')
 SESSION = re.compile(r'href="/sessions/(\d+)/"')
 ASSIGNMENT = re.compile(r'href="/assessments/(\d+)/"')
 _ports = itertools.cycle(PORTS)
@@ -93,7 +94,12 @@ class Employee(Person):
     def book(self) -> None:
         page = self.get("/book/", name="employee: free times")
         slots = SLOT.findall(page.text)
-        if not slots:
+        later = LATER.search(page.text)
+        while not slots and later:  # the first weeks are taken: look further ahead, as a person would
+            page = self.get(later.group(1), name="employee: later free times")
+            slots, later = SLOT.findall(page.text), LATER.search(page.text)
+        # People look at the free times more often than they book one.
+        if not slots or random.random() < 0.5:
             return
         # A slot someone else took meanwhile is refused with a message: an answer, not an error.
         self.post(f"/book/{random.choice(slots[:10])}/", name="employee: book a slot")
