@@ -2,7 +2,8 @@
 agreement, session credits, sessions, attendance and urgent requests.
 
 Foreign keys leave the tenant schema only for shared tables that can become Citus reference tables
-(users, organisations, the coaches' availability); see DESIGN.md.
+(organisations, the coaches' availability); see DESIGN.md. References to people carry no database
+constraint (`db_constraint=False`): docs/DEPLOY.md, "References to people", says why.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from django.utils.translation import gettext_lazy as _
 class EmployeeProfile(models.Model):
     """Where a person stands in this organisation: the reference for their coaching."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                related_name="+")
     department = models.CharField(_("department"), max_length=120, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
-    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("manager"))
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+", verbose_name=_("manager"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -47,7 +49,8 @@ class Programme(models.Model):
         _("1:1 session credits per person"), default=6,
         help_text=_("Each enrolment starts with this many individual sessions; HR can change it per person."))
     copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,7 +110,7 @@ class Cohort(models.Model):
     name = models.CharField(_("name"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"), default=20)
     starts_on = models.DateField(_("start"), null=True, blank=True)
-    coaches = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True,
+    coaches = models.ManyToManyField(settings.AUTH_USER_MODEL, db_constraint=False, related_name="+", blank=True,
                                      verbose_name=_("coaches"))
 
     class Meta:
@@ -130,14 +133,15 @@ class Enrolment(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("coach"))
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                 related_name="+")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("coach"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
     credit_allowance = models.PositiveSmallIntegerField(_("1:1 session credits"))
     status_changed_at = models.DateTimeField(auto_now_add=True)
-    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                          blank=True, related_name="+")
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                          null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,7 +158,8 @@ class EnrolmentEvent(models.Model):
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                           related_name="+")
 
     class Meta:
         ordering = ["at", "pk"]
@@ -165,7 +170,8 @@ class Agreement(models.Model):
 
     version = models.PositiveIntegerField(unique=True)
     body = models.TextField(_("text"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,7 +181,7 @@ class Agreement(models.Model):
 
 class AgreementAcceptance(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="acceptances")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     accepted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -202,7 +208,8 @@ class EnrolmentImport(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     summary = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -232,7 +239,7 @@ class Session(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="sessions")
-    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("start"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
@@ -249,11 +256,12 @@ class Session(models.Model):
     slot = models.ForeignKey("availability.Slot", on_delete=models.DO_NOTHING, null=True, blank=True,
                              related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
     late_cancellation = models.BooleanField(default=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -282,11 +290,11 @@ class Attendance(models.Model):
         EXCUSED = "excused", _("Excused")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.EXPECTED)
     marked_at = models.DateTimeField(null=True, blank=True)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="attendance_once")]
@@ -308,7 +316,8 @@ class CreditTransaction(models.Model):
     reason = models.CharField(max_length=12, choices=Reason.choices)
     session = models.ForeignKey(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                           related_name="+")
 
     class Meta:
         ordering = ["at", "pk"]
@@ -317,8 +326,9 @@ class CreditTransaction(models.Model):
 class UrgentRequest(models.Model):
     """The moment an employee decides they must talk to someone now."""
 
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                 related_name="+")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)

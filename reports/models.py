@@ -33,11 +33,11 @@ class AuditEvent(models.Model):
         RETENTION_PURGED = "retention.purged", _("Deleted coaching content past the retention period")
 
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
     # The person the event concerns, if any (the one whose data was exported or erased).
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+")
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.JSONField(default=dict, blank=True)  # kinds and counts, never content
 
@@ -64,10 +64,11 @@ class ReportJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                     related_name="+")
     # Personal reports: the employee the report is about.
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="+")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="+")
     programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="+")
     options = models.JSONField(default=dict, blank=True)  # e.g. the reflections chosen for a personal report
@@ -105,16 +106,17 @@ class ErasureRequest(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Erased")
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                               related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
     scope = models.CharField(max_length=12, choices=Scope.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+")
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
     completed_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)  # how many rows of each kind were erased
 

@@ -39,8 +39,8 @@ class Instrument(models.Model):
     results_need_release = models.BooleanField(
         _("results wait for the coach"), default=False,
         help_text=_("The employee sees their scores only after their coach has released them."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -62,8 +62,8 @@ class InstrumentVersion(models.Model):
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     # Set when a phase first schedules this version; from then on it never changes.
     frozen_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -252,8 +252,8 @@ class PhaseAssessment(models.Model):
     due_on = models.DateField(_("due on"))
     reminder_days_before = models.PositiveSmallIntegerField(
         _("remind this many days before the due date"), default=3, validators=[MaxValueValidator(60)])
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -272,15 +272,16 @@ class Assignment(models.Model):
 
     phase_assessment = models.ForeignKey(PhaseAssessment, on_delete=models.CASCADE, related_name="assignments")
     enrolment = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                 related_name="+")
     version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(null=True, blank=True)
     last_saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     release_required = models.BooleanField(default=False)
     released_at = models.DateTimeField(null=True, blank=True)
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,7 +2,8 @@
 check-ins, two-way feedback after sessions, the coach's notes and summaries, and the audit of reads.
 
 Who sees what is the confidentiality table in DESIGN.md, implemented in assessments/policies.py; nothing
-here decides access. Foreign keys leave the tenant schema only for users (a Citus reference table).
+here decides access. References leave the tenant schema only for users, without a database constraint
+(docs/DEPLOY.md, "References to people").
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ class AccessLogEntry(models.Model):
         REFLECTION = "reflection", _("Reflection")
         GOAL = "goal", _("Goal")
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                               related_name="+")
     reader_role = models.CharField(max_length=12, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField()
@@ -41,7 +43,8 @@ class AccessLogEntry(models.Model):
 class Reflection(models.Model):
     """What the employee takes from a session or a day: private unless they share it with their coach."""
 
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                 related_name="+")
     session = models.ForeignKey("programmes.Session", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+", verbose_name=_("session"))
     body = models.TextField(_("reflection"))
@@ -61,7 +64,8 @@ class ReflectionReply(models.Model):
     """The coach's answer to a shared reflection (and the employee's answer back)."""
 
     reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                               related_name="+")
     body = models.TextField(_("reply"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -77,7 +81,8 @@ class Goal(models.Model):
         PAUSED = "paused", _("Paused")
         DROPPED = "dropped", _("Let go")
 
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                 related_name="+")
     title = models.CharField(_("goal"), max_length=200)
     why = models.TextField(_("why it matters to me"), blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
@@ -123,7 +128,7 @@ class GoalOption(models.Model):
     feasibility = models.PositiveSmallIntegerField(_("how doable it is"), null=True, blank=True,
                                                    validators=[MinValueValidator(1), MaxValueValidator(5)])
     chosen = models.BooleanField(default=False)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
                                  related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -163,7 +168,8 @@ class CheckIn(models.Model):
     """The employee's look at where a goal stands: a progress figure and a few words."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="check_ins")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                               related_name="+")
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)])
     note = models.TextField(_("how it is going"), blank=True)
@@ -180,7 +186,8 @@ class GoalComment(models.Model):
     """The coach's comment on a goal (and the employee's answer)."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                               related_name="+")
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -193,7 +200,8 @@ class SessionFeedback(models.Model):
     """The employee's rating of a session they took part in: 1–5 and, if they like, a comment."""
 
     session = models.ForeignKey("programmes.Session", on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                 related_name="+")
     rating = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -213,8 +221,9 @@ class CoachFeedback(models.Model):
     """What the coach wants the employee to take from a session: feedback the other way round."""
 
     session = models.ForeignKey("programmes.Session", on_delete=models.CASCADE, related_name="+")
-    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                                 related_name="+")
     body = models.TextField(_("feedback for the employee"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -230,7 +239,8 @@ class SessionNote(models.Model):
     """The coach's private note on a session: only its author ever reads it."""
 
     session = models.ForeignKey("programmes.Session", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
+                               related_name="+")
     body = models.TextField(_("private note"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -245,7 +255,8 @@ class SessionSummary(models.Model):
     """The summary of a session that coach and employee share."""
 
     session = models.OneToOneField("programmes.Session", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
     body = models.TextField(_("shared summary"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
