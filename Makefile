@@ -30,7 +30,7 @@ run: seed
 	$(BIN)/python manage.py runserver --noreload 0.0.0.0:$(PORT)
 
 # Browser tests run in Debian's Chromium and PDF tests read text with poppler's pdftotext; as root we install
-# them, elsewhere the tests that need them skip and say how.
+# both. Elsewhere browser tests skip and say how; the PDF tests need `apt-get install poppler-utils`.
 browser:
 	@if { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null) \
