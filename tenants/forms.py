@@ -115,6 +115,8 @@ class OrganisationSettingsForm(forms.ModelForm):
         fields = ["default_language", "accent_colour", "logo", "support_contact", "cancellation_notice_hours",
                   "retention_months"]
         field_classes = {"logo": LogoField}
+        help_texts = {"logo": _("PNG, JPEG or WebP, at most 512 KB and 2,000 × 2,000 pixels. It appears in the "
+                                "top bar and on reports.")}
         widgets = {"accent_colour": forms.TextInput(attrs={"type": "color"}),
                    "support_contact": forms.Textarea(attrs={"rows": 3})}
 
