@@ -268,17 +268,7 @@ def run() -> list[dict]:
     return rows
 
 
-def main() -> None:
-    from django.core.management import call_command
-
-    from bench.common import configure
-
-    configure()
-    call_command("migrate", interactive=False, verbosity=0)
-    for line in run():
-        figures = " | ".join(f"{key}: {value}" for key, value in line.items() if key not in {"benchmark", "notes"})
-        print(f"| {line['benchmark']} | {figures} | {line['notes']} |")
-
-
 if __name__ == "__main__":
-    main()
+    from bench.common import run_alone
+
+    run_alone(run)

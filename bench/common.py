@@ -83,6 +83,18 @@ def configure() -> None:
     django.setup()
 
 
+def run_alone(run) -> None:
+    """`python -m bench.<module>`: one module's run() on the benchmark database as it is (migrated first),
+    its rows printed as Markdown table rows instead of written to BENCHMARKS.md."""
+    from django.core.management import call_command
+
+    configure()
+    call_command("migrate", interactive=False, verbosity=0)
+    for line in run():
+        figures = " | ".join(f"{key}: {value}" for key, value in line.items() if key not in {"benchmark", "notes"})
+        print(f"| {line['benchmark']} | {figures} | {line.get('notes', '')} |")
+
+
 def reset_database() -> None:
     """Drop and re-create the benchmark database, then migrate it (every schema and the template)."""
     import psycopg
