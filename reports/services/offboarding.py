@@ -20,8 +20,6 @@ refill them).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import os
@@ -45,8 +43,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from portal import policy
+from portal.csv import csv_text
 from reports import data_map
-from reports.selectors.exports import BOM, neutralise
 from tenants.models import Domain, Membership, Organisation, PlatformEvent, User
 
 logger = logging.getLogger(__name__)
@@ -249,7 +247,7 @@ def bundle_write(*, target: Path, organisation: Organisation, platform: dict | N
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("README.txt", _bundle_readme(organisation))
         bundle.writestr("json/people.json", json.dumps(people, indent=1, ensure_ascii=False))
-        bundle.writestr("csv/people.csv", _csv([*user_fields, "roles"],
+        bundle.writestr("csv/people.csv", csv_text([*user_fields, "roles"],
                                                ([*(p[name] for name in user_fields), " ".join(p["roles"])]
                                                 for p in people)))
         for label, fields in tables:
@@ -258,17 +256,8 @@ def bundle_write(*, target: Path, organisation: Organisation, platform: dict | N
             name = model._meta.model_name
             bundle.writestr(f"json/{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, indent=1,
                                                             ensure_ascii=False))
-            bundle.writestr(f"csv/{name}.csv", _csv(["id", *fields], ([row["pk"], *(row[f] for f in fields)]
+            bundle.writestr(f"csv/{name}.csv", csv_text(["id", *fields], ([row["pk"], *(row[f] for f in fields)]
                                                                      for row in rows)))
-
-
-def _csv(header: list[str], rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(value.isoformat() if hasattr(value, "isoformat") else value) for value in row])
-    return BOM + out.getvalue()
 
 
 def _bundle_readme(organisation: Organisation) -> str:
