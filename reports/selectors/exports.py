@@ -9,7 +9,7 @@ queries, however many rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import policy
-from portal.csv import BOM, csv_lines, neutralise  # noqa: F401 (the one CSV writer, named here too)
+# The one CSV writer; its names stay importable from here for code written before it moved to portal.
+from portal.csv import BOM, csv_lines, neutralise  # noqa: F401
 from programmes.models import Attendance, CreditTransaction, EmployeeProfile, Enrolment, Session
 from programmes.selectors.credits import with_credits
 from reports.selectors.dashboard import Filters, attendance_of, department_members
