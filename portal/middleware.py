@@ -1,12 +1,14 @@
-"""Request middleware: who is acting on this host, and in which language."""
+"""Request middleware: who is acting on this host, in which language, and what no cache may keep."""
 
 from __future__ import annotations
+
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from portal import policy
 
@@ -78,4 +80,40 @@ class LanguageMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response
+
+
+# Answers every cache may keep, whoever asks: our static files and the health check.
+CACHEABLE_PREFIXES = ("/static/", "/healthz")
+
+
+def public_asset(view):
+    """For a view whose answer is the same for everyone and holds nothing personal (an organisation's logo):
+    NoStoreMiddleware leaves its own Cache-Control alone. Every other answer to a signed-in person is no-store."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.public_asset = True
+        return response
+
+    return wrapped
+
+
+class NoStoreMiddleware:
+    """Every answer to a signed-in person (session or API token), on any host, is `private, no-store`: pages,
+    htmx fragments, API answers and files all may hold coaching content, and no browser history, shared
+    computer's cache or proxy may keep a copy. Static files, /healthz and `public_asset` views excepted."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if request.path.startswith(CACHEABLE_PREFIXES) or getattr(response, "public_asset", False):
+            return response
+        # DRF sets request.user when a token signs the call in, so token callers count as signed in.
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -3,10 +3,12 @@ erasure and retention do with it. Export-my-data, erasure and the retention task
 tests/reports/test_data_map.py fails when a model that points at a person is missing from it.
 
 Export
-  ROW        the row is about the person or was written by them: exported whole (minus `secret` fields),
-             with `children` (rows hanging off it), each read through the policy as the person.
+  ROW        the row is about the person or was written by them: exported whole (minus the fields
+             NOT_EXPORTED names, and never a secret: see secret_reason below), with `children` (rows
+             hanging off it), each read through the policy as the person.
   REFERENCE  the person only acted on a row about something or someone else ("marked attendance"):
-             exported as a reference (model, id, field, when), never the other row's content.
+             exported as a reference (model, id, field, when), never the other row's content; without
+             the id where the id is a secret.
 
 Erasure (of an employee: someone who holds no coach or HR role where they are erased)
   DELETE     coaching content: deleted, with everything hanging off it.
@@ -19,7 +21,12 @@ Erasure (of an employee: someone who holds no coach or HR role where they are er
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import AutoField, BigAutoField, BinaryField, Field, Model, SmallAutoField
 
 ROW, REFERENCE = "row", "reference"
 DELETE, ANONYMISE, NULL, ACCOUNT, KEEP = "delete", "anonymise", "null", "account", "keep"
@@ -32,7 +39,6 @@ class Entry:
     export: str
     erase: str
     children: tuple[str, ...] = ()  # reverse relations exported with each row (read through the policy)
-    secret: tuple[str, ...] = ()  # fields never exported
     clear: tuple[str, ...] = ()  # fields emptied when the row is anonymised
     dated_by: str = ""  # REFERENCE exports: the field that says when
     via_policy: bool = True  # False: read directly, with `reason` (the person's own account data)
@@ -46,12 +52,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("tenants.Invitation", "invited_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("tenants.HandoffToken", "user", REFERENCE, ACCOUNT, dated_by="created_at"),
     Entry("tenants.PlatformEvent", "actor", REFERENCE, NULL, dated_by="created_at"),
-    Entry("authtoken.Token", "user", ROW, ACCOUNT, secret=("key",), via_policy=False,
+    Entry("authtoken.Token", "user", ROW, ACCOUNT, via_policy=False,
           reason="that an API token exists, never its key"),
     Entry("availability.Slot", "coach", ROW, KEEP, via_policy=False,
           reason="a coach's own availability; erasure applies to employees only"),
     Entry("availability.Slot", "booked_by", REFERENCE, NULL, dated_by="booked_at"),
-    Entry("availability.CalendarFeed", "user", ROW, ACCOUNT, secret=("secret",), via_policy=False,
+    Entry("availability.CalendarFeed", "user", ROW, ACCOUNT, via_policy=False,
           reason="the person's own calendar feeds, never their secret"),
 
     # --- programmes ------------------------------------------------------------------------------------
@@ -131,5 +137,118 @@ RETENTION: tuple[tuple[str, str], ...] = (
 )
 
 
+# --- what never leaves the portal in a file ---------------------------------------------------------------
+# Exports, offboarding bundles, PDFs and CSVs carry no credential: no token, key, secret, password hash,
+# session key, or the id of an invitation or handoff ticket (that id is what their signed links carry).
+# One rule, secret_reason(), decides field by field; export_fields() and checked_fields() refuse to write
+# what it names, and tests/reports/test_secrets.py walks every model a file can reach.
+
+# Models whose primary key is itself the secret: the key is never written, nor any field pointing at it.
+SECRET_MODELS: dict[str, str] = {
+    "authtoken.Token": "the primary key is the API token",
+    "sessions.Session": "the primary key is the session cookie",
+    "tenants.Invitation": "the id is what the signed invitation link carries",
+    "tenants.HandoffToken": "the id is what the signed handoff ticket carries",
+}
+# Other fields that hold a secret whatever their name.
+SECRET_FIELDS: dict[tuple[str, str], str] = {
+    ("sessions.Session", "session_data"): "the signed session, with a digest of the password hash",
+}
+# Primary keys that are not a sequence but only name a row, which the pages reach through the policy.
+OPAQUE_IDS: dict[str, str] = {
+    "programmes.EnrolmentImport": "names an import on HR's pages, which check who asks",
+    "reports.ReportJob": "names a report in preparation, seen only by the person who asked for it",
+}
+SEQUENTIAL_KEYS = (AutoField, BigAutoField, SmallAutoField)
+# Field classes never written to a file (raw bytes: a rendered PDF, key material).
+SECRET_FIELD_CLASSES: tuple[type[Field], ...] = (BinaryField,)
+SECRET_NAME = re.compile(r"(^|_)(password|passwd|secret|token|key|hash|salt|nonce|otp|signature|credentials?)(_|$)")
+# Names the pattern catches that hold no secret.
+NOT_SECRET: dict[tuple[str, str], str] = {
+    ("assessments.Instrument", "key"): "a slug naming the instrument",
+    ("assessments.Dimension", "key"): "a slug naming the dimension",
+    ("assessments.Score", "dimension_key"): "the slug of the dimension scored",
+}
+# Per model, the fields a personal export leaves out ("id": the primary key). The rule refuses an export
+# of any model that reaches a secret without withholding it here.
+NOT_EXPORTED: dict[str, tuple[str, ...]] = {
+    "authtoken.Token": ("id",),  # that a token exists and when it was made, never the token
+    "tenants.Invitation": ("id",),
+    "tenants.HandoffToken": ("id",),
+    "availability.CalendarFeed": ("secret",),
+    "reports.ReportJob": ("pdf",),
+}
+
+
 def entries_for(label: str) -> list[Entry]:
     return [entry for entry in ENTRIES if entry.model == label]
+
+
+class SecretExported(ImproperlyConfigured):
+    """A file would carry a secret: the data map must withhold the field (NOT_EXPORTED)."""
+
+
+def secret_reason(model: type[Model], field: Field) -> str | None:
+    """The one rule: why `field` of `model` must never leave the portal in a file, or None when it may."""
+    label = model._meta.concrete_model._meta.label
+    if field.primary_key and _secret_key(model):
+        return "its primary key is a secret"
+    if field.is_relation and field.related_model is not None and _secret_key(field.related_model):
+        return f"it points at {field.related_model._meta.label}, whose id is a secret"
+    if (label, field.name) in SECRET_FIELDS:
+        return SECRET_FIELDS[(label, field.name)]
+    if isinstance(field, SECRET_FIELD_CLASSES):
+        return f"a {type(field).__name__} is never written to a file"
+    if SECRET_NAME.search(field.name) and (label, field.name) not in NOT_SECRET:
+        return "its name says it holds a secret"
+    if not field.primary_key and _generated(field):
+        return "its default is generated at random, as a credential's is"
+    return None
+
+
+def _secret_key(model: type[Model]) -> bool:
+    label = model._meta.concrete_model._meta.label
+    if label in SECRET_MODELS:
+        return True
+    # A random or chosen primary key may be what a link carries: a secret until the map says otherwise.
+    pk = model._meta.pk
+    return not isinstance(pk, SEQUENTIAL_KEYS) and not pk.is_relation and label not in OPAQUE_IDS
+
+
+def _generated(field: Field) -> bool:
+    default = field.default
+    if not callable(default):
+        return False
+    name = f"{getattr(default, '__module__', '')}.{getattr(default, '__name__', '')}".lower()
+    return name.startswith(("uuid.", "secrets.")) or any(word in name for word in ("token", "secret", "random"))
+
+
+def checked_fields(label: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """`names` of `label` ("id" for the primary key), refused with SecretExported if any holds a secret."""
+    model = apps.get_model(label)
+    refused = []
+    for name in names:
+        field = model._meta.pk if name == "id" else model._meta.get_field(name)
+        reason = secret_reason(model, field)
+        if reason:
+            refused.append(f"{label}.{name}: {reason}")
+    if refused:
+        raise SecretExported("A file would carry a secret (withhold it in reports/data_map.py NOT_EXPORTED): "
+                             + "; ".join(refused))
+    return names
+
+
+def reference_fields(entry: Entry) -> tuple[str, ...]:
+    """What a reference to a row of `entry.model` writes: its id (unless withheld) and when."""
+    names = ("id",) if "id" not in NOT_EXPORTED.get(entry.model, ()) else ()
+    return checked_fields(entry.model, names + ((entry.dated_by,) if entry.dated_by else ()))
+
+
+def export_fields(label: str) -> tuple[str, ...]:
+    """The fields a row of `label` is written with in a personal export ("id": its primary key, unless
+    withheld): every concrete field but those NOT_EXPORTED names, checked by the rule above."""
+    model = apps.get_model(label)
+    withheld = set(NOT_EXPORTED.get(label, ()))
+    names = tuple("id" if field.primary_key else field.name for field in model._meta.concrete_fields
+                  if ("id" if field.primary_key else field.name) not in withheld)
+    return checked_fields(label, names)

@@ -48,6 +48,25 @@ class AuditEvent(models.Model):
                    models.Index(fields=["action", "-at"], name="auditevent_action_at")]
 
 
+# Events in which a person exercised a data right themselves: exporting their data, and the erasure they
+# asked for (it covers every organisation; one HR asks for covers this one and is HR's own act). HR sees
+# how many, never who (DESIGN.md); platform staff keep the full record as PlatformEvents.
+DATA_RIGHT_ACTIONS = (AuditEvent.Action.DATA_EXPORTED,)
+OWN_ERASURE_ACTIONS = (AuditEvent.Action.ERASURE_REQUESTED, AuditEvent.Action.ERASURE_CANCELLED,
+                       AuditEvent.Action.ERASURE_COMPLETED)
+OWN_ERASURE_SCOPE = "everywhere"  # ErasureRequest.Scope.EVERYWHERE: the scope of a person's own request
+
+
+def is_data_right(action: str, detail: dict) -> bool:
+    return action in DATA_RIGHT_ACTIONS or (action in OWN_ERASURE_ACTIONS
+                                            and (detail or {}).get("scope") == OWN_ERASURE_SCOPE)
+
+
+def data_right_events() -> Q:
+    """is_data_right as a filter."""
+    return Q(action__in=DATA_RIGHT_ACTIONS) | Q(action__in=OWN_ERASURE_ACTIONS, detail__scope=OWN_ERASURE_SCOPE)
+
+
 class ReportJob(models.Model):
     """A PDF report rendered in the background: its progress while it runs, the file when it is ready."""
 

@@ -8,12 +8,13 @@ from django.db.models import QuerySet
 
 from portal import policy
 from portal.policy import Actor
-from reports.models import AuditEvent, ErasureRequest, ReportJob
+from reports.models import AuditEvent, ErasureRequest, ReportJob, data_right_events
 
 
 @policy.rule(AuditEvent)
 def audit_events_visible(actor: Actor, events: QuerySet) -> QuerySet:
-    return events if actor.is_hr else events.none()
+    # A person's own use of a data right is theirs: HR reads only the counts (selectors.audit).
+    return events.exclude(data_right_events()) if actor.is_hr else events.none()
 
 
 @policy.rule(ReportJob)
@@ -25,5 +26,7 @@ def report_jobs_visible(actor: Actor, jobs: QuerySet) -> QuerySet:
 @policy.rule(ErasureRequest)
 def erasure_requests_visible(actor: Actor, requests: QuerySet) -> QuerySet:
     if actor.is_hr:
-        return requests
+        # HR sees the erasures HR asked for; a person's own request is theirs (HR gets a count).
+        own = requests.filter(person_id=actor.user_id) if actor.is_employee else requests.none()
+        return requests.filter(scope=ErasureRequest.Scope.ORGANISATION) | own
     return requests.filter(person_id=actor.user_id) if actor.is_employee else requests.none()

@@ -174,6 +174,10 @@ class HandoffToken(models.Model):
 class PlatformEvent(models.Model):
     """Platform audit: provisioning, offboarding, role changes. Never coaching content."""
 
+    # A person exercised a data right (export, erasure): platform staff see who; an organisation's HR
+    # managers only how many (reports.selectors.audit.data_right_counts).
+    DATA_RIGHT_PREFIX = "data_right."
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True,

@@ -41,5 +41,7 @@ def platform_events_visible(actor: Actor, events: QuerySet) -> QuerySet:
     if actor.is_platform_staff:
         return events
     if actor.is_hr:
-        return events.filter(organisation=actor.organisation)
+        # That a person exercised a data right is their business: HR gets counts, never the events.
+        return events.filter(organisation=actor.organisation).exclude(
+            action__startswith=PlatformEvent.DATA_RIGHT_PREFIX)
     return events.none()

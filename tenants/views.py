@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 from portal import navigation, policy
+from portal.middleware import public_asset
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
 from tenants.models import Membership
@@ -154,6 +155,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_asset
 def organisation_logo(request: HttpRequest) -> HttpResponse:
     """The organisation's logo, served from the database-backed storage of this host only."""
     organisation = request.actor.organisation

@@ -78,11 +78,6 @@ MISSING = {"first_name": gettext_lazy("The first name is missing."),
 TEMPLATE_HEADER = ["email", "first name", "last name", "department", "job title", "manager email", "cohort"]
 
 
-def template_csv() -> bytes:
-    """An empty file with the columns the import reads, as Excel opens it (UTF-8 with a BOM)."""
-    return (",".join(TEMPLATE_HEADER) + "\r\n").encode("utf-8-sig")
-
-
 def _normalise(name: str) -> str:
     return re.sub(r"[\s_\-.:]+", " ", name.strip().lower().replace("'", "").replace("’", "")).strip()
 

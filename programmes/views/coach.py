@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tenants.utils import tenant_context
 
 from portal import policy
+from portal.csv import csv_response
 from portal.forms import add_service_errors
 from programmes.availability import services as availability
 from programmes.availability.models import Mode, Slot
@@ -81,15 +81,10 @@ def _by_day(upcoming: list) -> list[dict]:
 def coach_hours_csv(request: HttpRequest) -> HttpResponse:
     """Hours delivered per organisation per month, for invoicing."""
     workspace = coach_selectors.coach_workspace(user=request.user, weeks=1, months=12)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="hours-per-organisation.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("Organisation")] + [formats.date_format(month, "Y-m") for month in workspace.months]
-                    + [_("Total")])
-    for row in workspace.hours:
-        writer.writerow([row.organisation.name] + [f"{cell['hours']:.2f}" for cell in row.cells(workspace.months)]
-                        + [f"{row.total_hours:.2f}"])
-    return response
+    header = [_("Organisation")] + [formats.date_format(month, "Y-m") for month in workspace.months] + [_("Total")]
+    rows = ([row.organisation.name] + [f"{cell['hours']:.2f}" for cell in row.cells(workspace.months)]
+            + [f"{row.total_hours:.2f}"] for row in workspace.hours)
+    return csv_response(header, rows, filename="hours-per-organisation.csv")
 
 
 @require_POST

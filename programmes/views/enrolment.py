@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import policy
+from portal.csv import csv_response
 from programmes import tasks
 from portal.forms import form_submit
 from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm,
@@ -184,9 +185,7 @@ def enrolment_import(request: HttpRequest) -> HttpResponse:
 @policy.page(HR)
 def enrolment_import_template(request: HttpRequest) -> HttpResponse:
     """An empty CSV file with the columns the import reads."""
-    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="employees.csv"'
-    return response
+    return csv_response(imports.TEMPLATE_HEADER, [], filename="employees.csv")
 
 
 @require_GET

@@ -10,14 +10,16 @@ which works because an organisation's search path holds its schema and the publi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.db.models import BigIntegerField, CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, JSONObject
+from django.db.models import BigIntegerField, CharField, Count, F, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, JSONObject, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import policy
 from programmes.models import Enrolment, EnrolmentEvent
-from reports.models import AuditEvent
+from reports.models import AuditEvent, data_right_events
 from tenants.models import PlatformEvent, Role, User
 
 CATEGORIES = {
@@ -33,14 +35,14 @@ PLATFORM_CATEGORIES = {
     "provisioning": _("Provisioning"),
     "offboarding": _("Offboarding"),
     "roles": _("Roles"),
+    "data_rights": _("Data rights"),
 }
 OFFBOARDING_ACTIONS = ("organisation.exported", "organisation.offboarded", "organisation.restored")
 COLUMNS = ("source", "at", "actor_id", "subject_id", "action", "info", "ref")
 
 
 def _audit_events(rows: QuerySet, category: str) -> QuerySet | None:
-    actions = {"exports": [AuditEvent.Action.CSV_EXPORTED, AuditEvent.Action.REPORT_DOWNLOADED,
-                           AuditEvent.Action.DATA_EXPORTED],
+    actions = {"exports": [AuditEvent.Action.CSV_EXPORTED, AuditEvent.Action.REPORT_DOWNLOADED],
                "erasure": [AuditEvent.Action.ERASURE_REQUESTED, AuditEvent.Action.ERASURE_CANCELLED,
                            AuditEvent.Action.ERASURE_COMPLETED, AuditEvent.Action.RETENTION_PURGED]}
     if category and category not in actions:
@@ -82,6 +84,35 @@ def organisation_events(*, actor: policy.Actor, category: str = "") -> QuerySet:
                                _platform_events(policy.scope(actor, PlatformEvent), category)) if part is not None]
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return combined.order_by("-at", "-ref")
+
+
+@dataclass
+class DataRightMonth:
+    month: date
+    exported: int  # people who exported their data
+    erasure_asked: int  # people who asked for their own data to be erased
+    erased: int  # people whose own request was carried out
+
+
+def data_right_counts(*, actor: policy.Actor, months: int = 12) -> list[DataRightMonth]:
+    """How many people exercised a data right here, month by month (the last `months`, newest first).
+
+    HR's only view of them: that someone exported their data or asked for erasure is that person's
+    business (DESIGN.md), so these rows are read past the policy (which hides them from HR) and only
+    counted, never listed. One query."""
+    policy.require(actor, policy.HR_MANAGER)
+    since = (timezone.localdate().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    columns = {AuditEvent.Action.DATA_EXPORTED: "exported", AuditEvent.Action.ERASURE_REQUESTED: "erasure_asked",
+               AuditEvent.Action.ERASURE_COMPLETED: "erased"}
+    rows = (AuditEvent.objects.filter(data_right_events(), action__in=list(columns), at__date__gte=since)
+            .annotate(month=TruncMonth("at")).order_by().values_list("month", "action")
+            .annotate(people=Count("subject", distinct=True)))
+    found: dict[date, DataRightMonth] = {}
+    for month, action, people in rows:
+        day = timezone.localdate(month) if timezone.is_aware(month) else month.date()
+        line = found.setdefault(day, DataRightMonth(month=day, exported=0, erasure_asked=0, erased=0))
+        setattr(line, columns[action], people)
+    return sorted(found.values(), key=lambda line: line.month, reverse=True)
 
 
 @dataclass
@@ -166,4 +197,6 @@ def platform_events(*, actor: policy.Actor, category: str = "") -> QuerySet[Plat
         rows = rows.filter(action__in=OFFBOARDING_ACTIONS)
     elif category == "roles":
         rows = rows.filter(Q(action__startswith="membership.") | Q(action__startswith="invitation."))
+    elif category == "data_rights":
+        rows = rows.filter(action__startswith=PlatformEvent.DATA_RIGHT_PREFIX)
     return rows

@@ -11,8 +11,9 @@ with the address to export their data there.
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.core import serializers
-from django.db.models import BinaryField, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from portal import policy
@@ -24,14 +25,12 @@ from tenants.services import organisation_url
 ACCOUNT_FIELDS = ("id", "email", "first_name", "last_name", "language", "date_joined", "last_login", "is_active")
 
 
-def _fields(model: type[Model], secret: tuple[str, ...]) -> list[str]:
-    return [field.name for field in model._meta.concrete_fields
-            if field.name not in secret and not isinstance(field, BinaryField) and not field.primary_key]
-
-
-def _rows(queryset: QuerySet, secret: tuple[str, ...] = ()) -> list[dict]:
-    model = queryset.model
-    rows = serializers.serialize("python", queryset.order_by("pk"), fields=_fields(model, secret))
+def _rows(queryset: QuerySet) -> list[dict]:
+    """The rows as the data map writes them: its fields, the primary key as "id" unless it is withheld."""
+    names = data_map.export_fields(queryset.model._meta.label)
+    rows = serializers.serialize("python", queryset.order_by("pk"), fields=[n for n in names if n != "id"])
+    if "id" not in names:
+        return [row["fields"] for row in rows]
     return [{"id": row["pk"], **row["fields"]} for row in rows]
 
 
@@ -54,14 +53,11 @@ def personal_data(*, actor: policy.Actor) -> dict:
         model = apps.get_model(entry.model)
         rows = model._default_manager.filter(**{entry.field: person})
         if entry.export == data_map.REFERENCE:
-            values = rows.order_by("pk").values_list("pk", entry.dated_by) if entry.dated_by else \
-                rows.order_by("pk").values_list("pk")
-            references += [{"model": entry.model, "id": value[0], "field": entry.field,
-                            "at": value[1].isoformat() if len(value) > 1 and value[1] else None} for value in values]
+            references += _references(entry, rows)
             continue
         if entry.via_policy:
             rows = policy.scope(actor, model, rows)
-        listed = _rows(rows, entry.secret)
+        listed = _rows(rows)
         records.setdefault(entry.model, []).extend(listed)
         if entry.children and listed:
             for label, children in _children(actor, model, [row["id"] for row in listed], entry.children).items():
@@ -71,7 +67,8 @@ def personal_data(*, actor: policy.Actor) -> dict:
         "format": "coaching-portal-personal-data/1",
         "generated_at": timezone.now().isoformat(),
         "organisation": {"name": organisation.name, "slug": organisation.slug},
-        "person": {name: _plain(getattr(person, name)) for name in ACCOUNT_FIELDS},
+        "person": {name: _plain(getattr(person, "pk" if name == "id" else name))
+                   for name in data_map.checked_fields(settings.AUTH_USER_MODEL, ACCOUNT_FIELDS)},
         "records": {label: rows for label, rows in sorted(records.items())},
         "references": references,
         "other_organisations": _elsewhere(person, organisation),
@@ -82,6 +79,22 @@ def personal_data(*, actor: policy.Actor) -> dict:
             "other_organisations": "Data you have in other organisations on this portal: export it there.",
         },
     }
+
+
+def _references(entry: data_map.Entry, rows: QuerySet) -> list[dict]:
+    """Which rows of `entry.model` name the person in `entry.field`, and when (no id where it is a secret)."""
+    names = data_map.reference_fields(entry)
+    with_id = "id" in names
+    columns = (["pk"] if with_id else []) + ([entry.dated_by] if entry.dated_by else [])
+    found = []
+    for values in rows.order_by("pk").values_list(*columns or ["pk"]):
+        reference = {"model": entry.model, "field": entry.field}
+        if with_id:
+            reference["id"] = values[0]
+        at = values[-1] if entry.dated_by else None
+        reference["at"] = at.isoformat() if at else None
+        found.append(reference)
+    return found
 
 
 def _plain(value):

@@ -2,16 +2,14 @@
 person's profile, enrolment, credits, attendance and session times): never a session's title, an answer,
 a score, a reflection, a goal, a note or feedback.
 
-Files are written for Excel: UTF-8 with a byte order mark, and any text cell that a spreadsheet would take
-for a formula (starting with =, +, -, @, a tab or a carriage return) is prefixed with an apostrophe.
-Rows are streamed in chunks: a fixed number of queries, however many rows.
+Files are written by portal.csv (for Excel, formula-safe). Rows are streamed in chunks: a fixed number of
+queries, however many rows.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -19,35 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import policy
+# The one CSV writer; its names stay importable from here for code written before it moved to portal.
+from portal.csv import BOM, csv_lines, neutralise  # noqa: F401
 from programmes.models import Attendance, CreditTransaction, EmployeeProfile, Enrolment, Session
 from programmes.selectors.credits import with_credits
 from reports.selectors.dashboard import Filters, attendance_of, department_members
 
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
-
-
-def neutralise(value) -> object:
-    """A cell as written: text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    """The file, line by line: the byte order mark, the header, then every row neutralised."""
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow([neutralise(str(name)) for name in header])
-    for row in rows:
-        yield writer.writerow([neutralise(value) for value in row])
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,9 @@ def _tell_the_person(request: ErasureRequest, organisation: Organisation) -> Non
 def erasure_cancel(*, actor: policy.Actor, request: ErasureRequest) -> ErasureRequest:
     """Call off a scheduled erasure: the person themselves, or HR."""
     locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
-    if not (actor.is_hr or (actor.is_employee and locked.person_id == actor.user_id)):
+    own = actor.is_employee and locked.person_id == actor.user_id
+    # A person's own request is theirs to call off; HR cancels only what HR asked for.
+    if not (own or (actor.is_hr and locked.scope == ErasureRequest.Scope.ORGANISATION)):
         raise ValidationError(_("Only the person or an HR manager can cancel this erasure."))
     if locked.status != ErasureRequest.Status.PENDING:
         raise ValidationError(_("This erasure is no longer scheduled, so it cannot be cancelled."))
@@ -169,8 +171,8 @@ def erasure_execute(*, request_id: int) -> bool:
         for organisation in covered:
             with tenant_context(organisation):
                 summary[organisation.slug] = erase_here(person=person, stand_in=stand_in)
-                AuditEvent.objects.create(actor=None, subject=stand_in, action=AuditEvent.Action.ERASURE_COMPLETED,
-                                          detail={"scope": request.scope, "rows": sum(summary[organisation.slug].values())})
+                audit_record(actor=None, action=AuditEvent.Action.ERASURE_COMPLETED, subject=stand_in,
+                             scope=request.scope, rows=sum(summary[organisation.slug].values()))
         with schema_context("public"):
             Membership.objects.filter(user=person, organisation__in=covered).delete()
             closed = everywhere or not Membership.objects.filter(user=person).exists()

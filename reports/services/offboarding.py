@@ -20,8 +20,6 @@ refill them).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import os
@@ -45,7 +43,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from portal import policy
-from reports.selectors.exports import BOM, neutralise
+from portal.csv import csv_text
+from reports import data_map
 from tenants.models import Domain, Membership, Organisation, PlatformEvent, User
 
 logger = logging.getLogger(__name__)
@@ -71,6 +70,8 @@ BUNDLE = (
     ("programmes.CreditTransaction", ("enrolment", "delta", "reason", "session", "at")),
     ("reports.AuditEvent", ("at", "actor", "subject", "action")),
 )
+# The people file: who they are and their roles here (never the password hash platform.json keeps).
+PEOPLE_FIELDS = ("id", "email", "first_name", "last_name")
 
 
 class OffboardingError(Exception):
@@ -191,7 +192,7 @@ def archive_create(*, actor: policy.Actor, organisation: Organisation) -> Archiv
         if media.is_dir():
             shutil.copytree(media, path / "media")
         with schema_context(organisation.schema_name):
-            _write_bundle(path / "bundle.zip", organisation, platform)
+            bundle_write(target=path / "bundle.zip", organisation=organisation, platform=platform)
     except Exception:
         shutil.rmtree(path, ignore_errors=True)
         raise
@@ -234,35 +235,29 @@ def row_counts(*, organisation: Organisation) -> dict[str, int]:
     return _row_counts(organisation.schema_name)
 
 
-def _write_bundle(target: Path, organisation: Organisation, platform: dict) -> None:
-    """The customer's bundle: people and administrative records as JSON and as CSV (for Excel)."""
-    people = [{"id": user["id"], "email": user["email"], "first_name": user["first_name"],
-               "last_name": user["last_name"], "roles": sorted({m["role"] for m in platform["memberships"]
-                                                                if m["user"] == user["id"] and m["is_active"]})}
+def bundle_write(*, target: Path, organisation: Organisation, platform: dict | None = None) -> None:
+    """The customer's bundle: people and administrative records as JSON and as CSV (for Excel), run in the
+    organisation's schema. Every field goes through the data map's rule: no secret is ever written."""
+    platform = platform if platform is not None else _platform_rows(organisation)
+    user_fields = data_map.checked_fields(settings.AUTH_USER_MODEL, PEOPLE_FIELDS)
+    tables = [(label, data_map.checked_fields(label, ("id", *fields))[1:]) for label, fields in BUNDLE]
+    people = [{**{name: user[name] for name in user_fields},
+               "roles": sorted({m["role"] for m in platform["memberships"] if m["user"] == user["id"] and m["is_active"]})}
               for user in platform["users"]]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("README.txt", _bundle_readme(organisation))
         bundle.writestr("json/people.json", json.dumps(people, indent=1, ensure_ascii=False))
-        bundle.writestr("csv/people.csv", _csv(["id", "email", "first_name", "last_name", "roles"],
-                                               ([p["id"], p["email"], p["first_name"], p["last_name"],
-                                                 " ".join(p["roles"])] for p in people)))
-        for label, fields in BUNDLE:
+        bundle.writestr("csv/people.csv", csv_text([*user_fields, "roles"],
+                                               ([*(p[name] for name in user_fields), " ".join(p["roles"])]
+                                                for p in people)))
+        for label, fields in tables:
             model = apps.get_model(label)
             rows = list(model._default_manager.order_by("pk").values("pk", *fields))
             name = model._meta.model_name
             bundle.writestr(f"json/{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, indent=1,
                                                             ensure_ascii=False))
-            bundle.writestr(f"csv/{name}.csv", _csv(["id", *fields], ([row["pk"], *(row[f] for f in fields)]
+            bundle.writestr(f"csv/{name}.csv", csv_text(["id", *fields], ([row["pk"], *(row[f] for f in fields)]
                                                                      for row in rows)))
-
-
-def _csv(header: list[str], rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(value.isoformat() if hasattr(value, "isoformat") else value) for value in row])
-    return BOM + out.getvalue()
 
 
 def _bundle_readme(organisation: Organisation) -> str:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal import policy
+from portal.csv import csv_response
 from reports import documents
 from reports.models import AuditEvent
 from reports.selectors import dashboard as dashboard_selectors
-from reports.selectors.exports import EXPORTS, csv_lines
+from reports.selectors.exports import EXPORTS
 from reports.services.audit import audit_record
 from reports.views.common import pdf_response
 
@@ -47,7 +48,7 @@ def programme_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy.page(policy.HR_MANAGER)
-def csv_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+def csv_export(request: HttpRequest, kind: str) -> HttpResponse:
     export = EXPORTS.get(kind)
     if export is None:
         raise Http404(policy.NOT_FOUND)
@@ -55,8 +56,6 @@ def csv_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
     header, rows = export.build(actor=request.actor, filters=filters)
     audit_record(actor=request.actor, action=AuditEvent.Action.CSV_EXPORTED, kind=kind,
                  selection=filters.as_query())
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (f'attachment; filename="{request.actor.organisation.slug}-{kind}-{stamp}.csv"')
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(header, rows, filename=f"{request.actor.organisation.slug}-{kind}-{stamp}.csv",
+                        stream=True)

@@ -33,8 +33,10 @@ def audit(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "lines": audit_selectors.event_lines(actor=request.actor, rows=list(page.object_list)),
                "category": category, "categories": audit_selectors.CATEGORIES.items()}
-    template = "reports/audit_rows.html" if request.htmx else "reports/audit.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "reports/audit_rows.html", context)
+    context["data_rights"] = audit_selectors.data_right_counts(actor=request.actor)
+    return render(request, "reports/audit.html", context)
 
 
 @require_http_methods(["GET", "POST"])

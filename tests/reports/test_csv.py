@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import AuditEvent
-from reports.selectors.exports import neutralise
+from portal.csv import neutralise
 from tests.reports.data import all_canaries, build
 
 

@@ -83,6 +83,10 @@ def test_the_export_holds_every_kind_of_row_about_the_person(world, in_tenant, c
     data, archive = _export(client_for(employee, world.acme.host))
     missing = []
     for (label, field), pks in expected.items():
+        if "id" not in data_map.export_fields(label):  # the id is a secret: count the rows instead
+            if len(data["records"].get(label, [])) < len(pks):
+                missing.append(f"{label}.{field}: {len(pks)} rows")
+            continue
         exported = {row["id"] for row in data["records"].get(label, [])}
         if not pks <= exported:
             missing.append(f"{label}.{field}: {sorted(pks - exported)}")
@@ -93,7 +97,7 @@ def test_the_export_holds_every_kind_of_row_about_the_person(world, in_tenant, c
                   "programmes.UrgentRequest", "tenants.Membership", "reports.ErasureRequest", "reports.AuditEvent",
                   "authtoken.Token", "programmes.CreditTransaction"):
         assert data["records"].get(label), f"nothing of {label} in the export"
-    assert "key" not in data["records"]["authtoken.Token"][0]
+    assert set(data["records"]["authtoken.Token"][0]) == {"user", "created"}  # that it exists, not the key
     assert any(ref["model"] == "programmes.CreditTransaction" and ref["field"] == "by" for ref in data["references"])
     assert data["person"]["email"] == employee.email
     assert {"my-data.json", "progress-report.pdf", "README.txt"} <= set(archive.namelist())
