@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from portal import policy
+from portal.throttling import client_address
 
 
 class BlankableURLFieldExtension(OpenApiSerializerFieldExtension):
@@ -108,6 +109,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenThrottle(AnonRateThrottle):
     scope = "token"
+
+    def get_ident(self, request) -> str:
+        # The client behind the load balancer, as everywhere else (not DRF's own reading of the header).
+        return client_address(request._request)
 
 
 @extend_schema(request=TokenRequestSerializer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from portal import navigation, policy
+from portal import navigation, policy, throttling
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
 from tenants.models import Membership
@@ -29,6 +30,16 @@ class SignInView(LoginView):
 
     def form_valid(self, form):
         services.session_sign_in(self.request, form.get_user())
+        return redirect(self.get_success_url())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The reset link goes out within the limits (per address and per client); the page is the same
+    either way, and the same whether or not the address has an account."""
+
+    def form_valid(self, form):
+        if throttling.password_reset_allowed(request=self.request, email=form.cleaned_data["email"]):
+            return super().form_valid(form)
         return redirect(self.get_success_url())
 
 
