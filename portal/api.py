@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -115,8 +115,15 @@ class TokenThrottle(AnonRateThrottle):
         return client_address(request._request)
 
 
+TokenRefusal = inline_serializer("TokenRefusal", {"detail": serializers.CharField()})
+
+
 @extend_schema(request=TokenRequestSerializer,
-               responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+               responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+                          400: OpenApiResponse(TokenRefusal, description="Wrong email address or password, or "
+                                               "the account has no access here."),
+                          429: OpenApiResponse(TokenRefusal, description="Too many attempts for this account: "
+                                               "try again after the seconds in the `Retry-After` header.")},
                auth=[])
 @api_view(["POST"])
 @authentication_classes([])
