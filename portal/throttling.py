@@ -30,6 +30,8 @@ from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
 
 SIGN_IN_BACKOFF_WINDOW = timedelta(hours=1)
+# Wrong passwords (account, client address, time) are kept this long for security review, then deleted.
+SIGN_IN_FAILURES_KEPT = timedelta(days=30)
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
 
 
@@ -106,6 +108,12 @@ class SignInThrottleHandler(AxesDatabaseHandler):
 
     def is_locked(self, request, credentials: dict | None = None) -> bool:
         return sign_in_wait(request, credentials) > 0
+
+
+def sign_in_failures_prune() -> int:
+    """Delete the record of wrong passwords older than SIGN_IN_FAILURES_KEPT (run nightly)."""
+    deleted, _rows = AccessFailureLog.objects.filter(attempt_time__lt=timezone.now() - SIGN_IN_FAILURES_KEPT).delete()
+    return deleted
 
 
 def wait_message(seconds: int) -> str:

@@ -196,3 +196,14 @@ def test_the_reset_answer_is_the_same_for_an_unknown_address(world):
     unknown = reset(browser("198.51.100.8"), "nobody@acme.test")
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert len(mail.outbox) == 1
+
+
+def test_the_record_of_wrong_passwords_is_pruned_after_thirty_days(world):
+    from portal.tasks import sign_in_failures_prune
+
+    sign_in(browser("203.0.113.66"), world.acme.hr.email, "wrong")
+    time_passes(29 * 24 * 60 * 60)
+    sign_in(browser("203.0.113.66"), world.acme.hr.email, "wrong")
+    time_passes(2 * 24 * 60 * 60)
+    assert sign_in_failures_prune.apply().get() == 1
+    assert AccessFailureLog.objects.count() == 1
