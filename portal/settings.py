@@ -278,7 +278,8 @@ CELERY_BEAT_SCHEDULE["reports-retention"] = {"task": "reports.tasks.retention_ru
 CELERY_BEAT_SCHEDULE["assessment-reminders"] = {"task": "assessments.assessment_reminders", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["journal-overdue-actions"] = {"task": "assessments.overdue_action_reminders", "schedule": 24 * 60 * 60}
 # Sign-in: the record of wrong passwords is kept 30 days (portal/throttling.py).
-CELERY_BEAT_SCHEDULE["sign-in-failures-prune"] = {"task": "portal.tasks.sign_in_failures_prune", "schedule": 24 * 60 * 60}
+CELERY_BEAT_SCHEDULE["sign-in-failures-prune"] = {"task": "portal.tasks.sign_in_failures_prune",
+                                                  "schedule": 24 * 60 * 60}
 # Sessions: the day-before reminders, every morning at 09:00 in TIME_ZONE (each organisation in its schema).
 from celery.schedules import crontab  # noqa: E402
 
