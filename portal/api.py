@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from portal import policy
+from portal.throttling import client_address
 
 
 class BlankableURLFieldExtension(OpenApiSerializerFieldExtension):
@@ -109,9 +110,20 @@ class TokenRequestSerializer(serializers.Serializer):
 class TokenThrottle(AnonRateThrottle):
     scope = "token"
 
+    def get_ident(self, request) -> str:
+        # The client behind the load balancer, as everywhere else (not DRF's own reading of the header).
+        return client_address(request._request)
+
+
+TokenRefusal = inline_serializer("TokenRefusal", {"detail": serializers.CharField()})
+
 
 @extend_schema(request=TokenRequestSerializer,
-               responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+               responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+                          400: OpenApiResponse(TokenRefusal, description="Wrong email address or password, or "
+                                               "the account has no access here."),
+                          429: OpenApiResponse(TokenRefusal, description="Too many attempts for this account: "
+                                               "try again after the seconds in the `Retry-After` header.")},
                auth=[])
 @api_view(["POST"])
 @authentication_classes([])

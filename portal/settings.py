@@ -158,14 +158,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in throttling: three wrong passwords for one address and user name, then a cool-off.
+# The client's address: with TRUSTED_PROXY_COUNT load balancers or proxies in front of the portal, the
+# N-th X-Forwarded-For entry from the right (portal.throttling.client_address); 0 uses the connecting address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Sign-in throttling (portal/throttling.py): three wrong passwords for one account from one client address
+# pause that client for 15 minutes; from the tenth wrong password for one account within an hour, from any
+# client, each next attempt waits 2, 4, 8 ... seconds (at most five minutes) after the last wrong one.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 3)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "portal.throttling.SignInThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "portal.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.throttling.client_address"
+# Every wrong password is kept (per account) for the per-account backoff; an attempt refused while paused
+# is not a wrong password, so hammering a paused account moves no clock.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+SIGN_IN_BACKOFF_AFTER = envint("SIGN_IN_BACKOFF_AFTER", 10)
+SIGN_IN_BACKOFF_MAX_SECONDS = envint("SIGN_IN_BACKOFF_MAX_SECONDS", 300)
+# Password-reset emails: at most this many per address, and reset requests per client address, each hour.
+PASSWORD_RESET_PER_ADDRESS = envint("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_CLIENT = envint("PASSWORD_RESET_PER_CLIENT", 10)
 
 # Sessions stay per host: no cookie domain, so a cookie of one organisation host is never sent to another.
 SESSION_COOKIE_DOMAIN = None
@@ -261,6 +278,9 @@ CELERY_BEAT_SCHEDULE["reports-erasures-due"] = {"task": "reports.tasks.erasures_
 CELERY_BEAT_SCHEDULE["reports-retention"] = {"task": "reports.tasks.retention_run", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["assessment-reminders"] = {"task": "assessments.assessment_reminders", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["journal-overdue-actions"] = {"task": "assessments.overdue_action_reminders", "schedule": 24 * 60 * 60}
+# Sign-in: the record of wrong passwords is kept 30 days (portal/throttling.py).
+CELERY_BEAT_SCHEDULE["sign-in-failures-prune"] = {"task": "portal.tasks.sign_in_failures_prune",
+                                                  "schedule": 24 * 60 * 60}
 # Sessions: the day-before reminders, every morning at 09:00 in TIME_ZONE (each organisation in its schema).
 from celery.schedules import crontab  # noqa: E402
 

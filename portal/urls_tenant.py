@@ -24,6 +24,7 @@ api_patterns = [
 urlpatterns = common + [
     path("", portal_views.home, name="home"),
     path("handoff/", tenant_views.handoff, name="handoff"),
+    path("handoff/begin/", tenant_views.handoff_begin, name="handoff_begin"),
     path("invitation/<str:token>/", tenant_views.invitation_accept, name="invitation_accept"),
     path("people/", tenant_views.people, name="people"),
     path("settings/", tenant_views.organisation_settings, name="organisation_settings"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections import defaultdict
 from datetime import timedelta
 
@@ -15,6 +17,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
@@ -325,8 +328,26 @@ def session_sign_in(request: HttpRequest, user: User) -> None:
     request.session[SESSION_HOST_KEY] = connection.schema_name
 
 
-def handoff_create(*, user: User, organisation: Organisation, next_path: str = "/") -> str:
-    """A signed single-use ticket for `user` to enter `organisation` without signing in again."""
+# The handoff is bound to the browser that asked for it. Browsers keep a cookie for `localhost` on
+# `localhost` alone (Domain=localhost reaches no `<slug>.localhost`), so no cookie can be shared: instead
+# the organisation host first gives the browser a random nonce in its own cookie, and the ticket carries
+# the nonce's hash. A ticket opened anywhere else (a forwarded link, a link planted to sign a victim into
+# someone else's account) finds no matching cookie and signs nobody in.
+HANDOFF_COOKIE = "portal_handoff"
+
+
+def handoff_nonce() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def handoff_binding(nonce: str) -> str:
+    """What the ticket carries of the browser's nonce: its hash, so the URL never holds the nonce itself."""
+    return hashlib.sha256(f"{_signer_salt['handoff']}:{nonce}".encode()).hexdigest()
+
+
+def handoff_create(*, user: User, organisation: Organisation, binding: str, next_path: str = "/") -> str:
+    """A signed single-use ticket for `user` to enter `organisation` without signing in again, valid only
+    in the browser whose nonce hashes to `binding`."""
     if not Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
         raise ValidationError(_("You are not a member of this organisation."))
     if not next_path.startswith("/") or next_path.startswith("//"):
@@ -334,14 +355,42 @@ def handoff_create(*, user: User, organisation: Organisation, next_path: str = "
     ticket = HandoffToken.objects.create(
         user=user, organisation=organisation, next_path=next_path,
         expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_MAX_AGE_SECONDS))
-    return signing.dumps(str(ticket.pk), salt=_signer_salt["handoff"])
+    return signing.dumps({"ticket": str(ticket.pk), "binding": binding}, salt=_signer_salt["handoff"])
 
 
-def handoff_consume(*, token: str, organisation: Organisation) -> HandoffToken | None:
-    """Spend a ticket once, on the host it was made for, within its minute; None otherwise."""
+def _handoff_ticket_id(token: str, nonce: str) -> str | None:
     try:
-        pk = signing.loads(token, salt=_signer_salt["handoff"], max_age=settings.HANDOFF_MAX_AGE_SECONDS)
+        payload = signing.loads(token, salt=_signer_salt["handoff"], max_age=settings.HANDOFF_MAX_AGE_SECONDS)
     except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not nonce:
+        return None
+    if not constant_time_compare(str(payload.get("binding", "")), handoff_binding(nonce)):
+        return None
+    return str(payload.get("ticket", ""))
+
+
+def _handoff_usable(ticket: HandoffToken, organisation: Organisation) -> bool:
+    return ticket.user.is_active and Membership.objects.filter(
+        user=ticket.user, organisation=organisation, is_active=True).exists()
+
+
+def handoff_pending(*, token: str, organisation: Organisation, nonce: str) -> HandoffToken | None:
+    """The ticket `handoff_consume` would spend now, without spending it (to ask before switching)."""
+    pk = _handoff_ticket_id(token, nonce)
+    if pk is None:
+        return None
+    ticket = (HandoffToken.objects.select_related("user")
+              .filter(pk=pk, organisation=organisation, used_at__isnull=True, expires_at__gt=timezone.now())
+              .first())
+    return ticket if ticket is not None and _handoff_usable(ticket, organisation) else None
+
+
+def handoff_consume(*, token: str, organisation: Organisation, nonce: str) -> HandoffToken | None:
+    """Spend a ticket once, on the host it was made for, within its minute, in the browser holding the
+    nonce it was bound to; None otherwise."""
+    pk = _handoff_ticket_id(token, nonce)
+    if pk is None:
         return None
     now = timezone.now()
     # One UPDATE decides: of two requests with the same ticket, only one sees a row change.
@@ -350,7 +399,4 @@ def handoff_consume(*, token: str, organisation: Organisation) -> HandoffToken |
     if not spent:
         return None
     ticket = HandoffToken.objects.select_related("user").get(pk=pk)
-    if not ticket.user.is_active or not Membership.objects.filter(
-            user=ticket.user, organisation=organisation, is_active=True).exists():
-        return None
-    return ticket
+    return ticket if _handoff_usable(ticket, organisation) else None

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from portal import navigation, policy
+from portal import navigation, policy, throttling
 from portal.middleware import public_asset
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
@@ -33,10 +38,25 @@ class SignInView(LoginView):
         return redirect(self.get_success_url())
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """The reset link goes out within the limits (per address and per client); the page is the same
+    either way, and the same whether or not the address has an account."""
+
+    def form_valid(self, form):
+        if throttling.password_reset_allowed(request=self.request, email=form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
+
+
 @require_GET
 @policy.page()
 def organisation_open(request: HttpRequest, slug: str) -> HttpResponse:
-    """Public host: carry the signed-in user into one of their organisations with a handoff ticket."""
+    """Public host: carry the signed-in user into one of their organisations with a handoff ticket.
+
+    Two legs: first the organisation host marks this browser (`handoff_begin`), then this view makes the
+    ticket bound to that mark. The `state` cookie here makes sure the second leg continues a first leg
+    this browser started, not a link someone else prepared.
+    """
     # Entering needs a membership there; seeing an organisation (platform staff) is not enough.
     membership = (policy.scope(request.actor, Membership)
                   .filter(is_active=True, organisation__is_active=True, organisation__slug=slug)
@@ -44,23 +64,70 @@ def organisation_open(request: HttpRequest, slug: str) -> HttpResponse:
     if membership is None:
         raise Http404(policy.NOT_FOUND)
     organisation = membership.organisation
-    token = services.handoff_create(user=request.user, organisation=organisation,
-                                    next_path=request.GET.get("next", "/"))
-    return redirect(services.organisation_url(organisation, f"/handoff/?token={token}", request=request))
+    next_path = request.GET.get("next", "/")
+    binding = request.GET.get("binding", "")
+    if binding:
+        if not constant_time_compare(request.COOKIES.get(services.HANDOFF_COOKIE, ""),
+                                     request.GET.get("state", "") or "-"):
+            messages.error(request, _("Your browser did not keep the sign-in cookie. Please try again."))
+            return redirect("home")
+        token = services.handoff_create(user=request.user, organisation=organisation, binding=binding,
+                                        next_path=next_path)
+        response = redirect(services.organisation_url(organisation, f"/handoff/?{urlencode({'token': token})}",
+                                                      request=request))
+        response.delete_cookie(services.HANDOFF_COOKIE)
+        return response
+    state = services.handoff_nonce()
+    query = urlencode({"next": next_path, "state": state})
+    response = redirect(services.organisation_url(organisation, f"/handoff/begin/?{query}", request=request))
+    _set_handoff_cookie(response, state)
+    return response
 
 
 @require_GET
-def handoff(request: HttpRequest) -> HttpResponse:
-    """Organisation host: spend a handoff ticket and start a session on this host."""
+def handoff_begin(request: HttpRequest) -> HttpResponse:
+    """Organisation host: mark this browser with a nonce, and send it back for a ticket bound to it."""
     organisation = request.actor.organisation
     if organisation is None:
         raise Http404(policy.NOT_FOUND)
-    ticket = services.handoff_consume(token=request.GET.get("token", ""), organisation=organisation)
+    nonce = services.handoff_nonce()
+    query = urlencode({"next": request.GET.get("next", "/"), "state": request.GET.get("state", ""),
+                       "binding": services.handoff_binding(nonce)})
+    response = redirect(services.public_url(f"/go/{organisation.slug}/?{query}", request=request))
+    _set_handoff_cookie(response, nonce)
+    return response
+
+
+def _set_handoff_cookie(response: HttpResponse, value: str) -> None:
+    # On this host only, for the ticket's minute, never readable by scripts; sent on the top-level
+    # navigation between the two hosts (Lax).
+    response.set_cookie(services.HANDOFF_COOKIE, value, max_age=settings.HANDOFF_MAX_AGE_SECONDS,
+                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+
+
+@require_http_methods(["GET", "POST"])
+def handoff(request: HttpRequest) -> HttpResponse:
+    """Organisation host: spend a handoff ticket and start a session on this host.
+
+    When someone else is signed in here, the ticket is not spent until the person confirms the switch.
+    """
+    organisation = request.actor.organisation
+    if organisation is None:
+        raise Http404(policy.NOT_FOUND)
+    token = request.POST.get("token", "") if request.method == "POST" else request.GET.get("token", "")
+    nonce = request.COOKIES.get(services.HANDOFF_COOKIE, "")
+    if request.method == "GET" and request.user.is_authenticated:
+        pending = services.handoff_pending(token=token, organisation=organisation, nonce=nonce)
+        if pending is not None and pending.user_id != request.user.pk:
+            return render(request, "tenants/handoff_confirm.html", {"incoming": pending.user, "token": token})
+    ticket = services.handoff_consume(token=token, organisation=organisation, nonce=nonce)
     if ticket is None:
         messages.error(request, _("That sign-in link has expired or was already used. Please sign in."))
         return redirect("login")
     services.session_sign_in(request, ticket.user)
-    return redirect(ticket.next_path)
+    response = redirect(ticket.next_path)
+    response.delete_cookie(services.HANDOFF_COOKIE)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

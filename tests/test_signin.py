@@ -5,6 +5,7 @@ from django.test import Client
 from tenants import services
 from tenants.models import HandoffToken
 from tests.conftest import PASSWORD
+from tests.test_handoff import Browser
 
 
 def test_it_signs_a_member_in_on_their_organisation_host(world):
@@ -43,29 +44,41 @@ def test_the_coach_moves_from_the_public_host_into_each_organisation(world, clie
     landing = public.get("/")
     assert b"Acme Logistics" in landing.content and b"Globex Zorg" in landing.content
     for slug in ("acme", "globex"):
-        response = public.get(f"/go/{slug}/")
-        assert response.status_code == 302
-        url = response["Location"]
-        assert url.startswith(f"http://{slug}.localhost/handoff/?token=")
-        organisation_client = Client(HTTP_HOST=f"{slug}.localhost")
-        assert organisation_client.get(url.split(f"{slug}.localhost", 1)[1]).status_code == 302
-        assert organisation_client.get("/").status_code == 200
+        browser = Browser(localhost=public)
+        host, path = browser.follow_until("localhost", f"/go/{slug}/", "/handoff/?token=")
+        assert host == f"{slug}.localhost"
+        assert browser.get(host, path).status_code == 302
+        assert browser.get(host, "/").status_code == 200
+
+
+def bound_ticket(world, organisation) -> tuple[str, str]:
+    """A ticket for the coach into `organisation`, and the nonce of the browser it is bound to."""
+    nonce = services.handoff_nonce()
+    token = services.handoff_create(user=world.coach_both, organisation=organisation,
+                                    binding=services.handoff_binding(nonce))
+    return token, nonce
+
+
+def in_browser(host: str, nonce: str) -> Client:
+    client = Client(HTTP_HOST=host)
+    client.cookies[services.HANDOFF_COOKIE] = nonce
+    return client
 
 
 def test_a_handoff_token_works_once_and_only_on_its_own_host(world):
-    token = services.handoff_create(user=world.coach_both, organisation=world.acme.organisation)
-    other = Client(HTTP_HOST="globex.localhost")
+    token, nonce = bound_ticket(world, world.acme.organisation)
+    other = in_browser("globex.localhost", nonce)
     other.get(f"/handoff/?token={token}")
     assert other.get("/").status_code == 302  # not signed in on Globex
-    first = Client(HTTP_HOST="acme.localhost")
+    first = in_browser("acme.localhost", nonce)
     first.get(f"/handoff/?token={token}")
     assert first.get("/").status_code == 200  # the Globex attempt did not spend it
     assert HandoffToken.objects.get().used_at is not None
 
 
 def test_a_handoff_token_is_single_use(world):
-    token = services.handoff_create(user=world.coach_both, organisation=world.acme.organisation)
-    first, second = Client(HTTP_HOST="acme.localhost"), Client(HTTP_HOST="acme.localhost")
+    token, nonce = bound_ticket(world, world.acme.organisation)
+    first, second = in_browser("acme.localhost", nonce), in_browser("acme.localhost", nonce)
     first.get(f"/handoff/?token={token}")
     second.get(f"/handoff/?token={token}")
     assert first.get("/").status_code == 200

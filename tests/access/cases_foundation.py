@@ -28,6 +28,8 @@ CASES = [
     # Organisation hosts
     Case("home", members(200)),
     Case("handoff", everyone(302), query="?token=forged", other_org=302),
+    Case("handoff", everyone(302), method="post", data={"token": "forged"}, other_org=302),
+    Case("handoff_begin", everyone(302), other_org=302),
     Case("invitation_accept", {**everyone(404)}, kwargs=lambda world, org: {"token": "forged"}),
     Case("people", only("hr")),
     Case("organisation_settings", only("hr")),
