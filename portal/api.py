@@ -58,6 +58,22 @@ def actor_of(request: Request) -> policy.Actor:
     return actor
 
 
+class PolicyFieldsMixin:
+    """For a serializer of rows with field rules (`policy.field_rule`): a field the reader may not see is
+    answered as null, whether the row came from `policy.scope` or fresh from a service. The reader is the
+    `actor` of the context, else the request's; with neither, every guarded field is hidden."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        actor = self.context.get("actor")
+        if actor is None and self.context.get("request") is not None:
+            actor = policy.current_actor(getattr(self.context["request"], "_request", self.context["request"]))
+        for name in policy.hidden_fields(actor or policy.ANONYMOUS, instance):
+            if name in data:
+                data[name] = None
+        return data
+
+
 class PolicyViewSet(viewsets.GenericViewSet):
     """Base for every API viewset: rows come from `policy.scope(actor, model)`, lookups 404 alike."""
 
