@@ -79,6 +79,9 @@ class PolicyViewSet(viewsets.GenericViewSet):
 
     model = None  # the model whose policy rule applies
     roles: tuple[str, ...] = ()  # roles allowed at all; empty: any member
+    # Lists of people's content are read in one role at a time (`?as=employee|coach`, by default the
+    # employee's own): a person who also coaches here does not get their coachees' items in their own list.
+    lists_by_role = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -98,13 +101,25 @@ class PolicyViewSet(viewsets.GenericViewSet):
             except Http404:
                 raise exceptions.NotFound(policy.NOT_FOUND) from None
 
+    def dispatch(self, request, *args, **kwargs):
+        # The answer's reads of other people's content are logged together, once the answer is made.
+        with policy.reading():
+            return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def reader(self) -> policy.Actor:
+        """Whom the rows are read for: the actor, or on a list by role the actor in that one role."""
+        if self.lists_by_role and self.action == "list":
+            return policy.lens(self.actor, self.request.query_params.get("as"))
+        return self.actor
+
     def safely_filter_queryset(self, queryset):
         return queryset
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model._default_manager.none()
-        return self.safely_filter_queryset(policy.scope(self.actor, self.model))
+        return self.safely_filter_queryset(policy.scope(self.reader, self.model))
 
     def get_object(self):
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}

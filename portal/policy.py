@@ -16,6 +16,8 @@ API answer or PDF can forget them:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Callable, Iterable, TypeVar
@@ -186,7 +188,8 @@ class Audit:
 
 
 _audits: dict[type[Model], Audit] = {}
-ReadRecorder = Callable[..., None]
+Read = tuple[Actor, str, int, int]  # reader, kind, owner id, object id
+ReadRecorder = Callable[[list[Read]], None]
 _recorder: list[ReadRecorder] = []
 
 
@@ -196,12 +199,35 @@ def audit(model: type[Model], **spec) -> None:
 
 
 def record_reads_with(recorder: ReadRecorder) -> None:
-    """The access log registers its writer: recorder(actor=, kind=, pairs=[(owner_id, object_id), ...])."""
+    """The access log registers its writer: recorder([(actor, kind, owner_id, object_id), ...]), one INSERT."""
     _recorder[:] = [recorder]
 
 
 def audited_models() -> dict[type[Model], Audit]:
     return dict(_audits)
+
+
+# Reads collected while a page or an API request runs (`reading`), keyed so that an item shown twice on
+# one page (a goal in the list and its overdue action beside it) is logged once.
+_reads: ContextVar[dict | None] = ContextVar("policy_reads", default=None)
+
+
+@contextmanager
+def reading():
+    """Reads of other people's content inside are written together when the block ends: one INSERT for a
+    page however many lists it shows, each item once. Nothing is written when the block fails (nothing
+    was shown). Outside such a block (a task, a command) each list is written as it is read."""
+    if _reads.get() is not None:
+        yield
+        return
+    token = _reads.set({})
+    try:
+        yield
+        reads = list(_reads.get().values())
+    finally:
+        _reads.reset(token)
+    if reads and _recorder:
+        _recorder[0](reads)
 
 
 def _owner_pairs(model: type[Model], spec: Audit, rows: list[Model]) -> list[tuple[int, int]]:
@@ -222,10 +248,15 @@ def _record(actor: Actor, model: type[Model], rows: list[Model]) -> None:
     if spec is None or not rows or not _recorder or not actor.has_any(*spec.readers):
         return
     read = [row for row in rows if any(name not in row.get_deferred_fields() for name in spec.content)]
-    pairs = [(owner, object_id) for owner, object_id in _owner_pairs(model, spec, read)
+    reads = [(actor, spec.kind, owner, object_id) for owner, object_id in _owner_pairs(model, spec, read)
              if owner is not None and owner != actor.user_id]
-    if pairs:
-        _recorder[0](actor=actor, kind=spec.kind, pairs=pairs)
+    collected = _reads.get()
+    if collected is None:
+        if reads:
+            _recorder[0](reads)
+        return
+    for entry in reads:
+        collected.setdefault((actor.user_id, *entry[1:]), entry)
 
 
 class PolicyRows(ModelIterable):
@@ -319,7 +350,8 @@ def page(*roles: str, platform_staff: bool = False) -> Callable:
                 require(actor, *roles)
             elif actor.organisation is not None and not actor.roles:
                 raise Http404(NOT_FOUND)
-            return view(request, *args, **kwargs)
+            with reading():  # the page's reads of other people's content: one INSERT at the end
+                return view(request, *args, **kwargs)
 
         wrapper.policy_roles = tuple(roles)  # read by the URL coverage test
         return wrapper
