@@ -61,7 +61,7 @@ def test_hr_pages_about_the_1to1_hold_no_join_details(world, client_for, in_tena
         Session.objects.filter(pk=world.acme.people["session_past"]).update(mode="phone", dial_in=DIAL_IN,
                                                                             video_url="")
     hr = client_for(world.acme.hr, world.acme.host)
-    pages = [f"/sessions/{own}/", f"/sessions/{own}/move/", f"/sessions/{own}/calendar.ics", "/sessions/",
+    pages = ["/", f"/sessions/{own}/", f"/sessions/{own}/move/", f"/sessions/{own}/calendar.ics", "/sessions/",
              "/sessions/?show=past", f"/sessions/{world.acme.people['session_past']}/"]
     for url in pages:
         answer = hr.get(url)
