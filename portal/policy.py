@@ -10,8 +10,8 @@ Two more things happen to every row that leaves `scope` as a model instance, so 
 API answer or PDF can forget them:
 - fields a `@field_rule` hides from the actor are blanked on the instance (`hidden_fields` says which, for
   serializers and templates that show the row: a session's join details for HR, for example);
-- a row of someone else's content registered with `audit(...)` is recorded as read by the actor, one
-  bulk INSERT per evaluated list (the employee's "who has seen my data").
+- a row of someone else's content registered with `audit(...)` is recorded as read by the actor in the
+  owner's "who has seen my data": one bulk INSERT per list, or per page or API answer (`reading`).
 """
 
 from __future__ import annotations
