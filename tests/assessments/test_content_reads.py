@@ -46,6 +46,7 @@ def test_the_employee_reflections_list_holds_only_ones_own(world, client_for, du
     client = client_for(dual, world.acme.host)
     page = client.get("/reflections/").content.decode()
     assert OWN_TEXT in page and "A shared thought." not in page
+    assert 'href="/reflections/?as=coach"' in page  # the coach's list is one step away, on its own
     fragment = client.get("/reflections/", HTTP_HX_REQUEST="true").content.decode()
     assert OWN_TEXT in fragment and "A shared thought." not in fragment
     rows = client.get("/api/v1/reflections/").json()["results"]
