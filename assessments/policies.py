@@ -222,3 +222,26 @@ def dangerously_aggregate_over(actor: _policy.Actor, model) -> _QuerySet:
     never rows, and withholds any group smaller than settings.MIN_AGGREGATE_GROUP_SIZE."""
     _policy.require(actor, _policy.HR_MANAGER)
     return model._default_manager.all()
+
+
+# --- reads of someone else's content ---
+# Every row of these models that `policy.scope` hands to someone other than its owner is written in the
+# owner's access log ("who has seen my data"), one INSERT per list: no page, fragment, API answer or PDF
+# can show another person's content without it. A part of a goal (an action, a check-in, an option) is
+# logged as the goal; an answer or a score as the assessment. A row loaded without its content fields
+# (a list of names and dates) is not a read. Only a coach's rules admit other people's rows.
+from assessments.services.access_log import record_reads_together as _record_reads_together  # noqa: E402
+
+_policy.record_reads_with(_record_reads_together)
+_policy.audit(_journal.Reflection, kind="reflection", owner="employee_id", content=("body",))
+_policy.audit(_journal.Goal, kind="goal", owner="employee_id", content=("title", "why", "decision"))
+_policy.audit(_journal.ActionItem, kind="goal", owner="goal__employee_id", object="goal_id", content=("title",))
+_policy.audit(_journal.CheckIn, kind="goal", owner="goal__employee_id", object="goal_id",
+              content=("progress", "note"))
+_policy.audit(_journal.GoalOption, kind="goal", owner="goal__employee_id", object="goal_id",
+              content=("title", "pros", "cons"))
+_policy.audit(_journal.SessionFeedback, kind="feedback", owner="employee_id", content=("rating", "comment"))
+_policy.audit(_instruments.Answer, kind="answers", owner="assignment__employee_id", object="assignment_id",
+              content=("value", "text", "choice_id"))
+_policy.audit(_instruments.Score, kind="result", owner="assignment__employee_id", object="assignment_id",
+              content=("value",))

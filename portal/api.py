@@ -59,11 +59,30 @@ def actor_of(request: Request) -> policy.Actor:
     return actor
 
 
+class PolicyFieldsMixin:
+    """For a serializer of rows with field rules (`policy.field_rule`): a field the reader may not see is
+    answered as null, whether the row came from `policy.scope` or fresh from a service. The reader is the
+    `actor` of the context, else the request's; with neither, every guarded field is hidden."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        actor = self.context.get("actor")
+        if actor is None and self.context.get("request") is not None:
+            actor = policy.current_actor(getattr(self.context["request"], "_request", self.context["request"]))
+        for name in policy.hidden_fields(actor or policy.ANONYMOUS, instance):
+            if name in data:
+                data[name] = None
+        return data
+
+
 class PolicyViewSet(viewsets.GenericViewSet):
     """Base for every API viewset: rows come from `policy.scope(actor, model)`, lookups 404 alike."""
 
     model = None  # the model whose policy rule applies
     roles: tuple[str, ...] = ()  # roles allowed at all; empty: any member
+    # Lists of people's content are read in one role at a time (`?as=employee|coach`, by default the
+    # employee's own): a person who also coaches here does not get their coachees' items in their own list.
+    lists_by_role = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -83,13 +102,25 @@ class PolicyViewSet(viewsets.GenericViewSet):
             except Http404:
                 raise exceptions.NotFound(policy.NOT_FOUND) from None
 
+    def dispatch(self, request, *args, **kwargs):
+        # The answer's reads of other people's content are logged together, once the answer is made.
+        with policy.reading():
+            return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def reader(self) -> policy.Actor:
+        """Whom the rows are read for: the actor, or on a list by role the actor in that one role."""
+        if self.lists_by_role and self.action == "list":
+            return policy.lens(self.actor, self.request.query_params.get("as"))
+        return self.actor
+
     def safely_filter_queryset(self, queryset):
         return queryset
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model._default_manager.none()
-        return self.safely_filter_queryset(policy.scope(self.actor, self.model))
+        return self.safely_filter_queryset(policy.scope(self.reader, self.model))
 
     def get_object(self):
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}

@@ -146,6 +146,21 @@ def sessions_visible(actor: Actor, sessions: QuerySet) -> QuerySet:
     return sessions.filter(sessions_filter(actor))
 
 
+# How to join a session (its video link, dial-in or room) is for the people in the conversation: a 1:1's
+# employee, its coach and the employee's 1:1 coach. HR sees when and how a 1:1 happens and who attended,
+# never the means to join it; a group session is a programme event HR runs, and everyone who may see one
+# may join it. Rows leave `policy.scope` with these fields blanked for anyone else.
+JOIN_DETAILS = ("location", "video_url", "dial_in")
+
+
+@policy.field_rule(Session, *JOIN_DETAILS)
+def join_details_visible(actor: Actor, session: Session) -> bool:
+    if session.kind == Session.Kind.GROUP or session.coach_id == actor.user_id:
+        return True
+    enrolment = session.enrolment
+    return actor.user_id is not None and actor.user_id in (enrolment.employee_id, enrolment.coach_id)
+
+
 @policy.rule(Attendance)
 def attendances_visible(actor: Actor, attendances: QuerySet) -> QuerySet:
     if actor.is_hr:

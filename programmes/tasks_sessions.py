@@ -9,6 +9,7 @@ language, and booking, change and cancellation emails carry the session as an .i
 from __future__ import annotations
 
 from contextlib import contextmanager
+from copy import copy
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, tenant_context
 
+from portal import policy
 from portal.celery import app
 from programmes.models import Attendance, Session, UrgentRequest
 from programmes.services.calendar import calendar_ics, organisation_address, session_title, where
@@ -86,6 +88,9 @@ def _subject(event: str, session: Session) -> str:
 
 def _session_message(session: Session, organisation: Organisation, user: User, event: str,
                      previous_starts_at: str | None) -> EmailMessage:
+    # Each recipient's copy of the session holds only what the policy lets them see (how to join it, for
+    # one); the rule decides on who they are in this session, so no roles are looked up per email.
+    session = policy.redact(policy.Actor(user=user, organisation=organisation), copy(session))
     for_coach = user.pk == session.coach_id
     language = _language(user, organisation)
     with translation.override(language):

@@ -52,6 +52,7 @@ urlpatterns += [
     path("sessions/<int:pk>/move/", session_views.session_reschedule, name="session_reschedule"),
     path("sessions/<int:pk>/attendance/", session_views.session_attendance, name="session_attendance"),
     path("sessions/<int:pk>/calendar.ics", session_views.session_ics, name="session_ics"),
+    path("sessions/<int:pk>/join/", session_views.session_join, name="session_join"),
     path("book/", booking_views.booking, name="booking"),
     path("book/<int:pk>/", booking_views.booking_book, name="booking_book"),
     path("urgent/", session_views.urgent_request, name="urgent_request"),

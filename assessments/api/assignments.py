@@ -208,8 +208,9 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
         if not assignment.results_visible_to_employee:
             return Response({"detail": "Your coach releases these results after going through them with you."},
                             status=status.HTTP_409_CONFLICT)
+        # With their assessment: whose scores they are, for the access log the policy writes for a coach.
         scores = list(policy.scope(self.actor, Score).filter(assignment_id=assignment.pk)
-                      .select_related("dimension").order_by("dimension__position", "dimension_id"))
+                      .select_related("dimension", "assignment").order_by("dimension__position", "dimension_id"))
         bands: dict[int, list[Band]] = {}
         for band in policy.scope(self.actor, Band).filter(dimension__version_id=assignment.version_id):
             bands.setdefault(band.dimension_id, []).append(band)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from assessments.models.journal import (ActionItem, CheckIn, CoachFeedback, Goal, GoalComment, GoalOption,
                                         Reflection, ReflectionReply, SessionFeedback, SessionNote, SessionSummary)
 from assessments.selectors import journal as selectors
-from assessments.services.access_log import record_read, record_reads_of_many
 from assessments.services import feedback as feedback_services
 from assessments.services import goals as goal_services
 from assessments.services import notes as note_services
@@ -64,15 +63,30 @@ class JournalPersonSerializer(serializers.Serializer):
         return user.get_full_name() or user.email
 
 
+# A list is read in one role: the caller's own items (`employee`, the default for an employee) or those of
+# the people they coach (`coach`). Every row of someone else's content in an answer is in their access log
+# (the policy writes it as the rows are read).
+BY_ROLE = extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
+    "as", enum=[policy.EMPLOYEE, policy.COACH], required=False,
+    description="Whose items: your own (employee, the default when you are one here) or those of the "
+                "people you coach (coach).")]))
+
+
 class JournalViewSet(PolicyViewSet):
-    """Own rows only for writes; `?ordering=created_at|-created_at`, nothing else, for lists."""
+    """Own rows only for writes; `?ordering=created_at|-created_at`, nothing else, for lists; lists by role."""
 
     owner_field = "employee_id"
+    # Whose content a row is, when not the caller's own writing: left out of a coach's list, so a person
+    # who is also coached here finds their own items in their own list only.
+    others_field: str | None = "employee_id"
     write_actions = {"update", "partial_update", "destroy"}
+    lists_by_role = True
 
     def safely_filter_queryset(self, queryset):
         if self.action in self.write_actions:
             queryset = queryset.filter(**{self.owner_field: self.actor.user_id})
+        elif self.action == "list" and self.others_field and self.reader.is_coach:
+            queryset = queryset.exclude(**{self.others_field: self.actor.user_id})
         ordering = self.request.query_params.get("ordering")
         return queryset.order_by(ordering, "-pk") if ordering in ORDERINGS else queryset
 
@@ -112,6 +126,7 @@ class ReflectionDetailSerializer(ReflectionSerializer):
         return ReplySerializer(replies, many=True).data
 
 
+@BY_ROLE
 class ReflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
                         mixins.UpdateModelMixin, mixins.DestroyModelMixin, JournalViewSet):
     """Reflections: the employee's own; a coach's, those shared with them. `?session=`, `?shared=true|false`."""
@@ -134,20 +149,6 @@ class ReflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.R
         if params.get("shared") in ("true", "false"):
             queryset = queryset.filter(shared_with_coach=params["shared"] == "true")
         return queryset
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        # The API hands a coach the text itself: every reflection in the page counts as read.
-        rows = response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
-        record_reads_of_many(actor=self.actor, kind="reflection",
-                                       pairs=[(row["employee"]["id"], row["id"]) for row in rows])
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        reflection = self.get_object()
-        record_read(actor=self.actor, owner=reflection.employee_id, kind="reflection",
-                              object_id=reflection.pk)
-        return Response(self.get_serializer(reflection).data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -247,6 +248,7 @@ class GoalDetailSerializer(GoalSerializer):
         fields = GoalSerializer.Meta.fields + ["options", "actions", "check_ins", "comments"]
 
 
+@BY_ROLE
 class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
                   mixins.UpdateModelMixin, mixins.DestroyModelMixin, JournalViewSet):
     """Goals: the employee's own; a coach's, those of the people they coach. `?status=`."""
@@ -268,18 +270,6 @@ class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("options", "actions", "check_ins", "comments__author")
         return queryset
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        rows = response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
-        record_reads_of_many(actor=self.actor, kind="goal",
-                                       pairs=[(row["employee"]["id"], row["id"]) for row in rows])
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        goal = self.get_object()
-        record_read(actor=self.actor, owner=goal.employee_id, kind="goal", object_id=goal.pk)
-        return Response(self.get_serializer(goal).data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -357,12 +347,13 @@ class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
         return Response(GoalSerializer(goal).data)
 
 
+@BY_ROLE
 class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, JournalViewSet):
     """Action items of visible goals; `?overdue=true`. PATCH `{"done": true}` ticks one off (its owner only)."""
 
     model = ActionItem
     roles = (policy.EMPLOYEE, policy.COACH)
-    owner_field = "goal__employee_id"
+    owner_field = others_field = "goal__employee_id"
     serializer_class = ActionItemSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -374,18 +365,6 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
             queryset = queryset.filter(done_at__isnull=True, due_on__lt=timezone.localdate(),
                                        goal__status=Goal.Status.ACTIVE)
         return queryset.order_by("due_on", "pk")
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        # Actions are part of their goals: showing them to someone else counts as opening those goals.
-        record_reads_of_many(actor=self.actor, kind="goal", pairs=[
-            (action.goal.employee_id, action.goal_id) for action in self.paginator.page.object_list])
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        action_item = self.get_object()
-        record_read(actor=self.actor, owner=action_item.goal.employee_id, kind="goal", object_id=action_item.goal_id)
-        return Response(self.get_serializer(action_item).data)
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -463,6 +442,7 @@ class SessionScopedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixin
         return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
 
 
+@BY_ROLE
 class SessionFeedbackViewSet(SessionScopedViewSet):
     """The employee's rating of a session (theirs to give); their coach reads those about their sessions."""
 
@@ -478,11 +458,13 @@ class SessionFeedbackViewSet(SessionScopedViewSet):
                                                        comment=data.get("comment", ""))
 
 
+@BY_ROLE
 class CoachFeedbackViewSet(SessionScopedViewSet):
     """The coach's feedback for an employee after a session: the two of them read it."""
 
     model = CoachFeedback
     roles = (policy.EMPLOYEE, policy.COACH)
+    others_field = None  # the coach's own writing
     serializer_class = CoachFeedbackSerializer
 
     def safely_filter_queryset(self, queryset):
@@ -499,6 +481,8 @@ class SessionNoteViewSet(mixins.DestroyModelMixin, SessionScopedViewSet):
     model = SessionNote
     roles = (policy.COACH,)
     owner_field = "author_id"
+    others_field = None
+    lists_by_role = False  # the author's own, whatever other role they hold
     serializer_class = SessionNoteSerializer
 
     def save(self, session, data):
@@ -509,11 +493,13 @@ class SessionNoteViewSet(mixins.DestroyModelMixin, SessionScopedViewSet):
             note_services.session_note_delete(actor=self.actor, note=instance)
 
 
+@BY_ROLE
 class SessionSummaryViewSet(SessionScopedViewSet):
     """Summaries the coach shares with the employee (everyone in a group session)."""
 
     model = SessionSummary
     roles = (policy.EMPLOYEE, policy.COACH)
+    others_field = None  # the coach's writing, shared with the people in the session
     serializer_class = SessionSummarySerializer
 
     def save(self, session, data):

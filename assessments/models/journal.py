@@ -24,6 +24,7 @@ class AccessLogEntry(models.Model):
         ANSWERS = "answers", _("Assessment answers")
         REFLECTION = "reflection", _("Reflection")
         GOAL = "goal", _("Goal")
+        FEEDBACK = "feedback", _("Session feedback")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,

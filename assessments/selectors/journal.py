@@ -18,7 +18,7 @@ from assessments.models.journal import (ActionItem, CoachFeedback, Goal, GoalCom
                                         ReflectionReply, SessionFeedback, SessionNote, SessionSummary,
                                         SharedGoalProgress)
 from assessments.policies import coachee_ids, session_participation
-from assessments.services.access_log import record_read, record_reads_of_many
+from assessments.services.access_log import record_reads_of_many
 from portal import policy
 from programmes.models import Cohort, Enrolment, Session
 
@@ -73,7 +73,8 @@ def _sessions(actor: policy.Actor) -> QuerySet[Session]:
     mine = session_participation(actor)
     if actor.is_coach:
         mine |= Q(coach_id=actor.user_id)
-    return policy.scope(actor, Session, Session.objects.filter(mine))
+    # The enrolment comes along: the policy reads it to decide who sees how to join a 1:1.
+    return policy.scope(actor, Session, Session.objects.filter(mine).select_related("enrolment"))
 
 
 def follow_up_session(*, actor: policy.Actor, pk) -> Session:
@@ -184,7 +185,8 @@ def follow_up(*, actor: policy.Actor, session: Session) -> FollowUp:
 
 def reflections_list(*, actor: policy.Actor, employee_id: int | None = None, shared: bool | None = None,
                      search: str = "") -> QuerySet[Reflection]:
-    """Visible reflections; the filters only narrow what the policy already allows."""
+    """Visible reflections; the filters only narrow what the policy already allows. Give the actor in
+    the role the list is shown in (`policy.lens`): the employee's list holds their own only."""
     rows = (policy.scope(actor, Reflection).select_related("employee", "session")
             .annotate(reply_count=Count("replies")))
     if employee_id is not None:
@@ -202,18 +204,20 @@ def reflection_get(*, actor: policy.Actor, pk, own: bool = False) -> Reflection:
     return policy.get_or_404(actor, Reflection, base, pk=pk)
 
 
+def reflections_shared_with_me(*, actor: policy.Actor, employee_id: int | None = None) -> QuerySet[Reflection]:
+    """The coach's list: reflections the people they coach shared with them, by date and writer, without
+    their text (opening one is the read their writer sees in the log)."""
+    return (reflections_list(actor=actor, employee_id=employee_id).exclude(employee_id=actor.user_id)
+            .defer("body"))
+
+
 def reflection_read(*, actor: policy.Actor, pk) -> tuple[Reflection, list[ReflectionReply]]:
-    """A reflection opened to read it, with its replies; a reader other than the writer is logged."""
+    """A reflection opened to read it, with its replies; a reader other than the writer is logged (by the
+    policy, as every row of someone's content it hands out)."""
     reflection = policy.get_or_404(actor, Reflection,
                                    Reflection.objects.select_related("employee", "session__coach"), pk=pk)
     replies = list(policy.scope(actor, ReflectionReply).filter(reflection=reflection).select_related("author"))
-    record_read(actor=actor, owner=reflection.employee_id, kind="reflection", object_id=reflection.pk)
     return reflection, replies
-
-
-def log_reflections_read(*, actor: policy.Actor, reflections) -> None:
-    """A list that shows reflections' text to someone other than their writers counts as reading them."""
-    record_reads_of_many(actor=actor, kind="reflection", pairs=[(r.employee_id, r.pk) for r in reflections])
 
 
 # --- goals --------------------------------------------------------------------------------------------
@@ -238,22 +242,17 @@ def goals_list(*, actor: policy.Actor, employee_id: int | None = None, status: s
     return rows.order_by("status", "target_date", "-created_at", "pk")
 
 
-def log_goals_read(*, actor: policy.Actor, goals) -> None:
-    record_reads_of_many(actor=actor, kind="goal", pairs=[(g.employee_id, g.pk) for g in goals])
-
-
 def goal_get(*, actor: policy.Actor, pk, own: bool = False) -> Goal:
     base = Goal.objects.filter(employee_id=actor.user_id) if own else None
     return policy.get_or_404(actor, Goal, base, pk=pk)
 
 
 def goal_read(*, actor: policy.Actor, pk) -> Goal:
-    """A goal with its options, actions, check-ins and comments; a reader other than its owner is logged."""
-    goal = policy.get_or_404(actor, Goal, Goal.objects.select_related("employee").prefetch_related(
+    """A goal with its options, actions, check-ins and comments; a reader other than its owner is logged
+    (by the policy: the goal is the read, its parts come with it)."""
+    return policy.get_or_404(actor, Goal, Goal.objects.select_related("employee").prefetch_related(
         "options__added_by", "actions", "check_ins",
         Prefetch("comments", GoalComment.objects.select_related("author"))), pk=pk)
-    record_read(actor=actor, owner=goal.employee_id, kind="goal", object_id=goal.pk)
-    return goal
 
 
 def strongest_option(goal: Goal):
@@ -264,13 +263,17 @@ def strongest_option(goal: Goal):
     return max(rated, key=lambda o: (o.impact * o.feasibility, o.impact, -o.pk))
 
 
-def overdue_actions(*, actor: policy.Actor, employee_id: int | None = None, limit: int = 10) -> list[ActionItem]:
-    """Open actions past their due date on active goals the actor may see, oldest first."""
+def overdue_actions(*, actor: policy.Actor, employee_id: int | None = None, limit: int = 10,
+                    others_only: bool = False) -> list[ActionItem]:
+    """Open actions past their due date on active goals the actor may see, oldest first (`others_only`:
+    not the actor's own, for a coach's list)."""
     rows = (policy.scope(actor, ActionItem)
             .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
             .select_related("goal__employee").order_by("due_on", "pk"))
     if employee_id is not None:
         rows = rows.filter(goal__employee_id=employee_id)
+    if others_only:
+        rows = rows.exclude(goal__employee_id=actor.user_id)
     return list(rows[:limit])
 
 
@@ -287,6 +290,7 @@ def shared_goal_progress(*, actor: policy.Actor) -> list[dict]:
                         "status", "target_date", "updated_at"))
     for row in rows:
         row["status_label"] = Goal.Status(row["status"]).label
+    # Read as values, not rows, so the policy does not see them go out: recorded here.
     record_reads_of_many(actor=actor, kind="goal", pairs=[(row["employee_id"], row["pk"]) for row in rows])
     return rows
 

@@ -216,8 +216,9 @@ def results_of(*, actor: policy.Actor, employee_id: int) -> list[ResultGroup]:
         .select_related("phase_assessment__programme", "version")
         .order_by("phase_assessment__programme__starts_on", "phase_assessment__programme_id",
                   "phase_assessment__instrument_id", "submitted_at"))
+    # With its assessment: whose scores they are, for the access log the policy writes for a coach.
     scores = list(policy.scope(actor, Score).filter(assignment__in=[a.pk for a in assignments])
-                  .select_related("dimension"))
+                  .select_related("dimension", "assignment"))
     bands = list(policy.scope(actor, Band).filter(dimension_id__in={score.dimension_id for score in scores}))
     return _group(assignments, scores, bands)
 
@@ -271,11 +272,11 @@ def assignment_result(*, actor: policy.Actor, pk: int) -> AssignmentResult:
     rows = (policy.scope(actor, Assignment).filter(submitted_at__isnull=False)
             .select_related("phase_assessment__programme", "version", "employee"))
     assignment = policy.get_or_404(actor, Assignment, rows, pk=pk)
-    scores = list(policy.scope(actor, Score).filter(assignment_id=assignment.pk).select_related("dimension")
-                  .order_by("dimension__position", "dimension_id"))
+    scores = list(policy.scope(actor, Score).filter(assignment_id=assignment.pk)
+                  .select_related("dimension", "assignment").order_by("dimension__position", "dimension_id"))
     bands = list(policy.scope(actor, Band).filter(dimension__version_id=assignment.version_id))
     answers = {answer.question_id: answer for answer in
-               policy.scope(actor, Answer).filter(assignment_id=assignment.pk).select_related("choice")}
+               policy.scope(actor, Answer).filter(assignment_id=assignment.pk).select_related("choice", "assignment")}
     questions = list(Question.objects.filter(version_id=assignment.version_id))
     return AssignmentResult(
         assignment=assignment,

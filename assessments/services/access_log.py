@@ -1,7 +1,9 @@
 """Writes of the read audit: every time someone other than the employee opens their sensitive data.
 
-Callers record a read right where the content is handed out (a page, a fragment, an API response), after
-the policy has allowed it. The log holds who, what kind, which object and when: never the content.
+Rows of content are recorded by the policy as it hands them out (`policy.audit`, registered in
+assessments/policies.py), so no list, detail, fragment, API answer or PDF can forget it; call these by hand
+only for content read as values rather than rows (HR's shared goal progress). The log holds who, what kind,
+which object and when: never the content.
 """
 
 from __future__ import annotations
@@ -58,5 +60,20 @@ def record_reads_of_many(*, actor, kind: str, pairs: Iterable[tuple[int, int]]) 
     entries = [AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind,
                               object_id=object_id)
                for owner_id, object_id in dict.fromkeys(pairs) if owner_id != reader_id]
+    if entries:
+        AccessLogEntry.objects.bulk_create(entries)
+
+
+def record_reads_together(reads: Iterable[tuple]) -> None:
+    """Reads of rows handed out by the policy, as (actor, kind, owner_id, object_id): a single INSERT.
+    Registered with `policy.record_reads_with` (assessments/policies.py)."""
+    entries = []
+    for actor, kind, owner_id, object_id in reads:
+        if kind not in KINDS:
+            raise ValueError(f"unknown access log kind {kind!r}")
+        reader_id, role = _reader(actor)
+        if reader_id is not None and owner_id != reader_id:
+            entries.append(AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind,
+                                          object_id=object_id))
     if entries:
         AccessLogEntry.objects.bulk_create(entries)

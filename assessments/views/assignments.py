@@ -19,7 +19,6 @@ from assessments.forms_instruments import ScheduleDatesForm, ScheduleForm
 from assessments.models import Assignment, PhaseAssessment, Question
 from assessments.selectors import results as selectors
 from assessments.selectors.instruments import versions_to_schedule
-from assessments.services import access_log
 from assessments.services import assignments as services
 from assessments.views.instruments import apply_errors
 from portal import policy
@@ -147,13 +146,9 @@ def result_mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 @policy.page(policy.EMPLOYEE, policy.COACH)
 def assignment_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """One submitted assessment: its scores and every answer. Read by a coach, the read is logged."""
+    """One submitted assessment: its scores and every answer. Read by a coach, the policy logs the read."""
     result = selectors.assignment_result(actor=request.actor, pk=pk)
     owner = result.assignment.employee_id
-    if not _owner_only(request.actor, owner):
-        access_log.record_read(actor=request.actor, owner=owner, kind="answers", object_id=result.assignment.pk)
-        if result.scores:
-            access_log.record_read(actor=request.actor, owner=owner, kind="result", object_id=result.assignment.pk)
     return render(request, "assessments/result_detail.html", {
         "result": result, "assignment": result.assignment, "is_owner": _owner_only(request.actor, owner),
         "minimum": selectors.min_group()})
@@ -176,10 +171,7 @@ def assignment_coaching(request: HttpRequest) -> HttpResponse:
 def result_coachee(request: HttpRequest, user_pk: int) -> HttpResponse:
     """One coachee's results over the programme, as they see them (and before release). The read is logged."""
     person = selectors.coachee(actor=request.actor, user_id=user_pk)
-    groups = selectors.results_of(actor=request.actor, employee_id=person.pk)
-    access_log.record_reads(actor=request.actor, owner=person.pk, kind="result",
-                            object_ids=[a.pk for group in groups for a in group.assignments.values()
-                                        if a not in group.waiting])
+    groups = selectors.results_of(actor=request.actor, employee_id=person.pk)  # the policy logs the read
     return render(request, "assessments/result_mine.html", {"groups": groups, "person": person})
 
 

@@ -46,11 +46,23 @@ def _fragment(request: HttpRequest, page: str, fragment: str) -> str:
 
 # --- reflections --------------------------------------------------------------------------------------
 
+def _viewer(request: HttpRequest) -> policy.Actor:
+    """The role a journal list is shown in: the employee's own items, or (`?as=coach`, or a coach who is no
+    employee here) the coach's list of the people they coach. Never both in one list."""
+    return policy.lens(request.actor, request.GET.get("as"))
+
+
+def _roles_context(request: HttpRequest, viewer: policy.Actor) -> dict:
+    both = request.actor.is_employee and request.actor.is_coach
+    return {"as_coach": viewer.is_coach, "both_roles": both, "as_query": "coach" if both and viewer.is_coach else ""}
+
+
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.EMPLOYEE, policy.COACH)
 def reflections(request: HttpRequest) -> HttpResponse:
-    """The employee writes and lists their reflections; a coach lists those shared with them."""
-    actor = request.actor
+    """The employee writes and lists their own reflections; a coach lists those shared with them (a person
+    who is both sees each list on its own)."""
+    actor = _viewer(request)
     form = None
     if actor.is_employee:
         form = forms.ReflectionForm(request.POST or None, sessions=selectors.session_choices(actor=actor),
@@ -67,13 +79,17 @@ def reflections(request: HttpRequest) -> HttpResponse:
             return redirect("reflection_detail", pk=written.result.pk)
     elif request.method == "POST":
         raise Http404(policy.NOT_FOUND)
-    shared = {"private": False, "shared": True}.get(request.GET.get("sharing", ""))
     employee_id = _int_or_none(request.GET.get("employee")) if actor.is_coach else None
-    # Searching the text is for the writer only: a coach's list shows no text, so neither may a search.
-    search = request.GET.get("q", "").strip()[:100] if actor.is_employee and not actor.is_coach else ""
-    rows = selectors.reflections_list(actor=actor, employee_id=employee_id, shared=shared, search=search)
+    search = ""
+    if actor.is_coach:
+        # A coach's list shows no text, so neither may a search of it.
+        rows = selectors.reflections_shared_with_me(actor=actor, employee_id=employee_id)
+    else:
+        shared = {"private": False, "shared": True}.get(request.GET.get("sharing", ""))
+        search = request.GET.get("q", "").strip()[:100]
+        rows = selectors.reflections_list(actor=actor, employee_id=actor.user_id, shared=shared, search=search)
     context = {"form": form, "page": _page(request, rows), "sharing": request.GET.get("sharing", ""),
-               "search": search, "employee_id": employee_id,
+               "search": search, "employee_id": employee_id, **_roles_context(request, actor),
                "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
                "coaches": selectors.coaches_of(employee_id=actor.user_id) if actor.is_employee else []}
     return render(request, _fragment(request, "assessments/reflections.html", "assessments/reflection_rows.html"),
@@ -152,8 +168,9 @@ def reflection_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.EMPLOYEE, policy.COACH)
 def goals(request: HttpRequest) -> HttpResponse:
-    """The employee's goals and a new one; a coach sees the goals of the people they coach."""
-    actor = request.actor
+    """The employee's goals and a new one; a coach sees the goals of the people they coach (a person who
+    is both sees each list on its own). Goals shown to their coach are in their owners' access logs."""
+    actor = _viewer(request)
     form = forms.GoalForm(request.POST or None) if actor.is_employee else None
     if request.method == "POST":
         if form is None:
@@ -164,13 +181,18 @@ def goals(request: HttpRequest) -> HttpResponse:
             return redirect("goal_detail", pk=created.result.pk)
     status = request.GET.get("status", "")
     status = status if status in Goal.Status.values else ""
-    employee_id = _int_or_none(request.GET.get("employee")) if actor.is_coach else None
-    search = request.GET.get("q", "").strip()[:100] if actor.is_employee and not actor.is_coach else ""
-    page = _page(request, selectors.goals_list(actor=actor, employee_id=employee_id, status=status, search=search))
-    selectors.log_goals_read(actor=actor, goals=page.object_list)
+    employee_id = _int_or_none(request.GET.get("employee")) if actor.is_coach else actor.user_id
+    search = request.GET.get("q", "").strip()[:100] if actor.is_employee else ""
+    rows = selectors.goals_list(actor=actor, employee_id=employee_id, status=status, search=search)
+    if actor.is_coach:
+        rows = rows.exclude(employee_id=actor.user_id)
+    page = _page(request, rows)
     context = {"form": form, "page": page, "status": status, "statuses": Goal.Status.choices, "search": search,
-               "employee_id": employee_id, "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
-               "overdue": selectors.overdue_actions(actor=actor, employee_id=employee_id, limit=8),
+               **_roles_context(request, actor),
+               "employee_id": employee_id if actor.is_coach else None,
+               "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
+               "overdue": selectors.overdue_actions(actor=actor, employee_id=employee_id, limit=8,
+                                                    others_only=actor.is_coach),
                "coaches": selectors.coaches_of(employee_id=actor.user_id) if actor.is_employee else []}
     return render(request, _fragment(request, "assessments/goals.html", "assessments/goal_rows.html"), context)
 

@@ -135,7 +135,8 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
                 url = request.build_absolute_uri(reverse("agreement"))
                 raise SessionConflict({"detail": _("%(reason)s The agreement is at %(url)s") % {
                     "reason": refused.message, "url": url}, "code": refused.code, "agreement_url": url}) from None
-        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+        return Response(SessionSerializer(session, context={"actor": self.actor}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 # --- calendar feeds ---------------------------------------------------------------------------------

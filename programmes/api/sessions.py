@@ -20,7 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal import policy
-from portal.api import PolicyViewSet
+from portal.api import PolicyFieldsMixin, PolicyViewSet
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session, UrgentRequest
@@ -66,8 +66,13 @@ class CohortRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(PolicyFieldsMixin, serializers.ModelSerializer):
+    """A session; its join details are null for a reader the policy does not let join (HR and a 1:1)."""
+
     ends_at = serializers.DateTimeField(read_only=True)
+    location = serializers.CharField(read_only=True, allow_null=True, allow_blank=True)
+    video_url = serializers.URLField(read_only=True, allow_null=True, allow_blank=True)
+    dial_in = serializers.CharField(read_only=True, allow_null=True, allow_blank=True)
     coach = SessionPersonSerializer(read_only=True)
     cohort = CohortRefSerializer(read_only=True, allow_null=True)
     employee = SessionPersonSerializer(source="enrolment.employee", read_only=True, allow_null=True, default=None)
@@ -124,6 +129,9 @@ class SessionCreateSerializer(MeetingSerializer):
 class MoveSerializer(MeetingSerializer):
     slot = serializers.IntegerField(required=False, help_text="An employee moves their 1:1 to another free "
                                                               "slot of their coach.")
+    # Leaving `mode` out keeps how the session takes place (all HR may do with a 1:1).
+    mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False,
+                                   help_text="How it takes place from now on; leave out to keep it as it is.")
     starts_at = serializers.DateTimeField(required=False, help_text="The coach or HR: any new start.")
     duration_minutes = serializers.IntegerField(required=False)
 
@@ -131,6 +139,9 @@ class MoveSerializer(MeetingSerializer):
         if data.get("slot") is None and data.get("starts_at") is None:
             raise serializers.ValidationError({"detail": [_("Give either a slot or a new start time.")]})
         return data
+
+    def meeting(self) -> Meeting | None:
+        return super().meeting() if "mode" in self.validated_data else None
 
 
 class AttendanceRowSerializer(serializers.Serializer):
@@ -194,7 +205,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
                 actor=self.actor, kind=data["kind"], starts_at=data["starts_at"],
                 duration_minutes=data["duration_minutes"], meeting=payload.meeting(), enrolment=data["enrolment"],
                 cohort=data["cohort"], title=data["title"])
-        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: SessionSerializer, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
@@ -203,7 +214,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
         for its coach and HR (a 1:1's credit always comes back)."""
         with service_errors():
             session = services.session_cancel(actor=self.actor, session=self.get_object())
-        return Response(SessionSerializer(session).data)
+        return Response(self.get_serializer(session).data)
 
     @extend_schema(request=MoveSerializer, responses={200: SessionSerializer, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
@@ -226,7 +237,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
                     actor=self.actor, session=session, starts_at=data["starts_at"],
                     duration_minutes=data.get("duration_minutes", session.duration_minutes),
                     meeting=payload.meeting())
-        return Response(SessionSerializer(session).data)
+        return Response(self.get_serializer(session).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: AttendanceRowSerializer(many=True)})
     @extend_schema(methods=["POST"], request=MarksSerializer,

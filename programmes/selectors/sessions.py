@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import (DateTimeField, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet,
                               Value)
+from django.http import Http404
 from django.utils import timezone
 
 from portal import policy
@@ -63,6 +64,16 @@ def session_get(*, actor: policy.Actor, pk: int) -> Session:
     """One session named by the request, with what its page shows, or the 404 of the policy."""
     return policy.get_or_404(actor, Session, _listed(Session.objects.all()).select_related(
         "cancelled_by", "cohort__programme", "enrolment__programme"), pk=pk)
+
+
+def session_join_link(*, actor: policy.Actor, pk: int) -> str:
+    """The video link of a coming video session the actor may join, or the policy's 404 (the link is
+    blank on a row the policy read for someone who may not see it)."""
+    session = session_get(actor=actor, pk=pk)
+    if (session.mode != Session.Mode.VIDEO or not session.video_url or policy.hidden_fields(actor, session)
+            or session.status != Session.Status.SCHEDULED):
+        raise Http404(policy.NOT_FOUND)
+    return session.video_url
 
 
 def expected_participants(session: Session) -> list[int]:

@@ -65,7 +65,9 @@ def session_title(session: Session, *, for_coach: bool) -> str:
 
 
 def where(session: Session) -> str:
-    """The one detail of how the session takes place: the address, the link or the dial-in."""
+    """The one detail of how the session takes place: the address, the link or the dial-in. Sessions reach
+    here as the policy shows them to the reader (through `policy.scope`, or `policy.redact` for email):
+    blank for someone who may not join."""
     return {Session.Mode.IN_PERSON: session.location, Session.Mode.VIDEO: session.video_url,
             Session.Mode.PHONE: session.dial_in}.get(session.mode, "")
 

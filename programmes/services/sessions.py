@@ -71,6 +71,7 @@ def within_notice(actor: Actor, session: Session, *, now: datetime | None = None
 
 
 def _locked(session: Session) -> Session:
+    # A fresh row, not the caller's: one read through the policy may have its join details blanked.
     return (Session.objects.select_for_update(of=("self",))
             .select_related("enrolment", "cohort").get(pk=session.pk))
 
@@ -227,12 +228,19 @@ def session_move_to_slot(*, actor: Actor, session: Session, slot: Slot) -> Sessi
 
 @transaction.atomic
 def session_move(*, actor: Actor, session: Session, starts_at: datetime, duration_minutes: int,
-                 meeting: Meeting) -> Session:
-    """An organiser moves a session to any time the coach is free, and may change how it takes place."""
+                 meeting: Meeting | None = None) -> Session:
+    """An organiser moves a session to any time the coach is free, and may change how it takes place
+    (`meeting`; None keeps it). Only those who may see how to join may change it: HR moves a 1:1 but
+    neither reads nor replaces its link."""
     session = _locked(session)
     if not organises(actor, session):
         raise SessionRefused(_("Choose one of your coach's free times to move your session."), "not_allowed")
     _check_movable(actor, session, organiser=True)
+    if meeting is None:
+        meeting = Meeting.of(session)
+    elif policy.hidden_fields(actor, session):
+        raise SessionRefused(_("Only the coach and the employee can change how a 1:1 takes place."),
+                             "not_allowed")
     errors = dict(meeting.errors())
     if starts_at <= timezone.now():
         errors["starts_at"] = _("Choose a time in the future.")

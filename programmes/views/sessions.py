@@ -42,8 +42,8 @@ class EnrolmentChoice(forms.ModelChoiceField):
         return f"{employee.get_full_name() or employee.email} · {enrolment.cohort.name}"
 
 
-class WhenForm(forms.Form):
-    """When and how a session takes place (shared by scheduling and moving)."""
+class TimeForm(forms.Form):
+    """When a session takes place: all an organiser who may not see how to join it (HR, a 1:1) changes."""
 
     day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -52,14 +52,21 @@ class WhenForm(forms.Form):
         choices=[(minutes, gettext_lazy("%(minutes)d minutes") % {"minutes": minutes} if minutes < 120
                   else gettext_lazy("%(hours)s hours") % {"hours": f"{minutes / 60:g}"})
                  for minutes in services.DURATIONS])
+
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"]))
+
+    def meeting(self) -> Meeting | None:
+        return None  # kept as it is
+
+
+class WhenForm(TimeForm):
+    """When and how a session takes place (shared by scheduling and moving)."""
     mode = forms.ChoiceField(label=gettext_lazy("How"), choices=Session.Mode.choices, initial=Session.Mode.VIDEO,
                              widget=forms.RadioSelect)
     location = forms.CharField(label=gettext_lazy("Location (in person)"), required=False, max_length=300)
     video_url = forms.URLField(label=gettext_lazy("Video link"), required=False, assume_scheme="https")
     dial_in = forms.CharField(label=gettext_lazy("Phone or dial-in details"), required=False, max_length=300)
-
-    def starts_at(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"]))
 
     def meeting(self) -> Meeting:
         data = self.cleaned_data
@@ -124,6 +131,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     coach_here = services.coaches_session(actor, session)
     organiser = actor.is_hr or coach_here
     context = {"session": session, "organiser": organiser, "is_coach_here": coach_here,
+               "join_hidden": bool(policy.hidden_fields(actor, session)),
                "own": session.kind == S.INDIVIDUAL and session.enrolment.employee_id == actor.user_id,
                "late": services.within_notice(actor, session), "started": session.starts_at <= timezone.now(),
                "notice_hours": actor.organisation.cancellation_notice_hours}
@@ -132,6 +140,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context["mine"] = policy.scope(actor, Attendance).filter(session=session, user_id=actor.user_id).first()
     return render(request, "programmes/session_detail.html", context)
+
+
+@require_GET
+@policy.page()
+def session_join(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Join the video call": on to the session's link, for those the policy lets join it; anyone else
+    (HR and a 1:1) gets the 404 of a session that does not exist."""
+    return redirect(selectors.session_join_link(actor=request.actor, pk=pk))
 
 
 @require_POST
@@ -188,7 +204,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/session_form.html", {"form": form})
 
 
-def _move_by_organiser(request: HttpRequest, session: Session, form: WhenForm) -> bool:
+def _move_by_organiser(request: HttpRequest, session: Session, form: TimeForm) -> bool:
     if not form.is_valid():
         return False
     try:
@@ -223,10 +239,13 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     if organiser:
         local = timezone.localtime(session.starts_at)
-        form = WhenForm(request.POST or None, initial={
-            "day": local.date(), "start": local.time(), "duration_minutes": session.duration_minutes,
-            "mode": session.mode, "location": session.location, "video_url": session.video_url,
-            "dial_in": session.dial_in})
+        initial = {"day": local.date(), "start": local.time(), "duration_minutes": session.duration_minutes}
+        if policy.hidden_fields(actor, session):
+            form = TimeForm(request.POST or None, initial=initial)
+        else:
+            form = WhenForm(request.POST or None, initial={
+                **initial, "mode": session.mode, "location": session.location, "video_url": session.video_url,
+                "dial_in": session.dial_in})
     if request.method == "POST":
         moved = _move_by_organiser(request, session, form) if organiser else _move_by_employee(request, session)
         if moved:

@@ -4,7 +4,7 @@ and the reflections chosen for it.
 Everything is read as the person asking for the report (the employee, or one of their coaches here), so
 the report holds exactly what that reader may see on the pages: a coach gets released results, the goals
 and only the reflections the employee shared with them; never the private ones. A coach's download is
-recorded in the employee's "who has seen my data" log.
+recorded in the employee's "who has seen my data" log by the policy, as each row of their content is read.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.utils import timezone
 from assessments.models import ActionItem, CheckIn, Goal, Reflection
 from assessments.policies import coachee_ids
 from assessments.selectors.results import ResultGroup, results_of
-from assessments.services.access_log import record_reads
 from portal import policy
 from programmes.models import Attendance, Enrolment, Session
 from programmes.selectors.credits import with_credits
@@ -94,17 +93,6 @@ def personal_report(*, actor: policy.Actor, person: User, reflection_ids: list[i
     else:
         reflections = reflections.filter(Q(shared_with_coach=True))
     reflections = list(reflections.order_by("created_at", "pk"))
-    if not own:
-        _record_coach_reads(actor, person, results, goals, reflections)
     return PersonalReport(person=person, for_coach=not own, enrolments=enrolments, attendance=attendance,
                           results=results, goals=goals, reflections=reflections)
 
-
-def _record_coach_reads(actor: policy.Actor, person: User, results: list[ResultGroup], goals: list[Goal],
-                        reflections: list[Reflection]) -> None:
-    """A coach's report opens the employee's results, goals and reflections: each goes in their log."""
-    shown = [assignment.pk for group in results for assignment in group.assignments.values()
-             if assignment not in group.waiting]
-    record_reads(actor=actor, owner=person.pk, kind="result", object_ids=shown)
-    record_reads(actor=actor, owner=person.pk, kind="goal", object_ids=[goal.pk for goal in goals])
-    record_reads(actor=actor, owner=person.pk, kind="reflection", object_ids=[r.pk for r in reflections])

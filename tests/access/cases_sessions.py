@@ -47,6 +47,10 @@ CASES = [
     Case("session_attendance", only("coach", 302), method="post", kwargs=person("session_past"),
          data=lambda world, org: {f"user_{world.org(org).employee.pk}": "present"}),
     Case("session_ics", only("employee coach hr"), kwargs=person("session_own")),
+    # How to join a 1:1 is for its employee and coach; HR sees the session, not the link (tests/programmes/
+    # test_join_details.py). A group session HR runs, HR may join.
+    Case("session_join", only("employee coach", 302), kwargs=person("session_own")),
+    Case("session_join", only("employee coach hr", 302), kwargs=person("session_group")),
     Case("booking", only("employee")),
     Case("booking_book", only("employee", 302), method="post", kwargs=person("slot_free")),
     Case("urgent_request", only("employee")),

@@ -66,8 +66,8 @@ def _pages(world) -> list:
         # 5 the reflection, 6 replies, 7 the read audit
         ("coach", f"/reflections/{people['j_shared']}/", REQUEST + 3),
         # 5 the session (policy on sessions), 6 its summary, 7 the session's employee, 8 their details,
-        # 9 the ratings, 10 the feedback given, 11 my note
-        ("coach", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 7),
+        # 9 the ratings, 10 the feedback given, 11 my note, 12 the read audit of the ratings (one INSERT)
+        ("coach", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 8),
         # 5 the session, 6 summary, 7 my reflections on it, 8 my rating, 9 the coach's feedback for me,
         # 10 the coaches named in the privacy notes
         ("employee", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 6),
