@@ -58,8 +58,8 @@ class SlotSerializer(serializers.ModelSerializer):
 
 class OwnSlotSerializer(SlotSerializer):
     """A coach's own slot as seen from one organisation: which of the organisations they serve may book
-    it, and the join details only where this organisation may book it or booked it (time offered or held
-    elsewhere shows as busy, nothing more)."""
+    it, and the join details (location, video link, dial-in) only where this organisation may book it or
+    booked it (time offered or held elsewhere shows its time and mode, nothing more)."""
 
     organisations = serializers.SerializerMethodField()
     offered_here = serializers.BooleanField(read_only=True)
@@ -74,7 +74,7 @@ class OwnSlotSerializer(SlotSerializer):
     def to_representation(self, slot):
         data = super().to_representation(slot)
         if not (data["offered_here"] or data["booked_here"]):
-            data.update(mode=None, location="", video_url="", dial_in="")
+            data.update(location="", video_url="", dial_in="")
         return data
 
 

@@ -151,7 +151,8 @@ def test_join_details_of_time_offered_elsewhere_are_not_shown_to_this_organisati
                client_for(world.coach_both, world.acme.host).get("/api/v1/availability/").json()["results"]}
     assert on_acme[slot.pk]["video_url"] == "https://meet.example.com/room" and on_acme[slot.pk]["offered_here"]
     assert not on_globex[slot.pk]["offered_here"]
-    assert (on_globex[slot.pk]["video_url"], on_globex[slot.pk]["mode"]) == ("", None)
+    assert (on_globex[slot.pk]["video_url"], on_globex[slot.pk]["location"], on_globex[slot.pk]["dial_in"]) == (
+        "", "", "")
     assert "meet.example.com/room" not in str(on_globex)
 
 
