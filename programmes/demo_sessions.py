@@ -115,10 +115,13 @@ def _coached_first_ten(organisation, programme, coach, spec) -> list[Enrolment]:
 
 def _hold(coach: User, organisation: Organisation, starts_at: datetime, minutes: int, booked_by: User, *,
           offered: bool, meeting: Meeting) -> Slot:
-    return Slot.objects.create(
+    slot = Slot.objects.create(
         coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes), is_offered=offered,
         mode=meeting.mode, location=meeting.location, video_url=meeting.video_url, booked_organisation=organisation,
         booked_by=booked_by, booked_at=starts_at - timedelta(days=7))
+    if offered:  # booked from time offered to this organisation
+        slot.organisations.add(organisation)
+    return slot
 
 
 def _group_sessions(organisation, programme, coach, hour: int, language: str) -> None:
