@@ -120,7 +120,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     model = Slot
     roles = (policy.EMPLOYEE, policy.COACH)
     serializer_class = SlotSerializer
-    COACH_ACTIONS = ("destroy", "partial_update", "offer", "default")
+    COACH_ACTIONS = ("create", "destroy", "partial_update", "offer", "default")
 
     def _as_coach(self) -> bool:
         """Whether the rows are the actor's own slots: a coach's, or anyone's on a coach-only action (an
@@ -131,16 +131,20 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         if self.action in ("book",):
             return queryset
         if self._as_coach():
-            organisation = self.actor.organisation
-            # Of the organisations the slot is offered to, those the coach serves now (one query).
-            served = Organisation.objects.filter(Exists(Membership.objects.filter(
-                organisation_id=OuterRef("pk"), user_id=self.actor.user_id, role=Role.COACH, is_active=True)))
-            return (queryset.filter(coach_id=self.actor.user_id, ends_at__gt=timezone.now())
-                    .annotate(offered_here=Exists(Slot.organisations.through.objects.filter(
-                        slot_id=OuterRef("pk"), organisation_id=organisation.pk)))
-                    .prefetch_related(Prefetch("organisations", queryset=served.only("pk").order_by("pk")))
-                    .select_related("coach").order_by("starts_at", "pk"))
+            return self._own(queryset)
         return free_slots(actor=self.actor).filter(pk__in=queryset.values("pk"))
+
+    def _own(self, queryset):
+        """The actor's own coming slots, each with whether it is offered here and (of the organisations
+        it is offered to) those the coach serves now: one query for the slots, one for the organisations."""
+        served = Organisation.objects.filter(Exists(Membership.objects.filter(
+            organisation_id=OuterRef("pk"), user_id=self.actor.user_id, role=Role.COACH, is_active=True)))
+        return (policy.scope(self.actor, Slot, queryset)
+                .filter(coach_id=self.actor.user_id, ends_at__gt=timezone.now())
+                .annotate(offered_here=Exists(Slot.organisations.through.objects.filter(
+                    slot_id=OuterRef("pk"), organisation_id=self.actor.organisation.pk)))
+                .prefetch_related(Prefetch("organisations", queryset=served.only("pk").order_by("pk")))
+                .select_related("coach").order_by("starts_at", "pk"))
 
     def get_serializer_class(self):
         return OwnSlotSerializer if self._as_coach() else SlotSerializer
@@ -163,7 +167,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         return [by_id.get(pk) or Organisation(pk=pk) for pk in dict.fromkeys(ids)]
 
     def _own_slot(self, slot: Slot) -> Slot:
-        return self.safely_filter_queryset(Slot.objects.all()).get(pk=slot.pk)
+        return self._own(Slot.objects.all()).get(pk=slot.pk)
 
     @extend_schema(request=SlotCreateSerializer, responses={201: OwnSlotSerializer})
     def create(self, request, *args, **kwargs):
@@ -217,7 +221,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         wanted = set(data["slots"])
-        own = self.safely_filter_queryset(Slot.objects.all()).filter(pk__in=wanted, is_offered=True)
+        own = self._own(Slot.objects.all()).filter(pk__in=wanted, is_offered=True)
         if own.count() != len(wanted):
             raise exceptions.ValidationError({"slots": [_("Choose among your own coming free times.")]})
         served = self._served()
@@ -225,7 +229,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             slots = availability.slots_offer(coach=self.actor.user, slot_ids=list(wanted), how=data["how"],
                                              organisations=self._named(data["organisations"], served),
                                              allowed=served)
-        changed = self.safely_filter_queryset(Slot.objects.all()).filter(pk__in=[slot.pk for slot in slots])
+        changed = self._own(Slot.objects.all()).filter(pk__in=[slot.pk for slot in slots])
         return Response(OwnSlotSerializer(changed, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: OfferDefaultSerializer})

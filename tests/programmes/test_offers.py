@@ -345,3 +345,17 @@ def test_the_migration_offers_time_that_was_open_to_all_where_the_coach_serves(w
     assert _offered(open_to_all) == {world.globex.organisation.pk}
     assert _offered(chosen) == {world.globex.organisation.pk}
     assert _offered(held) == set()
+
+
+def test_a_coach_who_is_also_an_employee_here_publishes_and_offers_their_time(world, client_for):
+    Membership.objects.create(user=world.coach_both, organisation=world.acme.organisation, role="employee")
+    client = client_for(world.coach_both, world.acme.host)
+    created = client.post("/api/v1/availability/", {
+        "starts_at": at(23, 9).isoformat(), "duration_minutes": 60, "mode": "video",
+        "video_url": "https://meet.example.com/x", "organisations": [world.acme.organisation.pk]},
+        content_type="application/json")
+    assert created.status_code == 201 and created.json()["organisations"] == [world.acme.organisation.pk]
+    slot = created.json()["id"]
+    changed = client.patch(f"/api/v1/availability/{slot}/", {"organisations": [world.globex.organisation.pk]},
+                           content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["organisations"] == [world.globex.organisation.pk]
