@@ -184,7 +184,8 @@ class OfferDefaultForm(forms.Form):
     organisations = OrganisationsField(label=gettext_lazy("The organisations I choose"), required=False)
 
     def __init__(self, *args, places: list, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Its ticks share the page with the publish form's: ids of their own.
+        super().__init__(*args, auto_id="id_default_%s", **kwargs)
         self.places = places
         self.fields["organisations"].choices = _organisation_choices(places)
 
