@@ -129,12 +129,19 @@ def _prepare() -> tuple[list, list[Client], object]:
 
 
 def _slots(coach, starts_at, count: int) -> list:
+    """`count` free hours of the coach, offered to every organisation the coach serves."""
     from programmes.availability.models import Slot
+    from programmes.availability.services import ADD, slots_offer
+    from programmes.selectors.coach import places_of
+    from tenants.models import Role
 
-    return Slot.objects.bulk_create(
+    slots = Slot.objects.bulk_create(
         Slot(coach=coach, starts_at=starts_at + timedelta(hours=number),
              ends_at=starts_at + timedelta(hours=number, minutes=60), video_url="https://meet.example.com/bench")
         for number in range(count))
+    served = [place.organisation for place in places_of(user=coach, role=Role.COACH)]
+    slots_offer(coach=coach, slot_ids=[slot.pk for slot in slots], organisations=served, allowed=served, how=ADD)
+    return slots
 
 
 def _double_bookings(organisations, slot_ids: list[int]) -> dict:

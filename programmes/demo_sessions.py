@@ -1,7 +1,7 @@
 """Demo content for sessions, run after the programmes demo in each organisation's schema.
 
-coach@coaching.example publishes free time over the coming two weeks (weekday mornings, open to every
-organisation, so the first ten employees of both organisations see it); each cohort has had three group
+coach@coaching.example publishes free time over the coming two weeks (weekday mornings, offered to every
+organisation the coach serves, so the first ten employees of both organisations see it); each cohort has had three group
 sessions with attendance recorded and has one coming; the first ten employees have had 1:1s (one
 no-show, one excused absence, one late and one timely cancellation among them) and four of them have
 booked a coming 1:1 from the published slots; one urgent request waits for the coach in Acme.
@@ -21,8 +21,9 @@ from django.utils import timezone
 from portal import policy
 from programmes.demo import CONTENT as DEMO_CONTENT
 from programmes.availability.models import Slot
-from programmes.availability.services import Meeting, slots_publish
+from programmes.availability.services import ADD, Meeting, slots_offer, slots_publish
 from programmes.models import Attendance, CreditTransaction, Enrolment, Programme, Session, UrgentRequest
+from programmes.selectors.coach import places_of
 from programmes.services.attendance import attendance_mark
 from programmes.services.booking import slot_book
 from programmes.services.sessions import session_schedule
@@ -83,18 +84,22 @@ def seed(organisation: Organisation) -> None:
 
 
 def _publish_free_time(coach: User) -> None:
-    """Weekday mornings over the coming two weeks, open to every organisation (once: slots are shared)."""
+    """Weekday mornings over the coming two weeks, offered to every organisation the coach serves by then
+    (once: slots are shared; an organisation seeded after the first sees none of it, so it is offered there
+    too)."""
     today = timezone.localdate()
-    if Slot.objects.filter(coach=coach, is_offered=True, starts_at__gt=timezone.now(),
-                           starts_at__lt=timezone.now() + timedelta(days=14)).exists():
+    places = [place.organisation for place in places_of(user=coach, role=policy.COACH)]
+    published = list(Slot.objects.filter(coach=coach, is_offered=True, starts_at__gt=timezone.now(),
+                                         starts_at__lt=timezone.now() + timedelta(days=14))
+                     .values_list("pk", flat=True))
+    if published:
+        slots_offer(coach=coach, slot_ids=published, organisations=places, allowed=places, how=ADD)
         return
-    places = list(Organisation.objects.filter(memberships__user=coach, memberships__role="coach",
-                                              memberships__is_active=True).distinct())
     for offset in range(1, 8):
         day = today + timedelta(days=offset)
         if day.weekday() < 5:
             slots_publish(coach=coach, first_day=day, start=time(9), end=time(12, 30), length_minutes=60,
-                          repeat_weeks=1, meeting=Meeting(mode="video", video_url=VIDEO), organisations=[],
+                          repeat_weeks=1, meeting=Meeting(mode="video", video_url=VIDEO), organisations=places,
                           allowed=places)
 
 
@@ -110,10 +115,13 @@ def _coached_first_ten(organisation, programme, coach, spec) -> list[Enrolment]:
 
 def _hold(coach: User, organisation: Organisation, starts_at: datetime, minutes: int, booked_by: User, *,
           offered: bool, meeting: Meeting) -> Slot:
-    return Slot.objects.create(
+    slot = Slot.objects.create(
         coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes), is_offered=offered,
         mode=meeting.mode, location=meeting.location, video_url=meeting.video_url, booked_organisation=organisation,
         booked_by=booked_by, booked_at=starts_at - timedelta(days=7))
+    if offered:  # booked from time offered to this organisation
+        slot.organisations.add(organisation)
+    return slot
 
 
 def _group_sessions(organisation, programme, coach, hour: int, language: str) -> None:
@@ -189,8 +197,9 @@ def _coming_individual_sessions(organisation, enrolments: list[Enrolment]) -> No
             break
         enrolment = enrolments[number - 1]
         actor = policy.actor_for(enrolment.employee, organisation)
-        slot = (Slot.objects.filter(coach_id=enrolment.coach_id, is_offered=True, booked_organisation__isnull=True,
-                                    starts_at__gt=timezone.now() + timedelta(days=1))
+        slot = (Slot.objects.offered_to(organisation)
+                .filter(coach_id=enrolment.coach_id, booked_organisation__isnull=True,
+                        starts_at__gt=timezone.now() + timedelta(days=1))
                 .order_by("starts_at").first())
         if slot is None:
             return

@@ -57,6 +57,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("availability.Slot", "coach", ROW, KEEP, via_policy=False,
           reason="a coach's own availability; erasure applies to employees only"),
     Entry("availability.Slot", "booked_by", REFERENCE, NULL, dated_by="booked_at"),
+    Entry("availability.OfferDefault", "coach", ROW, ACCOUNT, via_policy=False,
+          reason="the coach's own choice of which organisations may book their new free time"),
     Entry("availability.CalendarFeed", "user", ROW, ACCOUNT, via_policy=False,
           reason="the person's own calendar feeds, never their secret"),
 

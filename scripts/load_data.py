@@ -2,7 +2,7 @@
 
 Every demo employee of Acme and Globex gets an active enrolment with the demo coach and plenty of
 credits, accepts the current coaching agreement, and the coach offers a free half hour every half hour
-from 08:00 to 20:00, every day of the six weeks employees can book ahead (open to both organisations;
+from 08:00 to 20:00, every day of the six weeks employees can book ahead (offered to both organisations;
 about a thousand, so that five minutes of 120 people booking do not run out of them) and has a past 1:1 with each employee whose
 attendance is still to be marked. Idempotent: running it twice adds nothing.
 """
@@ -21,9 +21,11 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context, tenant_context  # noqa: E402
 
+from programmes.availability import services as availability  # noqa: E402
 from programmes.availability.models import Slot  # noqa: E402
 from programmes.models import (Agreement, AgreementAcceptance, Attendance, Cohort, Enrolment,  # noqa: E402
                                Programme, Session)
+from programmes.selectors.coach import places_of  # noqa: E402
 from tenants.demo import COACH  # noqa: E402
 from tenants.models import Membership, Organisation, Role, User  # noqa: E402
 
@@ -49,6 +51,12 @@ def slots_offer(coach: User) -> int:
             if not any(start < moment + length and end > moment for start, end in busy)]
     Slot.objects.bulk_create([Slot(coach=coach, starts_at=moment, ends_at=moment + length,
                                    video_url="https://meet.example.com/load") for moment in free])
+    # Offered to every organisation the coach serves, as the coach's default would (earlier runs' too).
+    served = [place.organisation for place in places_of(user=coach, role=Role.COACH)]
+    coming = list(Slot.objects.filter(coach=coach, is_offered=True, starts_at__gt=timezone.now())
+                  .values_list("pk", flat=True))
+    availability.slots_offer(coach=coach, slot_ids=coming, organisations=served, allowed=served,
+                             how=availability.ADD)
     return len(free)
 
 

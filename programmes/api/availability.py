@@ -1,8 +1,12 @@
 """The availability API: a coach's free time, booking it, and private calendar feeds.
 
-An employee lists the free slots of their own coach that are open to their organisation and books one
+An employee lists the free slots of their own coach that are offered to their organisation and books one
 (201 with the new session; 409 with what to do when it was taken meanwhile or no credit is left). A coach
-lists their own slots, publishes one and withdraws a free one.
+lists their own slots, publishes one, chooses which of the organisations they serve may book which slot
+(one at a time, several at once, and a default for new ones) and withdraws a free one.
+
+Organisations are named by id. Only those the coach serves may be named: any other id, of an organisation
+that exists or not, gets the same 400 on `organisations` and changes nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +29,13 @@ from portal.api import PolicyViewSet
 from programmes.api.sessions import (REFUSED, MeetingSerializer, SessionConflict, SessionPersonSerializer,
                                      SessionSerializer, service_errors)
 from programmes.availability import services as availability
-from programmes.availability.models import CalendarFeed, Slot
-from programmes.availability.selectors import free_slots
+from programmes.availability.models import CalendarFeed, OfferDefault, Slot
+from programmes.availability.selectors import free_slots, offer_default, offer_default_organisations
 from programmes.selectors.coach import places_of
 from programmes.services import calendar as calendar_services
 from programmes.services.booking import slot_book
 from programmes.services.sessions import SessionRefused
+from tenants.models import Membership, Organisation, Role
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -50,41 +56,123 @@ class SlotSerializer(serializers.ModelSerializer):
         return organisation is not None and slot.booked_organisation_id == organisation.pk
 
 
+class OwnSlotSerializer(SlotSerializer):
+    """A coach's own slot as seen from one organisation: which of the organisations they serve may book
+    it, and the join details (location, video link, dial-in) only where this organisation may book it or
+    booked it (time offered or held elsewhere shows its time and mode, nothing more)."""
+
+    organisations = serializers.SerializerMethodField()
+    offered_here = serializers.BooleanField(read_only=True)
+
+    class Meta(SlotSerializer.Meta):
+        fields = SlotSerializer.Meta.fields + ["organisations", "offered_here"]
+        read_only_fields = fields
+
+    def get_organisations(self, slot) -> list[int]:
+        return [organisation.pk for organisation in slot.organisations.all()]
+
+    def to_representation(self, slot):
+        data = super().to_representation(slot)
+        if not (data["offered_here"] or data["booked_here"]):
+            data.update(location="", video_url="", dial_in="")
+        return data
+
+
+ORGANISATIONS_HELP = "Ids of organisations you coach for."
+
+
 class SlotCreateSerializer(MeetingSerializer):
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.ChoiceField(choices=availability.SLOT_LENGTHS, default=60)
+    organisations = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=1000,
+        help_text=f"Who may book it. {ORGANISATIONS_HELP} Left out: your default (see offer-default).")
     only_here = serializers.BooleanField(default=False, help_text="Offer it to this organisation only "
-                                                                  "(otherwise: every organisation you coach for).")
+                                                                  "(instead of `organisations`).")
+
+
+class SlotOfferSerializer(serializers.Serializer):
+    organisations = serializers.ListField(child=serializers.IntegerField(), max_length=1000,
+                                          help_text=f"Exactly these may book it (none: no one). {ORGANISATIONS_HELP}")
+
+
+class SlotsOfferSerializer(serializers.Serializer):
+    slots = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=1000,
+                                  help_text="Ids of your own coming free slots.")
+    organisations = serializers.ListField(child=serializers.IntegerField(), max_length=1000,
+                                          help_text=ORGANISATIONS_HELP)
+    how = serializers.ChoiceField(choices=[availability.SET, availability.ADD, availability.REMOVE],
+                                  default=availability.ADD,
+                                  help_text="set: exactly these; add: these too; remove: these no longer.")
+
+
+class OfferDefaultSerializer(serializers.Serializer):
+    offer_to = serializers.ChoiceField(choices=OfferDefault.To.choices)
+    organisations = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                          max_length=1000, help_text=f"With `chosen`. {ORGANISATIONS_HELP}")
 
 
 class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           mixins.DestroyModelMixin, PolicyViewSet):
-    """Employees: the coming free slots of their coach open to this organisation. Coaches: their own
-    coming slots (free, booked here, or taken elsewhere)."""
+    """Employees: the coming free slots of their coach offered to this organisation. Coaches: their own
+    coming slots (free, booked here, or taken elsewhere), with who may book each."""
 
     model = Slot
     roles = (policy.EMPLOYEE, policy.COACH)
     serializer_class = SlotSerializer
+    COACH_ACTIONS = ("create", "destroy", "partial_update", "offer", "default")
 
     def _as_coach(self) -> bool:
-        return self.actor.is_coach and not self.actor.is_employee
+        """Whether the rows are the actor's own slots: a coach's, or anyone's on a coach-only action (an
+        employee who also coaches here books from the free slots of their own coach otherwise)."""
+        return self.action in self.COACH_ACTIONS or (self.actor.is_coach and not self.actor.is_employee)
 
     def safely_filter_queryset(self, queryset):
         if self.action in ("book",):
             return queryset
-        if self.action == "destroy" or self._as_coach():
-            return (queryset.filter(coach_id=self.actor.user_id, ends_at__gt=timezone.now())
-                    .select_related("coach").order_by("starts_at", "pk"))
+        if self._as_coach():
+            return self._own(queryset)
         return free_slots(actor=self.actor).filter(pk__in=queryset.values("pk"))
+
+    def _own(self, queryset):
+        """The actor's own coming slots, each with whether it is offered here and (of the organisations
+        it is offered to) those the coach serves now: one query for the slots, one for the organisations."""
+        served = Organisation.objects.filter(Exists(Membership.objects.filter(
+            organisation_id=OuterRef("pk"), user_id=self.actor.user_id, role=Role.COACH, is_active=True)))
+        return (policy.scope(self.actor, Slot, queryset)
+                .filter(coach_id=self.actor.user_id, ends_at__gt=timezone.now())
+                .annotate(offered_here=Exists(Slot.organisations.through.objects.filter(
+                    slot_id=OuterRef("pk"), organisation_id=self.actor.organisation.pk)))
+                .prefetch_related(Prefetch("organisations", queryset=served.only("pk").order_by("pk")))
+                .select_related("coach").order_by("starts_at", "pk"))
+
+    def get_serializer_class(self):
+        return OwnSlotSerializer if self._as_coach() else SlotSerializer
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "organisation": self.actor.organisation}
 
-    @extend_schema(request=SlotCreateSerializer, responses={201: SlotSerializer})
-    def create(self, request, *args, **kwargs):
-        """A coach publishes one free slot."""
+    def _require_coach(self) -> None:
         if not self.actor.is_coach:
             raise exceptions.NotFound(policy.NOT_FOUND)
+
+    def _served(self) -> list[Organisation]:
+        return [place.organisation for place in places_of(user=self.actor.user, role=policy.COACH)]
+
+    @staticmethod
+    def _named(ids: list[int], served: list[Organisation]) -> list[Organisation]:
+        """The organisations `ids` name. An id of none the coach serves becomes a stand-in that the service
+        refuses with its one message: the database is never asked whether it exists."""
+        by_id = {organisation.pk: organisation for organisation in served}
+        return [by_id.get(pk) or Organisation(pk=pk) for pk in dict.fromkeys(ids)]
+
+    def _own_slot(self, slot: Slot) -> Slot:
+        return self._own(Slot.objects.all()).get(pk=slot.pk)
+
+    @extend_schema(request=SlotCreateSerializer, responses={201: OwnSlotSerializer})
+    def create(self, request, *args, **kwargs):
+        """A coach publishes one free slot, offered to `organisations` (left out: their default)."""
+        self._require_coach()
         payload = SlotCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -92,18 +180,81 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         end = start + timedelta(minutes=data["duration_minutes"])
         if end.date() != start.date():
             raise exceptions.ValidationError({"starts_at": [_("A slot starts and ends on the same day.")]})
-        places = places_of(user=self.actor.user, role=policy.COACH)
+        served = self._served()
+        if data["only_here"]:
+            organisations = [self.actor.organisation]
+        elif "organisations" in data:
+            organisations = self._named(data["organisations"], served)
+        else:
+            organisations = offer_default_organisations(default=offer_default(actor=self.actor), served=served)
         with service_errors():
             slots = availability.slots_publish(
                 coach=self.actor.user, first_day=start.date(), start=start.time(), end=end.time(),
                 length_minutes=data["duration_minutes"], repeat_weeks=0, meeting=payload.meeting(),
-                organisations=[self.actor.organisation] if data["only_here"] else [],
-                allowed=[place.organisation for place in places])
-        return Response(self.get_serializer(slots[0]).data, status=status.HTTP_201_CREATED)
+                organisations=organisations, allowed=served)
+        return Response(self.get_serializer(self._own_slot(slots[0])).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SlotOfferSerializer, responses={200: OwnSlotSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """A coach chooses which of the organisations they serve may book this free slot."""
+        self._require_coach()
+        slot = self.get_object()
+        payload = SlotOfferSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        served = self._served()
+        with service_errors():
+            changed = availability.slots_offer(
+                coach=self.actor.user, slot_ids=[slot.pk], allowed=served,
+                organisations=self._named(payload.validated_data["organisations"], served))
+        if not changed:
+            raise exceptions.ValidationError({"detail": [_("This time is held for a session you planned; it is "
+                                                           "not offered for booking.")]})
+        return Response(self.get_serializer(self._own_slot(slot)).data)
+
+    @extend_schema(request=SlotsOfferSerializer, responses={200: OwnSlotSerializer(many=True)})
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def offer(self, request):
+        """A coach offers several of their free slots to some organisations too (`how` add), no longer
+        (remove), or to exactly these (set). Every slot named must be one of their own coming free slots."""
+        self._require_coach()
+        payload = SlotsOfferSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        wanted = set(data["slots"])
+        own = self._own(Slot.objects.all()).filter(pk__in=wanted, is_offered=True)
+        if own.count() != len(wanted):
+            raise exceptions.ValidationError({"slots": [_("Choose among your own coming free times.")]})
+        served = self._served()
+        with service_errors():
+            slots = availability.slots_offer(coach=self.actor.user, slot_ids=list(wanted), how=data["how"],
+                                             organisations=self._named(data["organisations"], served),
+                                             allowed=served)
+        changed = self._own(Slot.objects.all()).filter(pk__in=[slot.pk for slot in slots])
+        return Response(OwnSlotSerializer(changed, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: OfferDefaultSerializer})
+    @extend_schema(methods=["PUT"], request=OfferDefaultSerializer, responses={200: OfferDefaultSerializer})
+    @action(detail=False, methods=["get", "put"], url_path="offer-default", url_name="offer-default",
+            pagination_class=None)
+    def default(self, request):
+        """Who may book the free time a coach publishes from now on (unless they name `organisations`):
+        `all` the organisations they serve at that moment, or the `chosen` ones."""
+        self._require_coach()
+        if request.method == "PUT":
+            payload = OfferDefaultSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            served = self._served()
+            with service_errors():
+                availability.offer_default_set(
+                    coach=self.actor.user, offer_to=payload.validated_data["offer_to"], allowed=served,
+                    organisations=self._named(payload.validated_data["organisations"], served))
+        default = offer_default(actor=self.actor)
+        return Response({"offer_to": default.offer_to, "organisations": sorted(default.chosen_ids)})
 
     @extend_schema(responses={204: None, 409: REFUSED})
     def destroy(self, request, *args, **kwargs):
         """A coach withdraws a free slot; a booked one stays (cancel its session instead)."""
+        self._require_coach()
         slot = self.get_object()
         try:
             availability.slot_withdraw(coach=self.actor.user, slot=slot)

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyFieldsMixin, PolicyViewSet
-from programmes.availability.models import Slot
+from programmes.availability.selectors import offered_slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session, UrgentRequest
 from programmes.selectors import credits as credit_selectors
@@ -228,7 +228,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
         with service_errors():
             if data.get("slot") is not None:
                 try:
-                    slot = policy.get_or_404(self.actor, Slot, pk=data["slot"])
+                    slot = offered_slot(actor=self.actor, pk=data["slot"])
                 except Http404:
                     raise exceptions.ValidationError({"slot": [_("Choose one of your coach's free times.")]}) from None
                 session = services.session_move_to_slot(actor=self.actor, session=session, slot=slot)

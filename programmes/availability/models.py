@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Membership, Organisation, Role
 
 
 class TsTzRange(Func):
@@ -25,12 +27,31 @@ class Mode(models.TextChoices):
     PHONE = "phone", _("Phone")
 
 
+def offered_to(organisation: Organisation) -> Q:
+    """The condition for slots `organisation` may book: offered, named in the slot's offer, and only while
+    the coach serves there (an active coach membership: one that is pending, ended or never accepted offers
+    nothing, whatever the slot names)."""
+    return Q(is_offered=True) & Q(
+        Exists(Slot.organisations.through.objects.filter(slot_id=OuterRef("pk"), organisation_id=organisation.pk)),
+        Exists(Membership.objects.filter(user_id=OuterRef("coach_id"), organisation_id=organisation.pk,
+                                         role=Role.COACH, is_active=True)))
+
+
+class SlotQuerySet(models.QuerySet):
+    def offered_to(self, organisation: Organisation) -> "SlotQuerySet":
+        return self.filter(offered_to(organisation))
+
+
 class Slot(models.Model):
     """An hour a coach offers. Booked at most once, by one employee of one organisation.
 
     A session the coach (or HR) schedules directly also holds the coach's time as a slot, one that was
     never offered (`is_offered=False`): so the overlap constraint below keeps every commitment of a
     coach apart, across all the organisations they serve.
+
+    Which organisations may book a free slot is the coach's choice per slot (`organisations`; none: no
+    organisation). An organisation the coach starts serving later sees none of it until the coach offers
+    it there.
     """
 
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slots")
@@ -41,8 +62,9 @@ class Slot(models.Model):
     location = models.CharField(_("location"), max_length=300, blank=True)
     video_url = models.URLField(_("video link"), blank=True)
     dial_in = models.CharField(_("dial-in details"), max_length=300, blank=True)
-    # Empty: open to every organisation the coach serves.
-    organisations = models.ManyToManyField("tenants.Organisation", blank=True, related_name="+")
+    # The organisations that may book this time, of those the coach serves (see SlotQuerySet.offered_to).
+    organisations = models.ManyToManyField("tenants.Organisation", blank=True, related_name="+",
+                                           verbose_name=_("offered to"))
     # CASCADE: an organisation that leaves takes its bookings along, which frees the coach's time (SET_NULL
     # would leave a half-booked slot that slot_booking_complete refuses).
     booked_organisation = models.ForeignKey("tenants.Organisation", on_delete=models.CASCADE, null=True,
@@ -51,6 +73,8 @@ class Slot(models.Model):
                                   related_name="+")
     booked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -76,6 +100,22 @@ class Slot(models.Model):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class OfferDefault(models.Model):
+    """Which organisations a coach's newly published free time is offered to, unless they choose per
+    publication. No row: every organisation the coach serves at the moment of publishing."""
+
+    class To(models.TextChoices):
+        ALL = "all", _("Every organisation I coach for")
+        CHOSEN = "chosen", _("Only the organisations I choose")
+
+    coach = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    offer_to = models.CharField(_("offer new free time to"), max_length=10, choices=To.choices, default=To.ALL)
+    # With CHOSEN: those of them the coach still serves when publishing.
+    organisations = models.ManyToManyField("tenants.Organisation", blank=True, related_name="+",
+                                           verbose_name=_("organisations"))
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 def _feed_secret() -> str:

@@ -1,17 +1,17 @@
 """Access rules for the public-schema scheduling models (see portal/policy.py).
 
 A coach sees their own slots wherever they are. An employee, on their organisation's host, sees the
-coming slots of their own coach that are open to their organisation (taken ones too, so that booking one
-answers "taken" rather than "not found"); HR and other coaches see none. Calendar feeds are their owner's.
+coming slots of their own coach that are offered to their organisation while the coach serves there
+(`availability.models.offered_to`; taken ones too, so that booking one answers "taken" rather than "not
+found"); HR and other coaches see none. Calendar feeds and offer defaults are their owner's.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal import policy
 from portal.policy import Actor
-from programmes.availability.models import CalendarFeed, Slot
-from tenants.models import Membership, Role
+from programmes.availability.models import CalendarFeed, OfferDefault, Slot, offered_to
 
 
 def _coaches_of(actor: Actor) -> QuerySet:
@@ -27,17 +27,16 @@ def _coaches_of(actor: Actor) -> QuerySet:
 def slots_visible(actor: Actor, slots: QuerySet) -> QuerySet:
     visible = Q(coach_id=actor.user_id) if actor.organisation is None or actor.is_coach else Q(pk__in=[])
     if actor.organisation is not None and actor.is_employee:
-        organisation = actor.organisation
-        open_here = (~Exists(Slot.organisations.through.objects.filter(slot_id=OuterRef("pk")))
-                     | Exists(Slot.organisations.through.objects.filter(slot_id=OuterRef("pk"),
-                                                                        organisation_id=organisation.pk)))
-        coaches_here = Exists(Membership.objects.filter(user_id=OuterRef("coach_id"), organisation=organisation,
-                                                        role=Role.COACH, is_active=True))
-        visible |= (Q(coach_id__in=_coaches_of(actor), is_offered=True, starts_at__gt=timezone.now())
-                    & open_here & coaches_here)
+        visible |= (Q(coach_id__in=_coaches_of(actor), starts_at__gt=timezone.now())
+                    & offered_to(actor.organisation))
     return slots.filter(visible)
 
 
 @policy.rule(CalendarFeed)
 def calendar_feeds_visible(actor: Actor, feeds: QuerySet) -> QuerySet:
     return feeds.filter(user_id=actor.user_id)
+
+
+@policy.rule(OfferDefault)
+def offer_defaults_visible(actor: Actor, defaults: QuerySet) -> QuerySet:
+    return defaults.filter(coach_id=actor.user_id)

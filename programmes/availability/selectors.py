@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal import policy
-from programmes.availability.models import CalendarFeed, Slot
+from programmes.availability.models import CalendarFeed, OfferDefault, Slot
 from tenants.models import Organisation
 
 BOOKING_WEEKS = 6
@@ -41,6 +42,13 @@ def free_slots(*, actor: policy.Actor, coach_id: int | None = None, weeks: int =
     return slots.filter(coach_id=coach_id) if coach_id is not None else slots
 
 
+def offered_slot(*, actor: policy.Actor, pk) -> Slot:
+    """One slot named by the request that the actor may see and that is offered here, or the policy's 404
+    (a coach sees their own slots offered elsewhere too, but cannot move a session of this organisation
+    into one of them: such a slot is as missing as one that does not exist)."""
+    return policy.get_or_404(actor, Slot, Slot.objects.offered_to(actor.organisation), pk=pk)
+
+
 def free_slots_by_day(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> list[Day]:
     return by_day(free_slots(actor=actor, coach_id=coach_id, weeks=weeks))
 
@@ -52,15 +60,40 @@ def free_slots_later(*, actor: policy.Actor, weeks: int) -> bool:
     return free_slots(actor=actor).filter(starts_at__gte=timezone.now() + timedelta(weeks=weeks)).exists()
 
 
-def own_slots(*, actor: policy.Actor, start: date, weeks: int) -> QuerySet[Slot]:
+def own_slots(*, actor: policy.Actor, start: date, weeks: int,
+              served: list[Organisation] | None = None) -> QuerySet[Slot]:
     """A coach's own slots from `start` for `weeks`: offered and held, free and booked, with the
-    organisations they are open to and the one that booked them."""
+    organisations they are offered to (of `served`, the organisations the coach serves now: an offer to
+    one they no longer serve counts nowhere, so it is not shown) and the one that booked them."""
     begin = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+    offered = Organisation.objects.only("pk", "name", "accent_colour").order_by("name", "pk")
+    if served is not None:
+        offered = offered.filter(pk__in=[organisation.pk for organisation in served])
     return (policy.scope(actor, Slot).filter(coach_id=actor.user_id, ends_at__gt=max(begin, timezone.now()),
                                              starts_at__lt=begin + timedelta(weeks=weeks))
             .select_related("booked_organisation", "booked_by")
-            .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk", "name")))
+            .prefetch_related(Prefetch("organisations", queryset=offered))
             .order_by("starts_at", "pk"))
+
+
+def offer_default(*, actor: policy.Actor) -> OfferDefault:
+    """The coach's choice of who may book new free time (unsaved, "every organisation", when never made),
+    with the ids of the organisations it names in `chosen_ids`. One query."""
+    default = (policy.scope(actor, OfferDefault)
+               .annotate(chosen=ArrayAgg("organisations__pk", filter=Q(organisations__isnull=False), default=[]))
+               .first())
+    if default is None:
+        default = OfferDefault(coach_id=actor.user_id)
+    default.chosen_ids = set(getattr(default, "chosen", []))
+    return default
+
+
+def offer_default_organisations(*, default: OfferDefault, served: list[Organisation]) -> list[Organisation]:
+    """The organisations new free time goes to: every one the coach serves (`served`), or those of the
+    chosen ones they still serve."""
+    if default.offer_to != OfferDefault.To.CHOSEN:
+        return list(served)
+    return [organisation for organisation in served if organisation.pk in default.chosen_ids]
 
 
 def calendar_feed_current(*, actor: policy.Actor) -> CalendarFeed | None:

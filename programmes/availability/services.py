@@ -1,5 +1,5 @@
-"""Writes to a coach's time (public schema): publishing and withdrawing slots, and holding or freeing an
-hour for a session.
+"""Writes to a coach's time (public schema): publishing and withdrawing slots, choosing which
+organisations may book them, and holding or freeing an hour for a session.
 
 A coach's time is one resource across every organisation they serve. Every commitment holds a Slot row,
 so the database's `slot_no_overlap` exclusion constraint is the last word on double booking; the row locks
@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from programmes.availability.models import Mode, Slot
+from programmes.availability.models import Mode, OfferDefault, Slot
 from tenants.models import Organisation, User
 
 SLOT_LENGTHS = (30, 45, 60, 90, 120)
@@ -88,6 +88,18 @@ def _slots_delete(slot_ids: list[int]) -> None:
 
 # --- publishing -------------------------------------------------------------------------------------
 
+def _organisation_errors(organisations: list[Organisation], allowed: list[Organisation], *,
+                         at_least_one: bool) -> dict[str, list[str]]:
+    """Only organisations the coach serves (`allowed`) may be offered time. One message for an organisation
+    that exists elsewhere and one that does not exist at all: the answer says nothing about either."""
+    allowed_ids = {organisation.pk for organisation in allowed}
+    if any(organisation.pk not in allowed_ids for organisation in organisations):
+        return {"organisations": [_("Choose only organisations you coach for.")]}
+    if at_least_one and not organisations:
+        return {"organisations": [_("Choose at least one organisation that may book this time.")]}
+    return {}
+
+
 def _slot_times(*, first_day: date, start: time, end: time, length_minutes: int,
                 repeat_weeks: int) -> list[tuple[datetime, datetime]]:
     times = []
@@ -119,9 +131,7 @@ def _validate_publication(*, coach: User, times: list[tuple[datetime, datetime]]
     elif len(times) > MAX_SLOTS_PER_PUBLICATION:
         errors["repeat_weeks"] = [_("That would be %(count)d slots; publish at most %(max)d at once.")
                                   % {"count": len(times), "max": MAX_SLOTS_PER_PUBLICATION}]
-    allowed_ids = {organisation.pk for organisation in allowed}
-    if any(organisation.pk not in allowed_ids for organisation in organisations):
-        errors["organisations"] = [_("Choose only organisations you coach for.")]
+    errors.update(_organisation_errors(organisations, allowed, at_least_one=True))
     for field, message in meeting.errors().items():
         errors[field] = [message]
     if errors:
@@ -133,7 +143,8 @@ def slots_publish(*, coach: User, first_day: date, start: time, end: time, lengt
                   repeat_weeks: int, meeting: Meeting, organisations: list[Organisation],
                   allowed: list[Organisation]) -> list[Slot]:
     """Offer the hours from `start` to `end` on `first_day` (and the same weekday for `repeat_weeks` more
-    weeks) in slots of `length_minutes`, to `organisations` (none: every organisation the coach serves).
+    weeks) in slots of `length_minutes`, to `organisations` (at least one, all of them served by the coach:
+    `allowed`; the coach's default is resolved by the caller, see selectors.offer_default_organisations).
 
     Nothing is published when any slot would overlap time the coach already offered or committed; the
     message names the first clashes.
@@ -163,11 +174,67 @@ def slots_publish(*, coach: User, first_day: date, start: time, end: time, lengt
         raise ValidationError(_("Some of this time was planned at the same moment elsewhere. Nothing was "
                                 "published; please look at your availability and try again."),
                               code="overlap") from None
-    if organisations:
-        through = Slot.organisations.through
-        through.objects.bulk_create([through(slot_id=slot.pk, organisation_id=organisation.pk)
-                                     for slot in slots for organisation in organisations])
+    _offers_add([slot.pk for slot in slots], [organisation.pk for organisation in organisations])
     return slots
+
+
+# --- who may book which free time -------------------------------------------------------------------
+
+SET, ADD, REMOVE = "set", "add", "remove"
+
+
+def _offers_add(slot_ids: list[int], organisation_ids: list[int]) -> None:
+    through = Slot.organisations.through
+    through.objects.bulk_create([through(slot_id=slot_id, organisation_id=organisation_id)
+                                 for slot_id in slot_ids for organisation_id in organisation_ids],
+                                ignore_conflicts=True)
+
+
+@transaction.atomic
+def slots_offer(*, coach: User, slot_ids: list[int], organisations: list[Organisation],
+                allowed: list[Organisation], how: str = SET) -> list[Slot]:
+    """Choose which organisations may book some of the coach's coming free time: exactly `organisations`
+    (SET; none: no organisation), these as well (ADD) or these no longer (REMOVE). Only organisations the
+    coach serves (`allowed`) may be named; nothing changes when another is.
+
+    Applies to the coach's own coming offered slots among `slot_ids` (returned); a booked one keeps its
+    booking, and its offer counts again should the session be cancelled. The slots' row locks make a
+    booking in progress finish first: one made after sees the new offer (programmes.services.booking).
+    """
+    errors = _organisation_errors(organisations, allowed, at_least_one=how != SET)
+    if how not in (SET, ADD, REMOVE):
+        errors["how"] = [_("Choose to offer, add or remove.")]
+    if errors:
+        raise ValidationError(errors)
+    slots = list(Slot.objects.select_for_update().filter(pk__in=slot_ids, coach=coach, is_offered=True,
+                                                         ends_at__gt=timezone.now()).order_by("pk"))
+    ids = [slot.pk for slot in slots]
+    chosen = [organisation.pk for organisation in organisations]
+    offers = Slot.organisations.through.objects.filter(slot_id__in=ids)
+    if how == SET:
+        offers.exclude(organisation_id__in=chosen).delete()
+    if how == REMOVE:
+        offers.filter(organisation_id__in=chosen).delete()
+    else:
+        _offers_add(ids, chosen)
+    return slots
+
+
+@transaction.atomic
+def offer_default_set(*, coach: User, offer_to: str, organisations: list[Organisation],
+                      allowed: list[Organisation]) -> OfferDefault:
+    """Which organisations the coach's new free time is offered to unless they choose otherwise when they
+    publish: every organisation they serve at that moment, or those of `organisations` they still serve."""
+    errors = _organisation_errors(organisations, allowed, at_least_one=offer_to == OfferDefault.To.CHOSEN)
+    if offer_to not in OfferDefault.To.values:
+        errors = {"offer_to": [_("Choose every organisation or the ones you choose.")]}
+    if errors:
+        raise ValidationError(errors)
+    default, _created = OfferDefault.objects.select_for_update().get_or_create(coach=coach)
+    default.offer_to = offer_to
+    default.save(update_fields=["offer_to", "updated_at"])
+    default.organisations.set(organisations if offer_to == OfferDefault.To.CHOSEN else [])
+    return default
 
 
 @transaction.atomic

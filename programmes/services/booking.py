@@ -9,6 +9,7 @@ row lock does the same for two bookings spending the employee's last credit.
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +26,16 @@ from programmes.services.sessions import SessionRefused, notify_participants
 
 
 def _locked_slot(actor: Actor, slot_id: int) -> Slot:
-    """The slot under its row lock, if the actor may book it at all (else the policy's 404)."""
-    return policy.get_or_404(actor, Slot, Slot.objects.select_for_update(of=("self",)), pk=slot_id)
+    """The slot under its row lock, if the actor may book it at all (else the policy's 404).
+
+    The offer is read once more after the lock is held: a statement that waited for the lock decides on
+    what it saw when it began, and the coach may have stopped offering the time here (or stopped serving
+    here) meanwhile. A slot no longer offered here is as missing as one that never was.
+    """
+    slot = policy.get_or_404(actor, Slot, Slot.objects.select_for_update(of=("self",)), pk=slot_id)
+    if not Slot.objects.offered_to(actor.organisation).filter(pk=slot.pk).exists():
+        raise Http404(policy.NOT_FOUND)
+    return slot
 
 
 def _check_free(slot: Slot) -> None:

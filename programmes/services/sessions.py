@@ -200,7 +200,11 @@ def session_move_to_slot(*, actor: Actor, session: Session, slot: Slot) -> Sessi
     if session.kind != Session.Kind.INDIVIDUAL:
         raise SessionRefused(_("Group sessions move to a new time, not to a slot."), "not_allowed")
     previous, old_slot_id = session.starts_at, session.slot_id
+    # Only time offered to this organisation (whoever asks: the coach also sees their slots offered
+    # elsewhere), read after the lock is held.
     new_slot = Slot.objects.select_for_update().filter(pk=slot.pk).first()
+    if new_slot is not None and not Slot.objects.offered_to(actor.organisation).filter(pk=new_slot.pk).exists():
+        new_slot = None
     if new_slot is None or not new_slot.is_offered or new_slot.coach_id != session.coach_id:
         raise SessionRefused(_("This time is no longer offered. Please choose another."), "slot_unavailable")
     if new_slot.starts_at <= timezone.now():

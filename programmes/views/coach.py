@@ -20,8 +20,8 @@ from portal import policy
 from portal.csv import csv_response
 from portal.forms import add_service_errors
 from programmes.availability import services as availability
-from programmes.availability.models import Mode, Slot
-from programmes.availability.selectors import by_day, own_slots
+from programmes.availability.models import Mode, OfferDefault, Slot
+from programmes.availability.selectors import by_day, offer_default, offer_default_organisations, own_slots
 from programmes.selectors import coach as coach_selectors
 from programmes.selectors import sessions as session_selectors
 from programmes.selectors.coach import WORKSPACE_WEEKS, places_of
@@ -106,6 +106,20 @@ def coach_urgent_acknowledge(request: HttpRequest, slug: str, pk: int) -> HttpRe
 
 # --- availability -----------------------------------------------------------------------------------
 
+def _organisation_choices(places: list) -> list[tuple[str, str]]:
+    return [(str(place.organisation.pk), place.organisation.name) for place in places]
+
+
+class OrganisationsField(forms.MultipleChoiceField):
+    """Some of the organisations the coach serves, as ticks; only those are ever listed."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def chosen(self, values: list[str], places: list) -> list:
+        chosen = set(values)
+        return [place.organisation for place in places if str(place.organisation.pk) in chosen]
+
+
 class PublishForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}),
@@ -121,9 +135,10 @@ class PublishForm(forms.Form):
         choices=[(0, gettext_lazy("Only this day"))] + [
             (weeks, gettext_lazy("Every week, %(count)d more weeks") % {"count": weeks})
             for weeks in range(1, availability.MAX_REPEAT_WEEKS + 1)])
-    organisations = forms.MultipleChoiceField(
-        label=gettext_lazy("Open to"), required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Tick none to offer the time to every organisation you coach for."))
+    organisations = OrganisationsField(
+        label=gettext_lazy("Who may book it"), required=False,
+        help_text=gettext_lazy("Employees of the organisations you tick can book this time; the others do not "
+                               "see it."))
     mode = forms.ChoiceField(label=gettext_lazy("How"), choices=Mode.choices, initial=Mode.VIDEO,
                              widget=forms.RadioSelect)
     location = forms.CharField(label=gettext_lazy("Location (in person)"), required=False, max_length=300)
@@ -133,21 +148,75 @@ class PublishForm(forms.Form):
     def __init__(self, *args, places: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.places = places
-        self.fields["organisations"].choices = [(str(place.organisation.pk), place.organisation.name)
-                                                for place in places]
+        self.fields["organisations"].choices = _organisation_choices(places)
 
     def chosen_organisations(self) -> list:
-        chosen = set(self.cleaned_data["organisations"])
-        return [place.organisation for place in self.places if str(place.organisation.pk) in chosen]
+        # One organisation served: the field is not shown, and that organisation is meant.
+        if len(self.places) == 1:
+            return [self.places[0].organisation]
+        return self.fields["organisations"].chosen(self.cleaned_data["organisations"], self.places)
+
+
+class OfferForm(forms.Form):
+    """Who may book one slot (exactly the ticked organisations), or several (these too, or no longer)."""
+
+    organisations = OrganisationsField(label=gettext_lazy("Who may book it"), required=False)
+    how = forms.ChoiceField(required=False, choices=[(how, how) for how in (
+        availability.SET, availability.ADD, availability.REMOVE)])
+
+    def __init__(self, *args, places: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = places
+        self.fields["organisations"].choices = _organisation_choices(places)
+
+    def chosen_organisations(self) -> list:
+        return self.fields["organisations"].chosen(self.cleaned_data["organisations"], self.places)
+
+
+class OfferDefaultForm(forms.Form):
+    offer_to = forms.ChoiceField(label=gettext_lazy("Offer new free time to"), choices=OfferDefault.To.choices,
+                                 widget=forms.RadioSelect)
+    organisations = OrganisationsField(label=gettext_lazy("The organisations I choose"), required=False)
+
+    def __init__(self, *args, places: list, **kwargs):
+        # Its ticks share the page with the publish form's: ids of their own.
+        super().__init__(*args, auto_id="id_default_%s", **kwargs)
+        self.places = places
+        self.fields["organisations"].choices = _organisation_choices(places)
+
+    def chosen_organisations(self) -> list:
+        return self.fields["organisations"].chosen(self.cleaned_data["organisations"], self.places)
+
+
+def _served(places: list) -> list:
+    return [place.organisation for place in places]
+
+
+def _availability_context(request: HttpRequest, places: list, default, form=None, default_form=None) -> dict:
+    served = _served(places)
+    chosen = offer_default_organisations(default=default, served=served)
+    form = form or PublishForm(places=places, initial={
+        "day": timezone.localdate() + timedelta(days=1),
+        "organisations": [str(organisation.pk) for organisation in chosen]})
+    default_form = default_form or OfferDefaultForm(places=places, initial={
+        "offer_to": default.offer_to, "organisations": [str(pk) for pk in default.chosen_ids]})
+    weeks = _weeks(request, default=4)
+    slots = list(own_slots(actor=request.actor, start=timezone.localdate(), weeks=weeks, served=served))
+    for slot in slots:
+        slot.offered_ids = {organisation.pk for organisation in slot.organisations.all()}
+    return {"form": form, "default_form": default_form, "places": places, "weeks": weeks,
+            "week_choices": WORKSPACE_WEEKS, "days": by_day(slots),
+            "choices": [(organisation.pk, organisation.name) for organisation in served]}
 
 
 @require_http_methods(["GET", "POST"])
 @policy.page()
 def coach_availability(request: HttpRequest) -> HttpResponse:
-    """Publish free time once for every organisation, and see what is offered, held and booked."""
+    """Publish free time once, choose which organisations may book it, and see what is offered, held and
+    booked. Only the organisations the coach serves are ever listed."""
     places = places_of(user=request.user, role=policy.COACH)
-    form = PublishForm(request.POST or None, places=places,
-                       initial={"day": timezone.localdate() + timedelta(days=1)})
+    default = offer_default(actor=request.actor)
+    form = PublishForm(request.POST or None, places=places)
     if request.method == "POST" and places and form.is_valid():
         data = form.cleaned_data
         try:
@@ -156,17 +225,87 @@ def coach_availability(request: HttpRequest) -> HttpResponse:
                 length_minutes=data["length_minutes"], repeat_weeks=data["repeat_weeks"],
                 meeting=availability.Meeting(mode=data["mode"], location=data["location"],
                                              video_url=data["video_url"], dial_in=data["dial_in"]),
-                organisations=form.chosen_organisations(), allowed=[place.organisation for place in places])
+                organisations=form.chosen_organisations(), allowed=_served(places))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, ngettext("%(count)d slot is published.", "%(count)d slots are published.",
                                                len(slots)) % {"count": len(slots)})
             return redirect("coach_availability")
-    weeks = _weeks(request, default=4)
-    context = {"form": form, "places": places, "weeks": weeks, "week_choices": WORKSPACE_WEEKS,
-               "days": by_day(own_slots(actor=request.actor, start=timezone.localdate(), weeks=weeks))}
+    context = _availability_context(request, places, default, form=form if request.method == "POST" else None)
     return render(request, "programmes/coach_availability.html", context)
+
+
+@require_POST
+@policy.page()
+def coach_offer_default(request: HttpRequest) -> HttpResponse:
+    """The coach chooses who may book the free time they publish from now on."""
+    places = places_of(user=request.user, role=policy.COACH)
+    if not places:
+        raise Http404(policy.NOT_FOUND)
+    form = OfferDefaultForm(request.POST, places=places)
+    if form.is_valid():
+        try:
+            availability.offer_default_set(coach=request.user, offer_to=form.cleaned_data["offer_to"],
+                                           organisations=form.chosen_organisations(), allowed=_served(places))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved. New free time is offered as you chose."))
+            return redirect("coach_availability")
+    context = _availability_context(request, places, offer_default(actor=request.actor), default_form=form)
+    return render(request, "programmes/coach_availability.html", context)
+
+
+def _offer(request: HttpRequest, slot_ids: list[int]) -> tuple[list, str | None]:
+    """Apply the offer form of the request to `slot_ids`: the slots changed, or the reason nothing did."""
+    places = places_of(user=request.user, role=policy.COACH)
+    if not places:
+        raise Http404(policy.NOT_FOUND)
+    form = OfferForm(request.POST, places=places)
+    if not form.is_valid():
+        return [], " ".join(str(error) for errors in form.errors.values() for error in errors)
+    try:
+        slots = availability.slots_offer(coach=request.user, slot_ids=slot_ids,
+                                         organisations=form.chosen_organisations(), allowed=_served(places),
+                                         how=form.cleaned_data["how"] or availability.SET)
+    except ValidationError as error:
+        return [], " ".join(error.messages)
+    return slots, None
+
+
+@require_POST
+@policy.page()
+def coach_slot_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who may book one free slot: exactly the organisations ticked."""
+    slot = policy.get_or_404(request.actor, Slot, pk=pk)
+    slots, error = _offer(request, [slot.pk])
+    if error:
+        messages.error(request, error)
+    elif slots:
+        messages.success(request, _("Saved: %(time)s is offered as you chose.")
+                         % {"time": availability.describe_time(slot.starts_at, slot.ends_at)})
+    return redirect("coach_availability")
+
+
+@require_POST
+@policy.page()
+def coach_slots_offer(request: HttpRequest) -> HttpResponse:
+    """Offer the ticked free slots to the ticked organisations too, or stop offering them there."""
+    try:
+        slot_ids = [int(value) for value in request.POST.getlist("slots")]
+    except ValueError:
+        slot_ids = []
+    if not slot_ids:
+        messages.error(request, _("Tick the free times you want to change first."))
+        return redirect("coach_availability")
+    slots, error = _offer(request, slot_ids)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, ngettext("%(count)d free time is changed.", "%(count)d free times are changed.",
+                                           len(slots)) % {"count": len(slots)})
+    return redirect("coach_availability")
 
 
 @require_POST
@@ -180,4 +319,3 @@ def coach_slot_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The slot is withdrawn."))
     return redirect("coach_availability")
-

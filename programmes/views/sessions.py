@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from portal.forms import add_service_errors
-from programmes.availability.models import Slot
-from programmes.availability.selectors import free_slots_by_day
+from programmes.availability.selectors import free_slots_by_day, offered_slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Cohort, Enrolment, Session
 from programmes.selectors import credits as credit_selectors
@@ -220,7 +219,7 @@ def _move_by_organiser(request: HttpRequest, session: Session, form: TimeForm) -
 
 
 def _move_by_employee(request: HttpRequest, session: Session) -> bool:
-    slot = policy.get_or_404(request.actor, Slot, pk=request.POST.get("slot"))
+    slot = offered_slot(actor=request.actor, pk=request.POST.get("slot"))
     try:
         services.session_move_to_slot(actor=request.actor, session=session, slot=slot)
     except services.SessionRefused as refused:

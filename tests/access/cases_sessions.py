@@ -26,7 +26,18 @@ def future(days: int, hour: int) -> str:
 def publish_form(world, org):
     day = timezone.localdate() + timedelta(days=30)
     return {"day": day.isoformat(), "start": "08:00", "end": "09:00", "length_minutes": "60", "repeat_weeks": "0",
-            "mode": "video", "video_url": "https://meet.example.com/x"}
+            "organisations": [str(world.org(org).organisation.pk)], "mode": "video",
+            "video_url": "https://meet.example.com/x"}
+
+
+def offer_form(world, org):
+    return {"slots": [str(world.org(org).people["slot_both"])], "how": "add",
+            "organisations": [str(world.org(org).organisation.pk)]}
+
+
+def offer_api(world, org):
+    return {"slots": [world.org(org).people["slot_free"]], "how": "add",
+            "organisations": [world.org(org).organisation.pk]}
 
 
 CASES = [
@@ -69,6 +80,11 @@ CASES = [
     Case("coach_availability", {**ALL_SIGNED_IN, "coach": 302, "coach_both": 302}, host="public", method="post",
          data=publish_form),
     Case("coach_slot_withdraw", only("coach", 302), host="public", method="post", kwargs=person("slot_free")),
+    Case("coach_slot_offer", only("coach", 302), host="public", method="post", kwargs=person("slot_free"),
+         data=lambda world, org: {"organisations": [str(world.org(org).organisation.pk)]}),
+    Case("coach_slots_offer", only("coach coach_both", 302), host="public", method="post", data=offer_form),
+    Case("coach_offer_default", only("coach coach_both", 302), host="public", method="post",
+         data={"offer_to": "all"}),
     Case("coach_urgent_acknowledge", only("coach", 302), host="public", method="post",
          kwargs=lambda world, org: {"slug": org, "pk": world.org(org).people["urgent"]}),
     Case("calendar", ALL_SIGNED_IN, host="public"),
@@ -106,6 +122,15 @@ CASES = [
          data={"starts_at": future(32, 10), "duration_minutes": 60, "mode": "phone", "dial_in": "+31 20 555 0101"}),
     Case("api_availability-detail", api("employee coach"), kwargs=person("slot_free")),
     Case("api_availability-detail", api("coach", 204), method="delete", kwargs=person("slot_free")),
+    Case("api_availability-detail", api("coach"), method="patch", kwargs=person("slot_free"),
+         content_type="application/json",
+         data=lambda world, org: {"organisations": [world.org(org).organisation.pk]}),
+    # slot_free is the organisation's own coach's: the coach of both may not offer it.
+    Case("api_availability-offer", api("coach") | {"coach_both": 400}, method="post",
+         content_type="application/json", data=offer_api),
+    Case("api_availability-offer-default", api("coach coach_both")),
+    Case("api_availability-offer-default", api("coach coach_both"), method="put", content_type="application/json",
+         data={"offer_to": "all"}),
     # The world's employee has not accepted the coaching agreement: allowed to try, refused with 409 (the
     # booking itself is tested in tests/programmes/test_booking*.py).
     Case("api_availability-book", api("employee", 409), method="post", kwargs=person("slot_free")),

@@ -25,6 +25,7 @@ def _prepare(committed, world) -> tuple[int, datetime]:
     with committed():
         slot = Slot.objects.create(coach=world.coach_both, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
                                    video_url="https://meet.example.com/journey")
+        slot.organisations.add(acme.organisation)
     with committed(acme):
         agreement = Agreement.objects.order_by("-version").first()
         made_agreement = agreement is None

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from programmes.availability.models import Slot
+from programmes.availability.services import ADD, slots_offer
 from programmes.models import Agreement, AgreementAcceptance, Cohort, Enrolment, Programme
+from programmes.selectors.coach import places_of
 from tenants.demo import COACH, PASSWORD
-from tenants.models import Organisation, User
+from tenants.models import Organisation, Role, User
 
 DEMO_PASSWORD = PASSWORD
 COACH_EMAIL = COACH[0]
@@ -67,11 +69,15 @@ def coaching_ready(slug: str, employee_number: int, *, credits: int = 6) -> Coac
 
 
 def free_slot(coach: User, *, starts_at: datetime | None = None) -> Slot:
-    """A free hour of the coach, open to every organisation, at a time nothing else of theirs uses."""
+    """A free hour of the coach, offered to every organisation they serve, at a time nothing else of theirs
+    uses."""
     with schema_context("public"):
         starts_at = starts_at or _free_hour(coach)
-        return Slot.objects.create(coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
+        slot = Slot.objects.create(coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
                                    video_url="https://meet.example.com/stack-check")
+        served = [place.organisation for place in places_of(user=coach, role=Role.COACH)]
+        slots_offer(coach=coach, slot_ids=[slot.pk], organisations=served, allowed=served, how=ADD)
+        return slot
 
 
 def _free_hour(coach: User) -> datetime:

@@ -16,11 +16,12 @@ from tests.programmes.test_sessions_world import at, free_slot
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/c")
 
 
-def _publish(world, day_offset=30, start=time(9), end=time(12), length=60, repeat=0, organisations=(), meeting=VIDEO):
+def _publish(world, day_offset=30, start=time(9), end=time(12), length=60, repeat=0, organisations=None,
+             meeting=VIDEO):
     places = [world.acme.organisation, world.globex.organisation]
     return slots_publish(coach=world.coach_both, first_day=timezone.localdate() + timedelta(days=day_offset),
                          start=start, end=end, length_minutes=length, repeat_weeks=repeat, meeting=meeting,
-                         organisations=list(organisations), allowed=places)
+                         organisations=places if organisations is None else list(organisations), allowed=places)
 
 
 def test_a_morning_repeated_weekly_becomes_slots(world):
@@ -105,18 +106,24 @@ def test_the_availability_page_names_a_clash(world, client_for):
     day = (timezone.localdate() + timedelta(days=3)).isoformat()
     html = client_for(world.coach_both, "localhost").post("/coach/availability/", {
         "day": day, "start": "13:00", "end": "15:00", "length_minutes": "60", "repeat_weeks": "0",
-        "mode": "video", "video_url": "https://meet.example.com/x"}).content.decode()
+        "organisations": [str(world.acme.organisation.pk)], "mode": "video",
+        "video_url": "https://meet.example.com/x"}).content.decode()
     assert "You already have time planned then" in html
 
 
 def test_the_availability_page_costs_the_same_however_many_slots(world, client_for, django_assert_num_queries):
+    from programmes.availability.services import offer_default_set
+
     client = client_for(world.coach_both, "localhost")
     client.get("/coach/availability/")
     _publish(world, day_offset=5, start=time(8), end=time(18), length=30)
-    with django_assert_num_queries(12):
+    places = [world.acme.organisation, world.globex.organisation]
+    offer_default_set(coach=world.coach_both, offer_to="chosen", organisations=places, allowed=places)
+    with django_assert_num_queries(14):
         # Every statement follows SET search_path (counted): 1-2 the public host's organisation, 3-4 the
-        # session, 5-6 the user, 7-8 the coach's memberships, 9-10 the coach's slots in the period with
-        # the organisation that booked each, 11-12 the organisations each free slot is open to
+        # session, 5-6 the user, 7-8 the coach's memberships, 9-10 the coach's default offer with the
+        # organisations it names, 11-12 the coach's slots in the period with the organisation that booked
+        # each, 13-14 the organisations (of those the coach serves) each slot is offered to
         client.get("/coach/availability/")
 
 

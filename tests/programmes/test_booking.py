@@ -211,6 +211,16 @@ def test_the_booking_page_costs_the_same_however_many_slots(acme, world, client_
     for day in range(2, 8):
         for hour in (8, 11, 13, 16):
             free_slot(world.coach_both, at(day, hour))
+    # Time offered to Globex only, and to an organisation more, costs nothing more either.
+    free_slot(world.coach_both, at(9, 8), only_for=world.globex.organisation)
+    from django_tenants.utils import schema_context
+
+    from tenants.services import organisation_create
+
+    with schema_context("public"):
+        extra = organisation_create(name="Third Ltd", slug="third-ltd")
+        Membership.objects.create(user=world.coach_both, organisation=extra, role="coach")
+        free_slot(world.coach_both, at(9, 11)).organisations.add(extra)
     assert count() == few
     # Each statement on an organisation's schema follows django-tenants' SET search_path (counted).
     with django_assert_num_queries(16):
@@ -220,8 +230,9 @@ def test_the_booking_page_costs_the_same_however_many_slots(acme, world, client_
         # 7-8   the roles here (membership middleware)
         # 9-10  the employee's open enrolments with their coach, programme and credits left
         # 11-12 whether the coaching agreement in force is accepted
-        # 13-14 the free slots of the first two weeks, with the coach
-        # 15-16 whether there are free slots after them
+        # 13-14 the free slots of the first two weeks offered to this organisation while the coach serves
+        #       here (both checked inside the statement, however many organisations), with the coach
+        # 15-16 whether there are such free slots after them
         client.get("/book/")
 
 

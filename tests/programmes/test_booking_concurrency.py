@@ -198,3 +198,55 @@ def test_one_employee_spends_their_last_credit_once_when_booking_two_slots_at_on
         assert next(response for response in results if response.status_code == 409).json()["code"] == "no_credit"
         assert _in_own_connection(lambda: _credits_spent(world, bookers)) == 1
         assert _in_own_connection(lambda: Slot.objects.filter(pk__in=made.slots, booked_at__isnull=False).count()) == 1
+
+
+def _until_someone_waits_for_a_lock(timeout: float = 20) -> bool:
+    """Whether another connection to this database waits for a row lock (polled, up to `timeout`)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            # Statistics views are read once per transaction unless the snapshot is cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_booking_waiting_while_the_coach_stops_offering_the_time_there_finds_it_gone(db):
+    """The coach takes Acme off a slot while an Acme employee's booking waits for that slot's lock: the
+    booking decides on the offer as it is once it holds the lock, so it answers as for a missing slot.
+    Globex, still offered the time, books it."""
+    from programmes.availability.services import REMOVE, slots_offer
+
+    with _race_world(per_organisation=1, credits=1) as (world, made, bookers):
+        acme_booker, globex_booker = bookers
+        slot = _in_own_connection(lambda: free_slot(world.coach_both, at(52, 10)))
+        made.slots.append(slot.pk)
+        url = f"/api/v1/availability/{slot.pk}/book/"
+        locked, waited = threading.Event(), {}
+
+        def coach_takes_acme_off():
+            from django.db import transaction
+
+            with transaction.atomic():
+                served = [world.acme.organisation, world.globex.organisation]
+                slots_offer(coach=world.coach_both, slot_ids=[slot.pk], organisations=[world.acme.organisation],
+                            allowed=served, how=REMOVE)
+                locked.set()
+                waited["booking"] = _until_someone_waits_for_a_lock()
+
+        def acme_books():
+            assert locked.wait(timeout=30)
+            return acme_booker.client.post(url)
+
+        coach, booking = _press_together([coach_takes_acme_off, acme_books])
+        assert waited["booking"], "the booking never waited for the slot's lock"
+        assert not isinstance(booking, Exception), booking
+        assert booking.status_code == 404
+        assert _in_own_connection(lambda: _live_sessions_on(world, slot.pk)) == 0
+        assert _in_own_connection(lambda: globex_booker.client.post(url)).status_code == 201

@@ -7,7 +7,7 @@ In each organisation (keys in `org.people`):
   session_other  a coming 1:1 of `employee2` with the coach of both organisations
   session_past   a 1:1 of `employee` three days ago, attendance not yet recorded
   slot_free      a free slot of the organisation's coach, open to this organisation only
-  slot_both      a free slot of the coach of both organisations, open to all (the same row in both)
+  slot_both      a free slot of the coach of both organisations, offered to both (the same row in both)
   urgent         a pending urgent request of `employee` to the organisation's coach
   feed, feed_id  the calendar feed of `employee`: its secret and id
 Every session holds its coach's time as a slot and has spent its credit, as the services would do.
@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context, tenant_context
 
 from programmes.availability.models import CalendarFeed, Slot
 from programmes.models import Attendance, CreditTransaction, Enrolment, Session, UrgentRequest
+from tenants.models import Membership, Role
 
 _known: dict[str, dict] = {}
 _shared: dict[str, int] = {}
@@ -33,14 +34,25 @@ def at(days: int, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+def offer_where_served(slot: Slot, only_for=None) -> Slot:
+    """Offer `slot` to `only_for`, or to every organisation its coach serves (as the migration did for the
+    slots that were open to all, and as a coach's default does)."""
+    if not slot.is_offered:
+        return slot
+    if only_for is not None:
+        slot.organisations.add(only_for)
+    else:
+        slot.organisations.add(*Membership.objects.filter(user_id=slot.coach_id, role=Role.COACH, is_active=True)
+                               .values_list("organisation_id", flat=True))
+    return slot
+
+
 def _slot(coach, starts_at, *, organisation=None, booked_by=None, offered=True, only_for=None) -> Slot:
     slot = Slot.objects.create(
         coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1), is_offered=offered,
         video_url="https://meet.example.com/coach", booked_organisation=organisation, booked_by=booked_by,
         booked_at=timezone.now() if organisation else None)
-    if only_for is not None:
-        slot.organisations.add(only_for)
-    return slot
+    return offer_where_served(slot, only_for)
 
 
 def _session(org, *, kind, coach, starts_at, enrolment=None, cohort=None, booked_by=None, offered=True) -> Session:
@@ -120,14 +132,13 @@ def accept_agreement(user) -> None:
 
 
 def free_slot(coach, starts_at, *, minutes: int = 60, only_for=None, mode: str = "video") -> Slot:
-    """A free slot offered by `coach` (public schema, reachable from any organisation's schema)."""
+    """A free slot offered by `coach` (public schema, reachable from any organisation's schema) to
+    `only_for`, or to every organisation the coach serves."""
     details = {"video": {"video_url": "https://meet.example.com/room"}, "phone": {"dial_in": "+31 20 555 0100"},
                "in_person": {"location": "Room 4.12"}}[mode]
     slot = Slot.objects.create(coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes),
                                mode=mode, **details)
-    if only_for is not None:
-        slot.organisations.add(only_for)
-    return slot
+    return offer_where_served(slot, only_for)
 
 
 # --- the invariants of this world -------------------------------------------------------------------
