@@ -29,7 +29,7 @@ from reports import data_map
 from reports.selectors import data as data_selectors
 from reports.services import offboarding
 from tenants.models import HandoffToken, Invitation
-from tenants.services import handoff_create, invitation_token
+from tenants.services import handoff_binding, handoff_create, handoff_nonce, invitation_token
 from tests.reports.data import build
 
 # Credentials the portal keeps, written down here independently of the data map: the test's ground truth.
@@ -186,7 +186,8 @@ def _credentials(world, in_tenant, person) -> dict[str, str]:
     token = Token.objects.create(user=person)
     invitation = Invitation.objects.create(user=person, organisation=world.acme.organisation, role="employee",
                                            invited_by=world.acme.hr, expires_at=timezone.now() + timedelta(days=7))
-    handoff = handoff_create(user=person, organisation=world.acme.organisation)
+    handoff = handoff_create(user=person, organisation=world.acme.organisation,
+                             binding=handoff_binding(handoff_nonce()))
     ticket = HandoffToken.objects.filter(user=person).latest("created_at")
     session = SessionStore()
     session["_auth_user_id"] = str(person.pk)
