@@ -265,6 +265,9 @@ from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE["session-reminders"] = {"task": "programmes.tasks_sessions.session_reminders_send",
                                              "schedule": crontab(hour=9, minute=0)}
+# HR's aggregates are released from cells refreshed at most once a day (reports.disclosure, "Change over time").
+CELERY_BEAT_SCHEDULE["reports-disclosure-refresh"] = {"task": "reports.tasks.disclosure_refresh",
+                                                      "schedule": crontab(hour=3, minute=30)}
 
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console:"))
 if "EMAIL_BACKEND" not in _email:
