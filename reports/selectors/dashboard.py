@@ -268,6 +268,7 @@ class Dashboard:
     overdue: Overdue
     shared_goals: SharedGoals
     released_on: date | None = None  # the day the content figures were last released
+    cells: disclosure.Released | None = field(default=None, repr=False)  # what they were summed from
     generated_at: object = field(default_factory=timezone.now)
 
     @property
@@ -306,7 +307,8 @@ def dashboard(*, actor: policy.Actor, filters: Filters) -> Dashboard:
     shared = _shared_goals(actor, enrolments)  # 6: goals shared with HR
     return Dashboard(filters=filters, minimum=minimum_group(), people=people, funnel=funnel,
                      attendance=attendance, credits=credits, completion=completion, change=change,
-                     ratings=ratings, overdue=overdue, shared_goals=shared, released_on=cells.released_on)
+                     ratings=ratings, overdue=overdue, shared_goals=shared, released_on=cells.released_on,
+                     cells=cells)
 
 
 def released_of(*, actor: policy.Actor, filters: Filters) -> disclosure.Released:
@@ -477,9 +479,11 @@ class BreakdownRow:
         return round(100 * self.submitted / self.assigned) if self.assigned else None
 
 
-def breakdown(*, actor: policy.Actor, filters: Filters) -> list[BreakdownRow]:
-    """Enrolment, attendance and assessment completion per cohort (when a programme is chosen) or per
-    programme: figures HR may see for any group. Three queries."""
+def breakdown(*, actor: policy.Actor, filters: Filters, cells: disclosure.Released | None = None
+              ) -> list[BreakdownRow]:
+    """Enrolment and attendance (figures HR may see for any group) and assessment completion (released
+    cells only: `cells` from `dashboard()`, or read here) per cohort when a programme is chosen, per
+    programme otherwise. Two queries, three without `cells`."""
     policy.require(actor, policy.HR_MANAGER)
     enrolments = _enrolments(actor, filters)
     by = "cohort" if filters.programme else "programme"
@@ -507,7 +511,8 @@ def breakdown(*, actor: policy.Actor, filters: Filters) -> list[BreakdownRow]:
         if row["group"] in rows:
             rows[row["group"]].present, rows[row["group"]].absent = row["present"], row["absent"]
     # Completion per group: released cells only, as everywhere else (reports.disclosure).
-    for group, total in released_of(actor=actor, filters=filters).by("completion", key).items():
+    cells = cells if cells is not None else released_of(actor=actor, filters=filters)
+    for group, total in cells.by("completion", key).items():
         if group in rows:
             rows[group].assigned, rows[group].submitted = int(total["assigned"]), int(total["submitted"])
     return list(rows.values())
