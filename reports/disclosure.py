@@ -152,9 +152,6 @@ class Released:
     def of(self, kind: str, key: str | None = None) -> Iterator[Cell]:
         return (cell for cell in self.cells if cell.kind == kind and (key is None or cell.key == key))
 
-    def keys(self, kind: str) -> list[str]:
-        return sorted({cell.key for cell in self.of(kind)})
-
     def total(self, kind: str, key: str | None = None, **where) -> Total:
         total = Total()
         for cell in self.of(kind, key):
