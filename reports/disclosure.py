@@ -22,16 +22,18 @@ The rules, in the order they apply:
    reflection, set a goal, had goal actions). Enrolments never count: a cohort padded with people who
    never sign in releases nothing.
 
-3. **Complementary suppression: margins from released cells only** (COMPLEMENTARY_RULE). A withheld
-   cell contributes to no figure HR sees: the figure of a selection is the sum of its *released* cells,
-   and the number of people it names is the number of contributors in those cells. So for any whole and
-   any of its parts, "whole − Σ shown parts" is itself a sum of released cells, nested filters (programme
-   → cohort, organisation → department, programme + department) subtract to released cells, and A + B
-   against A gives B's released cells: no addition or subtraction of shown figures reaches a withheld
-   cell, or a withheld cell's size. This is the classic rule carried to its end: where the classic rule
-   withholds the smallest sibling beside a withheld one so that the margin cannot be opened, here the
-   margin never contained the withheld cell, and siblings stay shown. A selection whose released cells
-   hold no contributor is withheld as a whole ("withheld: fewer than 5 people contribute").
+3. **Complementary suppression** (COMPLEMENTARY_RULE). Within a cohort, the departments with fewer than
+   the threshold of contributors are pooled into one cell, "the rest of the cohort", which belongs to no
+   department: a department filter never shows it. When that pool holds some but fewer than the threshold
+   of contributors (exactly one small department beside large ones, or several that together are still
+   too few), the smallest other department joins the pool, and so on, until the pool reaches the
+   threshold or holds the whole cohort (the classic rule: withhold the smallest sibling too, and more
+   while "whole minus the shown parts" is under the threshold). Margins are sums of *released* cells
+   only: a cell that is withheld (a pool or a cohort under the threshold) is part of no figure HR sees.
+   So for any whole and its parts (programme → cohorts, organisation → programmes, any selection →
+   departments, programme + department, department across cohorts), "whole − Σ shown parts" is itself a
+   sum of released cells of at least the threshold, A + B against A gives B's released cells, and no
+   addition or subtraction of shown figures reaches a withheld department or counts its people.
 
 4. **Change over time** (CHANGE_RULE, REFRESH_PERIOD). HR sees the cells as last *released*, never the
    live data. `refresh()` runs at most once a day (reports.tasks.disclosure_refresh, nightly, organisation
@@ -65,7 +67,8 @@ from portal import policy
 
 THRESHOLD_SETTING = "MIN_AGGREGATE_GROUP_SIZE"
 CELL_DIMENSIONS = ("cohort", "department")  # a cohort lies in one programme, so a cell lies in one too
-COMPLEMENTARY_RULE = "margins-from-released-cells"
+COMPLEMENTARY_RULE = ("small departments of a cohort are pooled, the smallest other department joining the pool "
+                      "while it holds some but fewer than the threshold; margins hold released cells only")
 CHANGE_RULE = "release when the people whose contribution changed since the last release are none or at least the threshold"
 REFRESH_PERIOD = timedelta(days=1)
 
@@ -182,6 +185,8 @@ def released(*, actor: policy.Actor, kinds: Iterable[str], programme_id: int | N
         if value is not None and value != "":
             where.append(f"c.{column} = %s")
             params.append(value)
+    if department:
+        where.append("NOT c.pooled")  # a pool of small departments is no department's figure
     sql = (f'SELECT c.kind, c.key, c.programme_id, c.cohort_id, v.key, SUM(v.value::double precision), '
            f'MAX(c.released_on) FROM {ReleasedCell._meta.db_table} c CROSS JOIN LATERAL jsonb_each_text('
            f'c."values" || jsonb_build_object(\'{_CONTRIBUTORS}\', c.contributors)) v '
@@ -212,7 +217,7 @@ def _fingerprint(values: dict) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def current_cells(*, today: date | None = None) -> dict[tuple[str, str, int, str], _Building]:
+def current_cells(*, today: date | None = None) -> dict[tuple[str, str, int, str, bool], _Building]:
     """Every cell as the data stands now, with each participant's fingerprint (never shown to HR)."""
     from programmes.models import EmployeeProfile
 
@@ -226,7 +231,35 @@ def current_cells(*, today: date | None = None) -> dict[tuple[str, str, int, str
         cell.contributors += 1 if contributes else 0
         for name, value in values.items():
             cell.values[name] = cell.values.get(name, 0) + value
-    return cells
+    return _pool_small_departments(cells, threshold())
+
+
+def _pool_small_departments(cells: dict, minimum: int) -> dict[tuple[str, str, int, str, bool], _Building]:
+    """Per kind, key and cohort: the departments of fewer than `minimum` contributors pooled into one cell
+    (the rest of the cohort); while that pool holds some but fewer than `minimum` contributors, the
+    smallest other department joins it (the complementary rule). Addresses gain `pooled`."""
+    cohorts: dict[tuple[str, str, int], dict[str, _Building]] = {}
+    for (kind, key, cohort, department), cell in cells.items():
+        cohorts.setdefault((kind, key, cohort), {})[department] = cell
+    pooled_cells: dict[tuple[str, str, int, str, bool], _Building] = {}
+    for (kind, key, cohort), by_department in cohorts.items():
+        ordered = sorted(by_department, key=lambda name: (by_department[name].contributors, name))
+        pool = [name for name in ordered if by_department[name].contributors < minimum]
+        while 0 < sum(by_department[name].contributors for name in pool) < minimum and len(pool) < len(ordered):
+            pool.append(next(name for name in ordered if name not in pool))
+        for name in ordered:
+            if name not in pool:
+                pooled_cells[(kind, key, cohort, name, False)] = by_department[name]
+        if pool:
+            rest = _Building(by_department[pool[0]].programme_id)
+            for name in pool:
+                part = by_department[name]
+                rest.members.update(part.members)
+                rest.contributors += part.contributors
+                for value_name, value in part.values.items():
+                    rest.values[value_name] = rest.values.get(value_name, 0) + value
+            pooled_cells[(kind, key, cohort, "", True)] = rest
+    return pooled_cells
 
 
 def refresh(*, today: date | None = None, force: bool = False) -> dict[str, int] | None:
@@ -240,7 +273,7 @@ def refresh(*, today: date | None = None, force: bool = False) -> dict[str, int]
     minimum = threshold()
     counts = {RELEASE: 0, HOLD: 0, WITHHOLD: 0}
     with transaction.atomic():
-        existing = {(row.kind, row.key, row.cohort_id, row.department): row
+        existing = {(row.kind, row.key, row.cohort_id, row.department, row.pooled): row
                     for row in ReleasedCell.objects.select_for_update()}
         current = current_cells(today=today)
         changed, created, gone = [], [], []
@@ -252,7 +285,7 @@ def refresh(*, today: date | None = None, force: bool = False) -> dict[str, int]
             counts[decision] += 1
             if row is None:
                 row = ReleasedCell(kind=address[0], key=address[1], cohort_id=address[2], department=address[3],
-                                   programme_id=cell.programme_id, refreshed_on=today)
+                                   pooled=address[4], programme_id=cell.programme_id, refreshed_on=today)
                 created.append(row)
             else:
                 changed.append(row)

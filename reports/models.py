@@ -145,6 +145,7 @@ class ReleasedCell(models.Model):
     programme_id = models.IntegerField()
     cohort_id = models.IntegerField()
     department = models.CharField(max_length=120, blank=True)
+    pooled = models.BooleanField(default=False)  # the cohort's departments too small for a cell of their own
     shown = models.BooleanField(default=False)
     contributors = models.PositiveIntegerField(default=0)
     values = models.JSONField(default=dict)
@@ -153,6 +154,6 @@ class ReleasedCell(models.Model):
     refreshed_on = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key", "cohort_id", "department"],
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "cohort_id", "department", "pooled"],
                                                name="released_cell_unique")]
         indexes = [models.Index(fields=["programme_id", "cohort_id"], name="released_cell_selection")]

@@ -136,11 +136,12 @@ def test_hr_sees_means_for_a_group_large_enough_and_per_cohort_only_when_large_e
     hr = client_for(world.acme.hr, world.acme.host)
     url = reverse("result_aggregate", args=[world.acme.people["a_scheduled"]])
     body = hr.get(url).content.decode()
-    # Cohort A: five new people (no department) at 3, each dimension 50: a cell of five, released. The
-    # world's two employees (Operations, one per cohort) are cells of one: withheld, and left out of the
-    # programme's figures too, so that no subtraction gives theirs.
-    assert "Average (0–100)" in body and "5<span class=\"stat__unit\">/ 5" in body
-    assert "<th scope=\"row\">Speaking up</th>\n      <td class=\"num\">5</td>\n      <td class=\"num\">50</td>" in body
+    # Cohort A: five new people (no department) at 3, each dimension 50, and the world's employee
+    # (Operations, alone: pooled with the five) at 4 (62.5 for speaking up): one cell of six, released.
+    # Cohort B: the world's second employee alone, withheld and left out of the programme's figures too,
+    # so that programme minus cohort A gives nothing.
+    assert "Average (0–100)" in body and "6<span class=\"stat__unit\">/ 6" in body
+    assert "<th scope=\"row\">Speaking up</th>\n      <td class=\"num\">6</td>\n      <td class=\"num\">52</td>" in body
     assert "Extra0" not in body
     cohort_b = hr.get(url + f"?cohort={world.acme.people['cohort_b']}", **HTMX)
     figures = cohort_b.content.decode()

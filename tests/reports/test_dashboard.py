@@ -91,25 +91,28 @@ def test_it_withholds_content_figures_of_fewer_people_than_the_minimum(world, in
     assert report.people == 4 and report.funnel[0].count == 4 and report.completion == []
 
 
-def test_margins_leave_out_a_withheld_cell_so_no_subtraction_reveals_it(world, in_tenant):
-    """Cohort A: 5 in Sales and 2 in Finance; cohort B: 7 in Operations. Finance's 2 are withheld, and
-    the programme's figures hold only the released cells: programme − Sales − Operations gives nothing."""
+def test_small_departments_are_pooled_and_margins_leave_out_what_is_withheld(world, in_tenant):
+    """Cohort A: Sales 5, Finance 3, Legal 2: Finance and Legal pooled (5), Sales its own cell. Cohort B:
+    Operations 8 and Finance 2: a pool of 2 would be given away by B minus Operations, so Operations
+    joins the pool (the complementary rule) and no department of B is shown on its own."""
     with in_tenant(world.acme):
-        built = build(world.acme, people=14)
-        finance = [person.user for person in built.people if person.enrolment.cohort_id == built.cohorts[0].pk][:2]
-        EmployeeProfile.objects.filter(user__in=finance).update(department="Finance")
+        built = build(world.acme, people=20)  # cohort A all in Sales, cohort B all in Operations
+        a = [person.user for person in built.people if person.enrolment.cohort_id == built.cohorts[0].pk]
+        b = [person.user for person in built.people if person.enrolment.cohort_id == built.cohorts[1].pk]
+        EmployeeProfile.objects.filter(user__in=a[:3] + b[:2]).update(department="Finance")
+        EmployeeProfile.objects.filter(user__in=a[3:5]).update(department="Legal")
         release(world.acme)
         figures = {name: _dashboard(world, world.acme, programme=built.programme.pk, **extra)[0].ratings
                    for name, extra in (("programme", {}), ("Sales", {"department": "Sales"}),
                                        ("Operations", {"department": "Operations"}),
-                                       ("Finance", {"department": "Finance"}))}
-    assert not figures["Finance"].shown and "fewer than 5 people" in figures["Finance"].withheld
-    assert figures["Sales"].people == 5 and figures["Operations"].people == 7
-    assert figures["programme"].people == 12
-    assert figures["programme"].count - figures["Sales"].count - figures["Operations"].count == 0
-    for rating in selectors.RATINGS:
-        assert figures["programme"].distribution[rating] == (figures["Sales"].distribution[rating]
-                                                             + figures["Operations"].distribution[rating])
+                                       ("Finance", {"department": "Finance"}), ("Legal", {"department": "Legal"}),
+                                       ("B", {"cohort": built.cohorts[1].pk}))}
+    for name in ("Finance", "Legal", "Operations"):
+        assert not figures[name].shown and "fewer than 5 people" in figures[name].withheld
+    assert figures["Sales"].people == 5 and figures["B"].people == 10
+    assert figures["programme"].people == 20
+    # Programme minus Sales minus cohort B: A's pool of five, never fewer.
+    assert figures["programme"].count - figures["Sales"].count - figures["B"].count == 5
 
 
 def test_a_programme_of_another_organisation_is_ignored_with_a_message(world, in_tenant, client_for):
