@@ -7,7 +7,11 @@ and sums as mean × count) together with the people the figure says it covers, a
 and subtraction an attacker would: each figure alone, a selection minus a nested one, two disjoint ones
 added, and a whole minus every subset of its parts (cohorts of a programme, programmes and cohorts of the
 organisation, departments of any selection). It fails when any result equals the true figure of a group
-with fewer than MIN_AGGREGATE_GROUP_SIZE contributors.
+with fewer than MIN_AGGREGATE_GROUP_SIZE contributors. The endpoints: the dashboard page, its htmx body and
+the programme PDF (the context its text is rendered from) for every programme × cohort × department
+combination, the three CSV exports for the same (administrative rows only: checked to hold no content),
+the assessment overview, every scheduled assessment's results page and htmx body for every cohort, the
+engagement page and API, and HR's home panels.
 """
 
 from __future__ import annotations
@@ -122,10 +126,13 @@ def truth_of_units():
     for person in Reflection.objects.values_list("employee_id", flat=True):
         reflections[person] += 1
     assignments = defaultdict(lambda: [0, 0])
-    for pa, person, cohort, submitted in Assignment.objects.values_list(
-            "phase_assessment_id", "employee_id", "enrolment__cohort_id", "submitted_at"):
+    moments = defaultdict(lambda: [0, 0])
+    for pa, moment, person, cohort, submitted in Assignment.objects.values_list(
+            "phase_assessment_id", "phase_assessment__moment", "employee_id", "enrolment__cohort_id", "submitted_at"):
         assignments[(pa, person, cohort)][0] += 1 if submitted else 0
         assignments[(pa, person, cohort)][1] += 1
+        moments[(moment, person, cohort)][0] += 1 if submitted else 0
+        moments[(moment, person, cohort)][1] += 1
     scores = defaultdict(dict)
     for pa, moment, person, cohort, key, value in Score.objects.filter(
             assignment__submitted_at__isnull=False, value__isnull=False).values_list(
@@ -144,6 +151,9 @@ def truth_of_units():
                 all_moments = figures[unit].get("completion", (False, (0, 0)))[1]
                 figures[unit]["completion"] = (bool(all_moments[0] + submitted),
                                                (all_moments[0] + submitted, all_moments[1] + assigned))
+        for (moment, who, where), (submitted, assigned) in moments.items():
+            if (who, where) == unit:
+                figures[unit][f"completion@{moment}"] = (submitted > 0, (submitted, assigned))
         for (pa, key), value in scores.get(unit, {}).items():
             if isinstance(pa, int):
                 figures[unit][f"scores:{pa}:{key}"] = (True, (1, value))
@@ -189,6 +199,8 @@ def dashboard_figures(endpoint: str, report, breakdown, selection) -> list[Shown
     if report.ratings.shown:
         vector = (report.ratings.count, sum(r * n for r, n in report.ratings.distribution.items()))
         shown.append(Shown(endpoint, selection, "ratings", vector))
+    for row in report.completion:
+        shown.append(Shown(endpoint, selection, f"completion@{row.moment}", (row.submitted, row.assigned)))
     for group in report.change:
         for line in group.dimensions:
             if line.shown:
@@ -273,6 +285,16 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
                     if line.mean is not None:
                         shown.append(Shown(endpoint, selection, f"scores:{scheduled.pk}:{line.key}",
                                            (line.people, line.mean * line.people)))
+    for panel in client.get("/").context["panels"]:  # HR's home: engagement and completion panels
+        if panel["template"] == "assessments/feedback_home_hr.html":
+            figures = _figures(panel["figures"])
+            if figures["reflections"] is not None:
+                shown.append(Shown("HR home", (None, None, None), "reflections", (figures["reflections"],)))
+        for row in panel.get("rows", []) if panel["template"] == "assessments/assignment_home_hr.html" else []:
+            if row.completion.shown:
+                shown.append(Shown("HR home", (None, None, None), f"completion:{row.scheduled.pk}",
+                                   (row.completion.submitted, row.completion.assigned)))
+    tried["HR home"] += 1
     engagement = client.get(reverse("journal_engagement")).context
     api = client.get("/api/v1/engagement/").json()
     tried["engagement page"] += 1
