@@ -328,7 +328,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# HR sees aggregates only over groups at least this large (the confidentiality table in DESIGN.md).
+# HR sees aggregates only of cells with at least this many contributors (reports.disclosure states the rules).
 MIN_AGGREGATE_GROUP_SIZE = envint("MIN_AGGREGATE_GROUP_SIZE", 5)
 
 # The CSV enrolment import (programmes/services/imports.py): files with more rows or bytes are refused
