@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
 from assessments.selectors import journal as selectors
 from assessments.selectors.access_log import access_log
 from portal import homes, policy
+from reports import disclosure
 
 
 @homes.register(policy.EMPLOYEE, order=30)
@@ -42,4 +42,4 @@ def coach_journal(request: HttpRequest) -> dict | None:
 def hr_engagement(request: HttpRequest) -> dict:
     return {"template": "assessments/feedback_home_hr.html",
             "figures": selectors.organisation_figures(actor=request.actor),
-            "minimum": settings.MIN_AGGREGATE_GROUP_SIZE}
+            "minimum": disclosure.threshold()}

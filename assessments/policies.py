@@ -2,7 +2,7 @@
 
 # --- reflections, goals, feedback, notes, access log ---
 # The confidentiality table of DESIGN.md, row by row. HR has no rule that yields journal content: its
-# figures come from aggregate selectors that withhold groups below MIN_AGGREGATE_GROUP_SIZE, and the one
+# figures come from the cells reports.disclosure releases (at least MIN_AGGREGATE_GROUP_SIZE contributors), and the one
 # exception the employee opts into (a goal's progress) is the SharedGoalProgress proxy.
 from django.db.models import Q as _Q  # noqa: E402
 from django.db.models import QuerySet as _QuerySet  # noqa: E402
@@ -126,7 +126,7 @@ def session_summaries_visible(actor: _policy.Actor, summaries: _QuerySet) -> _Qu
 # versions they were asked to answer. An employee's answers and scores are theirs and their coaches'
 # (coachee_ids above), a coach seeing them once submitted; scores that wait for release reach the employee
 # when the coach releases them. HR has no rule that yields an assessment, an answer or a score: its
-# figures come from `dangerously_aggregate_over`, for selectors that return counts and means only.
+# figures are the sums per cell that reports.disclosure releases, and nothing else.
 from assessments.models import instruments as _instruments  # noqa: E402
 
 
@@ -215,13 +215,6 @@ def scores_visible(actor: _policy.Actor, scores: _QuerySet) -> _QuerySet:
         visible |= _Q(assignment__employee_id=actor.user_id) & (
             _Q(assignment__release_required=False) | _Q(assignment__released_at__isnull=False))
     return scores.filter(visible)
-
-
-def dangerously_aggregate_over(actor: _policy.Actor, model) -> _QuerySet:
-    """Every row of `model` here, for HR's aggregate figures only. The caller returns counts and means,
-    never rows, and withholds any group smaller than settings.MIN_AGGREGATE_GROUP_SIZE."""
-    _policy.require(actor, _policy.HR_MANAGER)
-    return model._default_manager.all()
 
 
 # --- reads of someone else's content ---

@@ -286,6 +286,9 @@ from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE["session-reminders"] = {"task": "programmes.tasks_sessions.session_reminders_send",
                                              "schedule": crontab(hour=9, minute=0)}
+# HR's aggregates are released from cells refreshed at most once a day (reports.disclosure, "Change over time").
+CELERY_BEAT_SCHEDULE["reports-disclosure-refresh"] = {"task": "reports.tasks.disclosure_refresh",
+                                                      "schedule": crontab(hour=3, minute=30)}
 
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console:"))
 if "EMAIL_BACKEND" not in _email:
@@ -346,7 +349,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# HR sees aggregates only over groups at least this large (the confidentiality table in DESIGN.md).
+# HR sees aggregates only of cells with at least this many contributors (reports.disclosure states the rules).
 MIN_AGGREGATE_GROUP_SIZE = envint("MIN_AGGREGATE_GROUP_SIZE", 5)
 
 # The CSV enrolment import (programmes/services/imports.py): files with more rows or bytes are refused

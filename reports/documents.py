@@ -63,7 +63,7 @@ def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str, width: 
 def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters, chart_width: int = 420
                       ) -> dict:
     report = dashboard_selectors.dashboard(actor=actor, filters=filters)
-    rows = dashboard_selectors.breakdown(actor=actor, filters=filters)
+    rows = dashboard_selectors.breakdown(actor=actor, filters=filters, cells=report.cells)
     colour = accent_of(organisation_of(actor))
     return {"report": report, "breakdown": rows, "breakdown_by_cohort": bool(filters.programme),
             "charts": dashboard_charts(report, colour, chart_width), "minimum": report.minimum}

@@ -149,3 +149,30 @@ class ErasureRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class ReleasedCell(models.Model):
+    """One cell of the table every HR aggregate is built from (reports.disclosure): the figures of one kind
+    for the people of one cohort in one department, as last released to HR.
+
+    `members` holds, per contributor, a fingerprint of what they contributed at the last release (never
+    shown to anyone): the next refresh compares against it to decide whether the change is large enough
+    to release (reports.disclosure, "Change over time")."""
+
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=60, blank=True)
+    programme_id = models.IntegerField()
+    cohort_id = models.IntegerField()
+    department = models.CharField(max_length=120, blank=True)
+    pooled = models.BooleanField(default=False)  # the cohort's departments too small for a cell of their own
+    shown = models.BooleanField(default=False)
+    contributors = models.PositiveIntegerField(default=0)
+    values = models.JSONField(default=dict)
+    members = models.JSONField(default=dict)
+    released_on = models.DateField(null=True, blank=True)
+    refreshed_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "cohort_id", "department", "pooled"],
+                                               name="released_cell_unique")]
+        indexes = [models.Index(fields=["programme_id", "cohort_id"], name="released_cell_selection")]

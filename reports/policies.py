@@ -1,7 +1,7 @@
 """Access rules of the reports app (see portal.policy).
 
-HR figures of coaching content come from the aggregate selectors in reports/selectors/dashboard.py,
-which withhold groups below MIN_AGGREGATE_GROUP_SIZE; no rule here yields content to HR.
+HR figures of coaching content are sums of the cells reports.disclosure releases (at least
+MIN_AGGREGATE_GROUP_SIZE contributors each); no rule here yields content to HR.
 """
 
 from django.db.models import QuerySet

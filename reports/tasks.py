@@ -59,3 +59,19 @@ def retention_run() -> dict:
             logger.exception("Retention in %s failed", organisation.slug)
     deleted["archives"] = archives_expire()
     return deleted
+
+
+@app.task(name="reports.tasks.disclosure_refresh")
+def disclosure_refresh() -> dict:
+    """Release every organisation's aggregate cells for the day (reports.disclosure: at most once a day,
+    under the change rule), organisation by organisation."""
+    from reports.disclosure import refresh
+
+    done = {}
+    for organisation in _organisations():
+        try:
+            with tenant_context(organisation):
+                done[organisation.slug] = refresh()
+        except Exception:  # one organisation's failure keeps its last release; the others still refresh
+            logger.exception("Releasing aggregates in %s failed; the last release stays", organisation.slug)
+    return done

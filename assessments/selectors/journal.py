@@ -6,10 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import (Avg, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery,
-                              Sum, Value)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from portal.formats import local_date_format
@@ -21,6 +18,7 @@ from assessments.policies import coachee_ids, session_participation
 from assessments.services.access_log import record_reads_of_many
 from portal import policy
 from programmes.models import Cohort, Enrolment, Session
+from reports import disclosure
 
 FOLLOW_UP_WINDOW = timedelta(days=60)
 LIVE = ~Q(status=Enrolment.Status.WITHDRAWN)
@@ -304,12 +302,6 @@ class Figure:
     value: float | int | None
     withheld: bool = False
 
-    @classmethod
-    def of(cls, value, contributors: int, minimum: int) -> "Figure":
-        if contributors < minimum:
-            return cls(None, withheld=True)
-        return cls(value)
-
 
 @dataclass
 class GroupFigures:
@@ -327,84 +319,56 @@ class GroupFigures:
     average_rating: Figure
 
 
-def _per_employee(rows: QuerySet, path: str, aggregate) -> Coalesce:
-    """A correlated aggregate of `rows` belonging to the employee on OuterRef("employee_id"); 0 for none."""
-    return Coalesce(Subquery(rows.filter(**{path: OuterRef("employee_id")}).order_by().values(path)
-                             .annotate(value=aggregate).values("value"), output_field=IntegerField()), Value(0))
+def _figures(label: str, programme: str, people: int, cells: "disclosure.Released", **where) -> GroupFigures:
+    """A group's journal figures from the released cells (reports.disclosure): each kind of figure stands
+    on its own contributors (writers, goal setters, people with actions, raters)."""
+    reflections = cells.total("reflections", **where)
+    goals = cells.total("goals", **where)
+    actions = cells.total("actions", **where)
+    ratings = cells.total("ratings", **where)
 
+    def figure(total, value) -> Figure:
+        return Figure(value) if total.shown else Figure(None, withheld=True)
 
-def _journal_totals(rows: QuerySet) -> QuerySet:
-    """Annotate each employee row (with employee_id) with their journal counts, for summing per group."""
-    open_actions = ActionItem.objects.filter(done_at__isnull=True)
-    return rows.annotate(
-        n_reflections=_per_employee(Reflection.objects.all(), "employee_id", Count("pk")),
-        n_goals=_per_employee(Goal.objects.all(), "employee_id", Count("pk")),
-        progress_sum=_per_employee(Goal.objects.all(), "employee_id", Sum("progress")),
-        n_done=_per_employee(ActionItem.objects.filter(done_at__isnull=False), "goal__employee_id", Count("pk")),
-        n_overdue=_per_employee(open_actions.filter(due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE),
-                                "goal__employee_id", Count("pk")),
-    )
-
-
-_SUMS = dict(reflections=Sum("n_reflections"), writers=Count("pk", filter=Q(n_reflections__gt=0)),
-             goals=Sum("n_goals"), goal_setters=Count("pk", filter=Q(n_goals__gt=0)),
-             progress_total=Sum("progress_sum"), done=Sum("n_done"), overdue=Sum("n_overdue"))
-
-
-def _figures(label: str, programme: str, people: int, sums: dict, ratings: dict, minimum: int) -> GroupFigures:
-    small = people < minimum
-    goals = sums.get("goals") or 0
-    setters = sums.get("goal_setters") or 0
-    raters = ratings.get("raters") or 0
-    group = 0 if small else people
+    average_progress = goals.mean("progress", "goals")
+    average_rating = ratings.mean("sum", "count")
     return GroupFigures(
-        label=label, programme=programme, people=people, withheld=small,
-        reflections=Figure.of(sums.get("reflections") or 0, group, minimum),
-        goals=Figure.of(goals, group, minimum),
-        people_with_goals=Figure.of(setters, group, minimum),
-        # An average speaks for the people behind it: it needs enough of them itself.
-        average_progress=Figure.of(round((sums.get("progress_total") or 0) / goals) if goals else None,
-                                   0 if small else setters, minimum),
-        actions_done=Figure.of(sums.get("done") or 0, group, minimum),
-        actions_overdue=Figure.of(sums.get("overdue") or 0, group, minimum),
-        ratings=Figure.of(ratings.get("count") or 0, group, minimum),
-        average_rating=Figure.of(round(ratings["average"], 1) if ratings.get("average") else None,
-                                 0 if small else raters, minimum),
+        label=label, programme=programme, people=people,
+        withheld=not any(total.shown for total in (reflections, goals, actions, ratings)),
+        reflections=figure(reflections, int(reflections["reflections"])),
+        goals=figure(goals, int(goals["goals"])),
+        people_with_goals=figure(goals, goals.contributors),
+        average_progress=figure(goals, round(average_progress) if average_progress is not None else None),
+        actions_done=figure(actions, int(actions["done"])),
+        actions_overdue=figure(actions, int(actions["overdue"])),
+        ratings=figure(ratings, int(ratings["count"])),
+        average_rating=figure(ratings, round(average_rating, 1) if average_rating is not None else None),
     )
+
+
+JOURNAL_KINDS = ("reflections", "goals", "actions", "ratings")
 
 
 def engagement_overview(*, actor: policy.Actor) -> dict:
-    """HR's view of the journal: counts and averages per cohort and for the organisation, each withheld
-    when fewer than MIN_AGGREGATE_GROUP_SIZE people stand behind it. Five queries however large."""
+    """HR's view of the journal: counts and averages per cohort and for the organisation, each a sum of
+    the cells reports.disclosure released (the organisation's row adds the released cells of every cohort,
+    so it never opens a withheld one). Two queries however large."""
     policy.require(actor, policy.HR_MANAGER)
-    minimum = settings.MIN_AGGREGATE_GROUP_SIZE
-    live = Enrolment.objects.filter(LIVE)
-    # 1: the cohorts, with how many people are enrolled in each
+    # 1: the cohorts, with how many people are enrolled in each (administrative: HR's to see)
     cohorts = list(Cohort.objects.select_related("programme").annotate(
         people=Count("enrolments__employee", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN),
                      distinct=True)).order_by("-programme__starts_on", "programme__name", "name"))
-    # 2: the journal counts of each cohort's people
-    per_cohort = {row["cohort_id"]: row for row in
-                  _journal_totals(live).order_by().values("cohort_id").annotate(**_SUMS)}
-    # 3: ratings per cohort (a 1:1 belongs to its enrolment's cohort, a group session to its own)
-    ratings = {row["group"]: row for row in
-               SessionFeedback.objects.annotate(group=Coalesce("session__cohort_id", "session__enrolment__cohort_id"))
-               .order_by().values("group")
-               .annotate(count=Count("pk"), raters=Count("employee_id", distinct=True), average=Avg("rating"))}
-    rows = [_figures(cohort.name, cohort.programme.name, cohort.people, per_cohort.get(cohort.pk, {}),
-                     ratings.get(cohort.pk, {}), minimum) for cohort in cohorts]
-    # 4 and 5: the organisation as a whole
-    return {"cohorts": rows, "organisation": organisation_figures(actor=actor), "minimum": minimum}
+    # 2: the released cells
+    cells = disclosure.released(actor=actor, kinds=JOURNAL_KINDS)
+    rows = [_figures(cohort.name, cohort.programme.name, cohort.people, cells, cohort_id=cohort.pk)
+            for cohort in cohorts]
+    people = Enrolment.objects.filter(LIVE).values("employee_id").distinct().count()
+    return {"cohorts": rows, "organisation": _figures("", "", people, cells),
+            "minimum": disclosure.threshold(), "released_on": cells.released_on}
 
 
 def organisation_figures(*, actor: policy.Actor) -> GroupFigures:
-    """The organisation's journal figures, each enrolled person counted once; two queries."""
-    from tenants.models import User
-
+    """The organisation's journal figures over the released cells; two queries."""
     policy.require(actor, policy.HR_MANAGER)
-    live = Enrolment.objects.filter(LIVE)
-    people = User.objects.filter(pk__in=live.values("employee_id")).annotate(employee_id=F("pk"))
-    totals = _journal_totals(people).aggregate(people=Count("pk"), **_SUMS)
-    ratings = SessionFeedback.objects.filter(employee_id__in=live.values("employee_id")).aggregate(
-        count=Count("pk"), raters=Count("employee_id", distinct=True), average=Avg("rating"))
-    return _figures("", "", totals["people"] or 0, totals, ratings, settings.MIN_AGGREGATE_GROUP_SIZE)
+    people = Enrolment.objects.filter(LIVE).values("employee_id").distinct().count()
+    return _figures("", "", people, disclosure.released(actor=actor, kinds=JOURNAL_KINDS))

@@ -1,29 +1,27 @@
 """Reads for assessments and results: an employee's own, a coach's view of their coachees, HR's aggregates.
 
 Every individual figure comes through the policy (scope of Assignment, Answer and Score). HR's figures
-come from `dangerously_aggregate_over` and leave here only as counts and means, each withheld when its
-group is smaller than settings.MIN_AGGREGATE_GROUP_SIZE. Query counts do not grow with the data.
+are sums of the cells `reports.disclosure` released (threshold on contributors, margins without withheld
+cells, the change rule). Query counts do not grow with the data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import charts, scoring
 from assessments.models import Answer, Assignment, Band, Dimension, PhaseAssessment, Question, Score
-from assessments.policies import coachee_ids, dangerously_aggregate_over
+from assessments.policies import coachee_ids
 from assessments.services.assignments import LIVE_ENROLMENT
 from portal import policy
 from programmes.models import Cohort
+from reports import disclosure
 from tenants.models import User
 
 MOMENT_ORDER = [PhaseAssessment.Moment.INITIAL, PhaseAssessment.Moment.MIDPOINT, PhaseAssessment.Moment.FINAL]
@@ -324,10 +322,12 @@ def coachee(*, actor: policy.Actor, user_id: int) -> User:
     return policy.get_or_404(actor, User, rows, pk=user_id)
 
 
-# --- HR: counts, completion and means over groups large enough --------------------------------------
+# --- HR: counts, completion and means over released cells only -------------------------------------
+# Every figure here is a sum of the cells reports.disclosure released (its docstring states the rules):
+# cells of at least MIN_AGGREGATE_GROUP_SIZE contributors, margins that leave withheld cells out.
 
 def min_group() -> int:
-    return settings.MIN_AGGREGATE_GROUP_SIZE
+    return disclosure.threshold()
 
 
 @dataclass
@@ -336,22 +336,16 @@ class Completion:
     started: int
     submitted: int
     overdue: int
-
-    @property
-    def shown(self) -> bool:
-        return self.assigned >= min_group()
+    shown: bool = True  # False: no released cell (fewer than the minimum submitted)
 
     @property
     def percent(self) -> int:
         return round(100 * self.submitted / self.assigned) if self.assigned else 0
 
-
-def _completion_counts(today: date) -> dict:
-    return dict(
-        assigned=Count("pk"),
-        started=Count("pk", filter=Q(started_at__isnull=False, submitted_at__isnull=True)),
-        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-        overdue=Count("pk", filter=Q(submitted_at__isnull=True, phase_assessment__due_on__lt=today)))
+    @classmethod
+    def of(cls, total: disclosure.Total) -> "Completion":
+        return cls(*(int(total[name]) for name in ("assigned", "started", "submitted", "overdue")),
+                   shown=total.shown)
 
 
 @dataclass
@@ -361,18 +355,14 @@ class ScheduledRow:
 
 
 def hr_overview(*, actor: policy.Actor) -> list[ScheduledRow]:
-    """Every scheduled assessment with its completion figures (two queries)."""
+    """Every scheduled assessment with its released completion figures (two queries)."""
     policy.require(actor, policy.HR_MANAGER)
     scheduled = list(policy.scope(actor, PhaseAssessment).select_related("programme", "phase", "version")
                      .order_by("-opens_on", "pk"))
-    today = timezone.localdate()
-    counts = {row["phase_assessment_id"]: row for row in
-              dangerously_aggregate_over(actor, Assignment)
-              .filter(phase_assessment__in=[s.pk for s in scheduled], enrolment__status__in=LIVE_ENROLMENT)
-              .values("phase_assessment_id").order_by().annotate(**_completion_counts(today))}
-    empty = {"assigned": 0, "started": 0, "submitted": 0, "overdue": 0}
-    return [ScheduledRow(item, Completion(**{k: counts.get(item.pk, empty)[k] for k in empty}))
-            for item in scheduled]
+    per_scheduled: dict[int, disclosure.Total] = {}
+    for key, total in disclosure.released(actor=actor, kinds=["completion"]).by("completion", "key").items():
+        per_scheduled.setdefault(int(key.split(":", 1)[0]), disclosure.Total()).add(total.contributors, total.values)
+    return [ScheduledRow(item, Completion.of(per_scheduled.get(item.pk, disclosure.Total()))) for item in scheduled]
 
 
 @dataclass
@@ -380,9 +370,10 @@ class MeanLine:
     key: str
     name: str
     people: int
-    mean: float | None  # None: withheld (fewer people than the minimum) or nobody scored
+    mean: float | None  # None: withheld (no released cell) or nobody scored
     baseline: float | None = None  # the same people's initial mean, where this is a later moment
     baseline_people: int = 0
+    paired: float | None = None  # those same people's mean at this moment
 
     @property
     def shown(self) -> int | None:
@@ -390,7 +381,7 @@ class MeanLine:
 
     @property
     def change(self) -> int | None:
-        return scoring.change(self.baseline, self.mean)
+        return scoring.change(self.baseline, self.paired)
 
 
 @dataclass
@@ -405,63 +396,46 @@ class Aggregate:
 
     @property
     def scores_shown(self) -> bool:
-        return self.completion.submitted >= self.minimum
+        return any(line.mean is not None for line in self.lines)
 
 
 def hr_aggregate(*, actor: policy.Actor, pk: int, cohort_id: int | None = None) -> Aggregate:
     """HR's figures for one scheduled assessment, optionally one cohort: completion, completion per
-    cohort, and the mean score per dimension (with the same people's baseline for a later moment).
-    Seven queries, however many people took part."""
+    cohort, and the mean score per dimension (with the same people's baseline for a later moment), all
+    from released cells. Four queries, however many people took part."""
     policy.require(actor, policy.HR_MANAGER)
     scheduled = policy.get_or_404(actor, PhaseAssessment,
                                   PhaseAssessment.objects.select_related("programme", "phase", "version"), pk=pk)
     cohorts = list(policy.scope(actor, Cohort).filter(programme_id=scheduled.programme_id).order_by("name"))
     cohort = next((c for c in cohorts if c.pk == cohort_id), None)
-    today = timezone.localdate()
-    rows = dangerously_aggregate_over(actor, Assignment).filter(phase_assessment_id=scheduled.pk,
-                                                                enrolment__status__in=LIVE_ENROLMENT)
-    per_cohort = {row["enrolment__cohort_id"]: Completion(**{k: row[k] for k in
-                                                              ("assigned", "started", "submitted", "overdue")})
-                  for row in rows.values("enrolment__cohort_id").order_by()
-                  .annotate(**_completion_counts(today))}
+    cells = disclosure.released(actor=actor, kinds=["completion", "scores", "baseline"],
+                                programme_id=scheduled.programme_id)
+    mine = [cell for cell in cells.cells if cell.key.split(":", 1)[0] == str(scheduled.pk)]
+    per_cohort: dict[int, disclosure.Total] = {}
+    for cell in mine:
+        if cell.kind == "completion":
+            per_cohort.setdefault(cell.cohort_id, disclosure.Total()).add(cell.contributors, cell.values)
     if cohort is not None:
-        rows = rows.filter(enrolment__cohort_id=cohort.pk)
-        completion = per_cohort.get(cohort.pk, Completion(0, 0, 0, 0))
-    else:
-        completion = Completion(*(sum(getattr(c, name) for c in per_cohort.values())
-                                  for name in ("assigned", "started", "submitted", "overdue")))
-    lines = _mean_lines(actor, scheduled, rows) if completion.submitted >= min_group() else []
-    return Aggregate(scheduled=scheduled, cohort=cohort, cohorts=cohorts, completion=completion,
-                     by_cohort=[(c, per_cohort.get(c.pk, Completion(0, 0, 0, 0))) for c in cohorts],
-                     lines=lines, minimum=min_group())
+        mine = [cell for cell in mine if cell.cohort_id == cohort.pk]
+    completion = disclosure.Total()
+    for cell in mine:
+        if cell.kind == "completion":
+            completion.add(cell.contributors, cell.values)
+    return Aggregate(scheduled=scheduled, cohort=cohort, cohorts=cohorts, completion=Completion.of(completion),
+                     by_cohort=[(c, Completion.of(per_cohort.get(c.pk, disclosure.Total()))) for c in cohorts],
+                     lines=_mean_lines(scheduled, disclosure.Released(cells=mine, released_on=cells.released_on)),
+                     minimum=min_group())
 
 
-def _mean_lines(actor: policy.Actor, scheduled: PhaseAssessment, assignments) -> list[MeanLine]:
-    minimum = min_group()
-    submitted = assignments.filter(submitted_at__isnull=False)
+def _mean_lines(scheduled: PhaseAssessment, cells: disclosure.Released) -> list[MeanLine]:
+    """The mean per dimension over released cells; the baseline over the released cells of the people who
+    have both scores (a change of the group, not of who happened to answer). One query for the names."""
     dimensions = list(Dimension.objects.filter(version_id=scheduled.version_id))
-    means = {row["dimension_key"]: row for row in
-             dangerously_aggregate_over(actor, Score).filter(assignment__in=submitted.values("pk"),
-                                                             value__isnull=False)
-             .values("dimension_key").order_by().annotate(mean=Avg("value"), people=Count("pk"))}
-    baselines = {}
-    if scheduled.moment != PhaseAssessment.Moment.INITIAL:
-        # The same people's initial scores: a change of the group, not of who happened to answer.
-        baselines = {row["dimension_key"]: row for row in
-                     dangerously_aggregate_over(actor, Score).filter(
-                         assignment__phase_assessment__programme_id=scheduled.programme_id,
-                         assignment__phase_assessment__instrument_id=scheduled.instrument_id,
-                         assignment__phase_assessment__moment=PhaseAssessment.Moment.INITIAL,
-                         assignment__submitted_at__isnull=False,
-                         assignment__enrolment_id__in=submitted.values("enrolment_id"), value__isnull=False)
-                     .values("dimension_key").order_by().annotate(mean=Avg("value"), people=Count("pk"))}
     lines = []
     for dimension in dimensions:
-        row = means.get(dimension.key, {"mean": None, "people": 0})
-        base = baselines.get(dimension.key, {"mean": None, "people": 0})
-        shown = row["people"] >= minimum
-        lines.append(MeanLine(
-            key=dimension.key, name=dimension.name, people=row["people"], mean=row["mean"] if shown else None,
-            baseline=base["mean"] if shown and base["people"] >= minimum else None,
-            baseline_people=base["people"]))
+        key = f"{scheduled.pk}:{dimension.key}"
+        scores, base = cells.total("scores", key), cells.total("baseline", key)
+        lines.append(MeanLine(key=dimension.key, name=dimension.name, people=scores.contributors,
+                              mean=scores.mean("sum", "n"), baseline=base.mean("initial", "n"),
+                              baseline_people=base.contributors, paired=base.mean("final", "n")))
     return lines

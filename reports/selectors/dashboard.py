@@ -2,15 +2,13 @@
 ratings and overdue work, for the whole organisation or a programme, cohort or department.
 
 Enrolment, attendance and credits are HR's to see person by person (DESIGN.md), so their figures are
-shown for any group. Figures made of coaching content (scores, ratings, goal actions) come from
-`assessments.policies.dangerously_aggregate_over` and are shown only when
+shown for any group. Figures made of coaching content (completion, scores, ratings, goal actions) are
+read only from the cells `reports.disclosure` released: sums over whole cells of at least
+MIN_AGGREGATE_GROUP_SIZE contributors, margins that leave withheld cells out, refreshed at most daily
+under its change rule. That module's docstring states the rules.
 
-  - at least MIN_AGGREGATE_GROUP_SIZE people contribute to them, and
-  - no wider selection one filter away (the same filters with one of them dropped) differs from this one
-    by fewer than that many people: otherwise comparing the two would give away the figures of those few.
-
-The page, the programme PDF and the benchmark all call `dashboard()`: a fixed number of queries however
-large the organisation.
+The page, its htmx body, the programme PDF and the benchmark all call `dashboard()`: a fixed number of
+queries however large the organisation or however many groups it has.
 """
 
 from __future__ import annotations
@@ -19,18 +17,15 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import ActionItem, Assignment, Dimension, PhaseAssessment, Score, SessionFeedback
-from assessments.models import SharedGoalProgress
-from assessments.policies import dangerously_aggregate_over
+from assessments.models import Dimension, PhaseAssessment, SharedGoalProgress
 from portal import policy
+from reports import disclosure
 from programmes.models import Attendance, Cohort, CreditTransaction, EmployeeProfile, Enrolment, Programme, Session
 
 FILTERS = ("programme", "cohort", "department")
@@ -38,12 +33,10 @@ MOMENTS = (PhaseAssessment.Moment.INITIAL, PhaseAssessment.Moment.MIDPOINT, Phas
 RATINGS = (1, 2, 3, 4, 5)
 
 WITHHELD_SMALL = gettext_lazy("Withheld: fewer than %(minimum)s people contribute to this figure.")
-WITHHELD_DIFFERENCE = gettext_lazy(
-    "Withheld: comparing it with a wider selection would reveal the figures of fewer than %(minimum)s people.")
 
 
 def minimum_group() -> int:
-    return settings.MIN_AGGREGATE_GROUP_SIZE
+    return disclosure.threshold()
 
 
 # --- filters --------------------------------------------------------------------------------------------
@@ -274,6 +267,8 @@ class Dashboard:
     ratings: Ratings
     overdue: Overdue
     shared_goals: SharedGoals
+    released_on: date | None = None  # the day the content figures were last released
+    cells: disclosure.Released | None = field(default=None, repr=False)  # what they were summed from
     generated_at: object = field(default_factory=timezone.now)
 
     @property
@@ -281,70 +276,52 @@ class Dashboard:
         return self.people == 0
 
 
-def _conditions(filters: Filters, *, programme: str, cohort: str, employee: str) -> dict[str, Q]:
-    """Q objects for the selection ("group") and each wider selection with one filter dropped.
-
-    `programme`, `cohort` and `employee` name the lookups of those on the queried model.
-    """
-    parts = {}
+def _selection(filters: Filters, *, programme: str, cohort: str, employee: str) -> Q:
+    """The selection as a Q object; `programme`, `cohort` and `employee` name the lookups on the model."""
+    condition = Q()
     if filters.programme:
-        parts["programme"] = Q(**{programme: filters.programme.pk})
+        condition &= Q(**{programme: filters.programme.pk})
     if filters.cohort:
-        parts["cohort"] = Q(**{cohort: filters.cohort.pk})
+        condition &= Q(**{cohort: filters.cohort.pk})
     if filters.department:
-        parts["department"] = Q(**{f"{employee}__in": department_members(filters.department)})
-    group = Q()
-    for condition in parts.values():
-        group &= condition
-    wider = {}
-    for dropped in parts:
-        if dropped == "programme" and "cohort" in parts:
-            continue  # a cohort lies in one programme: dropping the programme selects the same people
-        condition = Q()
-        for name, part in parts.items():
-            if name != dropped:
-                condition &= part
-        wider[dropped] = condition
-    return {"group": group, **{f"wider_{name}": condition for name, condition in wider.items()}}
+        condition &= Q(**{f"{employee}__in": department_members(filters.department)})
+    return condition
 
 
 def department_members(department: str) -> QuerySet:
     return EmployeeProfile.objects.filter(department=department).values("user_id")
 
 
-def _guard(counts: dict[str, int]) -> Guarded:
-    """Shown when the group is big enough and differs from every wider selection by zero or enough people."""
-    minimum = minimum_group()
-    people = counts.get("group") or 0
-    if people < minimum:
-        return Guarded(people=people, withheld=str(WITHHELD_SMALL % {"minimum": minimum}))
-    for name, wider in counts.items():
-        if name != "group" and 0 < (wider or 0) - people < minimum:
-            return Guarded(people=people, withheld=str(WITHHELD_DIFFERENCE % {"minimum": minimum}))
-    return Guarded(people=people)
-
-
 def dashboard(*, actor: policy.Actor, filters: Filters) -> Dashboard:
-    """Every figure of the dashboard for the selection: eleven queries, however many people."""
+    """Every figure of the dashboard for the selection: six queries, however many people or groups."""
     policy.require(actor, policy.HR_MANAGER)
-    today = timezone.localdate()
     enrolments = _enrolments(actor, filters)
-    funnel, people, credits_allowance = _funnel(enrolments)  # 1
-    credits = _credits(actor, enrolments, credits_allowance)  # 2
-    attendance = _attendance(actor, filters)  # 3
-    completion = _completion(actor, enrolments, today)  # 4
-    change = _change(actor, filters)  # 5, 6
-    ratings = _ratings(actor, filters)  # 7
-    overdue = _overdue(actor, filters, completion)  # 8, 9
-    shared = _shared_goals(actor, enrolments)  # 10
+    funnel, people, credits_allowance = _funnel(enrolments)  # 1: enrolment funnel
+    credits = _credits(actor, enrolments, credits_allowance)  # 2: the credit ledger
+    attendance = _attendance(actor, filters)  # 3: attendance
+    cells = released_of(actor=actor, filters=filters)  # 4: the released cells of content figures
+    completion = _completion(cells)
+    change = _change(cells)  # 5: the dimensions' names (only when a change is released)
+    ratings = _ratings(cells)
+    overdue = _overdue(cells, completion)
+    shared = _shared_goals(actor, enrolments)  # 6: goals shared with HR
     return Dashboard(filters=filters, minimum=minimum_group(), people=people, funnel=funnel,
                      attendance=attendance, credits=credits, completion=completion, change=change,
-                     ratings=ratings, overdue=overdue, shared_goals=shared)
+                     ratings=ratings, overdue=overdue, shared_goals=shared, released_on=cells.released_on,
+                     cells=cells)
+
+
+def released_of(*, actor: policy.Actor, filters: Filters) -> disclosure.Released:
+    """The released cells of the selection (reports.disclosure): the only source of content figures."""
+    return disclosure.released(actor=actor, kinds=("completion", "change", "ratings", "actions"),
+                               programme_id=filters.programme.pk if filters.programme else None,
+                               cohort_id=filters.cohort.pk if filters.cohort else None,
+                               department=filters.department or None)
 
 
 def _enrolments(actor: policy.Actor, filters: Filters) -> QuerySet:
-    conditions = _conditions(filters, programme="programme_id", cohort="cohort_id", employee="employee_id")
-    return policy.scope(actor, Enrolment).filter(conditions["group"])
+    return policy.scope(actor, Enrolment).filter(
+        _selection(filters, programme="programme_id", cohort="cohort_id", employee="employee_id"))
 
 
 def _funnel(enrolments: QuerySet) -> tuple[list[FunnelStep], int, int]:
@@ -398,89 +375,37 @@ def _attendance(actor: policy.Actor, filters: Filters) -> Attendance_:
                        unmarked=counts.get(Attendance.Status.EXPECTED, 0))
 
 
-def _completion(actor: policy.Actor, enrolments: QuerySet, today: date) -> list[CompletionRow]:
-    # Completion is a count HR may see for any group (DESIGN.md): no minimum applies.
-    rows = {row["phase_assessment__moment"]: row for row in dangerously_aggregate_over(actor, Assignment)
-            .filter(enrolment__in=enrolments.exclude(status=Enrolment.Status.WITHDRAWN))
-            .order_by().values("phase_assessment__moment")
-            .annotate(assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-                      overdue=Count("pk", filter=Q(submitted_at__isnull=True, phase_assessment__due_on__lt=today)))}
-    return [CompletionRow(moment=moment.value, label=str(moment.label), assigned=rows[moment]["assigned"],
-                          submitted=rows[moment]["submitted"], overdue=rows[moment]["overdue"])
-            for moment in MOMENTS if moment in rows]
+def _completion(cells: disclosure.Released) -> list[CompletionRow]:
+    """Completion per moment over the released cells (contributors: the people who submitted)."""
+    totals: dict[str, disclosure.Total] = {}
+    for key, total in cells.by("completion", "key").items():
+        totals.setdefault(key.split(":", 1)[1], disclosure.Total()).add(total.contributors, total.values)
+    return [CompletionRow(moment=moment.value, label=str(moment.label), assigned=int(totals[moment]["assigned"]),
+                          submitted=int(totals[moment]["submitted"]), overdue=int(totals[moment]["overdue"]))
+            for moment in MOMENTS if moment in totals]
 
 
-def _change(actor: policy.Actor, filters: Filters) -> list[InstrumentChange]:
+def _change(cells: disclosure.Released) -> list[InstrumentChange]:
     """Mean score per dimension at the initial and the final assessment of the same people, the mean change
-    and its effect size. One query pairs every person's initial and final scores and aggregates them for
-    the selection and each wider selection; one more names the dimensions."""
-    dept = Exists(department_members(filters.department).filter(user_id=OuterRef("assignment__employee_id"))) \
-        if filters.department else Value(False)
-    pairs = (dangerously_aggregate_over(actor, Score)
-             .filter(assignment__submitted_at__isnull=False, value__isnull=False,
-                     assignment__phase_assessment__moment__in=[PhaseAssessment.Moment.INITIAL,
-                                                               PhaseAssessment.Moment.FINAL])
-             .exclude(assignment__enrolment__status=Enrolment.Status.WITHDRAWN)
-             .order_by()
-             .values(instrument_id=F("assignment__phase_assessment__instrument_id"), key=F("dimension_key"),
-                     enrolment=F("assignment__enrolment_id"), programme=F("assignment__enrolment__programme_id"),
-                     cohort=F("assignment__enrolment__cohort_id"), in_department=dept)
-             .annotate(initial=Max("value", filter=Q(assignment__phase_assessment__moment="initial")),
-                       final=Max("value", filter=Q(assignment__phase_assessment__moment="final"))))
-    inner_sql, params = pairs.query.sql_with_params()
-    selections = _sql_selections(filters)
-    columns = ["p.instrument_id", "p.key"]
-    aggregates = []
-    for name, condition in selections.items():
-        aggregates.append(f"COUNT(*) FILTER (WHERE {condition})")
-    aggregates += [
-        f"AVG(p.initial) FILTER (WHERE {selections['group']})",
-        f"AVG(p.final) FILTER (WHERE {selections['group']})",
-        f"AVG(p.final - p.initial) FILTER (WHERE {selections['group']})",
-        f"STDDEV_SAMP(p.final - p.initial) FILTER (WHERE {selections['group']})",
-    ]
-    sql = (f"SELECT {', '.join(columns + aggregates)} FROM ({inner_sql}) p "
-           f"WHERE p.initial IS NOT NULL AND p.final IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    names = _dimension_names({(row[0], row[1]) for row in rows})
+    and its effect size, from the released cells; one query names the dimensions."""
+    totals = cells.by("change", "key")
+    keys = {(int(key.split(":", 1)[0]), key.split(":", 1)[1]) for key in totals}
+    names = _dimension_names(keys)
     by_instrument: dict[int, InstrumentChange] = {}
-    for row in rows:
-        instrument_id, key = row[0], row[1]
-        counts = dict(zip(selections, row[2:2 + len(selections)]))
-        initial, final, mean_change, spread = row[2 + len(selections):]
-        guard = _guard(counts)
+    for (instrument_id, key) in keys:
+        total = totals[f"{instrument_id}:{key}"]
+        n = total["n"]
         title, name, position = names.get((instrument_id, key), ("", key, 0))
-        line = DimensionChange(people=guard.people, withheld=guard.withheld, instrument_id=instrument_id, key=key,
-                               name=name, position=position)
-        if guard.shown:
-            line.initial, line.final, line.change = initial, final, mean_change
-            line.effect_size = mean_change / spread if spread and not math.isclose(spread, 0) else None
+        line = DimensionChange(people=total.contributors, instrument_id=instrument_id, key=key, name=name,
+                               position=position)
+        line.initial, line.final, line.change = total["initial"] / n, total["final"] / n, total["change"] / n
+        spread = math.sqrt(max(total["change2"] - n * line.change ** 2, 0) / (n - 1)) if n > 1 else 0
+        line.effect_size = line.change / spread if spread and not math.isclose(spread, 0) else None
         group = by_instrument.setdefault(instrument_id, InstrumentChange(instrument_id, title, []))
         group.dimensions.append(line)
     for group in by_instrument.values():
         group.dimensions.sort(key=lambda line: (line.position, line.key))
     return sorted(by_instrument.values(), key=lambda group: group.title)
-
-
-def _sql_selections(filters: Filters) -> dict[str, str]:
-    """SQL conditions on the paired rows `p` for the selection and each wider one (values are ids and
-    booleans computed in the inner query, so no user input is written into the SQL)."""
-    parts = {}
-    if filters.programme:
-        parts["programme"] = f"p.programme = {int(filters.programme.pk)}"
-    if filters.cohort:
-        parts["cohort"] = f"p.cohort = {int(filters.cohort.pk)}"
-    if filters.department:
-        parts["department"] = "p.in_department"
-    group = " AND ".join(parts.values()) or "TRUE"
-    selections = {"group": group}
-    for dropped in parts:
-        if dropped == "programme" and "cohort" in parts:
-            continue
-        selections[f"wider_{dropped}"] = " AND ".join(v for k, v in parts.items() if k != dropped) or "TRUE"
-    return selections
 
 
 def _dimension_names(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str, str, int]]:
@@ -493,44 +418,33 @@ def _dimension_names(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[
     return {(d.version.instrument_id, d.key): (d.version.title, d.name, d.position) for d in dimensions}
 
 
-def _ratings(actor: policy.Actor, filters: Filters) -> Ratings:
+def _withheld(total: disclosure.Total) -> Guarded:
+    if total.shown:
+        return Guarded(people=total.contributors)
+    return Guarded(people=0, withheld=str(WITHHELD_SMALL % {"minimum": minimum_group()}))
+
+
+def _ratings(cells: disclosure.Released) -> Ratings:
     """How the selection's people rated their sessions: distribution, mean and how many people rated."""
-    conditions = _conditions(filters, programme="programme", cohort="cohort", employee="employee_id")
-    feedback = (dangerously_aggregate_over(actor, SessionFeedback)
-                .exclude(session__status=Session.Status.CANCELLED)
-                .annotate(cohort=Coalesce("session__cohort_id", "session__enrolment__cohort_id"),
-                          programme=Coalesce("session__cohort__programme_id", "session__enrolment__programme_id")))
-    group = conditions["group"]
-    aggregates = {name: Count("employee_id", distinct=True, filter=condition)
-                  for name, condition in conditions.items()}
-    aggregates.update({f"r{rating}": Count("pk", filter=group & Q(rating=rating)) for rating in RATINGS})
-    aggregates["mean"] = Avg("rating", filter=group)
-    counts = feedback.aggregate(**aggregates)
-    guard = _guard({name: counts[name] for name in conditions})
+    total = cells.total("ratings")
+    guard = _withheld(total)
     if not guard.shown:
         return Ratings(people=guard.people, withheld=guard.withheld)
-    distribution = {rating: counts[f"r{rating}"] for rating in RATINGS}
-    return Ratings(people=guard.people, count=sum(distribution.values()), mean=counts["mean"],
+    distribution = {rating: int(total[f"r{rating}"]) for rating in RATINGS}
+    return Ratings(people=guard.people, count=sum(distribution.values()), mean=total.mean("sum", "count"),
                    distribution=distribution)
 
 
-def _overdue(actor: policy.Actor, filters: Filters, completion: list[CompletionRow]) -> Overdue:
-    """Overdue assessments (a count HR may see) and overdue goal actions (content: guarded by the size of
-    the selection, since even "none" says something about everyone in it). Two queries."""
-    conditions = _conditions(filters, programme="programme_id", cohort="cohort_id", employee="employee_id")
-    live = dangerously_aggregate_over(actor, Enrolment).exclude(status=Enrolment.Status.WITHDRAWN)
-    sizes = live.aggregate(**{name: Count("employee_id", distinct=True, filter=condition)
-                              for name, condition in conditions.items()})
-    late = dangerously_aggregate_over(actor, ActionItem).filter(
-        goal__employee_id__in=live.filter(conditions["group"]).values("employee_id"), done_at__isnull=True,
-        due_on__lt=timezone.localdate()).exclude(goal__status__in=["achieved", "dropped"]).aggregate(
-        actions=Count("pk"), people=Count("goal__employee_id", distinct=True))
-    guard = _guard(sizes)
+def _overdue(cells: disclosure.Released, completion: list[CompletionRow]) -> Overdue:
+    """Overdue assessments and overdue goal actions, both over released cells only (contributors of the
+    actions: the people who have goal actions, since even "none" says something about each of them)."""
     assessments = sum(row.overdue for row in completion)
-    if not guard.shown:  # (counted all the same, so the page's queries do not depend on the data)
+    total = cells.total("actions")
+    guard = _withheld(total)
+    if not guard.shown:
         return Overdue(assessments=assessments, actions=guard, action_count=None, people_with_actions=None)
-    return Overdue(assessments=assessments, actions=guard, action_count=late["actions"],
-                   people_with_actions=late["people"])
+    return Overdue(assessments=assessments, actions=guard, action_count=int(total["overdue"]),
+                   people_with_actions=int(total["late_people"]))
 
 
 def _shared_goals(actor: policy.Actor, enrolments: QuerySet) -> SharedGoals:
@@ -565,9 +479,11 @@ class BreakdownRow:
         return round(100 * self.submitted / self.assigned) if self.assigned else None
 
 
-def breakdown(*, actor: policy.Actor, filters: Filters) -> list[BreakdownRow]:
-    """Enrolment, attendance and assessment completion per cohort (when a programme is chosen) or per
-    programme: figures HR may see for any group. Three queries."""
+def breakdown(*, actor: policy.Actor, filters: Filters, cells: disclosure.Released | None = None
+              ) -> list[BreakdownRow]:
+    """Enrolment and attendance (figures HR may see for any group) and assessment completion (released
+    cells only: `cells` from `dashboard()`, or read here) per cohort when a programme is chosen, per
+    programme otherwise. Two queries, three without `cells`."""
     policy.require(actor, policy.HR_MANAGER)
     enrolments = _enrolments(actor, filters)
     by = "cohort" if filters.programme else "programme"
@@ -594,11 +510,9 @@ def breakdown(*, actor: policy.Actor, filters: Filters) -> list[BreakdownRow]:
     for row in attendance:
         if row["group"] in rows:
             rows[row["group"]].present, rows[row["group"]].absent = row["present"], row["absent"]
-    completion = (dangerously_aggregate_over(actor, Assignment)
-                  .filter(enrolment__in=enrolments.exclude(status=Enrolment.Status.WITHDRAWN))
-                  .order_by().values(group=F(f"enrolment__{key}"))
-                  .annotate(assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))))
-    for row in completion:
-        if row["group"] in rows:
-            rows[row["group"]].assigned, rows[row["group"]].submitted = row["assigned"], row["submitted"]
+    # Completion per group: released cells only, as everywhere else (reports.disclosure).
+    cells = cells if cells is not None else released_of(actor=actor, filters=filters)
+    for group, total in cells.by("completion", key).items():
+        if group in rows:
+            rows[group].assigned, rows[group].submitted = int(total["assigned"]), int(total["submitted"])
     return list(rows.values())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.models.journal import CoachFeedback, SessionFeedback
 from assessments.selectors import journal as selectors
 from programmes.models import Cohort, Enrolment, Session
+from reports import disclosure
 from tenants.models import Role, User
 from tenants.services import membership_grant
 
@@ -112,6 +113,7 @@ def _cohort_of(world, size: int, ratings: list[int]) -> Cohort:
 def test_hr_sees_the_average_rating_of_a_group_of_five_and_never_a_comment(world, client_for, in_tenant, actor):
     with in_tenant(world.acme):
         cohort = _cohort_of(world, 5, [5, 4, 4, 3, 4])
+        disclosure.refresh(force=True)
         overview = selectors.engagement_overview(actor=actor(world.acme.hr, world.acme))
     group = next(row for row in overview["cohorts"] if row.label == cohort.name)
     assert (group.people, group.average_rating.value, group.ratings.value) == (5, 4.0, 5)
@@ -124,14 +126,15 @@ def test_figures_about_fewer_than_five_people_are_withheld_and_the_page_says_why
     with in_tenant(world.acme):
         small = _cohort_of(world, 4, [1, 2, 1, 2])
         big_few_raters = _cohort_of(world, 6, [1, 5])
+        disclosure.refresh(force=True)
         overview = selectors.engagement_overview(actor=actor(world.acme.hr, world.acme))
     rows = {row.label: row for row in overview["cohorts"]}
     assert rows[small.name].withheld and rows[small.name].average_rating.value is None
     assert rows[small.name].reflections.withheld and rows[small.name].ratings.value is None
-    # Six people, but only two rated: their average would be theirs.
-    assert not rows[big_few_raters.name].withheld
-    assert rows[big_few_raters.name].average_rating.withheld
-    assert rows[big_few_raters.name].ratings.value == 2
+    # Six enrolled, but only two rated: the threshold counts the raters, so nothing about them is shown,
+    # not even how many ratings there are.
+    assert rows[big_few_raters.name].people == 6 and rows[big_few_raters.name].withheld
+    assert rows[big_few_raters.name].average_rating.withheld and rows[big_few_raters.name].ratings.withheld
     html = client_for(world.acme.hr, world.acme.host).get("/engagement/").content.decode()
     assert "Withheld: fewer than 5 people, so figures could point to individuals." in html
 
@@ -140,6 +143,7 @@ def test_figures_about_fewer_than_five_people_are_withheld_and_the_page_says_why
 def test_the_minimum_group_size_is_a_setting(world, in_tenant, actor):
     with in_tenant(world.acme):
         cohort = _cohort_of(world, 3, [2, 3, 4])
+        disclosure.refresh(force=True)
         overview = selectors.engagement_overview(actor=actor(world.acme.hr, world.acme))
     assert next(row for row in overview["cohorts"] if row.label == cohort.name).average_rating.value == 3.0
     assert overview["minimum"] == 3

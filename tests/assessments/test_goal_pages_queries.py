@@ -71,9 +71,9 @@ def _pages(world) -> list:
         # 5 the session, 6 summary, 7 my reflections on it, 8 my rating, 9 the coach's feedback for me,
         # 10 the coaches named in the privacy notes
         ("employee", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 6),
-        # 5 cohorts with head counts, 6 journal counts per cohort, 7 ratings per cohort, 8 the
-        # organisation's counts, 9 its ratings, 10 shared goal progress, 11 the read audit of it
-        ("hr", "/engagement/", REQUEST + 7),
+        # 5 cohorts with head counts, 6 the released cells of the journal figures (reports.disclosure),
+        # 7 the organisation's head count, 8 shared goal progress, 9 the read audit of it
+        ("hr", "/engagement/", REQUEST + 5),
         # 5 how many entries, 6 one page with the readers
         ("employee", "/me/access-log/", REQUEST + 2),
     ]

@@ -10,6 +10,7 @@ from assessments.models import AccessLogEntry, Assignment, PhaseAssessment
 from assessments.services import assignments as services
 from portal import policy
 from programmes.models import Enrolment, Phase
+from reports import disclosure
 from tenants.models import Membership, Role, User
 from tests.access.cases_assessments import answer_all
 
@@ -132,13 +133,17 @@ def test_hr_sees_completion_and_no_scores_below_the_minimum_group(world, client_
 
 def test_hr_sees_means_for_a_group_large_enough_and_per_cohort_only_when_large_enough(world, client_for, in_tenant):
     with in_tenant(world.acme):
-        enrol_and_submit(world, 4)
+        enrol_and_submit(world, 5)
+        disclosure.refresh(force=True)
     hr = client_for(world.acme.hr, world.acme.host)
     url = reverse("result_aggregate", args=[world.acme.people["a_scheduled"]])
     body = hr.get(url).content.decode()
+    # Cohort A: five new people (no department) at 3, each dimension 50, and the world's employee
+    # (Operations, alone: pooled with the five) at 4 (62.5 for speaking up): one cell of six, released.
+    # Cohort B: the world's second employee alone, withheld and left out of the programme's figures too,
+    # so that programme minus cohort A gives nothing.
     assert "Average (0–100)" in body and "6<span class=\"stat__unit\">/ 6" in body
-    # Four people at 3 (each dimension 50) and the world's two at 4 (62.5/50/50/62.5) and 2 (37.5/...)
-    assert "<th scope=\"row\">Speaking up</th>\n      <td class=\"num\">6</td>\n      <td class=\"num\">50</td>" in body
+    assert "<th scope=\"row\">Speaking up</th>\n      <td class=\"num\">6</td>\n      <td class=\"num\">52</td>" in body
     assert "Extra0" not in body
     cohort_b = hr.get(url + f"?cohort={world.acme.people['cohort_b']}", **HTMX)
     figures = cohort_b.content.decode()
@@ -151,6 +156,7 @@ def test_hr_sees_means_for_a_group_large_enough_and_per_cohort_only_when_large_e
 def test_hr_compares_a_final_with_the_same_peoples_baseline(world, client_for, in_tenant):
     with in_tenant(world.acme):
         enrol_and_submit(world, 5, value=2, moments=("initial", "final"))
+        disclosure.refresh(force=True)
         final = PhaseAssessment.objects.get(version_id=world.acme.people["a_builtin"], moment="final")
     body = client_for(world.acme.hr, world.acme.host).get(reverse("result_aggregate", args=[final.pk])).content.decode()
     assert "Same people at the start" in body
@@ -205,11 +211,13 @@ def test_hrs_aggregate_has_a_fixed_number_of_queries(world, client_for, in_tenan
     url = reverse("result_aggregate", args=[world.acme.people["a_scheduled"]])
     client.get(url)
     # 1 domain, 2 session, 3 user, 4 roles, 5 the scheduled assessment, 6 the programme's cohorts,
-    # 7 completion per cohort (withheld below the minimum, so no means). Each after a SET search_path.
-    with django_assert_num_queries(2 * 7):
+    # 7 the released cells (completion, means and baselines of every cohort), 8 the version's dimensions.
+    # Each after a SET search_path. Nothing released yet:
+    with django_assert_num_queries(2 * 8):
         client.get(url)
     with in_tenant(world.acme):
         enrol_and_submit(world, 6)
-    # ... 8 the version's dimensions, 9 the mean per dimension: however many people.
-    with django_assert_num_queries(2 * 9):
+        disclosure.refresh(force=True)
+    # ... and the same however many people and cohorts are released.
+    with django_assert_num_queries(2 * 8):
         assert "Average (0–100)" in client.get(url).content.decode()

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from assessments.models import AccessLogEntry
 from portal import policy
-from reports import pdf
+from reports import disclosure, pdf
 from reports.models import AuditEvent, ReportJob
 from tests.reports.data import all_canaries, build
 
@@ -81,8 +81,9 @@ def test_the_fetcher_serves_our_static_files_and_data_uris():
 
 def test_the_programme_report_holds_aggregates_and_no_ones_answers(world, in_tenant, client_for):
     with in_tenant(world.acme):
-        built = build(world.acme, people=8)
+        built = build(world.acme, people=10)
         build(world.acme, people=5, tag="BG", name="Background programme")
+        disclosure.refresh(force=True)
     response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_pdf"),
                                                               {"programme": built.programme.pk})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
