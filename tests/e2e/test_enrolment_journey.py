@@ -78,7 +78,7 @@ def test_hr_imports_a_csv_file_and_sees_the_enrolments(page, page_for, sign_in, 
         f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
         f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort B"))
     page.get_by_role("button", name="Check and import").click()
-    expect(page.get_by_role("status").filter(has_text="2 people enrolled, 2 invitations sent.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="2 people enrolled, 2 invitations sent (enrolled once accepted).")).to_be_visible()
     page.get_by_role("link", name="See the enrolments").click()
     page.get_by_label("Search").fill(MARKER)
     rows = page.locator("#enrolment-table tbody tr")
