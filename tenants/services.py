@@ -348,7 +348,8 @@ def invitations_send(*, invitation_ids: list) -> int:
             for invitation in group:
                 account = accounts.get(invitation.email)
                 body = template.render({
-                    "organisation": organisation, "name": invitation.first_name or invitation.email,
+                    "organisation": organisation,
+                    "name": account.get_short_name() if account else invitation.first_name or invitation.email,
                     "role": invitation.get_role_display(), "days": INVITATION_DAYS,
                     "has_account": account is not None and account_in_use(account),
                     "link": f"{base}{invitation_token(invitation)}/", "home": public_url("/")})

@@ -43,18 +43,15 @@ def enrolment_list(*, actor: Actor, programme: int | None = None, cohort: int | 
     return enrolments
 
 
-def enrolment_invitations(*, actor: Actor, programme: int | None = None, cohort: int | None = None,
+def enrolment_invitations(*, actor: Actor, cohorts, programme: int | None = None, cohort: int | None = None,
                           limit: int = 200) -> list[Invitation]:
-    """HR: people invited into a cohort who have not accepted yet, with the names HR entered and their
-    cohort (`.cohort_row`). Nobody else sees them anywhere: they are not enrolled until they accept."""
+    """HR: people invited into one of `cohorts` (the open programmes' cohorts the page lists already)
+    who have not accepted yet, with the names HR entered and their cohort (`.cohort_row`). Nobody else
+    sees them anywhere: they are not enrolled until they accept."""
     if not actor.is_hr:
         return []
-    cohorts = Cohort.objects.select_related("programme")
-    if programme:
-        cohorts = cohorts.filter(programme_id=programme)
-    if cohort:
-        cohorts = cohorts.filter(pk=cohort)
-    cohorts_by_pk = {row.pk: row for row in cohorts}  # one query: a handful of cohorts
+    cohorts_by_pk = {row.pk: row for row in cohorts
+                     if (not programme or row.programme_id == programme) and (not cohort or row.pk == cohort)}
     invitations = list(policy.scope(actor, Invitation).filter(
         status=Invitation.Status.PENDING, cohort__in=list(cohorts_by_pk)).order_by(
         "last_name", "first_name", "email")[:limit])

@@ -49,8 +49,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
                "statuses": Enrolment.Status.choices}
     if request.htmx:
         return render(request, "programmes/enrolment_rows.html", context)
-    context["invitations"] = selectors.enrolment_invitations(actor=request.actor, programme=filters["programme"],
-                                                             cohort=filters["cohort"])
+    context["invitations"] = selectors.enrolment_invitations(
+        actor=request.actor, cohorts=context["cohorts"], programme=filters["programme"], cohort=filters["cohort"])
     return render(request, "programmes/enrolment_list.html", context)
 
 
