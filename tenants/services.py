@@ -418,9 +418,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 
 @transaction.atomic
-def invitation_decline(*, invitation: Invitation, user: User) -> Invitation:
-    """The signed-in holder of the invited address says no; the invitation ends."""
-    locked = _locked_invitation(invitation, email=user.email)
+def invitation_decline(*, invitation: Invitation, user: User | None) -> Invitation:
+    """The holder of the invited address says no (signed in, or through the emailed link: `user` None);
+    the invitation ends. Anyone invited can decline, with or without an account, so the invitation
+    ending tells the inviting organisation nothing about the address."""
+    locked = _locked_invitation(invitation, email=user.email if user is not None else None)
     _end(locked, Invitation.Status.DECLINED)
     return locked
 

@@ -74,10 +74,20 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_from_token(token, organisation=organisation) if organisation else None
     if invitation is None:
         return render(request, "tenants/invitation_invalid.html", status=404)
+    if request.method == "POST" and "decline" in request.POST:
+        # Whoever the email reached may say no, with or without an account.
+        try:
+            services.invitation_decline(invitation=invitation, user=None)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("You declined the invitation from %(organisation)s.") % {
+                "organisation": invitation.organisation.name})
+        return redirect("login")
     account = services.invitation_account(invitation)
     if services.account_in_use(account):
         return render(request, "tenants/invitation_sign_in.html", {
-            "invitation": invitation, "home": services.public_url("/", request=request)})
+            "invitation": invitation, "sign_in": services.public_url("/login/?next=/", request=request)})
     person = account or User(email=invitation.email, first_name=invitation.first_name,
                              last_name=invitation.last_name)
     form = SetPasswordForm(person, request.POST or None)

@@ -250,6 +250,22 @@ def test_declining_ends_the_invitation(world, hr_client):
     assert person.email not in hr_client.get("/people/").content.decode()
 
 
+@pytest.mark.parametrize("address", ["employee@globex.test", "no.account.yet@newcomer.test"])
+def test_anyone_invited_can_decline_through_the_link_so_a_decline_tells_nothing(world, hr_client, address):
+    invite_on_people_page(hr_client, address)
+    invitation = Invitation.objects.get(email=address, organisation=world.acme.organisation)
+    path = f"/invitation/{services.invitation_token(invitation)}/"
+    link = Client(HTTP_HOST=world.acme.host)
+    assert "Decline the invitation" in link.get(path).content.decode()
+    assert link.post(path, {"decline": "1"}).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DECLINED
+    assert link.get(path).status_code == 404
+    with schema_context("public"):
+        assert not Membership.objects.filter(user__email=address, organisation=world.acme.organisation).exists()
+    assert address not in hr_client.get("/people/").content.decode()
+
+
 def test_an_expired_invitation_cannot_be_accepted(world, hr_client):
     invite_on_people_page(hr_client, world.globex.employee.email)
     invite_on_people_page(hr_client, "late.newcomer@newcomer.test")
