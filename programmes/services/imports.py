@@ -3,14 +3,14 @@ the demo data and the tests.
 
 The whole file is checked before anything is written, and it is written in one transaction (invitations
 in the public schema, profiles and enrolments in the organisation's schema): either every row is imported
-or none is.
+or none is. Every problem names the row as a spreadsheet shows it (the header is row 1), the column as
+the file names it, and what is wrong. Importing the same file again changes nothing.
 
 Only people who are employees here already are enrolled at once. Everyone else (a new address, or an
 account that exists, here in another role or in another organisation) gets an invitation that holds
 their seat in the cohort and is enrolled when they accept it (`invitation_enrol`): an import never makes
 anyone a member. Accounts are not looked at for them, so a new and an existing address are answered
-alike, and the answer never tells HR which addresses have an account. Every problem names the row as a spreadsheet shows it (the header is row 1),
-the column as the file names it, and what is wrong. Importing the same file again changes nothing.
+alike, and the answer never tells HR which addresses have an account.
 
 Each kind of lookup is one query for the whole file and each kind of row is written in one statement
 (columns passed as arrays, see `bulk_insert`), so the number of queries does not grow with the file.
@@ -656,7 +656,8 @@ class _Plan:
         if ids:
             # One audit event for the whole import (the platform's event list stays readable).
             PlatformEvent.objects.create(actor=self.actor.user, organisation=self.organisation,
-                                         action="invitations.imported", detail={"role": Role.EMPLOYEE, "count": len(ids)})
+                                         action="invitations.imported",
+                                         detail={"role": Role.EMPLOYEE, "count": len(ids)})
             transaction.on_commit(lambda: _queue_invitations(ids))
 
     def _write_profiles(self, outcome: ImportOutcome) -> None:

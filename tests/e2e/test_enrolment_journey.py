@@ -80,7 +80,8 @@ def test_hr_imports_a_csv_file_and_sees_the_enrolments(page, page_for, sign_in, 
         f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
         f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort B"))
     page.get_by_role("button", name="Check and import").click()
-    expect(page.get_by_role("status").filter(has_text="2 people enrolled, 2 invitations sent (enrolled once accepted).")).to_be_visible()
+    expect(page.get_by_role("status").filter(
+        has_text="2 people enrolled, 2 invitations sent (enrolled once accepted).")).to_be_visible()
     # Invited, not enrolled yet: they are listed only among HR's invitations, with the names in the file.
     page.get_by_role("link", name="See the enrolments").click()
     invited = page.locator("section").filter(has=page.get_by_role("heading", name="Invited")).locator("tbody tr")
