@@ -1,7 +1,7 @@
 """Enrolling 10,000 employees from one CSV file into a fresh organisation, through the service the upload
-page and the API use: checking the whole file, one transaction writing people, memberships,
-invitations, profiles, enrolments and their history, then the invitation emails after commit (to an
-in-memory mailbox). Target: under 10 s, all or nothing.
+page and the API use: checking the whole file, one transaction writing an invitation per new person
+(holding their seat and what to enrol them with once they accept; nobody becomes a member by an import),
+then the invitation emails after commit (to an in-memory mailbox). Target: under 10 s, all or nothing.
 
     python -m bench.csv_import      # alone, on the benchmark database; prints Markdown table rows
     python -m bench.run csv_import  # through the harness, into BENCHMARKS.md
@@ -61,7 +61,8 @@ def _prepare(run: int):
 
 
 def _drop(organisation) -> None:
-    """Remove a run's organisation and the 10,000 people the import made, so the next run makes new ones.
+    """Remove a run's organisation with its invitations (and any people made from them, so the next run
+    starts afresh).
 
     People are deleted inside the organisation's schema, where Django finds the rows that point at them
     (profiles, enrolments...), and before the schema goes. Each deleted user would make PostgreSQL check

@@ -10,6 +10,8 @@ handler404 = "portal.views.not_found"
 urlpatterns = common + [
     path("", tenant_views.landing, name="home"),
     path("go/<slug:slug>/", tenant_views.organisation_open, name="organisation_open"),
+    path("invitations/<uuid:pk>/accept/", tenant_views.my_invitation_accept, name="my_invitation_accept"),
+    path("invitations/<uuid:pk>/decline/", tenant_views.my_invitation_decline, name="my_invitation_decline"),
     path("platform/", tenant_views.platform_organisations, name="platform_organisations"),
     path("", include("programmes.urls_public")),
     path("", include("reports.urls_public")),

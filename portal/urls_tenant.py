@@ -30,6 +30,8 @@ urlpatterns = common + [
     path("settings/", tenant_views.organisation_settings, name="organisation_settings"),
     path("branding/logo", tenant_views.organisation_logo, name="organisation_logo"),
     path("people/<int:pk>/revoke/", tenant_views.membership_revoke, name="membership_revoke"),
+    path("people/invitations/<uuid:pk>/resend/", tenant_views.invitation_resend, name="invitation_resend"),
+    path("people/invitations/<uuid:pk>/cancel/", tenant_views.invitation_cancel, name="invitation_cancel"),
     path("api/v1/", include(api_patterns)),
     path("", include("programmes.urls")),
     path("", include("assessments.urls")),

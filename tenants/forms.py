@@ -50,7 +50,8 @@ class OrganisationForm(forms.Form):
                            help_text=_("Lower-case letters, digits and hyphens: the part before the portal's domain."))
     default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
     hr_email = forms.EmailField(label=_("First HR manager's email"),
-                                help_text=_("They receive an invitation to set a password."))
+                                help_text=_("They receive an invitation to accept: someone new sets a password, "
+                                            "someone with an account accepts after signing in."))
 
 
 class LanguageForm(forms.Form):

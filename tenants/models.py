@@ -142,20 +142,56 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """An emailed, signed, expiring link that lets a person set their password and join."""
+    """An offer of a role in an organisation, emailed as a signed, expiring link.
+
+    An invitation makes nobody a member: the membership exists only once the person accepts (a new
+    address by setting a password through the link, an existing account while signed in), so an
+    organisation can never take over an account that another organisation knows. Until then the
+    inviting organisation knows only what it typed: the address and the names below.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    # The names HR entered: shown to HR until the person accepts, never the names their account holds.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    # The account that accepted; empty while the invitation is open.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The cohort accepting enrols the person into, and how (coach, credits, department, job title,
+    # manager's email): ids in the organisation's schema, so no key across schemas. The invitation holds
+    # the cohort's seat while it is open. Empty for an invitation to a role alone.
+    cohort = models.PositiveIntegerField(null=True, blank=True)
+    enrolment = models.JSONField(default=dict, blank=True)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)  # declined or cancelled
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["email", "status"]),
+                   models.Index(fields=["organisation", "status", "cohort"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.organisation}"
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class HandoffToken(models.Model):

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from portal import policy
 from portal.policy import Actor
-from tenants.models import Membership, Organisation, PlatformEvent, User
+from tenants.models import Invitation, Membership, Organisation, PlatformEvent, User
 
 
 @policy.rule(Membership)
@@ -45,3 +45,14 @@ def platform_events_visible(actor: Actor, events: QuerySet) -> QuerySet:
         return events.filter(organisation=actor.organisation).exclude(
             action__startswith=PlatformEvent.DATA_RIGHT_PREFIX)
     return events.none()
+
+
+@policy.rule(Invitation)
+def invitations_visible(actor: Actor, invitations: QuerySet) -> QuerySet:
+    if actor.organisation is None:
+        # On the public host: the invitations addressed to the signed-in person, from any organisation.
+        email = getattr(actor.user, "email", "")
+        return invitations.filter(email=email.lower()) if email else invitations.none()
+    if actor.is_hr:
+        return invitations.filter(organisation=actor.organisation)
+    return invitations.none()

@@ -6,7 +6,9 @@ from django.db.models import Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from portal import policy
-from tenants.models import Membership, Organisation, PlatformEvent, User
+from django.utils import timezone
+
+from tenants.models import Invitation, Membership, Organisation, PlatformEvent, User
 
 
 def my_memberships(*, user: User) -> QuerySet[Membership]:
@@ -35,6 +37,20 @@ def people_list(*, actor: policy.Actor, role: str | None = None, search: str = "
         memberships = memberships.filter(Q(user__email__icontains=word) | Q(user__first_name__icontains=word)
                                          | Q(user__last_name__icontains=word))
     return memberships
+
+
+def invitations_pending(*, actor: policy.Actor) -> QuerySet[Invitation]:
+    """HR: this organisation's invitations nobody has answered yet (expired ones too, to send again),
+    with the names HR entered: nothing about the account an address may have elsewhere."""
+    return (policy.scope(actor, Invitation).filter(status=Invitation.Status.PENDING)
+            .order_by("last_name", "first_name", "email", "created_at"))
+
+
+def my_invitations(*, actor: policy.Actor) -> QuerySet[Invitation]:
+    """Public host: the open invitations to the signed-in person's address, to accept or decline."""
+    return (policy.scope(actor, Invitation)
+            .filter(status=Invitation.Status.PENDING, expires_at__gt=timezone.now(), organisation__is_active=True)
+            .select_related("organisation").order_by("created_at"))
 
 
 def organisations_list(*, actor: policy.Actor) -> QuerySet[Organisation]:

@@ -19,7 +19,8 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_exists
+from django.utils.module_loading import import_string
+from django_tenants.utils import schema_context, schema_exists
 
 from portal.middleware import SESSION_HOST_KEY
 from tenants.models import (Domain, HandoffToken, Invitation, Membership, Organisation, PlatformEvent,
@@ -242,17 +243,77 @@ def membership_revoke(*, membership: Membership, acting_user: User) -> None:
                                  detail={"user": membership.user_id, "role": membership.role})
 
 
+def _open_invitations():
+    """Invitations that can still be accepted: pending and not expired."""
+    return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
+
+
+@transaction.atomic
 def invitation_create(*, email: str, organisation: Organisation, role: str, acting_user: User | None,
                       first_name: str = "", last_name: str = "", send: bool = True) -> Invitation:
-    """Grant the role and email a signed link that lets the person set a password and sign in."""
-    user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
-    membership_grant(user=user, organisation=organisation, role=role, acting_user=acting_user)
-    invitation = Invitation.objects.create(
-        user=user, organisation=organisation, role=role, invited_by=acting_user,
-        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS))
+    """Offer `role` in `organisation` to whoever holds `email`, by an emailed link.
+
+    Nobody becomes a member here: the membership is made when the person accepts. Whether the address
+    has an account (here or in another organisation) is not looked at, so the answer, the writes and
+    the time taken are the same either way and the inviting organisation learns nothing about it. An
+    open invitation to the same address for the same role is renewed rather than repeated. (Invitations
+    that enrol someone are written by the enrolment import, programmes.services.imports.)
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    if Membership.objects.filter(user__email=email, organisation=organisation, role=role, is_active=True).exists():
+        raise ValidationError({"email": _("%(email)s already has this role here.") % {"email": email}})
+    invitation = (Invitation.objects.select_for_update()
+                  .filter(email=email, organisation=organisation, role=role, status=Invitation.Status.PENDING,
+                          cohort__isnull=True).first())
+    expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    if invitation is None:
+        invitation = Invitation.objects.create(
+            email=email, first_name=first_name.strip(), last_name=last_name.strip(), organisation=organisation,
+            role=role, invited_by=acting_user, expires_at=expires_at)
+    else:
+        invitation.first_name, invitation.last_name = first_name.strip(), last_name.strip()
+        invitation.invited_by, invitation.expires_at = acting_user, expires_at
+        invitation.save(update_fields=["first_name", "last_name", "invited_by", "expires_at"])
     if send:
         transaction.on_commit(lambda: invitation_send(invitation))
     return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
+    """HR: send a pending invitation again, valid for another INVITATION_DAYS from now."""
+    locked = _locked_invitation(invitation, organisation=actor.organisation)
+    locked.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    locked.save(update_fields=["expires_at"])
+    transaction.on_commit(lambda: invitation_send(locked))
+    return locked
+
+
+@transaction.atomic
+def invitation_cancel(*, actor, invitation: Invitation) -> Invitation:
+    """HR: withdraw a pending invitation; its link stops working at once."""
+    locked = _locked_invitation(invitation, organisation=actor.organisation)
+    _end(locked, Invitation.Status.CANCELLED)
+    PlatformEvent.objects.create(actor=actor.user, organisation=locked.organisation, action="invitation.cancelled",
+                                 detail={"invitation": str(locked.pk), "role": locked.role})
+    return locked
+
+
+def _locked_invitation(invitation: Invitation, *, organisation: Organisation | None = None,
+                       email: str | None = None) -> Invitation:
+    """The invitation's row, locked until the transaction ends, if it is still pending (and, when given,
+    of this organisation or addressed to this email); otherwise a ValidationError."""
+    locked = Invitation.objects.select_for_update().select_related("organisation").filter(pk=invitation.pk).first()
+    if (locked is None or locked.status != Invitation.Status.PENDING
+            or (organisation is not None and locked.organisation_id != organisation.pk)
+            or (email is not None and locked.email != email.lower())):
+        raise ValidationError(_("This invitation is no longer open."))
+    return locked
+
+
+def _end(invitation: Invitation, status: str) -> None:
+    invitation.status, invitation.ended_at = status, timezone.now()
+    invitation.save(update_fields=["status", "ended_at"])
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -269,14 +330,17 @@ def invitations_send(*, invitation_ids: list) -> int:
 
     The one way invitations are sent: one at a time after `invitation_create`, and in bulk after a CSV
     import commits. Each organisation's address and each language is set up once, however many people
-    are invited. Returns how many emails were sent.
+    are invited. Someone who has an account already is asked to accept while signed in (their password
+    is never set through the link); everyone else sets a password. Returns how many emails were sent.
     """
-    invitations = (Invitation.objects.filter(pk__in=invitation_ids, accepted_at__isnull=True)
-                   .select_related("user", "organisation").order_by("organisation_id"))
+    invitations = list(_open_invitations().filter(pk__in=invitation_ids).select_related("organisation")
+                       .order_by("organisation_id"))
+    accounts = {user.email: user for user in User.objects.filter(email__in={i.email for i in invitations})}
     groups: dict[tuple[int, str], list[Invitation]] = defaultdict(list)
     for invitation in invitations:
-        groups[(invitation.organisation_id, invitation.user.language
-                or invitation.organisation.default_language)].append(invitation)
+        account = accounts.get(invitation.email)
+        language = (account.language if account else "") or invitation.organisation.default_language
+        groups[(invitation.organisation_id, language)].append(invitation)
     template = get_template("tenants/email/invitation.txt")
     messages = []
     for (_organisation_id, language), group in groups.items():
@@ -285,10 +349,14 @@ def invitations_send(*, invitation_ids: list) -> int:
         with translation.override(language):
             subject = _("You are invited to %(organisation)s's coaching portal") % {"organisation": organisation.name}
             for invitation in group:
-                body = template.render({"organisation": organisation, "user": invitation.user,
-                                        "role": invitation.get_role_display(), "days": INVITATION_DAYS,
-                                        "link": f"{base}{invitation_token(invitation)}/"})
-                messages.append(mail.EmailMessage(subject, body, None, [invitation.user.email]))
+                account = accounts.get(invitation.email)
+                body = template.render({
+                    "organisation": organisation,
+                    "name": account.get_short_name() if account else invitation.first_name or invitation.email,
+                    "role": invitation.get_role_display(), "days": INVITATION_DAYS,
+                    "has_account": account is not None and account_in_use(account),
+                    "link": f"{base}{invitation_token(invitation)}/", "home": public_url("/")})
+                messages.append(mail.EmailMessage(subject, body, None, [invitation.email]))
     with mail.get_connection() as mail_connection:
         for start in range(0, len(messages), 500):
             mail_connection.send_messages(messages[start:start + 500])
@@ -296,28 +364,88 @@ def invitations_send(*, invitation_ids: list) -> int:
 
 
 def invitation_from_token(token: str, *, organisation: Organisation) -> Invitation | None:
-    """The open invitation a link names, or None when it is forged, expired, used or for another host."""
+    """The open invitation a link names, or None when it is forged, expired, used, declined, cancelled
+    or for another host."""
     try:
         pk = signing.loads(token, salt=_signer_salt["invitation"], max_age=timedelta(days=INVITATION_DAYS))
     except signing.BadSignature:
         return None
-    return (Invitation.objects.select_related("user")
-            .filter(pk=pk, organisation=organisation, accepted_at__isnull=True, expires_at__gt=timezone.now())
-            .first())
+    return _open_invitations().filter(pk=pk, organisation=organisation).first()
+
+
+def account_in_use(user: User | None) -> bool:
+    """Whether an account belongs to someone already: it has a password, has signed in or holds a role.
+    Such an account accepts invitations only while signed in; an invitation link never sets its password."""
+    if user is None:
+        return False
+    return (user.has_usable_password() or user.last_login is not None
+            or Membership.objects.filter(user=user, is_active=True).exists())
+
+
+def invitation_account(invitation: Invitation) -> User | None:
+    return User.objects.filter(email=invitation.email).first()
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, password: str) -> User:
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if locked.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been used."))
-    user = locked.user
-    user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
-    locked.accepted_at = timezone.now()
-    locked.save(update_fields=["accepted_at"])
+def invitation_accept_with_password(*, invitation: Invitation, password: str) -> User:
+    """A new address accepts through the link: the account is made (or, if an earlier invitation made it
+    and nobody ever used it, completed) with this password and the names HR entered.
+
+    An account in use is refused: whoever holds a link must never be able to set its password."""
+    locked = _locked_invitation(invitation)
+    if locked.is_expired:
+        raise ValidationError(_("This invitation has expired. Ask for a new one."))
+    user = User.objects.select_for_update().filter(email=locked.email).first()
+    if account_in_use(user):
+        raise ValidationError(_("This email address has an account already. Sign in to accept the invitation."))
+    if user is None:
+        user = User.objects.create_user(email=locked.email, password=password, first_name=locked.first_name,
+                                        last_name=locked.last_name)
+    else:
+        user.set_password(password)
+        user.first_name, user.last_name = user.first_name or locked.first_name, user.last_name or locked.last_name
+        user.is_active = True
+        user.save(update_fields=["password", "first_name", "last_name", "is_active"])
+    _invitation_complete(locked, user)
     return user
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """The signed-in holder of the invited address accepts: from now on they are a member here. Their
+    password and names stay as they are. Once only: the row lock makes a second, concurrent accept fail."""
+    locked = _locked_invitation(invitation, email=user.email)
+    if locked.is_expired:
+        raise ValidationError(_("This invitation has expired. Ask for a new one."))
+    return _invitation_complete(locked, user)
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, user: User | None) -> Invitation:
+    """The holder of the invited address says no (signed in, or through the emailed link: `user` None);
+    the invitation ends. Anyone invited can decline, with or without an account, so the invitation
+    ending tells the inviting organisation nothing about the address."""
+    locked = _locked_invitation(invitation, email=user.email if user is not None else None)
+    _end(locked, Invitation.Status.DECLINED)
+    return locked
+
+
+def _invitation_complete(invitation: Invitation, user: User) -> Membership:
+    membership = membership_grant(user=user, organisation=invitation.organisation, role=invitation.role,
+                                  acting_user=user)
+    invitation.status, invitation.user, invitation.accepted_at = Invitation.Status.ACCEPTED, user, timezone.now()
+    invitation.save(update_fields=["status", "user", "accepted_at"])
+    if invitation.cohort is not None:
+        # The enrolment HR asked for is made now, in the organisation's schema.
+        with schema_context(invitation.organisation.schema_name):
+            for path in INVITATION_ACCEPTED:
+                import_string(path)(invitation=invitation, user=user)
+    return membership
+
+
+# What accepting an invitation with an enrolment does in the organisation's schema (the programmes app
+# makes the enrolment); each function takes (invitation, user).
+INVITATION_ACCEPTED: list[str] = ["programmes.services.imports.invitation_enrol"]
 
 
 # --- signing in -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,13 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 from portal import navigation, policy, throttling
+from portal.forms import form_submit
 from portal.middleware import public_asset
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
-from tenants.models import Membership
+from tenants.models import Invitation, Membership, User
 
 
 PEOPLE_PER_PAGE = 50
+INVITATIONS_SHOWN = 200
 
 
 class SignInView(LoginView):
@@ -132,14 +135,33 @@ def handoff(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Organisation host: the emailed link. A new address sets a password here and is in; an address
+    whose account is in use is sent to sign in and accept on the portal's home (never a password here)."""
     organisation = request.actor.organisation
     invitation = services.invitation_from_token(token, organisation=organisation) if organisation else None
     if invitation is None:
         return render(request, "tenants/invitation_invalid.html", status=404)
-    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and "decline" in request.POST:
+        # Whoever the email reached may say no, with or without an account.
+        try:
+            services.invitation_decline(invitation=invitation, user=None)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("You declined the invitation from %(organisation)s.") % {
+                "organisation": invitation.organisation.name})
+        return redirect("login")
+    account = services.invitation_account(invitation)
+    if services.account_in_use(account):
+        return render(request, "tenants/invitation_sign_in.html", {
+            "invitation": invitation, "sign_in": services.public_url("/login/?next=/", request=request)})
+    person = account or User(email=invitation.email, first_name=invitation.first_name,
+                             last_name=invitation.last_name)
+    form = SetPasswordForm(person, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["new_password1"])
+            user = services.invitation_accept_with_password(invitation=invitation,
+                                                            password=form.cleaned_data["new_password1"])
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("login")
@@ -148,6 +170,35 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("Welcome! Your password is set."))
         return redirect("home")
     return render(request, "tenants/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@require_POST
+@policy.page()
+def my_invitation_accept(request: HttpRequest, pk: str) -> HttpResponse:
+    """Public host: the signed-in person accepts an invitation to their address."""
+    invitation = policy.get_or_404(request.actor, Invitation, pk=pk)
+    try:
+        services.invitation_accept(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("You joined %(organisation)s.") % {"organisation": invitation.organisation.name})
+    return redirect("home")
+
+
+@require_POST
+@policy.page()
+def my_invitation_decline(request: HttpRequest, pk: str) -> HttpResponse:
+    """Public host: the signed-in person declines; the organisation's HR sees the invitation end."""
+    invitation = policy.get_or_404(request.actor, Invitation, pk=pk)
+    try:
+        services.invitation_decline(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("You declined the invitation from %(organisation)s.") % {
+            "organisation": invitation.organisation.name})
+    return redirect("home")
 
 
 @require_POST
@@ -163,8 +214,9 @@ def language_set(request: HttpRequest) -> HttpResponse:
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     """Public host home: the product for visitors, "my organisations" for signed-in people."""
-    organisations = []
+    organisations, invitations = [], []
     if request.user.is_authenticated:
+        invitations = selectors.my_invitations(actor=request.actor)
         entries = selectors.my_organisations(user=request.user)
         for entry in entries:
             organisation = entry["organisation"]
@@ -172,25 +224,25 @@ def landing(request: HttpRequest) -> HttpResponse:
                                   "url": f"/go/{organisation.slug}/"})
         # The memberships are at hand: the menu learns of a role gained or lost since sign-in.
         navigation.remember_roles_anywhere(request, {code for entry in entries for code in entry["codes"]})
-    return render(request, "portal/landing.html", {"my_organisations": organisations})
+    return render(request, "portal/landing.html", {"my_organisations": organisations, "invitations": invitations})
 
 
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.HR_MANAGER)
 def people(request: HttpRequest) -> HttpResponse:
-    """HR: everyone with a role here, and inviting someone new."""
+    """HR: everyone with a role here, the open invitations, and inviting someone new."""
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_create(organisation=request.actor.organisation,
-                                                acting_user=request.user, **form.cleaned_data)
-        messages.success(request, _("%(email)s is invited.") % {"email": invitation.user.email})
+    if form_submit(request, form, partial(services.invitation_create, organisation=request.actor.organisation,
+                                          acting_user=request.user)):
+        messages.success(request, _("%(email)s is invited.") % {"email": form.cleaned_data["email"]})
         return redirect("people")
     role = request.GET.get("role") if request.GET.get("role") in policy.ROLES else None
     search = request.GET.get("q", "").strip()[:100]
     memberships = selectors.people_list(actor=request.actor, role=role, search=search)
     page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "memberships": page.object_list, "form": form, "role": role, "q": search,
-               "roles": Membership._meta.get_field("role").choices}
+               "roles": Membership._meta.get_field("role").choices,
+               "invitations": selectors.invitations_pending(actor=request.actor)[:INVITATIONS_SHOWN]}
     # The filters swap only the table (htmx); the whole page otherwise.
     template = "tenants/people_rows.html" if request.htmx and request.method == "GET" else "tenants/people.html"
     return render(request, template, context)
@@ -205,6 +257,32 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.membership_revoke(membership=membership, acting_user=request.user)
         messages.success(request, _("The role was removed."))
+    return redirect("people")
+
+
+@require_POST
+@policy.page(policy.HR_MANAGER)
+def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
+    invitation = policy.get_or_404(request.actor, Invitation, pk=pk)
+    try:
+        services.invitation_resend(actor=request.actor, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The invitation to %(email)s is sent again.") % {"email": invitation.email})
+    return redirect("people")
+
+
+@require_POST
+@policy.page(policy.HR_MANAGER)
+def invitation_cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    invitation = policy.get_or_404(request.actor, Invitation, pk=pk)
+    try:
+        services.invitation_cancel(actor=request.actor, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The invitation to %(email)s is cancelled.") % {"email": invitation.email})
     return redirect("people")
 
 

@@ -25,7 +25,7 @@ def test_it_sends_many_in_each_readers_language_and_skips_used_ones(world):
     english = _invite(world, "bulk.en@acme.test")
     dutch = _invite(world, "bulk.nl@globex.test", organisation=world.globex.organisation)
     used = _invite(world, "bulk.used@acme.test")
-    Invitation.objects.filter(pk=used.pk).update(accepted_at=timezone.now())
+    Invitation.objects.filter(pk=used.pk).update(status=Invitation.Status.ACCEPTED, accepted_at=timezone.now())
     sent = services.invitations_send(invitation_ids=[english.pk, dutch.pk, used.pk])
     assert sent == 2
     subjects = {message.to[0]: message.subject for message in mail.outbox}

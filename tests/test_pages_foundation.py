@@ -7,9 +7,12 @@ an organisation host always starts with four: 1 domain → organisation, 2 sessi
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from tenants.models import Membership, Role, User
+import pytest
+from django.utils import timezone
+
+from tenants.models import Invitation, Membership, Role, User
 from tenants.services import membership_grant, organisation_create
 
 ORGANISATION_REQUEST = 4
@@ -25,6 +28,10 @@ def more_people(world) -> str:
     roles = [Role.HR_MANAGER, Role.COACH] + [Role.EMPLOYEE] * (MORE_PEOPLE - 2)
     Membership.objects.bulk_create([Membership(user=user, organisation=world.acme.organisation, role=role)
                                     for user, role in zip(users, roles)])
+    Invitation.objects.bulk_create([Invitation(  # and people invited who have not answered yet
+        email=f"invited{number}@elsewhere.test", first_name="In", last_name=f"Vited {number}",
+        organisation=world.acme.organisation, role=Role.EMPLOYEE, expires_at=timezone.now() + timedelta(days=7))
+        for number in range(10)])
     return users[-1].email
 
 
@@ -33,6 +40,9 @@ def more_organisations(world) -> str:
     for name, slug in (("Initech", "initech"), ("Umbrella Care", "umbrella")):
         organisation = organisation_create(name=name, slug=slug, acting_user=world.staff)
         membership_grant(user=world.coach_both, organisation=organisation, role=Role.COACH)
+        for person in (world.outsider, world.coach_both):  # each invited there as an employee too
+            Invitation.objects.create(email=person.email, organisation=organisation, role=Role.EMPLOYEE,
+                                      expires_at=timezone.now() + timedelta(days=7))
     return "Umbrella Care"
 
 
@@ -50,16 +60,18 @@ PAGES = [
     pytest.param(None, "acme.localhost", "/login/", 2 * SIGNED_OUT, more_people, False,
                  id="login, organisation host"),
     pytest.param(None, "localhost", "/", 2 * SIGNED_OUT, more_organisations, False, id="landing, signed out"),
-    # 4 "my organisations": the memberships with their organisations, in one query.
-    pytest.param("coach_both", "localhost", "/", 2 * (PUBLIC_REQUEST + 1), more_organisations, True,
+    # 4 open invitations to the person's address with their organisations, 5 "my organisations": the
+    # memberships with their organisations, in one query.
+    pytest.param("coach_both", "localhost", "/", 2 * (PUBLIC_REQUEST + 2), more_organisations, True,
                  id="landing, coach of several organisations"),
-    pytest.param("outsider", "localhost", "/", 2 * (PUBLIC_REQUEST + 1), more_organisations, False,
+    pytest.param("outsider", "localhost", "/", 2 * (PUBLIC_REQUEST + 2), more_organisations, False,
                  id="landing, member nowhere"),
     # 4 the organisations, 5 their domains (prefetched), 6 the latest platform events with who and where.
     pytest.param("staff", "localhost", "/platform/", 2 * (PUBLIC_REQUEST + 3), more_organisations, True,
                  id="platform organisations, staff"),
-    # 5 how many people (for the pages), 6 one page of memberships with their people.
-    pytest.param("hr", "acme.localhost", "/people/", 2 * (ORGANISATION_REQUEST + 2), more_people, False,
+    # 5 how many people (for the pages), 6 one page of memberships with their people, 7 the open
+    # invitations (with the names HR entered).
+    pytest.param("hr", "acme.localhost", "/people/", 2 * (ORGANISATION_REQUEST + 3), more_people, False,
                  id="people, HR"),
     # Home: one panel per role, from the apps. HR: 5 programmes, 6 their cohorts with places taken,
     # 7 enrolments per status, 8 attendance per kind of session, 9 scheduled assessments, 10 their

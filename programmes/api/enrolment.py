@@ -94,8 +94,13 @@ ImportRequest = inline_serializer("EnrolmentImportRequest", {
 ImportResult = inline_serializer("EnrolmentImportResult", {
     "message": serializers.CharField(), "rows": serializers.IntegerField(), "enrolled": serializers.IntegerField(),
     "unchanged": serializers.IntegerField(), "updated": serializers.IntegerField(),
-    "accounts_created": serializers.IntegerField(), "invited": serializers.IntegerField(),
+    "invited": serializers.IntegerField(help_text=(
+        "Of the enrolled, how many are enrolled once they accept the invitation emailed to them.")),
     "ignored_columns": serializers.ListField(child=serializers.CharField()),
+})
+InvitedResult = inline_serializer("EnrolmentInvited", {
+    "status": serializers.CharField(help_text="Always “invited”."), "email": serializers.EmailField(),
+    "first_name": serializers.CharField(), "last_name": serializers.CharField(), "cohort": serializers.IntegerField(),
 })
 ImportErrors = inline_serializer("EnrolmentImportErrors", {
     "message": serializers.CharField(),
@@ -142,10 +147,12 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
                                       pk=enrolment_pk)
         return Response(EnrolmentSerializer(enrolment, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=EnrolmentAddSerializer, responses={201: EnrolmentSerializer})
+    @extend_schema(request=EnrolmentAddSerializer, responses={201: EnrolmentSerializer, 202: OpenApiResponse(
+        InvitedResult, description="Not an employee here yet: invited by email, enrolled once they accept.")})
     def create(self, request, *args, **kwargs):
-        """HR: enrol one person (the same checks as a CSV file of one row); they are invited by email
-        when they had no role in this organisation yet."""
+        """HR: enrol one person (the same checks as a CSV file of one row). Someone who is not an
+        employee here yet is invited by email and enrolled once they accept: the answer is then 202 with
+        what was sent, the same whether or not the address has an account anywhere."""
         payload = EnrolmentAddSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -156,7 +163,11 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         if coach_id and coach is None:
             raise exceptions.ValidationError({"coach": [_("Choose someone who coaches in this organisation.")]})
         with service_errors():
-            imports.enrolment_add(actor=self.actor, cohort=cohort, coach=coach, **data)
+            outcome = imports.enrolment_add(actor=self.actor, cohort=cohort, coach=coach, **data)
+        if outcome.invited:
+            return Response({"status": "invited", "email": data["email"].strip().lower(),
+                             "first_name": data["first_name"].strip(), "last_name": data["last_name"].strip(),
+                             "cohort": cohort.pk}, status=status.HTTP_202_ACCEPTED)
         enrolment = selectors.enrolment_list(actor=self.actor, cohort=cohort.pk).get(employee__email=data["email"].lower())
         return self._answer(enrolment.pk, status.HTTP_201_CREATED)
 

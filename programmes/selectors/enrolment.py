@@ -14,6 +14,7 @@ from programmes.models import (Agreement, AgreementAcceptance, Attendance, Cohor
 from programmes.selectors.programmes import count_of, seats_taken
 from programmes.services.enrolment import credits_used
 from programmes.services.programmes import LIVE_STATUSES
+from tenants.models import Invitation
 
 
 def _profile(field: str) -> Subquery:
@@ -40,6 +41,23 @@ def enrolment_list(*, actor: Actor, programme: int | None = None, cohort: int | 
             | Q(employee_id__in=EmployeeProfile.objects.filter(
                 Q(department__icontains=word) | Q(job_title__icontains=word)).values("user_id")))
     return enrolments
+
+
+def enrolment_invitations(*, actor: Actor, cohorts, programme: int | None = None, cohort: int | None = None,
+                          limit: int = 200) -> list[Invitation]:
+    """HR: people invited into one of `cohorts` (the open programmes' cohorts the page lists already)
+    who have not accepted yet, with the names HR entered and their cohort (`.cohort_row`). Nobody else
+    sees them anywhere: they are not enrolled until they accept."""
+    if not actor.is_hr:
+        return []
+    cohorts_by_pk = {row.pk: row for row in cohorts
+                     if (not programme or row.programme_id == programme) and (not cohort or row.pk == cohort)}
+    invitations = list(policy.scope(actor, Invitation).filter(
+        status=Invitation.Status.PENDING, cohort__in=list(cohorts_by_pk)).order_by(
+        "last_name", "first_name", "email")[:limit])
+    for invitation in invitations:
+        invitation.cohort_row = cohorts_by_pk[invitation.cohort]
+    return invitations
 
 
 def enrolment_get(*, actor: Actor, pk: int) -> Enrolment:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from collections import Counter
+
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
 
 from portal import policy
 from portal.policy import Actor
 from programmes.models import Cohort, Enrolment, Phase, Programme, Resource
 from programmes.services.programmes import LIVE_STATUSES
-from tenants.models import Role, User
+from tenants.models import Invitation, Role, User
 
 
 class _CountOf(Subquery):
@@ -22,9 +26,23 @@ def count_of(queryset: QuerySet) -> _CountOf:
     return _CountOf(queryset.order_by().values("pk"))
 
 
-def seats_taken() -> _CountOf:
-    """For a cohort queryset: how many people hold a seat (invited or active)."""
-    return count_of(Enrolment.objects.filter(cohort=OuterRef("pk"), status__in=LIVE_STATUSES))
+def seats_taken():
+    """For a cohort queryset: how many people hold a seat (invited or active, and the open invitations
+    of people who are enrolled once they accept)."""
+    return (count_of(Enrolment.objects.filter(cohort=OuterRef("pk"), status__in=LIVE_STATUSES))
+            + count_of(_open_invitations(connection.schema_name).filter(cohort=OuterRef("pk"))))
+
+
+def _open_invitations(schema_name: str) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organisation__schema_name=schema_name, status=Invitation.Status.PENDING,
+                                     expires_at__gt=timezone.now(), cohort__isnull=False)
+
+
+def invited_seats(*, organisation, cohort_ids) -> Counter:
+    """Seats held by open invitations, per cohort id (an invitation holds its seat until it is accepted,
+    declined, cancelled or expires)."""
+    return Counter(dict(_open_invitations(organisation.schema_name).filter(cohort__in=cohort_ids)
+                        .values_list("cohort").annotate(n=Count("pk")).order_by()))
 
 
 def programme_list(*, actor: Actor) -> QuerySet[Programme]:

@@ -4,7 +4,7 @@ the per-person allowance of 1:1 credits, and where someone stands in the organis
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from portal import policy
 from portal.policy import Actor
 from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentEvent
+from programmes.selectors.programmes import invited_seats
 from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Membership, Role, User
 
@@ -33,8 +34,9 @@ def allowed_transitions(enrolment: Enrolment) -> tuple[str, ...]:
 
 
 def _check_seat(cohort: Cohort, *, exclude: int | None = None) -> None:
-    """Refuse a seat in a full cohort. The caller holds the cohort's row lock."""
+    """Refuse a seat in a full cohort (open invitations hold theirs). The caller holds the cohort's row lock."""
     seated = cohort.enrolments.filter(status__in=LIVE_STATUSES).exclude(pk=exclude).count()
+    seated += invited_seats(organisation=connection.tenant, cohort_ids=[cohort.pk])[cohort.pk]
     if seated >= cohort.capacity:
         raise ValidationError({"cohort": _("Cohort “%(name)s” is full (capacity %(capacity)s).") % {
             "name": cohort.name, "capacity": cohort.capacity}})

@@ -1,10 +1,16 @@
 """Enrolling employees in bulk: one service behind the CSV upload page, the API, the one-person form,
 the demo data and the tests.
 
-The whole file is checked before anything is written, and it is written in one transaction (people and
-memberships in the public schema, profiles and enrolments in the organisation's schema): either every
-row is imported or none is. Every problem names the row as a spreadsheet shows it (the header is row 1),
-the column as the file names it, and what is wrong. Importing the same file again changes nothing.
+The whole file is checked before anything is written, and it is written in one transaction (invitations
+in the public schema, profiles and enrolments in the organisation's schema): either every row is imported
+or none is. Every problem names the row as a spreadsheet shows it (the header is row 1), the column as
+the file names it, and what is wrong. Importing the same file again changes nothing.
+
+Only people who are employees here already are enrolled at once. Everyone else (a new address, or an
+account that exists, here in another role or in another organisation) gets an invitation that holds
+their seat in the cohort and is enrolled when they accept it (`invitation_enrol`): an import never makes
+anyone a member. Accounts are not looked at for them, so a new and an existing address are answered
+alike, and the answer never tells HR which addresses have an account.
 
 Each kind of lookup is one query for the whole file and each kind of row is written in one statement
 (columns passed as arrays, see `bulk_insert`), so the number of queries does not grow with the file.
@@ -16,7 +22,6 @@ import codecs
 import csv
 import io
 import re
-import secrets
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +46,7 @@ from portal import policy
 from portal.policy import Actor
 from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
                                EnrolmentEvent, EnrolmentImport, Programme)
+from programmes.selectors.programmes import invited_seats
 from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import INVITATION_DAYS
@@ -118,8 +124,7 @@ class ImportOutcome:
     enrolled: int = 0  # new enrolments
     unchanged: int = 0  # already enrolled in that cohort
     updated: int = 0  # already enrolled, profile changed
-    accounts_created: int = 0
-    invited: int = 0
+    invited: int = 0  # of the enrolled, those enrolled once they accept their invitation
     ignored_columns: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
@@ -133,7 +138,7 @@ class ImportOutcome:
 
     def summary(self) -> dict:
         return {"rows": self.rows, "enrolled": self.enrolled, "unchanged": self.unchanged,
-                "updated": self.updated, "accounts_created": self.accounts_created, "invited": self.invited,
+                "updated": self.updated, "invited": self.invited,
                 "ignored_columns": self.ignored_columns}
 
     def message(self) -> str:
@@ -146,13 +151,14 @@ def outcome_message(summary: dict, *, errors: int = 0) -> str:
         return ngettext("Nothing was imported: %(count)s problem needs fixing first.",
                         "Nothing was imported: %(count)s problems need fixing first.", errors) % {"count": errors}
     if not summary.get("enrolled") and not summary.get("updated"):
-        return _("Nothing changed: everyone in this file is already enrolled as it says.")
+        return _("Nothing changed: everyone in this file is already enrolled or invited as it says.")
     parts = []
     if summary.get("enrolled"):
         parts.append(ngettext("%(count)s person enrolled", "%(count)s people enrolled",
                               summary["enrolled"]) % {"count": summary["enrolled"]})
     if summary.get("invited"):
-        parts.append(ngettext("%(count)s invitation sent", "%(count)s invitations sent",
+        parts.append(ngettext("%(count)s invitation sent (enrolled once accepted)",
+                              "%(count)s invitations sent (enrolled once accepted)",
                               summary["invited"]) % {"count": summary["invited"]})
     if summary.get("updated"):
         parts.append(ngettext("%(count)s profile updated", "%(count)s profiles updated",
@@ -449,7 +455,7 @@ def enrolment_rows_import(*, actor: Actor, rows: list[Row], programme: Programme
             "was imported; please try again."))]
     outcome.errors = sorted(checker.errors, key=lambda error: error.row or 0)
     if outcome.errors:
-        outcome.enrolled = outcome.updated = outcome.accounts_created = outcome.invited = outcome.unchanged = 0
+        outcome.enrolled = outcome.updated = outcome.invited = outcome.unchanged = 0
     return outcome
 
 
@@ -484,28 +490,37 @@ class _Plan:
         cohort_ids = [cohort.pk for cohort in self.cohorts]
         programme_ids = {cohort.programme_id for cohort in self.cohorts}
         emails = [row.email for row in self.rows]
-        self.user_ids: dict[str, int] = dict(User.objects.filter(email__in=emails).values_list("email", "pk"))
+        # Only this organisation's employees: whether an address has an account anywhere else is never read.
+        self.user_ids: dict[str, int] = dict(Membership.objects.filter(
+            organisation=self.organisation, role=Role.EMPLOYEE, is_active=True, user__email__in=emails)
+            .values_list("user__email", "user_id"))
         known = list(self.user_ids.values())
-        self.roles_here: dict[int, dict[str, tuple[int, bool]]] = defaultdict(dict)
-        for user_id, role, active, pk in Membership.objects.filter(
-                organisation=self.organisation, user_id__in=known).values_list("user_id", "role", "is_active", "pk"):
-            self.roles_here[user_id][role] = (pk, active)
+        # Open invitations of this organisation to the file's addresses: (email, programme) -> invitation.
+        self.invitations: dict[tuple[str, int], tuple] = {}
+        cohort_programme = {cohort.pk: cohort.programme_id for cohort in self.cohorts}
+        now = timezone.now()
+        for pk, email, cohort_id, expires_at in Invitation.objects.filter(
+                organisation=self.organisation, role=Role.EMPLOYEE, status=Invitation.Status.PENDING,
+                email__in=emails, cohort__in=cohort_ids).values_list("pk", "email", "cohort", "expires_at"):
+            self.invitations[(email, cohort_programme[cohort_id])] = (pk, cohort_id, expires_at <= now)
         self.enrolled: dict[tuple[int, int], tuple[int, str]] = {
             (employee, programme_id): (cohort_id, status)
             for employee, programme_id, cohort_id, status in Enrolment.objects.filter(
                 employee_id__in=known, programme_id__in=programme_ids).values_list(
                 "employee_id", "programme_id", "cohort_id", "status")}
-        file_emails = set(emails)
-        outside = {row.manager for row in self.rows if row.manager and row.manager not in file_emails}
+        # Managers are set only to people with a role here; one who is in the file but still invited is
+        # set when the employee accepts, or left empty.
+        managers = {row.manager for row in self.rows if row.manager}
         self.members_by_email: dict[str, int] = dict(Membership.objects.filter(
-            organisation=self.organisation, is_active=True, user__email__in=outside).values_list(
-            "user__email", "user_id").distinct()) if outside else {}
+            organisation=self.organisation, is_active=True, user__email__in=managers).values_list(
+            "user__email", "user_id").distinct()) if managers else {}
         wanted_coaches = {row.coach for row in self.rows if row.coach}
         self.coaches_by_email: dict[str, int] = dict(Membership.objects.filter(
             organisation=self.organisation, role=Role.COACH, is_active=True,
             user__email__in=wanted_coaches).values_list("user__email", "user_id")) if wanted_coaches else {}
         self.seated: Counter = Counter(dict(Enrolment.objects.filter(
             cohort_id__in=cohort_ids, status__in=LIVE_STATUSES).values_list("cohort_id").annotate(n=Count("pk"))))
+        self.seated.update(invited_seats(organisation=self.organisation, cohort_ids=cohort_ids))
         self.coach_load: dict[int, Counter] = defaultdict(Counter)
         for programme_id, coach_id, count in Enrolment.objects.filter(
                 programme_id__in=programme_ids, status__in=LIVE_STATUSES, coach__isnull=False).values_list(
@@ -543,7 +558,9 @@ class _Plan:
 
     def _decide(self) -> None:
         """Sort every row into new, unchanged or wrong, and check seats, managers and coaches."""
-        self.new: list[tuple[Row, Cohort]] = []
+        self.new: list[tuple[Row, Cohort]] = []  # employees here, enrolled now
+        self.to_invite: list[tuple[Row, Cohort]] = []  # everyone else, enrolled once they accept
+        self.renew: list = []  # expired invitations to the same cohort, sent again
         self.unchanged: list[Row] = []
         file_emails = {row.email for row in self.rows}
         for row in self.rows:
@@ -559,7 +576,10 @@ class _Plan:
             if cohort is None:
                 continue
             user_id = self.user_ids.get(row.email)
-            existing = self.enrolled.get((user_id, cohort.programme_id)) if user_id else None
+            if user_id is None:
+                self._decide_invited(row, cohort)
+                continue
+            existing = self.enrolled.get((user_id, cohort.programme_id))
             if existing is None:
                 self.new.append((row, cohort))
             elif existing[0] == cohort.pk:
@@ -571,10 +591,26 @@ class _Plan:
                     "their enrolment page, or correct the file.") % {"email": row.email, "cohort": current})
         self._check_seats()
 
+    def _decide_invited(self, row: Row, cohort: Cohort) -> None:
+        """Someone who is not an employee here: invited, or already invited by an earlier file."""
+        invitation = self.invitations.get((row.email, cohort.programme_id))
+        if invitation is None:
+            self.to_invite.append((row, cohort))
+        elif invitation[1] != cohort.pk:
+            current = next((c.name for c in self.cohorts if c.pk == invitation[1]), "")
+            self.checker.add(row, "email", _(
+                "%(email)s is already invited to this programme, in cohort “%(cohort)s”. Cancel that "
+                "invitation on the people page, or correct the file.") % {"email": row.email, "cohort": current})
+        elif invitation[2]:
+            self.renew.append(invitation[0])
+        else:
+            self.unchanged.append(row)
+
     def _check_seats(self) -> None:
-        adding = Counter(cohort.pk for _row, cohort in self.new)
+        placed = self.new + self.to_invite
+        adding = Counter(cohort.pk for _row, cohort in placed)
         taken = Counter(self.seated)
-        for row, cohort in self.new:
+        for row, cohort in sorted(placed, key=lambda pair: pair[0].number):
             taken[cohort.pk] += 1
             if taken[cohort.pk] == cohort.capacity + 1:
                 self.checker.add(row, "cohort", ngettext(
@@ -588,63 +624,46 @@ class _Plan:
     # --- writing ---
 
     def write(self, outcome: ImportOutcome) -> None:
-        steps = (self._write_people, self._write_memberships, self._write_profiles, self._write_enrolments)
+        steps = (self._write_invitations, self._write_profiles, self._write_enrolments)
         for number, step in enumerate(steps):
             self.progress("saving", 0.4 + 0.6 * number / len(steps))
             step(outcome)
         outcome.unchanged = len(self.unchanged)
         self.progress("saving", 1.0)
 
-    def _write_people(self, outcome: ImportOutcome) -> None:
-        # An unusable password: people set theirs through the invitation.
-        new_users = [{"email": row.email, "first_name": row.first_name, "last_name": row.last_name,
-                      "password": "!" + secrets.token_urlsafe(30)}
-                     for row, _cohort in self.new if row.email not in self.user_ids]
-        self.user_ids.update((email, pk) for pk, email in bulk_insert(User, new_users, returning="email"))
-        outcome.accounts_created = len(new_users)
-
-    def _write_memberships(self, outcome: ImportOutcome) -> None:
-        """Everyone newly enrolled is an employee here; those who had no role here at all are invited."""
-        create, reactivate, invite = [], {}, []
-        for row, _cohort in self.new:
-            user_id = self.user_ids[row.email]
-            roles = self.roles_here.get(user_id, {})
-            employee = roles.get(Role.EMPLOYEE)
-            if employee and employee[1]:
-                continue
-            if employee:
-                reactivate[employee[0]] = user_id
-            else:
-                create.append({"user_id": user_id, "organisation_id": self.organisation.pk, "role": Role.EMPLOYEE})
-            if not any(active for _pk, active in roles.values()):
-                invite.append(user_id)
-        bulk_insert(Membership, create)
-        Membership.objects.filter(pk__in=reactivate).update(is_active=True)
-        granted = [membership["user_id"] for membership in create] + list(reactivate.values())
-        if granted:
+    def _write_invitations(self, outcome: ImportOutcome) -> None:
+        """An invitation for everyone who is not an employee here, holding their seat and what to enrol
+        them with; the same rows whether or not the address has an account anywhere."""
+        expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+        invitations = [{
+            "id": uuid.uuid4(), "email": row.email, "first_name": row.first_name, "last_name": row.last_name,
+            "user_id": None, "organisation_id": self.organisation.pk, "role": Role.EMPLOYEE,
+            "status": Invitation.Status.PENDING, "cohort": cohort.pk, "invited_by_id": self.actor.user_id,
+            "expires_at": expires_at, "accepted_at": None, "ended_at": None,
+            "enrolment": {"coach": self.coaches_by_email[row.coach] if row.coach else None,
+                          "credits": int(row.credits) if row.credits else None, "department": row.department,
+                          "job_title": row.job_title, "manager": row.manager}}
+            for row, cohort in self.to_invite]
+        bulk_insert(Invitation, invitations)
+        Invitation.objects.filter(pk__in=self.renew).update(expires_at=expires_at)
+        ids = [str(invitation["id"]) for invitation in invitations] + [str(pk) for pk in self.renew]
+        outcome.invited = len(ids)
+        if ids:
             # One audit event for the whole import (the platform's event list stays readable).
             PlatformEvent.objects.create(actor=self.actor.user, organisation=self.organisation,
-                                         action="memberships.imported",
-                                         detail={"role": Role.EMPLOYEE, "count": len(granted), "users": granted})
-        expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
-        invitations = [{"id": uuid.uuid4(), "user_id": user_id, "organisation_id": self.organisation.pk,
-                        "role": Role.EMPLOYEE, "invited_by_id": self.actor.user_id, "expires_at": expires_at,
-                        "accepted_at": None} for user_id in invite]
-        bulk_insert(Invitation, invitations)
-        outcome.invited = len(invitations)
-        if invitations:
-            ids = [str(invitation["id"]) for invitation in invitations]
+                                         action="invitations.imported",
+                                         detail={"role": Role.EMPLOYEE, "count": len(ids)})
             transaction.on_commit(lambda: _queue_invitations(ids))
 
     def _write_profiles(self, outcome: ImportOutcome) -> None:
         """Department, job title and manager from the file; empty cells leave what is known."""
         create, update, updated_people, now = [], [], 0, timezone.now()
         new_emails = {row.email for row, _cohort in self.new}
-        for row in [row for row, _cohort in self.new] + self.unchanged:
+        # Invited people have no profile here until they accept: their details wait on the invitation.
+        for row in [row for row, _cohort in self.new] + [row for row in self.unchanged if row.email in self.user_ids]:
             user_id = self.user_ids[row.email]
             wanted = {"department": row.department, "job_title": row.job_title,
-                      "manager_id": (self.user_ids.get(row.manager) or self.members_by_email.get(row.manager))
-                      if row.manager else None}
+                      "manager_id": self.members_by_email.get(row.manager) if row.manager else None}
             wanted = {key: value for key, value in wanted.items() if value}
             profile = self.profiles.get(user_id)
             if profile is None:
@@ -689,7 +708,7 @@ class _Plan:
         made = bulk_insert(Enrolment, enrolments, returning="employee_id")
         bulk_insert(EnrolmentEvent, [{"enrolment_id": pk, "from_status": "", "to_status": status_of[employee_id],
                                       "by_id": self.actor.user_id} for pk, employee_id in made])
-        outcome.enrolled = len(enrolments)
+        outcome.enrolled = len(enrolments) + len(self.to_invite) + len(self.renew)
 
 
 # --- one person at a time ---------------------------------------------------------------------------
@@ -697,7 +716,8 @@ class _Plan:
 def enrolment_add(*, actor: Actor, cohort: Cohort, email: str, first_name: str, last_name: str,
                   department: str = "", job_title: str = "", manager_email: str = "",
                   coach: User | None = None, credit_allowance: int | None = None) -> ImportOutcome:
-    """Enrol one employee: the same checks and writes as a file of one row.
+    """Enrol one employee: the same checks and writes as a file of one row (someone who is not an
+    employee here yet is invited, and enrolled once they accept: `outcome.invited`).
 
     Raises ValidationError keyed by form field when anything is wrong, including when the person is
     already enrolled in this programme.
@@ -714,8 +734,60 @@ def enrolment_add(*, actor: Actor, cohort: Cohort, email: str, first_name: str, 
             errors[fields.get(error.field, error.field)].append(error.message)
         raise ValidationError({key or "__all__": messages for key, messages in errors.items()})
     if outcome.unchanged:
-        raise ValidationError({"email": _("%(email)s is already enrolled in this cohort.") % {"email": row.email}})
+        raise ValidationError({"email": _("%(email)s is already enrolled in or invited to this cohort.") % {
+            "email": row.email}})
     return outcome
+
+
+# --- accepting an invitation -----------------------------------------------------------------------
+
+def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
+    """Make the enrolment an accepted invitation held a seat for (tenants.services.INVITATION_ACCEPTED
+    calls this in the organisation's schema, inside the acceptance's transaction).
+
+    The person is enrolled as the import would have: profile details HR gave, the coach HR named (or
+    the cohort's coach with the fewest people), the credits HR gave (or the programme's), active at once
+    if they accepted the current coaching agreement already. A cohort or programme removed or closed since
+    leaves them a member without an enrolment; someone enrolled in the programme meanwhile stays so.
+    """
+    wanted = invitation.enrolment or {}
+    cohort = (Cohort.objects.select_for_update(of=("self",)).select_related("programme")
+              .exclude(programme__status=Programme.Status.CLOSED).filter(pk=invitation.cohort).first())
+    if cohort is None or Enrolment.objects.filter(employee=user, programme_id=cohort.programme_id).exists():
+        return None
+    here = Membership.objects.filter(organisation=invitation.organisation, is_active=True)
+    details = {"department": wanted.get("department") or "", "job_title": wanted.get("job_title") or "",
+               "manager_id": here.filter(user__email=wanted.get("manager") or "").exclude(user=user)
+               .values_list("user_id", flat=True).first()}
+    details = {key: value for key, value in details.items() if value}
+    profile, created = EmployeeProfile.objects.get_or_create(user=user, defaults=details)
+    if not created and details:
+        for key, value in details.items():
+            setattr(profile, key, value)
+        profile.save(update_fields=[*details, "updated_at"])
+    coach_id = wanted.get("coach")
+    if not coach_id or not here.filter(user_id=coach_id, role=Role.COACH).exists():
+        coach_id = _least_loaded_coach(cohort)
+    current = Agreement.objects.order_by("-version").first()
+    accepted = current is not None and AgreementAcceptance.objects.filter(agreement=current, user=user).exists()
+    status = Enrolment.Status.ACTIVE if accepted else Enrolment.Status.INVITED
+    credits = wanted.get("credits")
+    enrolment = Enrolment.objects.create(
+        programme=cohort.programme, cohort=cohort, employee=user, coach_id=coach_id, status=status,
+        status_changed_by_id=invitation.invited_by_id,
+        credit_allowance=cohort.programme.default_credits if credits is None else credits)
+    EnrolmentEvent.objects.create(enrolment=enrolment, from_status="", to_status=status, by_id=invitation.invited_by_id)
+    return enrolment
+
+
+def _least_loaded_coach(cohort: Cohort) -> int | None:
+    choices = list(cohort.coaches.order_by("pk").values_list("pk", flat=True))
+    if not choices:
+        return None
+    load = Counter(dict(Enrolment.objects.filter(programme_id=cohort.programme_id, status__in=LIVE_STATUSES,
+                                                 coach_id__in=choices).values_list("coach_id").annotate(n=Count("pk"))
+                        .order_by()))
+    return min(choices, key=lambda choice: load[choice])
 
 
 # --- imports of uploaded files, with progress ----------------------------------------------------------

@@ -48,8 +48,11 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
                "programmes": programme_selectors.programme_list(actor=request.actor),
                "cohorts": programme_selectors.cohort_choices(actor=request.actor),
                "statuses": Enrolment.Status.choices}
-    template = "programmes/enrolment_rows.html" if request.htmx else "programmes/enrolment_list.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "programmes/enrolment_rows.html", context)
+    context["invitations"] = selectors.enrolment_invitations(
+        actor=request.actor, cohorts=context["cohorts"], programme=filters["programme"], cohort=filters["cohort"])
+    return render(request, "programmes/enrolment_list.html", context)
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -66,9 +69,14 @@ def enrolment_add(request: HttpRequest) -> HttpResponse:
     form = EnrolmentAddForm(request.POST or None, cohorts=cohorts,
                             coaches=programme_selectors.coach_choices(actor=request.actor),
                             initial={"cohort": _int(request.GET.get("cohort"))})
-    if form_submit(request, form, partial(imports.enrolment_add, actor=request.actor)):
-        messages.success(request, _("%(email)s is enrolled in %(cohort)s.") % {
-            "email": form.cleaned_data["email"], "cohort": form.cleaned_data["cohort"].name})
+    submitted = form_submit(request, form, partial(imports.enrolment_add, actor=request.actor))
+    if submitted:
+        names = {"email": form.cleaned_data["email"], "cohort": form.cleaned_data["cohort"].name}
+        if submitted.result.invited:
+            messages.success(request, _("%(email)s is invited; they are enrolled in %(cohort)s once they accept.")
+                             % names)
+        else:
+            messages.success(request, _("%(email)s is enrolled in %(cohort)s.") % names)
         return redirect("enrolment_add" if "another" in request.POST else "enrolment_list")
     return render(request, "programmes/enrolment_add.html", {"form": form, "has_cohorts": cohorts.exists()})
 

@@ -1,4 +1,23 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tenants.models import Invitation
 from tests.access import Case, api, everyone, members, only
+
+
+def _invitation(email: str):
+    """(world, org_key) -> the pk of a pending employee invitation of that organisation to `email`
+    (an attribute of the world, e.g. the outsider's address)."""
+    def kwargs(world, org_key: str) -> dict:
+        address = getattr(world, email).email if hasattr(world, email) else email
+        invitation, _created = Invitation.objects.get_or_create(
+            email=address, organisation=world.org(org_key).organisation, role="employee",
+            status=Invitation.Status.PENDING,
+            defaults={"first_name": "In", "last_name": "Vited", "expires_at": timezone.now() + timedelta(days=7)})
+        return {"pk": invitation.pk}
+    return kwargs
+
 
 CASES = [
     # Every host
@@ -25,6 +44,11 @@ CASES = [
     Case("organisation_open", only("hr employee coach coach_both", 302), host="public",
          kwargs=lambda world, org: {"slug": "acme"}),
     Case("platform_organisations", only("staff"), host="public"),
+    # Only the holder of the invited address answers an invitation (here: the outsider, invited by Acme).
+    Case("my_invitation_accept", only("outsider", 302), host="public", method="post",
+         kwargs=_invitation("outsider")),
+    Case("my_invitation_decline", only("outsider", 302), host="public", method="post",
+         kwargs=_invitation("outsider")),
     # Organisation hosts
     Case("home", members(200)),
     Case("handoff", everyone(302), query="?token=forged", other_org=302),
@@ -35,6 +59,8 @@ CASES = [
     Case("organisation_settings", only("hr")),
     # Shown on the sign-in page too, so open to anonymous visitors; the test world has no logo: 404.
     Case("organisation_logo", everyone(404)),
+    Case("invitation_resend", only("hr", 302), method="post", kwargs=_invitation("invited.person@example.test")),
+    Case("invitation_cancel", only("hr", 302), method="post", kwargs=_invitation("invited.person@example.test")),
     Case("membership_revoke", only("hr", 302), method="post",
          kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")}),
     # API

@@ -106,7 +106,8 @@ CASES = [
     Case("api_cohort-detail", api("hr"), method="put", kwargs=key("cohort_a"), content_type=JSON,
          data={"name": "Cohort A", "capacity": 14}),
     Case("api_enrolment-list", api("employee coach hr coach_both")),
-    Case("api_enrolment-list", api("hr", 201), method="post", content_type=JSON,
+    # Someone new is invited (202) and enrolled once they accept.
+    Case("api_enrolment-list", api("hr", 202), method="post", content_type=JSON,
          data=lambda world, org: {"cohort": world.org(org).people["cohort_a"], "email": f"api.person@{org}.test",
                                   "first_name": "Api", "last_name": "Person"}),
     Case("api_enrolment-detail", api("employee coach hr"), kwargs=key("enrolment")),

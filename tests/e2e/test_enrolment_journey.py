@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentImport
 from tenants.models import Invitation, Membership, PlatformEvent, User
+from tests.invitations import accept
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -40,9 +41,10 @@ def _clean_up_after(committed, org) -> None:
         EmployeeProfile.objects.filter(user_id__in=people).delete()
         EnrolmentImport.objects.filter(created_by=org.hr, file_name="employees.csv").delete()
         Cohort.objects.filter(name="Journey cohort").delete()
-        Invitation.objects.filter(user_id__in=people).delete()
+        Invitation.objects.filter(email__contains=MARKER).delete()
         Membership.objects.filter(user_id__in=people).delete()
-        PlatformEvent.objects.filter(organisation=org.organisation, action="memberships.imported").delete()
+        PlatformEvent.objects.filter(organisation=org.organisation,
+                                     action__in=["invitations.imported", "membership.granted"]).delete()
         User.objects.filter(pk__in=people).delete()
 
     committed.cleanup(undo, org)
@@ -78,8 +80,19 @@ def test_hr_imports_a_csv_file_and_sees_the_enrolments(page, page_for, sign_in, 
         f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
         f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort B"))
     page.get_by_role("button", name="Check and import").click()
-    expect(page.get_by_role("status").filter(has_text="2 people enrolled, 2 invitations sent.")).to_be_visible()
+    expect(page.get_by_role("status").filter(
+        has_text="2 people enrolled, 2 invitations sent (enrolled once accepted).")).to_be_visible()
+    # Invited, not enrolled yet: they are listed only among HR's invitations, with the names in the file.
     page.get_by_role("link", name="See the enrolments").click()
+    invited = page.locator("section").filter(has=page.get_by_role("heading", name="Invited")).locator("tbody tr")
+    expect(invited.filter(has_text=MARKER)).to_have_count(2)
+    expect(invited.filter(has_text="Bob Bell")).to_contain_text("Cohort B")
+    screenshot(page, "enrolment-import-invited")
+
+    # Once they accept, they are among the enrolments.
+    with committed(acme):
+        accept(f"ann.{MARKER}@acme.test", f"bob.{MARKER}@acme.test")
+    page.goto(page_for(acme, "/enrolments/"))
     page.get_by_label("Search").fill(MARKER)
     rows = page.locator("#enrolment-table tbody tr")
     expect(rows).to_have_count(2)
@@ -108,4 +121,5 @@ def test_a_large_file_shows_its_progress_and_then_what_it_did(page, page_for, si
     expect(page.get_by_role("status").filter(has_text=f"{LARGE} people enrolled")).to_be_visible(timeout=30_000)
     screenshot(page, "enrolment-import-large")
     with committed(acme):
-        assert Enrolment.objects.filter(cohort__name="Journey cohort").count() == LARGE
+        journey = Cohort.objects.get(name="Journey cohort")
+        assert Invitation.objects.filter(cohort=journey.pk, status=Invitation.Status.PENDING).count() == LARGE

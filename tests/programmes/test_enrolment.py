@@ -10,6 +10,7 @@ from django.http import Http404
 from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolment
 from programmes.services import enrolment as services
 from programmes.services import imports
+from tests.invitations import accept
 
 
 @pytest.fixture
@@ -119,13 +120,20 @@ def test_enrolling_one_person_uses_the_import_checks(hr, acme):
                                     last_name="Person", department="IT", manager_email=acme.hr.email,
                                     credit_allowance=9)
     assert outcome.enrolled == 1 and outcome.invited == 1
+    with pytest.raises(ValidationError) as error:  # invited once is enough
+        imports.enrolment_add(actor=hr, cohort=cohort, email="new.person@acme.test", first_name="New",
+                              last_name="Person")
+    assert error.value.message_dict == {"email": ["new.person@acme.test is already enrolled in or invited to "
+                                                  "this cohort."]}
+    accept("new.person@acme.test")
     enrolment = Enrolment.objects.get(employee__email="new.person@acme.test")
     assert enrolment.credit_allowance == 9 and enrolment.coach == acme.coach
     assert EmployeeProfile.objects.get(user=enrolment.employee).manager == acme.hr
     with pytest.raises(ValidationError) as error:
         imports.enrolment_add(actor=hr, cohort=cohort, email="new.person@acme.test", first_name="New",
                               last_name="Person")
-    assert error.value.message_dict == {"email": ["new.person@acme.test is already enrolled in this cohort."]}
+    assert error.value.message_dict == {"email": ["new.person@acme.test is already enrolled in or invited to "
+                                                  "this cohort."]}
     with pytest.raises(ValidationError) as error:
         imports.enrolment_add(actor=hr, cohort=cohort, email="other@acme.test", first_name="O", last_name="Ther",
                               manager_email="nobody@elsewhere.test")
@@ -178,8 +186,12 @@ def test_the_api_enrols_changes_and_moves_people_along(world, client_for, in_ten
     created = client.post("/api/v1/enrolments/", {"cohort": world.acme.people["cohort_a"], "email": "api@acme.test",
                                                   "first_name": "Api", "last_name": "Person"},
                           content_type="application/json")
-    assert created.status_code == 201
-    body = created.json()
+    assert created.status_code == 202  # invited: enrolled once they accept
+    assert created.json() == {"status": "invited", "email": "api@acme.test", "first_name": "Api",
+                              "last_name": "Person", "cohort": world.acme.people["cohort_a"]}
+    accept("api@acme.test")
+    listed = client.get("/api/v1/enrolments/?q=api@acme.test").json()["results"]
+    body = client.get(f"/api/v1/enrolments/{listed[0]['id']}/").json()
     assert (body["employee"]["email"], body["status"], body["credit_allowance"]) == ("api@acme.test", "invited", 6)
     assert (body["department"], body["job_title"]) == ("", "")  # where they stand comes along
     changed = client.patch(f"/api/v1/enrolments/{body['id']}/?status=active", {"credit_allowance": 4},

@@ -11,6 +11,7 @@ from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeP
                                Programme)
 from programmes.services import imports
 from tenants.models import Invitation, Membership, PlatformEvent, Role, User
+from tests.invitations import accept
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 
@@ -56,7 +57,7 @@ def refused(hr, programme, data: bytes) -> list[dict]:
     outcome = run(hr, programme, data)
     assert not outcome.ok
     assert written() == before
-    assert outcome.enrolled == outcome.invited == outcome.accounts_created == 0
+    assert outcome.enrolled == outcome.invited == 0
     return [error.as_dict() for error in outcome.errors]
 
 
@@ -214,8 +215,15 @@ def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(hr, programme, 
     with django_capture_on_commit_callbacks(execute=True):
         outcome = run(hr, programme, data)
     assert outcome.ok, outcome.errors
-    assert outcome.summary() == {"rows": 2, "enrolled": 2, "unchanged": 0, "updated": 0, "accounts_created": 2,
-                                 "invited": 2, "ignored_columns": []}
+    assert outcome.summary() == {"rows": 2, "enrolled": 2, "unchanged": 0, "updated": 0, "invited": 2,
+                                 "ignored_columns": []}
+    # Invited, not yet members: no account, no role, no enrolment until each accepts.
+    with schema_context("public"):
+        assert not User.objects.filter(email__in=["lead@acme.test", "zoe@acme.test"]).exists()
+    assert not Enrolment.objects.filter(employee__email__in=["lead@acme.test", "zoe@acme.test"]).exists()
+    assert sorted(message.to[0] for message in mail.outbox) == ["lead@acme.test", "zoe@acme.test"]
+    assert "/invitation/" in mail.outbox[0].body
+    accept("lead@acme.test", "zoe@acme.test")
     lead, zoe = (Enrolment.objects.select_related("employee", "cohort").get(employee__email=email)
                  for email in ("lead@acme.test", "zoe@acme.test"))
     assert (zoe.employee.first_name, zoe.employee.last_name, zoe.cohort.name) == ("Zoë", "Zand", "Cohort B")
@@ -227,9 +235,6 @@ def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(hr, programme, 
     with schema_context("public"):
         assert Membership.objects.filter(user=zoe.employee, organisation=acme.organisation, role=Role.EMPLOYEE,
                                          is_active=True).exists()
-        assert not zoe.employee.has_usable_password()
-    assert sorted(message.to[0] for message in mail.outbox) == ["lead@acme.test", "zoe@acme.test"]
-    assert "/invitation/" in mail.outbox[0].body
 
 
 def test_it_shares_new_people_among_the_cohorts_coaches(hr, programme, acme, world):
@@ -238,18 +243,21 @@ def test_it_shares_new_people_among_the_cohorts_coaches(hr, programme, acme, wor
     before = Enrolment.objects.filter(programme=programme, coach=acme.coach).count()
     outcome = run(hr, programme, csv(*(f"p{n}@acme.test,P,{n},,,,Cohort B" for n in range(4 + before))))
     assert outcome.ok
+    accept(*(f"p{n}@acme.test" for n in range(4 + before)))
     # The coach of both had nobody in this programme, so they get people until the two are even.
     load = {coach: Enrolment.objects.filter(programme=programme, coach=coach).count()
             for coach in (acme.coach, world.coach_both)}
     assert load[acme.coach] == load[world.coach_both] == before + 2
 
 
-def test_invitations_go_out_only_after_commit_and_not_to_people_with_a_role_here(
+def test_invitations_go_out_only_after_commit_and_not_to_employees_here(
         hr, programme, acme, django_capture_on_commit_callbacks):
+    Enrolment.objects.filter(employee=acme.employee2).delete()  # an employee here, in no programme now
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         outcome = run(hr, programme, csv("new@acme.test,New,Person,,,,Cohort A",
-                                         f"{acme.hr.email},Hilde,Acme,,,,Cohort A"))
+                                         f"{acme.employee2.email},Emil,Acme,,,,Cohort A"))
     assert outcome.ok and outcome.enrolled == 2 and outcome.invited == 1
+    assert Enrolment.objects.filter(employee=acme.employee2, cohort__name="Cohort A").exists()
     assert mail.outbox == []  # nothing is sent before the transaction commits
     for callback in callbacks:
         callback()
@@ -265,7 +273,7 @@ def test_importing_the_same_file_again_changes_nothing_and_says_so(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         outcome = run(hr, programme, data)
     assert outcome.ok and not outcome.changed and outcome.unchanged == 2
-    assert outcome.message() == "Nothing changed: everyone in this file is already enrolled as it says."
+    assert outcome.message() == "Nothing changed: everyone in this file is already enrolled or invited as it says."
     assert written() == before and len(mail.outbox) == sent and callbacks == []
 
 
@@ -281,15 +289,20 @@ def test_someone_who_accepted_the_agreement_in_force_starts_active(hr, programme
     agreement = Agreement.objects.create(version=1, body="Text")
     AgreementAcceptance.objects.create(agreement=agreement, user=acme.hr)
     run(hr, programme, csv(f"{acme.hr.email},Hilde,Acme,,,,Cohort A"))
+    assert not Enrolment.objects.filter(employee=acme.hr).exists()  # an employee here only once they accept
+    accept(acme.hr.email)
     assert Enrolment.objects.get(employee=acme.hr, programme=programme).status == Enrolment.Status.ACTIVE
 
 
-def test_a_person_whose_role_was_removed_gets_it_back_and_is_invited_again(hr, programme, acme):
+def test_a_person_whose_role_was_removed_is_invited_again_and_gets_it_back_on_accepting(hr, programme, acme):
     person = User.objects.create_user(email="former@acme.test", first_name="For", last_name="Mer")
     with schema_context("public"):
         Membership.objects.create(user=person, organisation=acme.organisation, role=Role.EMPLOYEE, is_active=False)
     outcome = run(hr, programme, csv("former@acme.test,For,Mer,,,,Cohort A"))
-    assert outcome.ok and outcome.accounts_created == 0 and outcome.invited == 1
+    assert outcome.ok and outcome.invited == 1
+    with schema_context("public"):
+        assert not Membership.objects.get(user=person, organisation=acme.organisation).is_active
+    accept("former@acme.test")
     with schema_context("public"):
         assert Membership.objects.get(user=person, organisation=acme.organisation).is_active
 
@@ -300,7 +313,9 @@ def test_without_a_programme_it_finds_each_cohort_among_the_open_programmes(hr, 
     Cohort.objects.create(programme=other, name="Sales 1")
     Cohort.objects.create(programme=other, name="Cohort A")
     outcome = imports.enrolment_import(actor=hr, data=csv("ann@acme.test,Ann,Ames,,,,Sales 1"))
-    assert outcome.ok and Enrolment.objects.get(employee__email="ann@acme.test").programme == other
+    assert outcome.ok
+    accept("ann@acme.test")
+    assert Enrolment.objects.get(employee__email="ann@acme.test").programme == other
     errors = refused(hr, None, csv("bob@acme.test,Bob,Bell,,,,Cohort A"))
     assert errors[0]["message"] == ("There is a cohort “Cohort A” in several programmes (Leadership in practice, "
                                     "Sales academy). Import into one programme at a time.")
@@ -320,6 +335,10 @@ def test_a_large_valid_file_is_written_in_a_fixed_number_of_queries(hr, programm
     with django_assert_max_num_queries(45):
         outcome = run(hr, programme, csv(*rows))
     assert outcome.ok and outcome.enrolled == 3000 and outcome.invited == 3000
+    with schema_context("public"):
+        invitation = Invitation.objects.get(email="person1234@acme.test")
+    assert (invitation.enrolment["manager"], invitation.enrolment["department"]) == ("person1200@acme.test", "Dept 2")
+    accept("person1200@acme.test", "person1234@acme.test")
     assert EmployeeProfile.objects.filter(user__email="person1234@acme.test", manager__email="person1200@acme.test",
                                           department="Dept 2").exists()
 

@@ -1,5 +1,6 @@
 """Two imports into the same cohort at the same moment, on real database connections: the cohort's row
-lock makes the second wait and then see the first one's people, so a cohort is never overfilled."""
+lock makes the second wait and then see the first one's people (invited, each holding a seat), so a
+cohort is never overfilled."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 from datetime import date
 
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from portal import policy
@@ -29,10 +31,11 @@ def test_two_imports_at_once_never_overfill_a_cohort(django_db_setup, django_db_
     with django_db_blocker.unblock():
         world = build_world()  # committed once per test database; nothing here runs in a test transaction
         acme = world.acme
+        started = timezone.now()
         with tenant_context(acme.organisation):
             programme = Programme.objects.create(name="Race programme", starts_on=date(2026, 1, 1),
                                                  ends_on=date(2026, 12, 31), status=Programme.Status.ACTIVE)
-            Cohort.objects.create(programme=programme, name="Race cohort", capacity=CAPACITY)
+            cohort = Cohort.objects.create(programme=programme, name="Race cohort", capacity=CAPACITY)
         barrier = threading.Barrier(RACERS)
         outcomes: dict[int, imports.ImportOutcome] = {}
 
@@ -52,16 +55,17 @@ def test_two_imports_at_once_never_overfill_a_cohort(django_db_setup, django_db_
             for thread in threads:
                 thread.join(timeout=60)
             with tenant_context(acme.organisation):
-                seated = Enrolment.objects.filter(programme=programme).count()
+                seated = Enrolment.objects.filter(programme=programme).count() + Invitation.objects.filter(
+                    organisation=acme.organisation, cohort=cohort.pk, status=Invitation.Status.PENDING).count()
             assert sorted(outcome.ok for outcome in outcomes.values()) == [False, True]
             assert seated == PEOPLE_EACH <= CAPACITY
             loser = next(outcome for outcome in outcomes.values() if not outcome.ok)
             assert "“Race cohort” is full from this row on" in loser.errors[0].message
         finally:
-            _clean_up(acme, programme)
+            _clean_up(acme, programme, started)
 
 
-def _clean_up(acme, programme: Programme) -> None:
+def _clean_up(acme, programme: Programme, started) -> None:
     """Remove exactly what this test made."""
     with tenant_context(acme.organisation):
         users = list(User.objects.filter(email__startswith="race", email__endswith="@acme.test").values_list(
@@ -71,9 +75,10 @@ def _clean_up(acme, programme: Programme) -> None:
         Cohort.objects.filter(programme=programme).delete()
         programme.delete()
     with schema_context("public"):
-        Invitation.objects.filter(user_id__in=users).delete()
+        Invitation.objects.filter(organisation=acme.organisation, email__startswith="race",
+                                  email__endswith="@acme.test").delete()
         Membership.objects.filter(user_id__in=users).delete()
-        PlatformEvent.objects.filter(organisation=acme.organisation, action="memberships.imported",
-                                     detail__users__contained_by=users).delete()
+        PlatformEvent.objects.filter(organisation=acme.organisation, action="invitations.imported",
+                                     created_at__gte=started).delete()
         with tenant_context(acme.organisation):  # users' rows in the organisation's schema are gone already
             User.objects.filter(pk__in=users).delete()

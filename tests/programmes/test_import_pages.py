@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from programmes.models import Enrolment, EnrolmentImport
 from programmes.services import imports
+from tests.invitations import accept
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 
@@ -35,10 +36,11 @@ def test_hr_uploads_a_small_file_and_sees_what_it_did(world, hr_client, in_tenan
                                                   "bob@acme.test,Bob,Bell,Sales,Rep,ann@acme.test,Cohort B"))
     page = hr_client.get(location)
     assert page.status_code == 200
-    assert "2 people enrolled, 2 invitations sent." in page.content.decode()
+    assert "2 people enrolled, 2 invitations sent (enrolled once accepted)." in page.content.decode()
     with in_tenant(world.acme):
         job = EnrolmentImport.objects.get(file_name="people.csv")
         assert job.status == EnrolmentImport.Status.SUCCEEDED and bytes(job.content) == b""  # the file is not kept
+        accept("ann@acme.test", "bob@acme.test")
         assert Enrolment.objects.filter(employee__email__in=["ann@acme.test", "bob@acme.test"]).count() == 2
     assert "people.csv" in hr_client.get("/enrolments/import/").content.decode()  # listed under recent imports
 
@@ -66,6 +68,7 @@ def test_a_large_file_is_imported_in_the_background_with_progress(world, hr_clie
     assert "6 people enrolled" in done and "every 1s" not in done  # the polling stops
     assert hr_client.post(start_url).status_code == 204  # starting again does nothing
     with in_tenant(world.acme):
+        accept(*(f"p{n}@acme.test" for n in range(6)))
         assert Enrolment.objects.filter(employee__email__startswith="p", cohort__name="Cohort B").count() == 6
 
 
@@ -124,11 +127,11 @@ def test_the_api_imports_and_a_second_import_changes_nothing(world, api):
     programme = world.acme.people["programme"]
     first = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme})
     assert first.status_code == 200
-    assert first.json() == {"message": "1 person enrolled, 1 invitation sent.", "rows": 1, "enrolled": 1,
-                            "unchanged": 0, "updated": 0, "accounts_created": 1, "invited": 1, "ignored_columns": []}
+    assert first.json() == {"message": "1 person enrolled, 1 invitation sent (enrolled once accepted).", "rows": 1,
+                            "enrolled": 1, "unchanged": 0, "updated": 0, "invited": 1, "ignored_columns": []}
     second = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme}).json()
     assert (second["enrolled"], second["unchanged"]) == (0, 1)
-    assert second["message"] == "Nothing changed: everyone in this file is already enrolled as it says."
+    assert second["message"] == "Nothing changed: everyone in this file is already enrolled or invited as it says."
 
 
 def test_the_api_asks_for_the_file(api):

@@ -3,16 +3,17 @@ amount of data: each page is measured, then measured again after much more data 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.utils import timezone
 
 from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment, EnrolmentEvent,
                                EnrolmentImport, Phase, Programme, Resource)
 from programmes.selectors.enrolment import hr_overview
-from tenants.models import Membership, Role, User
+from tenants.models import Invitation, Membership, Role, User
 from tests.programmes.queries import data_queries, pinned_queries
 
 # Every request on an organisation's host: its domain, the session, the user, their roles here.
@@ -37,6 +38,7 @@ PAGES = [
     ("hr", "/cohorts/{cohort_a}/edit/", ["cohort with seats taken", "its coaches", "is there any coach",
                                          "the coaches to choose from"]),
     ("hr", "/enrolments/", ["how many match", "programmes to filter on", "cohorts to filter on",
+                            "the open invitations into those cohorts",
                             "one page of enrolments with person, cohort, coach and profile"]),
     ("coach", "/enrolments/", ["how many match", "programmes to filter on", "cohorts to filter on",
                                "one page of enrolments"]),
@@ -77,6 +79,10 @@ def _more_data(world) -> None:
                                  for n in range(10))
     cohort_a = Cohort.objects.get(pk=acme.people["cohort_a"])
     Cohort.objects.filter(pk=cohort_a.pk).update(capacity=100)
+    Invitation.objects.bulk_create(  # people invited into the cohort who have not accepted yet
+        Invitation(email=f"invited{n}@elsewhere.test", first_name="In", last_name=f"Vited {n}",
+                   organisation=acme.organisation, role=Role.EMPLOYEE, cohort=cohort_a.pk,
+                   expires_at=timezone.now() + timedelta(days=7)) for n in range(10))
     cohort_a.coaches.add(world.coach_both)
     enrolments = Enrolment.objects.bulk_create(
         Enrolment(programme=programme, cohort=cohort_a, employee=user, coach=acme.coach, credit_allowance=6)

@@ -48,7 +48,7 @@ def _build(org, coach_both) -> dict:
                 "department": "Operations", "job_title": "Planner", "manager": org.hr})
     job = EnrolmentImport.objects.filter(programme=programme).first() or EnrolmentImport.objects.create(
         programme=programme, file_name="employees.csv", status=EnrolmentImport.Status.SUCCEEDED, created_by=org.hr,
-        summary={"rows": 2, "enrolled": 0, "unchanged": 2, "updated": 0, "accounts_created": 0, "invited": 0,
+        summary={"rows": 2, "enrolled": 0, "unchanged": 2, "updated": 0, "invited": 0,
                  "ignored_columns": []})
     cohorts = dict(programme.cohorts.values_list("name", "pk"))
     enrolments = dict(programme.enrolments.values_list("employee_id", "pk"))
