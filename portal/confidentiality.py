@@ -44,6 +44,7 @@ class Row:
 OWN = _("their own")
 EVERYONE = _("yes, everyone in the organisation")
 COACHEES = _("of the people they coach")
+ALL = _("yes, all of the organisation's")
 
 ROWS: tuple[Row, ...] = (
     Row(_("Profile, enrolment, credits, attendance, agreement accepted"),
@@ -76,16 +77,16 @@ ROWS: tuple[Row, ...] = (
     Row(_("Questionnaires (questions, scales, when they are asked), never anyone's answers"),
         ("assessments.Instrument", "assessments.InstrumentVersion", "assessments.Dimension",
          "assessments.Question", "assessments.Choice", "assessments.Band", "assessments.PhaseAssessment"),
-        EVERYONE, EVERYONE, EVERYONE),
+        ALL, ALL, ALL),
     Row(_("Programmes, phases, resources, cohorts, the coaching agreement"),
         ("programmes.Programme", "programmes.Phase", "programmes.Resource", "programmes.Cohort",
          "programmes.Agreement"),
-        EVERYONE, EVERYONE, EVERYONE),
+        ALL, ALL, ALL),
     Row(_("Who opened the employee's data (who, what, when; never the content)"),
         ("assessments.AccessLogEntry",), OWN, None, None),
     Row(_("Members and their roles in this organisation"), ("tenants.Membership", "tenants.User"),
         _("their own"), _("employees and coaches"), EVERYONE),
-    Row(_("Spreadsheet imports of enrolments"), ("programmes.EnrolmentImport",), None, None, EVERYONE),
+    Row(_("Spreadsheet imports of enrolments"), ("programmes.EnrolmentImport",), None, None, ALL),
     Row(_("The organisation's audit log (who changed what; exercising a data right only as counts)"),
         ("reports.AuditEvent",), None, None, _("yes")),
     Row(_("Platform audit of the organisation (provisioning, roles)"), ("tenants.PlatformEvent",),
@@ -153,7 +154,7 @@ def disagreements() -> list[str]:
 def render(language: str) -> str:
     """The page in `language`, as Markdown."""
     with translation.override(language):
-        return render_to_string("docs/confidentiality.md", context())
+        return render_to_string("docs/confidentiality.txt", context())
 
 
 def context() -> dict:

@@ -263,26 +263,25 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @policy.page(policy.HR_MANAGER)
 def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
-    invitation = policy.get_or_404(request.actor, Invitation, pk=pk)
-    try:
-        services.invitation_resend(actor=request.actor, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("The invitation to %(email)s is sent again.") % {"email": invitation.email})
-    return redirect("people")
+    return _invitation_change(request, pk, services.invitation_resend,
+                              _("The invitation to %(email)s is sent again."))
 
 
 @require_POST
 @policy.page(policy.HR_MANAGER)
 def invitation_cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    return _invitation_change(request, pk, services.invitation_cancel,
+                              _("The invitation to %(email)s is cancelled."))
+
+
+def _invitation_change(request: HttpRequest, pk: str, change, done: str) -> HttpResponse:
     invitation = policy.get_or_404(request.actor, Invitation, pk=pk)
     try:
-        services.invitation_cancel(actor=request.actor, invitation=invitation)
+        change(actor=request.actor, invitation=invitation)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("The invitation to %(email)s is cancelled.") % {"email": invitation.email})
+        messages.success(request, done % {"email": invitation.email})
     return redirect("people")
 
 

@@ -142,13 +142,13 @@ def test_employee_answers_hands_in_and_sees_the_chart_coach_reads_hr_sees_counts
     screenshot(coach_page, "assessment-journey-coach")
     coach_page.context.close()
 
-    # HR sees how many completed it, and nothing anyone answered or scored.
+    # HR sees no figure about two people (not even how many handed in), and nothing anyone answered or scored.
     hr_page = context.browser.new_context(locale="en-GB").new_page()
     sign_in(hr_page, acme.hr.email, PASSWORD, acme)
     hr_page.goto(page_for(acme, f"/assessments/overview/{scheduled.pk}/"))
     completed = hr_page.locator(".stat", has_text="Completed")
-    expect(completed).to_contain_text("2")
-    expect(completed).to_contain_text("/ 7")
+    expect(completed).to_contain_text("Withheld: fewer than 5 people")
+    expect(completed).not_to_contain_text("2")
     expect(hr_page.locator("main")).to_contain_text("Average scores appear once at least 5 people")
     main = hr_page.locator("main").inner_text()
     assert MARKER not in main and acme.employee.get_full_name() not in main

@@ -23,6 +23,7 @@ from django_tenants.utils import tenant_context
 from programmes.availability.models import Slot
 from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Enrolment, Session
 from tenants.models import Membership, Role, User
+from tests.connections import in_own_connection
 from tests.conftest import PASSWORD, build_world, sign_in
 from tests.programmes.test_sessions_world import at, free_slot
 
@@ -92,39 +93,18 @@ def _clean(world, made: Made) -> None:
         User.objects.filter(pk__in=user_ids).delete()
 
 
-def _in_own_connection(func):
-    """Run `func` in a thread of its own, so on a connection of its own that commits as it goes (the
-    test's own connection sits in the transaction pytest-django rolls back, invisible to the others)."""
-    outcome: dict = {}
-
-    def run():
-        try:
-            outcome["value"] = func()
-        except BaseException as error:  # noqa: BLE001  (raised again in the test's thread)
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
 @contextmanager
 def _race_world(*, per_organisation: int, credits: int):
     # Never on the development database: the `db` fixture has switched to the test database.
     assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
-    world = _in_own_connection(build_world)
+    world = in_own_connection(build_world)
     # Whatever an interrupted earlier run left behind goes first.
-    _in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith="@race.test")))))
+    in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith="@race.test")))))
     made = Made()
     try:
-        yield world, made, _in_own_connection(lambda: _bookers(world, made, per_organisation, credits))
+        yield world, made, in_own_connection(lambda: _bookers(world, made, per_organisation, credits))
     finally:
-        _in_own_connection(lambda: _clean(world, made))
+        in_own_connection(lambda: _clean(world, made))
 
 
 def _press_together(calls) -> list:
@@ -169,7 +149,7 @@ def _credits_spent(world, bookers: list[Booker]) -> int:
 def test_twenty_employees_of_two_organisations_book_one_slot_at_once(db):
     with _race_world(per_organisation=THREADS // 2, credits=ROUNDS) as (world, made, bookers):
         for round_number in range(ROUNDS):
-            slot = _in_own_connection(lambda: free_slot(world.coach_both, at(40 + round_number, 10)))
+            slot = in_own_connection(lambda: free_slot(world.coach_both, at(40 + round_number, 10)))
             made.slots.append(slot.pk)
             url = f"/api/v1/availability/{slot.pk}/book/"
             results = _press_together([lambda booker=booker: booker.client.post(url) for booker in bookers])
@@ -178,9 +158,9 @@ def test_twenty_employees_of_two_organisations_book_one_slot_at_once(db):
             statuses = sorted(response.status_code for response in results)
             assert statuses == [201] + [409] * (THREADS - 1), f"round {round_number}: {statuses}"
             assert {response.json()["code"] for response in results if response.status_code == 409} == {"slot_taken"}
-            assert _in_own_connection(lambda: _live_sessions_on(world, slot.pk)) == 1
-            assert _in_own_connection(lambda: _credits_spent(world, bookers)) == round_number + 1
-            _in_own_connection(slot.refresh_from_db)
+            assert in_own_connection(lambda: _live_sessions_on(world, slot.pk)) == 1
+            assert in_own_connection(lambda: _credits_spent(world, bookers)) == round_number + 1
+            in_own_connection(slot.refresh_from_db)
             winner = next(response for response in results if response.status_code == 201).json()
             assert slot.booked_by_id == winner["employee"]["id"]
 
@@ -188,7 +168,7 @@ def test_twenty_employees_of_two_organisations_book_one_slot_at_once(db):
 def test_one_employee_spends_their_last_credit_once_when_booking_two_slots_at_once(db):
     with _race_world(per_organisation=1, credits=1) as (world, made, bookers):
         booker = bookers[0]
-        slots = _in_own_connection(lambda: [free_slot(world.coach_both, at(50, hour)) for hour in (9, 11)])
+        slots = in_own_connection(lambda: [free_slot(world.coach_both, at(50, hour)) for hour in (9, 11)])
         made.slots.extend(slot.pk for slot in slots)
         second = Client(HTTP_HOST=booker.org.host)
         second.cookies = booker.client.cookies
@@ -196,8 +176,8 @@ def test_one_employee_spends_their_last_credit_once_when_booking_two_slots_at_on
                                    lambda: second.post(f"/api/v1/availability/{slots[1].pk}/book/")])
         assert sorted(response.status_code for response in results) == [201, 409]
         assert next(response for response in results if response.status_code == 409).json()["code"] == "no_credit"
-        assert _in_own_connection(lambda: _credits_spent(world, bookers)) == 1
-        assert _in_own_connection(lambda: Slot.objects.filter(pk__in=made.slots, booked_at__isnull=False).count()) == 1
+        assert in_own_connection(lambda: _credits_spent(world, bookers)) == 1
+        assert in_own_connection(lambda: Slot.objects.filter(pk__in=made.slots, booked_at__isnull=False).count()) == 1
 
 
 def _until_someone_waits_for_a_lock(timeout: float = 20) -> bool:
@@ -225,7 +205,7 @@ def test_a_booking_waiting_while_the_coach_stops_offering_the_time_there_finds_i
 
     with _race_world(per_organisation=1, credits=1) as (world, made, bookers):
         acme_booker, globex_booker = bookers
-        slot = _in_own_connection(lambda: free_slot(world.coach_both, at(52, 10)))
+        slot = in_own_connection(lambda: free_slot(world.coach_both, at(52, 10)))
         made.slots.append(slot.pk)
         url = f"/api/v1/availability/{slot.pk}/book/"
         locked, waited = threading.Event(), {}
@@ -248,5 +228,5 @@ def test_a_booking_waiting_while_the_coach_stops_offering_the_time_there_finds_i
         assert waited["booking"], "the booking never waited for the slot's lock"
         assert not isinstance(booking, Exception), booking
         assert booking.status_code == 404
-        assert _in_own_connection(lambda: _live_sessions_on(world, slot.pk)) == 0
-        assert _in_own_connection(lambda: globex_booker.client.post(url)).status_code == 201
+        assert in_own_connection(lambda: _live_sessions_on(world, slot.pk)) == 0
+        assert in_own_connection(lambda: globex_booker.client.post(url)).status_code == 201

@@ -27,6 +27,7 @@ from rest_framework.authtoken.models import Token
 from programmes.models import EmployeeProfile, Enrolment
 from tenants import services
 from tenants.models import Invitation, Membership, Role, User
+from tests.connections import in_own_connection
 from tests.conftest import PASSWORD, build_world, sign_in
 
 TYPED = ("Typed", "Stranger")
@@ -335,27 +336,8 @@ def test_the_invitation_email_is_in_the_readers_language(world):
 
 # --- accepted once, on concurrent connections -------------------------------------------------------
 
-def _in_own_connection(func):
-    outcome: dict = {}
-
-    def run():
-        try:
-            outcome["value"] = func()
-        except BaseException as error:  # noqa: BLE001  (raised again in the test's thread)
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
 def test_two_accepts_at_once_make_one_membership(db):
-    world = _in_own_connection(build_world)
+    world = in_own_connection(build_world)
     email = "twice@race-invites.test"
 
     def prepare():
@@ -366,7 +348,7 @@ def test_two_accepts_at_once_make_one_membership(db):
                                                     role=Role.EMPLOYEE, acting_user=world.acme.hr, send=False)
             return person, invitation
 
-    person, invitation = _in_own_connection(prepare)
+    person, invitation = in_own_connection(prepare)
     try:
         barrier = threading.Barrier(2)
         results: list = [None, None]
@@ -387,7 +369,7 @@ def test_two_accepts_at_once_make_one_membership(db):
         for thread in threads:
             thread.join(timeout=60)
         assert sorted(type(result).__name__ for result in results) == ["Membership", "ValidationError"]
-        assert _in_own_connection(lambda: Membership.objects.filter(
+        assert in_own_connection(lambda: Membership.objects.filter(
             user=person, organisation=world.acme.organisation).count()) == 1
     finally:
         def clean():
@@ -396,4 +378,4 @@ def test_two_accepts_at_once_make_one_membership(db):
                 Membership.objects.filter(user__email=email).delete()
             with tenant_context(world.acme.organisation):
                 User.objects.filter(email=email).delete()
-        _in_own_connection(clean)
+        in_own_connection(clean)
