@@ -222,6 +222,9 @@ HANDOFF_MAX_AGE_SECONDS = 60
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times as each language writes them: English the British way (portal/formats/en/formats.py),
+# Dutch as Django writes it.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")

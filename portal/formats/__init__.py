@@ -4,6 +4,9 @@ Django's "M" (a month in three letters) is always capitalised: "25 Nov" is right
 writes abbreviated months in lower case ("25 nov"). `local_date_format` takes the same format strings as
 Django's `date_format` and the `date` filter, and for languages that write months in lower case turns "M"
 into "b" (the lower-case abbreviation). Templates use it as `{{ value|local_date:"j M Y" }}`.
+
+The named formats themselves ("DATE_FORMAT", ...) come from Django's locale files, except English's, which
+`en/formats.py` here sets to British usage ("3 December 2026", "14:30"; FORMAT_MODULE_PATH in settings).
 """
 
 from __future__ import annotations
