@@ -19,7 +19,7 @@ from reports.models import ReportJob
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MOMENT = datetime(2026, 12, 3, 14, 30, tzinfo=AMSTERDAM)
 # The American order Django writes for "en" ("Dec. 3, 2026", "December 3, 2026", "2:30 p.m.", "noon").
-AMERICAN = re.compile(r"\b[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\b[ap]\.m\.|\b(?:noon|midnight)\b|\b\d{1,2}/\d{1,2}/\d{4} \d")
+AMERICAN = re.compile(r"\b[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\b[ap]\.m\.|\b(?:noon|midnight)\b")
 
 
 def assert_british(text: str) -> None:
