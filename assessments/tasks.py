@@ -8,21 +8,16 @@ schema, and that task runs in the schema it was queued from. Without a broker bo
 from __future__ import annotations
 
 from django.db import connection
-from django_tenants.utils import get_public_schema_name, tenant_context
 
 from assessments.services.assignments import assignments_sync_all, reminders_send
 from portal.celery import app
-from tenants.models import Organisation
+from portal.tasks import each_organisation_queue
 
 
 @app.task(name="assessments.assessment_reminders")
 def assessment_reminders() -> int:
     """The beat's entry point (each morning): queue every active organisation's run in its schema."""
-    organisations = Organisation.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
-    for organisation in organisations:
-        with tenant_context(organisation):
-            organisation_assessment_reminders.delay()
-    return len(organisations)
+    return each_organisation_queue(organisation_assessment_reminders)
 
 
 @app.task(name="assessments.organisation_assessment_reminders")

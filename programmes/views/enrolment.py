@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from portal.csv import csv_response
-from programmes import tasks
 from portal.forms import form_submit
+from portal.tasks import enqueue_after_commit
+from programmes import tasks
 from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm,
                               ImportForm)
 from programmes.models import Enrolment, EnrolmentImport
@@ -215,5 +216,5 @@ def enrolment_import_start(request: HttpRequest, pk: str) -> HttpResponse:
     the progress meanwhile from another request)."""
     job = selectors.import_get(actor=request.actor, pk=pk)
     if job.status == EnrolmentImport.Status.QUEUED:
-        tasks.enrolment_import_task.delay(str(job.pk))
+        enqueue_after_commit(tasks.enrolment_import_task, str(job.pk))
     return HttpResponse(status=204)
