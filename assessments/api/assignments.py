@@ -19,6 +19,7 @@ from assessments.selectors.instruments import version_questions
 from assessments.services import assignments as services
 from portal import policy
 from portal.api import PolicyViewSet, service_errors
+from programmes.models import LIVE_ENROLMENT
 
 
 def assignment_status(assignment: Assignment, today=None) -> str:
@@ -132,7 +133,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
     serializer_class = AssignmentSerializer
 
     def safely_filter_queryset(self, queryset):
-        mine = queryset.filter(employee_id=self.actor.user_id, enrolment__status__in=services.LIVE_ENROLMENT)
+        mine = queryset.filter(employee_id=self.actor.user_id, enrolment__status__in=LIVE_ENROLMENT)
         if self.action in ("list", "retrieve"):
             mine = selectors.with_progress(mine)
         return mine.select_related("phase_assessment__programme", "version").order_by("phase_assessment__due_on",

@@ -45,10 +45,9 @@ from django.utils.translation import ngettext
 from portal import policy
 from portal.policy import Actor
 from portal.tasks import enqueue_after_commit
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
+from programmes.models import (LIVE_STATUSES, Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
                                EnrolmentEvent, EnrolmentImport, Programme)
 from programmes.selectors.programmes import invited_seats
-from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import INVITATION_DAYS
 from tenants.tasks import invitations_send_task

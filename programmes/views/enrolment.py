@@ -22,6 +22,7 @@ from programmes import tasks
 from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm,
                               ImportForm)
 from programmes.models import Enrolment, EnrolmentImport
+from programmes.selectors import credits as credit_selectors
 from programmes.selectors import enrolment as selectors
 from programmes.selectors import programmes as programme_selectors
 from programmes.services import enrolment as services
@@ -111,7 +112,7 @@ def enrolment_credits(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = saved.result if saved else enrolment
     if request.htmx:
         return render(request, "programmes/enrolment_credits.html", {
-            "enrolment": enrolment, "used": services.credits_used(enrolment), "saved": saved,
+            "enrolment": enrolment, "used": credit_selectors.credits_used(enrolment), "saved": saved,
             "credit_form": CreditAllowanceForm(initial={"credit_allowance": enrolment.credit_allowance})
             if saved else form})
     if saved:
