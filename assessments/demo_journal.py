@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from assessments.models.journal import (ActionItem, CheckIn, CoachFeedback, Goal, Reflection, SessionFeedback,
                                         SessionNote, SessionSummary)
-from assessments.services import access_log, feedback, goals, notes, reflections
+from assessments import read_audit
+from assessments.services import feedback, goals, notes, reflections
 from portal import policy
 from programmes.models import Enrolment, Session
 from tenants import demo as people
@@ -237,7 +238,7 @@ def _journal(organisation: Organisation, content: dict, number: int, enrolment: 
             goals.goal_sharing_set(actor=employee, goal=goal, shared=True)
         _backdate(Goal, goal.pk, 35 - number % 10)
         if coach is not None:
-            access_log.record_read(actor=coach, owner=enrolment.employee_id, kind="goal", object_id=goal.pk)
+            read_audit.record_read(actor=coach, owner=enrolment.employee_id, kind="goal", object_id=goal.pk)
     for offset in range(2):
         body = content["reflections"][(number + offset * 3) % len(content["reflections"])]
         shared = (number + offset) % 2 == 0
@@ -247,7 +248,7 @@ def _journal(organisation: Organisation, content: dict, number: int, enrolment: 
             if offset == 0:
                 reflections.reflection_reply(actor=coach, reflection=reflection,
                                              body=content["replies"][number % len(content["replies"])])
-            access_log.record_read(actor=coach, owner=enrolment.employee_id, kind="reflection",
+            read_audit.record_read(actor=coach, owner=enrolment.employee_id, kind="reflection",
                                    object_id=reflection.pk)
 
 

@@ -223,7 +223,7 @@ def scores_visible(actor: _policy.Actor, scores: _QuerySet) -> _QuerySet:
 # can show another person's content without it. A part of a goal (an action, a check-in, an option) is
 # logged as the goal; an answer or a score as the assessment. A row loaded without its content fields
 # (a list of names and dates) is not a read. Only a coach's rules admit other people's rows.
-from assessments.services.access_log import record_reads_together as _record_reads_together  # noqa: E402
+from assessments.read_audit import record_reads_together as _record_reads_together  # noqa: E402
 
 _policy.record_reads_with(_record_reads_together)
 _policy.audit(_journal.Reflection, kind="reflection", owner="employee_id", content=("body",))

@@ -7,8 +7,12 @@ already allows in `safely_filter_queryset`.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.contrib.auth import authenticate
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -48,6 +52,33 @@ class BlankableURLFieldExtension(OpenApiSerializerFieldExtension):
             return bool(model and model._meta.get_field(field.source).blank)
         except FieldDoesNotExist:
             return False
+
+
+class Conflict(exceptions.APIException):
+    """409: the rules do not allow this now (a slot taken meanwhile, no credit left); `code` names why."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+@contextmanager
+def service_errors(*refusals: type[Exception]):
+    """A service's refusal as the API's answer, the same in every endpoint: a ValidationError as 400 with
+    its messages (keyed by field where it names one); PermissionDenied or Http404 (not yours to change) as
+    the ordinary 404, which says no more than a row that does not exist. The exception types in `refusals`
+    carry `message` and `code`: 403 when the code is "not_allowed", 409 otherwise."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+        raise exceptions.ValidationError(detail) from None
+    except (DjangoPermissionDenied, Http404):
+        raise exceptions.NotFound(policy.NOT_FOUND) from None
+    except refusals as refused:
+        detail = {"detail": refused.message, "code": refused.code}
+        if refused.code == "not_allowed":
+            raise exceptions.PermissionDenied(detail) from None
+        raise Conflict(detail) from None
 
 
 def actor_of(request: Request) -> policy.Actor:

@@ -151,6 +151,12 @@ class Enrolment(models.Model):
                    models.Index(fields=["cohort", "status"])]
 
 
+# Enrolments that take a seat in a cohort; completed and withdrawn people free theirs.
+LIVE_STATUSES = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)
+# Enrolments that take part in the programme's assessments: everyone enrolled who has not withdrawn.
+LIVE_ENROLMENT = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED)
+
+
 class EnrolmentEvent(models.Model):
     """The history of an enrolment's status: when, from what to what, and who changed it."""
 

@@ -19,10 +19,10 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, tenant_context
 
 from portal import policy
 from portal.celery import app
+from portal.tasks import each_organisation_queue, enqueue_after_commit
 from programmes.models import Attendance, Session, UrgentRequest
 from programmes.services.calendar import calendar_ics, organisation_address, session_title, where
 from tenants.models import Organisation, User
@@ -45,15 +45,11 @@ def without_email():
 
 
 def after_commit(task, *args, **kwargs) -> None:
-    """Queue `task` once the current transaction commits, in the schema that is current NOW.
-
-    tenant-schemas-celery would otherwise take the schema current at commit time, which is not this
-    organisation's when the commit happens after leaving its schema (a view that visits several).
-    """
+    """Queue `task` once the current transaction commits, in this organisation's schema
+    (portal.tasks.enqueue_after_commit), unless email is off here (`without_email`)."""
     if _quiet.get():
         return
-    schema = connection.schema_name
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema}))
+    enqueue_after_commit(task, *args, **kwargs)
 
 
 def _language(user: User, organisation: Organisation) -> str:
@@ -132,11 +128,7 @@ def session_notify(session_id: int, event: str, previous_starts_at: str | None =
 @app.task
 def session_reminders_send() -> int:
     """The beat's entry point (each morning): queue every active organisation's reminders in its schema."""
-    organisations = Organisation.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
-    for organisation in organisations:
-        with tenant_context(organisation):
-            organisation_reminders_send.delay()
-    return len(organisations)
+    return each_organisation_queue(organisation_reminders_send)
 
 
 @app.task

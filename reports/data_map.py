@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import AutoField, BigAutoField, BinaryField, Field, Model, SmallAutoField
 
@@ -254,3 +255,8 @@ def export_fields(label: str) -> tuple[str, ...]:
     names = tuple("id" if field.primary_key else field.name for field in model._meta.concrete_fields
                   if ("id" if field.primary_key else field.name) not in withheld)
     return checked_fields(label, names)
+
+
+def is_tenant_model(model: type[Model]) -> bool:
+    """Whether rows of `model` live in each organisation's schema (else in the public one)."""
+    return model._meta.app_config.name in settings.TENANT_APPS

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from portal import policy
 from portal.api import PolicyViewSet
 from tests.conftest import PASSWORD
 
@@ -74,3 +75,31 @@ def test_the_openapi_schema_describes_the_api(client_for, world):
     response = client_for(world.acme.hr, "acme.localhost").get("/api/v1/schema/?format=json")
     assert response.status_code == 200
     assert "/api/v1/me/" in response.json()["paths"]
+
+
+def test_a_services_refusal_is_answered_the_same_way_by_every_endpoint():
+    """portal.api.service_errors, the one translation: 400 naming the field, the ordinary 404 for what is not
+    yours to change, 403 or 409 for a refusal that names its code."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
+    from rest_framework import exceptions
+
+    from portal.api import Conflict, service_errors
+    from programmes.services.sessions import SessionRefused
+
+    def answer(error, *refusals):
+        try:
+            with service_errors(*refusals):
+                raise error
+        except exceptions.APIException as translated:
+            return translated.status_code, translated.detail
+
+    status, detail = answer(ValidationError({"title": "Name it."}))
+    assert status == 400 and detail == {"title": ["Name it."]}
+    assert answer(ValidationError("Not now."))[1] == {"detail": ["Not now."]}
+    assert answer(PermissionDenied("Only the coach."))[0] == answer(Http404())[0] == 404
+    assert answer(PermissionDenied("Only the coach."))[1] == policy.NOT_FOUND
+    assert answer(SessionRefused("Taken meanwhile.", "slot_taken"), SessionRefused) == (
+        409, {"detail": "Taken meanwhile.", "code": "slot_taken"})
+    assert answer(SessionRefused("Not yours.", "not_allowed"), SessionRefused)[0] == 403
+    assert Conflict.status_code == 409

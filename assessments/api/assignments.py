@@ -6,12 +6,9 @@ else's (a coachee's included) is the ordinary 404. Writes go through the same se
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -21,17 +18,8 @@ from assessments.selectors import results as selectors
 from assessments.selectors.instruments import version_questions
 from assessments.services import assignments as services
 from portal import policy
-from portal.api import PolicyViewSet
-
-
-@contextmanager
-def service_errors():
-    """A service's refusal as the API's 400, naming what is wrong."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-        raise exceptions.ValidationError(detail) from None
+from portal.api import PolicyViewSet, service_errors
+from programmes.models import LIVE_ENROLMENT
 
 
 def assignment_status(assignment: Assignment, today=None) -> str:
@@ -145,7 +133,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
     serializer_class = AssignmentSerializer
 
     def safely_filter_queryset(self, queryset):
-        mine = queryset.filter(employee_id=self.actor.user_id, enrolment__status__in=services.LIVE_ENROLMENT)
+        mine = queryset.filter(employee_id=self.actor.user_id, enrolment__status__in=LIVE_ENROLMENT)
         if self.action in ("list", "retrieve"):
             mine = selectors.with_progress(mine)
         return mine.select_related("phase_assessment__programme", "version").order_by("phase_assessment__due_on",

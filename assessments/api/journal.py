@@ -8,10 +8,6 @@ write actions narrow the rows to the actor's own in `safely_filter_queryset`.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
@@ -28,21 +24,9 @@ from assessments.services import goals as goal_services
 from assessments.services import notes as note_services
 from assessments.services import reflections as reflection_services
 from portal import policy
-from portal.api import PolicyViewSet, actor_of
+from portal.api import PolicyViewSet, actor_of, service_errors
 
 ORDERINGS = {"created_at", "-created_at"}
-
-
-@contextmanager
-def service_errors():
-    """A service's refusal as the API's 400 (bad input) or 404 (not yours to change)."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-        raise exceptions.ValidationError(detail) from None
-    except (DjangoPermissionDenied, Http404):
-        raise exceptions.NotFound(policy.NOT_FOUND) from None
 
 
 def _session_for(actor: policy.Actor, session_id, field: str = "session"):

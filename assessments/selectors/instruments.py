@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from assessments.models import Dimension, InstrumentVersion, Question
-from assessments.services.instruments import can_edit
+from assessments.models import Dimension, Instrument, InstrumentVersion, Question
 from portal import policy
 
 
@@ -28,6 +27,13 @@ def versions_to_schedule(*, actor: policy.Actor):
             .filter(is_latest=True, instrument__archived_at__isnull=True)
             .filter(Q(questions__isnull=False)).distinct()
             .select_related("instrument").order_by("-instrument__is_builtin", "title_en"))
+
+
+def can_edit(actor: policy.Actor, instrument: Instrument) -> bool:
+    """HR edits every instrument of the organisation, a coach the ones they made; nobody the built-ins."""
+    if instrument.is_builtin or instrument.archived_at is not None:
+        return False
+    return actor.is_hr or (actor.is_coach and instrument.created_by_id == actor.user_id)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from assessments.models.journal import (ActionItem, CoachFeedback, Goal, GoalCom
                                         ReflectionReply, SessionFeedback, SessionNote, SessionSummary,
                                         SharedGoalProgress)
 from assessments.policies import coachee_ids, session_participation
-from assessments.services.access_log import record_reads_of_many
+from assessments.read_audit import record_reads_of_many
 from portal import policy
 from programmes.models import Cohort, Enrolment, Session
 from reports import disclosure

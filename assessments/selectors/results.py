@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from assessments import charts, scoring
 from assessments.models import Answer, Assignment, Band, Dimension, PhaseAssessment, Question, Score
 from assessments.policies import coachee_ids
-from assessments.services.assignments import LIVE_ENROLMENT
 from portal import policy
-from programmes.models import Cohort
+from programmes.models import LIVE_ENROLMENT, Cohort
 from reports import disclosure
 from tenants.models import User
 

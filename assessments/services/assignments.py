@@ -27,10 +27,8 @@ from assessments.models import (Answer, Assignment, Choice, InstrumentVersion, P
                                 Score)
 from assessments.services.instruments import version_freeze
 from portal import policy
-from programmes.models import Enrolment, Phase
+from programmes.models import LIVE_ENROLMENT, Enrolment, Phase
 
-# Enrolments that take part: everyone enrolled who has not withdrawn.
-LIVE_ENROLMENT = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED)
 MOMENT_OF_PHASE = {Phase.Kind.INTAKE: PhaseAssessment.Moment.INITIAL,
                    Phase.Kind.MIDPOINT: PhaseAssessment.Moment.MIDPOINT,
                    Phase.Kind.FINAL: PhaseAssessment.Moment.FINAL}

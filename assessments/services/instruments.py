@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assessments.models import Band, Choice, Dimension, Instrument, InstrumentVersion, Question
+from assessments.selectors.instruments import can_edit
 from portal import policy
 
 EDITORS = (policy.HR_MANAGER, policy.COACH)
@@ -54,13 +55,6 @@ class BandFields:
 
 
 # --- who may edit -----------------------------------------------------------------------------------
-
-def can_edit(actor: policy.Actor, instrument: Instrument) -> bool:
-    """HR edits every instrument of the organisation, a coach the ones they made; nobody the built-ins."""
-    if instrument.is_builtin or instrument.archived_at is not None:
-        return False
-    return actor.is_hr or (actor.is_coach and instrument.created_by_id == actor.user_id)
-
 
 def _editable(version: InstrumentVersion, *, actor: policy.Actor) -> tuple[InstrumentVersion, dict]:
     """The version an edit of `version` lands in, and the map of copied rows when it had to be copied.

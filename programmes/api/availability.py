@@ -25,9 +25,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal import policy
-from portal.api import PolicyViewSet
-from programmes.api.sessions import (REFUSED, MeetingSerializer, SessionConflict, SessionPersonSerializer,
-                                     SessionSerializer, service_errors)
+from portal.api import Conflict, PolicyViewSet, service_errors
+from programmes.api.sessions import REFUSED, MeetingSerializer, SessionPersonSerializer, SessionSerializer
 from programmes.availability import services as availability
 from programmes.availability.models import CalendarFeed, OfferDefault, Slot
 from programmes.availability.selectors import free_slots, offer_default, offer_default_organisations
@@ -187,7 +186,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             organisations = self._named(data["organisations"], served)
         else:
             organisations = offer_default_organisations(default=offer_default(actor=self.actor), served=served)
-        with service_errors():
+        with service_errors(SessionRefused):
             slots = availability.slots_publish(
                 coach=self.actor.user, first_day=start.date(), start=start.time(), end=end.time(),
                 length_minutes=data["duration_minutes"], repeat_weeks=0, meeting=payload.meeting(),
@@ -202,7 +201,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         payload = SlotOfferSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         served = self._served()
-        with service_errors():
+        with service_errors(SessionRefused):
             changed = availability.slots_offer(
                 coach=self.actor.user, slot_ids=[slot.pk], allowed=served,
                 organisations=self._named(payload.validated_data["organisations"], served))
@@ -225,7 +224,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         if own.count() != len(wanted):
             raise exceptions.ValidationError({"slots": [_("Choose among your own coming free times.")]})
         served = self._served()
-        with service_errors():
+        with service_errors(SessionRefused):
             slots = availability.slots_offer(coach=self.actor.user, slot_ids=list(wanted), how=data["how"],
                                              organisations=self._named(data["organisations"], served),
                                              allowed=served)
@@ -244,7 +243,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             payload = OfferDefaultSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             served = self._served()
-            with service_errors():
+            with service_errors(SessionRefused):
                 availability.offer_default_set(
                     coach=self.actor.user, offer_to=payload.validated_data["offer_to"], allowed=served,
                     organisations=self._named(payload.validated_data["organisations"], served))
@@ -259,7 +258,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         try:
             availability.slot_withdraw(coach=self.actor.user, slot=slot)
         except DjangoValidationError as error:
-            raise SessionConflict({"detail": " ".join(error.messages), "code": "booked"}) from None
+            raise Conflict({"detail": " ".join(error.messages), "code": "booked"}) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={201: SessionSerializer, 403: REFUSED, 409: REFUSED})
@@ -274,7 +273,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             slot_id = int(pk)
         except (TypeError, ValueError):
             raise exceptions.NotFound(policy.NOT_FOUND) from None
-        with service_errors():
+        with service_errors(SessionRefused):
             try:
                 session = slot_book(actor=self.actor, slot_id=slot_id)
             except Http404:
@@ -284,7 +283,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
                     raise
                 # Say where the agreement is, in the words and as a field a client can link to.
                 url = request.build_absolute_uri(reverse("agreement"))
-                raise SessionConflict({"detail": _("%(reason)s The agreement is at %(url)s") % {
+                raise Conflict({"detail": _("%(reason)s The agreement is at %(url)s") % {
                     "reason": refused.message, "url": url}, "code": refused.code, "agreement_url": url}) from None
         return Response(SessionSerializer(session, context={"actor": self.actor}).data,
                         status=status.HTTP_201_CREATED)

@@ -17,8 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal import policy
-from portal.api import PolicyViewSet
-from programmes.api.programmes import service_errors
+from portal.api import PolicyViewSet, service_errors
 from programmes.models import Cohort, Enrolment, EnrolmentImport, Programme
 from programmes.selectors import enrolment as selectors
 from programmes.selectors import programmes as programme_selectors

@@ -4,9 +4,6 @@ the pages, and only HR managers may make them (others get the ordinary 404)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,21 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal import policy
-from portal.api import PolicyViewSet
+from portal.api import PolicyViewSet, service_errors
 from programmes.models import Cohort, Phase, Programme, Resource
 from programmes.selectors import programmes as selectors
 from programmes.services import programmes as services
 from tenants.models import User
-
-
-@contextmanager
-def service_errors():
-    """A service's ValidationError as a 400 with the same messages, keyed by field where it has one."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        raise exceptions.ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) from None
 
 
 class PhaseSerializer(serializers.ModelSerializer):

@@ -7,9 +7,6 @@ with `{"detail": <what to do>, "code": <why>}`; acting on a session one may see 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -20,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal import policy
-from portal.api import PolicyFieldsMixin, PolicyViewSet
+from portal.api import PolicyFieldsMixin, PolicyViewSet, service_errors
 from programmes.availability.selectors import offered_slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session, UrgentRequest
@@ -32,25 +29,6 @@ from programmes.services import urgent as urgent_services
 
 Refusal = inline_serializer("Refusal", {"detail": serializers.CharField(), "code": serializers.CharField()})
 REFUSED = OpenApiResponse(Refusal, description="The rules do not allow this now; `detail` says why.")
-
-
-class SessionConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-@contextmanager
-def service_errors():
-    """A service's refusal as 400 (bad input), 403 (not yours to change) or 409 (not possible now)."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-        raise exceptions.ValidationError(detail) from None
-    except services.SessionRefused as refused:
-        if refused.code == "not_allowed":
-            raise exceptions.PermissionDenied({"detail": refused.message, "code": refused.code}) from None
-        raise SessionConflict({"detail": refused.message, "code": refused.code}) from None
 
 
 class SessionPersonSerializer(serializers.Serializer):
@@ -200,7 +178,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
         payload = SessionCreateSerializer(data=request.data, context={"actor": self.actor})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        with service_errors():
+        with service_errors(services.SessionRefused):
             session = services.session_schedule(
                 actor=self.actor, kind=data["kind"], starts_at=data["starts_at"],
                 duration_minutes=data["duration_minutes"], meeting=payload.meeting(), enrolment=data["enrolment"],
@@ -212,7 +190,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
     def cancel(self, request, pk=None):
         """Cancel: the employee's own 1:1 (credit back when at least the notice period ahead), or any session
         for its coach and HR (a 1:1's credit always comes back)."""
-        with service_errors():
+        with service_errors(services.SessionRefused):
             session = services.session_cancel(actor=self.actor, session=self.get_object())
         return Response(self.get_serializer(session).data)
 
@@ -225,7 +203,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
         payload = MoveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        with service_errors():
+        with service_errors(services.SessionRefused):
             if data.get("slot") is not None:
                 try:
                     slot = offered_slot(actor=self.actor, pk=data["slot"])
@@ -250,7 +228,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
             payload = MarksSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             marks = {mark["user"]: mark["status"] for mark in payload.validated_data["marks"]}
-            with service_errors():
+            with service_errors(services.SessionRefused):
                 attendance_services.attendance_mark(actor=self.actor, session=session, marks=marks)
         if self.actor.is_hr or services.coaches_session(self.actor, session):
             rows = selectors.attendance_sheet(actor=self.actor, session=session)
@@ -315,7 +293,7 @@ class UrgentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
             raise exceptions.NotFound(policy.NOT_FOUND)
         payload = UrgentRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        with service_errors():
+        with service_errors(services.SessionRefused):
             urgent = urgent_services.urgent_request_create(actor=self.actor,
                                                            message=payload.validated_data["message"])
         return Response(UrgentRequestSerializer(urgent).data, status=status.HTTP_201_CREATED)
@@ -324,6 +302,6 @@ class UrgentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """The coach has seen the request and will get in touch (the employee is told)."""
-        with service_errors():
+        with service_errors(services.SessionRefused):
             urgent = urgent_services.urgent_request_acknowledge(actor=self.actor, request=self.get_object())
         return Response(UrgentRequestSerializer(urgent).data)

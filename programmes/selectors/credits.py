@@ -43,3 +43,9 @@ def credit_overview(*, actor: policy.Actor, search: str = "") -> QuerySet[Enrolm
         enrolments = enrolments.filter(Q(employee__email__icontains=search) | Q(employee__first_name__icontains=search)
                                        | Q(employee__last_name__icontains=search))
     return with_credits(enrolments)
+
+
+def credits_used(enrolment: Enrolment) -> int:
+    """Credits spent and not given back, from the credit ledger."""
+    total = enrolment.credit_transactions.aggregate(total=Sum("delta"))["total"] or 0
+    return max(0, -total)

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import Cohort, Enrolment, Phase, Programme, Resource
-from programmes.services.programmes import LIVE_STATUSES
+from programmes.models import LIVE_STATUSES, Cohort, Enrolment, Phase, Programme, Resource
 from tenants.models import Invitation, Role, User
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentEvent
+from programmes.models import LIVE_STATUSES, Cohort, EmployeeProfile, Enrolment, EnrolmentEvent
+from programmes.selectors.credits import credits_used
 from programmes.selectors.programmes import invited_seats
-from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Membership, Role, User
 
 Status = Enrolment.Status
@@ -77,12 +76,6 @@ def enrolments_activate(*, user: User) -> int:
     Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in invited]).update(
         status=Status.ACTIVE, status_changed_at=now, status_changed_by=user)
     return len(invited)
-
-
-def credits_used(enrolment: Enrolment) -> int:
-    """Credits spent and not given back, from the credit ledger."""
-    total = enrolment.credit_transactions.aggregate(total=Sum("delta"))["total"] or 0
-    return max(0, -total)
 
 
 @transaction.atomic

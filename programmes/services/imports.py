@@ -44,12 +44,13 @@ from django.utils.translation import ngettext
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
+from portal.tasks import enqueue_after_commit
+from programmes.models import (LIVE_STATUSES, Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
                                EnrolmentEvent, EnrolmentImport, Programme)
 from programmes.selectors.programmes import invited_seats
-from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import INVITATION_DAYS
+from tenants.tasks import invitations_send_task
 
 MAX_CREDITS = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -653,7 +654,7 @@ class _Plan:
             PlatformEvent.objects.create(actor=self.actor.user, organisation=self.organisation,
                                          action="invitations.imported",
                                          detail={"role": Role.EMPLOYEE, "count": len(ids)})
-            transaction.on_commit(lambda: _queue_invitations(ids))
+            _queue_invitations(ids)
 
     def _write_profiles(self, outcome: ImportOutcome) -> None:
         """Department, job title and manager from the file; empty cells leave what is known."""
@@ -873,6 +874,4 @@ def _finish(job: EnrolmentImport, outcome: ImportOutcome) -> None:
 def _queue_invitations(invitation_ids: list[str]) -> None:
     """Send the invitations an import made once it has committed, in bulk, off the request (the task calls
     tenants.services.invitations_send, the one way invitations are sent)."""
-    from programmes.tasks import invitations_send_task
-
-    invitations_send_task.delay(invitation_ids)
+    enqueue_after_commit(invitations_send_task, invitation_ids)

@@ -15,12 +15,10 @@ from django.utils.translation import ngettext
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import Cohort, Enrolment, Phase, Programme, Resource
+from programmes.models import LIVE_STATUSES, Cohort, Phase, Programme, Resource
 from tenants.models import Membership, Role, User
 
 DEFAULT_PHASES = (Phase.Kind.INTAKE, Phase.Kind.GROUP, Phase.Kind.INDIVIDUAL, Phase.Kind.FINAL)
-# Enrolments that take a seat in a cohort; completed and withdrawn people free theirs.
-LIVE_STATUSES = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)
 RESOURCE_MAX_BYTES = 25 * 1024 * 1024
 RESOURCE_EXTENSIONS = {"pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "odt", "odp", "ods", "txt", "md",
                        "png", "jpg", "jpeg", "mp3", "m4a", "mp4"}

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal import policy
 from portal.policy import Actor
+from programmes import tasks_sessions
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, TimeTaken, slot_take, time_hold, time_release
 from programmes.models import Attendance, Cohort, CreditTransaction, Enrolment, Session
@@ -77,8 +78,6 @@ def _locked(session: Session) -> Session:
 
 
 def notify_participants(session: Session, event: str, **details) -> None:
-    from programmes import tasks_sessions
-
     tasks_sessions.after_commit(tasks_sessions.session_notify, session.pk, event, **details)
 
 

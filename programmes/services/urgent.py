@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal import policy
 from portal.policy import Actor
+from programmes import tasks_sessions
 from programmes.models import UrgentRequest
 from programmes.selectors.sessions import bookable_enrolments
 
@@ -40,8 +41,6 @@ def urgent_request_create(*, actor: Actor, message: str = "") -> UrgentRequest:
             pending.save(update_fields=["message"])
         return pending
     request = UrgentRequest.objects.create(employee_id=actor.user_id, coach_id=enrolment.coach_id, message=message)
-    from programmes import tasks_sessions
-
     tasks_sessions.after_commit(tasks_sessions.urgent_request_notify, request.pk)
     return request
 
@@ -55,7 +54,5 @@ def urgent_request_acknowledge(*, actor: Actor, request: UrgentRequest) -> Urgen
     if request.acknowledged_at is None:
         request.acknowledged_at = timezone.now()
         request.save(update_fields=["acknowledged_at"])
-        from programmes import tasks_sessions
-
         tasks_sessions.after_commit(tasks_sessions.urgent_request_acknowledged_notify, request.pk)
     return request

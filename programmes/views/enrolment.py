@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from portal.csv import csv_response
-from programmes import tasks
 from portal.forms import form_submit
+from portal.tasks import enqueue_after_commit
+from programmes import tasks
 from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm,
                               ImportForm)
 from programmes.models import Enrolment, EnrolmentImport
+from programmes.selectors import credits as credit_selectors
 from programmes.selectors import enrolment as selectors
 from programmes.selectors import programmes as programme_selectors
 from programmes.services import enrolment as services
@@ -110,7 +112,7 @@ def enrolment_credits(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = saved.result if saved else enrolment
     if request.htmx:
         return render(request, "programmes/enrolment_credits.html", {
-            "enrolment": enrolment, "used": services.credits_used(enrolment), "saved": saved,
+            "enrolment": enrolment, "used": credit_selectors.credits_used(enrolment), "saved": saved,
             "credit_form": CreditAllowanceForm(initial={"credit_allowance": enrolment.credit_allowance})
             if saved else form})
     if saved:
@@ -215,5 +217,5 @@ def enrolment_import_start(request: HttpRequest, pk: str) -> HttpResponse:
     the progress meanwhile from another request)."""
     job = selectors.import_get(actor=request.actor, pk=pk)
     if job.status == EnrolmentImport.Status.QUEUED:
-        tasks.enrolment_import_task.delay(str(job.pk))
+        enqueue_after_commit(tasks.enrolment_import_task, str(job.pk))
     return HttpResponse(status=204)

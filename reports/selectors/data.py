@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from portal import policy
 from reports import data_map
-from reports.services.erasure import is_tenant_model
 from tenants.models import Membership
 from tenants.services import organisation_url
 
@@ -114,4 +113,4 @@ def _elsewhere(person, organisation) -> list[dict]:
 
 
 def tenant_labels() -> list[str]:
-    return sorted({entry.model for entry in data_map.ENTRIES if is_tenant_model(apps.get_model(entry.model))})
+    return sorted({entry.model for entry in data_map.ENTRIES if data_map.is_tenant_model(apps.get_model(entry.model))})

@@ -49,10 +49,6 @@ ERASED_DOMAIN = "erased.invalid"
 EMAIL_SCRUB: tuple[tuple[str, tuple[str, ...]], ...] = (("programmes.EnrolmentImport", ("errors", "summary")),)
 
 
-def is_tenant_model(model: type[Model]) -> bool:
-    return model._meta.app_config.name in settings.TENANT_APPS
-
-
 def _other_roles(person: User, organisations) -> list[Membership]:
     return list(Membership.objects.filter(user=person, organisation__in=organisations, is_active=True)
                 .exclude(role=Role.EMPLOYEE).select_related("organisation"))
@@ -211,7 +207,7 @@ def erase_here(*, person: User, stand_in: User) -> dict[str, int]:
         note(label, deleted)
     for entry in data_map.ENTRIES:
         model = _model(entry.model)
-        if not is_tenant_model(model):
+        if not data_map.is_tenant_model(model):
             continue
         rows = model._default_manager.filter(**{entry.field: person})
         if entry.erase == data_map.DELETE:
@@ -264,7 +260,7 @@ def account_close(*, person: User) -> dict[str, int]:
     old_email = person.email
     for entry in data_map.ENTRIES:
         model = _model(entry.model)
-        if is_tenant_model(model):
+        if data_map.is_tenant_model(model):
             continue
         rows = model._default_manager.filter(**{entry.field: person})
         if entry.erase == data_map.ACCOUNT:

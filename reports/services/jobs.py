@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,7 +37,9 @@ def _reflection_ids(raw) -> list[int]:
 
 
 def report_job_start(*, actor: policy.Actor, kind: str, params) -> ReportJob:
-    """Queue a report for `actor`. Access is checked now (the ordinary 404) and again when it runs."""
+    """Record a report for `actor` to prepare; the caller queues `reports.tasks.report_render` for it (a
+    service never imports its app's tasks, which import the services). Access is checked now (the
+    ordinary 404) and again when it runs."""
     job = ReportJob(kind=kind, requested_by_id=actor.user_id)
     if kind == ReportJob.Kind.PROGRAMME:
         filters, _problems = dashboard_selectors.filters_from(actor=actor, params=params)
@@ -58,9 +60,6 @@ def report_job_start(*, actor: policy.Actor, kind: str, params) -> ReportJob:
     else:
         raise Http404(policy.NOT_FOUND)
     job.save()
-    from reports.tasks import report_render
-
-    transaction.on_commit(lambda: report_render.delay(str(job.pk)))
     return job
 
 

@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import policy
+from portal.tasks import enqueue_after_commit
 from reports.models import AuditEvent, ReportJob
 from reports.services.audit import audit_record
 from reports.services.jobs import report_job_start
+from reports.tasks import report_render
 from reports.views.common import pdf_response
 
 
@@ -17,6 +19,7 @@ from reports.views.common import pdf_response
 @policy.page()
 def job_create(request: HttpRequest) -> HttpResponse:
     job = report_job_start(actor=request.actor, kind=request.POST.get("kind", ""), params=request.POST)
+    enqueue_after_commit(report_render, str(job.pk))
     job.refresh_from_db()  # inline runs have already finished
     if request.htmx:
         return render(request, "reports/job_status.html", {"job": job})

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models.journal import AccessLogEntry
-from assessments.services.access_log import record_read
+from assessments.read_audit import record_read
 
 
 def test_a_read_by_someone_else_is_one_insert(world, actor, in_tenant):

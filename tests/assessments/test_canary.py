@@ -310,7 +310,7 @@ def test_a_second_coach_never_reads_the_note_and_unsharing_takes_a_reflection_ba
 
 
 def test_the_overdue_reminder_names_no_content(world, planted, in_tenant):
-    from assessments.tasks_journal import organisation_overdue_action_reminders
+    from assessments.tasks import organisation_overdue_action_reminders
 
     with in_tenant(world.acme):
         organisation_overdue_action_reminders()

@@ -207,7 +207,7 @@ def test_sharing_progress_shows_hr_the_figure_never_the_text(world, client_for, 
 
 
 def test_the_daily_task_reminds_in_every_organisation_in_its_own_schema(world):
-    from assessments.tasks_journal import overdue_action_reminders
+    from assessments.tasks import overdue_action_reminders
 
     assert overdue_action_reminders() >= 2  # organisations visited
     reminded = {address for message in mail.outbox for address in message.to}

@@ -1,4 +1,5 @@
-"""Writes of the read audit: every time someone other than the employee opens their sensitive data.
+"""The read audit: every time someone other than the employee opens their sensitive data. Its own module,
+neither a service nor a selector: the policy, services and selectors all record reads through it.
 
 Rows of content are recorded by the policy as it hands them out (`policy.audit`, registered in
 assessments/policies.py), so no list, detail, fragment, API answer or PDF can forget it; call these by hand
