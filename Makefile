@@ -27,7 +27,7 @@ seed: migrate
 
 run: seed
 	@echo "Serving http://localhost:$(PORT)/ (organisations at http://acme.localhost:$(PORT)/ and http://globex.localhost:$(PORT)/)"
-	$(BIN)/python manage.py runserver --noreload 0.0.0.0:$(PORT)
+	PORTAL_PORT=$(PORT) $(BIN)/python manage.py runserver --noreload 0.0.0.0:$(PORT)
 
 # Browser tests run in Debian's Chromium and PDF tests read text with poppler's pdftotext; as root we install
 # both. Elsewhere browser tests skip and say how; the PDF tests need `apt-get install poppler-utils`.

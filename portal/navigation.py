@@ -25,6 +25,9 @@ class Entry:
     public_host: bool = False  # shown on the public host instead of organisation hosts
     platform_staff: bool = False
     order: int = 50
+    # Shown as a button at the end of the header instead of in the menu, so it is never scrolled out of
+    # sight on a narrow screen (the urgent route for employees).
+    prominent: bool = False
 
 
 _entries: list[Entry] = []
@@ -79,5 +82,5 @@ def items_for(request: HttpRequest, actor: policy.Actor) -> list[dict]:
         except NoReverseMatch:
             continue
         active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": str(entry.label), "url": url, "active": active})
+        items.append({"label": str(entry.label), "url": url, "active": active, "prominent": entry.prominent})
     return items

@@ -35,16 +35,24 @@ def envsecret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-DEBUG = envbool("DEBUG", "DATABASE_URL" not in os.environ)
-SECRET_KEY = envsecret("SECRET_KEY") or ("insecure-development-key-" + "x" * 40 if DEBUG or TESTING else "")
+# Django's debug pages (which list every URL pattern) only where a developer asks for them.
+DEBUG = envbool("DEBUG", False)
+# Production: a database of its own (DATABASE_URL) and no DEBUG, or PORTAL_PRODUCTION said outright. It
+# decides HTTPS, secure cookies, HSTS and the secret key; `make run` (the embedded database, plain http on
+# localhost) is not production, whether DEBUG is on or off.
+PRODUCTION = envbool("PORTAL_PRODUCTION", "DATABASE_URL" in os.environ and not DEBUG)
+SECRET_KEY = envsecret("SECRET_KEY") or ("insecure-development-key-" + "x" * 40 if not PRODUCTION or TESTING else "")
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+    raise RuntimeError("SECRET_KEY must be set in production")
 
 # Organisations live at <slug>.<PORTAL_DOMAIN>; the platform itself at PORTAL_DOMAIN.
 PORTAL_DOMAIN = os.environ.get("PORTAL_DOMAIN", "localhost")
-PORTAL_SCHEME = os.environ.get("PORTAL_SCHEME", "http" if DEBUG else "https")
+PORTAL_SCHEME = os.environ.get("PORTAL_SCHEME", "https" if PRODUCTION else "http")
+# The port links made outside a request carry (emails, calendar feeds): `make run` sets it from PORT;
+# empty for the scheme's own port.
+PORTAL_PORT = os.environ.get("PORTAL_PORT", "")
 ALLOWED_HOSTS = [PORTAL_DOMAIN, f".{PORTAL_DOMAIN}"] + os.environ.get("EXTRA_ALLOWED_HOSTS", "").split()
-if DEBUG or TESTING:
+if not PRODUCTION or TESTING:
     ALLOWED_HOSTS += ["127.0.0.1", "testserver"]
 
 SHARED_APPS = [
@@ -187,16 +195,16 @@ PASSWORD_RESET_PER_CLIENT = envint("PASSWORD_RESET_PER_CLIENT", 10)
 # Sessions stay per host: no cookie domain, so a cookie of one organisation host is never sent to another.
 SESSION_COOKIE_DOMAIN = None
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 12)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = [f"{PORTAL_SCHEME}://*.{PORTAL_DOMAIN}", f"{PORTAL_SCHEME}://{PORTAL_DOMAIN}"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -238,12 +246,14 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION and not TESTING
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Outside production WhiteNoise serves static files straight from the source folders, DEBUG or not (no
+# collectstatic for `make run`); production serves the build's collected, hashed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

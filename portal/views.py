@@ -4,9 +4,11 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from portal import homes, policy
+from portal.middleware import language_for
 
 
 @never_cache
@@ -26,4 +28,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    """The portal's own 404, in the reader's language also when it is raised before LanguageMiddleware ran
+    (the membership check, an unknown organisation host)."""
+    with translation.override(_language(request)):
+        return render(request, "404.html", status=404)
+
+
+def _language(request: HttpRequest) -> str:
+    if getattr(request, "LANGUAGE_CODE", None):
+        return request.LANGUAGE_CODE
+    if not hasattr(request, "user"):  # the tenant was not found: no session or user was read
+        return translation.get_language_from_request(request)
+    return language_for(request)

@@ -10,7 +10,8 @@ from portal import homes, policy
 from programmes.models import Attendance, Phase, Session
 from programmes.selectors.credits import with_credits
 from programmes.selectors.enrolment import agreement_accepted
-from programmes.selectors.sessions import bookable_enrolments, sessions_to_mark, sessions_upcoming
+from programmes.selectors.sessions import (bookable_enrolments, sessions_to_mark, sessions_upcoming,
+                                          urgent_requests_waiting)
 from tenants.services import public_url
 
 
@@ -68,4 +69,5 @@ def coach_sessions_panel(request: HttpRequest) -> dict:
     return {"template": "programmes/coach_home.html",
             "to_mark": list(sessions_to_mark(actor=actor, limit=5)),
             "upcoming": list(sessions_upcoming(actor=actor).filter(coach_id=actor.user_id)[:5]),
+            "urgent_waiting": urgent_requests_waiting(actor=actor),
             "workspace_url": public_url("/coach/", request=request)}

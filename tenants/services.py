@@ -37,20 +37,24 @@ def organisation_host(slug: str) -> str:
     return f"{slug}.{settings.PORTAL_DOMAIN}"
 
 
+def host_url(host: str, path: str = "/", *, request: HttpRequest | None = None) -> str:
+    """An absolute URL on `host`: the scheme and port of the current request, or without one (emails,
+    calendar feeds, tasks) PORTAL_SCHEME and PORTAL_PORT, so development links keep `make run`'s port."""
+    if request is not None:
+        scheme, port = request.scheme, request.get_port()
+    else:
+        scheme, port = settings.PORTAL_SCHEME, settings.PORTAL_PORT
+    suffix = f":{port}" if port and port not in ("80", "443") else ""
+    return f"{scheme}://{host}{suffix}{path}"
+
+
 def organisation_url(organisation: Organisation, path: str = "/", *, request: HttpRequest | None = None) -> str:
-    """An absolute URL on the organisation's primary host, keeping the port of the current request."""
-    domain = organisation.get_primary_domain().domain
-    port = ""
-    if request is not None and request.get_port() not in ("80", "443"):
-        port = f":{request.get_port()}"
-    scheme = request.scheme if request is not None else settings.PORTAL_SCHEME
-    return f"{scheme}://{domain}{port}{path}"
+    """An absolute URL on the organisation's primary host (port and scheme as `host_url`)."""
+    return host_url(organisation.get_primary_domain().domain, path, request=request)
 
 
 def public_url(path: str = "/", *, request: HttpRequest | None = None) -> str:
-    port = f":{request.get_port()}" if request is not None and request.get_port() not in ("80", "443") else ""
-    scheme = request.scheme if request is not None else settings.PORTAL_SCHEME
-    return f"{scheme}://{settings.PORTAL_DOMAIN}{port}{path}"
+    return host_url(settings.PORTAL_DOMAIN, path, request=request)
 
 
 def template_schema_ensure() -> None:

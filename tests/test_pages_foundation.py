@@ -82,12 +82,13 @@ PAGES = [
     # 14 my goals, 15 how often others opened my information lately.
     pytest.param("employee", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 11), more_people, False,
                  id="home, employee"),
-    # Coach: 5 sessions to mark attendance for, 6 my coming sessions, 7 my coachees' latest assessments,
-    # 8 how many wait for release, 9 sessions to follow up, 10 overdue actions per coachee, 11 reflections
-    # shared with me lately. The same for a coach who also serves another organisation.
-    pytest.param("coach", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 7), more_people, False,
+    # Coach: 5 sessions to mark attendance for, 6 my coming sessions, 7 how many urgent requests wait for
+    # me, 8 my coachees' latest assessments, 9 how many wait for release, 10 sessions to follow up,
+    # 11 overdue actions per coachee, 12 reflections shared with me lately. The same for a coach who also
+    # serves another organisation.
+    pytest.param("coach", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, False,
                  id="home, coach"),
-    pytest.param("coach_both", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 7), more_people, False,
+    pytest.param("coach_both", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, False,
                  id="home, coach of several organisations"),
 ]
 

@@ -79,7 +79,7 @@ def test_platform_staff_provision_from_the_form_and_errors_are_shown(client_for,
     assert "An organisation with this address already exists." in again.content.decode()
 
 
-def test_seed_demo_refuses_to_run_with_debug_off(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
         call_command("seed_demo")

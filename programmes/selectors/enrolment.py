@@ -11,7 +11,7 @@ from portal import policy
 from portal.policy import Actor
 from programmes.models import (LIVE_STATUSES, Agreement, AgreementAcceptance, Attendance, Cohort, EmployeeProfile,
                                Enrolment, EnrolmentEvent, EnrolmentImport, Programme, Session)
-from programmes.selectors.credits import credits_used
+from programmes.selectors.credits import credits_used, with_credits
 from programmes.selectors.programmes import count_of, seats_taken
 from tenants.models import Invitation
 
@@ -22,11 +22,13 @@ def _profile(field: str) -> Subquery:
 
 def enrolment_list(*, actor: Actor, programme: int | None = None, cohort: int | None = None,
                    status: str | None = None, search: str = "") -> QuerySet[Enrolment]:
-    """Enrolments the actor may see, with the person, cohort, coach and where they stand, in one query."""
-    enrolments = (policy.scope(actor, Enrolment)
-                  .select_related("employee", "cohort", "programme", "coach")
-                  .annotate(department=_profile("department"), job_title=_profile("job_title"))
-                  .order_by("employee__last_name", "employee__first_name", "employee__email", "programme__name"))
+    """Enrolments the actor may see, with the person, cohort, coach, where they stand and their 1:1 credits
+    left (`credits_left`, `credits_used`), in one query."""
+    enrolments = with_credits(policy.scope(actor, Enrolment)
+                              .select_related("employee", "cohort", "programme", "coach")
+                              .annotate(department=_profile("department"), job_title=_profile("job_title"))
+                              .order_by("employee__last_name", "employee__first_name", "employee__email",
+                                        "programme__name"))
     if programme:
         enrolments = enrolments.filter(programme_id=programme)
     if cohort:

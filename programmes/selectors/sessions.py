@@ -144,6 +144,11 @@ def urgent_request_to_me(*, actor: policy.Actor, pk: int) -> UrgentRequest:
                              coach_id=actor.user_id, pk=pk)
 
 
+def urgent_requests_waiting(*, actor: policy.Actor) -> int:
+    """How many urgent requests to the actor as coach here nobody has marked as seen yet. One query."""
+    return policy.scope(actor, UrgentRequest).filter(coach_id=actor.user_id, acknowledged_at__isnull=True).count()
+
+
 def urgent_requests_to_me(*, actor: policy.Actor) -> QuerySet[UrgentRequest]:
     """The urgent requests made to the actor as coach here: those waiting (oldest first, the longest
     wait on top), then those answered in the last two weeks (newest first). One query."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from programmes.availability.models import CalendarFeed
 from programmes.models import Session
 from tenants.models import Organisation, User
-from tenants.services import organisation_host, public_url
+from tenants.services import host_url, organisation_host, public_url
 
 PRODUCT_ID = "-//Coaching portal//Sessions//EN"
 
@@ -47,7 +47,7 @@ def organisation_address(organisation: Organisation) -> str:
     """The organisation's primary address, read from its prefetched domains when the caller has them
     (a feed over many organisations then looks each address up once, not once per session)."""
     primary = [domain.domain for domain in organisation.domains.all() if domain.is_primary]
-    return f"{settings.PORTAL_SCHEME}://{primary[0] if primary else organisation_host(organisation.slug)}"
+    return host_url(primary[0] if primary else organisation_host(organisation.slug), "")
 
 
 # --- .ics -------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from assessments.models.journal import AccessLogEntry
 from assessments.read_audit import record_read
@@ -67,3 +68,34 @@ def test_no_one_but_the_employee_reads_a_log(world, client_for):
     for user in (world.acme.coach, world.acme.hr, world.coach_both):
         assert client_for(user, world.acme.host).get("/me/access-log/").status_code == 404
         assert client_for(user, world.acme.host).get("/api/v1/me/access-log/").status_code == 404
+
+
+def test_the_page_groups_repeated_reads_by_reader_kind_and_item(world, client_for, in_tenant):
+    coach = client_for(world.acme.coach, world.acme.host)
+    for _ in range(4):
+        coach.get(f"/reflections/{world.acme.people['j_shared']}/")
+    coach.get(f"/goals/{world.acme.people['j_goal']}/")
+    with in_tenant(world.acme):  # someone else read the same reflection once
+        record_read(actor=world.acme.hr, owner=world.acme.employee, kind="reflection",
+                    object_id=world.acme.people["j_shared"])
+        last = AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.coach,
+                                             kind="reflection").latest("at").at
+    html = client_for(world.acme.employee, world.acme.host).get("/me/access-log/").content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 3  # the coach's reflection, the coach's goal, HR's reflection
+    coach_reflection = next(row for row in rows if "Cor Acme" in row and "Reflection" in row)
+    assert "4 times" in coach_reflection
+    assert timezone.localtime(last).strftime("%H:%M") in coach_reflection  # when it was last opened
+    assert "1 time" in next(row for row in rows if "Hilde Acme" in row)
+
+
+def test_grouped_reads_are_paginated(world, client_for, in_tenant):
+    with in_tenant(world.acme):
+        AccessLogEntry.objects.bulk_create(
+            AccessLogEntry(owner=world.acme.employee, reader=world.acme.coach, reader_role="coach", kind="result",
+                           object_id=number) for number in range(1, 31) for _ in range(3))
+    client = client_for(world.acme.employee, world.acme.host)
+    first = client.get("/me/access-log/").content.decode()
+    second = client.get("/me/access-log/?page=2").content.decode()
+    assert first.count("3 times") == 25 and second.count("3 times") == 5
+    assert "Page 1 of 2" in first

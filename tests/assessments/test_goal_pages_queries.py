@@ -74,7 +74,7 @@ def _pages(world) -> list:
         # 5 cohorts with head counts, 6 the released cells of the journal figures (reports.disclosure),
         # 7 the organisation's head count, 8 shared goal progress, 9 the read audit of it
         ("hr", "/engagement/", REQUEST + 5),
-        # 5 how many entries, 6 one page with the readers
+        # 5 how many groups of reads, 6 one page of them (grouped by reader, kind and item) with the readers
         ("employee", "/me/access-log/", REQUEST + 2),
     ]
 

@@ -4,6 +4,7 @@ organisation), and an .ics for every session."""
 from __future__ import annotations
 
 import icalendar
+from django.core import mail
 from django.test import Client
 
 from programmes.availability.models import CalendarFeed
@@ -98,3 +99,32 @@ def test_the_api_lists_makes_and_stops_feed_addresses(world, client_for):
     assert created["url"] != listed["url"]
     assert client.delete(f"/api/v1/calendar-feeds/{created['id']}/").status_code == 204
     assert client.get("/api/v1/calendar-feeds/").json()["results"] == []
+
+
+def test_links_made_outside_a_request_keep_the_portals_port(world, settings, client_for):
+    # `make run` serves on :8000 and says so in PORTAL_PORT: emails and calendar feeds carry the port.
+    from programmes.services.calendar import organisation_address
+    from tenants.services import invitation_create, invitations_send, organisation_url, public_url
+
+    settings.PORTAL_PORT = "8000"
+    org = world.acme
+    assert organisation_url(org.organisation, "/goals/") == "http://acme.localhost:8000/goals/"
+    assert public_url("/coach/") == "http://localhost:8000/coach/"
+    assert organisation_address(org.organisation) == "http://acme.localhost:8000"
+    client = client_for(org.employee2, org.host)
+    client.post("/calendar/renew/")
+    feed = CalendarFeed.objects.get(user=org.employee2, revoked_at__isnull=True)
+    events = _events(Client(HTTP_HOST="localhost").get(f"/calendar/feed/{feed.secret}.ics").content)
+    assert events and all(str(event["url"]).startswith("http://acme.localhost:8000/sessions/") for event in events)
+    invitation = invitation_create(email="newcomer@elsewhere.test", organisation=org.organisation, role="employee",
+                                   acting_user=org.hr, send=False)
+    mail.outbox.clear()
+    invitations_send(invitation_ids=[invitation.pk])
+    assert "http://acme.localhost:8000/invitation/" in mail.outbox[0].body
+
+
+def test_without_a_port_links_use_the_schemes_own(world, settings):
+    from tenants.services import organisation_url
+
+    settings.PORTAL_PORT = ""
+    assert organisation_url(world.acme.organisation) == "http://acme.localhost/"

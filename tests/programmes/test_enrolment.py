@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.http import Http404
 
 from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolment
+from programmes.selectors.credits import credit_balance
 from programmes.services import enrolment as services
 from programmes.services import imports
 from tests.invitations import accept
@@ -212,3 +215,37 @@ def test_an_employee_reads_only_their_own_enrolment_through_the_api(world, clien
     assert client.get(f"/api/v1/enrolments/{world.acme.people['enrolment2']}/").status_code == 404
     assert client.patch(f"/api/v1/enrolments/{world.acme.people['enrolment']}/", {"credit_allowance": 99},
                         content_type="application/json").status_code == 404
+
+
+def _credits_cell(html: str, email: str) -> str:
+    """The last cell of the list's row for `email` (the credits column)."""
+    row = html[html.index(email):]
+    row = row[:row.index("</tr>")]
+    return row[row.rindex("<td"):]
+
+
+def test_the_list_shows_credits_left_beside_the_allowance_in_the_same_queries(world, client_for, in_tenant):
+    hr = client_for(world.acme.hr, world.acme.host)
+    hr.get("/enrolments/")  # per-process caches first
+    with CaptureQueriesContext(connection) as before:
+        hr.get("/enrolments/")
+    with in_tenant(world.acme):
+        enrolment = Enrolment.objects.get(pk=world.acme.people["enrolment"])
+        Enrolment.objects.filter(pk=enrolment.pk).update(credit_allowance=6)
+        CreditTransaction.objects.bulk_create(
+            CreditTransaction(enrolment=enrolment, delta=delta, reason=reason) for delta, reason in (
+                (-1, CreditTransaction.Reason.BOOKING), (-1, CreditTransaction.Reason.BOOKING),
+                (1, CreditTransaction.Reason.REFUND), (-2, CreditTransaction.Reason.ADJUSTMENT)))
+        for other in Enrolment.objects.exclude(pk=enrolment.pk):  # every row has a ledger now
+            CreditTransaction.objects.create(enrolment=other, delta=-1, reason=CreditTransaction.Reason.BOOKING)
+        employee = enrolment.employee.email
+        left = credit_balance(enrolment=enrolment)  # with whatever the world had booked before
+        assert left < 6
+    with CaptureQueriesContext(connection) as after:
+        html = hr.get("/enrolments/").content.decode()
+    cell = _credits_cell(html, employee)
+    assert f">{left}<" in cell and "of 6" in cell
+    # Credits left are part of the one query for the page of enrolments, not a query per row.
+    assert len(after.captured_queries) == len(before.captured_queries)
+    coach = client_for(world.acme.coach, world.acme.host).get("/enrolments/").content.decode()
+    assert f">{left}<" in _credits_cell(coach, employee)

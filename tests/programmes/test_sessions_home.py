@@ -79,7 +79,8 @@ def test_the_coach_sees_what_to_record_and_what_is_coming_here(world, actor, in_
     request = _request(actor(org.coach, org))
     with in_tenant(org), CaptureQueriesContext(connection) as queries:
         coach_sessions_panel(request)
-    assert len(queries) == 4  # sessions to record, coming sessions (each after SET search_path)
+    # sessions to record, coming sessions, urgent requests waiting (each after SET search_path)
+    assert len(queries) == 6
 
 
 def test_someone_not_enrolled_gets_no_sessions_panel(world, actor, in_tenant):

@@ -3,6 +3,8 @@ workspace; the employee sees the organisation's support contact; HR never sees i
 
 from __future__ import annotations
 
+import re
+
 from django.core import mail
 
 from programmes.models import UrgentRequest
@@ -89,3 +91,40 @@ def test_the_api_creates_and_the_coach_acknowledges(world, client_for):
     coach = client_for(world.coach_both, org.host)
     answered = coach.post(f"/api/v1/urgent-requests/{created.json()['id']}/acknowledge/")
     assert answered.status_code == 200 and answered.json()["acknowledged_at"]
+
+
+URGENT_ENTRY = 'class="btn btn--urgent btn--small" href="/urgent/"'
+
+
+def test_the_urgent_route_is_in_the_header_of_every_employee_page(world, client_for):
+    client = client_for(world.acme.employee, world.acme.host)
+    for path in ("/", "/sessions/", "/goals/", "/reflections/", "/assessments/", "/programmes/", "/me/access-log/",
+                 "/no-such-page/"):
+        html = client.get(path).content.decode()
+        header = html[html.index('<header class="topbar">'):html.index("</header>")]
+        assert URGENT_ENTRY in header, path
+    on_the_page = client.get("/urgent/").content.decode()
+    assert 'href="/urgent/" aria-current="page"' in on_the_page
+
+
+def test_only_employees_get_the_urgent_entry(world, client_for):
+    for user in (world.acme.hr, world.acme.coach, world.coach_both):
+        assert 'href="/urgent/"' not in client_for(user, world.acme.host).get("/").content.decode()
+
+
+def test_the_coachs_home_counts_the_urgent_requests_not_yet_seen(world, client_for, in_tenant):
+    org = world.acme
+    coach = client_for(world.coach_both, org.host)
+    assert "waiting for you<" not in coach.get("/").content.decode()
+    with in_tenant(org):
+        UrgentRequest.objects.create(employee=org.employee2, coach=world.coach_both, message="now")
+        UrgentRequest.objects.create(employee=org.employee, coach=world.coach_both, message="also now")
+        UrgentRequest.objects.create(employee=org.employee, coach=org.coach, message="someone else's")
+        seen = UrgentRequest.objects.create(employee=org.employee2, coach=world.coach_both, message="earlier")
+        UrgentRequest.objects.filter(pk=seen.pk).update(acknowledged_at=seen.created_at)
+        # the world's own, plus the one just made
+        waiting_for_cor = UrgentRequest.objects.filter(coach=org.coach, acknowledged_at__isnull=True).count()
+    html = coach.get("/").content.decode()
+    assert "2 urgent requests waiting for you" in html
+    other = client_for(org.coach, org.host).get("/").content.decode()
+    assert re.findall(r"(\d+) urgent requests? waiting for you", other) == [str(waiting_for_cor)]

@@ -1,4 +1,4 @@
-"""Demo data: Acme Logistics (English) and Globex Zorg (Dutch). Idempotent; refused when DEBUG is off."""
+"""Demo data: Acme Logistics (English) and Globex Zorg (Dutch). Idempotent; refused in production."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -13,11 +13,13 @@ class Command(BaseCommand):
     help = "Load the demo organisations, people and coaching data (safe to run again)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (benchmarks, tests).")
+        parser.add_argument("--force", action="store_true", help="Run even in production settings (benchmarks, tests).")
 
     def handle(self, *args, **options):
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError("seed_demo loads known passwords and runs only with DEBUG on.")
+        # Known passwords: never where real people sign in. The demo (`make run`) is not production,
+        # whether DEBUG is on or off.
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError("seed_demo loads known passwords and does not run in production.")
         with transaction.atomic():
             organisations = demo.seed_people()
         for organisation in organisations:
