@@ -81,6 +81,8 @@ def problems(body: str, *, full_page: bool) -> list[str]:
     found = []
     ids = Counter(node.attrs["id"] for node in nodes if node.attrs.get("id"))
     found += [f"id {value!r} used {count} times" for value, count in ids.items() if count > 1]
+    found += [f"<{node.tag} for=''> names nothing" for node in nodes if node.tag == "label" and "for" in node.attrs
+              and not node.attrs["for"].strip()]
     if full_page:  # a fragment may point at the page it is swapped into
         for node in nodes:
             for attribute in ID_REFERENCES:
@@ -118,11 +120,12 @@ def _has_submit(form: Node) -> bool:
 def test_the_checks_find_each_kind_of_mistake():
     page = """<main><dl><div><dt>a</dt><dd>1</dd><p>note</p></div></dl>
       <input id="id_title"><input id="id_title" aria-describedby="id_title_help">
-      <span><form method="post"></form></span>
+      <span><form method="post"></form></span><label for="">Rating</label>
       <form method="get"><select></select><noscript><button>Filter</button></noscript></form></main>"""
     assert sorted(problems(page, full_page=True)) == sorted([
         "<dl><div> holds <p>", "id 'id_title' used 2 times", "<input aria-describedby='id_title_help'> names no element",
-        "<form action=''> inside <span>", "GET <form action=''> has no submit button"])
+        "<form action=''> inside <span>", "GET <form action=''> has no submit button",
+        "<label for=''> names nothing"])
     assert problems('<form method="get"><button>Filter</button></form><label for="x">X</label><input id="x">',
                     full_page=True) == []
 
