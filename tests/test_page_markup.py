@@ -8,6 +8,7 @@ references to nothing, a `<dl>` holding anything but its terms, a form inside in
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,6 +24,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # Elements that phrasing content may not break out of: a <form> (flow content) inside one is invalid.
 PHRASING_ONLY = {"span", "a", "label", "p", "strong", "em", "small", "b", "i", "button", "h1", "h2", "h3",
                  "h4", "h5", "h6"}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ID_REFERENCES = ("aria-describedby", "aria-labelledby", "aria-controls", "for")
 
 
@@ -90,6 +92,11 @@ def problems(body: str, *, full_page: bool) -> list[str]:
                     if target not in ids:
                         found.append(f"<{node.tag} {attribute}={target!r}> names no element")
     for node in nodes:
+        if node.tag == "input" and node.attrs.get("type") == "date" and node.attrs.get("value") \
+                and not ISO_DATE.fullmatch(node.attrs["value"]):
+            found.append(f"<input type=date value={node.attrs['value']!r}> is not an ISO date")
+        if node.tag == "input" and node.attrs.get("type") == "color":
+            found += [f"<input type=color {name}>" for name in ("required", "maxlength") if name in node.attrs]
         if node.tag == "dl":
             for child in node.children:
                 if child.tag not in ("dt", "dd", "div", "template", "script"):
@@ -121,18 +128,21 @@ def test_the_checks_find_each_kind_of_mistake():
     page = """<main><dl><div><dt>a</dt><dd>1</dd><p>note</p></div></dl>
       <input id="id_title"><input id="id_title" aria-describedby="id_title_help">
       <span><form method="post"></form></span><label for="">Rating</label>
-      <form method="get"><select></select><noscript><button>Filter</button></noscript></form></main>"""
+      <form method="get"><select></select><noscript><button>Filter</button></noscript></form>
+      <input type="date" value="05-12-2026"><input type="color" required></main>"""
     assert sorted(problems(page, full_page=True)) == sorted([
         "<dl><div> holds <p>", "id 'id_title' used 2 times", "<input aria-describedby='id_title_help'> names no element",
         "<form action=''> inside <span>", "GET <form action=''> has no submit button",
-        "<label for=''> names nothing"])
+        "<label for=''> names nothing",
+        "<input type=date value='05-12-2026'> is not an ISO date", "<input type=color required>"])
     assert problems('<form method="get"><button>Filter</button></form><label for="x">X</label><input id="x">',
                     full_page=True) == []
 
 
-def test_every_page_of_the_matrix_has_sound_markup(world):
+@pytest.mark.parametrize("org_key", ["acme", "globex"])  # English and Dutch
+def test_every_page_of_the_matrix_has_sound_markup(world, org_key):
     checked, failures = 0, []
-    for answer in answers(world):
+    for answer in answers(world, org_key=org_key):
         if answer.response.status_code != 200 or "text/html" not in answer.response.get("Content-Type", ""):
             continue
         body = answer.body.decode()
