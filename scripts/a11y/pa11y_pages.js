@@ -18,6 +18,8 @@ async function main() {
       const options = {...config, browser, headers: {Cookie: page.cookie}};
       delete options.chromeLaunchConfig;
       const result = await pa11y(page.url, options);
+      process.stderr.write(`${results.length + 1}/${pages.length} ${page.label} ${page.url}: ` +
+                           `${result.issues.filter((issue) => issue.type === "error").length} errors\n`);
       results.push({url: page.url, label: page.label,
                     errors: result.issues.filter((issue) => issue.type === "error")});
     }
