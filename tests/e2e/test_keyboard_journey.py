@@ -79,7 +79,8 @@ def test_focus_is_visible_and_the_page_fits_without_scrolling_sideways(page, pag
 
 def test_booking_a_session_by_keyboard(page, page_for, sign_in, e2e_world, committed):
     acme = e2e_world.acme
-    slot_id, starts_at = booking_prepare(committed, e2e_world)
+    # Another day and hour than the booking journey's, so neither finds the other's session in the way.
+    slot_id, _starts_at = booking_prepare(committed, e2e_world, days=17, hour=10)
     sign_in(page, acme.employee2.email, PASSWORD, acme)
     page.goto(page_for(acme, "/book/"))
     tab_to(page, page.get_by_role("link", name="Show free times of the coming 4 weeks"))
