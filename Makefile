@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: run test install db migrate seed browser bench messages check stop-db clean
+.PHONY: run test install db migrate seed browser bench messages check stop-db clean a11y
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,20 @@ browser:
 
 test: db browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Outside accessibility checkers, not part of `make test`: pa11y (axe and HTML_CodeSniffer, WCAG2AA) and the
+# Nu HTML checker over every GET page of the access matrix, per role, in both languages, against the test
+# world in a server of its own (tests/e2e/test_outside_checkers.py). Needs Node (npm) and Java 17; pa11y
+# drives Debian's Chromium (scripts/a11y/pa11y.json), so puppeteer downloads no browser of its own.
+A11Y_TOOLS := scripts/a11y
+$(A11Y_TOOLS)/node_modules/.installed: $(A11Y_TOOLS)/package.json $(A11Y_TOOLS)/package-lock.json
+	cd $(A11Y_TOOLS) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+a11y: db browser $(A11Y_TOOLS)/node_modules/.installed
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || true
+	$(BIN)/python -m pytest -m a11y -p no:randomly -s tests/e2e/test_outside_checkers.py $(PYTEST_ARGS)
 
 bench: migrate
 	$(BIN)/python -m bench.run

@@ -61,7 +61,20 @@ class GoalEditForm(GoalForm):
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
 
 
-class OptionForm(forms.Form):
+class PagePartForm(forms.Form):
+    """A form that is one of several on a page (a goal's option and action both have a `title`, a session's
+    note and summary a `body`): its fields' ids carry a prefix of its own, while the names it posts stay the
+    plain field names."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class OptionForm(PagePartForm):
+    id_prefix = "option"
     title = forms.CharField(label=_("Option"), max_length=200)
     pros = forms.CharField(label=_("What speaks for it"), required=False, max_length=2_000, widget=_area(2))
     cons = forms.CharField(label=_("What speaks against it"), required=False, max_length=2_000, widget=_area(2))
@@ -82,7 +95,8 @@ class DecisionForm(forms.Form):
         self.fields["option"].choices = [("", _("None of these"))] + [(o.pk, o.title) for o in options]
 
 
-class ActionForm(forms.Form):
+class ActionForm(PagePartForm):
+    id_prefix = "action"
     title = forms.CharField(label=_("Action"), max_length=200)
     due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
 
@@ -107,9 +121,11 @@ class CoachFeedbackForm(forms.Form):
     body = forms.CharField(label=_("Your feedback for them"), max_length=20_000, widget=_area(4))
 
 
-class NoteForm(forms.Form):
+class NoteForm(PagePartForm):
+    id_prefix = "note"
     body = forms.CharField(label=_("Private note"), max_length=20_000, widget=_area(5))
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(PagePartForm):
+    id_prefix = "summary"
     body = forms.CharField(label=_("Shared summary"), max_length=20_000, widget=_area(5))

@@ -102,6 +102,21 @@ class LogoField(forms.ImageField):
         return super().to_python(data)
 
 
+class ColourInput(forms.TextInput):
+    """A colour picker. It always holds a colour, so HTML allows it neither `required` nor `maxlength`
+    (the model's max_length still checks what is posted)."""
+
+    input_type = "color"
+
+    def use_required_attribute(self, initial) -> bool:
+        return False
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class OrganisationSettingsForm(forms.ModelForm):
     """What HR managers may change about their organisation: its branding and its rules."""
 
@@ -118,7 +133,7 @@ class OrganisationSettingsForm(forms.ModelForm):
         field_classes = {"logo": LogoField}
         help_texts = {"logo": _("PNG, JPEG or WebP, at most 512 KB and 2,000 × 2,000 pixels. It appears in the "
                                 "top bar and on reports.")}
-        widgets = {"accent_colour": forms.TextInput(attrs={"type": "color"}),
+        widgets = {"accent_colour": ColourInput(),
                    "support_contact": forms.Textarea(attrs={"rows": 3})}
 
     def clean_logo(self):

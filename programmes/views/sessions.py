@@ -44,7 +44,7 @@ class EnrolmentChoice(forms.ModelChoiceField):
 class TimeForm(forms.Form):
     """When a session takes place: all an organiser who may not see how to join it (HR, a 1:1) changes."""
 
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.TypedChoiceField(
         label=gettext_lazy("Duration"), coerce=int, initial=60,

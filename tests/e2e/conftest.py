@@ -19,7 +19,12 @@ these fixtures (no imports needed):
     context      A fresh browser context per test: its own cookies, British English, Amsterdam time,
                  a 1280 x 860 window, ten seconds before an action or expectation gives up.
     page         A new tab in `context`. When the test fails, a screenshot of it is saved as
-                 tests/e2e/screenshots/failed-<test name>.png.
+                 tests/e2e/screenshots/failed-<test name>.png. Every HTML page it loads is checked with
+                 axe-core once the test body has passed (tests/e2e/axe.py): opened again as the same
+                 person, in English and in Dutch, no serious or critical WCAG 2.0/2.1 A or AA violation.
+                 A page kind (its path with ids left out) is checked once per run.
+    axe_check    axe_check(page) -> the serious and critical violations on the page as it stands now
+                 (for a state no plain GET reaches: a refused form, an open dialog).
     page_for     page_for(host, path="/") -> "http://acme.localhost:<port>/path". `host` is "localhost"
                  (the public host), "acme.localhost", a bare slug ("acme") or a World Org.
     sign_in      sign_in(page, email, password, host) signs in through the real login form on that host
@@ -58,6 +63,7 @@ import pytest
 from django.db import connections
 
 from tests.conftest import Org, build_world
+from tests.e2e import axe
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -82,6 +88,7 @@ call_command("runserver", f"127.0.0.1:{sys.argv[1]}", use_reloader=False, use_th
 SERVER_START_SECONDS = 60
 ACTION_TIMEOUT_MS = 10_000
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+AXE_SEEN: set[str] = set()  # page kinds axe has checked in this run, per language
 HOW_TO_ENABLE = ("browser tests skipped: Chromium is not installed at /usr/bin/chromium "
                  "(run as root: make test installs chromium with apt-get, or apt-get install chromium)")
 
@@ -110,9 +117,11 @@ def _missing_requirement() -> str | None:
     if not CHROMIUM.exists():
         return HOW_TO_ENABLE
     try:
+        import axe_playwright_python  # noqa: F401
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "browser tests skipped: Playwright is not installed (pip install -r requirements.txt)"
+        return ("browser tests skipped: Playwright or axe-playwright-python is not installed "
+                "(pip install -r requirements.txt)")
     return None
 
 
@@ -128,10 +137,27 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    if AXE_SEEN:
+        terminalreporter.write_line(f"axe-core checked {len(AXE_SEEN)} pages (page kinds × languages)")
     skipped = getattr(config, "_e2e_skipped", None)
     if skipped:
         count, reason = skipped
         terminalreporter.write_line(f"{count} {reason}", yellow=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test's body passed, and before its fixtures undo what it made: axe over the pages
+    its tab loaded (tests/e2e/axe.py)."""
+    result = yield
+    tab = item.funcargs.get("page")
+    visited = getattr(item, "axe_visited", None)
+    if tab is not None and visited:
+        failures = axe.check_pages(tab.context, visited, seen=AXE_SEEN)
+        if failures:
+            pytest.fail("axe-core: serious or critical WCAG A/AA violations:\n" + "\n".join(failures),
+                        pytrace=False)
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
@@ -329,12 +355,31 @@ def context(browser, e2e_server):
     browser_context.close()
 
 
+def _remember_pages(tab, visited: list[str]) -> None:
+    """Note each HTML page the tab's main frame loads with a 200 (the pages axe checks afterwards)."""
+
+    def remember(response):
+        request = response.request
+        if (request.is_navigation_request() and request.frame == tab.main_frame and request.method == "GET"
+                and response.status == 200 and "text/html" in response.headers.get("content-type", "")):
+            visited.append(response.url)
+
+    tab.on("response", remember)
+
+
 @pytest.fixture
 def page(context, request):
     tab = context.new_page()
+    request.node.axe_visited = []
+    _remember_pages(tab, request.node.axe_visited)
     yield tab
     if getattr(request.node, "e2e_failed", False) and not tab.is_closed():
         _save_screenshot(tab, f"failed-{request.node.name}")
+
+
+@pytest.fixture
+def axe_check():
+    return axe.violations
 
 
 @pytest.fixture

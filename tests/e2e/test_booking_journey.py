@@ -14,14 +14,14 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def _prepare(committed, world) -> tuple[int, datetime]:
+def _prepare(committed, world, *, days: int = 16, hour: int = 15) -> tuple[int, datetime]:
     """A free slot of the coach of both organisations, and Acme's employee2 (their coachee) having
     accepted the coaching agreement; removed again after the test."""
     from programmes.availability.models import Slot
     from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Session
 
     acme = world.acme
-    starts_at = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=16), time(15)))
+    starts_at = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(hour)))
     with committed():
         slot = Slot.objects.create(coach=world.coach_both, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
                                    video_url="https://meet.example.com/journey")
