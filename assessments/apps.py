@@ -5,6 +5,11 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
 
     def ready(self) -> None:
-        from . import policies  # noqa: F401  (registers this app's access rules)
-        from . import homes_journal, navigation_journal, tasks_journal  # noqa: F401  (journal panels, menu, tasks)
-        from . import homes, navigation  # noqa: F401  (assessments: home panels and navigation)
+        from . import (  # noqa: F401  (journal panels, menu, tasks)  # noqa: F401  (assessments: home panels and navigation)
+            homes,
+            homes_journal,
+            navigation,
+            navigation_journal,
+            policies,  # noqa: F401  (registers this app's access rules)
+            tasks_journal,
+        )

@@ -14,8 +14,16 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assessments.models.journal import (ActionItem, CheckIn, CoachFeedback, Goal, Reflection, SessionFeedback,
-                                        SessionNote, SessionSummary)
+from assessments.models.journal import (
+    ActionItem,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    Reflection,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+)
 from assessments.services import access_log, feedback, goals, notes, reflections
 from portal import policy
 from programmes.models import Enrolment, Session

@@ -72,7 +72,7 @@ class QuestionForm(forms.Form):
         self.fields["dimension"].queryset = Dimension.objects.filter(version=version)
 
     @classmethod
-    def for_question(cls, question: Question, data=None) -> "QuestionForm":
+    def for_question(cls, question: Question, data=None) -> QuestionForm:
         initial = {name: getattr(question, name) for name in
                    ("kind", "text_en", "text_nl", "reverse_scored", "required", "low_label_en", "low_label_nl",
                     "high_label_en", "high_label_nl")}

@@ -26,10 +26,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -248,7 +248,8 @@ def portal_server(*, workers: int = 2, start_seconds: float = 60) -> Iterator[Se
     port = free_port()
     environment = {**os.environ, **SERVER_ENVIRONMENT, "DATABASE_URL": os.environ.get("DATABASE_URL")
                    or database_url()}
-    log = tempfile.NamedTemporaryFile(prefix="portal-bench-server-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server writes it until it stops)
+        prefix="portal-bench-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "512"],

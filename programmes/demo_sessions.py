@@ -19,9 +19,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from portal import policy
-from programmes.demo import CONTENT as DEMO_CONTENT
 from programmes.availability.models import Slot
 from programmes.availability.services import ADD, Meeting, slots_offer, slots_publish
+from programmes.demo import CONTENT as DEMO_CONTENT
 from programmes.models import Attendance, CreditTransaction, Enrolment, Programme, Session, UrgentRequest
 from programmes.selectors.coach import places_of
 from programmes.services.attendance import attendance_mark

@@ -9,8 +9,18 @@ from django.db.models import Q, QuerySet  # noqa: E402
 
 from portal import policy  # noqa: E402
 from portal.policy import Actor  # noqa: E402
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,  # noqa: E402
-                               EnrolmentEvent, EnrolmentImport, Phase, Programme, Resource)
+from programmes.models import (  # noqa: E402
+    Agreement,
+    AgreementAcceptance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentImport,
+    Phase,
+    Programme,
+    Resource,
+)
 
 
 def _coached_cohort_ids(actor: Actor) -> QuerySet:

@@ -9,8 +9,8 @@ language, and booking, change and cancellation emails carry the session as an .i
 from __future__ import annotations
 
 from contextlib import contextmanager
-from copy import copy
 from contextvars import ContextVar
+from copy import copy
 from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage, get_connection

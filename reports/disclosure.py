@@ -53,9 +53,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Iterator
 
 from django.conf import settings
 from django.db import connection, transaction

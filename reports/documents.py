@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils import timezone
-from portal.formats import local_date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal import policy
+from portal.formats import local_date_format
 from reports import charts, pdf
 from reports.selectors import coach as coach_selectors
 from reports.selectors import dashboard as dashboard_selectors

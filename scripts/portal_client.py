@@ -13,7 +13,7 @@ import itertools
 import json as jsonlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -131,7 +131,7 @@ def _expired(morsel) -> bool:
     if morsel["max-age"] not in ("", None):
         return int(morsel["max-age"]) <= 0
     if morsel["expires"]:
-        return parsedate_to_datetime(morsel["expires"]) <= datetime.now(timezone.utc)
+        return parsedate_to_datetime(morsel["expires"]) <= datetime.now(UTC)
     return not morsel.value
 
 

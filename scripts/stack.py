@@ -279,7 +279,7 @@ class Stack:
         return {"worker": " ready.", "beat": "beat: Starting", "smtp": "SMTP sink listening"}[name] in log
 
     def stop(self) -> None:
-        for name, process in reversed(list(self.processes.items())):
+        for process in reversed(list(self.processes.values())):
             stop_group(process)
         self.processes.clear()
         try:

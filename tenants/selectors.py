@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from portal import policy
-from django.utils import timezone
-
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, User
 
 

@@ -10,21 +10,29 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.core import signing
+from django.core import mail, signing
 from django.core.exceptions import ValidationError
-from django.core import mail
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext as _
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from portal.middleware import SESSION_HOST_KEY
-from tenants.models import (Domain, HandoffToken, Invitation, Membership, Organisation, PlatformEvent,
-                            Role, User, slug_validator)
+from tenants.models import (
+    Domain,
+    HandoffToken,
+    Invitation,
+    Membership,
+    Organisation,
+    PlatformEvent,
+    Role,
+    User,
+    slug_validator,
+)
 
 INVITATION_DAYS = 7
 _signer_salt = {"handoff": "tenants.handoff", "invitation": "tenants.invitation"}

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -26,7 +26,6 @@ from portal.middleware import public_asset
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
 from tenants.models import Invitation, Membership, User
-
 
 PEOPLE_PER_PAGE = 50
 INVITATIONS_SHOWN = 200

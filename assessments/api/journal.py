@@ -20,8 +20,19 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from assessments.models.journal import (ActionItem, CheckIn, CoachFeedback, Goal, GoalComment, GoalOption,
-                                        Reflection, ReflectionReply, SessionFeedback, SessionNote, SessionSummary)
+from assessments.models.journal import (
+    ActionItem,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    GoalOption,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+)
 from assessments.selectors import journal as selectors
 from assessments.services import feedback as feedback_services
 from assessments.services import goals as goal_services

@@ -9,14 +9,23 @@ from datetime import timedelta
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from portal.formats import local_date_format
 
-from assessments.models.journal import (ActionItem, CoachFeedback, Goal, GoalComment, Reflection,
-                                        ReflectionReply, SessionFeedback, SessionNote, SessionSummary,
-                                        SharedGoalProgress)
+from assessments.models.journal import (
+    ActionItem,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+    SharedGoalProgress,
+)
 from assessments.policies import coachee_ids, session_participation
 from assessments.services.access_log import record_reads_of_many
 from portal import policy
+from portal.formats import local_date_format
 from programmes.models import Cohort, Enrolment, Session
 from reports import disclosure
 
@@ -319,7 +328,7 @@ class GroupFigures:
     average_rating: Figure
 
 
-def _figures(label: str, programme: str, people: int, cells: "disclosure.Released", **where) -> GroupFigures:
+def _figures(label: str, programme: str, people: int, cells: disclosure.Released, **where) -> GroupFigures:
     """A group's journal figures from the released cells (reports.disclosure): each kind of figure stands
     on its own contributors (writers, goal setters, people with actions, raters)."""
     reflections = cells.total("reflections", **where)

@@ -343,7 +343,7 @@ class Completion:
         return round(100 * self.submitted / self.assigned) if self.assigned else 0
 
     @classmethod
-    def of(cls, total: disclosure.Total) -> "Completion":
+    def of(cls, total: disclosure.Total) -> Completion:
         return cls(*(int(total[name]) for name in ("assigned", "started", "submitted", "overdue")),
                    shown=total.shown)
 

@@ -8,7 +8,7 @@ which object and when: never the content.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from assessments.models.journal import AccessLogEntry
 from portal import policy

@@ -23,8 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments import scoring
-from assessments.models import (Answer, Assignment, Choice, InstrumentVersion, PhaseAssessment, Question,
-                                Score)
+from assessments.models import Answer, Assignment, Choice, InstrumentVersion, PhaseAssessment, Question, Score
 from assessments.services.instruments import version_freeze
 from portal import policy
 from programmes.models import Enrolment, Phase

@@ -26,8 +26,14 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyViewSet
-from programmes.api.sessions import (REFUSED, MeetingSerializer, SessionConflict, SessionPersonSerializer,
-                                     SessionSerializer, service_errors)
+from programmes.api.sessions import (
+    REFUSED,
+    MeetingSerializer,
+    SessionConflict,
+    SessionPersonSerializer,
+    SessionSerializer,
+    service_errors,
+)
 from programmes.availability import services as availability
 from programmes.availability.models import CalendarFeed, OfferDefault, Slot
 from programmes.availability.selectors import free_slots, offer_default, offer_default_organisations

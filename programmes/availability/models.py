@@ -38,7 +38,7 @@ def offered_to(organisation: Organisation) -> Q:
 
 
 class SlotQuerySet(models.QuerySet):
-    def offered_to(self, organisation: Organisation) -> "SlotQuerySet":
+    def offered_to(self, organisation: Organisation) -> SlotQuerySet:
         return self.filter(offered_to(organisation))
 
 

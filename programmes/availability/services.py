@@ -52,14 +52,14 @@ class Meeting:
         field, message = needed
         return {} if getattr(self, field).strip() else {field: message}
 
-    def cleaned(self) -> "Meeting":
+    def cleaned(self) -> Meeting:
         """Only the detail of the chosen mode is kept, so an old link never travels with a phone call."""
         keep = {Mode.IN_PERSON: "location", Mode.VIDEO: "video_url", Mode.PHONE: "dial_in"}[self.mode]
         return Meeting(mode=self.mode, **{field: getattr(self, field).strip() if field == keep else ""
                                           for field in ("location", "video_url", "dial_in")})
 
     @classmethod
-    def of(cls, thing) -> "Meeting":
+    def of(cls, thing) -> Meeting:
         return cls(mode=thing.mode, location=thing.location, video_url=thing.video_url, dial_in=thing.dial_in)
 
 

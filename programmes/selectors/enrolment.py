@@ -9,8 +9,18 @@ from django.utils import timezone
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import (Agreement, AgreementAcceptance, Attendance, Cohort, EmployeeProfile, Enrolment,
-                               EnrolmentEvent, EnrolmentImport, Programme, Session)
+from programmes.models import (
+    Agreement,
+    AgreementAcceptance,
+    Attendance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentImport,
+    Programme,
+    Session,
+)
 from programmes.selectors.programmes import count_of, seats_taken
 from programmes.services.enrolment import credits_used
 from programmes.services.programmes import LIVE_STATUSES

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import (DateTimeField, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet,
-                              Value)
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 

@@ -24,10 +24,10 @@ import io
 import re
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from typing import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,13 +39,20 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
-                               EnrolmentEvent, EnrolmentImport, Programme)
+from programmes.models import (
+    Agreement,
+    AgreementAcceptance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentImport,
+    Programme,
+)
 from programmes.selectors.programmes import invited_seats
 from programmes.services.programmes import LIVE_STATUSES
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
@@ -192,7 +199,7 @@ def bulk_insert(model, rows: list[dict], *, returning: str | None = None) -> lis
         return []
     now = timezone.now()
     columns, types, arrays = [], [], []
-    for field in model._meta.concrete_fields:
+    for field in model._meta.concrete_fields:  # noqa: F402 (dataclasses.field is not needed in here)
         if field.primary_key and field.db_returning:
             continue  # the database numbers the rows
         if field.attname in rows[0]:

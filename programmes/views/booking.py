@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import policy
-from programmes.availability.selectors import (BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day,
-                                               free_slots_later)
+from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day, free_slots_later
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.selectors.enrolment import agreement_accepted, my_acceptance

@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from portal.csv import csv_response
-from programmes import tasks
 from portal.forms import form_submit
-from programmes.forms import (CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm,
-                              ImportForm)
+from programmes import tasks
+from programmes.forms import CreditAllowanceForm, EnrolmentAddForm, EnrolmentEditForm, EnrolmentStatusForm, ImportForm
 from programmes.models import Enrolment, EnrolmentImport
 from programmes.selectors import enrolment as selectors
 from programmes.selectors import programmes as programme_selectors

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models import Dimension, PhaseAssessment, SharedGoalProgress
 from portal import policy
-from reports import disclosure
 from programmes.models import Attendance, Cohort, CreditTransaction, EmployeeProfile, Enrolment, Programme, Session
+from reports import disclosure
 
 FILTERS = ("programme", "cohort", "department")
 MOMENTS = (PhaseAssessment.Moment.INITIAL, PhaseAssessment.Moment.MIDPOINT, PhaseAssessment.Moment.FINAL)

@@ -69,7 +69,7 @@ def personal_data(*, actor: policy.Actor) -> dict:
         "organisation": {"name": organisation.name, "slug": organisation.slug},
         "person": {name: _plain(getattr(person, "pk" if name == "id" else name))
                    for name in data_map.checked_fields(settings.AUTH_USER_MODEL, ACCOUNT_FIELDS)},
-        "records": {label: rows for label, rows in sorted(records.items())},
+        "records": dict(sorted(records.items())),
         "references": references,
         "other_organisations": _elsewhere(person, organisation),
         "notes": {

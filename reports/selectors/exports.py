@@ -8,8 +8,8 @@ queries, however many rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import policy
+
 # The one CSV writer; its names stay importable from here for code written before it moved to portal.
 from portal.csv import BOM, csv_lines, neutralise  # noqa: F401
 from programmes.models import Attendance, CreditTransaction, EmployeeProfile, Enrolment, Session

@@ -27,8 +27,8 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 from django.core.mail import send_mail
+from django.db import connection, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation

@@ -28,8 +28,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.apps import apps
@@ -158,7 +157,7 @@ def archives(*, slug: str | None = None) -> list[Archive]:
         match = ARCHIVE_NAME.match(path.name)
         if not match or not path.is_dir() or (slug and match["slug"] != slug) or not (path / "bundle.zip").exists():
             continue
-        created = timezone.make_aware(datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S"), dt_timezone.utc)
+        created = timezone.make_aware(datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S"), UTC)
         found.append(Archive(name=path.name, slug=match["slug"], created_at=created, path=path,
                              bundle_bytes=(path / "bundle.zip").stat().st_size))
     return sorted(found, key=lambda archive: archive.created_at, reverse=True)
@@ -179,7 +178,7 @@ def archive_create(*, actor: policy.Actor, organisation: Organisation) -> Archiv
     policy.require_platform_staff(actor)
     program = pg_program("pg_dump")
     _check_version(program)
-    stamp = timezone.now().astimezone(dt_timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
     path = archive_root() / f"{organisation.slug}-{stamp}"
     path.mkdir()
     try:

@@ -31,9 +31,19 @@ def _at(days: int, hour: int) -> datetime:
 
 
 def _build(org, world) -> dict:
-    from assessments.models.journal import (ActionItem, CheckIn, CoachFeedback, Goal, GoalComment, GoalOption,
-                                            Reflection, ReflectionReply, SessionFeedback, SessionNote,
-                                            SessionSummary)
+    from assessments.models.journal import (
+        ActionItem,
+        CheckIn,
+        CoachFeedback,
+        Goal,
+        GoalComment,
+        GoalOption,
+        Reflection,
+        ReflectionReply,
+        SessionFeedback,
+        SessionNote,
+        SessionSummary,
+    )
     from programmes.models import Attendance, Enrolment, Session
 
     enrolment = Enrolment.objects.get(pk=org.people["enrolment"])

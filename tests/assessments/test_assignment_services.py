@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.http import Http404
+from django.utils import timezone
 
 from assessments.models import Answer, Assignment, InstrumentVersion, PhaseAssessment, Question, Score
 from assessments.services import assignments as services
 from assessments.services.assignments import AnswerInput
 from programmes.models import Enrolment, Phase
-from tests.access.cases_assessments import answer_all
 from tenants.models import Membership, Role, User
+from tests.access.cases_assessments import answer_all
 
 
 @pytest.fixture

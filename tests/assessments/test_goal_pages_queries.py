@@ -12,8 +12,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models.journal import (AccessLogEntry, ActionItem, CheckIn, CoachFeedback, Goal, GoalComment,
-                                        GoalOption, Reflection, ReflectionReply, SessionFeedback)
+from assessments.models.journal import (
+    AccessLogEntry,
+    ActionItem,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    GoalOption,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+)
 from programmes.models import Session
 
 REQUEST = 4

@@ -65,8 +65,8 @@ def test_the_coach_reads_only_shared_reflections_of_the_people_they_coach(world,
 
 def test_filters_only_narrow_what_the_list_already_shows(world, client_for):
     client = client_for(world.acme.coach, world.acme.host)
-    for query in ("?shared=false", "?session=%d&shared=false" % world.acme.people["j_session"],
-                  "?ordering=body", "?employee=%d" % world.acme.employee.pk, "?search=private"):
+    for query in ("?shared=false", f"?session={world.acme.people['j_session']}&shared=false",
+                  "?ordering=body", f"?employee={world.acme.employee.pk}", "?search=private"):
         ids = {row["id"] for row in client.get("/api/v1/reflections/" + query).json()["results"]}
         assert world.acme.people["j_private"] not in ids, query
 

@@ -167,10 +167,11 @@ class PortalServer:
     def __init__(self, database_url: str):
         self.port = _free_port()
         self.database_url = database_url
-        self._log = tempfile.NamedTemporaryFile(prefix="portal-e2e-server-", suffix=".log", delete=False)
+        self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server writes it until it stops)
+            prefix="portal-e2e-server-", suffix=".log", delete=False)
         self._process: subprocess.Popen | None = None
 
-    def url(self, host: "str | Org", path: str = "/") -> str:
+    def url(self, host: str | Org, path: str = "/") -> str:
         if isinstance(host, Org):
             host = host.host
         elif host != "localhost" and "." not in host:
@@ -358,7 +359,7 @@ def screenshot():
 def sign_in(page_for):
     """sign_in(page, email, password, host): the login form on `host`, as a person would use it."""
 
-    def sign_in_through_the_form(page, email: str, password: str, host: "str | Org") -> None:
+    def sign_in_through_the_form(page, email: str, password: str, host: str | Org) -> None:
         page.goto(page_for(host, "/login/"))
         form = page.locator("main form[method=post]")
         form.locator("input[name=username]").fill(email)

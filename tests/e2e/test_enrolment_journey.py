@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentImport
 from tenants.models import Invitation, Membership, PlatformEvent, User
-from tests.invitations import accept
 from tests.conftest import PASSWORD
+from tests.invitations import accept
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ def test_hr_imports_a_csv_file_and_sees_the_enrolments(page, page_for, sign_in, 
     page.get_by_label("CSV file").set_input_files(_csv(
         f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
         f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort Q",
-        f"=cmd|' /C calc'!A0;Cy;Cole;Sales;Rep;;Cohort A"))
+        "=cmd|' /C calc'!A0;Cy;Cole;Sales;Rep;;Cohort A"))
     page.get_by_role("button", name="Check and import").click()
     expect(page.get_by_role("heading", name="Nothing was imported")).to_be_visible()
     problems = page.locator("#import-status tbody tr")

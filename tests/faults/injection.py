@@ -20,9 +20,9 @@ import random
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
@@ -74,7 +74,7 @@ def _inode_of_peer(client_port: int) -> str | None:
     return None
 
 
-def kill_serving_worker(stack: dict, request: "PendingRequest") -> int | None:
+def kill_serving_worker(stack: dict, request: PendingRequest) -> int | None:
     """SIGKILL the worker serving `request`; its pid, or None when the request is already answered."""
     inode = _inode_of_peer(request.local_port)
     if inode is None:
@@ -142,7 +142,7 @@ class PendingRequest:
         self._connected = threading.Event()
         self._thread = threading.Thread(target=self._send, daemon=True)
 
-    def start(self) -> "PendingRequest":
+    def start(self) -> PendingRequest:
         self._thread.start()
         self._connected.wait(10)
         return self
@@ -160,7 +160,7 @@ class PendingRequest:
         finally:
             self._connected.set()
 
-    def wait(self, seconds: float = 120) -> "PendingRequest":
+    def wait(self, seconds: float = 120) -> PendingRequest:
         self._thread.join(seconds)
         return self
 

@@ -12,8 +12,17 @@ from django_tenants.utils import schema_context, tenant_context
 
 from programmes.models import CreditTransaction, Session
 from tests.faults.conftest import TRIALS
-from tests.faults.injection import (Outcome, PendingRequest, Tally, after_random_delay, kill_any_web_worker,
-                                    report, terminate_connections, wait_for_web_workers, web_workers)
+from tests.faults.injection import (
+    Outcome,
+    PendingRequest,
+    Tally,
+    after_random_delay,
+    kill_any_web_worker,
+    report,
+    terminate_connections,
+    wait_for_web_workers,
+    web_workers,
+)
 from tests.prod.scenario import DEMO_PASSWORD, coaching_ready, free_slot, organisation
 
 pytestmark = pytest.mark.faults

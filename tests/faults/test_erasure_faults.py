@@ -18,8 +18,7 @@ from reports.models import ErasureRequest
 from reports.tasks import erasures_run
 from tenants.models import Membership, Role, User
 from tests.faults.conftest import TRIALS
-from tests.faults.injection import (Outcome, Tally, after_random_delay, kill_celery_child, report,
-                                    terminate_connections)
+from tests.faults.injection import Outcome, Tally, after_random_delay, kill_celery_child, report, terminate_connections
 from tests.prod.scenario import organisation
 
 pytestmark = pytest.mark.faults

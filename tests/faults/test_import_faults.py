@@ -13,9 +13,17 @@ from django_tenants.utils import schema_context, tenant_context
 from programmes.models import Cohort, Enrolment, Programme
 from tenants.models import Invitation, Membership
 from tests.faults.conftest import TRIALS
-from tests.faults.injection import (Outcome, PendingRequest, Tally, after_random_delay, kill_serving_worker,
-                                    report, terminate_connections, wait_for_web_workers,
-                                    web_workers)
+from tests.faults.injection import (
+    Outcome,
+    PendingRequest,
+    Tally,
+    after_random_delay,
+    kill_serving_worker,
+    report,
+    terminate_connections,
+    wait_for_web_workers,
+    web_workers,
+)
 from tests.prod.scenario import DEMO_PASSWORD, HR, organisation
 
 pytestmark = pytest.mark.faults

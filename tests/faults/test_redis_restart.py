@@ -50,7 +50,7 @@ def sessions_for(count: int) -> list[int]:
 
 def notified(mailbox, session_ids: list[int]) -> dict[int, int]:
     mailbox.new()
-    counts = {pk: 0 for pk in session_ids}
+    counts = dict.fromkeys(session_ids, 0)
     for mail in mailbox.received:
         for pk in session_ids:
             if f"/sessions/{pk}/" in mail.body and mail.to == ["employee10@acme.example"]:

@@ -6,7 +6,8 @@ server; the rows are read back from the database."""
 import re
 import time
 import uuid
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 
 import pytest
 from django.utils import timezone
@@ -16,8 +17,16 @@ from programmes.models import Attendance, Cohort, Enrolment, EnrolmentImport, Pr
 from programmes.tasks_sessions import session_reminders_send
 from reports.models import ReportJob
 from tenants.models import Invitation
-from tests.prod.scenario import (COACH_EMAIL, DEMO_PASSWORD, HR, NAME, coaching_ready, employee_email,
-                                 free_slot, organisation)
+from tests.prod.scenario import (
+    COACH_EMAIL,
+    DEMO_PASSWORD,
+    HR,
+    NAME,
+    coaching_ready,
+    employee_email,
+    free_slot,
+    organisation,
+)
 
 pytestmark = pytest.mark.prod
 

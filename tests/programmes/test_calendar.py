@@ -11,7 +11,7 @@ from programmes.models import Session
 
 
 def _events(body: bytes) -> list:
-    return [component for component in icalendar.Calendar.from_ical(body).walk("VEVENT")]
+    return list(icalendar.Calendar.from_ical(body).walk("VEVENT"))
 
 
 def test_a_person_makes_their_feed_address_and_their_calendar_reads_it_without_signing_in(world, client_for):

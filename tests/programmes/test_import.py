@@ -7,8 +7,15 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment, EnrolmentEvent,
-                               Programme)
+from programmes.models import (
+    Agreement,
+    AgreementAcceptance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    Programme,
+)
 from programmes.services import imports
 from tenants.models import Invitation, Membership, PlatformEvent, Role, User
 from tests.invitations import accept

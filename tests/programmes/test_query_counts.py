@@ -6,12 +6,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment, EnrolmentEvent,
-                               EnrolmentImport, Phase, Programme, Resource)
+from programmes.models import (
+    Agreement,
+    AgreementAcceptance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentImport,
+    Phase,
+    Programme,
+    Resource,
+)
 from programmes.selectors.enrolment import hr_overview
 from tenants.models import Invitation, Membership, Role, User
 from tests.programmes.queries import data_queries, pinned_queries

@@ -15,8 +15,13 @@ from programmes.availability.models import Slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, CreditTransaction, Enrolment, Session
 from programmes.services.booking import slot_book
-from programmes.services.sessions import (SessionRefused, session_cancel, session_move, session_move_to_slot,
-                                          session_schedule)
+from programmes.services.sessions import (
+    SessionRefused,
+    session_cancel,
+    session_move,
+    session_move_to_slot,
+    session_schedule,
+)
 from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/team")

@@ -12,8 +12,16 @@ from datetime import date
 
 from django_tenants.utils import tenant_context
 
-from programmes.models import (Cohort, EmployeeProfile, Enrolment, EnrolmentEvent, EnrolmentImport, Phase,
-                               Programme, Resource)
+from programmes.models import (
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentImport,
+    Phase,
+    Programme,
+    Resource,
+)
 
 PROGRAMME = "Leadership in practice"
 _known: dict[str, dict] = {}

@@ -15,11 +15,33 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assessments.models import (ActionItem, Answer, Assignment, CheckIn, CoachFeedback, Goal, Instrument,
-                                PhaseAssessment, Question, Reflection, Score, SessionFeedback, SessionNote,
-                                SessionSummary)
-from programmes.models import (Attendance, Cohort, CreditTransaction, EmployeeProfile, Enrolment, Phase, Programme,
-                               Session, UrgentRequest)
+from assessments.models import (
+    ActionItem,
+    Answer,
+    Assignment,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    Instrument,
+    PhaseAssessment,
+    Question,
+    Reflection,
+    Score,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+)
+from programmes.models import (
+    Attendance,
+    Cohort,
+    CreditTransaction,
+    EmployeeProfile,
+    Enrolment,
+    Phase,
+    Programme,
+    Session,
+    UrgentRequest,
+)
 from tenants.models import Membership, Role, User
 
 CONTENT_KINDS = ("answer", "reflection-private", "reflection-shared", "goal", "goal-why", "check-in", "feedback",

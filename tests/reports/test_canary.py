@@ -13,8 +13,8 @@ import subprocess
 import zipfile
 
 import pytest
-from weasyprint import HTML
 from django.urls import URLPattern, get_resolver, reverse
+from weasyprint import HTML
 
 from reports.models import ReportJob
 from tests.reports.data import build

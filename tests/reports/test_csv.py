@@ -8,8 +8,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from reports.models import AuditEvent
 from portal.csv import neutralise
+from reports.models import AuditEvent
 from tests.reports.data import all_canaries, build
 
 

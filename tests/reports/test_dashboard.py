@@ -7,7 +7,6 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from django.test.utils import override_settings
 from django.urls import reverse
 
 from assessments.models import Score

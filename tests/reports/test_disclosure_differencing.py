@@ -21,12 +21,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import (ActionItem, Assignment, Goal, Instrument, PhaseAssessment, Reflection, Score,
-                                SessionFeedback)
+from assessments.models import (
+    ActionItem,
+    Assignment,
+    Goal,
+    Instrument,
+    PhaseAssessment,
+    Reflection,
+    Score,
+    SessionFeedback,
+)
 from programmes.models import Cohort, EmployeeProfile, Enrolment, Phase, Programme, Session
 from reports import disclosure, pdf
 from tenants.models import Membership, Role, User
@@ -215,8 +222,6 @@ def dashboard_figures(endpoint: str, report, breakdown, selection) -> list[Shown
 def _breakdown_selections(seeded, selection, breakdown):
     programme, cohort, department = selection
     if programme:
-        groups = [(p_id, c.pk) for c in seeded.cohorts for p_id in [c.programme_id] if c.programme_id == programme
-                  and (cohort is None or c.pk == cohort)]
         by_label = {c.name: (c.programme_id, c.pk, department) for c in seeded.cohorts}
     else:
         by_label = {p.name: (p.pk, None, department) for p in seeded.programmes.values()}
