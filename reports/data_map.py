@@ -1,6 +1,6 @@
 """Where the portal keeps personal data: every foreign key (or many-to-many) to a person, and what export,
 erasure and retention do with it. Export-my-data, erasure and the retention task all read this map, and
-tests/reports/test_data_map.py fails when a model that points at a person is missing from it.
+tests/reports/test_export.py fails when a model that points at a person is missing from it.
 
 Export
   ROW        the row is about the person or was written by them: exported whole (minus the fields
