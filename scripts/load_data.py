@@ -23,7 +23,15 @@ from django_tenants.utils import schema_context, tenant_context  # noqa: E402
 
 from programmes.availability import services as availability  # noqa: E402
 from programmes.availability.models import Slot  # noqa: E402
-from programmes.models import Agreement, AgreementAcceptance, Attendance, Cohort, Enrolment, Programme, Session  # noqa: E402
+from programmes.models import (  # noqa: E402
+    Agreement,
+    AgreementAcceptance,
+    Attendance,
+    Cohort,
+    Enrolment,
+    Programme,
+    Session,
+)
 from programmes.selectors.coach import places_of  # noqa: E402
 from tenants.demo import COACH  # noqa: E402
 from tenants.models import Membership, Organisation, Role, User  # noqa: E402
