@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: run test install db migrate seed browser bench messages check stop-db clean a11y
+.PHONY: run test install test-install lint db migrate seed browser bench messages check stop-db clean a11y
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+# The test runner, the browser driver and ruff: what `make test` needs and `make run` does not.
+$(BIN)/.test-installed: requirements-test.txt $(BIN)/.installed
+	$(BIN)/python -m pip install -q -r requirements-test.txt
+	touch $@
+
+test-install: $(BIN)/.test-installed
 
 # The embedded PostgreSQL server, unless DATABASE_URL names another one.
 db: install
@@ -37,7 +44,12 @@ browser:
 		|| echo "Could not install chromium and poppler-utils: browser and PDF text tests will be skipped."; \
 	fi
 
-test: db browser
+# ruff's settings are in pyproject.toml; `ruff check --fix . && ruff format .` puts most findings right.
+lint: test-install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint db browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Outside accessibility checkers, not part of `make test`: pa11y (axe and HTML_CodeSniffer, WCAG2AA) and the
@@ -75,7 +87,7 @@ clean: stop-db
 # machine (scripts/stack.py); none of them is part of `make test`.
 .PHONY: dev-install prod-check load fuzz faults
 
-$(BIN)/.dev-installed: requirements-dev.txt $(BIN)/.installed
+$(BIN)/.dev-installed: requirements-dev.txt $(BIN)/.test-installed
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 

@@ -44,8 +44,9 @@ def _x(value: float) -> float:
     return LEFT + (WIDTH - LEFT - RIGHT) * value / 100
 
 
-def scores_chart(*, chart_id: str, title: str, description: str, series: list[Series], rows: list[Row],
-                 no_score_label: str) -> SafeString:
+def scores_chart(
+    *, chart_id: str, title: str, description: str, series: list[Series], rows: list[Row], no_score_label: str
+) -> SafeString:
     """A horizontal bar chart: per row its name, then one labelled bar per series."""
     group_height = NAME_HEIGHT + len(series) * (BAR + BAR_GAP) + GROUP_GAP
     height = TOP + len(rows) * group_height + AXIS
@@ -60,14 +61,20 @@ def scores_chart(*, chart_id: str, title: str, description: str, series: list[Se
     parts.extend(_legend(series))
     for tick in TICKS:
         x = _x(tick)
-        parts.append(f'<line class="chart__grid" x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{plot_bottom}" '
-                     f'stroke="#e2e5ea" stroke-width="1"/>')
-        parts.append(f'<text class="chart__tick" x="{x:.1f}" y="{plot_bottom + 18}" text-anchor="middle" '
-                     f'fill="#5b6677">{tick}</text>')
+        parts.append(
+            f'<line class="chart__grid" x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{plot_bottom}" '
+            f'stroke="#e2e5ea" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text class="chart__tick" x="{x:.1f}" y="{plot_bottom + 18}" text-anchor="middle" '
+            f'fill="#5b6677">{tick}</text>'
+        )
     y = TOP
     for row in rows:
-        parts.append(f'<text class="chart__label" x="{LEFT}" y="{y + 15}" fill="#18212d" '
-                     f'font-weight="600">{escape(row.label)}</text>')
+        parts.append(
+            f'<text class="chart__label" x="{LEFT}" y="{y + 15}" fill="#18212d" '
+            f'font-weight="600">{escape(row.label)}</text>'
+        )
         bar_y = y + NAME_HEIGHT
         for item, value in zip(series, row.values):
             parts.extend(_bar(item, value, bar_y, no_score_label))
@@ -80,8 +87,10 @@ def scores_chart(*, chart_id: str, title: str, description: str, series: list[Se
 def _legend(series: list[Series]) -> list[str]:
     parts, x = [], LEFT
     for item in series:
-        parts.append(f'<rect class="chart__bar chart__bar--{item.key}" x="{x}" y="8" width="14" height="14" '
-                     f'rx="2" fill="{FALLBACK_FILL.get(item.key, "#2f5d8a")}"/>')
+        parts.append(
+            f'<rect class="chart__bar chart__bar--{item.key}" x="{x}" y="8" width="14" height="14" '
+            f'rx="2" fill="{FALLBACK_FILL.get(item.key, "#2f5d8a")}"/>'
+        )
         parts.append(f'<text class="chart__legend" x="{x + 20}" y="20" fill="#465263">{escape(item.label)}</text>')
         x += 28 + 8 * len(item.label)
     return parts
@@ -89,8 +98,10 @@ def _legend(series: list[Series]) -> list[str]:
 
 def _bar(item: Series, value: float | None, y: float, no_score_label: str) -> list[str]:
     if value is None:
-        return [f'<text class="chart__value chart__value--none" x="{LEFT}" y="{y + 12}" fill="#5b6677" '
-                f'font-style="italic">{escape(item.label)}: {escape(no_score_label)}</text>']
+        return [
+            f'<text class="chart__value chart__value--none" x="{LEFT}" y="{y + 12}" fill="#5b6677" '
+            f'font-style="italic">{escape(item.label)}: {escape(no_score_label)}</text>'
+        ]
     shown = display(value)
     width = max(_x(value) - LEFT, 2)
     return [

@@ -34,22 +34,32 @@ READINESS_DONE = range(1, 16)
 READINESS_RELEASED = range(1, 11)
 
 CONTENT = {
-    "en": {"pilot": "Leading with clarity – pilot 2025", "cohort": "Pilot group",
-           "pilot_description": "The first run of the programme, with eight team leads and specialists.",
-           "phases": [("intake", "Intake and initial assessment"), ("final", "Final assessment")],
-           "texts": ["Say no to the extra requests that keep me from my own priorities.",
-                     "Give my view in the planning meeting before the decision is made.",
-                     "Ask for help earlier instead of working late to catch up.",
-                     "Take on the new routing project without waiting until I feel ready.",
-                     "Tell my manager what I need to do the job well."]},
-    "nl": {"pilot": "Leidinggeven met helderheid – pilot 2025", "cohort": "Pilotgroep",
-           "pilot_description": "De eerste editie van het traject, met acht teamleiders en specialisten.",
-           "phases": [("intake", "Intake en nulmeting"), ("final", "Eindmeting")],
-           "texts": ["Nee zeggen tegen extra verzoeken die me van mijn eigen prioriteiten afhouden.",
-                     "Mijn mening geven in het planningsoverleg voordat het besluit valt.",
-                     "Eerder om hulp vragen in plaats van overwerken om bij te blijven.",
-                     "Het nieuwe roosterproject oppakken zonder te wachten tot ik me er klaar voor voel.",
-                     "Tegen mijn leidinggevende zeggen wat ik nodig heb om mijn werk goed te doen."]},
+    "en": {
+        "pilot": "Leading with clarity – pilot 2025",
+        "cohort": "Pilot group",
+        "pilot_description": "The first run of the programme, with eight team leads and specialists.",
+        "phases": [("intake", "Intake and initial assessment"), ("final", "Final assessment")],
+        "texts": [
+            "Say no to the extra requests that keep me from my own priorities.",
+            "Give my view in the planning meeting before the decision is made.",
+            "Ask for help earlier instead of working late to catch up.",
+            "Take on the new routing project without waiting until I feel ready.",
+            "Tell my manager what I need to do the job well.",
+        ],
+    },
+    "nl": {
+        "pilot": "Leidinggeven met helderheid – pilot 2025",
+        "cohort": "Pilotgroep",
+        "pilot_description": "De eerste editie van het traject, met acht teamleiders en specialisten.",
+        "phases": [("intake", "Intake en nulmeting"), ("final", "Eindmeting")],
+        "texts": [
+            "Nee zeggen tegen extra verzoeken die me van mijn eigen prioriteiten afhouden.",
+            "Mijn mening geven in het planningsoverleg voordat het besluit valt.",
+            "Eerder om hulp vragen in plaats van overwerken om bij te blijven.",
+            "Het nieuwe roosterproject oppakken zonder te wachten tot ik me er klaar voor voel.",
+            "Tegen mijn leidinggevende zeggen wat ik nodig heb om mijn werk goed te doen.",
+        ],
+    },
 }
 
 
@@ -63,8 +73,10 @@ def seed(organisation: Organisation) -> None:
     spec = next(item for item in people.ORGANISATIONS if item["slug"] == organisation.slug)
     hr = policy.actor_for(User.objects.get(email=spec["hr"][0]), organisation)
     coach = policy.actor_for(User.objects.get(email=people.COACH[0]), organisation)
-    staff = {number: User.objects.filter(email=f"{spec['employee_prefix']}{number}@{spec['domain']}").first()
-             for number in range(1, people.EMPLOYEES_PER_ORGANISATION + 1)}
+    staff = {
+        number: User.objects.filter(email=f"{spec['employee_prefix']}{number}@{spec['domain']}").first()
+        for number in range(1, people.EMPLOYEES_PER_ORGANISATION + 1)
+    }
     texts = CONTENT[language]["texts"]
     _current(organisation, programme, hr, coach, staff, texts)
     _pilot(organisation, CONTENT[language], hr, coach, staff, texts)
@@ -78,14 +90,29 @@ def _current(organisation, programme, hr, coach, staff, texts) -> None:
     Instrument.objects.filter(pk=readiness.instrument_id).update(results_need_release=True)
     start = programme.starts_on
     initial = services.phase_assessment_schedule(
-        actor=hr, phase=phases["intake"], version=confidence, moment="initial", opens_on=start,
-        due_on=start + timedelta(days=21))
+        actor=hr,
+        phase=phases["intake"],
+        version=confidence,
+        moment="initial",
+        opens_on=start,
+        due_on=start + timedelta(days=21),
+    )
     ready = services.phase_assessment_schedule(
-        actor=hr, phase=phases["intake"], version=readiness, moment="initial", opens_on=start,
-        due_on=start + timedelta(days=21))
+        actor=hr,
+        phase=phases["intake"],
+        version=readiness,
+        moment="initial",
+        opens_on=start,
+        due_on=start + timedelta(days=21),
+    )
     midpoint = services.phase_assessment_schedule(
-        actor=hr, phase=phases.get("individual", phases["intake"]), version=confidence, moment="midpoint",
-        opens_on=today - timedelta(days=5), due_on=today + timedelta(days=9))
+        actor=hr,
+        phase=phases.get("individual", phases["intake"]),
+        version=confidence,
+        moment="midpoint",
+        opens_on=today - timedelta(days=5),
+        due_on=today + timedelta(days=9),
+    )
     for number, user in staff.items():
         if user is None:
             continue
@@ -107,27 +134,54 @@ def _pilot(organisation, content, hr, coach, staff, texts) -> None:
     today = timezone.localdate()
     starts_on, ends_on = today - timedelta(days=420), today - timedelta(days=240)
     programme = Programme.objects.create(
-        name=content["pilot"], description=content["pilot_description"], starts_on=starts_on, ends_on=ends_on,
-        status=Programme.Status.CLOSED, default_credits=6, created_by=hr.user)
+        name=content["pilot"],
+        description=content["pilot_description"],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=Programme.Status.CLOSED,
+        default_credits=6,
+        created_by=hr.user,
+    )
     for position, (kind, name) in enumerate(content["phases"], start=1):
-        Phase.objects.create(programme=programme, position=position, kind=kind, name=name,
-                             starts_on=starts_on if kind == "intake" else ends_on - timedelta(days=14),
-                             ends_on=starts_on + timedelta(days=21) if kind == "intake" else ends_on)
+        Phase.objects.create(
+            programme=programme,
+            position=position,
+            kind=kind,
+            name=name,
+            starts_on=starts_on if kind == "intake" else ends_on - timedelta(days=14),
+            ends_on=starts_on + timedelta(days=21) if kind == "intake" else ends_on,
+        )
     cohort = Cohort.objects.create(programme=programme, name=content["cohort"], capacity=10, starts_on=starts_on)
     cohort.coaches.set([coach.user])
     for number in PILOT_PEOPLE:
         if staff.get(number) is not None:
-            Enrolment.objects.create(programme=programme, cohort=cohort, employee=staff[number], coach=coach.user,
-                                     status=Enrolment.Status.COMPLETED, credit_allowance=6,
-                                     status_changed_by=hr.user)
+            Enrolment.objects.create(
+                programme=programme,
+                cohort=cohort,
+                employee=staff[number],
+                coach=coach.user,
+                status=Enrolment.Status.COMPLETED,
+                credit_allowance=6,
+                status_changed_by=hr.user,
+            )
     phases = {phase.kind: phase for phase in programme.phases.all()}
     confidence = _version("self-confidence-at-work")
     initial = services.phase_assessment_schedule(
-        actor=hr, phase=phases["intake"], version=confidence, moment="initial", opens_on=starts_on,
-        due_on=starts_on + timedelta(days=21))
+        actor=hr,
+        phase=phases["intake"],
+        version=confidence,
+        moment="initial",
+        opens_on=starts_on,
+        due_on=starts_on + timedelta(days=21),
+    )
     final = services.phase_assessment_schedule(
-        actor=hr, phase=phases["final"], version=confidence, moment="final", opens_on=ends_on - timedelta(days=14),
-        due_on=ends_on)
+        actor=hr,
+        phase=phases["final"],
+        version=confidence,
+        moment="final",
+        opens_on=ends_on - timedelta(days=14),
+        due_on=ends_on,
+    )
     for number in PILOT_PEOPLE:
         if staff.get(number) is None:
             continue
@@ -161,7 +215,7 @@ class _Person:
         given = []
         levels: dict[int | None, float] = {}
         questions = list(Question.objects.filter(version_id=assignment.version_id).prefetch_related("choices"))
-        for question in questions[:max(1, int(len(questions) * share))]:
+        for question in questions[: max(1, int(len(questions) * share))]:
             if question.dimension_id not in levels:
                 levels[question.dimension_id] = self.level(question.dimension_id, growth)
             wanted = levels[question.dimension_id]
@@ -182,17 +236,18 @@ class _Person:
         assignment = scheduled.assignments.filter(employee=self.actor.user).first()
         if assignment is None:
             return None
-        services.answers_save(actor=self.actor, assignment=assignment,
-                              answers=self.answers(assignment, texts, growth))
+        services.answers_save(actor=self.actor, assignment=assignment, answers=self.answers(assignment, texts, growth))
         services.assignment_submit(actor=self.actor, assignment=assignment)
         moment = timezone.make_aware(datetime.combine(on, time(9 + self.number % 8, 5 * (self.number % 12))))
-        Assignment.objects.filter(pk=assignment.pk).update(started_at=moment - timedelta(minutes=14),
-                                                           last_saved_at=moment, submitted_at=moment)
+        Assignment.objects.filter(pk=assignment.pk).update(
+            started_at=moment - timedelta(minutes=14), last_saved_at=moment, submitted_at=moment
+        )
         Answer.objects.filter(assignment=assignment).update(saved_at=moment)
         return assignment
 
     def half_way(self, scheduled: PhaseAssessment) -> None:
         assignment = scheduled.assignments.filter(employee=self.actor.user).first()
         if assignment is not None:
-            services.answers_save(actor=self.actor, assignment=assignment,
-                                  answers=self.answers(assignment, [], 0.0, share=0.5))
+            services.answers_save(
+                actor=self.actor, assignment=assignment, answers=self.answers(assignment, [], 0.0, share=0.5)
+            )

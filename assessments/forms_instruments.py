@@ -24,9 +24,13 @@ class InstrumentForm(forms.Form):
     description_en = _text(_("Introduction in English"), required=False, rows=3)
     description_nl = _text(_("Introduction in Dutch"), required=False, rows=3)
     results_need_release = forms.BooleanField(
-        label=_("Results wait for the coach"), required=False,
-        help_text=_("The employee sees their scores only after their coach has gone through them and released "
-                    "them. Their answers stay visible to them."))
+        label=_("Results wait for the coach"),
+        required=False,
+        help_text=_(
+            "The employee sees their scores only after their coach has gone through them and released "
+            "them. Their answers stay visible to them."
+        ),
+    )
 
 
 class DimensionForm(forms.Form):
@@ -50,36 +54,59 @@ class BandForm(forms.Form):
 
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Answered with"), choices=Question.Kind.choices)
-    dimension = forms.ModelChoiceField(label=_("Counts towards"), queryset=Dimension.objects.none(),
-                                       required=False, empty_label=_("No dimension (not scored)"))
+    dimension = forms.ModelChoiceField(
+        label=_("Counts towards"),
+        queryset=Dimension.objects.none(),
+        required=False,
+        empty_label=_("No dimension (not scored)"),
+    )
     text_en = _text(_("Question in English"), rows=2)
     text_nl = _text(_("Question in Dutch"), rows=2)
     reverse_scored = forms.BooleanField(
-        label=_("Reverse-scored"), required=False,
-        help_text=_("Agreeing means less of the dimension, e.g. “I avoid giving my opinion in meetings.”"))
+        label=_("Reverse-scored"),
+        required=False,
+        help_text=_("Agreeing means less of the dimension, e.g. “I avoid giving my opinion in meetings.”"),
+    )
     required = forms.BooleanField(label=_("An answer is required"), required=False, initial=True)
     low_label_en = _text(_("Low end of the scale, in English"), required=False, max_length=60)
     low_label_nl = _text(_("Low end of the scale, in Dutch"), required=False, max_length=60)
     high_label_en = _text(_("High end of the scale, in English"), required=False, max_length=60)
     high_label_nl = _text(_("High end of the scale, in Dutch"), required=False, max_length=60)
     choices = forms.CharField(
-        label=_("Options (single choice)"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One option per line: English | Dutch | score. The score is optional; give it to make the "
-                    "option count towards the dimension."))
+        label=_("Options (single choice)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One option per line: English | Dutch | score. The score is optional; give it to make the "
+            "option count towards the dimension."
+        ),
+    )
 
     def __init__(self, *args, version: InstrumentVersion, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dimension"].queryset = Dimension.objects.filter(version=version)
 
     @classmethod
-    def for_question(cls, question: Question, data=None) -> "QuestionForm":
-        initial = {name: getattr(question, name) for name in
-                   ("kind", "text_en", "text_nl", "reverse_scored", "required", "low_label_en", "low_label_nl",
-                    "high_label_en", "high_label_nl")}
+    def for_question(cls, question: Question, data=None) -> QuestionForm:
+        initial = {
+            name: getattr(question, name)
+            for name in (
+                "kind",
+                "text_en",
+                "text_nl",
+                "reverse_scored",
+                "required",
+                "low_label_en",
+                "low_label_nl",
+                "high_label_en",
+                "high_label_nl",
+            )
+        }
         initial["dimension"] = question.dimension_id
         initial["choices"] = "\n".join(
             " | ".join([choice.label_en, choice.label_nl] + ([str(choice.score)] if choice.score is not None else []))
-            for choice in question.choices.all())
+            for choice in question.choices.all()
+        )
         return cls(data, initial=initial, version=question.version, prefix=f"q{question.pk}")
 
     def clean_choices(self) -> list[tuple[str, str, int | None]]:
@@ -90,17 +117,20 @@ class QuestionForm(forms.Form):
             parts = [part.strip() for part in line.split("|")]
             if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
                 raise forms.ValidationError(
-                    _("Line %(number)d: write the option as English | Dutch, optionally | score.") % {"number": number})
+                    _("Line %(number)d: write the option as English | Dutch, optionally | score.") % {"number": number}
+                )
             score = None
             if len(parts) == 3 and parts[2]:
                 try:
                     score = int(parts[2])
                 except ValueError:
                     raise forms.ValidationError(
-                        _("Line %(number)d: the score must be a whole number.") % {"number": number}) from None
+                        _("Line %(number)d: the score must be a whole number.") % {"number": number}
+                    ) from None
                 if not -100 <= score <= 100:
                     raise forms.ValidationError(
-                        _("Line %(number)d: use a score from -100 to 100.") % {"number": number})
+                        _("Line %(number)d: use a score from -100 to 100.") % {"number": number}
+                    )
             options.append((parts[0], parts[1], score))
         return options
 
@@ -119,9 +149,15 @@ class ScheduleDatesForm(forms.Form):
     opens_on = forms.DateField(label=_("Opens on"), widget=DateInput())
     due_on = forms.DateField(label=_("Due on"), widget=DateInput())
     reminder_days_before = forms.IntegerField(
-        label=_("Remind this many days before the due date"), min_value=0, max_value=60, initial=3,
-        help_text=_("Employees who have not finished get an email then, and every few days after until two "
-                    "weeks past the due date."))
+        label=_("Remind this many days before the due date"),
+        min_value=0,
+        max_value=60,
+        initial=3,
+        help_text=_(
+            "Employees who have not finished get an email then, and every few days after until two "
+            "weeks past the due date."
+        ),
+    )
 
     def clean(self):
         data = super().clean()
@@ -133,9 +169,14 @@ class ScheduleDatesForm(forms.Form):
 class ScheduleForm(ScheduleDatesForm):
     phase = forms.ModelChoiceField(label=_("Programme phase"), queryset=None)
     version = forms.ModelChoiceField(label=_("Instrument"), queryset=None)
-    moment = forms.ChoiceField(label=_("Moment"), choices=PhaseAssessment.Moment.choices,
-                               help_text=_("Results compare the final (and midpoint) with the initial "
-                                           "assessment of the same instrument in the same programme."))
+    moment = forms.ChoiceField(
+        label=_("Moment"),
+        choices=PhaseAssessment.Moment.choices,
+        help_text=_(
+            "Results compare the final (and midpoint) with the initial "
+            "assessment of the same instrument in the same programme."
+        ),
+    )
     field_order = ["phase", "version", "moment", "opens_on", "due_on", "reminder_days_before"]
 
     def __init__(self, *args, phases, versions, **kwargs):

@@ -7,8 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models.journal import Goal
 
-RATINGS = [(5, _("5 · Very useful")), (4, _("4 · Useful")), (3, _("3 · Somewhat useful")),
-           (2, _("2 · Of little use")), (1, _("1 · Not useful"))]
+RATINGS = [
+    (5, _("5 · Very useful")),
+    (4, _("4 · Useful")),
+    (3, _("3 · Somewhat useful")),
+    (2, _("2 · Of little use")),
+    (1, _("1 · Not useful")),
+]
 SCALE = [("", _("Not rated")), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")]
 
 
@@ -27,13 +32,17 @@ class DateInput(forms.DateInput):
 
 
 class ReflectionForm(forms.Form):
-    session = forms.TypedChoiceField(label=_("After which session?"), required=False, coerce=int,
-                                     empty_value=None)
-    body = forms.CharField(label=_("Your reflection"), max_length=20_000, widget=_area(
-        7, _("What did you notice, learn or decide? What will you do differently?")))
+    session = forms.TypedChoiceField(label=_("After which session?"), required=False, coerce=int, empty_value=None)
+    body = forms.CharField(
+        label=_("Your reflection"),
+        max_length=20_000,
+        widget=_area(7, _("What did you notice, learn or decide? What will you do differently?")),
+    )
     shared_with_coach = forms.BooleanField(
-        label=_("Share this reflection with my coach"), required=False,
-        help_text=_("Unticked, only you can read it. You can change this later. HR never sees reflections."))
+        label=_("Share this reflection with my coach"),
+        required=False,
+        help_text=_("Unticked, only you can read it. You can change this later. HR never sees reflections."),
+    )
 
     def __init__(self, *args, sessions=(), **kwargs):
         """`sessions`: (pk, label) pairs of the sessions the employee may link the reflection to."""
@@ -50,8 +59,11 @@ class ReplyForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(label=_("Your goal"), max_length=200,
-                            help_text=_("Short and concrete, e.g. “Speak up in the weekly planning meeting”."))
+    title = forms.CharField(
+        label=_("Your goal"),
+        max_length=200,
+        help_text=_("Short and concrete, e.g. “Speak up in the weekly planning meeting”."),
+    )
     why = forms.CharField(label=_("Why it matters to you"), required=False, max_length=20_000, widget=_area(3))
     target_date = forms.DateField(label=_("Target date"), required=False, widget=DateInput())
 
@@ -78,17 +90,19 @@ class OptionForm(PagePartForm):
     title = forms.CharField(label=_("Option"), max_length=200)
     pros = forms.CharField(label=_("What speaks for it"), required=False, max_length=2_000, widget=_area(2))
     cons = forms.CharField(label=_("What speaks against it"), required=False, max_length=2_000, widget=_area(2))
-    impact = forms.TypedChoiceField(label=_("How much closer it brings you (1–5)"), choices=SCALE,
-                                    required=False, coerce=int, empty_value=None)
-    feasibility = forms.TypedChoiceField(label=_("How doable it is (1–5)"), choices=SCALE, required=False,
-                                         coerce=int, empty_value=None)
+    impact = forms.TypedChoiceField(
+        label=_("How much closer it brings you (1–5)"), choices=SCALE, required=False, coerce=int, empty_value=None
+    )
+    feasibility = forms.TypedChoiceField(
+        label=_("How doable it is (1–5)"), choices=SCALE, required=False, coerce=int, empty_value=None
+    )
 
 
 class DecisionForm(forms.Form):
-    option = forms.TypedChoiceField(label=_("The option you choose"), required=False, coerce=int,
-                                    empty_value=None)
-    decision = forms.CharField(label=_("Your decision, in your own words"), required=False, max_length=2_000,
-                               widget=_area(2))
+    option = forms.TypedChoiceField(label=_("The option you choose"), required=False, coerce=int, empty_value=None)
+    decision = forms.CharField(
+        label=_("Your decision, in your own words"), required=False, max_length=2_000, widget=_area(2)
+    )
 
     def __init__(self, *args, options=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,10 +125,12 @@ class CommentForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("How useful was this session?"), choices=RATINGS, coerce=int,
-                                    widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Anything you want your coach to know?"), required=False,
-                              max_length=5_000, widget=_area(3))
+    rating = forms.TypedChoiceField(
+        label=_("How useful was this session?"), choices=RATINGS, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Anything you want your coach to know?"), required=False, max_length=5_000, widget=_area(3)
+    )
 
 
 class CoachFeedbackForm(forms.Form):

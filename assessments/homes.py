@@ -17,10 +17,12 @@ def employee_panel(request: HttpRequest) -> dict | None:
     assignments = selectors.my_assignments(actor=request.actor)
     if not assignments:
         return None
-    return {"template": "assessments/assignment_home_employee.html",
-            "open": [a for a in assignments if a.submitted_at is None][:SHOWN],
-            "submitted": sum(1 for a in assignments if a.submitted_at is not None),
-            "today": timezone.localdate()}
+    return {
+        "template": "assessments/assignment_home_employee.html",
+        "open": [a for a in assignments if a.submitted_at is None][:SHOWN],
+        "submitted": sum(1 for a in assignments if a.submitted_at is not None),
+        "today": timezone.localdate(),
+    }
 
 
 @homes.register(policy.COACH, order=25)
@@ -38,5 +40,9 @@ def hr_panel(request: HttpRequest) -> dict | None:
     rows = selectors.hr_overview(actor=request.actor)
     if not rows:
         return None
-    return {"template": "assessments/assignment_home_hr.html", "rows": rows[:SHOWN], "total": len(rows),
-            "minimum": selectors.min_group()}
+    return {
+        "template": "assessments/assignment_home_hr.html",
+        "rows": rows[:SHOWN],
+        "total": len(rows),
+        "minimum": selectors.min_group(),
+    }

@@ -34,12 +34,18 @@ def coach_journal(request: HttpRequest) -> dict | None:
     shared = selectors.recently_shared(actor=actor)
     if not (follow_ups or overdue or shared):
         return None
-    return {"template": "assessments/goal_home_coach.html", "follow_ups": follow_ups, "overdue": overdue,
-            "shared": shared}
+    return {
+        "template": "assessments/goal_home_coach.html",
+        "follow_ups": follow_ups,
+        "overdue": overdue,
+        "shared": shared,
+    }
 
 
 @homes.register(policy.HR_MANAGER, order=60)
 def hr_engagement(request: HttpRequest) -> dict:
-    return {"template": "assessments/feedback_home_hr.html",
-            "figures": selectors.organisation_figures(actor=request.actor),
-            "minimum": disclosure.threshold()}
+    return {
+        "template": "assessments/feedback_home_hr.html",
+        "figures": selectors.organisation_figures(actor=request.actor),
+        "minimum": disclosure.threshold(),
+    }

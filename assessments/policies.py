@@ -19,22 +19,29 @@ def coachee_ids(actor: _policy.Actor) -> _QuerySet:
     """The employees `actor` coaches in this organisation: as their enrolment's coach or their cohort's."""
     if not actor.is_coach:
         return _Enrolment.objects.none().values("employee_id")
-    return (_Enrolment.objects.filter(_Q(coach_id=actor.user_id) | _Q(cohort__coaches=actor.user_id))
-            .exclude(status=_Enrolment.Status.WITHDRAWN).values("employee_id"))
+    return (
+        _Enrolment.objects.filter(_Q(coach_id=actor.user_id) | _Q(cohort__coaches=actor.user_id))
+        .exclude(status=_Enrolment.Status.WITHDRAWN)
+        .values("employee_id")
+    )
 
 
 def my_cohort_ids(actor: _policy.Actor) -> _QuerySet:
     """The cohorts the acting employee belongs to (their group sessions are theirs too)."""
-    return (_Enrolment.objects.filter(employee_id=actor.user_id)
-            .exclude(status=_Enrolment.Status.WITHDRAWN).values("cohort_id"))
+    return (
+        _Enrolment.objects.filter(employee_id=actor.user_id)
+        .exclude(status=_Enrolment.Status.WITHDRAWN)
+        .values("cohort_id")
+    )
 
 
 def session_participation(actor: _policy.Actor, prefix: str = "") -> _Q:
     """Sessions the acting employee takes part in: their 1:1s and their cohort's group sessions."""
     if not actor.is_employee:
         return _NOTHING
-    return (_Q(**{f"{prefix}enrolment__employee_id": actor.user_id})
-            | _Q(**{f"{prefix}kind": "group", f"{prefix}cohort_id__in": my_cohort_ids(actor)}))
+    return _Q(**{f"{prefix}enrolment__employee_id": actor.user_id}) | _Q(
+        **{f"{prefix}kind": "group", f"{prefix}cohort_id__in": my_cohort_ids(actor)}
+    )
 
 
 @_policy.rule(_journal.AccessLogEntry)
@@ -114,10 +121,13 @@ def session_notes_visible(actor: _policy.Actor, notes: _QuerySet) -> _QuerySet:
 def session_summaries_visible(actor: _policy.Actor, summaries: _QuerySet) -> _QuerySet:
     visible = session_participation(actor, "session__")
     if actor.is_coach:
-        visible |= (_Q(session__coach_id=actor.user_id)
-                    | _Q(session__enrolment__employee_id__in=coachee_ids(actor))
-                    | _Q(session__kind="group", session__cohort_id__in=_Cohort.objects.filter(
-                        coaches=actor.user_id).values("pk")))
+        visible |= (
+            _Q(session__coach_id=actor.user_id)
+            | _Q(session__enrolment__employee_id__in=coachee_ids(actor))
+            | _Q(
+                session__kind="group", session__cohort_id__in=_Cohort.objects.filter(coaches=actor.user_id).values("pk")
+            )
+        )
     return summaries.filter(visible)
 
 
@@ -162,8 +172,12 @@ def _version_part_rule(model, path: str) -> None:
         return rows.none()
 
 
-for _model, _path in ((_instruments.Dimension, "version_id"), (_instruments.Question, "version_id"),
-                      (_instruments.Choice, "question__version_id"), (_instruments.Band, "dimension__version_id")):
+for _model, _path in (
+    (_instruments.Dimension, "version_id"),
+    (_instruments.Question, "version_id"),
+    (_instruments.Choice, "question__version_id"),
+    (_instruments.Band, "dimension__version_id"),
+):
     _version_part_rule(_model, _path)
 
 
@@ -213,7 +227,8 @@ def scores_visible(actor: _policy.Actor, scores: _QuerySet) -> _QuerySet:
     visible = _submitted_coachee(actor, "assignment__")
     if actor.is_employee:
         visible |= _Q(assignment__employee_id=actor.user_id) & (
-            _Q(assignment__release_required=False) | _Q(assignment__released_at__isnull=False))
+            _Q(assignment__release_required=False) | _Q(assignment__released_at__isnull=False)
+        )
     return scores.filter(visible)
 
 
@@ -229,12 +244,18 @@ _policy.record_reads_with(_record_reads_together)
 _policy.audit(_journal.Reflection, kind="reflection", owner="employee_id", content=("body",))
 _policy.audit(_journal.Goal, kind="goal", owner="employee_id", content=("title", "why", "decision"))
 _policy.audit(_journal.ActionItem, kind="goal", owner="goal__employee_id", object="goal_id", content=("title",))
-_policy.audit(_journal.CheckIn, kind="goal", owner="goal__employee_id", object="goal_id",
-              content=("progress", "note"))
-_policy.audit(_journal.GoalOption, kind="goal", owner="goal__employee_id", object="goal_id",
-              content=("title", "pros", "cons"))
+_policy.audit(_journal.CheckIn, kind="goal", owner="goal__employee_id", object="goal_id", content=("progress", "note"))
+_policy.audit(
+    _journal.GoalOption, kind="goal", owner="goal__employee_id", object="goal_id", content=("title", "pros", "cons")
+)
 _policy.audit(_journal.SessionFeedback, kind="feedback", owner="employee_id", content=("rating", "comment"))
-_policy.audit(_instruments.Answer, kind="answers", owner="assignment__employee_id", object="assignment_id",
-              content=("value", "text", "choice_id"))
-_policy.audit(_instruments.Score, kind="result", owner="assignment__employee_id", object="assignment_id",
-              content=("value",))
+_policy.audit(
+    _instruments.Answer,
+    kind="answers",
+    owner="assignment__employee_id",
+    object="assignment_id",
+    content=("value", "text", "choice_id"),
+)
+_policy.audit(
+    _instruments.Score, kind="result", owner="assignment__employee_id", object="assignment_id", content=("value",)
+)

@@ -9,7 +9,7 @@ which object and when: never the content.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from assessments.models.journal import AccessLogEntry
 from portal import policy
@@ -45,8 +45,10 @@ def record_reads(*, actor, owner, kind: str, object_ids: Iterable[int]) -> None:
     owner_id = _owner_id(owner)
     if reader_id is None or owner_id is None or reader_id == owner_id:
         return
-    entries = [AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind,
-                              object_id=object_id) for object_id in dict.fromkeys(object_ids)]
+    entries = [
+        AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind, object_id=object_id)
+        for object_id in dict.fromkeys(object_ids)
+    ]
     if entries:
         AccessLogEntry.objects.bulk_create(entries)
 
@@ -58,9 +60,11 @@ def record_reads_of_many(*, actor, kind: str, pairs: Iterable[tuple[int, int]]) 
     reader_id, role = _reader(actor)
     if reader_id is None:
         return
-    entries = [AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind,
-                              object_id=object_id)
-               for owner_id, object_id in dict.fromkeys(pairs) if owner_id != reader_id]
+    entries = [
+        AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind, object_id=object_id)
+        for owner_id, object_id in dict.fromkeys(pairs)
+        if owner_id != reader_id
+    ]
     if entries:
         AccessLogEntry.objects.bulk_create(entries)
 
@@ -74,7 +78,8 @@ def record_reads_together(reads: Iterable[tuple]) -> None:
             raise ValueError(f"unknown access log kind {kind!r}")
         reader_id, role = _reader(actor)
         if reader_id is not None and owner_id != reader_id:
-            entries.append(AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind,
-                                          object_id=object_id))
+            entries.append(
+                AccessLogEntry(owner_id=owner_id, reader_id=reader_id, reader_role=role, kind=kind, object_id=object_id)
+            )
     if entries:
         AccessLogEntry.objects.bulk_create(entries)

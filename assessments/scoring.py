@@ -9,8 +9,8 @@ Pure functions over plain values: no database access here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 MIN_ANSWERED_SHARE = 0.5
 

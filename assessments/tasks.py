@@ -31,6 +31,7 @@ def organisation_assessment_reminders() -> int:
 
 # --- the journal ------------------------------------------------------------------------------------
 
+
 @app.task(name="assessments.overdue_action_reminders")
 def overdue_action_reminders() -> int:
     """The beat's entry point (each morning): queue every active organisation's reminders in its schema."""

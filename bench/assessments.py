@@ -33,15 +33,27 @@ def _instrument(hr):
 
     version = services.instrument_create(actor=hr, title_en="Bench climate", title_nl="Bankklimaat")
     for number in range(DIMENSIONS):
-        dimension = services.dimension_add(actor=hr, version=version, name_en=f"Dimension {number + 1}",
-                                           name_nl=f"Dimensie {number + 1}")
+        dimension = services.dimension_add(
+            actor=hr, version=version, name_en=f"Dimension {number + 1}", name_nl=f"Dimensie {number + 1}"
+        )
         for lower, upper in ((0, 39), (40, 69), (70, 100)):
-            services.band_add(actor=hr, dimension=dimension, fields=services.BandFields(
-                lower, upper, f"{lower}+", f"{lower}+", "What lies ahead.", "Wat komt."))
+            services.band_add(
+                actor=hr,
+                dimension=dimension,
+                fields=services.BandFields(lower, upper, f"{lower}+", f"{lower}+", "What lies ahead.", "Wat komt."),
+            )
         for item in range(QUESTIONS // DIMENSIONS):
-            services.question_add(actor=hr, version=version, fields=services.QuestionFields(
-                kind="likert5", text_en=f"Statement {number}.{item}", text_nl=f"Stelling {number}.{item}",
-                dimension=dimension, reverse_scored=item % 4 == 3))
+            services.question_add(
+                actor=hr,
+                version=version,
+                fields=services.QuestionFields(
+                    kind="likert5",
+                    text_en=f"Statement {number}.{item}",
+                    text_nl=f"Stelling {number}.{item}",
+                    dimension=dimension,
+                    reverse_scored=item % 4 == 3,
+                ),
+            )
     return version
 
 
@@ -57,8 +69,14 @@ def _answer_in_bulk(assignments, seed: int = 0) -> None:
     questions = list(Question.objects.filter(version_id=assignments[0].version_id).values_list("pk", flat=True))
     now = timezone.now()
     Answer.objects.bulk_create(
-        [Answer(assignment_id=a.pk, question_id=q, value=1 + (a.pk * 7 + q * 3 + seed) % 5, saved_at=now)
-         for a in assignments for q in questions], batch_size=5000, ignore_conflicts=True)
+        [
+            Answer(assignment_id=a.pk, question_id=q, value=1 + (a.pk * 7 + q * 3 + seed) % 5, saved_at=now)
+            for a in assignments
+            for q in questions
+        ],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
     Assignment.objects.filter(pk__in=[a.pk for a in assignments]).update(started_at=now, last_saved_at=now)
 
 
@@ -81,28 +99,48 @@ def _prepare(organisation, *, cohort: int = COHORT, small: int = SMALL) -> dict:
     if existing is None:
         today = timezone.localdate()
         programme = programme_services.programme_create(
-            actor=hr, name="Bench programme", starts_on=today - timedelta(days=60), ends_on=today + timedelta(days=60),
-            status=Programme.Status.ACTIVE)
+            actor=hr,
+            name="Bench programme",
+            starts_on=today - timedelta(days=60),
+            ends_on=today + timedelta(days=60),
+            status=Programme.Status.ACTIVE,
+        )
         large = Cohort.objects.create(programme=programme, name="Large cohort", capacity=cohort)
         little = Cohort.objects.create(programme=programme, name="Small cohort", capacity=small)
-        employees = list(Membership.objects.filter(organisation=organisation, role="employee")
-                         .order_by("user__email").values_list("user_id", flat=True))
+        employees = list(
+            Membership.objects.filter(organisation=organisation, role="employee")
+            .order_by("user__email")
+            .values_list("user_id", flat=True)
+        )
         Enrolment.objects.bulk_create(
-            [Enrolment(programme=programme, cohort=large if index < cohort else little, employee_id=user_id,
-                       coach=coach, status=Enrolment.Status.ACTIVE, credit_allowance=6)
-             for index, user_id in enumerate(employees[:cohort + small])])
+            [
+                Enrolment(
+                    programme=programme,
+                    cohort=large if index < cohort else little,
+                    employee_id=user_id,
+                    coach=coach,
+                    status=Enrolment.Status.ACTIVE,
+                    credit_allowance=6,
+                )
+                for index, user_id in enumerate(employees[: cohort + small])
+            ]
+        )
         version = _instrument(hr)
         phases = {phase.kind: phase for phase in programme.phases.all()}
         moments = {}
         for moment, kind, offset in (("initial", "intake", 50), ("midpoint", "individual", 20), ("final", "final", 2)):
             moments[moment] = services.phase_assessment_schedule(
-                actor=hr, phase=phases[kind], version=version, moment=moment,
-                opens_on=today - timedelta(days=offset), due_on=today + timedelta(days=10))
+                actor=hr,
+                phase=phases[kind],
+                version=version,
+                moment=moment,
+                opens_on=today - timedelta(days=offset),
+                due_on=today + timedelta(days=10),
+            )
         initial = list(moments["initial"].assignments.all())
         _answer_in_bulk(initial)
         for assignment in initial:
-            services.assignment_submit(actor=policy.actor_for(assignment.employee, organisation),
-                                       assignment=assignment)
+            services.assignment_submit(actor=policy.actor_for(assignment.employee, organisation), assignment=assignment)
         first = bench_user(organisation, "employee", 1)
         for moment in ("midpoint", "final"):
             mine = moments[moment].assignments.get(employee=first)
@@ -110,18 +148,26 @@ def _prepare(organisation, *, cohort: int = COHORT, small: int = SMALL) -> dict:
             services.assignment_submit(actor=policy.actor_for(first, organisation), assignment=mine)
         existing = moments["initial"]
     midpoint = PhaseAssessment.objects.get(moment="midpoint")
-    return {"initial": existing.pk, "midpoint": midpoint.pk, "version": InstrumentVersion.objects.get(
-        pk=existing.version_id).pk, "large_cohort": existing.programme.cohorts.get(name="Large cohort").pk,
-        "open_midpoints": list(Assignment.objects.filter(phase_assessment=midpoint, submitted_at__isnull=True)
-                               .order_by("pk").values_list("pk", "employee_id")[:SUBMIT_RUNS])}
+    return {
+        "initial": existing.pk,
+        "midpoint": midpoint.pk,
+        "version": InstrumentVersion.objects.get(pk=existing.version_id).pk,
+        "large_cohort": existing.programme.cohorts.get(name="Large cohort").pk,
+        "open_midpoints": list(
+            Assignment.objects.filter(phase_assessment=midpoint, submitted_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "employee_id")[:SUBMIT_RUNS]
+        ),
+    }
 
 
 def _post(port: int, host: str, path: str, token: str) -> tuple[int, float]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         start = time.perf_counter()
-        connection.request("POST", path, body=b"", headers={"Host": host, "Authorization": f"Token {token}",
-                                                            "Content-Length": "0"})
+        connection.request(
+            "POST", path, body=b"", headers={"Host": host, "Authorization": f"Token {token}", "Content-Length": "0"}
+        )
         response = connection.getresponse()
         response.read()
         return response.status, time.perf_counter() - start
@@ -155,8 +201,12 @@ def _submit_figures(server, organisation, prepared: dict) -> dict:
         if status != 200:
             failures += 1
         submits.append(seconds)
-    return {"median_s": median(submits), "ratio": median(submits) / median(healthz), "runs": len(submits),
-            "failures": failures}
+    return {
+        "median_s": median(submits),
+        "ratio": median(submits) / median(healthz),
+        "runs": len(submits),
+        "failures": failures,
+    }
 
 
 def _submit_in_process(organisation, prepared: dict, runs: int = 20) -> float:
@@ -169,8 +219,11 @@ def _submit_in_process(organisation, prepared: dict, runs: int = 20) -> float:
     from portal import policy
 
     with tenant_context(organisation):
-        open_ones = list(Assignment.objects.filter(phase_assessment_id=prepared["midpoint"], submitted_at__isnull=True)
-                         .select_related("employee").order_by("-pk")[:runs])
+        open_ones = list(
+            Assignment.objects.filter(phase_assessment_id=prepared["midpoint"], submitted_at__isnull=True)
+            .select_related("employee")
+            .order_by("-pk")[:runs]
+        )
         _answer_in_bulk(open_ones)
         actors = [policy.actor_for(assignment.employee, organisation) for assignment in open_ones]
         seconds = []
@@ -200,10 +253,14 @@ def _query_counts(organisation, prepared: dict) -> dict:
 
     counts = {}
     for name, user, path in (
-            ("results", bench_user(organisation, "employee", 1), "/assessments/results/"),
-            ("aggregate", bench_user(organisation, "hr"), f"/assessments/overview/{prepared['initial']}/"),
-            ("aggregate, cohort", bench_user(organisation, "hr"),
-             f"/assessments/overview/{prepared['initial']}/?cohort={prepared['large_cohort']}")):
+        ("results", bench_user(organisation, "employee", 1), "/assessments/results/"),
+        ("aggregate", bench_user(organisation, "hr"), f"/assessments/overview/{prepared['initial']}/"),
+        (
+            "aggregate, cohort",
+            bench_user(organisation, "hr"),
+            f"/assessments/overview/{prepared['initial']}/?cohort={prepared['large_cohort']}",
+        ),
+    ):
         client = signed_in(user)
         client.get(path)
         with CaptureQueriesContext(connection) as queries:
@@ -231,40 +288,85 @@ def run() -> list[dict]:
     counts_small = _query_counts(small_org, small)
     with portal_server(workers=2) as server:
         submit = _submit_figures(server, organisation, prepared)
-        pages = page_figures(server, [
-            Target("employee's results, three moments", host, "/assessments/results/",
-                   session_cookie(bench_user(organisation, "employee", 1), host)),
-            Target("HR's aggregate, cohort of 500", host,
-                   f"/assessments/overview/{prepared['initial']}/?cohort={prepared['large_cohort']}",
-                   session_cookie(bench_user(organisation, "hr"), host)),
-            Target("HR's aggregate, whole programme (520)", host, f"/assessments/overview/{prepared['initial']}/",
-                   session_cookie(bench_user(organisation, "hr"), host)),
-        ], rounds=ROUNDS, requests=REQUESTS)
+        pages = page_figures(
+            server,
+            [
+                Target(
+                    "employee's results, three moments",
+                    host,
+                    "/assessments/results/",
+                    session_cookie(bench_user(organisation, "employee", 1), host),
+                ),
+                Target(
+                    "HR's aggregate, cohort of 500",
+                    host,
+                    f"/assessments/overview/{prepared['initial']}/?cohort={prepared['large_cohort']}",
+                    session_cookie(bench_user(organisation, "hr"), host),
+                ),
+                Target(
+                    "HR's aggregate, whole programme (520)",
+                    host,
+                    f"/assessments/overview/{prepared['initial']}/",
+                    session_cookie(bench_user(organisation, "hr"), host),
+                ),
+            ],
+            rounds=ROUNDS,
+            requests=REQUESTS,
+        )
     for page in pages:
         page["median_s"] = round(page["median_ms"] / 1000, 4)
-        target = TARGETS_MS["results"] if "results" in page["benchmark"] else \
-            TARGETS_MS["aggregate"] if "aggregate" in page["benchmark"] else None
+        target = (
+            TARGETS_MS["results"]
+            if "results" in page["benchmark"]
+            else TARGETS_MS["aggregate"]
+            if "aggregate" in page["benchmark"]
+            else None
+        )
         if target:
             page["notes"] += f"; target under {target} ms: {'met' if page['median_ms'] < target else 'NOT met'}"
     submit_ms = submit["median_s"] * 1000
-    rows = [row(f"hand in a {QUESTIONS}-question assessment (POST …/submit/)", median_s=round(submit["median_s"], 4),
-                median_ms=round(submit_ms, 2), ratio_to_healthz=round(submit["ratio"], 2), runs=submit["runs"],
-                notes=f"answers saved beforehand; checks, {DIMENSIONS} dimension scores, one transaction; "
-                      f"one request at a time, each beside a /healthz; {submit['failures']} failures; target "
-                      f"under {TARGETS_MS['submit']} ms: {'met' if submit_ms < TARGETS_MS['submit'] else 'NOT met'}")]
+    rows = [
+        row(
+            f"hand in a {QUESTIONS}-question assessment (POST …/submit/)",
+            median_s=round(submit["median_s"], 4),
+            median_ms=round(submit_ms, 2),
+            ratio_to_healthz=round(submit["ratio"], 2),
+            runs=submit["runs"],
+            notes=f"answers saved beforehand; checks, {DIMENSIONS} dimension scores, one transaction; "
+            f"one request at a time, each beside a /healthz; {submit['failures']} failures; target "
+            f"under {TARGETS_MS['submit']} ms: {'met' if submit_ms < TARGETS_MS['submit'] else 'NOT met'}",
+        )
+    ]
     in_process = _submit_in_process(organisation, prepared)
-    rows.append(row("of which: the submit service alone (in-process)", median_s=round(in_process, 4),
-                    median_ms=round(in_process * 1000, 2), runs=20,
-                    notes="lock, questions, answers, scores, update; no HTTP, authentication or serialising"))
+    rows.append(
+        row(
+            "of which: the submit service alone (in-process)",
+            median_s=round(in_process, 4),
+            median_ms=round(in_process * 1000, 2),
+            runs=20,
+            notes="lock, questions, answers, scores, update; no HTTP, authentication or serialising",
+        )
+    )
     rows += pages
     for name in ("results", "aggregate", "aggregate, cohort"):
-        rows.append(row(f"statements: {name}", statements_520_people=counts_large[name],
-                        statements_21_people=counts_small[name], runs=1,
-                        notes="the same however many people: " + ("yes" if counts_large[name] == counts_small[name]
-                                                                  else "NO")))
-    rows.append(row("preparing the bench data", median_s=round(preparation, 1), runs=1,
-                    notes=f"{COHORT + SMALL} people handed in the initial assessment (answers in bulk, each "
-                          "submission through the service); reused when the organisation exists"))
+        rows.append(
+            row(
+                f"statements: {name}",
+                statements_520_people=counts_large[name],
+                statements_21_people=counts_small[name],
+                runs=1,
+                notes="the same however many people: " + ("yes" if counts_large[name] == counts_small[name] else "NO"),
+            )
+        )
+    rows.append(
+        row(
+            "preparing the bench data",
+            median_s=round(preparation, 1),
+            runs=1,
+            notes=f"{COHORT + SMALL} people handed in the initial assessment (answers in bulk, each "
+            "submission through the service); reused when the organisation exists",
+        )
+    )
     return rows
 
 

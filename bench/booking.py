@@ -44,8 +44,12 @@ def _post(port: int, client: Client, path: str) -> Answer:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     started = time.perf_counter()
     try:
-        connection.request("POST", path, body=b"", headers={
-            "Host": client.host, "Authorization": f"Token {client.token}", "Content-Length": "0"})
+        connection.request(
+            "POST",
+            path,
+            body=b"",
+            headers={"Host": client.host, "Authorization": f"Token {client.token}", "Content-Length": "0"},
+        )
         response = connection.getresponse()
         return Answer(response.status, time.perf_counter() - started, response.read())
     finally:
@@ -73,6 +77,7 @@ def _together(calls) -> tuple[list, float]:
 
 # --- the organisations ------------------------------------------------------------------------------
 
+
 def _coach():
     from django.contrib.auth.hashers import make_password
 
@@ -80,8 +85,9 @@ def _coach():
     from tenants.models import User
 
     coach, _created = User.objects.get_or_create(
-        email=COACH_EMAIL, defaults={"first_name": "Bench", "last_name": "Coach",
-                                     "password": make_password(BENCH_PASSWORD)})
+        email=COACH_EMAIL,
+        defaults={"first_name": "Bench", "last_name": "Coach", "password": make_password(BENCH_PASSWORD)},
+    )
     return coach
 
 
@@ -108,19 +114,33 @@ def _prepare() -> tuple[list, list[Client], object]:
     for slug in SLUGS:
         organisation = organisation_make(slug=slug, employees=CLIENTS // len(SLUGS), coaches=0)
         membership_grant(user=coach, organisation=organisation, role=Role.COACH)
-        employees = [membership.user for membership in Membership.objects.filter(
-            organisation=organisation, role=Role.EMPLOYEE).select_related("user").order_by("user__email")]
+        employees = [
+            membership.user
+            for membership in Membership.objects.filter(organisation=organisation, role=Role.EMPLOYEE)
+            .select_related("user")
+            .order_by("user__email")
+        ]
         with tenant_context(organisation):
             today = timezone.localdate()
-            programme = Programme.objects.create(name="Bench programme", starts_on=today,
-                                                 ends_on=today + timedelta(days=365), status="active")
+            programme = Programme.objects.create(
+                name="Bench programme", starts_on=today, ends_on=today + timedelta(days=365), status="active"
+            )
             cohort = Cohort.objects.create(programme=programme, name="Bench cohort", capacity=100)
             agreement = Agreement.objects.create(version=1, body="Bench agreement")
-            Enrolment.objects.bulk_create(Enrolment(programme=programme, cohort=cohort, employee=employee,
-                                                    coach=coach, status="active", credit_allowance=1000)
-                                          for employee in employees)
-            AgreementAcceptance.objects.bulk_create(AgreementAcceptance(agreement=agreement, user=employee)
-                                                    for employee in employees)
+            Enrolment.objects.bulk_create(
+                Enrolment(
+                    programme=programme,
+                    cohort=cohort,
+                    employee=employee,
+                    coach=coach,
+                    status="active",
+                    credit_allowance=1000,
+                )
+                for employee in employees
+            )
+            AgreementAcceptance.objects.bulk_create(
+                AgreementAcceptance(agreement=agreement, user=employee) for employee in employees
+            )
         for employee in employees:
             token, _created = Token.objects.get_or_create(user=employee)
             clients.append(Client(f"{slug}.localhost", token.key, employee.pk))
@@ -136,9 +156,14 @@ def _slots(coach, starts_at, count: int) -> list:
     from tenants.models import Role
 
     slots = Slot.objects.bulk_create(
-        Slot(coach=coach, starts_at=starts_at + timedelta(hours=number),
-             ends_at=starts_at + timedelta(hours=number, minutes=60), video_url="https://meet.example.com/bench")
-        for number in range(count))
+        Slot(
+            coach=coach,
+            starts_at=starts_at + timedelta(hours=number),
+            ends_at=starts_at + timedelta(hours=number, minutes=60),
+            video_url="https://meet.example.com/bench",
+        )
+        for number in range(count)
+    )
     served = [place.organisation for place in places_of(user=coach, role=Role.COACH)]
     slots_offer(coach=coach, slot_ids=[slot.pk for slot in slots], organisations=served, allowed=served, how=ADD)
     return slots
@@ -158,15 +183,21 @@ def _double_bookings(organisations, slot_ids: list[int]) -> dict:
     credits = 0
     for organisation in organisations:
         with tenant_context(organisation):
-            per_slot.update(Session.objects.filter(slot_id__in=slot_ids, status="scheduled")
-                            .values_list("slot_id", flat=True))
+            per_slot.update(
+                Session.objects.filter(slot_id__in=slot_ids, status="scheduled").values_list("slot_id", flat=True)
+            )
             credits -= CreditTransaction.objects.aggregate(total=Sum("delta"))["total"] or 0
     booked = Slot.objects.filter(pk__in=slot_ids, booked_organisation__isnull=False).count()
-    return {"double": sum(1 for count in per_slot.values() if count > 1), "sessions": sum(per_slot.values()),
-            "booked_slots": booked, "credits": credits}
+    return {
+        "double": sum(1 for count in per_slot.values() if count > 1),
+        "sessions": sum(per_slot.values()),
+        "booked_slots": booked,
+        "credits": credits,
+    }
 
 
 # --- the run ----------------------------------------------------------------------------------------
+
 
 def run() -> list[dict]:
     from django.utils import timezone
@@ -191,7 +222,7 @@ def run() -> list[dict]:
             winners.append(next(answer for answer in answers if answer.status == 201).seconds)
 
         def own_run(index: int):
-            client, mine = clients[index], own[index * PER_CLIENT:(index + 1) * PER_CLIENT]
+            client, mine = clients[index], own[index * PER_CLIENT : (index + 1) * PER_CLIENT]
             return [_post(server.port, client, f"/api/v1/availability/{slot.pk}/book/") for slot in mine]
 
         answers, throughput_seconds = _together([lambda index=index: own_run(index) for index in range(CLIENTS)])
@@ -201,24 +232,38 @@ def run() -> list[dict]:
         raise RuntimeError(f"{len(failed)} own-slot bookings failed, e.g. {failed[0].status} {failed[0].body[:200]!r}")
     check = _double_bookings(organisations, [slot.pk for slot in contended + own])
     expected = ROUNDS + CLIENTS * PER_CLIENT
-    if check["double"] or check["sessions"] != expected or check["booked_slots"] != expected \
-            or check["credits"] != expected:
+    if (
+        check["double"]
+        or check["sessions"] != expected
+        or check["booked_slots"] != expected
+        or check["credits"] != expected
+    ):
         raise RuntimeError(f"the bookings do not add up: {check}, expected {expected} of each")
     booking_ms = [answer.seconds * 1000 for answer in flat]
     return [
-        row(f"{CLIENTS} clients, one slot per round", median_ms=round(median(rounds) * 1000, 1),
+        row(
+            f"{CLIENTS} clients, one slot per round",
+            median_ms=round(median(rounds) * 1000, 1),
             p95_ms=round(percentile(rounds, 0.95) * 1000, 1),
-            attempts_per_s=round(CLIENTS / median(rounds), 1), double_bookings=check["double"], runs=ROUNDS,
+            attempts_per_s=round(CLIENTS / median(rounds), 1),
+            double_bookings=check["double"],
+            runs=ROUNDS,
             notes=f"round = all {CLIENTS} requests answered; every round exactly one 201 and {CLIENTS - 1} "
-                  f"409 (taken); winner answered in {median(winners) * 1000:.1f} ms (median); "
-                  f"employees of {len(SLUGS)} organisations, gunicorn {WORKERS} workers"),
-        row(f"{CLIENTS} clients booking their own slots", bookings_per_s=round(len(flat) / throughput_seconds, 1),
-            median_ms=round(median(booking_ms), 1), p95_ms=round(percentile(booking_ms, 0.95), 1),
-            ratio_to_healthz=round(median(booking_ms) / healthz, 1), double_bookings=check["double"],
+            f"409 (taken); winner answered in {median(winners) * 1000:.1f} ms (median); "
+            f"employees of {len(SLUGS)} organisations, gunicorn {WORKERS} workers",
+        ),
+        row(
+            f"{CLIENTS} clients booking their own slots",
+            bookings_per_s=round(len(flat) / throughput_seconds, 1),
+            median_ms=round(median(booking_ms), 1),
+            p95_ms=round(percentile(booking_ms, 0.95), 1),
+            ratio_to_healthz=round(median(booking_ms) / healthz, 1),
+            double_bookings=check["double"],
             runs=len(flat),
             notes=f"{PER_CLIENT} bookings per client, one after another; /healthz {healthz:.2f} ms; "
-                  f"{check['sessions']} sessions and {check['credits']} credits spent for "
-                  f"{check['booked_slots']} booked slots, checked in both schemas"),
+            f"{check['sessions']} sessions and {check['credits']} credits spent for "
+            f"{check['booked_slots']} booked slots, checked in both schemas",
+        ),
     ]
 
 

@@ -35,8 +35,9 @@ def _coach():
     from tenants.models import User
 
     coach, _created = User.objects.get_or_create(
-        email=COACH_EMAIL, defaults={"first_name": "Bench", "last_name": "Coach",
-                                     "password": make_password(BENCH_PASSWORD)})
+        email=COACH_EMAIL,
+        defaults={"first_name": "Bench", "last_name": "Coach", "password": make_password(BENCH_PASSWORD)},
+    )
     return coach
 
 
@@ -66,35 +67,73 @@ def _fill(organisation, number: int, coach, start) -> None:
     from programmes.models import Attendance, Cohort, CreditTransaction, Enrolment, Programme, Session, UrgentRequest
     from tenants.models import Membership, Role
 
-    employees = [membership.user_id for membership in Membership.objects.filter(
-        organisation=organisation, role=Role.EMPLOYEE).order_by("user_id")]
+    employees = [
+        membership.user_id
+        for membership in Membership.objects.filter(organisation=organisation, role=Role.EMPLOYEE).order_by("user_id")
+    ]
     # Coming sessions interleave across organisations an hour apart; held ones go back from yesterday.
     times = [start + timedelta(hours=index * ORGANISATIONS + number) for index in range(COMING)]
-    times += [start - timedelta(days=2, hours=index * ORGANISATIONS + number) - timedelta(days=5 * index)
-              for index in range(HELD)]
+    times += [
+        start - timedelta(days=2, hours=index * ORGANISATIONS + number) - timedelta(days=5 * index)
+        for index in range(HELD)
+    ]
     slots = Slot.objects.bulk_create(
-        Slot(coach=coach, starts_at=moment, ends_at=moment + timedelta(hours=1), booked_organisation=organisation,
-             booked_by_id=employees[index % EMPLOYEES], booked_at=timezone.now(),
-             video_url="https://meet.example.com/bench") for index, moment in enumerate(times))
+        Slot(
+            coach=coach,
+            starts_at=moment,
+            ends_at=moment + timedelta(hours=1),
+            booked_organisation=organisation,
+            booked_by_id=employees[index % EMPLOYEES],
+            booked_at=timezone.now(),
+            video_url="https://meet.example.com/bench",
+        )
+        for index, moment in enumerate(times)
+    )
     with tenant_context(organisation):
         today = timezone.localdate()
-        programme = Programme.objects.create(name="Bench programme", starts_on=today - timedelta(days=200),
-                                             ends_on=today + timedelta(days=200), status="active")
+        programme = Programme.objects.create(
+            name="Bench programme",
+            starts_on=today - timedelta(days=200),
+            ends_on=today + timedelta(days=200),
+            status="active",
+        )
         cohort = Cohort.objects.create(programme=programme, name="Bench cohort", capacity=50)
         enrolments = Enrolment.objects.bulk_create(
-            Enrolment(programme=programme, cohort=cohort, employee_id=user_id, coach=coach, status="active",
-                      credit_allowance=100) for user_id in employees)
+            Enrolment(
+                programme=programme,
+                cohort=cohort,
+                employee_id=user_id,
+                coach=coach,
+                status="active",
+                credit_allowance=100,
+            )
+            for user_id in employees
+        )
         sessions = Session.objects.bulk_create(
-            Session(kind="individual", enrolment=enrolments[index % EMPLOYEES], coach=coach, starts_at=slot.starts_at,
-                    slot=slot, video_url=slot.video_url, created_by=coach,
-                    status="scheduled" if index < COMING else "completed")
-            for index, slot in enumerate(slots))
+            Session(
+                kind="individual",
+                enrolment=enrolments[index % EMPLOYEES],
+                coach=coach,
+                starts_at=slot.starts_at,
+                slot=slot,
+                video_url=slot.video_url,
+                created_by=coach,
+                status="scheduled" if index < COMING else "completed",
+            )
+            for index, slot in enumerate(slots)
+        )
         Attendance.objects.bulk_create(
-            Attendance(session=session, user_id=session.enrolment.employee_id,
-                       status="expected" if index < COMING else "present") for index, session in enumerate(sessions))
+            Attendance(
+                session=session,
+                user_id=session.enrolment.employee_id,
+                status="expected" if index < COMING else "present",
+            )
+            for index, session in enumerate(sessions)
+        )
         CreditTransaction.objects.bulk_create(
             CreditTransaction(enrolment=session.enrolment, session=session, delta=-1, reason="booking", by=coach)
-            for session in sessions)
+            for session in sessions
+        )
         UrgentRequest.objects.create(employee_id=employees[0], coach=coach, message="Could we talk this week?")
 
 
@@ -107,8 +146,9 @@ def _prepare():
     from tenants.services import membership_grant
 
     coach = _coach()
-    existing = list(Organisation.objects.filter(slug__in=[_slug(number) for number in range(1, ORGANISATIONS + 1)])
-                    .order_by("slug"))
+    existing = list(
+        Organisation.objects.filter(slug__in=[_slug(number) for number in range(1, ORGANISATIONS + 1)]).order_by("slug")
+    )
     if _ready(existing, coach):
         return existing, coach
     for organisation in Organisation.objects.filter(slug__startswith="bench-coach-"):
@@ -117,8 +157,9 @@ def _prepare():
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
     organisations = []
     for number in range(1, ORGANISATIONS + 1):
-        organisation = organisation_make(slug=_slug(number), name=f"Bench Coach {number:02d}",
-                                         employees=EMPLOYEES, coaches=0)
+        organisation = organisation_make(
+            slug=_slug(number), name=f"Bench Coach {number:02d}", employees=EMPLOYEES, coaches=0
+        )
         membership_grant(user=coach, organisation=organisation, role=Role.COACH)
         _fill(organisation, number, coach, start)
         organisations.append(organisation)
@@ -149,8 +190,10 @@ def run() -> list[dict]:
 
     organisations, coach = _prepare()
     cookie = session_cookie(coach, "localhost")
-    targets = [Target("coach workspace, coming 2 weeks", "localhost", "/coach/", cookie),
-               Target("coach workspace, all 1,000 coming sessions (8 weeks)", "localhost", "/coach/?weeks=8", cookie)]
+    targets = [
+        Target("coach workspace, coming 2 weeks", "localhost", "/coach/", cookie),
+        Target("coach workspace, all 1,000 coming sessions (8 weeks)", "localhost", "/coach/?weeks=8", cookie),
+    ]
     with portal_server(workers=2) as server:
         figures = page_figures(server, targets, rounds=5, requests=60, concurrency=2)
     everything = _statements(coach, "/coach/?weeks=8")
@@ -165,11 +208,18 @@ def run() -> list[dict]:
     for line in figures[1:]:
         met = "met" if line["median_ms"] < TARGET_MS else "MISSED"
         line["notes"] += f"; target under {TARGET_MS} ms: {met}"
-    figures.append(row("statements per page view", statements=everything, statements_at_5=five,
-                       per_organisation=round(per_organisation, 2), runs=1,
-                       notes=f"{len(organisations)} organisations × {COMING} coming + {HELD} held sessions; "
-                             "every statement on an organisation's schema follows django-tenants' SET "
-                             "search_path, counted here: one data statement per organisation"))
+    figures.append(
+        row(
+            "statements per page view",
+            statements=everything,
+            statements_at_5=five,
+            per_organisation=round(per_organisation, 2),
+            runs=1,
+            notes=f"{len(organisations)} organisations × {COMING} coming + {HELD} held sessions; "
+            "every statement on an organisation's schema follows django-tenants' SET "
+            "search_path, counted here: one data statement per organisation",
+        )
+    )
     return figures
 
 

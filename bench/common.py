@@ -26,10 +26,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +54,7 @@ SERVER_ENVIRONMENT = {
 
 
 # --- the benchmark database -------------------------------------------------------------------------
+
 
 def database_url() -> str:
     """BENCH_DATABASE_URL, or the `portal_bench` database on the embedded server (started if needed)."""
@@ -124,6 +125,7 @@ def postgres_version() -> str:
 
 # --- timing -----------------------------------------------------------------------------------------
 
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -133,8 +135,13 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def timed(func: Callable[[int], object], runs: int, *, before: Callable[[int], object] | None = None,
-          after: Callable[[int, object], object] | None = None) -> list[float]:
+def timed(
+    func: Callable[[int], object],
+    runs: int,
+    *,
+    before: Callable[[int], object] | None = None,
+    after: Callable[[int, object], object] | None = None,
+) -> list[float]:
     """Seconds of `func(i)` for i in range(runs); `before(i)` and `after(i, result)` are not timed."""
     seconds = []
     for i in range(runs):
@@ -155,8 +162,16 @@ def row(benchmark: str, *, runs: int, notes: str = "", **figures) -> dict:
 
 # --- bench organisations ----------------------------------------------------------------------------
 
-def organisation_make(*, slug: str, name: str | None = None, employees: int = 0, language: str = "en",
-                      coaches: int = 1, hr_managers: int = 1):
+
+def organisation_make(
+    *,
+    slug: str,
+    name: str | None = None,
+    employees: int = 0,
+    language: str = "en",
+    coaches: int = 1,
+    hr_managers: int = 1,
+):
     """A provisioned `bench-` organisation (the real path) with people added in bulk.
 
     People are `<role><n>@<slug>.bench` with BENCH_PASSWORD; returns the Organisation. Creating 5,000
@@ -177,23 +192,34 @@ def organisation_make(*, slug: str, name: str | None = None, employees: int = 0,
         if present == wanted:
             return existing
         organisation_drop(existing)
-    organisation = organisation_create(name=name or slug.replace("-", " ").title(), slug=slug,
-                                       default_language=language)
+    organisation = organisation_create(
+        name=name or slug.replace("-", " ").title(), slug=slug, default_language=language
+    )
     password = make_password(BENCH_PASSWORD)
-    people = [("hr", Role.HR_MANAGER, hr_managers), ("coach", Role.COACH, coaches),
-              ("employee", Role.EMPLOYEE, employees)]
+    people = [
+        ("hr", Role.HR_MANAGER, hr_managers),
+        ("coach", Role.COACH, coaches),
+        ("employee", Role.EMPLOYEE, employees),
+    ]
     users, roles = [], []
     for prefix, role, count in people:
         for number in range(1, count + 1):
-            users.append(User(email=f"{prefix}{number}@{slug}.bench", first_name=prefix.title(),
-                              last_name=f"{number:05d}", password=password))
+            users.append(
+                User(
+                    email=f"{prefix}{number}@{slug}.bench",
+                    first_name=prefix.title(),
+                    last_name=f"{number:05d}",
+                    password=password,
+                )
+            )
             roles.append(role)
     # People of an earlier organisation of this slug are still there (see organisation_drop): reuse them.
     User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
     ids = dict(User.objects.filter(email__endswith=f"@{slug}.bench").values_list("email", "pk"))
     Membership.objects.bulk_create(
         [Membership(user_id=ids[user.email], organisation=organisation, role=role) for user, role in zip(users, roles)],
-        batch_size=2000)
+        batch_size=2000,
+    )
     return organisation
 
 
@@ -216,6 +242,7 @@ def organisation_drop(organisation) -> None:
 
 
 # --- a real server ----------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -246,13 +273,31 @@ class Server:
 def portal_server(*, workers: int = 2, start_seconds: float = 60) -> Iterator[Server]:
     """gunicorn serving the portal from the benchmark database on a free loopback port."""
     port = free_port()
-    environment = {**os.environ, **SERVER_ENVIRONMENT, "DATABASE_URL": os.environ.get("DATABASE_URL")
-                   or database_url()}
-    log = tempfile.NamedTemporaryFile(prefix="portal-bench-server-", suffix=".log", delete=False)
+    environment = {**os.environ, **SERVER_ENVIRONMENT, "DATABASE_URL": os.environ.get("DATABASE_URL") or database_url()}
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server writes it until it stops)
+        prefix="portal-bench-server-", suffix=".log", delete=False
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "512"],
-        cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "512",
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     server = Server(port=port, workers=workers)
     try:
         deadline = time.monotonic() + start_seconds
@@ -301,6 +346,7 @@ def session_cookie(user, host: str) -> str:
 
 # --- load -------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Load:
     """What one burst of requests measured."""
@@ -324,8 +370,16 @@ class Load:
         return percentile(self.latencies_ms, 0.95)
 
 
-def load(server: Server, host: str, path: str, *, requests: int = 400, concurrency: int = 4,
-         cookie: str = "", expect: int = 200) -> Load:
+def load(
+    server: Server,
+    host: str,
+    path: str,
+    *,
+    requests: int = 400,
+    concurrency: int = 4,
+    cookie: str = "",
+    expect: int = 200,
+) -> Load:
     """`requests` GETs from `concurrency` threads, each waiting for its answer before the next."""
     latencies: list[float] = []
     errors = 0
@@ -355,8 +409,13 @@ def load(server: Server, host: str, path: str, *, requests: int = 400, concurren
         thread.start()
     for thread in threads:
         thread.join()
-    return Load(requests=requests, concurrency=concurrency, seconds=time.perf_counter() - start,
-                latencies_ms=latencies, errors=errors)
+    return Load(
+        requests=requests,
+        concurrency=concurrency,
+        seconds=time.perf_counter() - start,
+        latencies_ms=latencies,
+        errors=errors,
+    )
 
 
 @dataclass
@@ -373,8 +432,9 @@ class Target:
 HEALTHZ = Target("/healthz", "localhost", "/healthz")
 
 
-def page_figures(server: Server, targets: list[Target], *, rounds: int = 5, requests: int = 300,
-                 concurrency: int = 4) -> list[dict]:
+def page_figures(
+    server: Server, targets: list[Target], *, rounds: int = 5, requests: int = 300, concurrency: int = 4
+) -> list[dict]:
     """Each target under load, in rounds alternating with /healthz on the same server.
 
     Per round, each page's median latency is divided by /healthz's median latency of that round; the
@@ -384,27 +444,42 @@ def page_figures(server: Server, targets: list[Target], *, rounds: int = 5, requ
     for target in targets:  # fail loudly on a page that does not answer as expected
         status, body = server.get(target.host, target.path, cookie=target.cookie)
         if status != target.expect:
-            raise RuntimeError(f"{target.name}: {target.host}{target.path} answered {status}, not "
-                               f"{target.expect}: {body[:300]!r}")
+            raise RuntimeError(
+                f"{target.name}: {target.host}{target.path} answered {status}, not {target.expect}: {body[:300]!r}"
+            )
     samples: dict[str, list[Load]] = {HEALTHZ.name: []} | {target.name: [] for target in targets}
     for _round in range(rounds):
         for target in [HEALTHZ, *targets]:
-            samples[target.name].append(load(server, target.host, target.path, requests=requests,
-                                             concurrency=concurrency, cookie=target.cookie,
-                                             expect=target.expect))
+            samples[target.name].append(
+                load(
+                    server,
+                    target.host,
+                    target.path,
+                    requests=requests,
+                    concurrency=concurrency,
+                    cookie=target.cookie,
+                    expect=target.expect,
+                )
+            )
     baseline = samples[HEALTHZ.name]
     rows = []
     for target in [HEALTHZ, *targets]:
         runs = samples[target.name]
         errors = sum(sample.errors for sample in runs)
-        rows.append(row(
-            target.name if target is HEALTHZ else f"{target.name} ({target.host}{target.path})",
-            requests_per_s=round(median([sample.rps for sample in runs]), 1),
-            median_ms=round(median([sample.p50_ms for sample in runs]), 2),
-            p95_ms=round(median([sample.p95_ms for sample in runs]), 2),
-            ratio_to_healthz=round(median([sample.p50_ms / base.p50_ms for sample, base in zip(runs, baseline)]), 2),
-            runs=rounds,
-            notes=(f"{requests} requests × {rounds} rounds, {concurrency} concurrent clients, gunicorn "
-                   f"{server.workers} workers" + (f"; {errors} unexpected answers" if errors else "")),
-        ))
+        rows.append(
+            row(
+                target.name if target is HEALTHZ else f"{target.name} ({target.host}{target.path})",
+                requests_per_s=round(median([sample.rps for sample in runs]), 1),
+                median_ms=round(median([sample.p50_ms for sample in runs]), 2),
+                p95_ms=round(median([sample.p95_ms for sample in runs]), 2),
+                ratio_to_healthz=round(
+                    median([sample.p50_ms / base.p50_ms for sample, base in zip(runs, baseline)]), 2
+                ),
+                runs=rounds,
+                notes=(
+                    f"{requests} requests × {rounds} rounds, {concurrency} concurrent clients, gunicorn "
+                    f"{server.workers} workers" + (f"; {errors} unexpected answers" if errors else "")
+                ),
+            )
+        )
     return rows

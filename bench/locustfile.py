@@ -24,6 +24,11 @@ if "locust" in sys.modules:  # run by locust: the simulated people
 def run() -> list[dict]:
     """The last `make load` on this machine, as rows for BENCHMARKS.md (written by scripts/load_run.py)."""
     if not RESULTS.exists():
-        return [{"benchmark": "make load has not run on this machine yet", "runs": 0,
-                 "notes": "scripts/load.sh; figures and analysis in docs/LOAD.md"}]
+        return [
+            {
+                "benchmark": "make load has not run on this machine yet",
+                "runs": 0,
+                "notes": "scripts/load.sh; figures and analysis in docs/LOAD.md",
+            }
+        ]
     return json.loads(RESULTS.read_text())["rows"]

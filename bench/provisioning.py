@@ -27,9 +27,12 @@ EXISTING_PREFIX = "bench-org-"
 def existing_ensure(count: int) -> list[float]:
     """`count` bench organisations, made through the real provisioning path; seconds for each one made."""
     present = Organisation.objects.filter(slug__startswith=EXISTING_PREFIX).count()
-    return timed(lambda i: organisation_create(name=f"Existing {present + i + 1}",
-                                               slug=f"{EXISTING_PREFIX}{present + i + 1:04d}"),
-                 max(0, count - present))
+    return timed(
+        lambda i: organisation_create(
+            name=f"Existing {present + i + 1}", slug=f"{EXISTING_PREFIX}{present + i + 1:04d}"
+        ),
+        max(0, count - present),
+    )
 
 
 def clone_create(i: int) -> Organisation:
@@ -43,8 +46,7 @@ def migrate_on_create(i: int) -> Organisation:
     Domain.objects.create(domain=organisation_host(slug), tenant=organisation, is_primary=True)
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{organisation.schema_name}"')
-    call_command("migrate_schemas", tenant=True, schema_name=organisation.schema_name, interactive=False,
-                 verbosity=0)
+    call_command("migrate_schemas", tenant=True, schema_name=organisation.schema_name, interactive=False, verbosity=0)
     return organisation
 
 
@@ -77,15 +79,22 @@ def users_table_costs(samples: int = 15) -> dict[str, float]:
     url = connection.settings_dict
     first_domain_reads = []
     for _ in range(samples):
-        for sql, seconds in (("SELECT id FROM tenants_user WHERE id = %s", first_reads),
-                             ("SELECT id FROM tenants_domain WHERE id <> %s LIMIT 1", first_domain_reads)):
-            with psycopg.connect(host=url["HOST"], port=url["PORT"], user=url["USER"],
-                                 password=url["PASSWORD"], dbname=url["NAME"]) as fresh:
+        for sql, seconds in (
+            ("SELECT id FROM tenants_user WHERE id = %s", first_reads),
+            ("SELECT id FROM tenants_domain WHERE id <> %s LIMIT 1", first_domain_reads),
+        ):
+            with psycopg.connect(
+                host=url["HOST"], port=url["PORT"], user=url["USER"], password=url["PASSWORD"], dbname=url["NAME"]
+            ) as fresh:
                 start = time.perf_counter()
                 fresh.execute(sql, [user_id]).fetchone()
                 seconds.append(time.perf_counter() - start)
-    return {"triggers": triggers, "update_ms": median(updates) * 1000, "first_read_ms": median(first_reads) * 1000,
-            "first_domain_read_ms": median(first_domain_reads) * 1000}
+    return {
+        "triggers": triggers,
+        "update_ms": median(updates) * 1000,
+        "first_read_ms": median(first_reads) * 1000,
+        "first_domain_read_ms": median(first_domain_reads) * 1000,
+    }
 
 
 def template_size() -> tuple[int, int]:
@@ -118,35 +127,76 @@ def run() -> list[dict]:
     setting = f"{existing} organisations exist; the template has {tables} tables and {migrations} migrations"
     rows = []
     if made:
-        rows.append(row(f"set-up: create {len(made)} organisations by cloning", total_s=round(sum(made), 1),
-                        median_s=round(median(made), 3), p90_s=round(percentile(made, 0.9), 3), runs=len(made),
-                        notes="organisation_create, one after another, from none to the existing ones"))
+        rows.append(
+            row(
+                f"set-up: create {len(made)} organisations by cloning",
+                total_s=round(sum(made), 1),
+                median_s=round(median(made), 3),
+                p90_s=round(percentile(made, 0.9), 3),
+                runs=len(made),
+                notes="organisation_create, one after another, from none to the existing ones",
+            )
+        )
     rows += [
-        row("clone path (organisation_create)", median_s=round(clone_s, 3), min_s=round(min(clone), 3),
-            max_s=round(max(clone), 3), runs=RUNS,
-            notes=f"the whole provisioning: rows, domain, schema cloned from the template, audit; {setting}"),
-        row("migrate-on-create path (CREATE SCHEMA + migrate_schemas)", median_s=round(median(migrate), 3),
-            min_s=round(min(migrate), 3), max_s=round(max(migrate), 3), runs=RUNS,
-            notes="django-tenants' auto_create_schema without a base schema: replays every tenant migration"),
-        row("clone path vs migrate-on-create", ratio=round(ratio, 1), min_ratio=round(min(ratios), 1), runs=RUNS,
-            notes=(f"median of the per-run ratios; target: at least {TARGET_RATIO}× faster and under "
-                   f"{TARGET_SECONDS} s: " + ("met" if met else "MISSED"))),
-        row("for comparison: django-tenants' generic clone_schema()", median_s=round(median(generic), 3),
-            min_s=round(min(generic), 3), max_s=round(max(generic), 3), runs=RUNS,
+        row(
+            "clone path (organisation_create)",
+            median_s=round(clone_s, 3),
+            min_s=round(min(clone), 3),
+            max_s=round(max(clone), 3),
+            runs=RUNS,
+            notes=f"the whole provisioning: rows, domain, schema cloned from the template, audit; {setting}",
+        ),
+        row(
+            "migrate-on-create path (CREATE SCHEMA + migrate_schemas)",
+            median_s=round(median(migrate), 3),
+            min_s=round(min(migrate), 3),
+            max_s=round(max(migrate), 3),
+            runs=RUNS,
+            notes="django-tenants' auto_create_schema without a base schema: replays every tenant migration",
+        ),
+        row(
+            "clone path vs migrate-on-create",
+            ratio=round(ratio, 1),
+            min_ratio=round(min(ratios), 1),
+            runs=RUNS,
+            notes=(
+                f"median of the per-run ratios; target: at least {TARGET_RATIO}× faster and under "
+                f"{TARGET_SECONDS} s: " + ("met" if met else "MISSED")
+            ),
+        ),
+        row(
+            "for comparison: django-tenants' generic clone_schema()",
+            median_s=round(median(generic), 3),
+            min_s=round(min(generic), 3),
+            max_s=round(max(generic), 3),
+            runs=RUNS,
             notes="the schema copy alone, by the plpgsql function the portal used before tenants.services."
-                  "schema_clone; rolled back"),
+            "schema_clone; rolled back",
+        ),
     ]
     costs = users_table_costs()
     rows += [
-        row("triggers on tenants_user", count=costs["triggers"], runs=1,
+        row(
+            "triggers on tenants_user",
+            count=costs["triggers"],
+            runs=1,
             notes=f"with {existing} organisations: two per foreign key to users, all from shared tables; "
-                  "organisation tables refer to people without one (docs/DEPLOY.md), so the count does not "
-                  "grow with organisations (17,710 at 200 when they had keys)"),
-        row("update one user row (as sign-in does for last_login)", median_ms=round(costs["update_ms"], 2),
-            runs=15, notes="inside a rolled-back transaction"),
-        row("first read of a user on a new database connection", median_ms=round(costs["first_read_ms"], 1),
-            runs=15, notes=f"the table's triggers are loaded into the connection's cache (14.9 ms at 200 "
-                           f"organisations when their tables had keys to users); a domain (no triggers): "
-                           f"{costs['first_domain_read_ms']:.1f} ms"),
+            "organisation tables refer to people without one (docs/DEPLOY.md), so the count does not "
+            "grow with organisations (17,710 at 200 when they had keys)",
+        ),
+        row(
+            "update one user row (as sign-in does for last_login)",
+            median_ms=round(costs["update_ms"], 2),
+            runs=15,
+            notes="inside a rolled-back transaction",
+        ),
+        row(
+            "first read of a user on a new database connection",
+            median_ms=round(costs["first_read_ms"], 1),
+            runs=15,
+            notes=f"the table's triggers are loaded into the connection's cache (14.9 ms at 200 "
+            f"organisations when their tables had keys to users); a domain (no triggers): "
+            f"{costs['first_domain_read_ms']:.1f} ms",
+        ),
     ]
     return rows

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import common
@@ -38,10 +38,15 @@ def modules_present() -> list[str]:
     """Modules of the bench package with a top-level `def run(` (helpers such as common are not)."""
     import bench
 
-    found = {info.name for info in pkgutil.iter_modules(bench.__path__)
-             if info.name not in NOT_MODULES and not info.name.startswith("_")
-             and re.search(r"^def run\(", (Path(bench.__path__[0]) / f"{info.name}.py").read_text(errors="replace"),
-                           re.MULTILINE)}
+    found = {
+        info.name
+        for info in pkgutil.iter_modules(bench.__path__)
+        if info.name not in NOT_MODULES
+        and not info.name.startswith("_")
+        and re.search(
+            r"^def run\(", (Path(bench.__path__[0]) / f"{info.name}.py").read_text(errors="replace"), re.MULTILINE
+        )
+    }
     return [name for name in KNOWN if name in found] + sorted(found - set(KNOWN))
 
 
@@ -78,7 +83,7 @@ def _first_paragraph(text: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def machine() -> dict:
@@ -88,17 +93,21 @@ def machine() -> dict:
         except OSError:
             return ""
 
-    cpu = next((line.split(":", 1)[1].strip() for line in read("/proc/cpuinfo").splitlines()
-                if line.startswith("model name")), platform.processor() or platform.machine())
-    memory_kb = next((int(line.split()[1]) for line in read("/proc/meminfo").splitlines()
-                      if line.startswith("MemTotal:")), 0)
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in read("/proc/cpuinfo").splitlines() if line.startswith("model name")),
+        platform.processor() or platform.machine(),
+    )
+    memory_kb = next(
+        (int(line.split()[1]) for line in read("/proc/meminfo").splitlines() if line.startswith("MemTotal:")), 0
+    )
     try:
         nproc = int(subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout)
     except (OSError, ValueError, subprocess.CalledProcessError):
         nproc = os.cpu_count() or 0
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=common.BASE_DIR, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=common.BASE_DIR, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = ""
     import django
@@ -108,8 +117,9 @@ def machine() -> dict:
         "memory_gib": round(memory_kb / 1024 / 1024, 1),
         "cpu": cpu,
         "postgresql": common.postgres_version(),
-        "database": "BENCH_DATABASE_URL" if os.environ.get("BENCH_DATABASE_URL") else
-                    f"embedded server, database {common.BENCH_DATABASE}",
+        "database": "BENCH_DATABASE_URL"
+        if os.environ.get("BENCH_DATABASE_URL")
+        else f"embedded server, database {common.BENCH_DATABASE}",
         "python": platform.python_version(),
         "django": django.get_version(),
         "os": f"{platform.system()} {platform.release()}",
@@ -166,10 +176,8 @@ def render(results: dict) -> str:
         "## How they were measured",
         "",
         f"- Date: {results['date']} (commit {info['commit'] or 'unknown'})",
-        f"- Machine: {info['nproc']} CPUs (`nproc`), {info['memory_gib']} GiB memory, {info['cpu']}; "
-        f"{info['os']}",
-        f"- PostgreSQL {info['postgresql']} ({info['database']}); Python {info['python']}, "
-        f"Django {info['django']}",
+        f"- Machine: {info['nproc']} CPUs (`nproc`), {info['memory_gib']} GiB memory, {info['cpu']}; {info['os']}",
+        f"- PostgreSQL {info['postgresql']} ({info['database']}); Python {info['python']}, Django {info['django']}",
         f"- Load average (1 minute) when the run began and ended: {info.get('load_average_before', '?')} and "
         f"{info.get('load_average', '?')} on {info['nproc']} CPUs. Other work on the machine inflates "
         "absolute times; ratios measured in the same run hold better.",
@@ -187,11 +195,16 @@ def render(results: dict) -> str:
         if section.get("date") != results["date"]:
             lines += [f"_Figures from an earlier run ({section.get('date')})._", ""]
         if "error" in section:
-            lines += [f"**Failed** after {section['seconds']} s: `{section['error']}`", "", "```",
-                      section.get("traceback", "").rstrip(), "```", ""]
+            lines += [
+                f"**Failed** after {section['seconds']} s: `{section['error']}`",
+                "",
+                "```",
+                section.get("traceback", "").rstrip(),
+                "```",
+                "",
+            ]
         else:
-            lines += table(section["rows"]) + ["", f"_{section['seconds']} s for this module, "
-                                                   f"`bench/{name}.py`._", ""]
+            lines += table(section["rows"]) + ["", f"_{section['seconds']} s for this module, `bench/{name}.py`._", ""]
     present = set(modules_present())
     absent = [f"`bench/{name}.py`" for name in KNOWN if name not in results["modules"] and name not in present]
     not_run = [f"`bench/{name}.py`" for name in sorted(present) if name not in results["modules"]]
@@ -207,8 +220,9 @@ def render(results: dict) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="run only these modules (default: all)")
-    parser.add_argument("--keep-database", action="store_true",
-                        help="reuse the benchmark database instead of making it afresh")
+    parser.add_argument(
+        "--keep-database", action="store_true", help="reuse the benchmark database instead of making it afresh"
+    )
     options = parser.parse_args(argv)
     common.configure()
     present = modules_present()
@@ -222,8 +236,11 @@ def main(argv: list[str]) -> int:
     load_before = round(os.getloadavg()[0], 1)
     previous = previous_results() if options.modules else {}
     modules = {name: section for name, section in previous.get("modules", {}).items() if name in present}
-    results = {"date": _now(), "command": "make bench" if not options.modules
-               else "python -m bench.run " + " ".join(argv), "modules": modules}
+    results = {
+        "date": _now(),
+        "command": "make bench" if not options.modules else "python -m bench.run " + " ".join(argv),
+        "modules": modules,
+    }
     for name in selected:
         print(f"bench.{name}…", flush=True)
         modules[name] = {**run_module(name), "date": results["date"]}

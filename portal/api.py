@@ -180,13 +180,20 @@ class TokenThrottle(AnonRateThrottle):
 TokenRefusal = inline_serializer("TokenRefusal", {"detail": serializers.CharField()})
 
 
-@extend_schema(request=TokenRequestSerializer,
-               responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-                          400: OpenApiResponse(TokenRefusal, description="Wrong email address or password, or "
-                                               "the account has no access here."),
-                          429: OpenApiResponse(TokenRefusal, description="Too many attempts for this account: "
-                                               "try again after the seconds in the `Retry-After` header.")},
-               auth=[])
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={
+        200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        400: OpenApiResponse(
+            TokenRefusal, description="Wrong email address or password, or the account has no access here."
+        ),
+        429: OpenApiResponse(
+            TokenRefusal,
+            description="Too many attempts for this account: try again after the seconds in the `Retry-After` header.",
+        ),
+    },
+    auth=[],
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -196,11 +203,14 @@ def token_obtain(request: Request) -> Response:
     payload = TokenRequestSerializer(data=request.data)
     payload.is_valid(raise_exception=True)
     organisation = policy.current_actor(request._request).organisation
-    user = authenticate(request._request, username=payload.validated_data["email"].lower(),
-                        password=payload.validated_data["password"])
+    user = authenticate(
+        request._request, username=payload.validated_data["email"].lower(), password=payload.validated_data["password"]
+    )
     if user is None or organisation is None or not policy.roles_of(user, organisation):
-        return Response({"detail": "Email address or password is wrong, or the account has no access here."},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": "Email address or password is wrong, or the account has no access here."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     token, _created = Token.objects.get_or_create(user=user)
     return Response({"token": token.key})
 
@@ -221,8 +231,16 @@ def me(request: Request) -> Response:
     """Who am I, and which roles do I hold in this organisation."""
     actor = actor_of(request)
     user = actor.user
-    return Response(MeSerializer({
-        "id": user.pk, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
-        "language": user.language or actor.organisation.default_language,
-        "organisation": actor.organisation.slug, "roles": sorted(actor.roles),
-    }).data)
+    return Response(
+        MeSerializer(
+            {
+                "id": user.pk,
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "language": user.language or actor.organisation.default_language,
+                "organisation": actor.organisation.slug,
+                "roles": sorted(actor.roles),
+            }
+        ).data
+    )

@@ -47,62 +47,178 @@ COACHEES = _("of the people they coach")
 ALL = _("yes, all of the organisation's")
 
 ROWS: tuple[Row, ...] = (
-    Row(_("Profile, enrolment, credits, attendance, agreement accepted"),
-        ("programmes.EmployeeProfile", "programmes.Enrolment", "programmes.EnrolmentEvent",
-         "programmes.CreditTransaction", "programmes.Attendance", "programmes.AgreementAcceptance"),
-        OWN, COACHEES, EVERYONE),
-    Row(_("Sessions: date, time, mode"), ("programmes.Session",),
-        _("their own 1:1s and their group's sessions"), _("those they lead or whose people they coach"),
-        _("yes, without the means to join a 1:1 (see below)")),
-    Row(_("A coach's free times"), ("availability.Slot",),
-        _("their own coach's times offered to the organisation"), _("their own"), None),
-    Row(_("Urgent requests for a conversation"), ("programmes.UrgentRequest",),
-        OWN, _("those addressed to them"), None),
-    Row(_("Reflections and the coach's replies"), ("assessments.Reflection", "assessments.ReflectionReply"),
-        OWN, _("only those the employee shared with them"), None),
-    Row(_("Goals, options, actions, check-ins, comments"),
-        ("assessments.Goal", "assessments.GoalOption", "assessments.ActionItem", "assessments.CheckIn",
-         "assessments.GoalComment"),
-        OWN, COACHEES, None),
-    Row(_("Progress of a goal the employee chose to share with HR (status and percentage, never its title or "
-          "text)"), ("assessments.SharedGoalProgress",), None, None, _("yes, only those shared")),
-    Row(_("Feedback after a session (ratings, comments), both ways"),
+    Row(
+        _("Profile, enrolment, credits, attendance, agreement accepted"),
+        (
+            "programmes.EmployeeProfile",
+            "programmes.Enrolment",
+            "programmes.EnrolmentEvent",
+            "programmes.CreditTransaction",
+            "programmes.Attendance",
+            "programmes.AgreementAcceptance",
+        ),
+        OWN,
+        COACHEES,
+        EVERYONE,
+    ),
+    Row(
+        _("Sessions: date, time, mode"),
+        ("programmes.Session",),
+        _("their own 1:1s and their group's sessions"),
+        _("those they lead or whose people they coach"),
+        _("yes, without the means to join a 1:1 (see below)"),
+    ),
+    Row(
+        _("A coach's free times"),
+        ("availability.Slot",),
+        _("their own coach's times offered to the organisation"),
+        _("their own"),
+        None,
+    ),
+    Row(
+        _("Urgent requests for a conversation"), ("programmes.UrgentRequest",), OWN, _("those addressed to them"), None
+    ),
+    Row(
+        _("Reflections and the coach's replies"),
+        ("assessments.Reflection", "assessments.ReflectionReply"),
+        OWN,
+        _("only those the employee shared with them"),
+        None,
+    ),
+    Row(
+        _("Goals, options, actions, check-ins, comments"),
+        (
+            "assessments.Goal",
+            "assessments.GoalOption",
+            "assessments.ActionItem",
+            "assessments.CheckIn",
+            "assessments.GoalComment",
+        ),
+        OWN,
+        COACHEES,
+        None,
+    ),
+    Row(
+        _("Progress of a goal the employee chose to share with HR (status and percentage, never its title or text)"),
+        ("assessments.SharedGoalProgress",),
+        None,
+        None,
+        _("yes, only those shared"),
+    ),
+    Row(
+        _("Feedback after a session (ratings, comments), both ways"),
         ("assessments.SessionFeedback", "assessments.CoachFeedback"),
-        OWN, _("about their own sessions"), None, aggregated=True),
+        OWN,
+        _("about their own sessions"),
+        None,
+        aggregated=True,
+    ),
     Row(_("The coach's private notes"), ("assessments.SessionNote",), None, _("the author only"), None),
     Row(_("Shared session summary"), ("assessments.SessionSummary",), OWN, _("of their own sessions"), None),
-    Row(_("Assessments: assignments, answers, scores"),
+    Row(
+        _("Assessments: assignments, answers, scores"),
         ("assessments.Assignment", "assessments.Answer", "assessments.Score"),
-        OWN, _("of the people they coach, once released where the programme says so"), None, aggregated=True),
-    Row(_("Questionnaires (questions, scales, when they are asked), never anyone's answers"),
-        ("assessments.Instrument", "assessments.InstrumentVersion", "assessments.Dimension",
-         "assessments.Question", "assessments.Choice", "assessments.Band", "assessments.PhaseAssessment"),
-        ALL, ALL, ALL),
-    Row(_("Programmes, phases, resources, cohorts, the coaching agreement"),
-        ("programmes.Programme", "programmes.Phase", "programmes.Resource", "programmes.Cohort",
-         "programmes.Agreement"),
-        ALL, ALL, ALL),
-    Row(_("Who opened the employee's data (who, what, when; never the content)"),
-        ("assessments.AccessLogEntry",), OWN, None, None),
-    Row(_("Members and their roles in this organisation"), ("tenants.Membership", "tenants.User"),
-        _("their own"), _("employees and coaches"), EVERYONE),
+        OWN,
+        _("of the people they coach, once released where the programme says so"),
+        None,
+        aggregated=True,
+    ),
+    Row(
+        _("Questionnaires (questions, scales, when they are asked), never anyone's answers"),
+        (
+            "assessments.Instrument",
+            "assessments.InstrumentVersion",
+            "assessments.Dimension",
+            "assessments.Question",
+            "assessments.Choice",
+            "assessments.Band",
+            "assessments.PhaseAssessment",
+        ),
+        ALL,
+        ALL,
+        ALL,
+    ),
+    Row(
+        _("Programmes, phases, resources, cohorts, the coaching agreement"),
+        (
+            "programmes.Programme",
+            "programmes.Phase",
+            "programmes.Resource",
+            "programmes.Cohort",
+            "programmes.Agreement",
+        ),
+        ALL,
+        ALL,
+        ALL,
+    ),
+    Row(
+        _("Who opened the employee's data (who, what, when; never the content)"),
+        ("assessments.AccessLogEntry",),
+        OWN,
+        None,
+        None,
+    ),
+    Row(
+        _("Members and their roles in this organisation"),
+        ("tenants.Membership", "tenants.User"),
+        _("their own"),
+        _("employees and coaches"),
+        EVERYONE,
+    ),
     Row(_("Spreadsheet imports of enrolments"), ("programmes.EnrolmentImport",), None, None, ALL),
-    Row(_("The organisation's audit log (who changed what; exercising a data right only as counts)"),
-        ("reports.AuditEvent",), None, None, _("yes")),
-    Row(_("Platform audit of the organisation (provisioning, roles)"), ("tenants.PlatformEvent",),
-        None, None, _("yes, of this organisation")),
-    Row(_("Requests to erase personal data"), ("reports.ErasureRequest",), OWN, None,
-        _("those HR made when someone leaves; of a person's own request only how many")),
-    Row(_("Reports being prepared"), ("reports.ReportJob",), _("those they asked for"), _("those they asked for"),
-        _("those they asked for")),
+    Row(
+        _("The organisation's audit log (who changed what; exercising a data right only as counts)"),
+        ("reports.AuditEvent",),
+        None,
+        None,
+        _("yes"),
+    ),
+    Row(
+        _("Platform audit of the organisation (provisioning, roles)"),
+        ("tenants.PlatformEvent",),
+        None,
+        None,
+        _("yes, of this organisation"),
+    ),
+    Row(
+        _("Requests to erase personal data"),
+        ("reports.ErasureRequest",),
+        OWN,
+        None,
+        _("those HR made when someone leaves; of a person's own request only how many"),
+    ),
+    Row(
+        _("Reports being prepared"),
+        ("reports.ReportJob",),
+        _("those they asked for"),
+        _("those they asked for"),
+        _("those they asked for"),
+    ),
     Row(_("Calendar feeds"), ("availability.CalendarFeed",), OWN, OWN, OWN),
-    Row(_("A coach's choice of which organisations may book their new free times (each person's own setting)"),
-        ("availability.OfferDefault",), OWN, OWN, OWN),
-    Row(_("Invitations to join the organisation (the address and the names HR typed); the person invited sees "
-          "theirs on their home page, outside any organisation"), ("tenants.Invitation",),
-        None, None, _("those of this organisation")),
-    Row(_("Organisations"), ("tenants.Organisation",), _("those they belong to"), _("those they serve"),
-        _("those they belong to")),
+    Row(
+        _("A coach's choice of which organisations may book their new free times (each person's own setting)"),
+        ("availability.OfferDefault",),
+        OWN,
+        OWN,
+        OWN,
+    ),
+    Row(
+        _(
+            "Invitations to join the organisation (the address and the names HR typed); the person invited sees "
+            "theirs on their home page, outside any organisation"
+        ),
+        ("tenants.Invitation",),
+        None,
+        None,
+        _("those of this organisation"),
+    ),
+    Row(
+        _("Organisations"),
+        ("tenants.Organisation",),
+        _("those they belong to"),
+        _("those they serve"),
+        _("those they belong to"),
+    ),
 )
 
 ROLE_CELLS = ((policy.EMPLOYEE, "employee"), (policy.COACH, "coach"), (policy.HR_MANAGER, "hr"))
@@ -143,8 +259,10 @@ def disagreements() -> list[str]:
             for role, cell in ROLE_CELLS:
                 claimed = getattr(row, cell) is not None
                 if reads_rows(role, model) != claimed:
-                    problems.append(f"{label}, {role}: the table says {'yes' if claimed else 'no'}, "
-                                    f"the policy {'no' if claimed else 'yes'}")
+                    problems.append(
+                        f"{label}, {role}: the table says {'yes' if claimed else 'no'}, "
+                        f"the policy {'no' if claimed else 'yes'}"
+                    )
     for model in policy.registered_models():
         if model not in described:
             problems.append(f"{model._meta.label} has a rule in the policy but no row in the table")
@@ -159,8 +277,7 @@ def render(language: str) -> str:
 
 def context() -> dict:
     minimum = settings.MIN_AGGREGATE_GROUP_SIZE
-    rows = [{"label": row.label,
-             "cells": [_cell(row, cell, minimum) for _role, cell in ROLE_CELLS]} for row in ROWS]
+    rows = [{"label": row.label, "cells": [_cell(row, cell, minimum) for _role, cell in ROLE_CELLS]} for row in ROWS]
     return {"rows": rows, "minimum": minimum, "sections": sections(minimum)}
 
 
@@ -168,12 +285,13 @@ def sections(minimum: int) -> list[dict]:
     """The rules in words, each paragraph filled in from the module that applies it."""
     return [
         {"title": _("Figures about groups"), "paragraphs": disclosure_paragraphs(minimum)},
-        {"title": _("Sessions: HR sees when and how, never the means to join"),
-         "paragraphs": session_paragraphs()},
+        {"title": _("Sessions: HR sees when and how, never the means to join"), "paragraphs": session_paragraphs()},
         {"title": _("The employee sees who looked"), "paragraphs": reads_paragraphs()},
         {"title": _("Nothing that grants access leaves the portal"), "paragraphs": export_paragraphs()},
-        {"title": _("One account per person, never taken by another organisation"),
-         "paragraphs": identity_paragraphs()},
+        {
+            "title": _("One account per person, never taken by another organisation"),
+            "paragraphs": identity_paragraphs(),
+        },
     ]
 
 
@@ -196,59 +314,91 @@ def disclosure_paragraphs(minimum: int) -> list[str]:
     contributors = "; ".join(str(CONTRIBUTORS[kind]) for kind in disclosure.KINDS)
     days = disclosure.REFRESH_PERIOD.days
     return [
-        str(_("Figures HR sees about what people did in their coaching (assessment completion and scores, the "
-              "change over the programme, session ratings, reflections written, goals and actions) are sums of "
-              "small groups: the people of one cohort in one department. A group counts only when at least "
-              "%(minimum)s people contribute to it. Contributors are the people who actually stand behind a "
-              "figure, never the people enrolled: %(contributors)s. Adding people who never take part releases "
-              "nothing.")) % {"minimum": minimum, "contributors": contributors},
-        str(_("Within a cohort, departments with fewer than %(minimum)s contributors are pooled into \"the rest "
-              "of the cohort\", which no department filter shows. When that pool is itself too small, the "
-              "smallest other department joins it, until the pool reaches %(minimum)s or holds the whole "
-              "cohort. A group that is withheld is part of no figure at all, so no sum or difference of the "
-              "figures HR sees (a whole minus its parts, one filter against another) reaches a withheld group "
-              "or tells its size. A test tries every such sum and difference over every figure and filter HR "
-              "can choose.")) % {"minimum": minimum},
-        str(ngettext("HR sees figures as they were last released, never live data. They are recomputed at most "
-                     "once a day, at night. A group's new figures are released only when nobody's contribution "
-                     "changed since the last release, or at least %(minimum)s people's did; otherwise the previous "
-                     "figures stay. So one person joining, leaving or moving to another cohort or department "
-                     "changes no figure HR sees, and comparing two days cannot single anyone out. Every page "
-                     "says the date of its figures.",
-                     "HR sees figures as they were last released, never live data. They are recomputed at most "
-                     "once every %(days)s days, at night. A group's new figures are released only when nobody's "
-                     "contribution changed since the last release, or at least %(minimum)s people's did; "
-                     "otherwise the previous figures stay. So one person joining, leaving or moving to another "
-                     "cohort or department changes no figure HR sees, and comparing two days cannot single anyone "
-                     "out. Every page says the date of its figures.", days)) % {"minimum": minimum, "days": days},
-        str(_("Enrolment, attendance and credits are not coaching content: HR sees them person by person, as the "
-              "table above says. Everything else HR sees about groups (pages, their parts, the programme PDF, "
-              "spreadsheets and the interface for other systems) comes through this one set of rules.")),
+        str(
+            _(
+                "Figures HR sees about what people did in their coaching (assessment completion and scores, the "
+                "change over the programme, session ratings, reflections written, goals and actions) are sums of "
+                "small groups: the people of one cohort in one department. A group counts only when at least "
+                "%(minimum)s people contribute to it. Contributors are the people who actually stand behind a "
+                "figure, never the people enrolled: %(contributors)s. Adding people who never take part releases "
+                "nothing."
+            )
+        )
+        % {"minimum": minimum, "contributors": contributors},
+        str(
+            _(
+                'Within a cohort, departments with fewer than %(minimum)s contributors are pooled into "the rest '
+                'of the cohort", which no department filter shows. When that pool is itself too small, the '
+                "smallest other department joins it, until the pool reaches %(minimum)s or holds the whole "
+                "cohort. A group that is withheld is part of no figure at all, so no sum or difference of the "
+                "figures HR sees (a whole minus its parts, one filter against another) reaches a withheld group "
+                "or tells its size. A test tries every such sum and difference over every figure and filter HR "
+                "can choose."
+            )
+        )
+        % {"minimum": minimum},
+        str(
+            ngettext(
+                "HR sees figures as they were last released, never live data. They are recomputed at most "
+                "once a day, at night. A group's new figures are released only when nobody's contribution "
+                "changed since the last release, or at least %(minimum)s people's did; otherwise the previous "
+                "figures stay. So one person joining, leaving or moving to another cohort or department "
+                "changes no figure HR sees, and comparing two days cannot single anyone out. Every page "
+                "says the date of its figures.",
+                "HR sees figures as they were last released, never live data. They are recomputed at most "
+                "once every %(days)s days, at night. A group's new figures are released only when nobody's "
+                "contribution changed since the last release, or at least %(minimum)s people's did; "
+                "otherwise the previous figures stay. So one person joining, leaving or moving to another "
+                "cohort or department changes no figure HR sees, and comparing two days cannot single anyone "
+                "out. Every page says the date of its figures.",
+                days,
+            )
+        )
+        % {"minimum": minimum, "days": days},
+        str(
+            _(
+                "Enrolment, attendance and credits are not coaching content: HR sees them person by person, as the "
+                "table above says. Everything else HR sees about groups (pages, their parts, the programme PDF, "
+                "spreadsheets and the interface for other systems) comes through this one set of rules."
+            )
+        ),
     ]
 
 
 def session_paragraphs() -> list[str]:
     from programmes.models import Session
 
-    guarded = ", ".join(str(Session._meta.get_field(name).verbose_name) for name in sorted(policy.guarded_fields(Session)))
+    guarded = ", ".join(
+        str(Session._meta.get_field(name).verbose_name) for name in sorted(policy.guarded_fields(Session))
+    )
     return [
-        str(_("HR sees every session of the organisation: its date, time, length, mode (in person, video or phone), "
-              "who leads it and who attended. How to join a 1:1 (%(fields)s) is for the people in the conversation "
-              "only: the employee and their coach. It is blanked on every page, fragment, calendar, email and "
-              "interface answer for anyone else, HR included. Group sessions are programme events that HR organises; "
-              "everyone who may see one may join it.")) % {"fields": guarded},
+        str(
+            _(
+                "HR sees every session of the organisation: its date, time, length, mode (in person, video or phone), "
+                "who leads it and who attended. How to join a 1:1 (%(fields)s) is for the people in the conversation "
+                "only: the employee and their coach. It is blanked on every page, fragment, calendar, email and "
+                "interface answer for anyone else, HR included. Group sessions are programme events that HR organises; "
+                "everyone who may see one may join it."
+            )
+        )
+        % {"fields": guarded},
     ]
 
 
 def reads_paragraphs() -> list[str]:
     logged = ", ".join(sorted(str(model._meta.verbose_name_plural) for model in policy.audited_models()))
     return [
-        str(_("Every time someone other than the employee opens their content, on any page, list, download or "
-              "interface, the portal writes who, what and when (never the content itself), and the employee sees "
-              "that list on their own page. Reads of these are logged: %(logged)s. The rule that logs them sits "
-              "in the same module that lets the row be read, so a new page cannot forget it. A person who is "
-              "both coach and employee in one organisation sees only their own items on the employee pages; "
-              "what they open as a coach is logged like any coach's reading.")) % {"logged": logged},
+        str(
+            _(
+                "Every time someone other than the employee opens their content, on any page, list, download or "
+                "interface, the portal writes who, what and when (never the content itself), and the employee sees "
+                "that list on their own page. Reads of these are logged: %(logged)s. The rule that logs them sits "
+                "in the same module that lets the row be read, so a new page cannot forget it. A person who is "
+                "both coach and employee in one organisation sees only their own items on the employee pages; "
+                "what they open as a coach is logged like any coach's reading."
+            )
+        )
+        % {"logged": logged},
     ]
 
 
@@ -266,34 +416,55 @@ def export_paragraphs() -> list[str]:
 
     secrets = ", ".join(str(SECRET_MODEL_NAMES[label]) for label in data_map.SECRET_MODELS)
     return [
-        str(_("A person's own data export, an organisation's offboarding bundle, PDFs and spreadsheets carry no "
-              "credential: no password or its hash, no API token, no session, no invitation or sign-in link, no "
-              "calendar-feed address, in any field. One rule decides, field by field, what may be written to a "
-              "file, and it refuses: the identifiers of %(secrets)s (those identifiers are what their links "
-              "carry); any field named like a password, secret, token, key, hash, salt, nonce, code or signature; "
-              "and any value generated at random, as a credential's is. A test walks every kind of data an export "
-              "can reach and fails when a file would carry one.")) % {"secrets": secrets},
-        str(_("Every answer to a signed-in person is marked private and not to be stored (no-store), so a shared "
-              "computer or a proxy keeps no copy of coaching content. Spreadsheets neutralise text that a "
-              "spreadsheet program would run as a formula.")),
+        str(
+            _(
+                "A person's own data export, an organisation's offboarding bundle, PDFs and spreadsheets carry no "
+                "credential: no password or its hash, no API token, no session, no invitation or sign-in link, no "
+                "calendar-feed address, in any field. One rule decides, field by field, what may be written to a "
+                "file, and it refuses: the identifiers of %(secrets)s (those identifiers are what their links "
+                "carry); any field named like a password, secret, token, key, hash, salt, nonce, code or signature; "
+                "and any value generated at random, as a credential's is. A test walks every kind of data an export "
+                "can reach and fails when a file would carry one."
+            )
+        )
+        % {"secrets": secrets},
+        str(
+            _(
+                "Every answer to a signed-in person is marked private and not to be stored (no-store), so a shared "
+                "computer or a proxy keeps no copy of coaching content. Spreadsheets neutralise text that a "
+                "spreadsheet program would run as a formula."
+            )
+        ),
     ]
 
 
 def identity_paragraphs() -> list[str]:
     return [
-        str(_("Each person has one account, however many organisations they belong to, and no organisation can "
-              "take it. An invitation never makes anyone a member: whether the address is new or already has an "
-              "account (in another organisation, or as a coach), the person appears only in HR's list of "
-              "invitations, under the name HR typed, until they accept it, by choosing a password for a new "
-              "account or by signing in to the one they have. Until then they cannot sign in there, appear in no "
-              "other list, and nothing can be booked with them. HR gets the same answer for a new and an "
-              "existing address and learns nothing about other organisations.")),
-        str(_("A coach's free times are offered only to the organisations the coach accepted to serve, and the "
-              "coach chooses for each organisation which of those times it may book. Ending a membership ends it "
-              "in that organisation only, never the account or its other memberships.")),
-        str(_("Too many wrong passwords slow down sign-in for that account from that device, and then for the "
-              "account as a whole, but never keep the right password out for long: nobody can lock someone else "
-              "out of their account, or flood their mailbox with password-reset emails.")),
+        str(
+            _(
+                "Each person has one account, however many organisations they belong to, and no organisation can "
+                "take it. An invitation never makes anyone a member: whether the address is new or already has an "
+                "account (in another organisation, or as a coach), the person appears only in HR's list of "
+                "invitations, under the name HR typed, until they accept it, by choosing a password for a new "
+                "account or by signing in to the one they have. Until then they cannot sign in there, appear in no "
+                "other list, and nothing can be booked with them. HR gets the same answer for a new and an "
+                "existing address and learns nothing about other organisations."
+            )
+        ),
+        str(
+            _(
+                "A coach's free times are offered only to the organisations the coach accepted to serve, and the "
+                "coach chooses for each organisation which of those times it may book. Ending a membership ends it "
+                "in that organisation only, never the account or its other memberships."
+            )
+        ),
+        str(
+            _(
+                "Too many wrong passwords slow down sign-in for that account from that device, and then for the "
+                "account as a whole, but never keep the right password out for long: nobody can lock someone else "
+                "out of their account, or flood their mailbox with password-reset emails."
+            )
+        ),
     ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import numbers
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -50,8 +50,9 @@ def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
     return "".join(csv_lines(header, rows))
 
 
-def csv_response(header: Iterable, rows: Iterable[Iterable], *, filename: str,
-                 stream: bool = False) -> HttpResponse | StreamingHttpResponse:
+def csv_response(
+    header: Iterable, rows: Iterable[Iterable], *, filename: str, stream: bool = False
+) -> HttpResponse | StreamingHttpResponse:
     """A CSV download, private and never stored by a browser or a proxy. `stream`: written row by row as
     it is sent (exports of any length); otherwise made whole (small files)."""
     lines = csv_lines(header, rows)

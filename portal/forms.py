@@ -1,16 +1,17 @@
 """The shape every form page shares: the form parses, a service decides, its refusal lands on the form.
 
-    form = ProgrammeForm(request.POST or None, instance=programme)
-    if form_submit(request, form, partial(services.programme_update, actor=request.actor, programme=programme)):
-        messages.success(request, _("The programme is saved."))
-        return redirect("programme_detail", pk=programme.pk)
-    return render(request, "programmes/programme_form.html", {"form": form})
+form = ProgrammeForm(request.POST or None, instance=programme)
+if form_submit(request, form, partial(services.programme_update, actor=request.actor, programme=programme)):
+    messages.success(request, _("The programme is saved."))
+    return redirect("programme_detail", pk=programme.pk)
+return render(request, "programmes/programme_form.html", {"form": form})
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError

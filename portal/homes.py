@@ -5,7 +5,7 @@ A panel is a function (request) -> dict with "template" and its context, or None
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from django.http import HttpRequest
 

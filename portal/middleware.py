@@ -15,8 +15,18 @@ from portal import policy
 SESSION_HOST_KEY = "portal_schema"
 
 # Paths that work without a membership on an organisation host (signing in, health checks).
-OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/handoff/", "/password-reset/", "/reset/",
-                 "/invitation/", "/i18n/", "/static/", "/api/v1/auth/token/")
+OPEN_PREFIXES = (
+    "/healthz",
+    "/login/",
+    "/logout/",
+    "/handoff/",
+    "/password-reset/",
+    "/reset/",
+    "/invitation/",
+    "/i18n/",
+    "/static/",
+    "/api/v1/auth/token/",
+)
 
 
 def schema_of(request: HttpRequest) -> str:
@@ -42,10 +52,13 @@ class MembershipMiddleware:
         organisation = None if schema == "public" else request.tenant
         if organisation is not None and not organisation.is_active and not request.path.startswith("/healthz"):
             raise Http404(policy.NOT_FOUND)
-        request.actor = policy.Actor(user=user, organisation=organisation,
-                                     roles=policy.roles_of(user, organisation))
-        if (organisation is not None and user.is_authenticated and not request.actor.roles
-                and not request.path.startswith(OPEN_PREFIXES)):
+        request.actor = policy.Actor(user=user, organisation=organisation, roles=policy.roles_of(user, organisation))
+        if (
+            organisation is not None
+            and user.is_authenticated
+            and not request.actor.roles
+            and not request.path.startswith(OPEN_PREFIXES)
+        ):
             raise Http404(policy.NOT_FOUND)
         return self.get_response(request)
 

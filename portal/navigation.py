@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from portal import policy
-
 
 ROLES_ANYWHERE_KEY = "portal_roles_anywhere"
 

@@ -16,11 +16,12 @@ API answer or PDF can forget them:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import wraps
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -77,7 +78,7 @@ class Actor:
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
-    def acting_as(self, role: str) -> "Actor":
+    def acting_as(self, role: str) -> Actor:
         """The same person in one of their roles only: a list shown in the employee role must not widen
         because the person also coaches here (and the other way round)."""
         return replace(self, roles=self.roles & {role})
@@ -93,8 +94,7 @@ def roles_of(user, organisation) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or organisation is None or not user.is_active:
         return frozenset()
     return frozenset(
-        Membership.objects.filter(user=user, organisation=organisation, is_active=True)
-        .values_list("role", flat=True)
+        Membership.objects.filter(user=user, organisation=organisation, is_active=True).values_list("role", flat=True)
     )
 
 
@@ -176,6 +176,7 @@ def redact(actor: Actor, row: M) -> M:
 
 # --- reads of other people's content ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Audit:
     """How reading a row of a model is written in its owner's access log."""
@@ -237,10 +238,20 @@ def _owner_pairs(model: type[Model], spec: Audit, rows: list[Model]) -> list[tup
         return [(getattr(row, hop), getattr(row, spec.object)) for row in rows]
     relation = model._meta.get_field(hop)
     missing = {getattr(row, relation.attname) for row in rows if not relation.is_cached(row)}
-    owners = dict(relation.related_model._default_manager.filter(pk__in=missing)
-                  .values_list("pk", owner_field)) if missing else {}
-    return [(getattr(getattr(row, hop), owner_field) if relation.is_cached(row)
-             else owners.get(getattr(row, relation.attname)), getattr(row, spec.object)) for row in rows]
+    owners = (
+        dict(relation.related_model._default_manager.filter(pk__in=missing).values_list("pk", owner_field))
+        if missing
+        else {}
+    )
+    return [
+        (
+            getattr(getattr(row, hop), owner_field)
+            if relation.is_cached(row)
+            else owners.get(getattr(row, relation.attname)),
+            getattr(row, spec.object),
+        )
+        for row in rows
+    ]
 
 
 def _record(actor: Actor, model: type[Model], rows: list[Model]) -> None:
@@ -248,8 +259,11 @@ def _record(actor: Actor, model: type[Model], rows: list[Model]) -> None:
     if spec is None or not rows or not _recorder or not actor.has_any(*spec.readers):
         return
     read = [row for row in rows if any(name not in row.get_deferred_fields() for name in spec.content)]
-    reads = [(actor, spec.kind, owner, object_id) for owner, object_id in _owner_pairs(model, spec, read)
-             if owner is not None and owner != actor.user_id]
+    reads = [
+        (actor, spec.kind, owner, object_id)
+        for owner, object_id in _owner_pairs(model, spec, read)
+        if owner is not None and owner != actor.user_id
+    ]
     collected = _reads.get()
     if collected is None:
         if reads:
@@ -329,7 +343,8 @@ def _check_schema(actor: Actor) -> None:
     expected = organisation.schema_name if organisation is not None else "public"
     if connection.schema_name != expected:
         raise ImproperlyConfigured(
-            f"policy asked for {expected!r} while the connection is on {connection.schema_name!r}")
+            f"policy asked for {expected!r} while the connection is on {connection.schema_name!r}"
+        )
 
 
 def page(*roles: str, platform_staff: bool = False) -> Callable:

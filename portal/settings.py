@@ -159,8 +159,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_HASHERS = (
-    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else
-    ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if TESTING
+    else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 )
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -246,7 +247,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION and not TESTING
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION and not TESTING
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -290,23 +292,34 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["reports-erasures-due"] = {"task": "reports.tasks.erasures_run", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["reports-retention"] = {"task": "reports.tasks.retention_run", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["assessment-reminders"] = {"task": "assessments.assessment_reminders", "schedule": 24 * 60 * 60}
-CELERY_BEAT_SCHEDULE["journal-overdue-actions"] = {"task": "assessments.overdue_action_reminders", "schedule": 24 * 60 * 60}
+CELERY_BEAT_SCHEDULE["journal-overdue-actions"] = {
+    "task": "assessments.overdue_action_reminders",
+    "schedule": 24 * 60 * 60,
+}
 # Sign-in: the record of wrong passwords is kept 30 days (portal/throttling.py).
-CELERY_BEAT_SCHEDULE["sign-in-failures-prune"] = {"task": "portal.tasks.sign_in_failures_prune",
-                                                  "schedule": 24 * 60 * 60}
+CELERY_BEAT_SCHEDULE["sign-in-failures-prune"] = {
+    "task": "portal.tasks.sign_in_failures_prune",
+    "schedule": 24 * 60 * 60,
+}
 # Sessions: the day-before reminders, every morning at 09:00 in TIME_ZONE (each organisation in its schema).
 from celery.schedules import crontab  # noqa: E402
 
-CELERY_BEAT_SCHEDULE["session-reminders"] = {"task": "programmes.tasks_sessions.session_reminders_send",
-                                             "schedule": crontab(hour=9, minute=0)}
+CELERY_BEAT_SCHEDULE["session-reminders"] = {
+    "task": "programmes.tasks_sessions.session_reminders_send",
+    "schedule": crontab(hour=9, minute=0),
+}
 # HR's aggregates are released from cells refreshed at most once a day (reports.disclosure, "Change over time").
-CELERY_BEAT_SCHEDULE["reports-disclosure-refresh"] = {"task": "reports.tasks.disclosure_refresh",
-                                                      "schedule": crontab(hour=3, minute=30)}
+CELERY_BEAT_SCHEDULE["reports-disclosure-refresh"] = {
+    "task": "reports.tasks.disclosure_refresh",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console:"))
 if "EMAIL_BACKEND" not in _email:
-    raise RuntimeError("EMAIL_URL has a scheme we cannot send with; use smtp://host:25, "
-                       "submission://user:password@host:587 (STARTTLS), smtp://host:465?ssl=true, or console:")
+    raise RuntimeError(
+        "EMAIL_URL has a scheme we cannot send with; use smtp://host:25, "
+        "submission://user:password@host:587 (STARTTLS), smtp://host:465?ssl=true, or console:"
+    )
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend" if TESTING else _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
@@ -336,7 +349,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coaching portal API",
     "DESCRIPTION": "The organisation-scoped API of the coaching portal. Every endpoint answers only for "
-                   "the organisation whose host it is called on, and only with what the caller may see.",
+    "the organisation whose host it is called on, and only with what the caller may see.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -382,7 +395,8 @@ REPORT_JOB_KEEP_HOURS = envint("REPORT_JOB_KEEP_HOURS", 24)
 OFFBOARDING_ARCHIVE_DIR = Path(os.environ.get("OFFBOARDING_ARCHIVE_DIR", BASE_DIR / ".data" / "offboarding"))
 if TESTING and "OFFBOARDING_ARCHIVE_DIR" not in os.environ:
     OFFBOARDING_ARCHIVE_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / (
-        "portal-offboarding-" + os.environ.get("PORTAL_TEST_DB", "test_portal"))
+        "portal-offboarding-" + os.environ.get("PORTAL_TEST_DB", "test_portal")
+    )
 # Archives hold every organisation's data, coaching content included: they are deleted after this long.
 OFFBOARDING_ARCHIVE_KEEP_DAYS = envint("OFFBOARDING_ARCHIVE_KEEP_DAYS", 30)
 # pg_dump and pg_restore of the server at DATABASE_URL; empty: the embedded server's, else those on PATH.

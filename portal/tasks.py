@@ -12,7 +12,8 @@ works organisation by organisation goes through `each_organisation_queue` or `ea
 from __future__ import annotations
 
 import logging
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, tenant_context
@@ -54,8 +55,9 @@ def each_organisation_queue(task, *args, **kwargs) -> int:
     return queued
 
 
-def each_organisation_run(work: Callable[[Organisation], T], *, failure: str,
-                          active_only: bool = False) -> dict[str, T]:
+def each_organisation_run(
+    work: Callable[[Organisation], T], *, failure: str, active_only: bool = False
+) -> dict[str, T]:
     """Run `work(organisation)` here, in each organisation's schema in turn; the results by slug. One
     organisation's failure is logged (`failure`, with the slug) and the others still run: a duty such as
     an erasure or the retention period must not wait on another organisation's fault. Inactive

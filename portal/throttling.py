@@ -58,14 +58,14 @@ def client_address(request: HttpRequest) -> str:
 
 # --- signing in -------------------------------------------------------------------------------------
 
+
 def _now(request: HttpRequest) -> datetime:
     return getattr(request, "axes_attempt_time", None) or timezone.now()
 
 
 def _client_wait(*, username: str, address: str, now: datetime) -> float:
     cool_off = settings.AXES_COOLOFF_TIME
-    recent = AccessAttempt.objects.filter(username=username, ip_address=address,
-                                          attempt_time__gte=now - cool_off)
+    recent = AccessAttempt.objects.filter(username=username, ip_address=address, attempt_time__gte=now - cool_off)
     found = recent.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
     if (found["failures"] or 0) < settings.AXES_FAILURE_LIMIT:
         return 0
@@ -84,8 +84,9 @@ def _account_wait(*, username: str, now: datetime) -> float:
     last_success = AccessLog.objects.filter(username=username).aggregate(last=Max("attempt_time"))["last"]
     if last_success is not None and last_success > since:
         since = last_success
-    found = (AccessFailureLog.objects.filter(username=username, attempt_time__gt=since)
-             .aggregate(failures=Count("id"), last=Max("attempt_time")))
+    found = AccessFailureLog.objects.filter(username=username, attempt_time__gt=since).aggregate(
+        failures=Count("id"), last=Max("attempt_time")
+    )
     delay = account_backoff(found["failures"])
     if not delay:
         return 0
@@ -119,26 +120,35 @@ def sign_in_failures_prune() -> int:
 def wait_message(seconds: int) -> str:
     if seconds >= 120:
         minutes = math.ceil(seconds / 60)
-        return ngettext("Too many sign-in attempts. Try again in %(count)s minute.",
-                        "Too many sign-in attempts. Try again in %(count)s minutes.", minutes) % {"count": minutes}
-    return ngettext("Too many sign-in attempts. Try again in %(count)s second.",
-                    "Too many sign-in attempts. Try again in %(count)s seconds.", seconds) % {"count": seconds}
+        return ngettext(
+            "Too many sign-in attempts. Try again in %(count)s minute.",
+            "Too many sign-in attempts. Try again in %(count)s minutes.",
+            minutes,
+        ) % {"count": minutes}
+    return ngettext(
+        "Too many sign-in attempts. Try again in %(count)s second.",
+        "Too many sign-in attempts. Try again in %(count)s seconds.",
+        seconds,
+    ) % {"count": seconds}
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """axes' answer to a refused sign-in: JSON in the API's error format under /api/, a page elsewhere."""
     wait = max(sign_in_wait(request, credentials), 1)
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": wait_message(wait)}, status=429)
     else:
-        response = render(request, "registration/locked_out.html",
-                          {"message": wait_message(wait), "wait_seconds": wait}, status=429)
+        response = render(
+            request, "registration/locked_out.html", {"message": wait_message(wait), "wait_seconds": wait}, status=429
+        )
     response["Retry-After"] = str(wait)
     return response
 
 
 # --- password reset ---------------------------------------------------------------------------------
+
 
 def _hit(scope: str, value: str, limit: int) -> bool:
     """Count one request against `scope`/`value` in the current window; true while within `limit`."""

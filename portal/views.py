@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.utils import translation
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal import homes, policy

@@ -29,18 +29,32 @@ CONTENT = {
     "en": {
         "programme": "Leading with clarity 2026",
         "description": "Half a year of coaching for team leads and specialists: an intake and initial assessment, "
-                       "four group sessions per cohort, individual coaching with your own coach, and a final "
-                       "assessment that shows what changed.",
+        "four group sessions per cohort, individual coaching with your own coach, and a final "
+        "assessment that shows what changed.",
         "objectives": "Know where you stand and what lies ahead.\nGive and ask for feedback that helps.\n"
-                      "Make decisions with the choices in view, and follow through on them.",
-        "phases": [("intake", "Intake and initial assessment", "Where do you stand, and what lies ahead?"),
-                   ("group", "Group sessions", "Four sessions with your cohort: new ways of working, practised together."),
-                   ("individual", "Individual coaching", "One-to-one sessions with your coach, in person, by video or by phone."),
-                   ("final", "Final assessment", "The same questions as at the start, to show the change.")],
-        "resources": [("Giving feedback that helps", "A short guide with examples to practise before your next one-to-one.",
-                       "https://www.mindtools.com/asnmq5u/giving-feedback"),
-                      ("Deciding with the choices in view", "How to lay out options before you choose.",
-                       "https://hbr.org/topic/subject/decision-making-and-problem-solving")],
+        "Make decisions with the choices in view, and follow through on them.",
+        "phases": [
+            ("intake", "Intake and initial assessment", "Where do you stand, and what lies ahead?"),
+            ("group", "Group sessions", "Four sessions with your cohort: new ways of working, practised together."),
+            (
+                "individual",
+                "Individual coaching",
+                "One-to-one sessions with your coach, in person, by video or by phone.",
+            ),
+            ("final", "Final assessment", "The same questions as at the start, to show the change."),
+        ],
+        "resources": [
+            (
+                "Giving feedback that helps",
+                "A short guide with examples to practise before your next one-to-one.",
+                "https://www.mindtools.com/asnmq5u/giving-feedback",
+            ),
+            (
+                "Deciding with the choices in view",
+                "How to lay out options before you choose.",
+                "https://hbr.org/topic/subject/decision-making-and-problem-solving",
+            ),
+        ],
         "cohorts": ["Cohort A", "Cohort B"],
         "departments": ["Warehouse", "Transport planning", "Customer service", "Finance", "IT"],
         "titles": ["Team lead", "Planner", "Specialist", "Coordinator", "Analyst"],
@@ -48,18 +62,28 @@ CONTENT = {
     "nl": {
         "programme": "Leidinggeven met helderheid 2026",
         "description": "Een half jaar coaching voor teamleiders en specialisten: een intake met nulmeting, vier "
-                       "groepssessies per groep, individuele coaching met je eigen coach, en een eindmeting die "
-                       "laat zien wat er veranderd is.",
+        "groepssessies per groep, individuele coaching met je eigen coach, en een eindmeting die "
+        "laat zien wat er veranderd is.",
         "objectives": "Weten waar je staat en wat er op je afkomt.\nFeedback geven en vragen die helpt.\n"
-                      "Beslissen met de keuzes in beeld, en je eraan houden.",
-        "phases": [("intake", "Intake en nulmeting", "Waar sta je nu, en wat komt er op je af?"),
-                   ("group", "Groepssessies", "Vier sessies met je groep: nieuwe manieren van werken, samen geoefend."),
-                   ("individual", "Individuele coaching", "Eén-op-één met je coach: op locatie, via video of telefonisch."),
-                   ("final", "Eindmeting", "Dezelfde vragen als aan het begin, om de verandering te laten zien.")],
-        "resources": [("Feedback geven die helpt", "Een korte handleiding met voorbeelden om te oefenen voor je volgende gesprek.",
-                       "https://www.nji.nl/"),
-                      ("Beslissen met de keuzes in beeld", "Zo zet je de mogelijkheden op een rij voordat je kiest.",
-                       "https://www.managementimpact.nl/")],
+        "Beslissen met de keuzes in beeld, en je eraan houden.",
+        "phases": [
+            ("intake", "Intake en nulmeting", "Waar sta je nu, en wat komt er op je af?"),
+            ("group", "Groepssessies", "Vier sessies met je groep: nieuwe manieren van werken, samen geoefend."),
+            ("individual", "Individuele coaching", "Eén-op-één met je coach: op locatie, via video of telefonisch."),
+            ("final", "Eindmeting", "Dezelfde vragen als aan het begin, om de verandering te laten zien."),
+        ],
+        "resources": [
+            (
+                "Feedback geven die helpt",
+                "Een korte handleiding met voorbeelden om te oefenen voor je volgende gesprek.",
+                "https://www.nji.nl/",
+            ),
+            (
+                "Beslissen met de keuzes in beeld",
+                "Zo zet je de mogelijkheden op een rij voordat je kiest.",
+                "https://www.managementimpact.nl/",
+            ),
+        ],
         "cohorts": ["Groep A", "Groep B"],
         "departments": ["Verpleging", "Planning", "Klantcontact", "Financiën", "ICT"],
         "titles": ["Teamleider", "Planner", "Specialist", "Coördinator", "Analist"],
@@ -89,21 +113,40 @@ def _programme(actor, content: dict, coach: User) -> Programme:
     today = timezone.localdate()
     starts_on, ends_on = today - timedelta(days=42), today + timedelta(days=140)
     programme = programme_services.programme_create(
-        actor=actor, name=content["programme"], description=content["description"],
-        objectives=content["objectives"], starts_on=starts_on, ends_on=ends_on, status=Programme.Status.ACTIVE,
-        default_credits=6, phases=[{"kind": kind, "name": name, "description": description}
-                                   for kind, name, description in content["phases"]])
+        actor=actor,
+        name=content["programme"],
+        description=content["description"],
+        objectives=content["objectives"],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=Programme.Status.ACTIVE,
+        default_credits=6,
+        phases=[
+            {"kind": kind, "name": name, "description": description} for kind, name, description in content["phases"]
+        ],
+    )
     spans = [(0, 21), (14, 84), (21, 168), (168, 182)]
     for phase, (start, end) in zip(programme.phases.order_by("position"), spans):
-        programme_services.phase_update(actor=actor, phase=phase, name=phase.name, kind=phase.kind,
-                                        description=phase.description, starts_on=starts_on + timedelta(days=start),
-                                        ends_on=starts_on + timedelta(days=end))
+        programme_services.phase_update(
+            actor=actor,
+            phase=phase,
+            name=phase.name,
+            kind=phase.kind,
+            description=phase.description,
+            starts_on=starts_on + timedelta(days=start),
+            ends_on=starts_on + timedelta(days=end),
+        )
     for title, description, url in content["resources"]:
-        programme_services.resource_add(actor=actor, programme=programme, title=title, description=description,
-                                        url=url)
+        programme_services.resource_add(actor=actor, programme=programme, title=title, description=description, url=url)
     for offset, name in enumerate(content["cohorts"]):
-        programme_services.cohort_create(actor=actor, programme=programme, name=name, capacity=15,
-                                         starts_on=starts_on + timedelta(days=14 + 7 * offset), coaches=[coach])
+        programme_services.cohort_create(
+            actor=actor,
+            programme=programme,
+            name=name,
+            capacity=15,
+            starts_on=starts_on + timedelta(days=14 + 7 * offset),
+            coaches=[coach],
+        )
     return programme
 
 
@@ -113,14 +156,18 @@ def _enrol(actor, programme: Programme, content: dict, spec: dict) -> None:
     rows = []
     for number in range(1, people.EMPLOYEES_PER_ORGANISATION + 1):
         lead = 1 if number <= 12 else 13
-        rows.append(imports.Row(
-            number=number + 1, email=f"{spec['employee_prefix']}{number}@{spec['domain']}",
-            first_name=people.FIRST_NAMES[(number - 1) % len(people.FIRST_NAMES)],
-            last_name=people.LAST_NAMES[(number * 3) % len(people.LAST_NAMES)],
-            department=content["departments"][(number - 1) % len(content["departments"])],
-            job_title=content["titles"][0] if number in (1, 13) else content["titles"][1 + number % 4],
-            manager="" if number in (1, 13) else f"{spec['employee_prefix']}{lead}@{spec['domain']}",
-            cohort=content["cohorts"][0] if number <= 13 else content["cohorts"][1]))
+        rows.append(
+            imports.Row(
+                number=number + 1,
+                email=f"{spec['employee_prefix']}{number}@{spec['domain']}",
+                first_name=people.FIRST_NAMES[(number - 1) % len(people.FIRST_NAMES)],
+                last_name=people.LAST_NAMES[(number * 3) % len(people.LAST_NAMES)],
+                department=content["departments"][(number - 1) % len(content["departments"])],
+                job_title=content["titles"][0] if number in (1, 13) else content["titles"][1 + number % 4],
+                manager="" if number in (1, 13) else f"{spec['employee_prefix']}{lead}@{spec['domain']}",
+                cohort=content["cohorts"][0] if number <= 13 else content["cohorts"][1],
+            )
+        )
     outcome = imports.enrolment_rows_import(actor=actor, rows=rows, programme=programme)
     if not outcome.ok:
         raise RuntimeError(f"demo enrolment failed: {[error.as_dict() for error in outcome.errors[:3]]}")
@@ -129,7 +176,8 @@ def _enrol(actor, programme: Programme, content: dict, spec: dict) -> None:
 def _agreement(actor, organisation: Organisation, programme: Programme, spec: dict) -> None:
     """HR publishes the standard text; most employees accept it (which makes them active)."""
     agreement_services.agreement_publish(
-        actor=actor, body=agreement_services.default_text(organisation.default_language))
+        actor=actor, body=agreement_services.default_text(organisation.default_language)
+    )
     for number in range(1, people.EMPLOYEES_PER_ORGANISATION + 1):
         if number in NOT_ACCEPTED:
             continue
@@ -137,5 +185,7 @@ def _agreement(actor, organisation: Organisation, programme: Programme, spec: di
         agreement_services.agreement_accept(actor=policy.actor_for(employee, organisation), version=1)
         if number in WITHDRAWN:
             enrolment_services.enrolment_status_change(
-                actor=actor, to_status=Enrolment.Status.WITHDRAWN,
-                enrolment=Enrolment.objects.get(programme=programme, employee=employee))
+                actor=actor,
+                to_status=Enrolment.Status.WITHDRAWN,
+                enrolment=Enrolment.objects.get(programme=programme, employee=employee),
+            )

@@ -19,9 +19,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from portal import policy
-from programmes.demo import CONTENT as DEMO_CONTENT
 from programmes.availability.models import Slot
 from programmes.availability.services import ADD, Meeting, slots_offer, slots_publish
+from programmes.demo import CONTENT as DEMO_CONTENT
 from programmes.models import Attendance, CreditTransaction, Enrolment, Programme, Session, UrgentRequest
 from programmes.selectors.coach import places_of
 from programmes.services.attendance import attendance_mark
@@ -36,12 +36,24 @@ BOOKING_AHEAD = (1, 2, 3, 4)  # employees with a coming 1:1
 # Each organisation's own hours, so the one coach is never in two places at once.
 HOURS = {"acme": {"group": 14, "individual": 9}, "globex": {"group": 16, "individual": 11}}
 ROOMS = {"en": "Meeting room Harbour, 2nd floor", "nl": "Vergaderzaal De Linde, 1e verdieping"}
-TITLES = {"en": ["Where do you stand?", "Feedback that helps", "Deciding with the choices in view",
-                 "Practising new ways of working"],
-          "nl": ["Waar sta je?", "Feedback die helpt", "Beslissen met de keuzes in beeld",
-                 "Nieuwe manieren van werken oefenen"]}
-URGENT = {"en": "Something happened at work today and I would like to talk it through before our next session.",
-          "nl": "Er is vandaag iets gebeurd op het werk en ik wil het graag bespreken voor onze volgende sessie."}
+TITLES = {
+    "en": [
+        "Where do you stand?",
+        "Feedback that helps",
+        "Deciding with the choices in view",
+        "Practising new ways of working",
+    ],
+    "nl": [
+        "Waar sta je?",
+        "Feedback die helpt",
+        "Beslissen met de keuzes in beeld",
+        "Nieuwe manieren van werken oefenen",
+    ],
+}
+URGENT = {
+    "en": "Something happened at work today and I would like to talk it through before our next session.",
+    "nl": "Er is vandaag iets gebeurd op het werk en ik wil het graag bespreken voor onze volgende sessie.",
+}
 VIDEO = "https://meet.coaching.example/carla-jansen"
 
 
@@ -89,36 +101,70 @@ def _publish_free_time(coach: User) -> None:
     too)."""
     today = timezone.localdate()
     places = [place.organisation for place in places_of(user=coach, role=policy.COACH)]
-    published = list(Slot.objects.filter(coach=coach, is_offered=True, starts_at__gt=timezone.now(),
-                                         starts_at__lt=timezone.now() + timedelta(days=14))
-                     .values_list("pk", flat=True))
+    published = list(
+        Slot.objects.filter(
+            coach=coach,
+            is_offered=True,
+            starts_at__gt=timezone.now(),
+            starts_at__lt=timezone.now() + timedelta(days=14),
+        ).values_list("pk", flat=True)
+    )
     if published:
         slots_offer(coach=coach, slot_ids=published, organisations=places, allowed=places, how=ADD)
         return
     for offset in range(1, 8):
         day = today + timedelta(days=offset)
         if day.weekday() < 5:
-            slots_publish(coach=coach, first_day=day, start=time(9), end=time(12, 30), length_minutes=60,
-                          repeat_weeks=1, meeting=Meeting(mode="video", video_url=VIDEO), organisations=places,
-                          allowed=places)
+            slots_publish(
+                coach=coach,
+                first_day=day,
+                start=time(9),
+                end=time(12, 30),
+                length_minutes=60,
+                repeat_weeks=1,
+                meeting=Meeting(mode="video", video_url=VIDEO),
+                organisations=places,
+                allowed=places,
+            )
 
 
 def _coached_first_ten(organisation, programme, coach, spec) -> list[Enrolment]:
     """The enrolments of employees 1 to 10, each with the demo coach as their 1:1 coach."""
     emails = [f"{spec['employee_prefix']}{number}@{spec['domain']}" for number in FIRST_TEN]
-    enrolments = {enrolment.employee.email: enrolment for enrolment in Enrolment.objects.filter(
-        programme=programme, employee__email__in=emails).select_related("employee", "cohort")}
-    Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in enrolments.values()], coach__isnull=True) \
-        .update(coach=coach)
+    enrolments = {
+        enrolment.employee.email: enrolment
+        for enrolment in Enrolment.objects.filter(programme=programme, employee__email__in=emails).select_related(
+            "employee", "cohort"
+        )
+    }
+    Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in enrolments.values()], coach__isnull=True).update(
+        coach=coach
+    )
     return [enrolments[email] for email in emails if email in enrolments]
 
 
-def _hold(coach: User, organisation: Organisation, starts_at: datetime, minutes: int, booked_by: User, *,
-          offered: bool, meeting: Meeting) -> Slot:
+def _hold(
+    coach: User,
+    organisation: Organisation,
+    starts_at: datetime,
+    minutes: int,
+    booked_by: User,
+    *,
+    offered: bool,
+    meeting: Meeting,
+) -> Slot:
     slot = Slot.objects.create(
-        coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes), is_offered=offered,
-        mode=meeting.mode, location=meeting.location, video_url=meeting.video_url, booked_organisation=organisation,
-        booked_by=booked_by, booked_at=starts_at - timedelta(days=7))
+        coach=coach,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        is_offered=offered,
+        mode=meeting.mode,
+        location=meeting.location,
+        video_url=meeting.video_url,
+        booked_organisation=organisation,
+        booked_by=booked_by,
+        booked_at=starts_at - timedelta(days=7),
+    )
     if offered:  # booked from time offered to this organisation
         slot.organisations.add(organisation)
     return slot
@@ -137,18 +183,43 @@ def _group_sessions(organisation, programme, coach, hour: int, language: str) ->
             starts_at = _local(this_monday - timedelta(weeks=weeks_ago) + timedelta(days=2 * index), hour)
             slot = _hold(coach, organisation, starts_at, 90, coach, offered=False, meeting=room)
             session = Session.objects.create(
-                kind=Session.Kind.GROUP, cohort=cohort, coach=coach, title=titles[number], starts_at=starts_at,
-                duration_minutes=90, mode=room.mode, location=room.location, slot=slot, created_by=coach)
-            members = list(Enrolment.objects.filter(cohort=cohort, status__in=("invited", "active"))
-                           .values_list("employee_id", flat=True))
+                kind=Session.Kind.GROUP,
+                cohort=cohort,
+                coach=coach,
+                title=titles[number],
+                starts_at=starts_at,
+                duration_minutes=90,
+                mode=room.mode,
+                location=room.location,
+                slot=slot,
+                created_by=coach,
+            )
+            members = list(
+                Enrolment.objects.filter(cohort=cohort, status__in=("invited", "active")).values_list(
+                    "employee_id", flat=True
+                )
+            )
             Attendance.objects.bulk_create(Attendance(session=session, user_id=user_id) for user_id in members)
-            marks = {user_id: ("absent" if (position + number) % 9 == 4 else
-                               "excused" if (position + number) % 11 == 6 else "present")
-                     for position, user_id in enumerate(members)}
+            marks = {
+                user_id: (
+                    "absent"
+                    if (position + number) % 9 == 4
+                    else "excused"
+                    if (position + number) % 11 == 6
+                    else "present"
+                )
+                for position, user_id in enumerate(members)
+            }
             attendance_mark(actor=actor, session=session, marks=marks)
-        session_schedule(actor=actor, kind=Session.Kind.GROUP, cohort=cohort, title=titles[3],
-                         starts_at=_local(this_monday + timedelta(weeks=1, days=2 * index), hour),
-                         duration_minutes=90, meeting=room)
+        session_schedule(
+            actor=actor,
+            kind=Session.Kind.GROUP,
+            cohort=cohort,
+            title=titles[3],
+            starts_at=_local(this_monday + timedelta(weeks=1, days=2 * index), hour),
+            duration_minutes=90,
+            meeting=room,
+        )
 
 
 def _past_individual_sessions(organisation, coach, enrolments: list[Enrolment], hour: int) -> None:
@@ -159,16 +230,27 @@ def _past_individual_sessions(organisation, coach, enrolments: list[Enrolment], 
     recent_days = _weekdays_back(today - timedelta(days=3), len(enrolments))
     earlier_days = _weekdays_back(today - timedelta(days=30), 5)
     for number, enrolment in enumerate(enrolments, start=1):
-        for day in ((recent_days[number - 1], earlier_days[number - 1]) if number <= 5
-                    else (recent_days[number - 1],)):
+        for day in (recent_days[number - 1], earlier_days[number - 1]) if number <= 5 else (recent_days[number - 1],):
             starts_at = _local(day, hour)
             slot = _hold(coach, organisation, starts_at, 60, enrolment.employee, offered=True, meeting=video)
             session = Session.objects.create(
-                kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach=coach, starts_at=starts_at,
-                mode=video.mode, video_url=video.video_url, slot=slot, created_by=enrolment.employee)
+                kind=Session.Kind.INDIVIDUAL,
+                enrolment=enrolment,
+                coach=coach,
+                starts_at=starts_at,
+                mode=video.mode,
+                video_url=video.video_url,
+                slot=slot,
+                created_by=enrolment.employee,
+            )
             Attendance.objects.create(session=session, user_id=enrolment.employee_id)
-            CreditTransaction.objects.create(enrolment=enrolment, session=session, delta=-1,
-                                             reason=CreditTransaction.Reason.BOOKING, by=enrolment.employee)
+            CreditTransaction.objects.create(
+                enrolment=enrolment,
+                session=session,
+                delta=-1,
+                reason=CreditTransaction.Reason.BOOKING,
+                by=enrolment.employee,
+            )
             recent = day == recent_days[number - 1]
             if recent and number == 7:  # cancelled late: the credit stays used
                 _cancelled(session, enrolment, late=True)
@@ -182,12 +264,17 @@ def _past_individual_sessions(organisation, coach, enrolments: list[Enrolment], 
 def _cancelled(session: Session, enrolment: Enrolment, *, late: bool) -> None:
     slot_id = session.slot_id
     Session.objects.filter(pk=session.pk).update(
-        status=Session.Status.CANCELLED, cancelled_at=session.starts_at - timedelta(hours=3 if late else 72),
-        cancelled_by=enrolment.employee, late_cancellation=late, slot=None)
+        status=Session.Status.CANCELLED,
+        cancelled_at=session.starts_at - timedelta(hours=3 if late else 72),
+        cancelled_by=enrolment.employee,
+        late_cancellation=late,
+        slot=None,
+    )
     Slot.objects.filter(pk=slot_id).update(booked_organisation=None, booked_by=None, booked_at=None)
     if not late:
-        CreditTransaction.objects.create(enrolment=enrolment, session=session, delta=1,
-                                         reason=CreditTransaction.Reason.REFUND, by=enrolment.employee)
+        CreditTransaction.objects.create(
+            enrolment=enrolment, session=session, delta=1, reason=CreditTransaction.Reason.REFUND, by=enrolment.employee
+        )
 
 
 def _coming_individual_sessions(organisation, enrolments: list[Enrolment]) -> None:
@@ -197,10 +284,16 @@ def _coming_individual_sessions(organisation, enrolments: list[Enrolment]) -> No
             break
         enrolment = enrolments[number - 1]
         actor = policy.actor_for(enrolment.employee, organisation)
-        slot = (Slot.objects.offered_to(organisation)
-                .filter(coach_id=enrolment.coach_id, booked_organisation__isnull=True,
-                        starts_at__gt=timezone.now() + timedelta(days=1))
-                .order_by("starts_at").first())
+        slot = (
+            Slot.objects.offered_to(organisation)
+            .filter(
+                coach_id=enrolment.coach_id,
+                booked_organisation__isnull=True,
+                starts_at__gt=timezone.now() + timedelta(days=1),
+            )
+            .order_by("starts_at")
+            .first()
+        )
         if slot is None:
             return
         slot_book(actor=actor, slot_id=slot.pk)

@@ -21,8 +21,12 @@ class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = ["name", "description", "objectives", "starts_on", "ends_on", "status", "default_credits"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput(),
-                   "description": forms.Textarea(attrs={"rows": 3}), "objectives": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "objectives": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {"objectives": _("What participants should be able to do by the end.")}
 
     def clean(self):
@@ -38,18 +42,19 @@ class ProgrammeForm(forms.ModelForm):
 
 class ProgrammeCopyForm(forms.Form):
     name = forms.CharField(label=_("Name of the new programme"), max_length=200)
-    starts_on = forms.DateField(label=_("Start"), widget=DateInput(),
-                                help_text=_("Phases and cohorts move along by the same number of days."))
-    include_cohorts = forms.BooleanField(label=_("Copy the cohorts and their coaches too"), required=False,
-                                         initial=True)
+    starts_on = forms.DateField(
+        label=_("Start"), widget=DateInput(), help_text=_("Phases and cohorts move along by the same number of days.")
+    )
+    include_cohorts = forms.BooleanField(
+        label=_("Copy the cohorts and their coaches too"), required=False, initial=True
+    )
 
 
 class PhaseForm(forms.ModelForm):
     class Meta:
         model = Phase
         fields = ["name", "kind", "description", "starts_on", "ends_on"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput(),
-                   "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
 
     def _post_clean(self):
         pass
@@ -58,10 +63,14 @@ class PhaseForm(forms.ModelForm):
 class ResourceForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https",
-                         help_text=_("A web page, video or online course."))
-    file = forms.FileField(label=_("Or a file"), required=False,
-                           help_text=_("A document, presentation, image, audio or video, up to 25 MB."))
+    url = forms.URLField(
+        label=_("Link"), required=False, assume_scheme="https", help_text=_("A web page, video or online course.")
+    )
+    file = forms.FileField(
+        label=_("Or a file"),
+        required=False,
+        help_text=_("A document, presentation, image, audio or video, up to 25 MB."),
+    )
 
 
 class CoachChoiceField(forms.ModelChoiceField):
@@ -76,11 +85,21 @@ class CoachesField(forms.ModelMultipleChoiceField):
 
 class CohortForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10_000, initial=20,
-                                  help_text=_("How many people can be enrolled in it at once."))
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        min_value=1,
+        max_value=10_000,
+        initial=20,
+        help_text=_("How many people can be enrolled in it at once."),
+    )
     starts_on = forms.DateField(label=_("Start"), required=False, widget=DateInput())
-    coaches = CoachesField(label=_("Coaches"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                           help_text=_("They lead the group sessions; new enrolments are shared among them."))
+    coaches = CoachesField(
+        label=_("Coaches"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They lead the group sessions; new enrolments are shared among them."),
+    )
 
     def __init__(self, *args, coaches, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,12 +118,19 @@ class EnrolmentAddForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     department = forms.CharField(label=_("Department"), max_length=120, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
-    manager_email = forms.EmailField(label=_("Manager's email address"), required=False,
-                                     help_text=_("Someone with a role in this organisation."))
-    coach = CoachChoiceField(label=_("1:1 coach"), queryset=None, required=False,
-                             empty_label=_("The cohort's coach with the fewest people"))
-    credit_allowance = forms.IntegerField(label=_("1:1 session credits"), min_value=0, max_value=100,
-                                          required=False, help_text=_("Empty: the programme's default."))
+    manager_email = forms.EmailField(
+        label=_("Manager's email address"), required=False, help_text=_("Someone with a role in this organisation.")
+    )
+    coach = CoachChoiceField(
+        label=_("1:1 coach"), queryset=None, required=False, empty_label=_("The cohort's coach with the fewest people")
+    )
+    credit_allowance = forms.IntegerField(
+        label=_("1:1 session credits"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Empty: the programme's default."),
+    )
 
     def __init__(self, *args, cohorts, coaches, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,13 +141,19 @@ class EnrolmentAddForm(forms.Form):
 class EnrolmentEditForm(forms.Form):
     cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=None, empty_label=None)
     coach = CoachChoiceField(label=_("1:1 coach"), queryset=None, required=False, empty_label=_("No coach yet"))
-    credit_allowance = forms.IntegerField(label=_("1:1 session credits"), min_value=0, max_value=100,
-                                          help_text=_("This person's allowance; it cannot drop below what "
-                                                      "they have already used."))
+    credit_allowance = forms.IntegerField(
+        label=_("1:1 session credits"),
+        min_value=0,
+        max_value=100,
+        help_text=_("This person's allowance; it cannot drop below what they have already used."),
+    )
     department = forms.CharField(label=_("Department"), max_length=120, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
-    manager_email = forms.EmailField(label=_("Manager's email address"), required=False,
-                                     help_text=_("Someone with a role in this organisation; empty for none."))
+    manager_email = forms.EmailField(
+        label=_("Manager's email address"),
+        required=False,
+        help_text=_("Someone with a role in this organisation; empty for none."),
+    )
 
     def __init__(self, *args, cohorts, coaches, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,8 +164,12 @@ class EnrolmentEditForm(forms.Form):
 class CreditAllowanceForm(forms.Form):
     """One person's allowance of 1:1 credits, changed in place on their enrolment page."""
 
-    credit_allowance = forms.IntegerField(label=_("1:1 session credits"), min_value=0, max_value=100,
-                                          help_text=_("It cannot drop below what they have already used."))
+    credit_allowance = forms.IntegerField(
+        label=_("1:1 session credits"),
+        min_value=0,
+        max_value=100,
+        help_text=_("It cannot drop below what they have already used."),
+    )
 
 
 class EnrolmentStatusForm(forms.Form):
@@ -147,8 +183,10 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
 
 class ImportForm(forms.Form):
     programme = ProgrammeChoiceField(label=_("Programme"), queryset=None, empty_label=None)
-    file = forms.FileField(label=_("CSV file"), help_text=_(
-        "One row per person. Comma or semicolon separated, UTF-8 (in Excel: “CSV UTF-8”)."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("One row per person. Comma or semicolon separated, UTF-8 (in Excel: “CSV UTF-8”)."),
+    )
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +196,12 @@ class ImportForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    body = forms.CharField(label=_("Text of the agreement"), widget=forms.Textarea(attrs={"rows": 22}),
-                           help_text=_("Say what the coach, the employee and HR will each see, and the limits "
-                                       "of confidentiality. Saving publishes a new version; everyone accepts "
-                                       "it again before their next booking."))
+    body = forms.CharField(
+        label=_("Text of the agreement"),
+        widget=forms.Textarea(attrs={"rows": 22}),
+        help_text=_(
+            "Say what the coach, the employee and HR will each see, and the limits "
+            "of confidentiality. Saving publishes a new version; everyone accepts "
+            "it again before their next booking."
+        ),
+    )

@@ -10,8 +10,12 @@ from portal import homes, policy
 from programmes.models import Attendance, Phase, Session
 from programmes.selectors.credits import with_credits
 from programmes.selectors.enrolment import agreement_accepted
-from programmes.selectors.sessions import (bookable_enrolments, sessions_to_mark, sessions_upcoming,
-                                          urgent_requests_waiting)
+from programmes.selectors.sessions import (
+    bookable_enrolments,
+    sessions_to_mark,
+    sessions_upcoming,
+    urgent_requests_waiting,
+)
 from tenants.services import public_url
 
 
@@ -21,8 +25,10 @@ def _attended(actor: policy.Actor) -> dict[str, int]:
     return rows.aggregate(
         group_held=Count("pk", filter=Q(session__kind=Session.Kind.GROUP)),
         group_present=Count("pk", filter=Q(session__kind=Session.Kind.GROUP, status=Attendance.Status.PRESENT)),
-        individual_present=Count("pk", filter=Q(session__kind=Session.Kind.INDIVIDUAL,
-                                                status=Attendance.Status.PRESENT)))
+        individual_present=Count(
+            "pk", filter=Q(session__kind=Session.Kind.INDIVIDUAL, status=Attendance.Status.PRESENT)
+        ),
+    )
 
 
 def _current_phases(actor: policy.Actor, programme_ids: list[int]) -> dict[int, Phase]:
@@ -57,17 +63,25 @@ def employee_sessions_panel(request: HttpRequest) -> dict | None:
         enrolment.progress = _progress(enrolment, today)
     credits_left = sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id)
     accepted = agreement_accepted(user=actor.user)
-    return {"template": "programmes/employee_home.html", "enrolments": enrolments,
-            "next_session": upcoming[0] if upcoming else None, "next_individual": next_individual,
-            "credits_left": credits_left, "has_coach": any(enrolment.coach_id for enrolment in enrolments),
-            "agreement_accepted": accepted, "attended": _attended(actor)}
+    return {
+        "template": "programmes/employee_home.html",
+        "enrolments": enrolments,
+        "next_session": upcoming[0] if upcoming else None,
+        "next_individual": next_individual,
+        "credits_left": credits_left,
+        "has_coach": any(enrolment.coach_id for enrolment in enrolments),
+        "agreement_accepted": accepted,
+        "attended": _attended(actor),
+    }
 
 
 @homes.register(policy.COACH, order=10)
 def coach_sessions_panel(request: HttpRequest) -> dict:
     actor = request.actor
-    return {"template": "programmes/coach_home.html",
-            "to_mark": list(sessions_to_mark(actor=actor, limit=5)),
-            "upcoming": list(sessions_upcoming(actor=actor).filter(coach_id=actor.user_id)[:5]),
-            "urgent_waiting": urgent_requests_waiting(actor=actor),
-            "workspace_url": public_url("/coach/", request=request)}
+    return {
+        "template": "programmes/coach_home.html",
+        "to_mark": list(sessions_to_mark(actor=actor, limit=5)),
+        "upcoming": list(sessions_upcoming(actor=actor).filter(coach_id=actor.user_id)[:5]),
+        "urgent_waiting": urgent_requests_waiting(actor=actor),
+        "workspace_url": public_url("/coach/", request=request),
+    }

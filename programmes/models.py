@@ -20,12 +20,20 @@ from django.utils.translation import gettext_lazy as _
 class EmployeeProfile(models.Model):
     """Where a person stands in this organisation: the reference for their coaching."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     department = models.CharField(_("department"), max_length=120, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
-    manager = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+", verbose_name=_("manager"))
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("manager"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -46,18 +54,22 @@ class Programme(models.Model):
     ends_on = models.DateField(_("end"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     default_credits = models.PositiveSmallIntegerField(
-        _("1:1 session credits per person"), default=6,
-        help_text=_("Each enrolment starts with this many individual sessions; HR can change it per person."))
+        _("1:1 session credits per person"),
+        default=6,
+        help_text=_("Each enrolment starts with this many individual sessions; HR can change it per person."),
+    )
     copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("programme")
         ordering = ["-starts_on", "name"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
-                                              name="programme_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="programme_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -83,8 +95,11 @@ class Phase(models.Model):
     class Meta:
         verbose_name = _("phase")
         ordering = ["programme", "position"]
-        constraints = [models.UniqueConstraint(fields=["programme", "position"], name="phase_position_unique",
-                                               deferrable=models.Deferrable.DEFERRED)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "position"], name="phase_position_unique", deferrable=models.Deferrable.DEFERRED
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -110,8 +125,9 @@ class Cohort(models.Model):
     name = models.CharField(_("name"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"), default=20)
     starts_on = models.DateField(_("start"), null=True, blank=True)
-    coaches = models.ManyToManyField(settings.AUTH_USER_MODEL, db_constraint=False, related_name="+", blank=True,
-                                     verbose_name=_("coaches"))
+    coaches = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, db_constraint=False, related_name="+", blank=True, verbose_name=_("coaches")
+    )
 
     class Meta:
         verbose_name = _("cohort")
@@ -133,22 +149,39 @@ class Enrolment(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                 related_name="+")
-    coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("coach"))
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coach"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
     credit_allowance = models.PositiveSmallIntegerField(_("1:1 session credits"))
     status_changed_at = models.DateTimeField(auto_now_add=True)
-    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                          null=True, blank=True, related_name="+")
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("enrolment")
         constraints = [models.UniqueConstraint(fields=["programme", "employee"], name="enrolment_once_per_programme")]
-        indexes = [models.Index(fields=["employee", "status"]), models.Index(fields=["coach", "status"]),
-                   models.Index(fields=["cohort", "status"])]
+        indexes = [
+            models.Index(fields=["employee", "status"]),
+            models.Index(fields=["coach", "status"]),
+            models.Index(fields=["cohort", "status"]),
+        ]
 
 
 # Enrolments that take a seat in a cohort; completed and withdrawn people free theirs.
@@ -164,8 +197,9 @@ class EnrolmentEvent(models.Model):
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -176,8 +210,9 @@ class Agreement(models.Model):
 
     version = models.PositiveIntegerField(unique=True)
     body = models.TextField(_("text"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -214,8 +249,9 @@ class EnrolmentImport(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     summary = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -243,8 +279,7 @@ class Session(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="sessions")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("start"))
@@ -259,15 +294,21 @@ class Session(models.Model):
     # slot must not make Django look for sessions in whatever schema is current (the public one has none);
     # a session gives up its slot before the slot goes, and the deferred foreign key refuses the commit
     # if one still points at it.
-    slot = models.ForeignKey("availability.Slot", on_delete=models.DO_NOTHING, null=True, blank=True,
-                             related_name="+")
+    slot = models.ForeignKey("availability.Slot", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     late_cancellation = models.BooleanField(default=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -276,9 +317,12 @@ class Session(models.Model):
         indexes = [models.Index(fields=["coach", "starts_at"]), models.Index(fields=["status", "starts_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="group", cohort__isnull=False, enrolment__isnull=True)
-                           | Q(kind="individual", enrolment__isnull=False)),
-                name="session_kind_matches_links"),
+                condition=(
+                    Q(kind="group", cohort__isnull=False, enrolment__isnull=True)
+                    | Q(kind="individual", enrolment__isnull=False)
+                ),
+                name="session_kind_matches_links",
+            ),
             # One live session per availability slot, whatever races.
             models.UniqueConstraint(fields=["slot"], condition=Q(status="scheduled"), name="session_slot_once"),
         ]
@@ -299,8 +343,14 @@ class Attendance(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.EXPECTED)
     marked_at = models.DateTimeField(null=True, blank=True)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                                  blank=True, related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="attendance_once")]
@@ -322,8 +372,9 @@ class CreditTransaction(models.Model):
     reason = models.CharField(max_length=12, choices=Reason.choices)
     session = models.ForeignKey(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -332,8 +383,9 @@ class CreditTransaction(models.Model):
 class UrgentRequest(models.Model):
     """The moment an employee decides they must talk to someone now."""
 
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                 related_name="+")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import navigation, policy
 from portal.navigation import Entry
 
-navigation.register(Entry(_("Programmes"), "programme_list", (policy.HR_MANAGER, policy.COACH, policy.EMPLOYEE),
-                          order=20))
+navigation.register(
+    Entry(_("Programmes"), "programme_list", (policy.HR_MANAGER, policy.COACH, policy.EMPLOYEE), order=20)
+)
 navigation.register(Entry(_("Enrolments"), "enrolment_list", (policy.HR_MANAGER, policy.COACH), order=30))

@@ -9,8 +9,18 @@ from django.db.models import Q, QuerySet  # noqa: E402
 
 from portal import policy  # noqa: E402
 from portal.policy import Actor  # noqa: E402
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,  # noqa: E402
-                               EnrolmentEvent, EnrolmentImport, Phase, Programme, Resource)
+from programmes.models import (  # noqa: E402
+    Agreement,
+    AgreementAcceptance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentImport,
+    Phase,
+    Programme,
+    Resource,
+)
 
 
 def _coached_cohort_ids(actor: Actor) -> QuerySet:
@@ -119,14 +129,18 @@ OPEN_ENROLMENT = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE, Enrolment.S
 
 def _coach_sessions_filter(actor: Actor) -> Q:
     coached = _coached_cohort_ids(actor)
-    return (Q(coach_id=actor.user_id) | Q(cohort_id__in=coached)
-            | Q(enrolment__in=Enrolment.objects.filter(Q(coach_id=actor.user_id) | Q(cohort_id__in=coached))))
+    return (
+        Q(coach_id=actor.user_id)
+        | Q(cohort_id__in=coached)
+        | Q(enrolment__in=Enrolment.objects.filter(Q(coach_id=actor.user_id) | Q(cohort_id__in=coached)))
+    )
 
 
 def _employee_sessions_filter(actor: Actor) -> Q:
     own = Enrolment.objects.filter(employee_id=actor.user_id)
-    return (Q(kind=Session.Kind.INDIVIDUAL, enrolment__in=own)
-            | Q(kind=Session.Kind.GROUP, cohort_id__in=own.filter(status__in=OPEN_ENROLMENT).values("cohort_id")))
+    return Q(kind=Session.Kind.INDIVIDUAL, enrolment__in=own) | Q(
+        kind=Session.Kind.GROUP, cohort_id__in=own.filter(status__in=OPEN_ENROLMENT).values("cohort_id")
+    )
 
 
 def sessions_filter(actor: Actor) -> Q:

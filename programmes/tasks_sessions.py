@@ -9,8 +9,8 @@ language, and booking, change and cancellation emails carry the session as an .i
 from __future__ import annotations
 
 from contextlib import contextmanager
-from copy import copy
 from contextvars import ContextVar
+from copy import copy
 from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage, get_connection
@@ -58,8 +58,10 @@ def _language(user: User, organisation: Organisation) -> str:
 
 def _when(moment: datetime) -> str:
     local = timezone.localtime(moment)
-    return _("%(day)s at %(time)s") % {"day": formats.date_format(local, "l j F Y"),
-                                       "time": formats.time_format(local, "H:i")}
+    return _("%(day)s at %(time)s") % {
+        "day": formats.date_format(local, "l j F Y"),
+        "time": formats.time_format(local, "H:i"),
+    }
 
 
 def _recipients(session: Session) -> list[User]:
@@ -82,8 +84,9 @@ def _subject(event: str, session: Session) -> str:
     }[event] % {"when": when}
 
 
-def _session_message(session: Session, organisation: Organisation, user: User, event: str,
-                     previous_starts_at: str | None) -> EmailMessage:
+def _session_message(
+    session: Session, organisation: Organisation, user: User, event: str, previous_starts_at: str | None
+) -> EmailMessage:
     # Each recipient's copy of the session holds only what the policy lets them see (how to join it, for
     # one); the rule decides on who they are in this session, so no roles are looked up per email.
     session = policy.redact(policy.Actor(user=user, organisation=organisation), copy(session))
@@ -91,9 +94,14 @@ def _session_message(session: Session, organisation: Organisation, user: User, e
     language = _language(user, organisation)
     with translation.override(language):
         context = {
-            "event": event, "user": user, "organisation": organisation, "session": session,
-            "for_coach": for_coach, "title": session_title(session, for_coach=for_coach),
-            "when": _when(session.starts_at), "where": where(session),
+            "event": event,
+            "user": user,
+            "organisation": organisation,
+            "session": session,
+            "for_coach": for_coach,
+            "title": session_title(session, for_coach=for_coach),
+            "when": _when(session.starts_at),
+            "where": where(session),
             "previous": _when(datetime.fromisoformat(previous_starts_at)) if previous_starts_at else "",
             "link": f"{organisation_address(organisation)}/sessions/{session.pk}/",
             "notice_hours": organisation.cancellation_notice_hours,
@@ -114,16 +122,23 @@ def session_notify(session_id: int, event: str, previous_starts_at: str | None =
         raise ValueError(f"unknown session event {event!r}")
     organisation = connection.tenant
     prefetch_related_objects([organisation], "domains")  # its address, once for every email
-    session = (Session.objects.select_related("coach", "cohort", "enrolment__employee", "cancelled_by")
-               .filter(pk=session_id).first())
+    session = (
+        Session.objects.select_related("coach", "cohort", "enrolment__employee", "cancelled_by")
+        .filter(pk=session_id)
+        .first()
+    )
     if session is None:
         return 0
-    messages = [_session_message(session, organisation, user, event, previous_starts_at)
-                for user in _recipients(session) if user.email]
+    messages = [
+        _session_message(session, organisation, user, event, previous_starts_at)
+        for user in _recipients(session)
+        if user.email
+    ]
     return get_connection().send_messages(messages) or 0
 
 
 # --- reminders --------------------------------------------------------------------------------------
+
 
 @app.task
 def session_reminders_send() -> int:
@@ -138,14 +153,22 @@ def organisation_reminders_send() -> int:
     tomorrow = timezone.localdate() + timedelta(days=1)
     start = timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()))
     with transaction.atomic():
-        due = list(Session.objects.select_for_update(skip_locked=True).filter(
-            status=Session.Status.SCHEDULED, reminder_sent_at__isnull=True,
-            starts_at__gte=start, starts_at__lt=start + timedelta(days=1)).values_list("pk", flat=True))
+        due = list(
+            Session.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=Session.Status.SCHEDULED,
+                reminder_sent_at__isnull=True,
+                starts_at__gte=start,
+                starts_at__lt=start + timedelta(days=1),
+            )
+            .values_list("pk", flat=True)
+        )
         Session.objects.filter(pk__in=due).update(reminder_sent_at=timezone.now())
     return sum(session_notify(pk, "reminder") for pk in due)
 
 
 # --- urgent requests --------------------------------------------------------------------------------
+
 
 @app.task
 def urgent_request_notify(request_id: int) -> int:
@@ -155,14 +178,21 @@ def urgent_request_notify(request_id: int) -> int:
     if request is None or not request.coach.email:
         return 0
     with translation.override(_language(request.coach, organisation)):
-        context = {"request": request, "organisation": organisation, "employee": request.employee,
-                   "coach": request.coach, "workspace": public_url("/coach/"),
-                   "here": organisation_url(organisation, "/urgent/requests/")}
+        context = {
+            "request": request,
+            "organisation": organisation,
+            "employee": request.employee,
+            "coach": request.coach,
+            "workspace": public_url("/coach/"),
+            "here": organisation_url(organisation, "/urgent/requests/"),
+        }
         subject = _("Urgent: %(name)s asks to talk to you now") % {
-            "name": request.employee.get_full_name() or request.employee.email}
+            "name": request.employee.get_full_name() or request.employee.email
+        }
         body = render_to_string("programmes/urgent_email.txt", context)
-    return EmailMessage(f"{subject} · {organisation.name}", body, to=[request.coach.email],
-                        reply_to=[request.employee.email]).send()
+    return EmailMessage(
+        f"{subject} · {organisation.name}", body, to=[request.coach.email], reply_to=[request.employee.email]
+    ).send()
 
 
 @app.task
@@ -173,9 +203,15 @@ def urgent_request_acknowledged_notify(request_id: int) -> int:
     if request is None or not request.employee.email:
         return 0
     with translation.override(_language(request.employee, organisation)):
-        context = {"request": request, "organisation": organisation, "employee": request.employee,
-                   "coach": request.coach, "support_contact": organisation.support_contact}
+        context = {
+            "request": request,
+            "organisation": organisation,
+            "employee": request.employee,
+            "coach": request.coach,
+            "support_contact": organisation.support_contact,
+        }
         subject = _("Your coach has seen your request")
         body = render_to_string("programmes/urgent_acknowledged_email.txt", context)
-    return EmailMessage(f"{subject} · {organisation.name}", body, to=[request.employee.email],
-                        reply_to=[request.coach.email]).send()
+    return EmailMessage(
+        f"{subject} · {organisation.name}", body, to=[request.employee.email], reply_to=[request.coach.email]
+    ).send()

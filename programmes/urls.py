@@ -26,7 +26,9 @@ urlpatterns += [
     path("enrolments/", enrolment_views.enrolment_list, name="enrolment_list"),
     path("enrolments/new/", enrolment_views.enrolment_add, name="enrolment_add"),
     path("enrolments/import/", enrolment_views.enrolment_import, name="enrolment_import"),
-    path("enrolments/import/employees.csv", enrolment_views.enrolment_import_template, name="enrolment_import_template"),
+    path(
+        "enrolments/import/employees.csv", enrolment_views.enrolment_import_template, name="enrolment_import_template"
+    ),
     path("enrolments/import/<uuid:pk>/", enrolment_views.enrolment_import_detail, name="enrolment_import_detail"),
     path("enrolments/import/<uuid:pk>/start/", enrolment_views.enrolment_import_start, name="enrolment_import_start"),
     path("enrolments/<int:pk>/", enrolment_views.enrolment_detail, name="enrolment_detail"),

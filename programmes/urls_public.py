@@ -14,8 +14,9 @@ urlpatterns += [
     path("coach/availability/<int:pk>/offer/", coach_views.coach_slot_offer, name="coach_slot_offer"),
     path("coach/availability/offer/", coach_views.coach_slots_offer, name="coach_slots_offer"),
     path("coach/availability/default/", coach_views.coach_offer_default, name="coach_offer_default"),
-    path("coach/urgent/<slug:slug>/<int:pk>/seen/", coach_views.coach_urgent_acknowledge,
-         name="coach_urgent_acknowledge"),
+    path(
+        "coach/urgent/<slug:slug>/<int:pk>/seen/", coach_views.coach_urgent_acknowledge, name="coach_urgent_acknowledge"
+    ),
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/renew/", calendar_views.calendar_feed_renew, name="calendar_feed_renew"),
     path("calendar/stop/", calendar_views.calendar_feed_revoke, name="calendar_feed_revoke"),

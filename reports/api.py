@@ -12,9 +12,15 @@ from portal.api import actor_of
 from reports.services.data_export import personal_export
 
 
-@extend_schema(responses={(200, "application/zip"): OpenApiResponse(
-    OpenApiTypes.BINARY, description="A zip: my-data.json (everything the portal holds about you here), "
-                                     "progress-report.pdf (employees) and README.txt.")})
+@extend_schema(
+    responses={
+        (200, "application/zip"): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="A zip: my-data.json (everything the portal holds about you here), "
+            "progress-report.pdf (employees) and README.txt.",
+        )
+    }
+)
 @api_view(["GET"])
 def me_export(request: Request) -> HttpResponse:
     """Everything the portal holds about you in this organisation, in one zip."""

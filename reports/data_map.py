@@ -1,6 +1,6 @@
 """Where the portal keeps personal data: every foreign key (or many-to-many) to a person, and what export,
 erasure and retention do with it. Export-my-data, erasure and the retention task all read this map, and
-tests/reports/test_data_map.py fails when a model that points at a person is missing from it.
+tests/reports/test_export.py fails when a model that points at a person is missing from it.
 
 Export
   ROW        the row is about the person or was written by them: exported whole (minus the fields
@@ -53,41 +53,81 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("tenants.Invitation", "invited_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("tenants.HandoffToken", "user", REFERENCE, ACCOUNT, dated_by="created_at"),
     Entry("tenants.PlatformEvent", "actor", REFERENCE, NULL, dated_by="created_at"),
-    Entry("authtoken.Token", "user", ROW, ACCOUNT, via_policy=False,
-          reason="that an API token exists, never its key"),
-    Entry("availability.Slot", "coach", ROW, KEEP, via_policy=False,
-          reason="a coach's own availability; erasure applies to employees only"),
+    Entry("authtoken.Token", "user", ROW, ACCOUNT, via_policy=False, reason="that an API token exists, never its key"),
+    Entry(
+        "availability.Slot",
+        "coach",
+        ROW,
+        KEEP,
+        via_policy=False,
+        reason="a coach's own availability; erasure applies to employees only",
+    ),
     Entry("availability.Slot", "booked_by", REFERENCE, NULL, dated_by="booked_at"),
-    Entry("availability.OfferDefault", "coach", ROW, ACCOUNT, via_policy=False,
-          reason="the coach's own choice of which organisations may book their new free time"),
-    Entry("availability.CalendarFeed", "user", ROW, ACCOUNT, via_policy=False,
-          reason="the person's own calendar feeds, never their secret"),
-
+    Entry(
+        "availability.OfferDefault",
+        "coach",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the coach's own choice of which organisations may book their new free time",
+    ),
+    Entry(
+        "availability.CalendarFeed",
+        "user",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the person's own calendar feeds, never their secret",
+    ),
     # --- programmes ------------------------------------------------------------------------------------
-    Entry("programmes.EmployeeProfile", "user", ROW, ANONYMISE, clear=("job_title", "manager"), via_policy=False,
-          reason="where the person stands in the organisation is theirs to see"),
+    Entry(
+        "programmes.EmployeeProfile",
+        "user",
+        ROW,
+        ANONYMISE,
+        clear=("job_title", "manager"),
+        via_policy=False,
+        reason="where the person stands in the organisation is theirs to see",
+    ),
     Entry("programmes.EmployeeProfile", "manager", REFERENCE, NULL, dated_by="updated_at"),
     Entry("programmes.Programme", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("programmes.Cohort", "coaches", REFERENCE, KEEP, reason="coaches only; erasure applies to employees"),
     Entry("programmes.Enrolment", "employee", ROW, ANONYMISE, children=("events", "credit_transactions")),
-    Entry("programmes.Enrolment", "coach", REFERENCE, KEEP, dated_by="created_at",
-          reason="coaches only; erasure applies to employees"),
+    Entry(
+        "programmes.Enrolment",
+        "coach",
+        REFERENCE,
+        KEEP,
+        dated_by="created_at",
+        reason="coaches only; erasure applies to employees",
+    ),
     Entry("programmes.Enrolment", "status_changed_by", REFERENCE, NULL, dated_by="status_changed_at"),
     Entry("programmes.EnrolmentEvent", "by", REFERENCE, NULL, dated_by="at"),
     Entry("programmes.Agreement", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("programmes.AgreementAcceptance", "user", ROW, ANONYMISE),
     Entry("programmes.EnrolmentImport", "created_by", REFERENCE, NULL, dated_by="created_at"),
-    Entry("programmes.Session", "coach", REFERENCE, KEEP, dated_by="starts_at",
-          reason="coaches only; erasure applies to employees"),
+    Entry(
+        "programmes.Session",
+        "coach",
+        REFERENCE,
+        KEEP,
+        dated_by="starts_at",
+        reason="coaches only; erasure applies to employees",
+    ),
     Entry("programmes.Session", "cancelled_by", REFERENCE, NULL, dated_by="cancelled_at"),
     Entry("programmes.Session", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("programmes.Attendance", "user", ROW, ANONYMISE),
     Entry("programmes.Attendance", "marked_by", REFERENCE, NULL, dated_by="marked_at"),
     Entry("programmes.CreditTransaction", "by", REFERENCE, NULL, dated_by="at"),
     Entry("programmes.UrgentRequest", "employee", ROW, DELETE),
-    Entry("programmes.UrgentRequest", "coach", REFERENCE, KEEP, dated_by="created_at",
-          reason="coaches only; erasure applies to employees"),
-
+    Entry(
+        "programmes.UrgentRequest",
+        "coach",
+        REFERENCE,
+        KEEP,
+        dated_by="created_at",
+        reason="coaches only; erasure applies to employees",
+    ),
     # --- assessments and the journal -------------------------------------------------------------------
     Entry("assessments.Instrument", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("assessments.InstrumentVersion", "created_by", REFERENCE, NULL, dated_by="created_at"),
@@ -103,17 +143,33 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("assessments.CheckIn", "author", ROW, DELETE),
     Entry("assessments.GoalComment", "author", ROW, DELETE),
     Entry("assessments.SessionFeedback", "employee", ROW, DELETE),
-    Entry("assessments.CoachFeedback", "coach", REFERENCE, KEEP, dated_by="created_at",
-          reason="coaches only; erasure applies to employees"),
+    Entry(
+        "assessments.CoachFeedback",
+        "coach",
+        REFERENCE,
+        KEEP,
+        dated_by="created_at",
+        reason="coaches only; erasure applies to employees",
+    ),
     Entry("assessments.CoachFeedback", "employee", ROW, DELETE),
-    Entry("assessments.SessionNote", "author", ROW, KEEP,
-          reason="coaches only; an erased employee's 1:1 notes go with their sessions (SESSION_CONTENT)"),
+    Entry(
+        "assessments.SessionNote",
+        "author",
+        ROW,
+        KEEP,
+        reason="coaches only; an erased employee's 1:1 notes go with their sessions (SESSION_CONTENT)",
+    ),
     Entry("assessments.SessionSummary", "author", REFERENCE, NULL, dated_by="updated_at"),
-
     # --- reports ---------------------------------------------------------------------------------------
     Entry("reports.AuditEvent", "actor", REFERENCE, NULL, dated_by="at"),
-    Entry("reports.AuditEvent", "subject", ROW, ANONYMISE, via_policy=False,
-          reason="what the organisation did with the person's data (exports, erasure) is theirs to know"),
+    Entry(
+        "reports.AuditEvent",
+        "subject",
+        ROW,
+        ANONYMISE,
+        via_policy=False,
+        reason="what the organisation did with the person's data (exports, erasure) is theirs to know",
+    ),
     Entry("reports.ReportJob", "requested_by", REFERENCE, DELETE, dated_by="created_at"),
     Entry("reports.ReportJob", "subject", REFERENCE, DELETE, dated_by="created_at"),
     Entry("reports.ErasureRequest", "person", ROW, KEEP, reason="the record that an erasure was asked for and done"),
@@ -236,8 +292,9 @@ def checked_fields(label: str, names: tuple[str, ...]) -> tuple[str, ...]:
         if reason:
             refused.append(f"{label}.{name}: {reason}")
     if refused:
-        raise SecretExported("A file would carry a secret (withhold it in reports/data_map.py NOT_EXPORTED): "
-                             + "; ".join(refused))
+        raise SecretExported(
+            "A file would carry a secret (withhold it in reports/data_map.py NOT_EXPORTED): " + "; ".join(refused)
+        )
     return names
 
 
@@ -252,8 +309,11 @@ def export_fields(label: str) -> tuple[str, ...]:
     withheld): every concrete field but those NOT_EXPORTED names, checked by the rule above."""
     model = apps.get_model(label)
     withheld = set(NOT_EXPORTED.get(label, ()))
-    names = tuple("id" if field.primary_key else field.name for field in model._meta.concrete_fields
-                  if ("id" if field.primary_key else field.name) not in withheld)
+    names = tuple(
+        "id" if field.primary_key else field.name
+        for field in model._meta.concrete_fields
+        if ("id" if field.primary_key else field.name) not in withheld
+    )
     return checked_fields(label, names)
 
 

@@ -53,9 +53,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -67,9 +67,13 @@ from portal import policy
 
 THRESHOLD_SETTING = "MIN_AGGREGATE_GROUP_SIZE"
 CELL_DIMENSIONS = ("cohort", "department")  # a cohort lies in one programme, so a cell lies in one too
-COMPLEMENTARY_RULE = ("small departments of a cohort are pooled, the smallest other department joining the pool "
-                      "while it holds some but fewer than the threshold; margins hold released cells only")
-CHANGE_RULE = "release when the people whose contribution changed since the last release are none or at least the threshold"
+COMPLEMENTARY_RULE = (
+    "small departments of a cohort are pooled, the smallest other department joining the pool "
+    "while it holds some but fewer than the threshold; margins hold released cells only"
+)
+CHANGE_RULE = (
+    "release when the people whose contribution changed since the last release are none or at least the threshold"
+)
 REFRESH_PERIOD = timedelta(days=1)
 
 # What each kind of figure sums per cell, and who contributes to it.
@@ -93,8 +97,9 @@ def threshold() -> int:
     return getattr(settings, THRESHOLD_SETTING)
 
 
-def release_decision(*, last_released: dict[str, str], current: dict[str, str], contributors: int,
-                     minimum: int | None = None) -> str:
+def release_decision(
+    *, last_released: dict[str, str], current: dict[str, str], contributors: int, minimum: int | None = None
+) -> str:
     """WITHHOLD, HOLD (keep the last release) or RELEASE a cell's new figures.
 
     `last_released` and `current` map each participant to the fingerprint of their contribution at the
@@ -102,12 +107,14 @@ def release_decision(*, last_released: dict[str, str], current: dict[str, str], 
     minimum = threshold() if minimum is None else minimum
     if contributors < minimum:
         return WITHHOLD
-    changed = sum(1 for person in last_released.keys() | current.keys()
-                  if last_released.get(person) != current.get(person))
+    changed = sum(
+        1 for person in last_released.keys() | current.keys() if last_released.get(person) != current.get(person)
+    )
     return RELEASE if changed == 0 or changed >= minimum else HOLD
 
 
 # --- reading: what HR sees --------------------------------------------------------------------------------
+
 
 @dataclass
 class Total:
@@ -173,8 +180,14 @@ class Released:
 _CONTRIBUTORS = "__contributors"
 
 
-def released(*, actor: policy.Actor, kinds: Iterable[str], programme_id: int | None = None,
-             cohort_id: int | None = None, department: str | None = None) -> Released:
+def released(
+    *,
+    actor: policy.Actor,
+    kinds: Iterable[str],
+    programme_id: int | None = None,
+    cohort_id: int | None = None,
+    department: str | None = None,
+) -> Released:
     """The released cells of the selection for these kinds of figure, summed per cohort by PostgreSQL
     (one query, a row per kind, key, cohort and value name however many departments)."""
     from reports.models import ReleasedCell
@@ -187,10 +200,12 @@ def released(*, actor: policy.Actor, kinds: Iterable[str], programme_id: int | N
             params.append(value)
     if department:
         where.append("NOT c.pooled")  # a pool of small departments is no department's figure
-    sql = (f'SELECT c.kind, c.key, c.programme_id, c.cohort_id, v.key, SUM(v.value::double precision), '
-           f'MAX(c.released_on) FROM {ReleasedCell._meta.db_table} c CROSS JOIN LATERAL jsonb_each_text('
-           f'c."values" || jsonb_build_object(\'{_CONTRIBUTORS}\', c.contributors)) v '
-           f'WHERE {" AND ".join(where)} GROUP BY 1, 2, 3, 4, 5')
+    sql = (
+        f"SELECT c.kind, c.key, c.programme_id, c.cohort_id, v.key, SUM(v.value::double precision), "
+        f"MAX(c.released_on) FROM {ReleasedCell._meta.db_table} c CROSS JOIN LATERAL jsonb_each_text("
+        f"c.\"values\" || jsonb_build_object('{_CONTRIBUTORS}', c.contributors)) v "
+        f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4, 5"
+    )
     sums: dict[tuple, dict] = {}
     last = None
     with connection.cursor() as cursor:
@@ -198,12 +213,15 @@ def released(*, actor: policy.Actor, kinds: Iterable[str], programme_id: int | N
         for kind, key, programme, cohort, name, value, on in cursor.fetchall():
             sums.setdefault((kind, key, programme, cohort), {})[name] = value
             last = on if last is None or (on and on > last) else last
-    cells = [Cell(kind, key, programme, cohort, int(values.pop(_CONTRIBUTORS, 0)), values)
-             for (kind, key, programme, cohort), values in sums.items()]
+    cells = [
+        Cell(kind, key, programme, cohort, int(values.pop(_CONTRIBUTORS, 0)), values)
+        for (kind, key, programme, cohort), values in sums.items()
+    ]
     return Released(cells=cells, released_on=last)
 
 
 # --- refreshing: the nightly release ----------------------------------------------------------------------
+
 
 @dataclass
 class _Building:
@@ -273,19 +291,32 @@ def refresh(*, today: date | None = None, force: bool = False) -> dict[str, int]
     minimum = threshold()
     counts = {RELEASE: 0, HOLD: 0, WITHHOLD: 0}
     with transaction.atomic():
-        existing = {(row.kind, row.key, row.cohort_id, row.department, row.pooled): row
-                    for row in ReleasedCell.objects.select_for_update()}
+        existing = {
+            (row.kind, row.key, row.cohort_id, row.department, row.pooled): row
+            for row in ReleasedCell.objects.select_for_update()
+        }
         current = current_cells(today=today)
         changed, created, gone = [], [], []
         for address in existing.keys() | current.keys():
             row = existing.get(address)
             cell = current.get(address) or _Building(row.programme_id)
-            decision = release_decision(last_released=row.members if row else {}, current=cell.members,
-                                        contributors=cell.contributors, minimum=minimum)
+            decision = release_decision(
+                last_released=row.members if row else {},
+                current=cell.members,
+                contributors=cell.contributors,
+                minimum=minimum,
+            )
             counts[decision] += 1
             if row is None:
-                row = ReleasedCell(kind=address[0], key=address[1], cohort_id=address[2], department=address[3],
-                                   pooled=address[4], programme_id=cell.programme_id, refreshed_on=today)
+                row = ReleasedCell(
+                    kind=address[0],
+                    key=address[1],
+                    cohort_id=address[2],
+                    department=address[3],
+                    pooled=address[4],
+                    programme_id=cell.programme_id,
+                    refreshed_on=today,
+                )
                 created.append(row)
             else:
                 changed.append(row)
@@ -301,13 +332,16 @@ def refresh(*, today: date | None = None, force: bool = False) -> dict[str, int]
         ReleasedCell.objects.filter(pk__in=[row.pk for row in gone if row.pk]).delete()
         gone_ids = {id(row) for row in gone}
         ReleasedCell.objects.bulk_create([row for row in created if id(row) not in gone_ids], batch_size=2000)
-        ReleasedCell.objects.bulk_update([row for row in changed if id(row) not in gone_ids],
-                                         ["shown", "contributors", "values", "members", "released_on",
-                                          "refreshed_on", "programme_id"], batch_size=2000)
+        ReleasedCell.objects.bulk_update(
+            [row for row in changed if id(row) not in gone_ids],
+            ["shown", "contributors", "values", "members", "released_on", "refreshed_on", "programme_id"],
+            batch_size=2000,
+        )
     return counts
 
 
 # --- what each person contributes to each cell ------------------------------------------------------------
+
 
 def _contributions(today: date) -> Iterator[tuple[str, str, int, int, int, bool, dict]]:
     """(kind, key, programme, cohort, person, contributes, values) for every participant of every cell.
@@ -329,34 +363,68 @@ def _completion_and_scores(today: date):
     from programmes.models import Enrolment
 
     live = ~Q(enrolment__status=Enrolment.Status.WITHDRAWN)
-    for row in (Assignment.objects.filter(live).order_by()
-                .values("phase_assessment_id", "phase_assessment__moment", "enrolment__programme_id",
-                        "enrolment__cohort_id", "employee_id")
-                .annotate(assigned=Count("pk"),
-                          started=Count("pk", filter=Q(started_at__isnull=False, submitted_at__isnull=True)),
-                          submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-                          overdue=Count("pk", filter=Q(submitted_at__isnull=True,
-                                                       phase_assessment__due_on__lt=today)))):
+    for row in (
+        Assignment.objects.filter(live)
+        .order_by()
+        .values(
+            "phase_assessment_id",
+            "phase_assessment__moment",
+            "enrolment__programme_id",
+            "enrolment__cohort_id",
+            "employee_id",
+        )
+        .annotate(
+            assigned=Count("pk"),
+            started=Count("pk", filter=Q(started_at__isnull=False, submitted_at__isnull=True)),
+            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            overdue=Count("pk", filter=Q(submitted_at__isnull=True, phase_assessment__due_on__lt=today)),
+        )
+    ):
         values = {name: row[name] for name in ("assigned", "started", "submitted", "overdue")}
-        yield ("completion", f"{row['phase_assessment_id']}:{row['phase_assessment__moment']}",
-               row["enrolment__programme_id"], row["enrolment__cohort_id"], row["employee_id"],
-               row["submitted"] > 0, values)
-    scores = (Score.objects.filter(live_assignment(), value__isnull=False).order_by()
-              .values_list("assignment__phase_assessment_id", "assignment__phase_assessment__moment",
-                           "assignment__phase_assessment__programme_id",
-                           "assignment__phase_assessment__instrument_id", "dimension_key",
-                           "assignment__enrolment_id", "assignment__enrolment__programme_id",
-                           "assignment__enrolment__cohort_id", "assignment__employee_id", "value"))
+        yield (
+            "completion",
+            f"{row['phase_assessment_id']}:{row['phase_assessment__moment']}",
+            row["enrolment__programme_id"],
+            row["enrolment__cohort_id"],
+            row["employee_id"],
+            row["submitted"] > 0,
+            values,
+        )
+    scores = (
+        Score.objects.filter(live_assignment(), value__isnull=False)
+        .order_by()
+        .values_list(
+            "assignment__phase_assessment_id",
+            "assignment__phase_assessment__moment",
+            "assignment__phase_assessment__programme_id",
+            "assignment__phase_assessment__instrument_id",
+            "dimension_key",
+            "assignment__enrolment_id",
+            "assignment__enrolment__programme_id",
+            "assignment__enrolment__cohort_id",
+            "assignment__employee_id",
+            "value",
+        )
+    )
     scores = list(scores)
-    initial = {(programme, instrument, key, enrolment): value
-               for _pa, moment, programme, instrument, key, enrolment, _p, _c, _e, value in scores
-               if moment == PhaseAssessment.Moment.INITIAL}
+    initial = {
+        (programme, instrument, key, enrolment): value
+        for _pa, moment, programme, instrument, key, enrolment, _p, _c, _e, value in scores
+        if moment == PhaseAssessment.Moment.INITIAL
+    }
     for pa, moment, programme, instrument, key, enrolment, e_programme, cohort, person, value in scores:
         yield "scores", f"{pa}:{key}", e_programme, cohort, person, True, {"n": 1, "sum": value}
         base = initial.get((programme, instrument, key, enrolment))
         if moment != PhaseAssessment.Moment.INITIAL and base is not None:
-            yield ("baseline", f"{pa}:{key}", e_programme, cohort, person, True,
-                   {"n": 1, "initial": base, "final": value})
+            yield (
+                "baseline",
+                f"{pa}:{key}",
+                e_programme,
+                cohort,
+                person,
+                True,
+                {"n": 1, "initial": base, "final": value},
+            )
 
 
 def live_assignment() -> Q:
@@ -369,22 +437,39 @@ def _change():
     """Per person, dimension and programme: the initial and the final score (the dashboard's change)."""
     from assessments.models import PhaseAssessment, Score
 
-    pairs = (Score.objects.filter(live_assignment(), value__isnull=False,
-                                  assignment__phase_assessment__moment__in=[PhaseAssessment.Moment.INITIAL,
-                                                                            PhaseAssessment.Moment.FINAL])
-             .order_by()
-             .values(instrument=F("assignment__phase_assessment__instrument_id"), key=F("dimension_key"),
-                     enrolment=F("assignment__enrolment_id"), programme=F("assignment__enrolment__programme_id"),
-                     cohort=F("assignment__enrolment__cohort_id"), person=F("assignment__employee_id"))
-             .annotate(initial=Max("value", filter=Q(assignment__phase_assessment__moment="initial")),
-                       final=Max("value", filter=Q(assignment__phase_assessment__moment="final"))))
+    pairs = (
+        Score.objects.filter(
+            live_assignment(),
+            value__isnull=False,
+            assignment__phase_assessment__moment__in=[PhaseAssessment.Moment.INITIAL, PhaseAssessment.Moment.FINAL],
+        )
+        .order_by()
+        .values(
+            instrument=F("assignment__phase_assessment__instrument_id"),
+            key=F("dimension_key"),
+            enrolment=F("assignment__enrolment_id"),
+            programme=F("assignment__enrolment__programme_id"),
+            cohort=F("assignment__enrolment__cohort_id"),
+            person=F("assignment__employee_id"),
+        )
+        .annotate(
+            initial=Max("value", filter=Q(assignment__phase_assessment__moment="initial")),
+            final=Max("value", filter=Q(assignment__phase_assessment__moment="final")),
+        )
+    )
     for row in pairs:
         if row["initial"] is None or row["final"] is None:
             continue
         change = row["final"] - row["initial"]
-        yield ("change", f"{row['instrument']}:{row['key']}", row["programme"], row["cohort"], row["person"], True,
-               {"n": 1, "initial": row["initial"], "final": row["final"], "change": change,
-                "change2": change * change})
+        yield (
+            "change",
+            f"{row['instrument']}:{row['key']}",
+            row["programme"],
+            row["cohort"],
+            row["person"],
+            True,
+            {"n": 1, "initial": row["initial"], "final": row["final"], "change": change, "change2": change * change},
+        )
 
 
 def _ratings():
@@ -393,12 +478,17 @@ def _ratings():
     from assessments.models import SessionFeedback
     from programmes.models import Session
 
-    rows = (SessionFeedback.objects.exclude(session__status=Session.Status.CANCELLED)
-            .annotate(cohort=Coalesce("session__cohort_id", "session__enrolment__cohort_id"),
-                      programme=Coalesce("session__cohort__programme_id", "session__enrolment__programme_id"))
-            .filter(cohort__isnull=False).order_by().values("programme", "cohort", "employee_id")
-            .annotate(sum=Sum("rating"), **{f"r{rating}": Count("pk", filter=Q(rating=rating))
-                                            for rating in range(1, 6)}))
+    rows = (
+        SessionFeedback.objects.exclude(session__status=Session.Status.CANCELLED)
+        .annotate(
+            cohort=Coalesce("session__cohort_id", "session__enrolment__cohort_id"),
+            programme=Coalesce("session__cohort__programme_id", "session__enrolment__programme_id"),
+        )
+        .filter(cohort__isnull=False)
+        .order_by()
+        .values("programme", "cohort", "employee_id")
+        .annotate(sum=Sum("rating"), **{f"r{rating}": Count("pk", filter=Q(rating=rating)) for rating in range(1, 6)})
+    )
     for row in rows:
         values = {name: row[name] for name in ("sum", "r1", "r2", "r3", "r4", "r5")}
         values["count"] = sum(row[f"r{rating}"] for rating in range(1, 6))
@@ -411,23 +501,53 @@ def _journal(today: date):
 
     enrolments = list(_live_enrolments().values_list("employee_id", "programme_id", "cohort_id").distinct())
     people = {person for person, _programme, _cohort in enrolments}
-    reflections = dict(Reflection.objects.filter(employee_id__in=people).order_by().values("employee_id")
-                       .annotate(n=Count("pk")).values_list("employee_id", "n"))
-    goals = {row["employee_id"]: row for row in Goal.objects.filter(employee_id__in=people).order_by()
-             .values("employee_id").annotate(goals=Count("pk"), progress=Sum("progress"))}
-    actions = {row["goal__employee_id"]: row for row in ActionItem.objects.filter(goal__employee_id__in=people)
-               .order_by().values("goal__employee_id").annotate(
-                   actions=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)),
-                   overdue=Count("pk", filter=Q(done_at__isnull=True, due_on__lt=today,
-                                                goal__status=Goal.Status.ACTIVE)))}
+    reflections = dict(
+        Reflection.objects.filter(employee_id__in=people)
+        .order_by()
+        .values("employee_id")
+        .annotate(n=Count("pk"))
+        .values_list("employee_id", "n")
+    )
+    goals = {
+        row["employee_id"]: row
+        for row in Goal.objects.filter(employee_id__in=people)
+        .order_by()
+        .values("employee_id")
+        .annotate(goals=Count("pk"), progress=Sum("progress"))
+    }
+    actions = {
+        row["goal__employee_id"]: row
+        for row in ActionItem.objects.filter(goal__employee_id__in=people)
+        .order_by()
+        .values("goal__employee_id")
+        .annotate(
+            actions=Count("pk"),
+            done=Count("pk", filter=Q(done_at__isnull=False)),
+            overdue=Count("pk", filter=Q(done_at__isnull=True, due_on__lt=today, goal__status=Goal.Status.ACTIVE)),
+        )
+    }
     for person, programme, cohort in enrolments:
         if reflections.get(person):
             yield "reflections", "", programme, cohort, person, True, {"reflections": reflections[person]}
         if person in goals:
             row = goals[person]
-            yield "goals", "", programme, cohort, person, True, {"goals": row["goals"],
-                                                                  "progress": row["progress"] or 0}
+            yield (
+                "goals",
+                "",
+                programme,
+                cohort,
+                person,
+                True,
+                {"goals": row["goals"], "progress": row["progress"] or 0},
+            )
         if person in actions:
             row = actions[person]
-            yield "actions", "", programme, cohort, person, True, {
-                "done": row["done"], "overdue": row["overdue"], "late_people": 1 if row["overdue"] else 0}
+            yield (
+                "actions",
+                "",
+                programme,
+                cohort,
+                person,
+                True,
+                {"done": row["done"], "overdue": row["overdue"], "late_people": 1 if row["overdue"] else 0},
+            )

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils import timezone
-from portal.formats import local_date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal import policy
+from portal.formats import local_date_format
 from reports import charts, pdf
 from reports.selectors import coach as coach_selectors
 from reports.selectors import dashboard as dashboard_selectors
@@ -29,8 +29,13 @@ def accent_of(organisation) -> str:
 
 
 def branding(organisation, title: str) -> dict:
-    return {"organisation": organisation, "accent": accent_of(organisation), "logo": pdf.logo_data_uri(organisation),
-            "document_title": title, "generated_at": timezone.now()}
+    return {
+        "organisation": organisation,
+        "accent": accent_of(organisation),
+        "logo": pdf.logo_data_uri(organisation),
+        "document_title": title,
+        "generated_at": timezone.now(),
+    }
 
 
 def file_name(*parts: str) -> str:
@@ -39,54 +44,98 @@ def file_name(*parts: str) -> str:
 
 # --- HR: dashboard and programme report ------------------------------------------------------------------
 
+
 def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str, width: int = 560) -> dict:
     """The dashboard's charts; `width` in drawing units (narrower for the page's half-width cards, so their
     labels stay readable)."""
     total = max(report.funnel[0].count if report.funnel else 0, 1)
     funnel = charts.horizontal_bars(
         [charts.Bar(step.label, step.count) for step in report.funnel],
-        title=_("Enrolment funnel"), maximum=total, colour=colour, width=width)
-    completion = charts.horizontal_bars(
-        [charts.Bar(row.label, row.percent) for row in report.completion],
-        title=_("Assessments completed"), maximum=100, colour=colour, unit="%", width=width) if report.completion else ""
+        title=_("Enrolment funnel"),
+        maximum=total,
+        colour=colour,
+        width=width,
+    )
+    completion = (
+        charts.horizontal_bars(
+            [charts.Bar(row.label, row.percent) for row in report.completion],
+            title=_("Assessments completed"),
+            maximum=100,
+            colour=colour,
+            unit="%",
+            width=width,
+        )
+        if report.completion
+        else ""
+    )
     for group in report.change:
-        group.chart = charts.change(
-            [(line.name, line.initial, line.final) for line in group.shown],
-            title=_("%(instrument)s: mean score at the start and at the end") % {"instrument": group.title},
-            colour=colour, before=_("Initial"), after=_("Final")) if group.shown else ""
-    ratings = charts.distribution(
-        report.ratings.distribution, title=_("Session ratings"), colour=colour,
-        axis_label=_("Rating (1 = poor, 5 = excellent)"), width=min(width, 360)) if report.ratings.shown else ""
+        group.chart = (
+            charts.change(
+                [(line.name, line.initial, line.final) for line in group.shown],
+                title=_("%(instrument)s: mean score at the start and at the end") % {"instrument": group.title},
+                colour=colour,
+                before=_("Initial"),
+                after=_("Final"),
+            )
+            if group.shown
+            else ""
+        )
+    ratings = (
+        charts.distribution(
+            report.ratings.distribution,
+            title=_("Session ratings"),
+            colour=colour,
+            axis_label=_("Rating (1 = poor, 5 = excellent)"),
+            width=min(width, 360),
+        )
+        if report.ratings.shown
+        else ""
+    )
     return {"funnel": funnel, "completion": completion, "ratings": ratings}
 
 
-def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters, chart_width: int = 420
-                      ) -> dict:
+def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters, chart_width: int = 420) -> dict:
     report = dashboard_selectors.dashboard(actor=actor, filters=filters)
     rows = dashboard_selectors.breakdown(actor=actor, filters=filters, cells=report.cells)
     colour = accent_of(organisation_of(actor))
-    return {"report": report, "breakdown": rows, "breakdown_by_cohort": bool(filters.programme),
-            "charts": dashboard_charts(report, colour, chart_width), "minimum": report.minimum}
+    return {
+        "report": report,
+        "breakdown": rows,
+        "breakdown_by_cohort": bool(filters.programme),
+        "charts": dashboard_charts(report, colour, chart_width),
+        "minimum": report.minimum,
+    }
 
 
 def programme_title(filters: dashboard_selectors.Filters) -> str:
     return filters.programme.name if filters.programme else _("All programmes")
 
 
-def programme_pdf(*, actor: policy.Actor, filters: dashboard_selectors.Filters, progress=None
-                  ) -> tuple[pdf.Rendered, str]:
+def programme_pdf(
+    *, actor: policy.Actor, filters: dashboard_selectors.Filters, progress=None
+) -> tuple[pdf.Rendered, str]:
     organisation = organisation_of(actor)
-    context = {**branding(organisation, _("Programme report")), **dashboard_context(actor=actor, filters=filters, chart_width=560),
-               "filters": filters, "subtitle": programme_title(filters)}
-    name = file_name(organisation.slug, "programme-report", programme_title(filters),
-                     filters.cohort.name if filters.cohort else "", filters.department,
-                     timezone.localdate().isoformat())
+    context = {
+        **branding(organisation, _("Programme report")),
+        **dashboard_context(actor=actor, filters=filters, chart_width=560),
+        "filters": filters,
+        "subtitle": programme_title(filters),
+    }
+    name = file_name(
+        organisation.slug,
+        "programme-report",
+        programme_title(filters),
+        filters.cohort.name if filters.cohort else "",
+        filters.department,
+        timezone.localdate().isoformat(),
+    )
     if progress:
         progress(30)
     return pdf.render("reports/pdf/programme.html", context, progress=progress), name
 
 
 # --- personal progress report ----------------------------------------------------------------------------
+
 
 def personal_context(*, actor: policy.Actor, person, reflection_ids: list[int] | None = None) -> dict:
     report = personal_selectors.personal_report(actor=actor, person=person, reflection_ids=reflection_ids)
@@ -98,41 +147,71 @@ def personal_context(*, actor: policy.Actor, person, reflection_ids: list[int] |
             result_charts[id(group)] = charts.change(
                 [(line.name, line.values.get("initial"), line.values.get("final")) for line in lines],
                 title=_("%(instrument)s: your scores at the start and at the end") % {"instrument": group.title},
-                colour=colour, before=_("Initial"), after=_("Final"))
+                colour=colour,
+                before=_("Initial"),
+                after=_("Final"),
+            )
     groups = []
     for group in report.results:
         moments = [moment for moment, _label in group.moments]
-        rows = [{"name": line.name, "values": [line.value(moment) for moment in moments], "change": line.change,
-                 "band": line.latest_band} for line in group.lines]
+        rows = [
+            {
+                "name": line.name,
+                "values": [line.value(moment) for moment in moments],
+                "change": line.change,
+                "band": line.latest_band,
+            }
+            for line in group.lines
+        ]
         groups.append({"group": group, "chart": result_charts.get(id(group), ""), "rows": rows})
     return {"report": report, "result_groups": groups}
 
 
-def personal_pdf(*, actor: policy.Actor, person, reflection_ids: list[int] | None = None, progress=None
-                 ) -> tuple[pdf.Rendered, str]:
+def personal_pdf(
+    *, actor: policy.Actor, person, reflection_ids: list[int] | None = None, progress=None
+) -> tuple[pdf.Rendered, str]:
     organisation = organisation_of(actor)
-    context = {**branding(organisation, _("Personal progress report")),
-               **personal_context(actor=actor, person=person, reflection_ids=reflection_ids)}
-    name = file_name(organisation.slug, "progress-report", person.get_full_name() or f"person-{person.pk}",
-                     timezone.localdate().isoformat())
+    context = {
+        **branding(organisation, _("Personal progress report")),
+        **personal_context(actor=actor, person=person, reflection_ids=reflection_ids),
+    }
+    name = file_name(
+        organisation.slug,
+        "progress-report",
+        person.get_full_name() or f"person-{person.pk}",
+        timezone.localdate().isoformat(),
+    )
     return pdf.render("reports/pdf/personal.html", context, progress=progress), name
 
 
 # --- the coach's hours -----------------------------------------------------------------------------------
 
+
 def coach_context(*, actor: policy.Actor, period: coach_selectors.Period, with_sessions: bool = True) -> dict:
     report = coach_selectors.coach_report(actor=actor, period=period, with_sessions=with_sessions)
     colour = accent_of(organisation_of(actor))
-    chart = charts.columns([(local_date_format(row.month, "M y"), row.hours) for row in report.months],
-                           title=_("Coaching hours per month"), colour=colour, unit="h", decimals=1)
+    chart = charts.columns(
+        [(local_date_format(row.month, "M y"), row.hours) for row in report.months],
+        title=_("Coaching hours per month"),
+        colour=colour,
+        unit="h",
+        decimals=1,
+    )
     return {"report": report, "chart": chart}
 
 
-def coach_pdf(*, actor: policy.Actor, period: coach_selectors.Period, progress=None
-              ) -> tuple[pdf.Rendered, str]:
+def coach_pdf(*, actor: policy.Actor, period: coach_selectors.Period, progress=None) -> tuple[pdf.Rendered, str]:
     organisation = organisation_of(actor)
-    context = {**branding(organisation, _("Coaching hours")), **coach_context(actor=actor, period=period),
-               "coach": actor.user}
-    name = file_name(organisation.slug, "coaching-hours", actor.user.get_full_name() or "coach",
-                     period.first.strftime("%Y-%m"), period.last.strftime("%Y-%m"))
+    context = {
+        **branding(organisation, _("Coaching hours")),
+        **coach_context(actor=actor, period=period),
+        "coach": actor.user,
+    }
+    name = file_name(
+        organisation.slug,
+        "coaching-hours",
+        actor.user.get_full_name() or "coach",
+        period.first.strftime("%Y-%m"),
+        period.last.strftime("%Y-%m"),
+    )
     return pdf.render("reports/pdf/coach.html", context, progress=progress), name

@@ -12,7 +12,8 @@ class ErasureForm(forms.Form):
     email = forms.EmailField(label=_("Employee's email address"), max_length=254)
     confirm = forms.BooleanField(
         label=_("The person asked for this, or the organisation is required to erase their data."),
-        error_messages={"required": _("Confirm why the data may be erased.")})
+        error_messages={"required": _("Confirm why the data may be erased.")},
+    )
 
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
@@ -20,9 +21,12 @@ class ErasureForm(forms.Form):
 
 class MyErasureForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("I understand that my reflections, goals, assessments and feedback will be deleted for good, "
-                "and that my account will be closed."),
-        error_messages={"required": _("Tick the box to confirm that you want your data erased.")})
+        label=_(
+            "I understand that my reflections, goals, assessments and feedback will be deleted for good, "
+            "and that my account will be closed."
+        ),
+        error_messages={"required": _("Tick the box to confirm that you want your data erased.")},
+    )
 
 
 class OffboardingForm(forms.Form):
@@ -37,6 +41,7 @@ class OffboardingForm(forms.Form):
     def clean_confirm_slug(self) -> str:
         typed = self.cleaned_data["confirm_slug"].strip()
         if typed != self.slug:
-            raise forms.ValidationError(_("That is not this organisation's address (%(slug)s). Nothing was deleted.")
-                                        % {"slug": self.slug})
+            raise forms.ValidationError(
+                _("That is not this organisation's address (%(slug)s). Nothing was deleted.") % {"slug": self.slug}
+            )
         return typed

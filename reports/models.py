@@ -33,33 +33,51 @@ class AuditEvent(models.Model):
         RETENTION_PURGED = "retention.purged", _("Deleted coaching content past the retention period")
 
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The person the event concerns, if any (the one whose data was exported or erased).
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.JSONField(default=dict, blank=True)  # kinds and counts, never content
 
     class Meta:
         verbose_name = _("audit event")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["-at"], name="auditevent_at"),
-                   models.Index(fields=["action", "-at"], name="auditevent_action_at")]
+        indexes = [
+            models.Index(fields=["-at"], name="auditevent_at"),
+            models.Index(fields=["action", "-at"], name="auditevent_action_at"),
+        ]
 
 
 # Events in which a person exercised a data right themselves: exporting their data, and the erasure they
 # asked for (it covers every organisation; one HR asks for covers this one and is HR's own act). HR sees
 # how many, never who (DESIGN.md); platform staff keep the full record as PlatformEvents.
 DATA_RIGHT_ACTIONS = (AuditEvent.Action.DATA_EXPORTED,)
-OWN_ERASURE_ACTIONS = (AuditEvent.Action.ERASURE_REQUESTED, AuditEvent.Action.ERASURE_CANCELLED,
-                       AuditEvent.Action.ERASURE_COMPLETED)
+OWN_ERASURE_ACTIONS = (
+    AuditEvent.Action.ERASURE_REQUESTED,
+    AuditEvent.Action.ERASURE_CANCELLED,
+    AuditEvent.Action.ERASURE_COMPLETED,
+)
 OWN_ERASURE_SCOPE = "everywhere"  # ErasureRequest.Scope.EVERYWHERE: the scope of a person's own request
 
 
 def is_data_right(action: str, detail: dict) -> bool:
-    return action in DATA_RIGHT_ACTIONS or (action in OWN_ERASURE_ACTIONS
-                                            and (detail or {}).get("scope") == OWN_ERASURE_SCOPE)
+    return action in DATA_RIGHT_ACTIONS or (
+        action in OWN_ERASURE_ACTIONS and (detail or {}).get("scope") == OWN_ERASURE_SCOPE
+    )
 
 
 def data_right_events() -> Q:
@@ -83,13 +101,16 @@ class ReportJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     # Personal reports: the employee the report is about.
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="+")
-    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="+")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     options = models.JSONField(default=dict, blank=True)  # e.g. the reflections chosen for a personal report
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -125,25 +146,36 @@ class ErasureRequest(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Erased")
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                               related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                     null=True, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     scope = models.CharField(max_length=12, choices=Scope.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)  # how many rows of each kind were erased
 
     class Meta:
         verbose_name = _("erasure request")
         ordering = ["-requested_at"]
-        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(status="pending"),
-                                               name="erasure_one_pending_per_person")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="pending"), name="erasure_one_pending_per_person"
+            )
+        ]
         indexes = [models.Index(fields=["status", "due_at"], name="erasure_status_due")]
 
     @property
@@ -173,6 +205,9 @@ class ReleasedCell(models.Model):
     refreshed_on = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key", "cohort_id", "department", "pooled"],
-                                               name="released_cell_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "cohort_id", "department", "pooled"], name="released_cell_unique"
+            )
+        ]
         indexes = [models.Index(fields=["programme_id", "cohort_id"], name="released_cell_selection")]

@@ -70,7 +70,7 @@ def static_path(url: str) -> str | None:
     path = unquote(parts.path)
     if not path.startswith(prefix):
         return None
-    relative = posixpath.normpath(path[len(prefix):])
+    relative = posixpath.normpath(path[len(prefix) :])
     if relative.startswith(("..", "/")) or "\\" in relative or "\x00" in relative:
         return None
     found = finders.find(relative)
@@ -130,7 +130,8 @@ def render(template: str, context: dict, *, language: str | None = None, progres
     if progress:
         progress(60)
     document = HTML(string=html, base_url=STATIC_ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).render(
-        pdf_variant=PDF_VARIANT)
+        pdf_variant=PDF_VARIANT
+    )
     if progress:
         progress(90)
     content = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=header_scopes)

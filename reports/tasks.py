@@ -24,8 +24,9 @@ def report_render(job_id: str) -> None:
 @app.task(name="reports.tasks.erasures_run")
 def erasures_run() -> int:
     """Carry out every erasure whose grace period has passed, organisation by organisation."""
-    done = each_organisation_run(lambda organisation: erasures_due_run(),
-                                 failure="Erasures in %s failed; they stay scheduled")
+    done = each_organisation_run(
+        lambda organisation: erasures_due_run(), failure="Erasures in %s failed; they stay scheduled"
+    )
     return sum(done.values())
 
 
@@ -50,5 +51,6 @@ def disclosure_refresh() -> dict:
     """Release every organisation's aggregate cells for the day (reports.disclosure: at most once a day,
     under the change rule), organisation by organisation."""
     # One organisation's failure keeps its last release; the others still refresh.
-    return each_organisation_run(lambda organisation: disclosure.refresh(),
-                                 failure="Releasing aggregates in %s failed; the last release stays")
+    return each_organisation_run(
+        lambda organisation: disclosure.refresh(), failure="Releasing aggregates in %s failed; the last release stays"
+    )

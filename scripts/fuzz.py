@@ -28,13 +28,14 @@ from scripts.stack import load_state
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "acme.localhost"
-ROLES = [("employee", "employee1@acme.example"), ("coach", "coach@coaching.example"),
-         ("hr", "hr@acme.example")]
+ROLES = [("employee", "employee1@acme.example"), ("coach", "coach@coaching.example"), ("hr", "hr@acme.example")]
 PASSWORD = "portal-demo"
 MIN_CASES = int(os.environ.get("FUZZ_MIN_CASES", "1000"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
-CHECKS = ("not_a_server_error,response_schema_conformance,content_type_conformance,response_headers_conformance,"
-          "success_status_documented")
+CHECKS = (
+    "not_a_server_error,response_schema_conformance,content_type_conformance,response_headers_conformance,"
+    "success_status_documented"
+)
 REPORTS = Path(os.environ.get("FUZZ_REPORT_DIR", "/tmp/portal-fuzz"))
 
 
@@ -45,10 +46,15 @@ def success_status_documented(ctx, response, case) -> None:
     if case.method.upper() != case.operation.method.upper():
         return  # a probe with another method (OPTIONS, an unsupported verb) is not this operation's answer
     documented = case.operation.responses.status_codes
-    if 200 <= response.status_code < 300 and "default" not in documented \
-            and str(response.status_code) not in documented and "2XX" not in documented:
-        raise AssertionError(f"{case.operation.label} answered {response.status_code}; "
-                             f"the schema lists {', '.join(documented)}")
+    if (
+        200 <= response.status_code < 300
+        and "default" not in documented
+        and str(response.status_code) not in documented
+        and "2XX" not in documented
+    ):
+        raise AssertionError(
+            f"{case.operation.label} answered {response.status_code}; the schema lists {', '.join(documented)}"
+        )
 
 
 def operations(schema: dict) -> int:
@@ -70,22 +76,50 @@ def fuzz_role(role: str, email: str, ports: list[int]) -> dict:
     schema_path = folder / "schema.json"
     schema_path.write_text(json.dumps(schema))
     command = [
-        str(BASE_DIR / ".venv" / "bin" / "schemathesis"), "run", str(schema_path),
-        "--url", f"http://127.0.0.1:{ports[0]}",
-        "-H", f"Authorization: Token {token}", "-H", f"Host: {HOST}", "-H", "X-Forwarded-Proto: https",
-        "--checks", CHECKS, "--max-examples", str(per_operation), "--seed", str(SEED),
-        "--workers", "2", "--request-timeout", "30", "--generation-database", "none",
-        "--report", "json,junit,pytest", "--report-dir", str(folder), "--no-color",
+        str(BASE_DIR / ".venv" / "bin" / "schemathesis"),
+        "run",
+        str(schema_path),
+        "--url",
+        f"http://127.0.0.1:{ports[0]}",
+        "-H",
+        f"Authorization: Token {token}",
+        "-H",
+        f"Host: {HOST}",
+        "-H",
+        "X-Forwarded-Proto: https",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        str(per_operation),
+        "--seed",
+        str(SEED),
+        "--workers",
+        "2",
+        "--request-timeout",
+        "30",
+        "--generation-database",
+        "none",
+        "--report",
+        "json,junit,pytest",
+        "--report-dir",
+        str(folder),
+        "--no-color",
     ]
-    environment = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.fuzz",
-                   "PYTHONPATH": str(BASE_DIR)}
+    environment = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.fuzz", "PYTHONPATH": str(BASE_DIR)}
     started = time.monotonic()
     result = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True)
     seconds = time.monotonic() - started
     (folder / "output.txt").write_text(result.stdout + result.stderr)
-    return {"role": role, "operations": count, "max_examples": per_operation, "seconds": round(seconds),
-            "exit_code": result.returncode, "output": result.stdout + result.stderr, "folder": str(folder),
-            **summary(folder)}
+    return {
+        "role": role,
+        "operations": count,
+        "max_examples": per_operation,
+        "seconds": round(seconds),
+        "exit_code": result.returncode,
+        "output": result.stdout + result.stderr,
+        "folder": str(folder),
+        **summary(folder),
+    }
 
 
 def summary(folder: Path) -> dict:
@@ -96,8 +130,11 @@ def summary(folder: Path) -> dict:
     report = json.loads(reports[-1].read_text())
     cases = report.get("test_cases", {})
     errors = report.get("errors", [])
-    return {"cases": cases.get("generated"), "failures": cases.get("unique_failures"),
-            "errors": len(errors) if isinstance(errors, list) else errors}
+    return {
+        "cases": cases.get("generated"),
+        "failures": cases.get("unique_failures"),
+        "errors": len(errors) if isinstance(errors, list) else errors,
+    }
 
 
 def main() -> int:
@@ -108,22 +145,35 @@ def main() -> int:
         print(f"[fuzz] {role} ({email}) ...", flush=True)
         result = fuzz_role(role, email, ports)
         results.append(result)
-        print(f"[fuzz] {role}: {result['operations']} operations, {result['max_examples']} examples each, "
-              f"{result['cases']} cases, {result['failures']} failures, {result['errors']} errors, "
-              f"exit {result['exit_code']}, "
-              f"{result['seconds']} s; reports in {result['folder']}", flush=True)
+        print(
+            f"[fuzz] {role}: {result['operations']} operations, {result['max_examples']} examples each, "
+            f"{result['cases']} cases, {result['failures']} failures, {result['errors']} errors, "
+            f"exit {result['exit_code']}, "
+            f"{result['seconds']} s; reports in {result['folder']}",
+            flush=True,
+        )
         if result["exit_code"] != 0:
             print(result["output"][-6000:], flush=True)
     clean = all(result["exit_code"] == 0 for result in results)
     enough = all((result["cases"] or 0) >= MIN_CASES for result in results)
     if not enough:
         print(f"[fuzz] fewer than {MIN_CASES} cases in a run: {[(r['role'], r['cases']) for r in results]}")
-    (REPORTS / "summary.json").write_text(json.dumps(
-        [{key: value for key, value in result.items() if key != "output"} for result in results], indent=2))
-    bench_rows = [{"benchmark": f"fuzz: API as {result['role']}", "operations": result["operations"],
-                   "cases": result["cases"], "failures": result["failures"], "errors": result["errors"],
-                   "seconds": result["seconds"], "runs": 1,
-                   "notes": f"schemathesis, seed {SEED}, checks {CHECKS.replace(',', ', ')}"} for result in results]
+    (REPORTS / "summary.json").write_text(
+        json.dumps([{key: value for key, value in result.items() if key != "output"} for result in results], indent=2)
+    )
+    bench_rows = [
+        {
+            "benchmark": f"fuzz: API as {result['role']}",
+            "operations": result["operations"],
+            "cases": result["cases"],
+            "failures": result["failures"],
+            "errors": result["errors"],
+            "seconds": result["seconds"],
+            "runs": 1,
+            "notes": f"schemathesis, seed {SEED}, checks {CHECKS.replace(',', ', ')}",
+        }
+        for result in results
+    ]
     target = BASE_DIR / "bench" / "results" / "fuzz.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(bench_rows, indent=2))

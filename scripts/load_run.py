@@ -34,9 +34,24 @@ OUR_PACKAGES = ("portal/", "tenants/", "programmes/", "assessments/", "reports/"
 
 def profile(pid: int, seconds: int, target: Path) -> None:
     """py-spy over a gunicorn master and its workers, as collapsed stacks."""
-    subprocess.run([str(BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses", "--duration",
-                    str(seconds), "--format", "raw", "--output", str(target), "--nonblocking"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    subprocess.run(
+        [
+            str(BIN / "py-spy"),
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "--duration",
+            str(seconds),
+            "--format",
+            "raw",
+            "--output",
+            str(target),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def summarise_profile(raw: Path, top: int = 25) -> str:
@@ -55,8 +70,10 @@ def summarise_profile(raw: Path, top: int = 25) -> str:
         frames = stack.split(";")
         own[frames[-1]] += samples
         for frame in set(frames):
-            if any(f" ({package}" in frame or f"/{package}" in frame for package in OUR_PACKAGES) \
-                    and ".venv" not in frame:
+            if (
+                any(f" ({package}" in frame or f"/{package}" in frame for package in OUR_PACKAGES)
+                and ".venv" not in frame
+            ):
                 ours[frame] += samples
     lines = [f"{total} samples over {PROFILE_SECONDS} s", "", "Self time (where the CPU was):"]
     lines += [f"  {100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(top)]
@@ -66,24 +83,36 @@ def summarise_profile(raw: Path, top: int = 25) -> str:
 
 
 def machine() -> str:
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "?")
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return (f"{os.cpu_count()} cores ({cpu}), {int(memory) // 1024 // 1024} GiB memory, "
-            f"Python {platform.python_version()}")
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "?"
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {int(memory) // 1024 // 1024} GiB memory, Python {platform.python_version()}"
+    )
 
 
 def stats_table(path: Path) -> tuple[str, int, int]:
     """Locust's statistics as a Markdown table (all requests last), the request and failure counts."""
     rows = list(csv.DictReader(path.open()))
     aggregate = next(row for row in rows if row["Name"] == "Aggregated")
-    lines = ["| request | count | failures | median ms | p95 ms | p99 ms | max ms |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| request | count | failures | median ms | p95 ms | p99 ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for row in [row for row in rows if row is not aggregate] + [aggregate]:
         name = "**all requests**" if row is aggregate else f"{row['Type']} {row['Name']}"
-        lines.append(f"| {name} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | {row['95%']} | "
-                     f"{row['99%']} | {float(row['Max Response Time']):.0f} |")
+        lines.append(
+            f"| {name} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | {row['95%']} | "
+            f"{row['99%']} | {float(row['Max Response Time']):.0f} |"
+        )
     lines += ["", f"Throughput: {float(aggregate['Requests/s']):.1f} requests/s over the run."]
     return "\n".join(lines), int(aggregate["Request Count"]), int(aggregate["Failure Count"])
 
@@ -94,13 +123,22 @@ def results_for_bench(path: Path, started: float, errors: int) -> None:
     for row in csv.DictReader(path.open()):
         if row["Request Count"] == "0":  # locust reports N/A for the times of a request never made
             continue
-        rows.append({"benchmark": "all requests" if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}",
-                     "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                     "median_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
-                     "requests_per_s": round(float(row["Requests/s"]), 1), "runs": 1,
-                     "notes": "" if row["Name"] != "Aggregated" else
-                     f"{USERS} users, {MINUTES:g} min, {errors} server errors logged, {machine()}, "
-                     f"{time.strftime('%Y-%m-%d', time.gmtime(started))}"})
+        rows.append(
+            {
+                "benchmark": "all requests" if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}",
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "median_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+                "p99_ms": float(row["99%"]),
+                "requests_per_s": round(float(row["Requests/s"]), 1),
+                "runs": 1,
+                "notes": ""
+                if row["Name"] != "Aggregated"
+                else f"{USERS} users, {MINUTES:g} min, {errors} server errors logged, {machine()}, "
+                f"{time.strftime('%Y-%m-%d', time.gmtime(started))}",
+            }
+        )
     target = BASE_DIR / "bench" / "results" / "load.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps({"date": started, "rows": rows}, indent=2))
@@ -119,10 +157,28 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, str(BASE_DIR / "scripts" / "load_data.py")], check=True)
     ports = " ".join(str(web["port"]) for web in stack["web"])
-    command = [str(BIN / "locust"), "-f", str(BASE_DIR / "bench" / "locustfile.py"), "--headless",
-               "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{int(MINUTES * 60 + USERS / SPAWN_RATE)}s",
-               "--host", f"http://127.0.0.1:{stack['web'][0]['port']}", "--csv", str(OUT / "load"),
-               "--html", str(OUT / "load.html"), "--only-summary", "--stop-timeout", "30", "--reset-stats"]
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(BASE_DIR / "bench" / "locustfile.py"),
+        "--headless",
+        "-u",
+        str(USERS),
+        "-r",
+        str(SPAWN_RATE),
+        "-t",
+        f"{int(MINUTES * 60 + USERS / SPAWN_RATE)}s",
+        "--host",
+        f"http://127.0.0.1:{stack['web'][0]['port']}",
+        "--csv",
+        str(OUT / "load"),
+        "--html",
+        str(OUT / "load.html"),
+        "--only-summary",
+        "--stop-timeout",
+        "30",
+        "--reset-stats",
+    ]
     print(f"[load] {USERS} users for {MINUTES:g} min on {ports}: {machine()}", flush=True)
     started = time.time()
     locust = subprocess.Popen(command, env={**os.environ, "LOAD_PORTS": ports}, cwd=OUT)
@@ -135,13 +191,15 @@ def main() -> int:
     profiler.join()
     table, requests, failures = stats_table(OUT / "load_stats.csv")
     errors = server_errors(stack)
-    summary = (f"{USERS} simulated people (employees 6 : coaches 2 : HR 2, 2–6 s between steps) for "
-               f"{MINUTES:g} minutes once all are signed in (ramp-up {SPAWN_RATE:g} sign-ins/s before), "
-               f"against 2 gunicorn processes × "
-               f"{os.environ.get('WEB_CONCURRENCY', '2')} sync workers, a Celery worker, Redis and PostgreSQL "
-               f"on one machine: {machine()}. Started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}."
-               f" Load average (1 min) of the machine before and after: {load_before:.1f}, {os.getloadavg()[0]:.1f}."
-               f"\n\n{table}\n\n{requests} requests, {failures} failures, {errors} server errors logged.\n")
+    summary = (
+        f"{USERS} simulated people (employees 6 : coaches 2 : HR 2, 2–6 s between steps) for "
+        f"{MINUTES:g} minutes once all are signed in (ramp-up {SPAWN_RATE:g} sign-ins/s before), "
+        f"against 2 gunicorn processes × "
+        f"{os.environ.get('WEB_CONCURRENCY', '2')} sync workers, a Celery worker, Redis and PostgreSQL "
+        f"on one machine: {machine()}. Started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}."
+        f" Load average (1 min) of the machine before and after: {load_before:.1f}, {os.getloadavg()[0]:.1f}."
+        f"\n\n{table}\n\n{requests} requests, {failures} failures, {errors} server errors logged.\n"
+    )
     (OUT / "summary.md").write_text(summary)
     results_for_bench(OUT / "load_stats.csv", started, errors)
     (OUT / "profile.txt").write_text(summarise_profile(OUT / "profile.raw"))

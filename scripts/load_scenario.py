@@ -68,14 +68,24 @@ class Person(HttpUser):
 
     def post(self, path: str, data=None, name: str | None = None, **kwargs):
         csrf = self.client.cookies.get("csrftoken", "")
-        headers = self.headers(**{"X-CSRFToken": csrf, "Origin": f"https://{self.organisation['host']}",
-                                  "Referer": f"https://{self.organisation['host']}{path}"})
+        headers = self.headers(
+            **{
+                "X-CSRFToken": csrf,
+                "Origin": f"https://{self.organisation['host']}",
+                "Referer": f"https://{self.organisation['host']}{path}",
+            }
+        )
         return self.client.post(self.url(path), data=data, headers=headers, name=name or path, **kwargs)
 
     def sign_in(self, email: str) -> None:
         self.get("/login/", name="sign-in page")
-        with self.post("/login/", {"username": email, "password": PASSWORD}, name="sign in",
-                       allow_redirects=False, catch_response=True) as response:
+        with self.post(
+            "/login/",
+            {"username": email, "password": PASSWORD},
+            name="sign in",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             if response.status_code != 302:
                 response.failure(f"signing in as {email} was refused ({response.status_code})")
 
@@ -121,9 +131,14 @@ class Employee(Person):
     @task(1)
     def reflect(self) -> None:
         self.get("/reflections/", name="employee: reflections")
-        self.post("/reflections/", {"body": "What went well today: I asked for help early. " + uuid.uuid4().hex,
-                                    "shared_with_coach": random.choice(["on", ""])},
-                  name="employee: write a reflection")
+        self.post(
+            "/reflections/",
+            {
+                "body": "What went well today: I asked for help early. " + uuid.uuid4().hex,
+                "shared_with_coach": random.choice(["on", ""]),
+            },
+            name="employee: write a reflection",
+        )
 
     @task(1)
     def goals(self) -> None:
@@ -147,8 +162,10 @@ class Coach(Person):
             return self.sessions()
         session = random.choice(self.past)
         sheet = self.get(f"/sessions/{session}/attendance/", name="coach: attendance sheet")
-        marks = {name: random.choice(["present", "absent", "excused"])
-                 for name in set(re.findall(r'name="(user_\d+)"', sheet.text))}
+        marks = {
+            name: random.choice(["present", "absent", "excused"])
+            for name in set(re.findall(r'name="(user_\d+)"', sheet.text))
+        }
         if marks:
             self.post(f"/sessions/{session}/attendance/", marks, name="coach: mark attendance")
 
@@ -158,8 +175,11 @@ class Coach(Person):
             return self.sessions()
         session = random.choice(self.past)
         self.get(f"/sessions/{session}/follow-up/", name="coach: session follow-up")
-        self.post(f"/sessions/{session}/follow-up/note/", {"body": "Explore the delegation question next time."},
-                  name="coach: write a private note")
+        self.post(
+            f"/sessions/{session}/follow-up/note/",
+            {"body": "Explore the delegation question next time."},
+            name="coach: write a private note",
+        )
 
     @task(1)
     def home(self) -> None:
@@ -191,12 +211,18 @@ class HRManager(Person):
         if not programmes:
             return
         tag = uuid.uuid4().hex[:8]
-        rows = "".join(f"load-{tag}-{n}@{self.organisation['host'].split('.')[0]}.example,Load,{n},Depot,Load\n"
-                       for n in range(10))
+        rows = "".join(
+            f"load-{tag}-{n}@{self.organisation['host'].split('.')[0]}.example,Load,{n},Depot,Load\n" for n in range(10)
+        )
         csv = "email,first name,last name,department,cohort\n" + rows
         csrf = self.client.cookies.get("csrftoken", "")
         self.client.post(
-            self.url("/enrolments/import/"), data={"programme": programmes[0], "csrfmiddlewaretoken": csrf},
-            files={"file": ("employees.csv", csv.encode(), "text/csv")}, name="hr: import 10 people",
-            headers=self.headers(Origin=f"https://{self.organisation['host']}",
-                                 Referer=f"https://{self.organisation['host']}/enrolments/import/"))
+            self.url("/enrolments/import/"),
+            data={"programme": programmes[0], "csrfmiddlewaretoken": csrf},
+            files={"file": ("employees.csv", csv.encode(), "text/csv")},
+            name="hr: import 10 people",
+            headers=self.headers(
+                Origin=f"https://{self.organisation['host']}",
+                Referer=f"https://{self.organisation['host']}/enrolments/import/",
+            ),
+        )

@@ -13,7 +13,7 @@ import itertools
 import json as jsonlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -49,9 +49,18 @@ class PortalClient:
 
     # requests
 
-    def request(self, method: str, path: str, *, data: dict | None = None, json=None,
-                files: dict[str, tuple[str, bytes, str]] | None = None, headers: dict | None = None,
-                port: int | None = None, on_connect=None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: dict | None = None,
+        json=None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        headers: dict | None = None,
+        port: int | None = None,
+        on_connect=None,
+    ) -> Response:
         """One request; `on_connect(local_port)` is called once connected (fault injection finds the
         worker serving the request by it)."""
         port = port or next(self._next_port)
@@ -83,8 +92,7 @@ class PortalClient:
                 on_connect(connection.sock.getsockname()[1])
             connection.request(method.upper(), path, body=body or None, headers=sent)
             raw = connection.getresponse()
-            response = Response(raw.status, {key.lower(): value for key, value in raw.getheaders()},
-                                raw.read(), port)
+            response = Response(raw.status, {key.lower(): value for key, value in raw.getheaders()}, raw.read(), port)
             self._keep_cookies(raw.headers.get_all("Set-Cookie") or [])
         finally:
             connection.close()
@@ -101,8 +109,10 @@ class PortalClient:
     def sign_in(self, email: str, password: str) -> Response:
         """Through the sign-in form, as a person does; fails loudly when the portal refuses."""
         self.get("/login/")
-        response = self.post("/login/", data={"username": email, "password": password,
-                                              "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+        response = self.post(
+            "/login/",
+            data={"username": email, "password": password, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
+        )
         if response.status != 302:
             raise AssertionError(f"signing in as {email} on {self.host} was refused ({response.status})")
         return response
@@ -131,7 +141,7 @@ def _expired(morsel) -> bool:
     if morsel["max-age"] not in ("", None):
         return int(morsel["max-age"]) <= 0
     if morsel["expires"]:
-        return parsedate_to_datetime(morsel["expires"]) <= datetime.now(timezone.utc)
+        return parsedate_to_datetime(morsel["expires"]) <= datetime.now(UTC)
     return not morsel.value
 
 
@@ -141,7 +151,11 @@ def multipart(fields: dict, files: dict[str, tuple[str, bytes, str]]) -> tuple[b
     for name, value in fields.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     for name, (filename, content, content_type) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"

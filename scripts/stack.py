@@ -51,6 +51,7 @@ class StackError(RuntimeError):
 
 # --- configuration ----------------------------------------------------------------------------------
 
+
 def _ports() -> tuple[int, int, int]:
     values = [int(port) for port in os.environ.get("PROD_CHECK_PORTS", "8171 8172 8175").split()]
     if len(values) != 3:
@@ -60,11 +61,11 @@ def _ports() -> tuple[int, int, int]:
 
 @dataclass
 class Config:
-    admin_url: str = field(default_factory=lambda: os.environ.get(
-        "PROD_CHECK_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    admin_url: str = field(
+        default_factory=lambda: os.environ.get("PROD_CHECK_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    )
     database: str = field(default_factory=lambda: os.environ.get("PROD_CHECK_DATABASE", "portal_prod_check"))
-    redis_url: str = field(default_factory=lambda: os.environ.get(
-        "PROD_CHECK_REDIS_URL", "redis://127.0.0.1:6379/7"))
+    redis_url: str = field(default_factory=lambda: os.environ.get("PROD_CHECK_REDIS_URL", "redis://127.0.0.1:6379/7"))
     web_ports: tuple[int, int] = field(default_factory=lambda: _ports()[:2])
     smtp_port: int = field(default_factory=lambda: _ports()[2])
     web_concurrency: int = field(default_factory=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")))
@@ -98,6 +99,7 @@ def static_root() -> Path:
 
 # --- the services we need but do not start ----------------------------------------------------------
 
+
 def check_postgres(config: Config) -> str:
     import psycopg
 
@@ -109,7 +111,8 @@ def check_postgres(config: Config) -> str:
         raise StackError(
             f"PostgreSQL is not reachable at {where.hostname}:{where.port or 5432} ({str(error).strip()}).\n"
             "Start it (Debian: `service postgresql start` or `pg_ctlcluster 15 main start`), or point "
-            "PROD_CHECK_ADMIN_URL at a server where this user may create databases.") from None
+            "PROD_CHECK_ADMIN_URL at a server where this user may create databases."
+        ) from None
 
 
 def check_redis(config: Config) -> str:
@@ -123,7 +126,8 @@ def check_redis(config: Config) -> str:
         raise StackError(
             f"Redis is not reachable at {where.hostname}:{where.port or 6379} ({error}).\n"
             "Start it (Debian: `service redis-server start`, or `redis-server --daemonize yes`), or point "
-            "PROD_CHECK_REDIS_URL at one.") from None
+            "PROD_CHECK_REDIS_URL at one."
+        ) from None
 
 
 def _admin(config: Config, *statements: str) -> None:
@@ -152,6 +156,7 @@ def redis_flush(config: Config) -> None:
 
 # --- processes --------------------------------------------------------------------------------------
 
+
 @dataclass
 class Process:
     name: str
@@ -174,23 +179,28 @@ class Stack:
     # environment
 
     def environment(self) -> dict[str, str]:
-        environment = {key: value for key, value in os.environ.items()
-                       if key not in {"PORTAL_TESTING", "PORTAL_TEST_DB", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-        environment.update({
-            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PYTHONPATH": str(BASE_DIR),
-            "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "DATABASE_URL": self.config.database_url,
-            "REDIS_URL": self.config.redis_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{self.config.smtp_port}",
-            "SECRET_KEY": self.secret_key,
-            "PORTAL_DOMAIN": "localhost",
-            "STATIC_ROOT": str(self.static_root),
-            "MEDIA_ROOT": str(self.workdir / "media"),
-            "WEB_CONCURRENCY": str(self.config.web_concurrency),
-            "DEBUG": "0",
-        })
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"PORTAL_TESTING", "PORTAL_TEST_DB", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        }
+        environment.update(
+            {
+                "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                "PYTHONPATH": str(BASE_DIR),
+                "PYTHONUNBUFFERED": "1",
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+                "DATABASE_URL": self.config.database_url,
+                "REDIS_URL": self.config.redis_url,
+                "EMAIL_URL": f"smtp://127.0.0.1:{self.config.smtp_port}",
+                "SECRET_KEY": self.secret_key,
+                "PORTAL_DOMAIN": "localhost",
+                "STATIC_ROOT": str(self.static_root),
+                "MEDIA_ROOT": str(self.workdir / "media"),
+                "WEB_CONCURRENCY": str(self.config.web_concurrency),
+                "DEBUG": "0",
+            }
+        )
         return environment
 
     def _spawn(self, name: str, command: str, **extra_env: str) -> subprocess.Popen:
@@ -198,9 +208,14 @@ class Stack:
         # Each process's database connections carry its name (pg_stat_activity.application_name).
         named = {"DATABASE_URL": f"{self.config.database_url}?application_name=portal-{name}"}
         process = subprocess.Popen(
-            ["bash", "-c", f"exec {command}"], cwd=self.workdir, env={**self.environment(), **named, **extra_env},
-            stdout=log.open("ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)  # its own process group: stopped as a whole, by its id
+            ["bash", "-c", f"exec {command}"],
+            cwd=self.workdir,
+            env={**self.environment(), **named, **extra_env},
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # its own process group: stopped as a whole, by its id
         self.processes[name] = process
         return process
 
@@ -209,8 +224,9 @@ class Stack:
         stacks starting at once never see each other's half-collected files."""
         staging = Path(tempfile.mkdtemp(prefix=f"{self.static_root.name}-", dir=self.static_root.parent))
         try:
-            self._run("collectstatic", f"{python} manage.py collectstatic --noinput --verbosity 0",
-                      STATIC_ROOT=str(staging))
+            self._run(
+                "collectstatic", f"{python} manage.py collectstatic --noinput --verbosity 0", STATIC_ROOT=str(staging)
+            )
             if self.static_root.exists() and not (self.static_root / "staticfiles.json").exists():
                 shutil.rmtree(self.static_root, ignore_errors=True)  # left half-done by an interrupted run
             staging.rename(self.static_root)
@@ -223,8 +239,14 @@ class Stack:
         log = self.logs / f"{name}.log"
         started = time.monotonic()
         with log.open("ab") as output:
-            result = subprocess.run(["bash", "-c", command], cwd=cwd, env={**self.environment(), **extra_env},
-                                    stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            result = subprocess.run(
+                ["bash", "-c", command],
+                cwd=cwd,
+                env={**self.environment(), **extra_env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         if result.returncode != 0:
             raise StackError(f"`{command}` failed (exit {result.returncode}):\n{tail(log)}")
         say(f"{name}: {time.monotonic() - started:.1f} s")
@@ -245,16 +267,20 @@ class Stack:
         self._run("release", processes["release"].replace("python ", f"{python} ", 1))
         if self.config.seed_demo:
             self._run("seed", f"{python} manage.py seed_demo --force")
-        self._spawn("smtp", f"{python} {BASE_DIR / 'scripts' / 'smtp_sink.py'} "
-                            f"--port {self.config.smtp_port} --folder {self.mail}")
+        self._spawn(
+            "smtp",
+            f"{python} {BASE_DIR / 'scripts' / 'smtp_sink.py'} --port {self.config.smtp_port} --folder {self.mail}",
+        )
         for index, port in enumerate(self.config.web_ports, start=1):
             self._spawn(f"web{index}", processes["web"], PORT=str(port))
         self._spawn("worker", processes["worker"])
         self._spawn("beat", processes["beat"])
         self.wait_until_ready()
         (self.workdir / "stack.json").write_text(json.dumps(self.state, indent=2))
-        say(f"ready: web on {', '.join(map(str, self.config.web_ports))}, worker and beat running, "
-            f"mail in {self.mail}, logs in {self.logs}")
+        say(
+            f"ready: web on {', '.join(map(str, self.config.web_ports))}, worker and beat running, "
+            f"mail in {self.mail}, logs in {self.logs}"
+        )
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + START_SECONDS
@@ -262,14 +288,19 @@ class Stack:
         while waiting and time.monotonic() < deadline:
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise StackError(f"{name} stopped while starting (exit {process.returncode}):\n"
-                                     f"{tail(self.logs / f'{name}.log')}")
+                    raise StackError(
+                        f"{name} stopped while starting (exit {process.returncode}):\n{tail(self.logs / f'{name}.log')}"
+                    )
             waiting = {name for name in waiting if not self._ready(name)}
             time.sleep(0.25)
         if waiting:
-            raise StackError("not ready within {} s: {}\n{}".format(
-                START_SECONDS, ", ".join(sorted(waiting)),
-                "\n".join(tail(self.logs / f"{name}.log") for name in sorted(waiting))))
+            raise StackError(
+                "not ready within {} s: {}\n{}".format(
+                    START_SECONDS,
+                    ", ".join(sorted(waiting)),
+                    "\n".join(tail(self.logs / f"{name}.log") for name in sorted(waiting)),
+                )
+            )
 
     def _ready(self, name: str) -> bool:
         log = (self.logs / f"{name}.log").read_text(errors="replace")
@@ -279,7 +310,7 @@ class Stack:
         return {"worker": " ready.", "beat": "beat: Starting", "smtp": "SMTP sink listening"}[name] in log
 
     def stop(self) -> None:
-        for name, process in reversed(list(self.processes.items())):
+        for process in reversed(list(self.processes.values())):
             stop_group(process)
         self.processes.clear()
         try:
@@ -293,10 +324,14 @@ class Stack:
     @property
     def state(self) -> dict:
         return {
-            "web": [{"port": port, "pid": self.processes[f"web{index}"].pid}
-                    for index, port in enumerate(self.config.web_ports, start=1)],
-            "processes": {name: asdict(Process(name, process.pid, str(self.logs / f"{name}.log")))
-                          for name, process in self.processes.items()},
+            "web": [
+                {"port": port, "pid": self.processes[f"web{index}"].pid}
+                for index, port in enumerate(self.config.web_ports, start=1)
+            ],
+            "processes": {
+                name: asdict(Process(name, process.pid, str(self.logs / f"{name}.log")))
+                for name, process in self.processes.items()
+            },
             "mail": str(self.mail),
             "logs": str(self.logs),
             "workdir": str(self.workdir),
@@ -310,9 +345,12 @@ class Stack:
 
     def command_environment(self) -> dict[str, str]:
         """For the command run against the stack: the same database, Redis and secret, and where it is."""
-        return {**self.environment(), "PORTAL_STACK": str(self.workdir / "stack.json"),
-                "PORTAL_PROD_CHECK": "1",
-                "DATABASE_URL": f"{self.config.database_url}?application_name=portal-check"}
+        return {
+            **self.environment(),
+            "PORTAL_STACK": str(self.workdir / "stack.json"),
+            "PORTAL_PROD_CHECK": "1",
+            "DATABASE_URL": f"{self.config.database_url}?application_name=portal-check",
+        }
 
 
 def stop_group(process: subprocess.Popen, seconds: float = 15) -> None:
@@ -358,6 +396,7 @@ def load_state() -> dict:
 
 
 # --- command line -----------------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.stack", description=__doc__.splitlines()[0])

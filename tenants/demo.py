@@ -13,18 +13,57 @@ PASSWORD = "portal-demo"
 EMPLOYEES_PER_ORGANISATION = 25
 
 ORGANISATIONS = [
-    {"name": "Acme Logistics", "slug": "acme", "default_language": "en", "accent_colour": "#0b6e69",
-     "hr": ("hr@acme.example", "Hannah", "Reed"), "employee_prefix": "employee", "domain": "acme.example",
-     "support_contact": "Employee Assistance Line: +44 20 7946 0000 (24/7)"},
-    {"name": "Globex Zorg", "slug": "globex", "default_language": "nl", "accent_colour": "#7a3e9d",
-     "hr": ("hr@globex.example", "Hanneke", "de Vries"), "employee_prefix": "werknemer",
-     "domain": "globex.example", "support_contact": "Vertrouwenspersoon: 030 123 45 67 (werkdagen 8–18 uur)"},
+    {
+        "name": "Acme Logistics",
+        "slug": "acme",
+        "default_language": "en",
+        "accent_colour": "#0b6e69",
+        "hr": ("hr@acme.example", "Hannah", "Reed"),
+        "employee_prefix": "employee",
+        "domain": "acme.example",
+        "support_contact": "Employee Assistance Line: +44 20 7946 0000 (24/7)",
+    },
+    {
+        "name": "Globex Zorg",
+        "slug": "globex",
+        "default_language": "nl",
+        "accent_colour": "#7a3e9d",
+        "hr": ("hr@globex.example", "Hanneke", "de Vries"),
+        "employee_prefix": "werknemer",
+        "domain": "globex.example",
+        "support_contact": "Vertrouwenspersoon: 030 123 45 67 (werkdagen 8–18 uur)",
+    },
 ]
 COACH = ("coach@coaching.example", "Carla", "Jansen")
 PLATFORM = ("platform@coaching.example", "Pim", "Beheer")
-FIRST_NAMES = ["Anna", "Bram", "Chloé", "Daan", "Emma", "Finn", "Gijs", "Hana", "Ilse", "Jasper", "Kim",
-               "Lars", "Mila", "Noah", "Olga", "Priya", "Quinten", "Rosa", "Sem", "Tess", "Umar", "Vera",
-               "Wout", "Xander", "Yara", "Zoë"]
+FIRST_NAMES = [
+    "Anna",
+    "Bram",
+    "Chloé",
+    "Daan",
+    "Emma",
+    "Finn",
+    "Gijs",
+    "Hana",
+    "Ilse",
+    "Jasper",
+    "Kim",
+    "Lars",
+    "Mila",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quinten",
+    "Rosa",
+    "Sem",
+    "Tess",
+    "Umar",
+    "Vera",
+    "Wout",
+    "Xander",
+    "Yara",
+    "Zoë",
+]
 LAST_NAMES = ["Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters"]
 
 SIGN_INS = f"""
@@ -40,7 +79,8 @@ Demo sign-ins (password for all: {PASSWORD}):
 
 def _person(email: str, first: str, last: str, password_hash: str, **extra) -> User:
     user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last, "password": password_hash, **extra})
+        email=email, defaults={"first_name": first, "last_name": last, "password": password_hash, **extra}
+    )
     return user
 
 
@@ -53,22 +93,31 @@ def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisatio
     for spec in ORGANISATIONS:
         organisation = Organisation.objects.filter(slug=spec["slug"]).first()
         if organisation is None:
-            organisation = organisation_create(name=spec["name"], slug=spec["slug"],
-                                               default_language=spec["default_language"])
+            organisation = organisation_create(
+                name=spec["name"], slug=spec["slug"], default_language=spec["default_language"]
+            )
         Organisation.objects.filter(pk=organisation.pk).update(
-            accent_colour=spec["accent_colour"], support_contact=spec["support_contact"])
+            accent_colour=spec["accent_colour"], support_contact=spec["support_contact"]
+        )
         organisation.refresh_from_db()
         hr = _person(*spec["hr"], password_hash)
         membership_grant(user=hr, organisation=organisation, role=Role.HR_MANAGER)
         membership_grant(user=coach, organisation=organisation, role=Role.COACH)
-        existing = set(Membership.objects.filter(organisation=organisation, role=Role.EMPLOYEE)
-                       .values_list("user__email", flat=True))
+        existing = set(
+            Membership.objects.filter(organisation=organisation, role=Role.EMPLOYEE).values_list(
+                "user__email", flat=True
+            )
+        )
         for number in range(1, employees + 1):
             email = f"{spec['employee_prefix']}{number}@{spec['domain']}"
             if email in existing:
                 continue
-            user = _person(email, FIRST_NAMES[(number - 1) % len(FIRST_NAMES)],
-                           LAST_NAMES[(number * 3) % len(LAST_NAMES)], password_hash)
+            user = _person(
+                email,
+                FIRST_NAMES[(number - 1) % len(FIRST_NAMES)],
+                LAST_NAMES[(number * 3) % len(LAST_NAMES)],
+                password_hash,
+            )
             Membership.objects.get_or_create(user=user, organisation=organisation, role=Role.EMPLOYEE)
         organisations.append(organisation)
     return organisations
@@ -76,8 +125,12 @@ def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisatio
 
 # Each app's demo content: functions (organisation) -> None, run inside that organisation's schema, in
 # this order. Each must be idempotent.
-CONTENT_SEEDERS: list[str] = ["programmes.demo.seed", "programmes.demo_sessions.seed", "assessments.demo.seed",
-                              "assessments.demo_journal.seed"]
+CONTENT_SEEDERS: list[str] = [
+    "programmes.demo.seed",
+    "programmes.demo_sessions.seed",
+    "assessments.demo.seed",
+    "assessments.demo_journal.seed",
+]
 
 
 def seed_content(organisation: Organisation) -> None:

@@ -16,8 +16,9 @@ from tenants.models import Organisation, Role
 class SignInForm(AuthenticationForm):
     """Email and password; on an organisation host only members of that organisation get in."""
 
-    username = forms.EmailField(label=_("Email address"),
-                                widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
     error_messages = {
         "invalid_login": _("That email address and password do not match. Check both and try again."),
         "inactive": _("This account is not active."),
@@ -46,12 +47,19 @@ class InviteForm(forms.Form):
 
 class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    slug = forms.CharField(label=_("Address"), max_length=41,
-                           help_text=_("Lower-case letters, digits and hyphens: the part before the portal's domain."))
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=41,
+        help_text=_("Lower-case letters, digits and hyphens: the part before the portal's domain."),
+    )
     default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
-    hr_email = forms.EmailField(label=_("First HR manager's email"),
-                                help_text=_("They receive an invitation to accept: someone new sets a password, "
-                                            "someone with an account accepts after signing in."))
+    hr_email = forms.EmailField(
+        label=_("First HR manager's email"),
+        help_text=_(
+            "They receive an invitation to accept: someone new sets a password, "
+            "someone with an account accepts after signing in."
+        ),
+    )
 
 
 class LanguageForm(forms.Form):
@@ -67,7 +75,9 @@ RETENTION_MONTHS = (6, 120)
 def _logo_too_large() -> forms.ValidationError:
     return forms.ValidationError(
         _("The logo may be at most %(side)s × %(side)s pixels. Make it smaller and upload it again.")
-        % {"side": formats.number_format(LOGO_MAX_SIDE, force_grouping=True)}, code="logo_dimensions")
+        % {"side": formats.number_format(LOGO_MAX_SIDE, force_grouping=True)},
+        code="logo_dimensions",
+    )
 
 
 def image_dimensions(upload) -> tuple[int, int]:
@@ -121,28 +131,43 @@ class OrganisationSettingsForm(forms.ModelForm):
     """What HR managers may change about their organisation: its branding and its rules."""
 
     retention_months = forms.IntegerField(
-        label=_("Keep coaching content for (months)"), min_value=RETENTION_MONTHS[0], max_value=RETENTION_MONTHS[1],
-        help_text=_("Reflections, assessment answers, goals, feedback and notes older than this are deleted "
-                    "every night. Between 6 and 120 months; keep them at least as long as your longest "
-                    "programme runs, so its final assessment can show the change."))
+        label=_("Keep coaching content for (months)"),
+        min_value=RETENTION_MONTHS[0],
+        max_value=RETENTION_MONTHS[1],
+        help_text=_(
+            "Reflections, assessment answers, goals, feedback and notes older than this are deleted "
+            "every night. Between 6 and 120 months; keep them at least as long as your longest "
+            "programme runs, so its final assessment can show the change."
+        ),
+    )
 
     class Meta:
         model = Organisation
-        fields = ["default_language", "accent_colour", "logo", "support_contact", "cancellation_notice_hours",
-                  "retention_months"]
+        fields = [
+            "default_language",
+            "accent_colour",
+            "logo",
+            "support_contact",
+            "cancellation_notice_hours",
+            "retention_months",
+        ]
         field_classes = {"logo": LogoField}
-        help_texts = {"logo": _("PNG, JPEG or WebP, at most 512 KB and 2,000 × 2,000 pixels. It appears in the "
-                                "top bar and on reports.")}
-        widgets = {"accent_colour": ColourInput(),
-                   "support_contact": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "logo": _(
+                "PNG, JPEG or WebP, at most 512 KB and 2,000 × 2,000 pixels. It appears in the top bar and on reports."
+            )
+        }
+        widgets = {"accent_colour": ColourInput(), "support_contact": forms.Textarea(attrs={"rows": 3})}
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         if not logo or not hasattr(logo, "image"):
             return logo  # unchanged or cleared
         if logo.size > LOGO_MAX_BYTES:
-            raise forms.ValidationError(_("The logo is %(size)s KB; the limit is %(limit)s KB.")
-                                        % {"size": logo.size // 1024, "limit": LOGO_MAX_BYTES // 1024})
+            raise forms.ValidationError(
+                _("The logo is %(size)s KB; the limit is %(limit)s KB.")
+                % {"size": logo.size // 1024, "limit": LOGO_MAX_BYTES // 1024}
+            )
         if logo.image.format not in LOGO_FORMATS:
             raise forms.ValidationError(_("Upload the logo as PNG, JPEG or WebP."))
         return logo

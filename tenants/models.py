@@ -16,13 +16,13 @@ from django_tenants.models import DomainMixin, TenantMixin
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
@@ -33,8 +33,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
-    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
-                                help_text=_("Empty: the organisation's default language."))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the organisation's default language."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # Platform staff: provisioning and support on the public host, never coaching content.
     is_staff = models.BooleanField(_("platform staff"), default=False)
@@ -72,22 +77,27 @@ class Organisation(TenantMixin):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=41, unique=True, validators=[slug_validator])
-    default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES,
-                                        default="en")
+    default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#2f5d8a",
-                                     validators=[colour_validator])
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#2f5d8a", validators=[colour_validator])
     support_contact = models.TextField(
-        _("support contact"), blank=True,
-        help_text=_("Shown to employees who ask for an urgent conversation, e.g. a phone number."))
+        _("support contact"),
+        blank=True,
+        help_text=_("Shown to employees who ask for an urgent conversation, e.g. a phone number."),
+    )
     cancellation_notice_hours = models.PositiveSmallIntegerField(
-        _("cancellation notice (hours)"), default=24,
-        help_text=_("A 1:1 cancelled at least this long before it starts gives its credit back."))
+        _("cancellation notice (hours)"),
+        default=24,
+        help_text=_("A 1:1 cancelled at least this long before it starts gives its credit back."),
+    )
     # Storage limitation: reflections, answers, goals, feedback and notes older than this are deleted
     # by a nightly task (reports.tasks.retention_run).
     retention_months = models.PositiveSmallIntegerField(
-        _("keep coaching content for (months)"), default=36, validators=[MinValueValidator(1)],
-        help_text=_("Reflections, assessment answers, goals, feedback and notes older than this are deleted."))
+        _("keep coaching content for (months)"),
+        default=36,
+        validators=[MinValueValidator(1)],
+        help_text=_("Reflections, assessment answers, goals, feedback and notes older than this are deleted."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -180,8 +190,7 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        indexes = [models.Index(fields=["email", "status"]),
-                   models.Index(fields=["organisation", "status", "cohort"])]
+        indexes = [models.Index(fields=["email", "status"]), models.Index(fields=["organisation", "status", "cohort"])]
 
     def __str__(self) -> str:
         return f"{self.email} · {self.get_role_display()} · {self.organisation}"
@@ -216,8 +225,7 @@ class PlatformEvent(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     action = models.CharField(max_length=60)
     detail = models.JSONField(default=dict, blank=True)
 

@@ -32,8 +32,9 @@ def users_visible(actor: Actor, users: QuerySet) -> QuerySet:
 def organisations_visible(actor: Actor, organisations: QuerySet) -> QuerySet:
     if actor.is_platform_staff:
         return organisations.exclude(schema_name="public")
-    return organisations.filter(memberships__user_id=actor.user_id, memberships__is_active=True,
-                                is_active=True).distinct()
+    return organisations.filter(
+        memberships__user_id=actor.user_id, memberships__is_active=True, is_active=True
+    ).distinct()
 
 
 @policy.rule(PlatformEvent)
@@ -43,7 +44,8 @@ def platform_events_visible(actor: Actor, events: QuerySet) -> QuerySet:
     if actor.is_hr:
         # That a person exercised a data right is their business: HR gets counts, never the events.
         return events.filter(organisation=actor.organisation).exclude(
-            action__startswith=PlatformEvent.DATA_RIGHT_PREFIX)
+            action__startswith=PlatformEvent.DATA_RIGHT_PREFIX
+        )
     return events.none()
 
 

@@ -10,21 +10,29 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.core import signing
+from django.core import mail, signing
 from django.core.exceptions import ValidationError
-from django.core import mail
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext as _
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from portal.middleware import SESSION_HOST_KEY
-from tenants.models import (Domain, HandoffToken, Invitation, Membership, Organisation, PlatformEvent,
-                            Role, User, slug_validator)
+from tenants.models import (
+    Domain,
+    HandoffToken,
+    Invitation,
+    Membership,
+    Organisation,
+    PlatformEvent,
+    Role,
+    User,
+    slug_validator,
+)
 
 INVITATION_DAYS = 7
 _signer_salt = {"handoff": "tenants.handoff", "invitation": "tenants.invitation"}
@@ -32,6 +40,7 @@ RESERVED_SLUGS = {"www", "api", "admin", "public", "static", "media", "mail", "p
 
 
 # --- organisations ----------------------------------------------------------------------------------
+
 
 def organisation_host(slug: str) -> str:
     return f"{slug}.{settings.PORTAL_DOMAIN}"
@@ -94,25 +103,34 @@ def _schema_layout(cursor, schema: str) -> dict:
         "coalesce(array_agg(a.attname::text) FILTER (WHERE a.attidentity <> ''), '{}') "
         "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
         "WHERE c.relnamespace = to_regnamespace(%s) AND c.relkind = 'r' GROUP BY c.relname ORDER BY c.relname",
-        [schema])
+        [schema],
+    )
     tables = cursor.fetchall()
     cursor.execute(
         "SELECT c.relname, k.contype, k.conname, pg_get_constraintdef(k.oid), fn.nspname, fc.relname "
         "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
         "LEFT JOIN pg_class fc ON fc.oid = k.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
         "WHERE c.relnamespace = to_regnamespace(%s) AND k.contype IN ('p', 'u', 'x', 'c', 'f') "
-        "ORDER BY c.relname, position(k.contype IN 'puxcf'), k.conname", [schema])
+        "ORDER BY c.relname, position(k.contype IN 'puxcf'), k.conname",
+        [schema],
+    )
     constraints = cursor.fetchall()
     # Indexes of their own; those behind primary key, unique and exclusion constraints come with them.
     cursor.execute(
         "SELECT t.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
         "WHERE t.relnamespace = to_regnamespace(%s) AND NOT EXISTS (SELECT FROM pg_constraint k "
-        "WHERE k.conindid = i.indexrelid AND k.conrelid = t.oid AND k.contype IN ('p', 'u', 'x'))", [schema])
+        "WHERE k.conindid = i.indexrelid AND k.conrelid = t.oid AND k.contype IN ('p', 'u', 'x'))",
+        [schema],
+    )
     indexes = cursor.fetchall()
     with_rows: set[str] = set()
     if tables:
-        cursor.execute(" UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT FROM {_quote(schema)}.{_quote(table)})"
-                                          for table, *_rest in tables), [table for table, *_rest in tables])
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT %s WHERE EXISTS (SELECT FROM {_quote(schema)}.{_quote(table)})" for table, *_rest in tables
+            ),
+            [table for table, *_rest in tables],
+        )
         with_rows = {table for (table,) in cursor.fetchall()}
     return {"tables": tables, "constraints": constraints, "indexes": indexes, "with_rows": with_rows}
 
@@ -123,29 +141,38 @@ def _schema_clone_statements(layout: dict, source: str, target: str) -> list[str
     for table, kind, name, definition, referenced_schema, referenced_table in layout["constraints"]:
         if kind == "f":  # added once every table exists; into the new schema, or at the same shared table
             schema = dst if referenced_schema == source else _quote(referenced_schema)
-            definition = re.sub(r"REFERENCES .+?\(", f"REFERENCES {schema}.{_quote(referenced_table)}(",
-                                definition, count=1)
+            definition = re.sub(
+                r"REFERENCES .+?\(", f"REFERENCES {schema}.{_quote(referenced_table)}(", definition, count=1
+            )
             foreign[table].append(f"ADD CONSTRAINT {_quote(name)} {definition}")
         else:
             inline[table].append(f"CONSTRAINT {_quote(name)} {definition}")
     statements = [f"CREATE SCHEMA {dst}"]
     for table, _columns, _identities in layout["tables"]:
-        parts = [f"LIKE {src}.{_quote(table)} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED "
-                 "INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS", *inline[table]]
+        parts = [
+            f"LIKE {src}.{_quote(table)} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED "
+            "INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS",
+            *inline[table],
+        ]
         statements.append(f"CREATE TABLE {dst}.{_quote(table)} ({', '.join(parts)})")
     for table, definitions in foreign.items():
         statements.append(f"ALTER TABLE {dst}.{_quote(table)} {', '.join(definitions)}")
     for table, definition in layout["indexes"]:
-        statements.append(re.sub(r" ON (ONLY )?\S+ USING ", f" ON \\1{dst}.{_quote(table)} USING ", definition,
-                                 count=1))
+        statements.append(
+            re.sub(r" ON (ONLY )?\S+ USING ", f" ON \\1{dst}.{_quote(table)} USING ", definition, count=1)
+        )
     for table, columns, identities in layout["tables"]:
         if table in layout["with_rows"]:
-            statements.append(f"INSERT INTO {dst}.{_quote(table)} ({columns}) OVERRIDING SYSTEM VALUE "
-                              f"SELECT {columns} FROM {src}.{_quote(table)}")
+            statements.append(
+                f"INSERT INTO {dst}.{_quote(table)} ({columns}) OVERRIDING SYSTEM VALUE "
+                f"SELECT {columns} FROM {src}.{_quote(table)}"
+            )
             # Identity sequences continue after the copied rows.
-            statements += [f"SELECT setval(pg_get_serial_sequence({_literal(f'{dst}.{_quote(table)}')}, "
-                           f"{_literal(column)}), max({_quote(column)})) FROM {dst}.{_quote(table)}"
-                           for column in identities]
+            statements += [
+                f"SELECT setval(pg_get_serial_sequence({_literal(f'{dst}.{_quote(table)}')}, "
+                f"{_literal(column)}), max({_quote(column)})) FROM {dst}.{_quote(table)}"
+                for column in identities
+            ]
     return statements
 
 
@@ -156,9 +183,9 @@ def _literal(text: str) -> str:
 def public_organisation_ensure() -> Organisation:
     """The row django-tenants needs for the public host."""
     organisation, _created = Organisation.objects.get_or_create(
-        schema_name="public", defaults={"name": "Coaching portal", "slug": "platform"})
-    Domain.objects.get_or_create(domain=settings.PORTAL_DOMAIN,
-                                 defaults={"tenant": organisation, "is_primary": True})
+        schema_name="public", defaults={"name": "Coaching portal", "slug": "platform"}
+    )
+    Domain.objects.get_or_create(domain=settings.PORTAL_DOMAIN, defaults={"tenant": organisation, "is_primary": True})
     return organisation
 
 
@@ -182,9 +209,16 @@ def _validate_new_organisation(name: str, slug: str, language: str) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, name: str, slug: str, hr_email: str = "", default_language: str = "en",
-                        acting_user: User | None = None, hr_first_name: str = "",
-                        hr_last_name: str = "") -> Organisation:
+def organisation_create(
+    *,
+    name: str,
+    slug: str,
+    hr_email: str = "",
+    default_language: str = "en",
+    acting_user: User | None = None,
+    hr_first_name: str = "",
+    hr_last_name: str = "",
+) -> Organisation:
     """Provision an organisation: its row, its domain and its schema, cloned from the migrated template.
 
     Everything happens in one transaction (PostgreSQL DDL is transactional): a failure leaves neither a
@@ -193,16 +227,24 @@ def organisation_create(*, name: str, slug: str, hr_email: str = "", default_lan
     slug = slug.strip().lower()
     _validate_new_organisation(name, slug, default_language)
     organisation = Organisation.objects.create(
-        name=name.strip(), slug=slug, schema_name=slug.replace("-", "_"), default_language=default_language)
+        name=name.strip(), slug=slug, schema_name=slug.replace("-", "_"), default_language=default_language
+    )
     Domain.objects.create(domain=organisation_host(slug), tenant=organisation, is_primary=True)
     # The template's django_migrations rows come along with the clone, so the new schema is exactly
     # as migrated as the template: no migration needs replaying or faking.
     schema_clone(source=settings.TENANT_BASE_SCHEMA, target=organisation.schema_name)
-    PlatformEvent.objects.create(actor=acting_user, organisation=organisation, action="organisation.created",
-                                 detail={"slug": slug})
+    PlatformEvent.objects.create(
+        actor=acting_user, organisation=organisation, action="organisation.created", detail={"slug": slug}
+    )
     if hr_email:
-        invitation_create(email=hr_email, first_name=hr_first_name, last_name=hr_last_name,
-                          organisation=organisation, role=Role.HR_MANAGER, acting_user=acting_user)
+        invitation_create(
+            email=hr_email,
+            first_name=hr_first_name,
+            last_name=hr_last_name,
+            organisation=organisation,
+            role=Role.HR_MANAGER,
+            acting_user=acting_user,
+        )
     return organisation
 
 
@@ -211,12 +253,17 @@ def organisation_update(*, organisation: Organisation, form, acting_user: User) 
     changed = list(form.changed_data)
     organisation = form.save()
     if changed:
-        PlatformEvent.objects.create(actor=acting_user, organisation=organisation,
-                                     action="organisation.settings_changed", detail={"fields": changed})
+        PlatformEvent.objects.create(
+            actor=acting_user,
+            organisation=organisation,
+            action="organisation.settings_changed",
+            detail={"fields": changed},
+        )
     return organisation
 
 
 # --- people -----------------------------------------------------------------------------------------
+
 
 def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> User:
     email = User.objects.normalize_email(email).strip().lower()
@@ -226,25 +273,33 @@ def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "")
     return user
 
 
-def membership_grant(*, user: User, organisation: Organisation, role: str,
-                     acting_user: User | None = None) -> Membership:
+def membership_grant(
+    *, user: User, organisation: Organisation, role: str, acting_user: User | None = None
+) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     if not membership.is_active:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
         created = True
     if created:
-        PlatformEvent.objects.create(actor=acting_user, organisation=organisation, action="membership.granted",
-                                     detail={"user": user.pk, "role": role})
+        PlatformEvent.objects.create(
+            actor=acting_user,
+            organisation=organisation,
+            action="membership.granted",
+            detail={"user": user.pk, "role": role},
+        )
     return membership
 
 
 def membership_revoke(*, membership: Membership, acting_user: User) -> None:
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    PlatformEvent.objects.create(actor=acting_user, organisation=membership.organisation,
-                                 action="membership.revoked",
-                                 detail={"user": membership.user_id, "role": membership.role})
+    PlatformEvent.objects.create(
+        actor=acting_user,
+        organisation=membership.organisation,
+        action="membership.revoked",
+        detail={"user": membership.user_id, "role": membership.role},
+    )
 
 
 def _open_invitations():
@@ -253,8 +308,16 @@ def _open_invitations():
 
 
 @transaction.atomic
-def invitation_create(*, email: str, organisation: Organisation, role: str, acting_user: User | None,
-                      first_name: str = "", last_name: str = "", send: bool = True) -> Invitation:
+def invitation_create(
+    *,
+    email: str,
+    organisation: Organisation,
+    role: str,
+    acting_user: User | None,
+    first_name: str = "",
+    last_name: str = "",
+    send: bool = True,
+) -> Invitation:
     """Offer `role` in `organisation` to whoever holds `email`, by an emailed link.
 
     Nobody becomes a member here: the membership is made when the person accepts. Whether the address
@@ -266,14 +329,24 @@ def invitation_create(*, email: str, organisation: Organisation, role: str, acti
     email = User.objects.normalize_email(email).strip().lower()
     if Membership.objects.filter(user__email=email, organisation=organisation, role=role, is_active=True).exists():
         raise ValidationError({"email": _("%(email)s already has this role here.") % {"email": email}})
-    invitation = (Invitation.objects.select_for_update()
-                  .filter(email=email, organisation=organisation, role=role, status=Invitation.Status.PENDING,
-                          cohort__isnull=True).first())
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(
+            email=email, organisation=organisation, role=role, status=Invitation.Status.PENDING, cohort__isnull=True
+        )
+        .first()
+    )
     expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
     if invitation is None:
         invitation = Invitation.objects.create(
-            email=email, first_name=first_name.strip(), last_name=last_name.strip(), organisation=organisation,
-            role=role, invited_by=acting_user, expires_at=expires_at)
+            email=email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            organisation=organisation,
+            role=role,
+            invited_by=acting_user,
+            expires_at=expires_at,
+        )
     else:
         invitation.first_name, invitation.last_name = first_name.strip(), last_name.strip()
         invitation.invited_by, invitation.expires_at = acting_user, expires_at
@@ -298,19 +371,27 @@ def invitation_cancel(*, actor, invitation: Invitation) -> Invitation:
     """HR: withdraw a pending invitation; its link stops working at once."""
     locked = _locked_invitation(invitation, organisation=actor.organisation)
     _end(locked, Invitation.Status.CANCELLED)
-    PlatformEvent.objects.create(actor=actor.user, organisation=locked.organisation, action="invitation.cancelled",
-                                 detail={"invitation": str(locked.pk), "role": locked.role})
+    PlatformEvent.objects.create(
+        actor=actor.user,
+        organisation=locked.organisation,
+        action="invitation.cancelled",
+        detail={"invitation": str(locked.pk), "role": locked.role},
+    )
     return locked
 
 
-def _locked_invitation(invitation: Invitation, *, organisation: Organisation | None = None,
-                       email: str | None = None) -> Invitation:
+def _locked_invitation(
+    invitation: Invitation, *, organisation: Organisation | None = None, email: str | None = None
+) -> Invitation:
     """The invitation's row, locked until the transaction ends, if it is still pending (and, when given,
     of this organisation or addressed to this email); otherwise a ValidationError."""
     locked = Invitation.objects.select_for_update().select_related("organisation").filter(pk=invitation.pk).first()
-    if (locked is None or locked.status != Invitation.Status.PENDING
-            or (organisation is not None and locked.organisation_id != organisation.pk)
-            or (email is not None and locked.email != email.lower())):
+    if (
+        locked is None
+        or locked.status != Invitation.Status.PENDING
+        or (organisation is not None and locked.organisation_id != organisation.pk)
+        or (email is not None and locked.email != email.lower())
+    ):
         raise ValidationError(_("This invitation is no longer open."))
     return locked
 
@@ -337,8 +418,9 @@ def invitations_send(*, invitation_ids: list) -> int:
     are invited. Someone who has an account already is asked to accept while signed in (their password
     is never set through the link); everyone else sets a password. Returns how many emails were sent.
     """
-    invitations = list(_open_invitations().filter(pk__in=invitation_ids).select_related("organisation")
-                       .order_by("organisation_id"))
+    invitations = list(
+        _open_invitations().filter(pk__in=invitation_ids).select_related("organisation").order_by("organisation_id")
+    )
     accounts = {user.email: user for user in User.objects.filter(email__in={i.email for i in invitations})}
     groups: dict[tuple[int, str], list[Invitation]] = defaultdict(list)
     for invitation in invitations:
@@ -354,16 +436,21 @@ def invitations_send(*, invitation_ids: list) -> int:
             subject = _("You are invited to %(organisation)s's coaching portal") % {"organisation": organisation.name}
             for invitation in group:
                 account = accounts.get(invitation.email)
-                body = template.render({
-                    "organisation": organisation,
-                    "name": account.get_short_name() if account else invitation.first_name or invitation.email,
-                    "role": invitation.get_role_display(), "days": INVITATION_DAYS,
-                    "has_account": account is not None and account_in_use(account),
-                    "link": f"{base}{invitation_token(invitation)}/", "home": public_url("/")})
+                body = template.render(
+                    {
+                        "organisation": organisation,
+                        "name": account.get_short_name() if account else invitation.first_name or invitation.email,
+                        "role": invitation.get_role_display(),
+                        "days": INVITATION_DAYS,
+                        "has_account": account is not None and account_in_use(account),
+                        "link": f"{base}{invitation_token(invitation)}/",
+                        "home": public_url("/"),
+                    }
+                )
                 messages.append(mail.EmailMessage(subject, body, None, [invitation.email]))
     with mail.get_connection() as mail_connection:
         for start in range(0, len(messages), 500):
-            mail_connection.send_messages(messages[start:start + 500])
+            mail_connection.send_messages(messages[start : start + 500])
     return len(messages)
 
 
@@ -382,8 +469,11 @@ def account_in_use(user: User | None) -> bool:
     Such an account accepts invitations only while signed in; an invitation link never sets its password."""
     if user is None:
         return False
-    return (user.has_usable_password() or user.last_login is not None
-            or Membership.objects.filter(user=user, is_active=True).exists())
+    return (
+        user.has_usable_password()
+        or user.last_login is not None
+        or Membership.objects.filter(user=user, is_active=True).exists()
+    )
 
 
 def invitation_account(invitation: Invitation) -> User | None:
@@ -403,8 +493,9 @@ def invitation_accept_with_password(*, invitation: Invitation, password: str) ->
     if account_in_use(user):
         raise ValidationError(_("This email address has an account already. Sign in to accept the invitation."))
     if user is None:
-        user = User.objects.create_user(email=locked.email, password=password, first_name=locked.first_name,
-                                        last_name=locked.last_name)
+        user = User.objects.create_user(
+            email=locked.email, password=password, first_name=locked.first_name, last_name=locked.last_name
+        )
     else:
         user.set_password(password)
         user.first_name, user.last_name = user.first_name or locked.first_name, user.last_name or locked.last_name
@@ -435,8 +526,9 @@ def invitation_decline(*, invitation: Invitation, user: User | None) -> Invitati
 
 
 def _invitation_complete(invitation: Invitation, user: User) -> Membership:
-    membership = membership_grant(user=user, organisation=invitation.organisation, role=invitation.role,
-                                  acting_user=user)
+    membership = membership_grant(
+        user=user, organisation=invitation.organisation, role=invitation.role, acting_user=user
+    )
     invitation.status, invitation.user, invitation.accepted_at = Invitation.Status.ACCEPTED, user, timezone.now()
     invitation.save(update_fields=["status", "user", "accepted_at"])
     if invitation.cohort is not None:
@@ -453,6 +545,7 @@ INVITATION_ACCEPTED: list[str] = ["programmes.services.imports.invitation_enrol"
 
 
 # --- signing in -------------------------------------------------------------------------------------
+
 
 def session_sign_in(request: HttpRequest, user: User) -> None:
     """Sign in on this host only: the session is bound to the host's schema (see MembershipMiddleware)."""
@@ -485,8 +578,11 @@ def handoff_create(*, user: User, organisation: Organisation, binding: str, next
     if not next_path.startswith("/") or next_path.startswith("//"):
         next_path = "/"
     ticket = HandoffToken.objects.create(
-        user=user, organisation=organisation, next_path=next_path,
-        expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_MAX_AGE_SECONDS))
+        user=user,
+        organisation=organisation,
+        next_path=next_path,
+        expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_MAX_AGE_SECONDS),
+    )
     return signing.dumps({"ticket": str(ticket.pk), "binding": binding}, salt=_signer_salt["handoff"])
 
 
@@ -503,8 +599,10 @@ def _handoff_ticket_id(token: str, nonce: str) -> str | None:
 
 
 def _handoff_usable(ticket: HandoffToken, organisation: Organisation) -> bool:
-    return ticket.user.is_active and Membership.objects.filter(
-        user=ticket.user, organisation=organisation, is_active=True).exists()
+    return (
+        ticket.user.is_active
+        and Membership.objects.filter(user=ticket.user, organisation=organisation, is_active=True).exists()
+    )
 
 
 def handoff_pending(*, token: str, organisation: Organisation, nonce: str) -> HandoffToken | None:
@@ -512,9 +610,11 @@ def handoff_pending(*, token: str, organisation: Organisation, nonce: str) -> Ha
     pk = _handoff_ticket_id(token, nonce)
     if pk is None:
         return None
-    ticket = (HandoffToken.objects.select_related("user")
-              .filter(pk=pk, organisation=organisation, used_at__isnull=True, expires_at__gt=timezone.now())
-              .first())
+    ticket = (
+        HandoffToken.objects.select_related("user")
+        .filter(pk=pk, organisation=organisation, used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
     return ticket if ticket is not None and _handoff_usable(ticket, organisation) else None
 
 
@@ -526,8 +626,9 @@ def handoff_consume(*, token: str, organisation: Organisation, nonce: str) -> Ha
         return None
     now = timezone.now()
     # One UPDATE decides: of two requests with the same ticket, only one sees a row change.
-    spent = HandoffToken.objects.filter(pk=pk, organisation=organisation, used_at__isnull=True,
-                                        expires_at__gt=now).update(used_at=now)
+    spent = HandoffToken.objects.filter(
+        pk=pk, organisation=organisation, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
     if not spent:
         return None
     ticket = HandoffToken.objects.select_related("user").get(pk=pk)

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -26,7 +26,6 @@ from portal.middleware import public_asset
 from tenants import selectors, services
 from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
 from tenants.models import Invitation, Membership, User
-
 
 PEOPLE_PER_PAGE = 50
 INVITATIONS_SHOWN = 200
@@ -61,23 +60,29 @@ def organisation_open(request: HttpRequest, slug: str) -> HttpResponse:
     this browser started, not a link someone else prepared.
     """
     # Entering needs a membership there; seeing an organisation (platform staff) is not enough.
-    membership = (policy.scope(request.actor, Membership)
-                  .filter(is_active=True, organisation__is_active=True, organisation__slug=slug)
-                  .select_related("organisation").first())
+    membership = (
+        policy.scope(request.actor, Membership)
+        .filter(is_active=True, organisation__is_active=True, organisation__slug=slug)
+        .select_related("organisation")
+        .first()
+    )
     if membership is None:
         raise Http404(policy.NOT_FOUND)
     organisation = membership.organisation
     next_path = request.GET.get("next", "/")
     binding = request.GET.get("binding", "")
     if binding:
-        if not constant_time_compare(request.COOKIES.get(services.HANDOFF_COOKIE, ""),
-                                     request.GET.get("state", "") or "-"):
+        if not constant_time_compare(
+            request.COOKIES.get(services.HANDOFF_COOKIE, ""), request.GET.get("state", "") or "-"
+        ):
             messages.error(request, _("Your browser did not keep the sign-in cookie. Please try again."))
             return redirect("home")
-        token = services.handoff_create(user=request.user, organisation=organisation, binding=binding,
-                                        next_path=next_path)
-        response = redirect(services.organisation_url(organisation, f"/handoff/?{urlencode({'token': token})}",
-                                                      request=request))
+        token = services.handoff_create(
+            user=request.user, organisation=organisation, binding=binding, next_path=next_path
+        )
+        response = redirect(
+            services.organisation_url(organisation, f"/handoff/?{urlencode({'token': token})}", request=request)
+        )
         response.delete_cookie(services.HANDOFF_COOKIE)
         return response
     state = services.handoff_nonce()
@@ -94,8 +99,13 @@ def handoff_begin(request: HttpRequest) -> HttpResponse:
     if organisation is None:
         raise Http404(policy.NOT_FOUND)
     nonce = services.handoff_nonce()
-    query = urlencode({"next": request.GET.get("next", "/"), "state": request.GET.get("state", ""),
-                       "binding": services.handoff_binding(nonce)})
+    query = urlencode(
+        {
+            "next": request.GET.get("next", "/"),
+            "state": request.GET.get("state", ""),
+            "binding": services.handoff_binding(nonce),
+        }
+    )
     response = redirect(services.public_url(f"/go/{organisation.slug}/?{query}", request=request))
     _set_handoff_cookie(response, nonce)
     return response
@@ -104,8 +114,14 @@ def handoff_begin(request: HttpRequest) -> HttpResponse:
 def _set_handoff_cookie(response: HttpResponse, value: str) -> None:
     # On this host only, for the ticket's minute, never readable by scripts; sent on the top-level
     # navigation between the two hosts (Lax).
-    response.set_cookie(services.HANDOFF_COOKIE, value, max_age=settings.HANDOFF_MAX_AGE_SECONDS,
-                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    response.set_cookie(
+        services.HANDOFF_COOKIE,
+        value,
+        max_age=settings.HANDOFF_MAX_AGE_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,20 +164,26 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, _("You declined the invitation from %(organisation)s.") % {
-                "organisation": invitation.organisation.name})
+            messages.success(
+                request,
+                _("You declined the invitation from %(organisation)s.")
+                % {"organisation": invitation.organisation.name},
+            )
         return redirect("login")
     account = services.invitation_account(invitation)
     if services.account_in_use(account):
-        return render(request, "tenants/invitation_sign_in.html", {
-            "invitation": invitation, "sign_in": services.public_url("/login/?next=/", request=request)})
-    person = account or User(email=invitation.email, first_name=invitation.first_name,
-                             last_name=invitation.last_name)
+        return render(
+            request,
+            "tenants/invitation_sign_in.html",
+            {"invitation": invitation, "sign_in": services.public_url("/login/?next=/", request=request)},
+        )
+    person = account or User(email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name)
     form = SetPasswordForm(person, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept_with_password(invitation=invitation,
-                                                            password=form.cleaned_data["new_password1"])
+            user = services.invitation_accept_with_password(
+                invitation=invitation, password=form.cleaned_data["new_password1"]
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("login")
@@ -196,8 +218,10 @@ def my_invitation_decline(request: HttpRequest, pk: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("You declined the invitation from %(organisation)s.") % {
-            "organisation": invitation.organisation.name})
+        messages.success(
+            request,
+            _("You declined the invitation from %(organisation)s.") % {"organisation": invitation.organisation.name},
+        )
     return redirect("home")
 
 
@@ -220,8 +244,9 @@ def landing(request: HttpRequest) -> HttpResponse:
         entries = selectors.my_organisations(user=request.user)
         for entry in entries:
             organisation = entry["organisation"]
-            organisations.append({"name": organisation.name, "roles": entry["roles"],
-                                  "url": f"/go/{organisation.slug}/"})
+            organisations.append(
+                {"name": organisation.name, "roles": entry["roles"], "url": f"/go/{organisation.slug}/"}
+            )
         # The memberships are at hand: the menu learns of a role gained or lost since sign-in.
         navigation.remember_roles_anywhere(request, {code for entry in entries for code in entry["codes"]})
     return render(request, "portal/landing.html", {"my_organisations": organisations, "invitations": invitations})
@@ -232,17 +257,26 @@ def landing(request: HttpRequest) -> HttpResponse:
 def people(request: HttpRequest) -> HttpResponse:
     """HR: everyone with a role here, the open invitations, and inviting someone new."""
     form = InviteForm(request.POST or None)
-    if form_submit(request, form, partial(services.invitation_create, organisation=request.actor.organisation,
-                                          acting_user=request.user)):
+    if form_submit(
+        request,
+        form,
+        partial(services.invitation_create, organisation=request.actor.organisation, acting_user=request.user),
+    ):
         messages.success(request, _("%(email)s is invited.") % {"email": form.cleaned_data["email"]})
         return redirect("people")
     role = request.GET.get("role") if request.GET.get("role") in policy.ROLES else None
     search = request.GET.get("q", "").strip()[:100]
     memberships = selectors.people_list(actor=request.actor, role=role, search=search)
     page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "memberships": page.object_list, "form": form, "role": role, "q": search,
-               "roles": Membership._meta.get_field("role").choices,
-               "invitations": selectors.invitations_pending(actor=request.actor)[:INVITATIONS_SHOWN]}
+    context = {
+        "page": page,
+        "memberships": page.object_list,
+        "form": form,
+        "role": role,
+        "q": search,
+        "roles": Membership._meta.get_field("role").choices,
+        "invitations": selectors.invitations_pending(actor=request.actor)[:INVITATIONS_SHOWN],
+    }
     # The filters swap only the table (htmx); the whole page otherwise.
     template = "tenants/people_rows.html" if request.htmx and request.method == "GET" else "tenants/people.html"
     return render(request, template, context)
@@ -263,15 +297,13 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @policy.page(policy.HR_MANAGER)
 def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
-    return _invitation_change(request, pk, services.invitation_resend,
-                              _("The invitation to %(email)s is sent again."))
+    return _invitation_change(request, pk, services.invitation_resend, _("The invitation to %(email)s is sent again."))
 
 
 @require_POST
 @policy.page(policy.HR_MANAGER)
 def invitation_cancel(request: HttpRequest, pk: str) -> HttpResponse:
-    return _invitation_change(request, pk, services.invitation_cancel,
-                              _("The invitation to %(email)s is cancelled."))
+    return _invitation_change(request, pk, services.invitation_cancel, _("The invitation to %(email)s is cancelled."))
 
 
 def _invitation_change(request: HttpRequest, pk: str, change, done: str) -> HttpResponse:
@@ -313,7 +345,8 @@ def organisation_logo(request: HttpRequest) -> HttpResponse:
 def _logo_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1].lower()
     return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
-        extension, "application/octet-stream")
+        extension, "application/octet-stream"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -330,7 +363,9 @@ def platform_organisations(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s is ready.") % {"name": organisation.name})
             return redirect("platform_organisations")
-    context = {"organisations": selectors.organisations_list(actor=request.actor), "form": form,
-               "events": selectors.platform_events(actor=request.actor, limit=20)}
+    context = {
+        "organisations": selectors.organisations_list(actor=request.actor),
+        "form": form,
+        "events": selectors.platform_events(actor=request.actor, limit=20),
+    }
     return render(request, "tenants/platform_organisations.html", context)
-

@@ -53,9 +53,16 @@ class World:
 
     def user(self, role: str, org_key: str = "acme") -> User | None:
         org = self.org(org_key)
-        return {"hr": org.hr, "coach": org.coach, "employee": org.employee, "employee2": org.employee2,
-                "coach_both": self.coach_both, "outsider": self.outsider, "staff": self.staff,
-                "anonymous": None}[role]
+        return {
+            "hr": org.hr,
+            "coach": org.coach,
+            "employee": org.employee,
+            "employee2": org.employee2,
+            "coach_both": self.coach_both,
+            "outsider": self.outsider,
+            "staff": self.staff,
+            "anonymous": None,
+        }[role]
 
 
 def _user(email: str, first: str, last: str, **extra) -> User:
@@ -67,16 +74,23 @@ def _user(email: str, first: str, last: str, **extra) -> User:
 
 def _org(slug: str, name: str, language: str, coach_both: User) -> Org:
     organisation = Organisation.objects.filter(slug=slug).first() or organisation_create(
-        name=name, slug=slug, default_language=language)
+        name=name, slug=slug, default_language=language
+    )
     hr = _user(f"hr@{slug}.test", "Hilde", name.split()[0])
     coach = _user(f"coach@{slug}.test", "Cor", name.split()[0])
     employee = _user(f"employee@{slug}.test", "Eva", name.split()[0])
     employee2 = _user(f"employee2@{slug}.test", "Erik", name.split()[0])
-    for user, role in ((hr, Role.HR_MANAGER), (coach, Role.COACH), (employee, Role.EMPLOYEE),
-                       (employee2, Role.EMPLOYEE), (coach_both, Role.COACH)):
+    for user, role in (
+        (hr, Role.HR_MANAGER),
+        (coach, Role.COACH),
+        (employee, Role.EMPLOYEE),
+        (employee2, Role.EMPLOYEE),
+        (coach_both, Role.COACH),
+    ):
         membership_grant(user=user, organisation=organisation, role=role)
-    return Org(organisation=organisation, host=f"{slug}.localhost", hr=hr, coach=coach, employee=employee,
-               employee2=employee2)
+    return Org(
+        organisation=organisation, host=f"{slug}.localhost", hr=hr, coach=coach, employee=employee, employee2=employee2
+    )
 
 
 def assert_test_database() -> None:
@@ -84,8 +98,10 @@ def assert_test_database() -> None:
     `django_db_setup` first would otherwise build the world in the development database (`portal`)."""
     names = {connection.settings_dict["NAME"], settings.DATABASES["default"]["NAME"]}
     if not all(str(name).startswith("test") for name in names):
-        raise RuntimeError(f"refusing to build the test world in database {sorted(names)}: not a test database "
-                           f"(ask for the django_db_setup or db fixture before unblocking the database)")
+        raise RuntimeError(
+            f"refusing to build the test world in database {sorted(names)}: not a test database "
+            f"(ask for the django_db_setup or db fixture before unblocking the database)"
+        )
 
 
 def build_world() -> World:
@@ -117,8 +133,12 @@ def django_db_setup(request, django_db_setup, django_db_blocker, django_db_keepd
     created = None
     with django_db_blocker.unblock():
         if not connection.settings_dict["NAME"].startswith("test"):
-            created = setup_databases(verbosity=request.config.option.verbose, interactive=False,
-                                      aliases={"default"}, keepdb=django_db_keepdb and not django_db_createdb)
+            created = setup_databases(
+                verbosity=request.config.option.verbose,
+                interactive=False,
+                aliases={"default"},
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
         build_world()
     yield
     if created is not None and not django_db_keepdb:

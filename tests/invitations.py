@@ -26,7 +26,6 @@ def accept(*emails: str, organisation=None) -> list[User]:
                 if services.account_in_use(account):
                     services.invitation_accept(invitation=invitation, user=account)
                 else:
-                    account = services.invitation_accept_with_password(invitation=invitation,
-                                                                       password=NEW_PASSWORD)
+                    account = services.invitation_accept_with_password(invitation=invitation, password=NEW_PASSWORD)
                 accepted.append(account)
     return accepted

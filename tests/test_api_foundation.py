@@ -8,8 +8,9 @@ from tests.conftest import PASSWORD
 
 
 def token_for(user, host: str) -> str:
-    response = Client(HTTP_HOST=host).post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD},
-                                           content_type="application/json")
+    response = Client(HTTP_HOST=host).post(
+        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
@@ -19,8 +20,14 @@ def test_a_token_works_where_its_user_is_a_member(world):
     response = Client(HTTP_HOST="acme.localhost").get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert response.json() == {
-        "id": world.acme.employee.pk, "email": world.acme.employee.email, "first_name": "Eva",
-        "last_name": "Acme", "language": "en", "organisation": "acme", "roles": ["employee"]}
+        "id": world.acme.employee.pk,
+        "email": world.acme.employee.email,
+        "first_name": "Eva",
+        "last_name": "Acme",
+        "language": "en",
+        "organisation": "acme",
+        "roles": ["employee"],
+    }
 
 
 def test_a_token_does_not_work_in_another_organisation(world):
@@ -39,15 +46,15 @@ def test_the_coach_of_both_organisations_uses_one_token_in_both(world):
 
 def test_no_token_is_issued_to_a_non_member(world):
     response = Client(HTTP_HOST="globex.localhost").post(
-        "/api/v1/auth/token/", {"email": world.acme.hr.email, "password": PASSWORD}, content_type="application/json")
+        "/api/v1/auth/token/", {"email": world.acme.hr.email, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert not Token.objects.filter(user=world.acme.hr).exists()
 
 
 @pytest.mark.parametrize("payload", [{}, {"email": "not-an-email", "password": "x"}, {"email": "a@b.nl"}])
 def test_a_malformed_token_request_names_what_is_wrong(world, payload):
-    response = Client(HTTP_HOST="acme.localhost").post("/api/v1/auth/token/", payload,
-                                                       content_type="application/json")
+    response = Client(HTTP_HOST="acme.localhost").post("/api/v1/auth/token/", payload, content_type="application/json")
     assert response.status_code == 400
     assert set(response.json()) <= {"email", "password"}
 
@@ -62,10 +69,13 @@ def test_a_deactivated_user_token_is_dead(world):
 
 def test_the_base_viewset_refuses_subclasses_that_bypass_the_policy():
     with pytest.raises(TypeError, match="get_queryset"):
+
         class Sneaky(PolicyViewSet):  # noqa: F841
             def get_queryset(self):
                 return []
+
     with pytest.raises(TypeError, match="get_object"):
+
         class Sneakier(PolicyViewSet):  # noqa: F841
             def get_object(self):
                 return None
@@ -100,6 +110,8 @@ def test_a_services_refusal_is_answered_the_same_way_by_every_endpoint():
     assert answer(PermissionDenied("Only the coach."))[0] == answer(Http404())[0] == 404
     assert answer(PermissionDenied("Only the coach."))[1] == policy.NOT_FOUND
     assert answer(SessionRefused("Taken meanwhile.", "slot_taken"), SessionRefused) == (
-        409, {"detail": "Taken meanwhile.", "code": "slot_taken"})
+        409,
+        {"detail": "Taken meanwhile.", "code": "slot_taken"},
+    )
     assert answer(SessionRefused("Not yours.", "not_allowed"), SessionRefused)[0] == 403
     assert Conflict.status_code == 409

@@ -13,7 +13,6 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator, FormatChecker
 
-
 FORMATS = FormatChecker()
 
 
@@ -28,8 +27,11 @@ def _is_uri(value) -> bool:
 def schema() -> dict:
     GENERATOR_STATS.reset()
     generated = SchemaGenerator().get_schema(request=None, public=True)
-    return {"schema": generated, "warnings": GENERATOR_STATS._warn_cache.copy(),
-            "errors": GENERATOR_STATS._error_cache.copy()}
+    return {
+        "schema": generated,
+        "warnings": GENERATOR_STATS._warn_cache.copy(),
+        "errors": GENERATOR_STATS._error_cache.copy(),
+    }
 
 
 def test_it_generates_without_warnings_or_errors(schema):
@@ -50,8 +52,11 @@ def test_the_people_of_each_api_have_components_of_their_own(schema):
 
 
 def test_every_kind_status_and_mode_enum_is_named_after_its_model(schema):
-    enums = {name: component["enum"] for name, component in schema["schema"]["components"]["schemas"].items()
-             if "enum" in component}
+    enums = {
+        name: component["enum"]
+        for name, component in schema["schema"]["components"]["schemas"].items()
+        if "enum" in component
+    }
     assert not [name for name in enums if re.search(r"[0-9A-F]{3}Enum$", name)]  # no hash-suffixed names
     assert enums["SessionStatusEnum"] == ["scheduled", "cancelled", "completed"]
     assert enums["SessionModeEnum"] == ["in_person", "video", "phone"]
@@ -74,8 +79,10 @@ def test_the_access_log_is_documented_as_the_paginated_list_it_answers(schema, w
     assert set(answer) == set(documented["properties"])
 
 
-@pytest.mark.parametrize("component, field", [("Session", "video_url"), ("Slot", "video_url"),
-                                               ("Resource", "url"), ("SessionCreate", "video_url")])
+@pytest.mark.parametrize(
+    "component, field",
+    [("Session", "video_url"), ("Slot", "video_url"), ("Resource", "url"), ("SessionCreate", "video_url")],
+)
 def test_a_link_that_may_be_empty_is_documented_as_a_uri_or_empty(schema, component, field):
     # Found by `make fuzz`: an in-person session answered "video_url": "" against a plain `format: uri`.
     documented = schema["schema"]["components"]["schemas"][component]["properties"][field]
@@ -96,5 +103,6 @@ def test_the_attendance_sheet_is_documented_as_the_plain_list_it_answers(schema,
     assert documented == {"type": "array", "items": {"$ref": "#/components/schemas/AttendanceRow"}}
     assert "page" not in {parameter["name"] for parameter in operation.get("parameters", [])}
     answer = client_for(world.acme.employee, world.acme.host).get(
-        f"/api/v1/sessions/{world.acme.people['session_past']}/attendance/")
+        f"/api/v1/sessions/{world.acme.people['session_past']}/attendance/"
+    )
     assert answer.status_code == 200 and isinstance(answer.json(), list)

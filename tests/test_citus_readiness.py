@@ -26,8 +26,10 @@ TENANT = "tenant"  # any organisation schema, when reading the models
 
 def reference_tables() -> frozenset[str]:
     """The shared tables that can become Citus reference tables."""
-    return frozenset(apps.get_model(label)._meta.db_table for label in (
-        settings.AUTH_USER_MODEL, "tenants.Organisation", "tenants.Membership", "availability.Slot"))
+    return frozenset(
+        apps.get_model(label)._meta.db_table
+        for label in (settings.AUTH_USER_MODEL, "tenants.Organisation", "tenants.Membership", "availability.Slot")
+    )
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,9 @@ def violations(keys: list[ForeignKey], references: frozenset[str]) -> list[str]:
             problems.append(f"a shared table points into a tenant schema: {where}")
         elif key.source_schema != PUBLIC and key.target_schema not in (PUBLIC, key.source_schema):
             problems.append(f"a tenant schema points into another one: {where}")
-        elif (key.source_schema != PUBLIC and key.target_schema == PUBLIC
-              and key.target_table not in references):
+        elif key.source_schema != PUBLIC and key.target_schema == PUBLIC and key.target_table not in references:
             problems.append(f"a tenant table points at a shared table that cannot be a reference table: {where}")
-        elif (key.source_schema == PUBLIC and key.source_table in references
-              and key.target_table not in references):
+        elif key.source_schema == PUBLIC and key.source_table in references and key.target_table not in references:
             problems.append(f"a reference table points at a table that is not one: {where}")
     return problems
 
@@ -69,8 +69,15 @@ def keys_from_models() -> list[ForeignKey]:
         for field in model._meta.local_fields:
             if field.is_relation and field.db_constraint is not False and field.related_model is not None:
                 target = field.related_model
-                keys.append(ForeignKey(_side(model), model._meta.db_table, _side(target),
-                                       target._meta.db_table, f"{model.__name__}.{field.name}"))
+                keys.append(
+                    ForeignKey(
+                        _side(model),
+                        model._meta.db_table,
+                        _side(target),
+                        target._meta.db_table,
+                        f"{model.__name__}.{field.name}",
+                    )
+                )
     return keys
 
 
@@ -92,6 +99,7 @@ def keys_from_catalogue(schemas: list[str]) -> list[ForeignKey]:
 
 
 # --- the rule itself --------------------------------------------------------------------------------
+
 
 def test_the_rule_refuses_each_kind_of_key_that_would_block_sharding():
     references = frozenset({"tenants_user", "tenants_organisation"})
@@ -122,6 +130,7 @@ def test_the_rule_lets_tenant_tables_point_at_their_own_schema_and_at_reference_
 
 # --- the portal -------------------------------------------------------------------------------------
 
+
 def test_the_models_foreign_keys_keep_every_organisation_schema_shardable():
     keys = keys_from_models()
     assert any(key.source_schema == TENANT and key.target_schema == PUBLIC for key in keys)  # it looked
@@ -130,7 +139,8 @@ def test_the_models_foreign_keys_keep_every_organisation_schema_shardable():
 
 def test_the_database_catalogue_keeps_every_organisation_schema_shardable(world):
     schemas = [settings.TENANT_BASE_SCHEMA] + list(
-        Organisation.objects.exclude(schema_name=PUBLIC).values_list("schema_name", flat=True))
+        Organisation.objects.exclude(schema_name=PUBLIC).values_list("schema_name", flat=True)
+    )
     keys = keys_from_catalogue([PUBLIC] + schemas)
     looked_at = {key.source_schema for key in keys}
     assert {"acme", "globex", settings.TENANT_BASE_SCHEMA} <= looked_at

@@ -26,7 +26,7 @@ from tenants.models import Organisation, User
 from tests.reports.data import build
 from tests.responses import SIGNED_IN, answers, ask
 
-PREFIXES = ("=HYPERLINK(\"http://x\") ", "+1+", "-1+", "@SUM ", "\tTAB ", "\rCR ")
+PREFIXES = ('=HYPERLINK("http://x") ', "+1+", "-1+", "@SUM ", "\tTAB ", "\rCR ")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 # Text that is not free text: routing names, keys, and the like.
 LEFT_ALONE = {("tenants.Organisation", "schema_name"), ("tenants.Domain", "domain")}
@@ -36,9 +36,14 @@ APPS = ("tenants", "programmes", "assessments", "reports", "availability")
 def _text_fields(model: type[models.Model]) -> list[models.Field]:
     fields = []
     for field in model._meta.concrete_fields:
-        if (not isinstance(field, (models.CharField, models.TextField)) or isinstance(field, models.SlugField)
-                or field.primary_key or field.choices or (model._meta.label, field.name) in LEFT_ALONE
-                or data_map.secret_reason(model, field)):
+        if (
+            not isinstance(field, (models.CharField, models.TextField))
+            or isinstance(field, models.SlugField)
+            or field.primary_key
+            or field.choices
+            or (model._meta.label, field.name) in LEFT_ALONE
+            or data_map.secret_reason(model, field)
+        ):
             continue
         fields.append(field)
     return fields
@@ -117,8 +122,11 @@ def test_every_csv_the_portal_answers_with_is_formula_safe(world, in_tenant):
     assert Organisation.objects.get(pk=world.acme.organisation.pk).name.startswith(PREFIXES)
     assert User.objects.get(pk=world.acme.employee.pk).first_name.startswith(PREFIXES)
 
-    discovered = [answer for answer in answers(world, first_only=True)
-                  if answer.response.get("Content-Type", "").startswith("text/csv")]
+    discovered = [
+        answer
+        for answer in answers(world, first_only=True)
+        if answer.response.get("Content-Type", "").startswith("text/csv")
+    ]
     names = {answer.case.name for answer in discovered}
     missing = _csv_views() - names
     assert not missing, f"views that write CSV but answer no GET case of the access matrix with it: {missing}"
@@ -138,6 +146,10 @@ def test_every_csv_the_portal_answers_with_is_formula_safe(world, in_tenant):
                 failures.append(f"{answer.url} ({role}): {unsafe[:3]}")
     assert not failures, "CSV cells a spreadsheet would run:\n" + "\n".join(failures)
     # The formulas did reach the files that hold data (the test is not passing on empty files).
-    for url in ("/coach/hours.csv", "/reports/export/enrolments.csv", "/reports/export/attendance.csv",
-                "/reports/export/credits.csv"):
+    for url in (
+        "/coach/hours.csv",
+        "/reports/export/enrolments.csv",
+        "/reports/export/attendance.csv",
+        "/reports/export/credits.csv",
+    ):
         assert reached.get(url), f"no formula-like value reached {url}"

@@ -15,20 +15,48 @@ from django.utils import translation
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SETTINGS_SHOWN = ("DEBUG", "PRODUCTION", "SESSION_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-                  "PORTAL_SCHEME", "WHITENOISE_USE_FINDERS", "ALLOWED_HOSTS")
+SETTINGS_SHOWN = (
+    "DEBUG",
+    "PRODUCTION",
+    "SESSION_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "PORTAL_SCHEME",
+    "WHITENOISE_USE_FINDERS",
+    "ALLOWED_HOSTS",
+)
 
 
 def settings_for(**environment: str) -> dict:
     """The settings a fresh process reads from exactly this environment (no test run, no DATABASE_URL
     unless given: what `make run` starts with)."""
-    inherited = {key: value for key, value in os.environ.items()
-                 if key not in {"DEBUG", "DATABASE_URL", "PORTAL_TESTING", "SECURE_SSL_REDIRECT", "SECRET_KEY",
-                                "PORTAL_PRODUCTION", "SECURE_HSTS_SECONDS", "PORTAL_SCHEME"}}
-    script = ("import json, django; from django.conf import settings; django.setup(); "
-              f"print(json.dumps({{name: getattr(settings, name) for name in {SETTINGS_SHOWN!r}}}))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
-                            env={**inherited, "DJANGO_SETTINGS_MODULE": "portal.settings", **environment})
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DEBUG",
+            "DATABASE_URL",
+            "PORTAL_TESTING",
+            "SECURE_SSL_REDIRECT",
+            "SECRET_KEY",
+            "PORTAL_PRODUCTION",
+            "SECURE_HSTS_SECONDS",
+            "PORTAL_SCHEME",
+        }
+    }
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {SETTINGS_SHOWN!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**inherited, "DJANGO_SETTINGS_MODULE": "portal.settings", **environment},
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -39,7 +67,10 @@ def test_make_run_starts_with_debug_off_over_plain_http():
     # Still the demo: plain http on localhost, cookies sent without TLS, no redirect to https.
     assert shown["PRODUCTION"] is False
     assert (shown["SESSION_COOKIE_SECURE"], shown["SECURE_SSL_REDIRECT"], shown["SECURE_HSTS_SECONDS"]) == (
-        False, False, 0)
+        False,
+        False,
+        0,
+    )
     assert shown["PORTAL_SCHEME"] == "http"
     # Static files come straight from the source folders, without collectstatic.
     assert shown["WHITENOISE_USE_FINDERS"] is True
@@ -55,7 +86,10 @@ def test_a_database_of_its_own_is_production_with_https_and_secure_cookies():
     shown = settings_for(DATABASE_URL="postgres://portal@db.internal:5432/portal", SECRET_KEY="k" * 50)
     assert (shown["DEBUG"], shown["PRODUCTION"]) == (False, True)
     assert (shown["SESSION_COOKIE_SECURE"], shown["SECURE_SSL_REDIRECT"], shown["PORTAL_SCHEME"]) == (
-        True, True, "https")
+        True,
+        True,
+        "https",
+    )
     assert shown["WHITENOISE_USE_FINDERS"] is False
 
 
@@ -146,7 +180,9 @@ def test_a_refused_action_answers_the_portals_403_in_dutch_on_globex(world, clie
     response = client_for(world.globex.employee, world.globex.host).get("/")
     assert response.status_code == 403
     html = response.content.decode()
-    assert 'class="error-page__code"' in html and 'lang="nl"' in html and "Eva Globex" in html  # the base layout, signed in
+    assert (
+        'class="error-page__code"' in html and 'lang="nl"' in html and "Eva Globex" in html
+    )  # the base layout, signed in
 
 
 def test_a_form_sent_without_its_security_token_answers_the_portals_403(world):

@@ -9,14 +9,23 @@ from tenants.models import Invitation
 
 
 def _invite(world, email: str, organisation=None) -> Invitation:
-    return services.invitation_create(email=email, organisation=organisation or world.acme.organisation,
-                                      role="employee", acting_user=world.acme.hr, send=False)
+    return services.invitation_create(
+        email=email,
+        organisation=organisation or world.acme.organisation,
+        role="employee",
+        acting_user=world.acme.hr,
+        send=False,
+    )
 
 
 def test_it_sends_one_invitation_after_the_commit(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_create(email="one.at.a.time@acme.test", organisation=world.acme.organisation,
-                                   role="employee", acting_user=world.acme.hr)
+        services.invitation_create(
+            email="one.at.a.time@acme.test",
+            organisation=world.acme.organisation,
+            role="employee",
+            acting_user=world.acme.hr,
+        )
     assert [message.to for message in mail.outbox] == [["one.at.a.time@acme.test"]]
     assert "acme.localhost" in mail.outbox[0].body and "/invitation/" in mail.outbox[0].body
 

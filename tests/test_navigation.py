@@ -14,10 +14,17 @@ def _menu(client, path: str = "/") -> list[str]:
     return [item["label"] for item in response.context["nav_items"]]
 
 
-@pytest.mark.parametrize("who, sees_workspace", [
-    ("coach_both", True), ("coach", True), ("hr", False), ("employee", False), ("outsider", False),
-    ("staff", False),
-])
+@pytest.mark.parametrize(
+    "who, sees_workspace",
+    [
+        ("coach_both", True),
+        ("coach", True),
+        ("hr", False),
+        ("employee", False),
+        ("outsider", False),
+        ("staff", False),
+    ],
+)
 def test_the_public_workspace_entry_is_for_coaches_only(world, client_for, who, sees_workspace):
     client = client_for(world.user(who), "localhost")
     for path in ("/", "/coach/"):
@@ -32,8 +39,9 @@ def test_platform_staff_see_the_organisations_entry_and_others_do_not(world, cli
 def test_a_coach_role_gained_after_signing_in_shows_once_my_organisations_is_read(world, client_for):
     client = client_for(world.acme.employee2, "localhost")
     assert "Workspace" not in _menu(client, "/coach/")
-    membership = Membership.objects.create(user=world.acme.employee2, organisation=world.globex.organisation,
-                                           role=Role.COACH)
+    membership = Membership.objects.create(
+        user=world.acme.employee2, organisation=world.globex.organisation, role=Role.COACH
+    )
     try:
         assert "Workspace" in _menu(client, "/")  # the landing reads the memberships anyway
         assert "Workspace" in _menu(client, "/coach/")
@@ -41,11 +49,14 @@ def test_a_coach_role_gained_after_signing_in_shows_once_my_organisations_is_rea
         membership.delete()
 
 
-@pytest.mark.parametrize("who, expected, absent", [
-    ("hr", {"Programmes", "Enrolments", "Sessions", "People", "Settings"}, {"Goals", "My assessments"}),
-    ("coach", {"Programmes", "Enrolments", "Sessions", "Goals", "Reflections"}, {"People", "Settings"}),
-    ("employee", {"Programmes", "Sessions", "Goals", "My assessments"}, {"Enrolments", "People", "Workspace"}),
-])
+@pytest.mark.parametrize(
+    "who, expected, absent",
+    [
+        ("hr", {"Programmes", "Enrolments", "Sessions", "People", "Settings"}, {"Goals", "My assessments"}),
+        ("coach", {"Programmes", "Enrolments", "Sessions", "Goals", "Reflections"}, {"People", "Settings"}),
+        ("employee", {"Programmes", "Sessions", "Goals", "My assessments"}, {"Enrolments", "People", "Workspace"}),
+    ],
+)
 def test_an_organisation_host_shows_each_role_its_own_entries(world, client_for, who, expected, absent):
     menu = set(_menu(client_for(getattr(world.acme, who), world.acme.host)))
     assert expected <= menu and not (absent & menu)

@@ -25,8 +25,10 @@ def test_every_answer_to_a_signed_in_person_is_no_store(world):
             continue
         asked += 1
         if not _no_store(answer.response):
-            failures.append(f"{answer.case.host} {answer.url} ({answer.role}): "
-                            f"Cache-Control {answer.response.get('Cache-Control')!r}")
+            failures.append(
+                f"{answer.case.host} {answer.url} ({answer.role}): "
+                f"Cache-Control {answer.response.get('Cache-Control')!r}"
+            )
     assert asked > 100
     assert not failures, "answers a cache may keep:\n" + "\n".join(failures)
 

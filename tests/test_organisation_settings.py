@@ -15,8 +15,13 @@ def png(size=(40, 40)) -> bytes:
 
 
 def form(**overrides):
-    data = {"default_language": "en", "accent_colour": "#123456", "support_contact": "Call 0800",
-            "cancellation_notice_hours": 48, "retention_months": 36}
+    data = {
+        "default_language": "en",
+        "accent_colour": "#123456",
+        "support_contact": "Call 0800",
+        "cancellation_notice_hours": 48,
+        "retention_months": 36,
+    }
     data.update(overrides)
     return data
 
@@ -49,14 +54,16 @@ def test_a_logo_over_the_size_limit_is_refused(client_for, world, settings, tmp_
     big = io.BytesIO()
     Image.effect_noise((800, 800), 100).convert("RGB").save(big, "PNG")
     response = client_for(world.acme.hr, "acme.localhost").post(
-        "/settings/", form(logo=SimpleUploadedFile("logo.png", big.getvalue(), "image/png")))
+        "/settings/", form(logo=SimpleUploadedFile("logo.png", big.getvalue(), "image/png"))
+    )
     assert response.status_code == 200
     assert "the limit is 512 KB" in response.content.decode()
 
 
 def test_an_accent_colour_that_is_not_a_colour_is_refused(client_for, world):
     response = client_for(world.acme.hr, "acme.localhost").post(
-        "/settings/", form(accent_colour="red; background:url(x)"))
+        "/settings/", form(accent_colour="red; background:url(x)")
+    )
     assert response.status_code == 200
     assert "#2f5d8a" in response.content.decode()  # the help in the error message
     assert Organisation.objects.get(pk=world.acme.organisation.pk).accent_colour != "red; background:url(x)"
@@ -64,10 +71,16 @@ def test_an_accent_colour_that_is_not_a_colour_is_refused(client_for, world):
 
 def png_header(width: int, height: int) -> bytes:
     """A PNG that claims these dimensions and holds no pixels: Pillow reads the size from the header."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_a_logo_wider_or_taller_than_the_limit_is_refused_naming_the_limit(client_for, world, settings, tmp_path):
@@ -83,18 +96,21 @@ def test_a_logo_wider_or_taller_than_the_limit_is_refused_naming_the_limit(clien
 def test_a_logo_of_exactly_the_limit_is_accepted(client_for, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     response = client_for(world.acme.hr, "acme.localhost").post(
-        "/settings/", form(logo=SimpleUploadedFile("logo.png", png((2000, 2000)), "image/png")))
+        "/settings/", form(logo=SimpleUploadedFile("logo.png", png((2000, 2000)), "image/png"))
+    )
     assert response.status_code == 302
 
 
-def test_a_decompression_bomb_is_refused_from_its_header_without_decoding_it(client_for, world, settings,
-                                                                            tmp_path, monkeypatch):
+def test_a_decompression_bomb_is_refused_from_its_header_without_decoding_it(
+    client_for, world, settings, tmp_path, monkeypatch
+):
     settings.MEDIA_ROOT = tmp_path
     decoded = []
     monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self.size))
     for width in (10_000, 100_000):  # over Pillow's warning limit, over its error limit
         response = client_for(world.acme.hr, "acme.localhost").post(
-            "/settings/", form(logo=SimpleUploadedFile("logo.png", png_header(width, width), "image/png")))
+            "/settings/", form(logo=SimpleUploadedFile("logo.png", png_header(width, width), "image/png"))
+        )
         assert response.status_code == 200
         assert "The logo may be at most 2,000 × 2,000 pixels." in response.content.decode()
     assert decoded == []

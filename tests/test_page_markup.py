@@ -22,8 +22,24 @@ from tests.responses import answers
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Elements that phrasing content may not break out of: a <form> (flow content) inside one is invalid.
-PHRASING_ONLY = {"span", "a", "label", "p", "strong", "em", "small", "b", "i", "button", "h1", "h2", "h3",
-                 "h4", "h5", "h6"}
+PHRASING_ONLY = {
+    "span",
+    "a",
+    "label",
+    "p",
+    "strong",
+    "em",
+    "small",
+    "b",
+    "i",
+    "button",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ID_REFERENCES = ("aria-describedby", "aria-labelledby", "aria-controls", "for")
 
@@ -83,8 +99,11 @@ def problems(body: str, *, full_page: bool) -> list[str]:
     found = []
     ids = Counter(node.attrs["id"] for node in nodes if node.attrs.get("id"))
     found += [f"id {value!r} used {count} times" for value, count in ids.items() if count > 1]
-    found += [f"<{node.tag} for=''> names nothing" for node in nodes if node.tag == "label" and "for" in node.attrs
-              and not node.attrs["for"].strip()]
+    found += [
+        f"<{node.tag} for=''> names nothing"
+        for node in nodes
+        if node.tag == "label" and "for" in node.attrs and not node.attrs["for"].strip()
+    ]
     if full_page:  # a fragment may point at the page it is swapped into
         for node in nodes:
             for attribute in ID_REFERENCES:
@@ -92,8 +111,12 @@ def problems(body: str, *, full_page: bool) -> list[str]:
                     if target not in ids:
                         found.append(f"<{node.tag} {attribute}={target!r}> names no element")
     for node in nodes:
-        if node.tag == "input" and node.attrs.get("type") == "date" and node.attrs.get("value") \
-                and not ISO_DATE.fullmatch(node.attrs["value"]):
+        if (
+            node.tag == "input"
+            and node.attrs.get("type") == "date"
+            and node.attrs.get("value")
+            and not ISO_DATE.fullmatch(node.attrs["value"])
+        ):
             found.append(f"<input type=date value={node.attrs['value']!r}> is not an ISO date")
         if node.tag == "input" and node.attrs.get("type") == "color":
             found += [f"<input type=color {name}>" for name in ("required", "maxlength") if name in node.attrs]
@@ -102,8 +125,11 @@ def problems(body: str, *, full_page: bool) -> list[str]:
                 if child.tag not in ("dt", "dd", "div", "template", "script"):
                     found.append(f"<dl> holds <{child.tag}>")
                 if child.tag == "div":
-                    found += [f"<dl><div> holds <{grandchild.tag}>" for grandchild in child.children
-                              if grandchild.tag not in ("dt", "dd", "template", "script")]
+                    found += [
+                        f"<dl><div> holds <{grandchild.tag}>"
+                        for grandchild in child.children
+                        if grandchild.tag not in ("dt", "dd", "template", "script")
+                    ]
         if node.tag == "form":
             inline = next((a.tag for a in node.ancestors() if a.tag in PHRASING_ONLY), None)
             if inline:
@@ -130,13 +156,24 @@ def test_the_checks_find_each_kind_of_mistake():
       <span><form method="post"></form></span><label for="">Rating</label>
       <form method="get"><select></select><noscript><button>Filter</button></noscript></form>
       <input type="date" value="05-12-2026"><input type="color" required></main>"""
-    assert sorted(problems(page, full_page=True)) == sorted([
-        "<dl><div> holds <p>", "id 'id_title' used 2 times", "<input aria-describedby='id_title_help'> names no element",
-        "<form action=''> inside <span>", "GET <form action=''> has no submit button",
-        "<label for=''> names nothing",
-        "<input type=date value='05-12-2026'> is not an ISO date", "<input type=color required>"])
-    assert problems('<form method="get"><button>Filter</button></form><label for="x">X</label><input id="x">',
-                    full_page=True) == []
+    assert sorted(problems(page, full_page=True)) == sorted(
+        [
+            "<dl><div> holds <p>",
+            "id 'id_title' used 2 times",
+            "<input aria-describedby='id_title_help'> names no element",
+            "<form action=''> inside <span>",
+            "GET <form action=''> has no submit button",
+            "<label for=''> names nothing",
+            "<input type=date value='05-12-2026'> is not an ISO date",
+            "<input type=color required>",
+        ]
+    )
+    assert (
+        problems(
+            '<form method="get"><button>Filter</button></form><label for="x">X</label><input id="x">', full_page=True
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("org_key", ["acme", "globex"])  # English and Dutch
@@ -155,8 +192,9 @@ def test_every_page_of_the_matrix_has_sound_markup(world, org_key):
 
 @pytest.mark.parametrize("data, invalid", [({"title": "", "due_on": "soon"}, ["id_action_title", "id_action_due_on"])])
 def test_a_refused_form_starts_with_a_summary_linking_each_field(world, data, invalid):
-    from assessments.models import Goal
     from django_tenants.utils import tenant_context
+
+    from assessments.models import Goal
 
     with tenant_context(world.acme.organisation):
         goal = Goal.objects.create(employee_id=world.acme.employee.pk, title="Speak up")

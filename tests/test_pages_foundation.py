@@ -23,15 +23,29 @@ MORE_PEOPLE = 40
 
 def more_people(world) -> str:
     """Forty more employees in Acme, and a few more HR managers and coaches: more rows on every list."""
-    users = User.objects.bulk_create([User(email=f"extra{number}@acme.test", first_name="Extra",
-                                           last_name=f"Person {number:02d}") for number in range(MORE_PEOPLE)])
+    users = User.objects.bulk_create(
+        [
+            User(email=f"extra{number}@acme.test", first_name="Extra", last_name=f"Person {number:02d}")
+            for number in range(MORE_PEOPLE)
+        ]
+    )
     roles = [Role.HR_MANAGER, Role.COACH] + [Role.EMPLOYEE] * (MORE_PEOPLE - 2)
-    Membership.objects.bulk_create([Membership(user=user, organisation=world.acme.organisation, role=role)
-                                    for user, role in zip(users, roles)])
-    Invitation.objects.bulk_create([Invitation(  # and people invited who have not answered yet
-        email=f"invited{number}@elsewhere.test", first_name="In", last_name=f"Vited {number}",
-        organisation=world.acme.organisation, role=Role.EMPLOYEE, expires_at=timezone.now() + timedelta(days=7))
-        for number in range(10)])
+    Membership.objects.bulk_create(
+        [Membership(user=user, organisation=world.acme.organisation, role=role) for user, role in zip(users, roles)]
+    )
+    Invitation.objects.bulk_create(
+        [
+            Invitation(  # and people invited who have not answered yet
+                email=f"invited{number}@elsewhere.test",
+                first_name="In",
+                last_name=f"Vited {number}",
+                organisation=world.acme.organisation,
+                role=Role.EMPLOYEE,
+                expires_at=timezone.now() + timedelta(days=7),
+            )
+            for number in range(10)
+        ]
+    )
     return users[-1].email
 
 
@@ -41,8 +55,12 @@ def more_organisations(world) -> str:
         organisation = organisation_create(name=name, slug=slug, acting_user=world.staff)
         membership_grant(user=world.coach_both, organisation=organisation, role=Role.COACH)
         for person in (world.outsider, world.coach_both):  # each invited there as an employee too
-            Invitation.objects.create(email=person.email, organisation=organisation, role=Role.EMPLOYEE,
-                                      expires_at=timezone.now() + timedelta(days=7))
+            Invitation.objects.create(
+                email=person.email,
+                organisation=organisation,
+                role=Role.EMPLOYEE,
+                expires_at=timezone.now() + timedelta(days=7),
+            )
     return "Umbrella Care"
 
 
@@ -57,22 +75,37 @@ def assert_fixed_queries(client, path: str, queries: int, django_assert_num_quer
 PAGES = [
     # The sign-in page and the public landing signed out: only 1 the host's domain → organisation.
     pytest.param(None, "localhost", "/login/", 2 * SIGNED_OUT, more_people, False, id="login, public host"),
-    pytest.param(None, "acme.localhost", "/login/", 2 * SIGNED_OUT, more_people, False,
-                 id="login, organisation host"),
+    pytest.param(None, "acme.localhost", "/login/", 2 * SIGNED_OUT, more_people, False, id="login, organisation host"),
     pytest.param(None, "localhost", "/", 2 * SIGNED_OUT, more_organisations, False, id="landing, signed out"),
     # 4 open invitations to the person's address with their organisations, 5 "my organisations": the
     # memberships with their organisations, in one query.
-    pytest.param("coach_both", "localhost", "/", 2 * (PUBLIC_REQUEST + 2), more_organisations, True,
-                 id="landing, coach of several organisations"),
-    pytest.param("outsider", "localhost", "/", 2 * (PUBLIC_REQUEST + 2), more_organisations, False,
-                 id="landing, member nowhere"),
+    pytest.param(
+        "coach_both",
+        "localhost",
+        "/",
+        2 * (PUBLIC_REQUEST + 2),
+        more_organisations,
+        True,
+        id="landing, coach of several organisations",
+    ),
+    pytest.param(
+        "outsider", "localhost", "/", 2 * (PUBLIC_REQUEST + 2), more_organisations, False, id="landing, member nowhere"
+    ),
     # 4 the organisations, 5 their domains (prefetched), 6 the latest platform events with who and where.
-    pytest.param("staff", "localhost", "/platform/", 2 * (PUBLIC_REQUEST + 3), more_organisations, True,
-                 id="platform organisations, staff"),
+    pytest.param(
+        "staff",
+        "localhost",
+        "/platform/",
+        2 * (PUBLIC_REQUEST + 3),
+        more_organisations,
+        True,
+        id="platform organisations, staff",
+    ),
     # 5 how many people (for the pages), 6 one page of memberships with their people, 7 the open
     # invitations (with the names HR entered).
-    pytest.param("hr", "acme.localhost", "/people/", 2 * (ORGANISATION_REQUEST + 3), more_people, False,
-                 id="people, HR"),
+    pytest.param(
+        "hr", "acme.localhost", "/people/", 2 * (ORGANISATION_REQUEST + 3), more_people, False, id="people, HR"
+    ),
     # Home: one panel per role, from the apps. HR: 5 programmes, 6 their cohorts with places taken,
     # 7 enrolments per status, 8 attendance per kind of session, 9 scheduled assessments, 10 their
     # completion, 11 reflections and goals in aggregate, 12 session feedback in aggregate.
@@ -80,22 +113,30 @@ PAGES = [
     # Employee: 5 enrolled at all?, 6 my enrolment, 7 my next session, 8 the programme's phases, 9 the
     # agreement accepted?, 10 my attendance, 11 my assessments, 12 my next sessions, 13 my actions due,
     # 14 my goals, 15 how often others opened my information lately.
-    pytest.param("employee", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 11), more_people, False,
-                 id="home, employee"),
+    pytest.param(
+        "employee", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 11), more_people, False, id="home, employee"
+    ),
     # Coach: 5 sessions to mark attendance for, 6 my coming sessions, 7 how many urgent requests wait for
     # me, 8 my coachees' latest assessments, 9 how many wait for release, 10 sessions to follow up,
     # 11 overdue actions per coachee, 12 reflections shared with me lately. The same for a coach who also
     # serves another organisation.
-    pytest.param("coach", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, False,
-                 id="home, coach"),
-    pytest.param("coach_both", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, False,
-                 id="home, coach of several organisations"),
+    pytest.param("coach", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, False, id="home, coach"),
+    pytest.param(
+        "coach_both",
+        "acme.localhost",
+        "/",
+        2 * (ORGANISATION_REQUEST + 8),
+        more_people,
+        False,
+        id="home, coach of several organisations",
+    ),
 ]
 
 
 @pytest.mark.parametrize("who, host, path, queries, grow, shows_growth", PAGES)
-def test_the_page_makes_the_same_queries_however_much_there_is(world, client_for, django_assert_num_queries,
-                                                               who, host, path, queries, grow, shows_growth):
+def test_the_page_makes_the_same_queries_however_much_there_is(
+    world, client_for, django_assert_num_queries, who, host, path, queries, grow, shows_growth
+):
     user = world.user(who) if who else None
     client = client_for(user, host)
     assert_fixed_queries(client, path, queries, django_assert_num_queries)
@@ -105,8 +146,7 @@ def test_the_page_makes_the_same_queries_however_much_there_is(world, client_for
         assert added in body  # the new rows are on the page, read by the same queries
 
 
-def test_the_people_fragment_makes_the_same_queries_however_many_people(world, client_for,
-                                                                        django_assert_num_queries):
+def test_the_people_fragment_makes_the_same_queries_however_many_people(world, client_for, django_assert_num_queries):
     client = client_for(world.acme.hr, "acme.localhost")
     path = "/people/?role=employee"
     # 5 how many employees, 6 one page of them with their people.

@@ -35,14 +35,18 @@ def test_every_reference_to_a_person_from_an_organisation_table_has_no_database_
 
 def test_no_organisation_schema_holds_a_key_to_the_users_table(world):
     schemas = [settings.TENANT_BASE_SCHEMA] + list(
-        Organisation.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
+        Organisation.objects.exclude(schema_name="public").values_list("schema_name", flat=True)
+    )
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT source_ns.nspname, source.relname, con.conname FROM pg_constraint con
             JOIN pg_class source ON source.oid = con.conrelid
             JOIN pg_namespace source_ns ON source_ns.oid = source.relnamespace
             WHERE con.contype = 'f' AND con.confrelid = 'public.tenants_user'::regclass
-              AND source_ns.nspname = ANY(%s)""", [schemas])
+              AND source_ns.nspname = ANY(%s)""",
+            [schemas],
+        )
         assert cursor.fetchall() == []
         cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.tenants_user'::regclass")
         assert cursor.fetchone()[0] < 40  # only the public schema's own keys to users

@@ -17,8 +17,9 @@ def tables_in(schema: str) -> set[str]:
 
 
 def test_a_new_organisation_is_a_clone_of_the_template_with_its_domain_and_hr_invitation(world, mailoutbox):
-    organisation = organisation_create(name="Initech", slug="initech", hr_email="HR@Initech.test",
-                                       default_language="nl")
+    organisation = organisation_create(
+        name="Initech", slug="initech", hr_email="HR@Initech.test", default_language="nl"
+    )
     assert schema_exists("initech")
     assert tables_in("initech") == tables_in("tenant_template")
     assert Domain.objects.get(tenant=organisation).domain == "initech.localhost"
@@ -32,12 +33,15 @@ def test_a_new_organisation_is_a_clone_of_the_template_with_its_domain_and_hr_in
     assert Client(HTTP_HOST="initech.localhost").get("/login/").status_code == 200
 
 
-@pytest.mark.parametrize("slug, message", [
-    ("acme", "already exists"),
-    ("www", "reserved"),
-    ("Bad Slug!", "lower-case letters"),
-    ("x", "lower-case letters"),
-])
+@pytest.mark.parametrize(
+    "slug, message",
+    [
+        ("acme", "already exists"),
+        ("www", "reserved"),
+        ("Bad Slug!", "lower-case letters"),
+        ("x", "lower-case letters"),
+    ],
+)
 def test_it_refuses_a_bad_address_and_creates_nothing(world, slug, message):
     before = Organisation.objects.count()
     with pytest.raises(ValidationError) as error:
@@ -69,12 +73,14 @@ def test_the_command_provisions_and_reports_bad_input(world, capsys):
 
 def test_platform_staff_provision_from_the_form_and_errors_are_shown(client_for, world):
     client = client_for(world.staff, "localhost")
-    response = client.post("/platform/", {"name": "Hooli", "slug": "hooli", "default_language": "en",
-                                          "hr_email": "hr@hooli.test"})
+    response = client.post(
+        "/platform/", {"name": "Hooli", "slug": "hooli", "default_language": "en", "hr_email": "hr@hooli.test"}
+    )
     assert response.status_code == 302
     assert Organisation.objects.filter(slug="hooli").exists()
-    again = client.post("/platform/", {"name": "Hooli", "slug": "hooli", "default_language": "en",
-                                       "hr_email": "hr@hooli.test"})
+    again = client.post(
+        "/platform/", {"name": "Hooli", "slug": "hooli", "default_language": "en", "hr_email": "hr@hooli.test"}
+    )
     assert again.status_code == 200
     assert "An organisation with this address already exists." in again.content.decode()
 

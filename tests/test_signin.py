@@ -25,7 +25,8 @@ def test_it_refuses_a_non_member_on_an_organisation_host(world):
 
 def test_it_rejects_a_wrong_password_with_a_clear_message(world):
     response = Client(HTTP_HOST="acme.localhost").post(
-        "/login/", {"username": world.acme.hr.email, "password": "wrong"})
+        "/login/", {"username": world.acme.hr.email, "password": "wrong"}
+    )
     assert response.status_code == 200
     assert "do not match" in response.content.decode()
 
@@ -54,8 +55,9 @@ def test_the_coach_moves_from_the_public_host_into_each_organisation(world, clie
 def bound_ticket(world, organisation) -> tuple[str, str]:
     """A ticket for the coach into `organisation`, and the nonce of the browser it is bound to."""
     nonce = services.handoff_nonce()
-    token = services.handoff_create(user=world.coach_both, organisation=organisation,
-                                    binding=services.handoff_binding(nonce))
+    token = services.handoff_create(
+        user=world.coach_both, organisation=organisation, binding=services.handoff_binding(nonce)
+    )
     return token, nonce
 
 
@@ -105,14 +107,19 @@ def test_it_throttles_wrong_passwords_with_a_cool_off(world, settings):
     assert locked.status_code == 429
     assert "Too many sign-in attempts" in locked.content.decode()
     other_user = Client(HTTP_HOST="acme.localhost", REMOTE_ADDR="10.9.8.7")
-    assert other_user.post("/login/", {"username": world.acme.employee.email,
-                                       "password": PASSWORD}).status_code == 302
+    assert other_user.post("/login/", {"username": world.acme.employee.email, "password": PASSWORD}).status_code == 302
 
 
 def test_an_invitation_lets_the_person_set_a_password_and_sign_in(world):
-    invitation = services.invitation_create(email="new.person@acme.test", first_name="New", last_name="Person",
-                                            organisation=world.acme.organisation, role="employee",
-                                            acting_user=world.acme.hr, send=False)
+    invitation = services.invitation_create(
+        email="new.person@acme.test",
+        first_name="New",
+        last_name="Person",
+        organisation=world.acme.organisation,
+        role="employee",
+        acting_user=world.acme.hr,
+        send=False,
+    )
     services.invitation_send(invitation)
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/invitation/" in line)
@@ -126,8 +133,13 @@ def test_an_invitation_lets_the_person_set_a_password_and_sign_in(world):
 
 
 def test_an_invitation_link_does_not_work_on_another_organisation_host(world):
-    invitation = services.invitation_create(email="x@acme.test", organisation=world.acme.organisation,
-                                            role="employee", acting_user=world.acme.hr, send=False)
+    invitation = services.invitation_create(
+        email="x@acme.test",
+        organisation=world.acme.organisation,
+        role="employee",
+        acting_user=world.acme.hr,
+        send=False,
+    )
     token = services.invitation_token(invitation)
     assert Client(HTTP_HOST="globex.localhost").get(f"/invitation/{token}/").status_code == 404
 

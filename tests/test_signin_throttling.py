@@ -52,15 +52,18 @@ def time_passes(seconds: int) -> None:
         model.objects.update(attempt_time=F("attempt_time") - shift)
 
 
-@pytest.mark.parametrize(("count", "forwarded", "expected"), [
-    (0, "198.51.100.7", BALANCER),                          # no proxy trusted: the connecting address
-    (1, "198.51.100.7", "198.51.100.7"),                    # the address the balancer appended
-    (1, "6.6.6.6, 198.51.100.7", "198.51.100.7"),           # a forged entry to its left is ignored
-    (2, "6.6.6.6, 198.51.100.7, 10.0.0.9", "198.51.100.7"),  # two proxies: second from the right
-    (2, "198.51.100.7", BALANCER),                          # shorter than the proxy chain: not believed
-    (1, "not-an-address", BALANCER),
-    (1, "", BALANCER),
-])
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "198.51.100.7", BALANCER),  # no proxy trusted: the connecting address
+        (1, "198.51.100.7", "198.51.100.7"),  # the address the balancer appended
+        (1, "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a forged entry to its left is ignored
+        (2, "6.6.6.6, 198.51.100.7, 10.0.0.9", "198.51.100.7"),  # two proxies: second from the right
+        (2, "198.51.100.7", BALANCER),  # shorter than the proxy chain: not believed
+        (1, "not-an-address", BALANCER),
+        (1, "", BALANCER),
+    ],
+)
 def test_the_client_address_is_read_from_the_trusted_end_of_the_header(settings, count, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR=forwarded)
@@ -127,8 +130,7 @@ def test_a_successful_sign_in_ends_the_per_account_backoff(world):
 
 def test_the_backoff_doubles_up_to_its_ceiling(settings):
     settings.SIGN_IN_BACKOFF_AFTER, settings.SIGN_IN_BACKOFF_MAX_SECONDS = 10, 300
-    assert [account_backoff(failures) for failures in (0, 9, 10, 11, 12, 17, 18, 40)] == [
-        0, 0, 2, 4, 8, 256, 300, 300]
+    assert [account_backoff(failures) for failures in (0, 9, 10, 11, 12, 17, 18, 40)] == [0, 0, 2, 4, 8, 256, 300, 300]
 
 
 def test_the_api_answers_a_lock_out_with_json(world):
@@ -150,15 +152,21 @@ def test_the_api_answers_a_lock_out_with_json(world):
 def test_the_api_backoff_says_how_many_seconds_to_wait(world):
     email = world.acme.hr.email
     for index in range(10):
-        api_client(f"203.0.113.{index + 1}").post("/api/v1/auth/token/", {"email": email, "password": "wrong"},
-                                                   format="json")
-    waiting = api_client("198.51.100.7").post("/api/v1/auth/token/", {"email": email, "password": PASSWORD},
-                                              format="json")
+        api_client(f"203.0.113.{index + 1}").post(
+            "/api/v1/auth/token/", {"email": email, "password": "wrong"}, format="json"
+        )
+    waiting = api_client("198.51.100.7").post(
+        "/api/v1/auth/token/", {"email": email, "password": PASSWORD}, format="json"
+    )
     assert waiting.status_code == 429
     assert waiting.json() == {"detail": "Too many sign-in attempts. Try again in 2 seconds."}
     time_passes(2)
-    assert api_client("198.51.100.7").post("/api/v1/auth/token/", {"email": email, "password": PASSWORD},
-                                           format="json").status_code == 200
+    assert (
+        api_client("198.51.100.7")
+        .post("/api/v1/auth/token/", {"email": email, "password": PASSWORD}, format="json")
+        .status_code
+        == 200
+    )
 
 
 def reset(client: Client, email: str):
@@ -168,8 +176,7 @@ def reset(client: Client, email: str):
 def test_a_flood_of_reset_requests_for_one_address_sends_only_a_few_emails(world, settings):
     settings.PASSWORD_RESET_PER_ADDRESS = 3
     responses = [reset(browser(f"203.0.113.{index + 1}"), world.acme.employee.email) for index in range(6)]
-    assert {(response.status_code, response["Location"]) for response in responses} == {
-        (302, "/password-reset/sent/")}
+    assert {(response.status_code, response["Location"]) for response in responses} == {(302, "/password-reset/sent/")}
     assert len(mail.outbox) == 3
     # The limit holds across hosts: the same address on another host is the same address.
     public = Client(HTTP_HOST="localhost", REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR="203.0.113.50")
@@ -180,11 +187,15 @@ def test_a_flood_of_reset_requests_for_one_address_sends_only_a_few_emails(world
 def test_one_client_cannot_spray_reset_requests_over_many_addresses(world, settings):
     settings.PASSWORD_RESET_PER_CLIENT = 2
     sprayer = browser("203.0.113.66")
-    addresses = [world.acme.hr.email, world.acme.employee.email, world.acme.employee2.email, world.acme.coach.email,
-                 "nobody@acme.test"]
+    addresses = [
+        world.acme.hr.email,
+        world.acme.employee.email,
+        world.acme.employee2.email,
+        world.acme.coach.email,
+        "nobody@acme.test",
+    ]
     responses = [reset(sprayer, address) for address in addresses]
-    assert {(response.status_code, response["Location"]) for response in responses} == {
-        (302, "/password-reset/sent/")}
+    assert {(response.status_code, response["Location"]) for response in responses} == {(302, "/password-reset/sent/")}
     assert len(mail.outbox) == 2
     # Someone else, elsewhere, still gets their link.
     reset(browser("198.51.100.7"), world.acme.employee2.email)

@@ -29,7 +29,8 @@ def the_job(world, in_tenant) -> ReportJob:
 
 
 def test_a_report_queued_in_one_organisation_renders_there_when_the_commit_happens_in_another(
-        world, in_tenant, client_for, django_capture_on_commit_callbacks):
+    world, in_tenant, client_for, django_capture_on_commit_callbacks
+):
     callbacks = request_report(world, client_for, django_capture_on_commit_callbacks)
     job = the_job(world, in_tenant)
     assert job.status == ReportJob.Status.QUEUED
@@ -43,7 +44,8 @@ def test_a_report_queued_in_one_organisation_renders_there_when_the_commit_happe
 
 
 def test_a_report_queued_in_an_organisation_renders_there_when_the_commit_happens_on_the_public_schema(
-        world, in_tenant, client_for, django_capture_on_commit_callbacks):
+    world, in_tenant, client_for, django_capture_on_commit_callbacks
+):
     callbacks = request_report(world, client_for, django_capture_on_commit_callbacks)
     job = the_job(world, in_tenant)
     connection.set_schema_to_public()  # the commit comes on the public schema (a command's last step)
@@ -55,10 +57,15 @@ def test_a_report_queued_in_an_organisation_renders_there_when_the_commit_happen
 
 
 def test_a_background_import_started_in_one_organisation_runs_there_when_the_commit_happens_in_another(
-        world, in_tenant, actor, client_for, django_capture_on_commit_callbacks):
+    world, in_tenant, actor, client_for, django_capture_on_commit_callbacks
+):
     with in_tenant(world.acme):
-        job = imports.import_job_create(actor=actor(world.acme.hr, world.acme), file_name="big.csv", programme=None,
-                                        data=(HEADER + "\nq1@acme.test,Q,One,,,,Cohort A\n").encode())
+        job = imports.import_job_create(
+            actor=actor(world.acme.hr, world.acme),
+            file_name="big.csv",
+            programme=None,
+            data=(HEADER + "\nq1@acme.test,Q,One,,,,Cohort A\n").encode(),
+        )
     client = client_for(world.acme.hr, world.acme.host)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert client.post(reverse("enrolment_import_start", args=[job.pk])).status_code == 204

@@ -33,7 +33,12 @@ def test_every_fixture_that_unblocks_the_database_waits_for_the_test_database():
     from tests.e2e import conftest as e2e
     from tests.programmes import test_import_concurrency
 
-    for function in (test_assignment_concurrency.check_in, e2e.committed, e2e.e2e_server, e2e.e2e_world,
-                     test_import_concurrency.test_two_imports_at_once_never_overfill_a_cohort):
+    for function in (
+        test_assignment_concurrency.check_in,
+        e2e.committed,
+        e2e.e2e_server,
+        e2e.e2e_world,
+        test_import_concurrency.test_two_imports_at_once_never_overfill_a_cohort,
+    ):
         function = getattr(function, "__wrapped__", function)
         assert "django_db_setup" in inspect.signature(function).parameters, function.__name__

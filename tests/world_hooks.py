@@ -2,9 +2,9 @@
 
 They must be idempotent (the world is built once per test database and again per test)."""
 
-from tests.programmes.world import programmes_world  # noqa: E402
-from tests.programmes.test_sessions_world import sessions_world  # noqa: E402
-from tests.access.cases_journal import journal_world  # noqa: E402
 from tests.access.cases_assessments import assessments_world  # noqa: E402
+from tests.access.cases_journal import journal_world  # noqa: E402
+from tests.programmes.test_sessions_world import sessions_world  # noqa: E402
+from tests.programmes.world import programmes_world  # noqa: E402
 
 HOOKS: list = [programmes_world, sessions_world, journal_world, assessments_world]

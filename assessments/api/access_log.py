@@ -27,16 +27,24 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "reader", "kind", "kind_label", "object_id", "at"]
 
     def get_reader(self, entry) -> dict:
-        return {"id": entry.reader_id, "name": entry.reader.get_full_name() or entry.reader.email,
-                "role": entry.reader_role}
+        return {
+            "id": entry.reader_id,
+            "name": entry.reader.get_full_name() or entry.reader.email,
+            "role": entry.reader_role,
+        }
 
 
 class AccessLogView(generics.GenericAPIView):
     serializer_class = AccessLogEntrySerializer
     pagination_class = PageNumberPagination
 
-    @extend_schema(operation_id="me_access_log_list", responses=AccessLogEntrySerializer(many=True), parameters=[
-        OpenApiParameter("kind", str, enum=AccessLogEntry.Kind.values, description="Only reads of this kind.")])
+    @extend_schema(
+        operation_id="me_access_log_list",
+        responses=AccessLogEntrySerializer(many=True),
+        parameters=[
+            OpenApiParameter("kind", str, enum=AccessLogEntry.Kind.values, description="Only reads of this kind.")
+        ],
+    )
     def get(self, request: Request) -> Response:
         """Every time someone other than you opened your results, answers, reflections or goals; newest first.
         `?kind=result|answers|reflection|goal` narrows it. Who, what and when: never the content."""

@@ -46,8 +46,21 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = ["id", "instrument", "programme", "moment", "opens_on", "due_on", "status", "answered",
-                  "questions", "started_at", "last_saved_at", "submitted_at", "results_available"]
+        fields = [
+            "id",
+            "instrument",
+            "programme",
+            "moment",
+            "opens_on",
+            "due_on",
+            "status",
+            "answered",
+            "questions",
+            "started_at",
+            "last_saved_at",
+            "submitted_at",
+            "results_available",
+        ]
 
     def get_instrument(self, assignment) -> dict:
         version = assignment.version
@@ -94,8 +107,9 @@ class AnswerInSerializer(serializers.Serializer):
     question = serializers.IntegerField()
     value = serializers.IntegerField(required=False, allow_null=True)
     choice = serializers.IntegerField(required=False, allow_null=True)
-    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                 max_length=services.MAX_TEXT_ANSWER)
+    text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=services.MAX_TEXT_ANSWER
+    )
 
 
 class AnswersInSerializer(serializers.Serializer):
@@ -136,31 +150,44 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
         mine = queryset.filter(employee_id=self.actor.user_id, enrolment__status__in=LIVE_ENROLMENT)
         if self.action in ("list", "retrieve"):
             mine = selectors.with_progress(mine)
-        return mine.select_related("phase_assessment__programme", "version").order_by("phase_assessment__due_on",
-                                                                                      "pk")
+        return mine.select_related("phase_assessment__programme", "version").order_by("phase_assessment__due_on", "pk")
 
     def _state(self, assignment: Assignment) -> dict:
         answers = Answer.objects.filter(assignment_id=assignment.pk).order_by("question__position")
-        return {"assignment": AssignmentSerializer(self._fresh(assignment)).data,
-                "answers": AnswerOutSerializer(answers, many=True).data}
+        return {
+            "assignment": AssignmentSerializer(self._fresh(assignment)).data,
+            "answers": AnswerOutSerializer(answers, many=True).data,
+        }
 
     def _fresh(self, assignment: Assignment) -> Assignment:
         """The assessment as it is now, with its progress, for the response."""
         rows = policy.scope(self.actor, Assignment).filter(employee_id=self.actor.user_id)
-        return selectors.with_progress(rows).select_related("phase_assessment__programme", "version").get(
-            pk=assignment.pk)
+        return (
+            selectors.with_progress(rows).select_related("phase_assessment__programme", "version").get(pk=assignment.pk)
+        )
 
-    @extend_schema(responses=inline_serializer("AssignmentDetail", {
-        "assignment": AssignmentSerializer(), "questions": QuestionOutSerializer(many=True),
-        "answers": AnswerOutSerializer(many=True)}))
+    @extend_schema(
+        responses=inline_serializer(
+            "AssignmentDetail",
+            {
+                "assignment": AssignmentSerializer(),
+                "questions": QuestionOutSerializer(many=True),
+                "answers": AnswerOutSerializer(many=True),
+            },
+        )
+    )
     def retrieve(self, request, *args, **kwargs):
         assignment = self.get_object()
         data = self._state(assignment)
         data["questions"] = QuestionOutSerializer(version_questions(assignment.version), many=True).data
         return Response(data)
 
-    @extend_schema(request=AnswersInSerializer, responses=inline_serializer("AnswersSaved", {
-        "assignment": AssignmentSerializer(), "answers": AnswerOutSerializer(many=True)}))
+    @extend_schema(
+        request=AnswersInSerializer,
+        responses=inline_serializer(
+            "AnswersSaved", {"assignment": AssignmentSerializer(), "answers": AnswerOutSerializer(many=True)}
+        ),
+    )
     @action(detail=True, methods=["put"])
     def answers(self, request, pk=None):
         """Save the answers named (each replaces that question's earlier answer; null or "" clears it).
@@ -168,9 +195,15 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
         assignment = self.get_object()
         payload = AnswersInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        given = [services.AnswerInput(question_id=item["question"], value=item.get("value"),
-                                      choice_id=item.get("choice"), text=item.get("text", ""))
-                 for item in payload.validated_data["answers"]]
+        given = [
+            services.AnswerInput(
+                question_id=item["question"],
+                value=item.get("value"),
+                choice_id=item.get("choice"),
+                text=item.get("text", ""),
+            )
+            for item in payload.validated_data["answers"]
+        ]
         with service_errors():
             services.answers_save(actor=self.actor, assignment=assignment, answers=given)
         return Response(self._state(assignment))
@@ -184,24 +217,38 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
             services.assignment_submit(actor=self.actor, assignment=assignment)
         return Response(AssignmentSerializer(self._fresh(assignment)).data)
 
-    @extend_schema(responses={200: ResultSerializer, 409: inline_serializer("ResultNotReady", {
-        "detail": serializers.CharField()})})
+    @extend_schema(
+        responses={200: ResultSerializer, 409: inline_serializer("ResultNotReady", {"detail": serializers.CharField()})}
+    )
     @action(detail=True, methods=["get"])
     def result(self, request, pk=None):
         """My scores per dimension (0–100) with the band they fall in; 409 until there is something to show."""
         assignment = self.get_object()
         if assignment.submitted_at is None:
-            return Response({"detail": "This assessment has not been submitted yet."},
-                            status=status.HTTP_409_CONFLICT)
+            return Response({"detail": "This assessment has not been submitted yet."}, status=status.HTTP_409_CONFLICT)
         if not assignment.results_visible_to_employee:
-            return Response({"detail": "Your coach releases these results after going through them with you."},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": "Your coach releases these results after going through them with you."},
+                status=status.HTTP_409_CONFLICT,
+            )
         # With their assessment: whose scores they are, for the access log the policy writes for a coach.
-        scores = list(policy.scope(self.actor, Score).filter(assignment_id=assignment.pk)
-                      .select_related("dimension", "assignment").order_by("dimension__position", "dimension_id"))
+        scores = list(
+            policy.scope(self.actor, Score)
+            .filter(assignment_id=assignment.pk)
+            .select_related("dimension", "assignment")
+            .order_by("dimension__position", "dimension_id")
+        )
         bands: dict[int, list[Band]] = {}
         for band in policy.scope(self.actor, Band).filter(dimension__version_id=assignment.version_id):
             bands.setdefault(band.dimension_id, []).append(band)
-        return Response(ResultSerializer({
-            "assignment": assignment.pk, "moment": assignment.phase_assessment.moment,
-            "submitted_at": assignment.submitted_at, "scores": scores}, context={"bands": bands}).data)
+        return Response(
+            ResultSerializer(
+                {
+                    "assignment": assignment.pk,
+                    "moment": assignment.phase_assessment.moment,
+                    "submitted_at": assignment.submitted_at,
+                    "scores": scores,
+                },
+                context={"bands": bands},
+            ).data
+        )

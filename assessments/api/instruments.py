@@ -31,12 +31,27 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = ["id", "number", "kind", "dimension", "text_en", "text_nl", "reverse_scored", "required",
-                  "low_label_en", "low_label_nl", "high_label_en", "high_label_nl", "choices"]
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "dimension",
+            "text_en",
+            "text_nl",
+            "reverse_scored",
+            "required",
+            "low_label_en",
+            "low_label_nl",
+            "high_label_en",
+            "high_label_nl",
+            "choices",
+        ]
 
     def get_choices(self, question) -> list[dict]:
-        return [{"id": c.pk, "label_en": c.label_en, "label_nl": c.label_nl, "score": c.score}
-                for c in question.choices.all()]
+        return [
+            {"id": c.pk, "label_en": c.label_en, "label_nl": c.label_nl, "score": c.score}
+            for c in question.choices.all()
+        ]
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
@@ -49,8 +64,19 @@ class InstrumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InstrumentVersion
-        fields = ["id", "key", "version", "title_en", "title_nl", "description_en", "description_nl", "builtin",
-                  "results_need_release", "frozen", "questions"]
+        fields = [
+            "id",
+            "key",
+            "version",
+            "title_en",
+            "title_nl",
+            "description_en",
+            "description_nl",
+            "builtin",
+            "results_need_release",
+            "frozen",
+            "questions",
+        ]
 
 
 class InstrumentDetailSerializer(InstrumentSerializer):
@@ -74,5 +100,6 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
         queryset = queryset.select_related("instrument").annotate(question_count=Count("questions"))
         if self.action == "list":
             return queryset.filter(is_latest=True, instrument__archived_at__isnull=True).order_by(
-                "-instrument__is_builtin", "title_en", "pk")
+                "-instrument__is_builtin", "title_en", "pk"
+            )
         return queryset.prefetch_related("dimensions__bands", "questions__dimension", "questions__choices")

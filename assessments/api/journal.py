@@ -16,8 +16,19 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from assessments.models.journal import (ActionItem, CheckIn, CoachFeedback, Goal, GoalComment, GoalOption,
-                                        Reflection, ReflectionReply, SessionFeedback, SessionNote, SessionSummary)
+from assessments.models.journal import (
+    ActionItem,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    GoalOption,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+)
 from assessments.selectors import journal as selectors
 from assessments.services import feedback as feedback_services
 from assessments.services import goals as goal_services
@@ -50,10 +61,19 @@ class JournalPersonSerializer(serializers.Serializer):
 # A list is read in one role: the caller's own items (`employee`, the default for an employee) or those of
 # the people they coach (`coach`). Every row of someone else's content in an answer is in their access log
 # (the policy writes it as the rows are read).
-BY_ROLE = extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
-    "as", enum=[policy.EMPLOYEE, policy.COACH], required=False,
-    description="Whose items: your own (employee, the default when you are one here) or those of the "
-                "people you coach (coach).")]))
+BY_ROLE = extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as",
+                enum=[policy.EMPLOYEE, policy.COACH],
+                required=False,
+                description="Whose items: your own (employee, the default when you are one here) or those of the "
+                "people you coach (coach).",
+            )
+        ]
+    )
+)
 
 
 class JournalViewSet(PolicyViewSet):
@@ -76,6 +96,7 @@ class JournalViewSet(PolicyViewSet):
 
 
 # --- reflections --------------------------------------------------------------------------------------
+
 
 class ReplySerializer(serializers.ModelSerializer):
     author = JournalPersonSerializer(read_only=True)
@@ -111,8 +132,14 @@ class ReflectionDetailSerializer(ReflectionSerializer):
 
 
 @BY_ROLE
-class ReflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
-                        mixins.UpdateModelMixin, mixins.DestroyModelMixin, JournalViewSet):
+class ReflectionViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    JournalViewSet,
+):
     """Reflections: the employee's own; a coach's, those shared with them. `?session=`, `?shared=true|false`."""
 
     model = Reflection
@@ -138,17 +165,25 @@ class ReflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.R
         data = serializer.validated_data
         with service_errors():
             serializer.instance = reflection_services.reflection_create(
-                actor=self.actor, body=data["body"], shared_with_coach=data.get("shared_with_coach", False),
-                session=_session_for(self.actor, data.get("session_id")))
+                actor=self.actor,
+                body=data["body"],
+                shared_with_coach=data.get("shared_with_coach", False),
+                session=_session_for(self.actor, data.get("session_id")),
+            )
 
     def perform_update(self, serializer):
         data = serializer.validated_data
         if "session_id" in data:
-            raise exceptions.ValidationError({"session": [_("A reflection stays with the session it was written for.")]})
+            raise exceptions.ValidationError(
+                {"session": [_("A reflection stays with the session it was written for.")]}
+            )
         with service_errors():
             serializer.instance = reflection_services.reflection_update(
-                actor=self.actor, reflection=serializer.instance, body=data.get("body"),
-                shared_with_coach=data.get("shared_with_coach"))
+                actor=self.actor,
+                reflection=serializer.instance,
+                body=data.get("body"),
+                shared_with_coach=data.get("shared_with_coach"),
+            )
 
     def perform_destroy(self, instance):
         with service_errors():
@@ -162,12 +197,14 @@ class ReflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.R
         payload = ReplySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         with service_errors():
-            reply = reflection_services.reflection_reply(actor=self.actor, reflection=reflection,
-                                                         body=payload.validated_data["body"])
+            reply = reflection_services.reflection_reply(
+                actor=self.actor, reflection=reflection, body=payload.validated_data["body"]
+            )
         return Response(ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
 
 
 # --- goals --------------------------------------------------------------------------------------------
+
 
 class OptionSerializer(serializers.ModelSerializer):
     class Meta:
@@ -217,8 +254,20 @@ class GoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = ["id", "employee", "title", "why", "target_date", "status", "progress", "decision", "decided_at",
-                  "progress_shared_with_hr", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "employee",
+            "title",
+            "why",
+            "target_date",
+            "status",
+            "progress",
+            "decision",
+            "decided_at",
+            "progress_shared_with_hr",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "employee", "decision", "decided_at", "created_at", "updated_at"]
 
 
@@ -233,8 +282,14 @@ class GoalDetailSerializer(GoalSerializer):
 
 
 @BY_ROLE
-class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
-                  mixins.UpdateModelMixin, mixins.DestroyModelMixin, JournalViewSet):
+class GoalViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    JournalViewSet,
+):
     """Goals: the employee's own; a coach's, those of the people they coach. `?status=`."""
 
     model = Goal
@@ -259,7 +314,8 @@ class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
         data = serializer.validated_data
         with service_errors():
             serializer.instance = goal_services.goal_create(
-                actor=self.actor, title=data["title"], why=data.get("why", ""), target_date=data.get("target_date"))
+                actor=self.actor, title=data["title"], why=data.get("why", ""), target_date=data.get("target_date")
+            )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -297,8 +353,12 @@ class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
         payload = ActionItemSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         with service_errors():
-            created = goal_services.action_add(actor=self.actor, goal=goal, title=payload.validated_data["title"],
-                                               due_on=payload.validated_data.get("due_on"))
+            created = goal_services.action_add(
+                actor=self.actor,
+                goal=goal,
+                title=payload.validated_data["title"],
+                due_on=payload.validated_data.get("due_on"),
+            )
         return Response(ActionItemSerializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CheckInSerializer, responses={201: CheckInSerializer})
@@ -326,8 +386,9 @@ class GoalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
             if option is None:
                 raise exceptions.ValidationError({"option": [_("Choose one of this goal's options.")]})
         with service_errors():
-            goal = goal_services.goal_decide(actor=self.actor, goal=goal, option=option,
-                                             decision=payload.validated_data.get("decision", ""))
+            goal = goal_services.goal_decide(
+                actor=self.actor, goal=goal, option=option, decision=payload.validated_data.get("decision", "")
+            )
         return Response(GoalSerializer(goal).data)
 
 
@@ -346,8 +407,9 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         if self.request.query_params.get("overdue") == "true":
             from django.utils import timezone
 
-            queryset = queryset.filter(done_at__isnull=True, due_on__lt=timezone.localdate(),
-                                       goal__status=Goal.Status.ACTIVE)
+            queryset = queryset.filter(
+                done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE
+            )
         return queryset.order_by("due_on", "pk")
 
     def perform_update(self, serializer):
@@ -357,11 +419,13 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         if "done" not in data:
             raise exceptions.ValidationError({"done": [_("Send true or false.")]})
         with service_errors():
-            serializer.instance = goal_services.action_set_done(actor=self.actor, action=serializer.instance,
-                                                                done=data["done"])
+            serializer.instance = goal_services.action_set_done(
+                actor=self.actor, action=serializer.instance, done=data["done"]
+            )
 
 
 # --- feedback, notes, summaries -----------------------------------------------------------------------
+
 
 class SessionFeedbackSerializer(serializers.ModelSerializer):
     employee = JournalPersonSerializer(read_only=True)
@@ -407,8 +471,7 @@ class SessionSummarySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class SessionScopedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
-                           JournalViewSet):
+class SessionScopedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, JournalViewSet):
     """Rows about sessions; `?session=` narrows them. POST saves (or replaces) the caller's one."""
 
     def safely_filter_queryset(self, queryset):
@@ -438,8 +501,9 @@ class SessionFeedbackViewSet(SessionScopedViewSet):
         return super().safely_filter_queryset(queryset.select_related("employee"))
 
     def save(self, session, data):
-        return feedback_services.session_feedback_give(actor=self.actor, session=session, rating=data["rating"],
-                                                       comment=data.get("comment", ""))
+        return feedback_services.session_feedback_give(
+            actor=self.actor, session=session, rating=data["rating"], comment=data.get("comment", "")
+        )
 
 
 @BY_ROLE
@@ -455,8 +519,9 @@ class CoachFeedbackViewSet(SessionScopedViewSet):
         return super().safely_filter_queryset(queryset.select_related("coach"))
 
     def save(self, session, data):
-        return feedback_services.coach_feedback_give(actor=self.actor, session=session,
-                                                     employee_id=data["employee_id"], body=data["body"])
+        return feedback_services.coach_feedback_give(
+            actor=self.actor, session=session, employee_id=data["employee_id"], body=data["body"]
+        )
 
 
 class SessionNoteViewSet(mixins.DestroyModelMixin, SessionScopedViewSet):
@@ -492,21 +557,42 @@ class SessionSummaryViewSet(SessionScopedViewSet):
 
 # --- HR -----------------------------------------------------------------------------------------------
 
+
 def _figure(figure) -> dict:
     return {"value": figure.value, "withheld": figure.withheld}
 
 
 def _group(group) -> dict:
-    names = ("reflections", "goals", "people_with_goals", "average_progress", "actions_done", "actions_overdue",
-             "ratings", "average_rating")
-    return {"cohort": group.label, "programme": group.programme, "people": group.people,
-            "withheld": group.withheld, **{name: _figure(getattr(group, name)) for name in names}}
+    names = (
+        "reflections",
+        "goals",
+        "people_with_goals",
+        "average_progress",
+        "actions_done",
+        "actions_overdue",
+        "ratings",
+        "average_rating",
+    )
+    return {
+        "cohort": group.label,
+        "programme": group.programme,
+        "people": group.people,
+        "withheld": group.withheld,
+        **{name: _figure(getattr(group, name)) for name in names},
+    }
 
 
-@extend_schema(responses=inline_serializer("Engagement", {
-    "minimum_group_size": serializers.IntegerField(), "organisation": serializers.DictField(),
-    "cohorts": serializers.ListField(child=serializers.DictField()),
-    "shared_goal_progress": serializers.ListField(child=serializers.DictField())}))
+@extend_schema(
+    responses=inline_serializer(
+        "Engagement",
+        {
+            "minimum_group_size": serializers.IntegerField(),
+            "organisation": serializers.DictField(),
+            "cohorts": serializers.ListField(child=serializers.DictField()),
+            "shared_goal_progress": serializers.ListField(child=serializers.DictField()),
+        },
+    )
+)
 @api_view(["GET"])
 def engagement(request: Request) -> Response:
     """HR: journal figures per cohort and overall, withheld below the minimum group size; and the progress
@@ -515,11 +601,25 @@ def engagement(request: Request) -> Response:
     if not actor.is_hr:
         raise exceptions.NotFound(policy.NOT_FOUND)
     overview = selectors.engagement_overview(actor=actor)
-    shared = [{"employee": {"id": row["employee_id"],
-                            "name": f"{row['employee__first_name']} {row['employee__last_name']}".strip()},
-               "goal": row["pk"], "progress": row["progress"], "status": row["status"],
-               "target_date": row["target_date"], "updated_at": row["updated_at"]}
-              for row in selectors.shared_goal_progress(actor=actor)]
-    return Response({"minimum_group_size": overview["minimum"], "organisation": _group(overview["organisation"]),
-                     "cohorts": [_group(group) for group in overview["cohorts"]],
-                     "shared_goal_progress": shared})
+    shared = [
+        {
+            "employee": {
+                "id": row["employee_id"],
+                "name": f"{row['employee__first_name']} {row['employee__last_name']}".strip(),
+            },
+            "goal": row["pk"],
+            "progress": row["progress"],
+            "status": row["status"],
+            "target_date": row["target_date"],
+            "updated_at": row["updated_at"],
+        }
+        for row in selectors.shared_goal_progress(actor=actor)
+    ]
+    return Response(
+        {
+            "minimum_group_size": overview["minimum"],
+            "organisation": _group(overview["organisation"]),
+            "cohorts": [_group(group) for group in overview["cohorts"]],
+            "shared_goal_progress": shared,
+        }
+    )

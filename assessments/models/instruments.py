@@ -18,8 +18,19 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Instrument", "InstrumentVersion", "Dimension", "Question", "Choice", "Band", "PhaseAssessment",
-           "Assignment", "Answer", "Score", "in_language"]
+__all__ = [
+    "Instrument",
+    "InstrumentVersion",
+    "Dimension",
+    "Question",
+    "Choice",
+    "Band",
+    "PhaseAssessment",
+    "Assignment",
+    "Answer",
+    "Score",
+    "in_language",
+]
 
 
 def in_language(english: str, dutch: str) -> str:
@@ -37,10 +48,18 @@ class Instrument(models.Model):
     # When set, the employee sees their scores only once their coach has gone through them and released
     # them. Each submission keeps the setting it was submitted under (Assignment.release_required).
     results_need_release = models.BooleanField(
-        _("results wait for the coach"), default=False,
-        help_text=_("The employee sees their scores only after their coach has released them."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+        _("results wait for the coach"),
+        default=False,
+        help_text=_("The employee sees their scores only after their coach has released them."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -62,8 +81,14 @@ class InstrumentVersion(models.Model):
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     # Set when a phase first schedules this version; from then on it never changes.
     frozen_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -71,8 +96,9 @@ class InstrumentVersion(models.Model):
         ordering = ["instrument", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "number"], name="instrument_version_number_unique"),
-            models.UniqueConstraint(fields=["instrument"], condition=Q(is_latest=True),
-                                    name="instrument_one_latest_version"),
+            models.UniqueConstraint(
+                fields=["instrument"], condition=Q(is_latest=True), name="instrument_one_latest_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,15 +156,23 @@ class Question(models.Model):
     SCALE_MAX = {Kind.LIKERT_5: 5, Kind.LIKERT_7: 7, Kind.SCALE_10: 10}
 
     version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="questions")
-    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="questions", verbose_name=_("dimension"))
+    dimension = models.ForeignKey(
+        Dimension,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("dimension"),
+    )
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(_("kind of answer"), max_length=10, choices=Kind.choices, default=Kind.LIKERT_5)
     text_en = models.TextField(_("question (English)"))
     text_nl = models.TextField(_("question (Dutch)"))
     reverse_scored = models.BooleanField(
-        _("reverse-scored"), default=False,
-        help_text=_("Agreeing means less of the dimension, e.g. “I avoid giving my opinion in meetings.”"))
+        _("reverse-scored"),
+        default=False,
+        help_text=_("Agreeing means less of the dimension, e.g. “I avoid giving my opinion in meetings.”"),
+    )
     required = models.BooleanField(_("answer required"), default=True)
     # Words at the two ends of a scale; empty: "Strongly disagree" / "Strongly agree".
     low_label_en = models.CharField(_("low end (English)"), max_length=60, blank=True)
@@ -150,10 +184,12 @@ class Question(models.Model):
         verbose_name = _("question")
         ordering = ["version", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "position"], name="question_position_unique",
-                                    deferrable=models.Deferrable.DEFERRED),
-            models.CheckConstraint(condition=Q(reverse_scored=False) | ~Q(kind="text"),
-                                   name="question_text_not_reversed"),
+            models.UniqueConstraint(
+                fields=["version", "position"], name="question_position_unique", deferrable=models.Deferrable.DEFERRED
+            ),
+            models.CheckConstraint(
+                condition=Q(reverse_scored=False) | ~Q(kind="text"), name="question_text_not_reversed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -219,8 +255,11 @@ class Band(models.Model):
     class Meta:
         verbose_name = _("interpretation band")
         ordering = ["dimension", "lower"]
-        constraints = [models.CheckConstraint(condition=Q(lower__lte=models.F("upper")) & Q(upper__lte=100),
-                                              name="band_range_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower__lte=models.F("upper")) & Q(upper__lte=100), name="band_range_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.lower}–{self.upper} {self.label}"
@@ -243,27 +282,37 @@ class PhaseAssessment(models.Model):
         FINAL = "final", _("Final assessment")
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="+")
-    phase = models.ForeignKey("programmes.Phase", on_delete=models.CASCADE, related_name="assessments",
-                              verbose_name=_("phase"))
+    phase = models.ForeignKey(
+        "programmes.Phase", on_delete=models.CASCADE, related_name="assessments", verbose_name=_("phase")
+    )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="phase_assessments")
     version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="phase_assessments")
     moment = models.CharField(_("moment"), max_length=10, choices=Moment.choices)
     opens_on = models.DateField(_("opens on"))
     due_on = models.DateField(_("due on"))
     reminder_days_before = models.PositiveSmallIntegerField(
-        _("remind this many days before the due date"), default=3, validators=[MaxValueValidator(60)])
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+        _("remind this many days before the due date"), default=3, validators=[MaxValueValidator(60)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("scheduled assessment")
         ordering = ["programme", "opens_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "instrument", "moment"],
-                                    name="phase_assessment_once_per_moment"),
-            models.CheckConstraint(condition=Q(due_on__gte=models.F("opens_on")),
-                                   name="phase_assessment_due_after_opening"),
+            models.UniqueConstraint(
+                fields=["programme", "instrument", "moment"], name="phase_assessment_once_per_moment"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("opens_on")), name="phase_assessment_due_after_opening"
+            ),
         ]
 
 
@@ -272,24 +321,32 @@ class Assignment(models.Model):
 
     phase_assessment = models.ForeignKey(PhaseAssessment, on_delete=models.CASCADE, related_name="assignments")
     enrolment = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                 related_name="+")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(null=True, blank=True)
     last_saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     release_required = models.BooleanField(default=False)
     released_at = models.DateTimeField(null=True, blank=True)
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("assessment")
         ordering = ["phase_assessment__due_on", "pk"]
-        constraints = [models.UniqueConstraint(fields=["phase_assessment", "enrolment"],
-                                               name="assignment_once_per_enrolment")]
+        constraints = [
+            models.UniqueConstraint(fields=["phase_assessment", "enrolment"], name="assignment_once_per_enrolment")
+        ]
         indexes = [models.Index(fields=["employee", "submitted_at"])]
 
     @property

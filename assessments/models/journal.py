@@ -27,8 +27,9 @@ class AccessLogEntry(models.Model):
         FEEDBACK = "feedback", _("Session feedback")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
-    reader = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                               related_name="+")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     reader_role = models.CharField(max_length=12, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField()
@@ -44,10 +45,17 @@ class AccessLogEntry(models.Model):
 class Reflection(models.Model):
     """What the employee takes from a session or a day: private unless they share it with their coach."""
 
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                 related_name="+")
-    session = models.ForeignKey("programmes.Session", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("session"))
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.ForeignKey(
+        "programmes.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
+    )
     body = models.TextField(_("reflection"))
     shared_with_coach = models.BooleanField(_("share with my coach"), default=False)
     shared_at = models.DateTimeField(null=True, blank=True)
@@ -57,16 +65,19 @@ class Reflection(models.Model):
     class Meta:
         verbose_name = _("reflection")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["employee", "-created_at"], name="reflection_employee_created"),
-                   models.Index(fields=["session"], name="reflection_session")]
+        indexes = [
+            models.Index(fields=["employee", "-created_at"], name="reflection_employee_created"),
+            models.Index(fields=["session"], name="reflection_session"),
+        ]
 
 
 class ReflectionReply(models.Model):
     """The coach's answer to a shared reflection (and the employee's answer back)."""
 
     reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     body = models.TextField(_("reply"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -82,14 +93,16 @@ class Goal(models.Model):
         PAUSED = "paused", _("Paused")
         DROPPED = "dropped", _("Let go")
 
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                 related_name="+")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     title = models.CharField(_("goal"), max_length=200)
     why = models.TextField(_("why it matters to me"), blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     progress = models.PositiveSmallIntegerField(
-        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
+        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     decision = models.TextField(_("the decision I took"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     # The employee's own choice: HR then sees this goal's progress and status, never its text.
@@ -101,8 +114,9 @@ class Goal(models.Model):
         verbose_name = _("goal")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["employee", "status"], name="goal_employee_status")]
-        constraints = [models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100),
-                                              name="goal_progress_0_100")]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="goal_progress_0_100")
+        ]
 
 
 class SharedGoalProgress(Goal):
@@ -124,13 +138,19 @@ class GoalOption(models.Model):
     pros = models.TextField(_("what speaks for it"), blank=True)
     cons = models.TextField(_("what speaks against it"), blank=True)
     # 1–5 each; the option scoring best on both is offered as the strongest choice.
-    impact = models.PositiveSmallIntegerField(_("how much it brings me closer"), null=True, blank=True,
-                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
-    feasibility = models.PositiveSmallIntegerField(_("how doable it is"), null=True, blank=True,
-                                                   validators=[MinValueValidator(1), MaxValueValidator(5)])
+    impact = models.PositiveSmallIntegerField(
+        _("how much it brings me closer"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    feasibility = models.PositiveSmallIntegerField(
+        _("how doable it is"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     chosen = models.BooleanField(default=False)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -138,10 +158,13 @@ class GoalOption(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["goal"], condition=Q(chosen=True), name="goal_option_chosen_once"),
-            models.CheckConstraint(condition=Q(impact__isnull=True) | Q(impact__gte=1, impact__lte=5),
-                                   name="goal_option_impact_1_5"),
-            models.CheckConstraint(condition=Q(feasibility__isnull=True) | Q(feasibility__gte=1, feasibility__lte=5),
-                                   name="goal_option_feasibility_1_5"),
+            models.CheckConstraint(
+                condition=Q(impact__isnull=True) | Q(impact__gte=1, impact__lte=5), name="goal_option_impact_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(feasibility__isnull=True) | Q(feasibility__gte=1, feasibility__lte=5),
+                name="goal_option_feasibility_1_5",
+            ),
         ]
 
 
@@ -169,26 +192,30 @@ class CheckIn(models.Model):
     """The employee's look at where a goal stands: a progress figure and a few words."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="check_ins")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     progress = models.PositiveSmallIntegerField(
-        _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)])
+        _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     note = models.TextField(_("how it is going"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("check-in")
         ordering = ["-created_at", "-pk"]
-        constraints = [models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100),
-                                              name="checkin_progress_0_100")]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="checkin_progress_0_100")
+        ]
 
 
 class GoalComment(models.Model):
     """The coach's comment on a goal (and the employee's answer)."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -201,8 +228,9 @@ class SessionFeedback(models.Model):
     """The employee's rating of a session they took part in: 1–5 and, if they like, a comment."""
 
     session = models.ForeignKey("programmes.Session", on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                 related_name="+")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     rating = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -223,8 +251,9 @@ class CoachFeedback(models.Model):
 
     session = models.ForeignKey("programmes.Session", on_delete=models.CASCADE, related_name="+")
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                                 related_name="+")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     body = models.TextField(_("feedback for the employee"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -240,8 +269,9 @@ class SessionNote(models.Model):
     """The coach's private note on a session: only its author ever reads it."""
 
     session = models.ForeignKey("programmes.Session", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     body = models.TextField(_("private note"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -256,8 +286,9 @@ class SessionSummary(models.Model):
     """The summary of a session that coach and employee share."""
 
     session = models.OneToOneField("programmes.Session", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField(_("shared summary"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

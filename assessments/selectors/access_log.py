@@ -11,8 +11,11 @@ from portal import policy
 
 def access_log(*, actor: policy.Actor, kind: str | None = None) -> QuerySet[AccessLogEntry]:
     """Every time someone other than the actor opened their sensitive data, newest first."""
-    rows = policy.scope(actor, AccessLogEntry).select_related("reader").only(
-        "kind", "object_id", "at", "reader_role", "reader__first_name", "reader__last_name", "reader__email")
+    rows = (
+        policy.scope(actor, AccessLogEntry)
+        .select_related("reader")
+        .only("kind", "object_id", "at", "reader_role", "reader__first_name", "reader__last_name", "reader__email")
+    )
     if kind in AccessLogEntry.Kind.values:
         rows = rows.filter(kind=kind)
     return rows.order_by("-at", "-pk")
@@ -26,9 +29,14 @@ def access_log_grouped(*, actor: policy.Actor, kind: str | None = None) -> Query
     rows = policy.scope(actor, AccessLogEntry)
     if kind in AccessLogEntry.Kind.values:
         rows = rows.filter(kind=kind)
-    return (rows.values("reader_id", "kind", "object_id", "reader__first_name", "reader__last_name",
-                        "reader__email")
-            .annotate(times=Count("pk"), first_at=Min("at"), last_at=Max("at"),
-                      # the roles they read in (almost always one: a person's role here rarely changes)
-                      reader_roles=ArrayAgg("reader_role", distinct=True, default=[]))
-            .order_by("-last_at", "reader_id", "kind", "object_id"))
+    return (
+        rows.values("reader_id", "kind", "object_id", "reader__first_name", "reader__last_name", "reader__email")
+        .annotate(
+            times=Count("pk"),
+            first_at=Min("at"),
+            last_at=Max("at"),
+            # the roles they read in (almost always one: a person's role here rarely changes)
+            reader_roles=ArrayAgg("reader_role", distinct=True, default=[]),
+        )
+        .order_by("-last_at", "reader_id", "kind", "object_id")
+    )

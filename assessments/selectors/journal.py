@@ -9,14 +9,23 @@ from datetime import timedelta
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from portal.formats import local_date_format
 
-from assessments.models.journal import (ActionItem, CoachFeedback, Goal, GoalComment, Reflection,
-                                        ReflectionReply, SessionFeedback, SessionNote, SessionSummary,
-                                        SharedGoalProgress)
+from assessments.models.journal import (
+    ActionItem,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+    SharedGoalProgress,
+)
 from assessments.policies import coachee_ids, session_participation
 from assessments.read_audit import record_reads_of_many
 from portal import policy
+from portal.formats import local_date_format
 from programmes.models import Cohort, Enrolment, Session
 from reports import disclosure
 
@@ -25,6 +34,7 @@ LIVE = ~Q(status=Enrolment.Status.WITHDRAWN)
 
 
 # --- who takes part, who coaches whom -----------------------------------------------------------------
+
 
 def participant_ids(session: Session) -> set[int]:
     """The employees of a session: the 1:1's employee, or everyone enrolled in the group's cohort."""
@@ -50,21 +60,33 @@ def coaches_of(*, employee_id: int) -> list:
     from tenants.models import User
 
     enrolments = Enrolment.objects.filter(LIVE, employee_id=employee_id)
-    return list(User.objects.filter(
-        Q(pk__in=enrolments.values("coach_id")) | Q(pk__in=Cohort.coaches.through.objects.filter(
-            cohort_id__in=enrolments.values("cohort_id")).values("user_id")))
-        .order_by("first_name", "last_name").only("first_name", "last_name", "email"))
+    return list(
+        User.objects.filter(
+            Q(pk__in=enrolments.values("coach_id"))
+            | Q(
+                pk__in=Cohort.coaches.through.objects.filter(cohort_id__in=enrolments.values("cohort_id")).values(
+                    "user_id"
+                )
+            )
+        )
+        .order_by("first_name", "last_name")
+        .only("first_name", "last_name", "email")
+    )
 
 
 def coachees(*, actor: policy.Actor) -> list:
     """The employees the acting coach coaches here, by name."""
     from tenants.models import User
 
-    return list(User.objects.filter(pk__in=coachee_ids(actor)).order_by("first_name", "last_name")
-                .only("first_name", "last_name", "email"))
+    return list(
+        User.objects.filter(pk__in=coachee_ids(actor))
+        .order_by("first_name", "last_name")
+        .only("first_name", "last_name", "email")
+    )
 
 
 # --- sessions to follow up ----------------------------------------------------------------------------
+
 
 def _sessions(actor: policy.Actor) -> QuerySet[Session]:
     """Sessions the actor takes part in or leads (a coach may see more sessions, but follows up only these)."""
@@ -77,7 +99,7 @@ def _sessions(actor: policy.Actor) -> QuerySet[Session]:
 
 def follow_up_session(*, actor: policy.Actor, pk) -> Session:
     try:
-        return (_sessions(actor).select_related("coach", "cohort", "enrolment__employee").get(pk=pk))
+        return _sessions(actor).select_related("coach", "cohort", "enrolment__employee").get(pk=pk)
     except (Session.DoesNotExist, ValueError, TypeError):
         raise Http404(policy.NOT_FOUND) from None
 
@@ -94,8 +116,12 @@ def session_choices(*, actor: policy.Actor, limit: int = 30) -> list[tuple[int, 
 
 def sessions_for_reflection(*, actor: policy.Actor) -> QuerySet[Session]:
     """The employee's sessions a reflection can be linked to: held ones, newest first."""
-    return (_sessions(actor).filter(session_participation(actor), starts_at__lte=timezone.now())
-            .exclude(status=Session.Status.CANCELLED).order_by("-starts_at"))
+    return (
+        _sessions(actor)
+        .filter(session_participation(actor), starts_at__lte=timezone.now())
+        .exclude(status=Session.Status.CANCELLED)
+        .order_by("-starts_at")
+    )
 
 
 def employee_follow_ups(*, actor: policy.Actor, limit: int = 6) -> list[Session]:
@@ -103,42 +129,58 @@ def employee_follow_ups(*, actor: policy.Actor, limit: int = 6) -> list[Session]
     now = timezone.now()
     mine_reflected = Reflection.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
     mine_rated = SessionFeedback.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
-    return list(_sessions(actor).filter(session_participation(actor), starts_at__range=(now - FOLLOW_UP_WINDOW, now))
-                .exclude(status=Session.Status.CANCELLED)
-                .annotate(reflected=Exists(mine_reflected), rated=Exists(mine_rated))
-                .filter(Q(reflected=False) | Q(rated=False))
-                .select_related("coach").order_by("-starts_at")[:limit])
+    return list(
+        _sessions(actor)
+        .filter(session_participation(actor), starts_at__range=(now - FOLLOW_UP_WINDOW, now))
+        .exclude(status=Session.Status.CANCELLED)
+        .annotate(reflected=Exists(mine_reflected), rated=Exists(mine_rated))
+        .filter(Q(reflected=False) | Q(rated=False))
+        .select_related("coach")
+        .order_by("-starts_at")[:limit]
+    )
 
 
 def overdue_by_person(*, actor: policy.Actor, limit: int = 8) -> list[dict]:
     """For a coach: how many overdue actions each person they coach has (names and counts, no content)."""
-    return list(policy.scope(actor, ActionItem)
-                .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
-                .exclude(goal__employee_id=actor.user_id)
-                .order_by().values("goal__employee_id", "goal__employee__first_name", "goal__employee__last_name")
-                .annotate(count=Count("pk"), oldest=Min("due_on")).order_by("oldest")[:limit])
+    return list(
+        policy.scope(actor, ActionItem)
+        .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+        .exclude(goal__employee_id=actor.user_id)
+        .order_by()
+        .values("goal__employee_id", "goal__employee__first_name", "goal__employee__last_name")
+        .annotate(count=Count("pk"), oldest=Min("due_on"))
+        .order_by("oldest")[:limit]
+    )
 
 
 def recently_shared(*, actor: policy.Actor, limit: int = 6) -> list[Reflection]:
     """For a coach: reflections shared with them lately that they have not answered (no text loaded)."""
     answered = ReflectionReply.objects.filter(reflection_id=OuterRef("pk"), author_id=actor.user_id)
-    return list(policy.scope(actor, Reflection).filter(shared_with_coach=True)
-                .exclude(employee_id=actor.user_id).exclude(Exists(answered))
-                .select_related("employee").only("pk", "shared_at", "created_at", "employee__first_name",
-                                                 "employee__last_name", "employee__email")
-                .order_by("-shared_at", "-pk")[:limit])
+    return list(
+        policy.scope(actor, Reflection)
+        .filter(shared_with_coach=True)
+        .exclude(employee_id=actor.user_id)
+        .exclude(Exists(answered))
+        .select_related("employee")
+        .only("pk", "shared_at", "created_at", "employee__first_name", "employee__last_name", "employee__email")
+        .order_by("-shared_at", "-pk")[:limit]
+    )
 
 
 def coach_follow_ups(*, actor: policy.Actor, limit: int = 8) -> list[Session]:
     """The coach's held sessions of the last weeks without a summary or a private note yet."""
     now = timezone.now()
-    return list(Session.objects.filter(coach_id=actor.user_id, starts_at__range=(now - FOLLOW_UP_WINDOW, now))
-                .exclude(status=Session.Status.CANCELLED)
-                .annotate(summarised=Exists(SessionSummary.objects.filter(session_id=OuterRef("pk"))),
-                          noted=Exists(SessionNote.objects.filter(session_id=OuterRef("pk"),
-                                                                  author_id=actor.user_id)))
-                .filter(Q(summarised=False) | Q(noted=False))
-                .select_related("cohort", "enrolment__employee").order_by("-starts_at")[:limit])
+    return list(
+        Session.objects.filter(coach_id=actor.user_id, starts_at__range=(now - FOLLOW_UP_WINDOW, now))
+        .exclude(status=Session.Status.CANCELLED)
+        .annotate(
+            summarised=Exists(SessionSummary.objects.filter(session_id=OuterRef("pk"))),
+            noted=Exists(SessionNote.objects.filter(session_id=OuterRef("pk"), author_id=actor.user_id)),
+        )
+        .filter(Q(summarised=False) | Q(noted=False))
+        .select_related("cohort", "enrolment__employee")
+        .order_by("-starts_at")[:limit]
+    )
 
 
 @dataclass
@@ -164,29 +206,36 @@ def follow_up(*, actor: policy.Actor, session: Session) -> FollowUp:
     takes_part = actor.is_employee and not leads
     summary = policy.scope(actor, SessionSummary).filter(session=session).first()
     if leads:
-        participants = list(User.objects.filter(pk__in=participant_ids(session))
-                            .order_by("first_name", "last_name").only("first_name", "last_name", "email"))
+        participants = list(
+            User.objects.filter(pk__in=participant_ids(session))
+            .order_by("first_name", "last_name")
+            .only("first_name", "last_name", "email")
+        )
         ratings = {f.employee_id: f for f in policy.scope(actor, SessionFeedback).filter(session=session)}
         given = {f.employee_id: f for f in policy.scope(actor, CoachFeedback).filter(session=session)}
         note = policy.scope(actor, SessionNote).filter(session=session).first()
-        return FollowUp(session, participants, [], None, None, summary, note, ratings, given, True,
-                        session_has_taken_place(session))
-    reflections = list(policy.scope(actor, Reflection).filter(session=session, employee_id=actor.user_id)) \
-        if takes_part else []
+        return FollowUp(
+            session, participants, [], None, None, summary, note, ratings, given, True, session_has_taken_place(session)
+        )
+    reflections = (
+        list(policy.scope(actor, Reflection).filter(session=session, employee_id=actor.user_id)) if takes_part else []
+    )
     my_rating = policy.scope(actor, SessionFeedback).filter(session=session, employee_id=actor.user_id).first()
     for_me = policy.scope(actor, CoachFeedback).filter(session=session, employee_id=actor.user_id).first()
-    return FollowUp(session, [], reflections, my_rating, for_me, summary, None, {}, {}, False,
-                    session_has_taken_place(session))
+    return FollowUp(
+        session, [], reflections, my_rating, for_me, summary, None, {}, {}, False, session_has_taken_place(session)
+    )
 
 
 # --- reflections --------------------------------------------------------------------------------------
 
-def reflections_list(*, actor: policy.Actor, employee_id: int | None = None, shared: bool | None = None,
-                     search: str = "") -> QuerySet[Reflection]:
+
+def reflections_list(
+    *, actor: policy.Actor, employee_id: int | None = None, shared: bool | None = None, search: str = ""
+) -> QuerySet[Reflection]:
     """Visible reflections; the filters only narrow what the policy already allows. Give the actor in
     the role the list is shown in (`policy.lens`): the employee's list holds their own only."""
-    rows = (policy.scope(actor, Reflection).select_related("employee", "session")
-            .annotate(reply_count=Count("replies")))
+    rows = policy.scope(actor, Reflection).select_related("employee", "session").annotate(reply_count=Count("replies"))
     if employee_id is not None:
         rows = rows.filter(employee_id=employee_id)
     if shared is not None:
@@ -205,32 +254,38 @@ def reflection_get(*, actor: policy.Actor, pk, own: bool = False) -> Reflection:
 def reflections_shared_with_me(*, actor: policy.Actor, employee_id: int | None = None) -> QuerySet[Reflection]:
     """The coach's list: reflections the people they coach shared with them, by date and writer, without
     their text (opening one is the read their writer sees in the log)."""
-    return (reflections_list(actor=actor, employee_id=employee_id).exclude(employee_id=actor.user_id)
-            .defer("body"))
+    return reflections_list(actor=actor, employee_id=employee_id).exclude(employee_id=actor.user_id).defer("body")
 
 
 def reflection_read(*, actor: policy.Actor, pk) -> tuple[Reflection, list[ReflectionReply]]:
     """A reflection opened to read it, with its replies; a reader other than the writer is logged (by the
     policy, as every row of someone's content it hands out)."""
-    reflection = policy.get_or_404(actor, Reflection,
-                                   Reflection.objects.select_related("employee", "session__coach"), pk=pk)
+    reflection = policy.get_or_404(
+        actor, Reflection, Reflection.objects.select_related("employee", "session__coach"), pk=pk
+    )
     replies = list(policy.scope(actor, ReflectionReply).filter(reflection=reflection).select_related("author"))
     return reflection, replies
 
 
 # --- goals --------------------------------------------------------------------------------------------
 
+
 def _open_actions(prefix: str = "") -> Q:
     return Q(**{f"{prefix}done_at__isnull": True})
 
 
-def goals_list(*, actor: policy.Actor, employee_id: int | None = None, status: str | None = None,
-               search: str = "") -> QuerySet[Goal]:
+def goals_list(
+    *, actor: policy.Actor, employee_id: int | None = None, status: str | None = None, search: str = ""
+) -> QuerySet[Goal]:
     today = timezone.localdate()
-    rows = (policy.scope(actor, Goal).select_related("employee")
-            .annotate(open_actions=Count("actions", filter=_open_actions("actions__")),
-                      overdue_actions=Count("actions", filter=_open_actions("actions__")
-                                            & Q(actions__due_on__lt=today))))
+    rows = (
+        policy.scope(actor, Goal)
+        .select_related("employee")
+        .annotate(
+            open_actions=Count("actions", filter=_open_actions("actions__")),
+            overdue_actions=Count("actions", filter=_open_actions("actions__") & Q(actions__due_on__lt=today)),
+        )
+    )
     if employee_id is not None:
         rows = rows.filter(employee_id=employee_id)
     if status:
@@ -248,9 +303,17 @@ def goal_get(*, actor: policy.Actor, pk, own: bool = False) -> Goal:
 def goal_read(*, actor: policy.Actor, pk) -> Goal:
     """A goal with its options, actions, check-ins and comments; a reader other than its owner is logged
     (by the policy: the goal is the read, its parts come with it)."""
-    return policy.get_or_404(actor, Goal, Goal.objects.select_related("employee").prefetch_related(
-        "options__added_by", "actions", "check_ins",
-        Prefetch("comments", GoalComment.objects.select_related("author"))), pk=pk)
+    return policy.get_or_404(
+        actor,
+        Goal,
+        Goal.objects.select_related("employee").prefetch_related(
+            "options__added_by",
+            "actions",
+            "check_ins",
+            Prefetch("comments", GoalComment.objects.select_related("author")),
+        ),
+        pk=pk,
+    )
 
 
 def strongest_option(goal: Goal):
@@ -261,13 +324,17 @@ def strongest_option(goal: Goal):
     return max(rated, key=lambda o: (o.impact * o.feasibility, o.impact, -o.pk))
 
 
-def overdue_actions(*, actor: policy.Actor, employee_id: int | None = None, limit: int = 10,
-                    others_only: bool = False) -> list[ActionItem]:
+def overdue_actions(
+    *, actor: policy.Actor, employee_id: int | None = None, limit: int = 10, others_only: bool = False
+) -> list[ActionItem]:
     """Open actions past their due date on active goals the actor may see, oldest first (`others_only`:
     not the actor's own, for a coach's list)."""
-    rows = (policy.scope(actor, ActionItem)
-            .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
-            .select_related("goal__employee").order_by("due_on", "pk"))
+    rows = (
+        policy.scope(actor, ActionItem)
+        .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+        .select_related("goal__employee")
+        .order_by("due_on", "pk")
+    )
     if employee_id is not None:
         rows = rows.filter(goal__employee_id=employee_id)
     if others_only:
@@ -276,16 +343,29 @@ def overdue_actions(*, actor: policy.Actor, employee_id: int | None = None, limi
 
 
 def overdue_count(*, actor: policy.Actor) -> int:
-    return (policy.scope(actor, ActionItem)
-            .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE).count())
+    return (
+        policy.scope(actor, ActionItem)
+        .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+        .count()
+    )
 
 
 def shared_goal_progress(*, actor: policy.Actor) -> list[dict]:
     """HR: progress and status of the goals employees chose to share; never their title or why."""
-    rows = list(policy.scope(actor, SharedGoalProgress)
-                .order_by("employee__last_name", "employee__first_name", "pk")
-                .values("pk", "employee_id", "employee__first_name", "employee__last_name", "progress",
-                        "status", "target_date", "updated_at"))
+    rows = list(
+        policy.scope(actor, SharedGoalProgress)
+        .order_by("employee__last_name", "employee__first_name", "pk")
+        .values(
+            "pk",
+            "employee_id",
+            "employee__first_name",
+            "employee__last_name",
+            "progress",
+            "status",
+            "target_date",
+            "updated_at",
+        )
+    )
     for row in rows:
         row["status_label"] = Goal.Status(row["status"]).label
     # Read as values, not rows, so the policy does not see them go out: recorded here.
@@ -294,6 +374,7 @@ def shared_goal_progress(*, actor: policy.Actor) -> list[dict]:
 
 
 # --- HR: aggregates only ------------------------------------------------------------------------------
+
 
 @dataclass
 class Figure:
@@ -319,7 +400,7 @@ class GroupFigures:
     average_rating: Figure
 
 
-def _figures(label: str, programme: str, people: int, cells: "disclosure.Released", **where) -> GroupFigures:
+def _figures(label: str, programme: str, people: int, cells: disclosure.Released, **where) -> GroupFigures:
     """A group's journal figures from the released cells (reports.disclosure): each kind of figure stands
     on its own contributors (writers, goal setters, people with actions, raters)."""
     reflections = cells.total("reflections", **where)
@@ -333,7 +414,9 @@ def _figures(label: str, programme: str, people: int, cells: "disclosure.Release
     average_progress = goals.mean("progress", "goals")
     average_rating = ratings.mean("sum", "count")
     return GroupFigures(
-        label=label, programme=programme, people=people,
+        label=label,
+        programme=programme,
+        people=people,
         withheld=not any(total.shown for total in (reflections, goals, actions, ratings)),
         reflections=figure(reflections, int(reflections["reflections"])),
         goals=figure(goals, int(goals["goals"])),
@@ -355,16 +438,27 @@ def engagement_overview(*, actor: policy.Actor) -> dict:
     so it never opens a withheld one). Two queries however large."""
     policy.require(actor, policy.HR_MANAGER)
     # 1: the cohorts, with how many people are enrolled in each (administrative: HR's to see)
-    cohorts = list(Cohort.objects.select_related("programme").annotate(
-        people=Count("enrolments__employee", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN),
-                     distinct=True)).order_by("-programme__starts_on", "programme__name", "name"))
+    cohorts = list(
+        Cohort.objects.select_related("programme")
+        .annotate(
+            people=Count(
+                "enrolments__employee", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN), distinct=True
+            )
+        )
+        .order_by("-programme__starts_on", "programme__name", "name")
+    )
     # 2: the released cells
     cells = disclosure.released(actor=actor, kinds=JOURNAL_KINDS)
-    rows = [_figures(cohort.name, cohort.programme.name, cohort.people, cells, cohort_id=cohort.pk)
-            for cohort in cohorts]
+    rows = [
+        _figures(cohort.name, cohort.programme.name, cohort.people, cells, cohort_id=cohort.pk) for cohort in cohorts
+    ]
     people = Enrolment.objects.filter(LIVE).values("employee_id").distinct().count()
-    return {"cohorts": rows, "organisation": _figures("", "", people, cells),
-            "minimum": disclosure.threshold(), "released_on": cells.released_on}
+    return {
+        "cohorts": rows,
+        "organisation": _figures("", "", people, cells),
+        "minimum": disclosure.threshold(),
+        "released_on": cells.released_on,
+    }
 
 
 def organisation_figures(*, actor: policy.Actor) -> GroupFigures:

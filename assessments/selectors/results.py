@@ -34,8 +34,7 @@ def _count_of(model, link: str, **extra):
 
 
 def with_progress(assignments):
-    return assignments.annotate(answered=_count_of(Answer, "assignment"),
-                                question_total=_count_of_questions())
+    return assignments.annotate(answered=_count_of(Answer, "assignment"), question_total=_count_of_questions())
 
 
 def _count_of_questions():
@@ -45,20 +44,26 @@ def _count_of_questions():
 
 # --- the employee's own assessments -----------------------------------------------------------------
 
+
 def my_assignments(*, actor: policy.Actor) -> list[Assignment]:
     """The actor's own assessments in programmes they take part in, soonest due first (one query)."""
-    return list(with_progress(
-        policy.scope(actor, Assignment).filter(employee_id=actor.user_id, enrolment__status__in=LIVE_ENROLMENT))
+    return list(
+        with_progress(
+            policy.scope(actor, Assignment).filter(employee_id=actor.user_id, enrolment__status__in=LIVE_ENROLMENT)
+        )
         .select_related("phase_assessment__programme", "version")
-        .order_by("submitted_at", "phase_assessment__due_on", "pk"))
+        .order_by("submitted_at", "phase_assessment__due_on", "pk")
+    )
 
 
 def my_assignment(*, actor: policy.Actor, pk: int) -> Assignment:
     """One of the actor's own assessments in a programme they still take part in (to answer it); anyone
     else's is the ordinary 404."""
-    rows = policy.scope(actor, Assignment).filter(
-        employee_id=actor.user_id, enrolment__status__in=LIVE_ENROLMENT).select_related(
-        "phase_assessment__programme", "version")
+    rows = (
+        policy.scope(actor, Assignment)
+        .filter(employee_id=actor.user_id, enrolment__status__in=LIVE_ENROLMENT)
+        .select_related("phase_assessment__programme", "version")
+    )
     return policy.get_or_404(actor, Assignment, rows, pk=pk)
 
 
@@ -85,8 +90,12 @@ class Answering:
 
     @property
     def missing(self) -> list[Question]:
-        return [question for step in self.steps for question in step.questions
-                if question.required and question.pk not in self.answers]
+        return [
+            question
+            for step in self.steps
+            for question in step.questions
+            if question.required and question.pk not in self.answers
+        ]
 
     @property
     def resume_step(self) -> int:
@@ -99,12 +108,19 @@ class Answering:
 
 def answering(*, assignment: Assignment, step: int | None) -> Answering:
     """The questions in steps, the answers so far, and the step asked for (three queries)."""
-    questions = list(Question.objects.filter(version_id=assignment.version_id).select_related("dimension")
-                     .prefetch_related("choices"))
-    steps = [Step(number=index // STEP_SIZE + 1, questions=questions[index:index + STEP_SIZE])
-             for index in range(0, len(questions), STEP_SIZE)]
-    answers = {answer.question_id: answer for answer in
-               Answer.objects.filter(assignment_id=assignment.pk).select_related("choice")}
+    questions = list(
+        Question.objects.filter(version_id=assignment.version_id)
+        .select_related("dimension")
+        .prefetch_related("choices")
+    )
+    steps = [
+        Step(number=index // STEP_SIZE + 1, questions=questions[index : index + STEP_SIZE])
+        for index in range(0, len(questions), STEP_SIZE)
+    ]
+    answers = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(assignment_id=assignment.pk).select_related("choice")
+    }
     for each in steps:
         for question in each.questions:
             question.step_number, question.given = each.number, answers.get(question.pk)
@@ -115,6 +131,7 @@ def answering(*, assignment: Assignment, step: int | None) -> Answering:
 
 
 # --- results: one person's scores over the moments of a programme -----------------------------------
+
 
 @dataclass
 class DimensionLine:
@@ -140,8 +157,9 @@ class DimensionLine:
 
     @property
     def change(self) -> int | None:
-        return scoring.change(self.values.get(PhaseAssessment.Moment.INITIAL),
-                              self.values.get(PhaseAssessment.Moment.FINAL))
+        return scoring.change(
+            self.values.get(PhaseAssessment.Moment.INITIAL), self.values.get(PhaseAssessment.Moment.FINAL)
+        )
 
 
 @dataclass
@@ -157,8 +175,11 @@ class ResultGroup:
 
     @property
     def moments(self) -> list[tuple[str, str]]:
-        return [(moment, PhaseAssessment.Moment(moment).label) for moment in MOMENT_ORDER
-                if moment in self.assignments and self.assignments[moment] not in self.waiting]
+        return [
+            (moment, PhaseAssessment.Moment(moment).label)
+            for moment in MOMENT_ORDER
+            if moment in self.assignments and self.assignments[moment] not in self.waiting
+        ]
 
     @property
     def columns(self) -> list[tuple[str, str, Assignment]]:
@@ -188,34 +209,56 @@ class ResultGroup:
         if not moments or not self.lines:
             return ""
         series = [charts.Series(key=moment, label=str(label)) for moment, label in moments]
-        rows = [charts.Row(label=line.name, values=tuple(line.values.get(moment) for moment, _l in moments))
-                for line in self.lines]
+        rows = [
+            charts.Row(label=line.name, values=tuple(line.values.get(moment) for moment, _l in moments))
+            for line in self.lines
+        ]
         if self.has_final and self.has_initial:
             description = _("Scores from 0 to 100 per dimension, the final assessment beside the initial one: %s.")
-            parts = [f"{line.name} {line.value('initial') if line.value('initial') is not None else '–'} → "
-                     f"{line.value('final') if line.value('final') is not None else '–'}" for line in self.lines]
+            parts = [
+                f"{line.name} {line.value('initial') if line.value('initial') is not None else '–'} → "
+                f"{line.value('final') if line.value('final') is not None else '–'}"
+                for line in self.lines
+            ]
         else:
             description = _("Scores from 0 to 100 per dimension: %s.")
-            parts = [f"{line.name} " + ", ".join(str(line.value(moment)) if line.value(moment) is not None else "–"
-                                                 for moment, _l in moments) for line in self.lines]
+            parts = [
+                f"{line.name} "
+                + ", ".join(
+                    str(line.value(moment)) if line.value(moment) is not None else "–" for moment, _l in moments
+                )
+                for line in self.lines
+            ]
         return charts.scores_chart(
             chart_id=f"chart-{self.instrument_id}-{next(iter(self.assignments.values())).pk}",
             title=_("%(title)s: your scores per dimension") % {"title": self.title},
-            description=description % "; ".join(parts), series=series, rows=rows,
-            no_score_label=_("not enough answers"))
+            description=description % "; ".join(parts),
+            series=series,
+            rows=rows,
+            no_score_label=_("not enough answers"),
+        )
 
 
 def results_of(*, actor: policy.Actor, employee_id: int) -> list[ResultGroup]:
     """Every submitted assessment of one employee that the actor may see, grouped by programme and
     instrument, with scores per moment and the bands to read them by. Three queries, however many."""
     assignments = list(
-        policy.scope(actor, Assignment).filter(employee_id=employee_id, submitted_at__isnull=False)
+        policy.scope(actor, Assignment)
+        .filter(employee_id=employee_id, submitted_at__isnull=False)
         .select_related("phase_assessment__programme", "version")
-        .order_by("phase_assessment__programme__starts_on", "phase_assessment__programme_id",
-                  "phase_assessment__instrument_id", "submitted_at"))
+        .order_by(
+            "phase_assessment__programme__starts_on",
+            "phase_assessment__programme_id",
+            "phase_assessment__instrument_id",
+            "submitted_at",
+        )
+    )
     # With its assessment: whose scores they are, for the access log the policy writes for a coach.
-    scores = list(policy.scope(actor, Score).filter(assignment__in=[a.pk for a in assignments])
-                  .select_related("dimension", "assignment"))
+    scores = list(
+        policy.scope(actor, Score)
+        .filter(assignment__in=[a.pk for a in assignments])
+        .select_related("dimension", "assignment")
+    )
     bands = list(policy.scope(actor, Band).filter(dimension_id__in={score.dimension_id for score in scores}))
     return _group(assignments, scores, bands)
 
@@ -233,8 +276,11 @@ def _group(assignments: list[Assignment], scores: list[Score], bands: list[Band]
         key = (scheduled.programme_id, scheduled.instrument_id)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = ResultGroup(programme_name=scheduled.programme.name,
-                                              title=assignment.version.title, instrument_id=scheduled.instrument_id)
+            group = groups[key] = ResultGroup(
+                programme_name=scheduled.programme.name,
+                title=assignment.version.title,
+                instrument_id=scheduled.instrument_id,
+            )
         group.assignments[scheduled.moment] = assignment
         group.title = assignment.version.title  # the latest wording
         if assignment.pk not in scores_of:
@@ -246,8 +292,12 @@ def _group(assignments: list[Assignment], scores: list[Score], bands: list[Band]
             if assignment is None or assignment in group.waiting:
                 continue
             for score in sorted(scores_of[assignment.pk], key=lambda s: (s.dimension.position, s.dimension_id)):
-                line = lines.setdefault(score.dimension_key, DimensionLine(
-                    key=score.dimension_key, name=score.dimension.name, description=score.dimension.description))
+                line = lines.setdefault(
+                    score.dimension_key,
+                    DimensionLine(
+                        key=score.dimension_key, name=score.dimension.name, description=score.dimension.description
+                    ),
+                )
                 line.name, line.description = score.dimension.name, score.dimension.description
                 line.values[moment] = score.value
                 if moment == PhaseAssessment.Moment.INITIAL or not line.bands:
@@ -266,31 +316,51 @@ class AssignmentResult:
 
 def assignment_result(*, actor: policy.Actor, pk: int) -> AssignmentResult:
     """One submitted assessment: its scores (when the reader may see them) and every answer (five queries)."""
-    rows = (policy.scope(actor, Assignment).filter(submitted_at__isnull=False)
-            .select_related("phase_assessment__programme", "version", "employee"))
+    rows = (
+        policy.scope(actor, Assignment)
+        .filter(submitted_at__isnull=False)
+        .select_related("phase_assessment__programme", "version", "employee")
+    )
     assignment = policy.get_or_404(actor, Assignment, rows, pk=pk)
-    scores = list(policy.scope(actor, Score).filter(assignment_id=assignment.pk)
-                  .select_related("dimension", "assignment").order_by("dimension__position", "dimension_id"))
+    scores = list(
+        policy.scope(actor, Score)
+        .filter(assignment_id=assignment.pk)
+        .select_related("dimension", "assignment")
+        .order_by("dimension__position", "dimension_id")
+    )
     bands = list(policy.scope(actor, Band).filter(dimension__version_id=assignment.version_id))
-    answers = {answer.question_id: answer for answer in
-               policy.scope(actor, Answer).filter(assignment_id=assignment.pk).select_related("choice", "assignment")}
+    answers = {
+        answer.question_id: answer
+        for answer in policy.scope(actor, Answer)
+        .filter(assignment_id=assignment.pk)
+        .select_related("choice", "assignment")
+    }
     questions = list(Question.objects.filter(version_id=assignment.version_id))
     return AssignmentResult(
         assignment=assignment,
-        scores=[(score, scoring.band_for(score.value, [b for b in bands if b.dimension_id == score.dimension_id]))
-                for score in scores],
+        scores=[
+            (score, scoring.band_for(score.value, [b for b in bands if b.dimension_id == score.dimension_id]))
+            for score in scores
+        ],
         answers=[(question, answers.get(question.pk)) for question in questions],
-        scores_visible=bool(scores) or not assignment.release_required)
+        scores_visible=bool(scores) or not assignment.release_required,
+    )
 
 
 # --- coaches ----------------------------------------------------------------------------------------
 
+
 def coachee_assignments(*, actor: policy.Actor):
     """The assessments of everyone the coach coaches here, newest moments first, with progress."""
-    return (with_progress(policy.scope(actor, Assignment).filter(
-        employee_id__in=coachee_ids(actor), enrolment__status__in=LIVE_ENROLMENT))
+    return (
+        with_progress(
+            policy.scope(actor, Assignment).filter(
+                employee_id__in=coachee_ids(actor), enrolment__status__in=LIVE_ENROLMENT
+            )
+        )
         .select_related("employee", "version", "phase_assessment__programme")
-        .order_by("employee__first_name", "employee__last_name", "employee_id", "phase_assessment__due_on", "pk"))
+        .order_by("employee__first_name", "employee__last_name", "employee_id", "phase_assessment__due_on", "pk")
+    )
 
 
 @dataclass
@@ -305,11 +375,17 @@ def coachees_page(*, actor: policy.Actor, page_number, per_page: int):
     people = policy.scope(actor, User).filter(pk__in=coachee_ids(actor)).order_by("first_name", "last_name", "pk")
     page = Paginator(people, per_page).get_page(page_number)
     rows = {person.pk: CoacheeRow(person, []) for person in page.object_list}
-    for assignment in coachee_assignments(actor=actor).filter(employee_id__in=list(rows)).order_by(
-            "employee_id", "phase_assessment__programme__starts_on", "phase_assessment__opens_on", "pk"):
+    for assignment in (
+        coachee_assignments(actor=actor)
+        .filter(employee_id__in=list(rows))
+        .order_by("employee_id", "phase_assessment__programme__starts_on", "phase_assessment__opens_on", "pk")
+    ):
         rows[assignment.employee_id].assignments.append(assignment)
-    waiting = list(coachee_assignments(actor=actor).filter(
-        submitted_at__isnull=False, release_required=True, released_at__isnull=True).order_by("submitted_at"))
+    waiting = list(
+        coachee_assignments(actor=actor)
+        .filter(submitted_at__isnull=False, release_required=True, released_at__isnull=True)
+        .order_by("submitted_at")
+    )
     return page, list(rows.values()), waiting
 
 
@@ -324,6 +400,7 @@ def coachee(*, actor: policy.Actor, user_id: int) -> User:
 # --- HR: counts, completion and means over released cells only -------------------------------------
 # Every figure here is a sum of the cells reports.disclosure released (its docstring states the rules):
 # cells of at least MIN_AGGREGATE_GROUP_SIZE contributors, margins that leave withheld cells out.
+
 
 def min_group() -> int:
     return disclosure.threshold()
@@ -342,9 +419,8 @@ class Completion:
         return round(100 * self.submitted / self.assigned) if self.assigned else 0
 
     @classmethod
-    def of(cls, total: disclosure.Total) -> "Completion":
-        return cls(*(int(total[name]) for name in ("assigned", "started", "submitted", "overdue")),
-                   shown=total.shown)
+    def of(cls, total: disclosure.Total) -> Completion:
+        return cls(*(int(total[name]) for name in ("assigned", "started", "submitted", "overdue")), shown=total.shown)
 
 
 @dataclass
@@ -356,8 +432,9 @@ class ScheduledRow:
 def hr_overview(*, actor: policy.Actor) -> list[ScheduledRow]:
     """Every scheduled assessment with its released completion figures (two queries)."""
     policy.require(actor, policy.HR_MANAGER)
-    scheduled = list(policy.scope(actor, PhaseAssessment).select_related("programme", "phase", "version")
-                     .order_by("-opens_on", "pk"))
+    scheduled = list(
+        policy.scope(actor, PhaseAssessment).select_related("programme", "phase", "version").order_by("-opens_on", "pk")
+    )
     per_scheduled: dict[int, disclosure.Total] = {}
     for key, total in disclosure.released(actor=actor, kinds=["completion"]).by("completion", "key").items():
         per_scheduled.setdefault(int(key.split(":", 1)[0]), disclosure.Total()).add(total.contributors, total.values)
@@ -403,12 +480,14 @@ def hr_aggregate(*, actor: policy.Actor, pk: int, cohort_id: int | None = None) 
     cohort, and the mean score per dimension (with the same people's baseline for a later moment), all
     from released cells. Four queries, however many people took part."""
     policy.require(actor, policy.HR_MANAGER)
-    scheduled = policy.get_or_404(actor, PhaseAssessment,
-                                  PhaseAssessment.objects.select_related("programme", "phase", "version"), pk=pk)
+    scheduled = policy.get_or_404(
+        actor, PhaseAssessment, PhaseAssessment.objects.select_related("programme", "phase", "version"), pk=pk
+    )
     cohorts = list(policy.scope(actor, Cohort).filter(programme_id=scheduled.programme_id).order_by("name"))
     cohort = next((c for c in cohorts if c.pk == cohort_id), None)
-    cells = disclosure.released(actor=actor, kinds=["completion", "scores", "baseline"],
-                                programme_id=scheduled.programme_id)
+    cells = disclosure.released(
+        actor=actor, kinds=["completion", "scores", "baseline"], programme_id=scheduled.programme_id
+    )
     mine = [cell for cell in cells.cells if cell.key.split(":", 1)[0] == str(scheduled.pk)]
     per_cohort: dict[int, disclosure.Total] = {}
     for cell in mine:
@@ -420,10 +499,15 @@ def hr_aggregate(*, actor: policy.Actor, pk: int, cohort_id: int | None = None) 
     for cell in mine:
         if cell.kind == "completion":
             completion.add(cell.contributors, cell.values)
-    return Aggregate(scheduled=scheduled, cohort=cohort, cohorts=cohorts, completion=Completion.of(completion),
-                     by_cohort=[(c, Completion.of(per_cohort.get(c.pk, disclosure.Total()))) for c in cohorts],
-                     lines=_mean_lines(scheduled, disclosure.Released(cells=mine, released_on=cells.released_on)),
-                     minimum=min_group())
+    return Aggregate(
+        scheduled=scheduled,
+        cohort=cohort,
+        cohorts=cohorts,
+        completion=Completion.of(completion),
+        by_cohort=[(c, Completion.of(per_cohort.get(c.pk, disclosure.Total()))) for c in cohorts],
+        lines=_mean_lines(scheduled, disclosure.Released(cells=mine, released_on=cells.released_on)),
+        minimum=min_group(),
+    )
 
 
 def _mean_lines(scheduled: PhaseAssessment, cells: disclosure.Released) -> list[MeanLine]:
@@ -434,7 +518,15 @@ def _mean_lines(scheduled: PhaseAssessment, cells: disclosure.Released) -> list[
     for dimension in dimensions:
         key = f"{scheduled.pk}:{dimension.key}"
         scores, base = cells.total("scores", key), cells.total("baseline", key)
-        lines.append(MeanLine(key=dimension.key, name=dimension.name, people=scores.contributors,
-                              mean=scores.mean("sum", "n"), baseline=base.mean("initial", "n"),
-                              baseline_people=base.contributors, paired=base.mean("final", "n")))
+        lines.append(
+            MeanLine(
+                key=dimension.key,
+                name=dimension.name,
+                people=scores.contributors,
+                mean=scores.mean("sum", "n"),
+                baseline=base.mean("initial", "n"),
+                baseline_people=base.contributors,
+                paired=base.mean("final", "n"),
+            )
+        )
     return lines

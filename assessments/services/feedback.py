@@ -31,7 +31,8 @@ def session_feedback_give(*, actor: policy.Actor, session: Session, rating, comm
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
     text = clean_text(comment, field="comment", required=False, max_length=5_000)
     feedback, _created = SessionFeedback.objects.update_or_create(
-        session=session, employee_id=actor.user_id, defaults={"rating": value, "comment": text})
+        session=session, employee_id=actor.user_id, defaults={"rating": value, "comment": text}
+    )
     return feedback
 
 
@@ -45,5 +46,6 @@ def coach_feedback_give(*, actor: policy.Actor, session: Session, employee_id: i
     _held(session)
     text = clean_text(body, field="body", empty_message=_("Write your feedback first."))
     feedback, _created = CoachFeedback.objects.update_or_create(
-        session=session, employee_id=employee_id, defaults={"coach_id": actor.user_id, "body": text})
+        session=session, employee_id=employee_id, defaults={"coach_id": actor.user_id, "body": text}
+    )
     return feedback

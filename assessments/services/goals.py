@@ -42,8 +42,9 @@ def _progress(value, field: str = "progress") -> int:
     except (TypeError, ValueError):
         raise ValidationError({field: _("Give the progress as a whole number from 0 to 100.")}) from None
     if not 0 <= number <= 100:
-        raise ValidationError({field: _("Progress runs from 0 to 100 %%; %(value)s is outside it.")
-                               % {"value": number}})
+        raise ValidationError(
+            {field: _("Progress runs from 0 to 100 %%; %(value)s is outside it.") % {"value": number}}
+        )
     return number
 
 
@@ -61,8 +62,12 @@ def _rating(value, field: str) -> int | None:
 
 def _status(value: str) -> str:
     if value not in Goal.Status.values:
-        raise ValidationError({"status": _("Choose one of: %(choices)s.")
-                               % {"choices": ", ".join(str(label) for label in Goal.Status.labels)}})
+        raise ValidationError(
+            {
+                "status": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(str(label) for label in Goal.Status.labels)}
+            }
+        )
     return value
 
 
@@ -73,18 +78,26 @@ def _target_date(value: datetime.date | None, *, existing: datetime.date | None 
     return value
 
 
-def goal_create(*, actor: policy.Actor, title: str, why: str = "",
-                target_date: datetime.date | None = None) -> Goal:
+def goal_create(*, actor: policy.Actor, title: str, why: str = "", target_date: datetime.date | None = None) -> Goal:
     policy.require(actor, policy.EMPLOYEE)
     return Goal.objects.create(
         employee_id=actor.user_id,
         title=clean_text(title, field="title", max_length=200, empty_message=_("Name your goal.")),
-        why=clean_text(why, field="why", required=False), target_date=_target_date(target_date))
+        why=clean_text(why, field="why", required=False),
+        target_date=_target_date(target_date),
+    )
 
 
-def goal_update(*, actor: policy.Actor, goal: Goal, title: str | None = None, why: str | None = None,
-                target_date: datetime.date | None | type[Ellipsis] = ..., status: str | None = None,
-                progress: int | None = None) -> Goal:
+def goal_update(
+    *,
+    actor: policy.Actor,
+    goal: Goal,
+    title: str | None = None,
+    why: str | None = None,
+    target_date: datetime.date | None | type[Ellipsis] = ...,
+    status: str | None = None,
+    progress: int | None = None,
+) -> Goal:
     """Change what the employee names; arguments left out keep their value (target_date=None clears it)."""
     _own(actor, goal)
     fields = ["updated_at"]
@@ -122,18 +135,23 @@ def goal_delete(*, actor: policy.Actor, goal: Goal) -> None:
 
 # --- deciding -----------------------------------------------------------------------------------------
 
-def option_add(*, actor: policy.Actor, goal: Goal, title: str, pros: str = "", cons: str = "",
-               impact=None, feasibility=None) -> GoalOption:
+
+def option_add(
+    *, actor: policy.Actor, goal: Goal, title: str, pros: str = "", cons: str = "", impact=None, feasibility=None
+) -> GoalOption:
     """An option to weigh: the employee adds their own, the coach may offer one."""
     _employee_or_coach(actor, goal)
     if goal.options.count() >= 12:
         raise ValidationError({"title": _("A goal can have at most 12 options; remove one first.")})
     return GoalOption.objects.create(
-        goal=goal, added_by_id=actor.user_id,
+        goal=goal,
+        added_by_id=actor.user_id,
         title=clean_text(title, field="title", max_length=200, empty_message=_("Name the option.")),
         pros=clean_text(pros, field="pros", required=False, max_length=2_000),
         cons=clean_text(cons, field="cons", required=False, max_length=2_000),
-        impact=_rating(impact, "impact"), feasibility=_rating(feasibility, "feasibility"))
+        impact=_rating(impact, "impact"),
+        feasibility=_rating(feasibility, "feasibility"),
+    )
 
 
 def option_rate(*, actor: policy.Actor, option: GoalOption, impact, feasibility) -> GoalOption:
@@ -156,8 +174,12 @@ def goal_decide(*, actor: policy.Actor, goal: Goal, option: GoalOption | None, d
     if option is not None and option.goal_id != goal.pk:
         raise ValidationError({"option": _("Choose one of this goal's options.")})
     default = option.title if option is not None else ""
-    text = clean_text(decision or default, field="decision", max_length=2_000,
-                      empty_message=_("Describe the decision you took, or choose one of the options."))
+    text = clean_text(
+        decision or default,
+        field="decision",
+        max_length=2_000,
+        empty_message=_("Describe the decision you took, or choose one of the options."),
+    )
     GoalOption.objects.filter(goal=goal, chosen=True).update(chosen=False)
     if option is not None:
         GoalOption.objects.filter(pk=option.pk).update(chosen=True)
@@ -169,13 +191,16 @@ def goal_decide(*, actor: policy.Actor, goal: Goal, option: GoalOption | None, d
 
 # --- acting and checking in ---------------------------------------------------------------------------
 
+
 def action_add(*, actor: policy.Actor, goal: Goal, title: str, due_on: datetime.date | None = None) -> ActionItem:
     _own(actor, goal)
     if due_on is not None and due_on < timezone.localdate():
         raise ValidationError({"due_on": _("Choose a due date from today onwards.")})
     return ActionItem.objects.create(
-        goal=goal, due_on=due_on,
-        title=clean_text(title, field="title", max_length=200, empty_message=_("Name the action.")))
+        goal=goal,
+        due_on=due_on,
+        title=clean_text(title, field="title", max_length=200, empty_message=_("Name the action.")),
+    )
 
 
 def action_set_done(*, actor: policy.Actor, action: ActionItem, done: bool) -> ActionItem:
@@ -195,8 +220,12 @@ def check_in_create(*, actor: policy.Actor, goal: Goal, progress, note: str = ""
     """Where the goal stands now: the figure becomes the goal's progress."""
     _own(actor, goal)
     value = _progress(progress)
-    check_in = CheckIn.objects.create(goal=goal, author_id=actor.user_id, progress=value,
-                                      note=clean_text(note, field="note", required=False, max_length=5_000))
+    check_in = CheckIn.objects.create(
+        goal=goal,
+        author_id=actor.user_id,
+        progress=value,
+        note=clean_text(note, field="note", required=False, max_length=5_000),
+    )
     goal.progress = value
     goal.save(update_fields=["progress", "updated_at"])
     return check_in
@@ -205,11 +234,14 @@ def check_in_create(*, actor: policy.Actor, goal: Goal, progress, note: str = ""
 def comment_add(*, actor: policy.Actor, goal: Goal, body: str) -> GoalComment:
     _employee_or_coach(actor, goal)
     return GoalComment.objects.create(
-        goal=goal, author_id=actor.user_id,
-        body=clean_text(body, field="body", max_length=5_000, empty_message=_("Write your comment first.")))
+        goal=goal,
+        author_id=actor.user_id,
+        body=clean_text(body, field="body", max_length=5_000, empty_message=_("Write your comment first.")),
+    )
 
 
 # --- reminders ----------------------------------------------------------------------------------------
+
 
 def overdue_reminders_send(*, organisation, now: datetime.datetime | None = None) -> int:
     """Email each employee with actions past their due date, at most once a week per action.
@@ -223,10 +255,12 @@ def overdue_reminders_send(*, organisation, now: datetime.datetime | None = None
 
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(ActionItem.objects.select_for_update(skip_locked=True, of=("self",))
-                   .filter(done_at__isnull=True, due_on__lt=timezone.localdate(now), goal__status=Goal.Status.ACTIVE)
-                   .exclude(reminded_at__gt=now - REMIND_AGAIN_AFTER)
-                   .values_list("pk", "goal__employee_id", "due_on"))
+        due = list(
+            ActionItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(done_at__isnull=True, due_on__lt=timezone.localdate(now), goal__status=Goal.Status.ACTIVE)
+            .exclude(reminded_at__gt=now - REMIND_AGAIN_AFTER)
+            .values_list("pk", "goal__employee_id", "due_on")
+        )
         ActionItem.objects.filter(pk__in=[pk for pk, _employee, _due in due]).update(reminded_at=now)
     per_employee: dict[int, list] = {}
     for _pk, employee_id, due_on in due:
@@ -239,8 +273,15 @@ def overdue_reminders_send(*, organisation, now: datetime.datetime | None = None
         dates = per_employee[person.pk]
         with translation.override(person.language or organisation.default_language):
             subject = _("A reminder about your goals")
-            body = render_to_string("assessments/goal_reminder_email.txt", {
-                "person": person, "count": len(dates), "oldest": min(dates), "link": link,
-                "organisation": organisation})
+            body = render_to_string(
+                "assessments/goal_reminder_email.txt",
+                {
+                    "person": person,
+                    "count": len(dates),
+                    "oldest": min(dates),
+                    "link": link,
+                    "organisation": organisation,
+                },
+            )
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
     return len(people)

@@ -56,6 +56,7 @@ class BandFields:
 
 # --- who may edit -----------------------------------------------------------------------------------
 
+
 def _editable(version: InstrumentVersion, *, actor: policy.Actor) -> tuple[InstrumentVersion, dict]:
     """The version an edit of `version` lands in, and the map of copied rows when it had to be copied.
 
@@ -81,8 +82,15 @@ def _target(mapping: dict, obj):
 
 # --- versions ---------------------------------------------------------------------------------------
 
-def version_copy(*, source: InstrumentVersion, instrument: Instrument, actor: policy.Actor,
-                 as_new_instrument: bool = False, title_suffix: str = "") -> tuple[InstrumentVersion, dict]:
+
+def version_copy(
+    *,
+    source: InstrumentVersion,
+    instrument: Instrument,
+    actor: policy.Actor,
+    as_new_instrument: bool = False,
+    title_suffix: str = "",
+) -> tuple[InstrumentVersion, dict]:
     """Copy `source` with its dimensions, bands, questions and options: the next version of `instrument`
     (the previous latest stops being latest), or version 1 of a new instrument. Returns the copy and a map
     (model, old pk) -> new row."""
@@ -92,32 +100,61 @@ def version_copy(*, source: InstrumentVersion, instrument: Instrument, actor: po
         number = (instrument.versions.aggregate(top=Max("number"))["top"] or 0) + 1
         instrument.versions.filter(is_latest=True).update(is_latest=False)
     copy = InstrumentVersion.objects.create(
-        instrument=instrument, number=number, is_latest=True, created_by=actor.user,
-        title_en=source.title_en + title_suffix, title_nl=source.title_nl + title_suffix,
-        description_en=source.description_en, description_nl=source.description_nl)
+        instrument=instrument,
+        number=number,
+        is_latest=True,
+        created_by=actor.user,
+        title_en=source.title_en + title_suffix,
+        title_nl=source.title_nl + title_suffix,
+        description_en=source.description_en,
+        description_nl=source.description_nl,
+    )
     mapping: dict = {(InstrumentVersion, source.pk): copy}
     for dimension in source.dimensions.all():
         new = Dimension.objects.create(
-            version=copy, key=dimension.key, position=dimension.position, name_en=dimension.name_en,
-            name_nl=dimension.name_nl, description_en=dimension.description_en,
-            description_nl=dimension.description_nl)
+            version=copy,
+            key=dimension.key,
+            position=dimension.position,
+            name_en=dimension.name_en,
+            name_nl=dimension.name_nl,
+            description_en=dimension.description_en,
+            description_nl=dimension.description_nl,
+        )
         mapping[(Dimension, dimension.pk)] = new
         for band in dimension.bands.all():
             mapping[(Band, band.pk)] = Band.objects.create(
-                dimension=new, lower=band.lower, upper=band.upper, label_en=band.label_en,
-                label_nl=band.label_nl, text_en=band.text_en, text_nl=band.text_nl)
+                dimension=new,
+                lower=band.lower,
+                upper=band.upper,
+                label_en=band.label_en,
+                label_nl=band.label_nl,
+                text_en=band.text_en,
+                text_nl=band.text_nl,
+            )
     for question in source.questions.prefetch_related("choices"):
         new_question = Question.objects.create(
-            version=copy, dimension=mapping.get((Dimension, question.dimension_id)), position=question.position,
-            kind=question.kind, text_en=question.text_en, text_nl=question.text_nl,
-            reverse_scored=question.reverse_scored, required=question.required,
-            low_label_en=question.low_label_en, low_label_nl=question.low_label_nl,
-            high_label_en=question.high_label_en, high_label_nl=question.high_label_nl)
+            version=copy,
+            dimension=mapping.get((Dimension, question.dimension_id)),
+            position=question.position,
+            kind=question.kind,
+            text_en=question.text_en,
+            text_nl=question.text_nl,
+            reverse_scored=question.reverse_scored,
+            required=question.required,
+            low_label_en=question.low_label_en,
+            low_label_nl=question.low_label_nl,
+            high_label_en=question.high_label_en,
+            high_label_nl=question.high_label_nl,
+        )
         mapping[(Question, question.pk)] = new_question
         for choice in question.choices.all():
             mapping[(Choice, choice.pk)] = Choice.objects.create(
-                question=new_question, position=choice.position, label_en=choice.label_en,
-                label_nl=choice.label_nl, score=choice.score)
+                question=new_question,
+                position=choice.position,
+                label_en=choice.label_en,
+                label_nl=choice.label_nl,
+                score=choice.score,
+            )
     return copy, mapping
 
 
@@ -128,36 +165,66 @@ def version_freeze(*, version: InstrumentVersion) -> None:
 
 # --- instruments ------------------------------------------------------------------------------------
 
+
 def _require_texts(**texts: str) -> None:
-    missing = {name: _("Fill this in, in English and in Dutch: employees read it in their own language.")
-               for name, text in texts.items() if not (text or "").strip()}
+    missing = {
+        name: _("Fill this in, in English and in Dutch: employees read it in their own language.")
+        for name, text in texts.items()
+        if not (text or "").strip()
+    }
     if missing:
         raise ValidationError(missing)
 
 
 @transaction.atomic
-def instrument_create(*, actor: policy.Actor, title_en: str, title_nl: str, description_en: str = "",
-                      description_nl: str = "", results_need_release: bool = False) -> InstrumentVersion:
+def instrument_create(
+    *,
+    actor: policy.Actor,
+    title_en: str,
+    title_nl: str,
+    description_en: str = "",
+    description_nl: str = "",
+    results_need_release: bool = False,
+) -> InstrumentVersion:
     """A new instrument of this organisation, empty and editable: version 1, to which questions are added."""
     policy.require(actor, *EDITORS)
     _require_texts(title_en=title_en, title_nl=title_nl)
     base = slugify(title_en)[:60] or "instrument"
-    instrument = Instrument.objects.create(key=f"{base}-{secrets.token_hex(3)}", created_by=actor.user,
-                                           results_need_release=results_need_release)
+    instrument = Instrument.objects.create(
+        key=f"{base}-{secrets.token_hex(3)}", created_by=actor.user, results_need_release=results_need_release
+    )
     return InstrumentVersion.objects.create(
-        instrument=instrument, number=1, is_latest=True, created_by=actor.user, title_en=title_en.strip(),
-        title_nl=title_nl.strip(), description_en=description_en.strip(), description_nl=description_nl.strip())
+        instrument=instrument,
+        number=1,
+        is_latest=True,
+        created_by=actor.user,
+        title_en=title_en.strip(),
+        title_nl=title_nl.strip(),
+        description_en=description_en.strip(),
+        description_nl=description_nl.strip(),
+    )
 
 
 @transaction.atomic
-def instrument_update(*, actor: policy.Actor, version: InstrumentVersion, title_en: str, title_nl: str,
-                      description_en: str, description_nl: str,
-                      results_need_release: bool) -> InstrumentVersion:
+def instrument_update(
+    *,
+    actor: policy.Actor,
+    version: InstrumentVersion,
+    title_en: str,
+    title_nl: str,
+    description_en: str,
+    description_nl: str,
+    results_need_release: bool,
+) -> InstrumentVersion:
     """Change the title, description and release setting. The texts are part of the version (a frozen one
     gets a new version); the release setting belongs to the instrument and applies to later submissions."""
     _require_texts(title_en=title_en, title_nl=title_nl)
-    texts = {"title_en": title_en.strip(), "title_nl": title_nl.strip(),
-             "description_en": description_en.strip(), "description_nl": description_nl.strip()}
+    texts = {
+        "title_en": title_en.strip(),
+        "title_nl": title_nl.strip(),
+        "description_en": description_en.strip(),
+        "description_nl": description_nl.strip(),
+    }
     changed_texts = any(getattr(version, name) != value for name, value in texts.items())
     if changed_texts:
         version, _mapping = _editable(version, actor=actor)
@@ -182,10 +249,14 @@ def instrument_copy(*, actor: policy.Actor, version: InstrumentVersion) -> Instr
     policy.require(actor, *EDITORS)
     source_instrument = version.instrument
     base = slugify(version.title_en)[:60] or "instrument"
-    instrument = Instrument.objects.create(key=f"{base}-{secrets.token_hex(3)}", created_by=actor.user,
-                                           results_need_release=source_instrument.results_need_release)
-    copy, _mapping = version_copy(source=version, instrument=instrument, actor=actor, as_new_instrument=True,
-                                  title_suffix=_(" (copy)"))
+    instrument = Instrument.objects.create(
+        key=f"{base}-{secrets.token_hex(3)}",
+        created_by=actor.user,
+        results_need_release=source_instrument.results_need_release,
+    )
+    copy, _mapping = version_copy(
+        source=version, instrument=instrument, actor=actor, as_new_instrument=True, title_suffix=_(" (copy)")
+    )
     return copy
 
 
@@ -207,6 +278,7 @@ def instrument_remove(*, actor: policy.Actor, version: InstrumentVersion) -> boo
 
 # --- dimensions -------------------------------------------------------------------------------------
 
+
 def _unique_key(version: InstrumentVersion, name: str) -> str:
     base = slugify(name)[:50] or "dimension"
     taken = set(version.dimensions.values_list("key", flat=True))
@@ -217,19 +289,39 @@ def _unique_key(version: InstrumentVersion, name: str) -> str:
 
 
 @transaction.atomic
-def dimension_add(*, actor: policy.Actor, version: InstrumentVersion, name_en: str, name_nl: str,
-                  description_en: str = "", description_nl: str = "") -> Dimension:
+def dimension_add(
+    *,
+    actor: policy.Actor,
+    version: InstrumentVersion,
+    name_en: str,
+    name_nl: str,
+    description_en: str = "",
+    description_nl: str = "",
+) -> Dimension:
     _require_texts(name_en=name_en, name_nl=name_nl)
     version, _mapping = _editable(version, actor=actor)
     position = (version.dimensions.aggregate(top=Max("position"))["top"] or 0) + 1
     return Dimension.objects.create(
-        version=version, key=_unique_key(version, name_en), position=position, name_en=name_en.strip(),
-        name_nl=name_nl.strip(), description_en=description_en.strip(), description_nl=description_nl.strip())
+        version=version,
+        key=_unique_key(version, name_en),
+        position=position,
+        name_en=name_en.strip(),
+        name_nl=name_nl.strip(),
+        description_en=description_en.strip(),
+        description_nl=description_nl.strip(),
+    )
 
 
 @transaction.atomic
-def dimension_update(*, actor: policy.Actor, dimension: Dimension, name_en: str, name_nl: str,
-                     description_en: str = "", description_nl: str = "") -> Dimension:
+def dimension_update(
+    *,
+    actor: policy.Actor,
+    dimension: Dimension,
+    name_en: str,
+    name_nl: str,
+    description_en: str = "",
+    description_nl: str = "",
+) -> Dimension:
     """Rename or describe a dimension. Its key stays, so results before and after still line up."""
     _require_texts(name_en=name_en, name_nl=name_nl)
     _version, mapping = _editable(dimension.version, actor=actor)
@@ -246,13 +338,16 @@ def dimension_delete(*, actor: policy.Actor, dimension: Dimension) -> Instrument
     dimension = _target(mapping, dimension)
     count = dimension.questions.count()
     if count:
-        raise ValidationError(_("This dimension still has %(count)d question(s). Move them to another "
-                                "dimension or delete them first.") % {"count": count})
+        raise ValidationError(
+            _("This dimension still has %(count)d question(s). Move them to another dimension or delete them first.")
+            % {"count": count}
+        )
     dimension.delete()
     return version
 
 
 # --- questions --------------------------------------------------------------------------------------
+
 
 def _clean_question(fields: QuestionFields, version: InstrumentVersion) -> dict:
     """Check a question against the rules of its kind; returns the model fields, or raises naming the field."""
@@ -285,18 +380,28 @@ def _clean_question(fields: QuestionFields, version: InstrumentVersion) -> dict:
     if errors:
         raise ValidationError(errors)
     labels = ("low_label_en", "low_label_nl", "high_label_en", "high_label_nl")
-    data = {name: getattr(fields, name).strip() for name in labels} if fields.kind in Question.SCALE_MAX else \
-        dict.fromkeys(labels, "")
-    data.update(kind=fields.kind, text_en=fields.text_en.strip(), text_nl=fields.text_nl.strip(),
-                dimension=fields.dimension, reverse_scored=fields.reverse_scored, required=fields.required)
+    data = (
+        {name: getattr(fields, name).strip() for name in labels}
+        if fields.kind in Question.SCALE_MAX
+        else dict.fromkeys(labels, "")
+    )
+    data.update(
+        kind=fields.kind,
+        text_en=fields.text_en.strip(),
+        text_nl=fields.text_nl.strip(),
+        dimension=fields.dimension,
+        reverse_scored=fields.reverse_scored,
+        required=fields.required,
+    )
     return data
 
 
 def _set_choices(question: Question, choices: list[tuple[str, str, int | None]]) -> None:
     question.choices.all().delete()
-    Choice.objects.bulk_create(Choice(question=question, position=position, label_en=en.strip(),
-                                      label_nl=nl.strip(), score=score)
-                               for position, (en, nl, score) in enumerate(choices, start=1))
+    Choice.objects.bulk_create(
+        Choice(question=question, position=position, label_en=en.strip(), label_nl=nl.strip(), score=score)
+        for position, (en, nl, score) in enumerate(choices, start=1)
+    )
 
 
 @transaction.atomic
@@ -346,9 +451,11 @@ def question_move(*, actor: policy.Actor, question: Question, direction: str) ->
         raise ValidationError(_("Move a question up or down."))
     version, mapping = _editable(question.version, actor=actor)
     question = _target(mapping, question)
-    neighbours = version.questions.filter(
-        position__lt=question.position).order_by("-position") if direction == "up" else \
-        version.questions.filter(position__gt=question.position).order_by("position")
+    neighbours = (
+        version.questions.filter(position__lt=question.position).order_by("-position")
+        if direction == "up"
+        else version.questions.filter(position__gt=question.position).order_by("position")
+    )
     neighbour = neighbours.first()
     if neighbour is None:
         return question
@@ -359,6 +466,7 @@ def question_move(*, actor: policy.Actor, question: Question, direction: str) ->
 
 
 # --- interpretation bands ---------------------------------------------------------------------------
+
 
 def _clean_band(fields: BandFields, dimension: Dimension, *, ignore: Band | None = None) -> None:
     errors = {}
@@ -376,15 +484,23 @@ def _clean_band(fields: BandFields, dimension: Dimension, *, ignore: Band | None
         overlap = others.filter(lower__lte=fields.upper, upper__gte=fields.lower).first()
         if overlap is not None:
             errors["lower"] = _("This range overlaps %(lower)d–%(upper)d (%(label)s).") % {
-                "lower": overlap.lower, "upper": overlap.upper, "label": overlap.label}
+                "lower": overlap.lower,
+                "upper": overlap.upper,
+                "label": overlap.label,
+            }
     if errors:
         raise ValidationError(errors)
 
 
 def _band_values(fields: BandFields) -> dict:
-    return {"lower": fields.lower, "upper": fields.upper, "label_en": fields.label_en.strip(),
-            "label_nl": fields.label_nl.strip(), "text_en": fields.text_en.strip(),
-            "text_nl": fields.text_nl.strip()}
+    return {
+        "lower": fields.lower,
+        "upper": fields.upper,
+        "label_en": fields.label_en.strip(),
+        "label_nl": fields.label_nl.strip(),
+        "text_en": fields.text_en.strip(),
+        "text_nl": fields.text_nl.strip(),
+    }
 
 
 @transaction.atomic

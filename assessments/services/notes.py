@@ -21,8 +21,9 @@ def session_note_save(*, actor: policy.Actor, session: Session, body: str) -> Se
     """The coach's private note on their session: one per session, written over on each save."""
     _leads(actor, session)
     text = clean_text(body, field="body", empty_message=_("Write your note first."))
-    note, _created = SessionNote.objects.update_or_create(session=session, author_id=actor.user_id,
-                                                          defaults={"body": text})
+    note, _created = SessionNote.objects.update_or_create(
+        session=session, author_id=actor.user_id, defaults={"body": text}
+    )
     return note
 
 
@@ -37,5 +38,6 @@ def session_summary_save(*, actor: policy.Actor, session: Session, body: str) ->
     _leads(actor, session)
     text = clean_text(body, field="body", empty_message=_("Write the summary first."))
     summary, _created = SessionSummary.objects.update_or_create(
-        session=session, defaults={"body": text, "author_id": actor.user_id})
+        session=session, defaults={"body": text, "author_id": actor.user_id}
+    )
     return summary

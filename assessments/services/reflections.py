@@ -15,15 +15,20 @@ from programmes.models import Session
 MAX_LENGTH = 20_000
 
 
-def clean_text(value: str | None, *, field: str, required: bool = True, max_length: int = MAX_LENGTH,
-               empty_message: str = "") -> str:
+def clean_text(
+    value: str | None, *, field: str, required: bool = True, max_length: int = MAX_LENGTH, empty_message: str = ""
+) -> str:
     """Text from a form or the API, stripped; a clear message when it is missing or too long."""
     text = (value or "").strip()
     if required and not text:
         raise ValidationError({field: empty_message or _("Write something first.")})
     if len(text) > max_length:
-        raise ValidationError({field: _("Keep it under %(limit)s characters (this is %(length)s).")
-                               % {"limit": f"{max_length:,}", "length": f"{len(text):,}"}})
+        raise ValidationError(
+            {
+                field: _("Keep it under %(limit)s characters (this is %(length)s).")
+                % {"limit": f"{max_length:,}", "length": f"{len(text):,}"}
+            }
+        )
     return text
 
 
@@ -32,20 +37,27 @@ def _own(actor: policy.Actor, reflection: Reflection) -> None:
         raise PermissionDenied(_("Only the person who wrote a reflection can change it."))
 
 
-def reflection_create(*, actor: policy.Actor, body: str, shared_with_coach: bool = False,
-                      session: Session | None = None) -> Reflection:
+def reflection_create(
+    *, actor: policy.Actor, body: str, shared_with_coach: bool = False, session: Session | None = None
+) -> Reflection:
     policy.require(actor, policy.EMPLOYEE)
     text = clean_text(body, field="body", empty_message=_("Write your reflection first."))
     if session is not None and not selectors.takes_part_in(actor=actor, session=session):
         raise ValidationError({"session": _("Choose one of your own sessions.")})
     now = timezone.now()
-    return Reflection.objects.create(employee_id=actor.user_id, session=session, body=text,
-                                     shared_with_coach=shared_with_coach,
-                                     shared_at=now if shared_with_coach else None, created_at=now)
+    return Reflection.objects.create(
+        employee_id=actor.user_id,
+        session=session,
+        body=text,
+        shared_with_coach=shared_with_coach,
+        shared_at=now if shared_with_coach else None,
+        created_at=now,
+    )
 
 
-def reflection_update(*, actor: policy.Actor, reflection: Reflection, body: str | None = None,
-                      shared_with_coach: bool | None = None) -> Reflection:
+def reflection_update(
+    *, actor: policy.Actor, reflection: Reflection, body: str | None = None, shared_with_coach: bool | None = None
+) -> Reflection:
     """Change the text, the sharing, or both. Withdrawing the sharing hides it (and its replies) again."""
     _own(actor, reflection)
     fields = ["updated_at"]

@@ -36,14 +36,16 @@ def _given(question: Question, raw: str) -> services.AnswerInput:
     number = int(raw) if raw.isdigit() else (None if raw == "" else raw)
     if question.kind == Question.Kind.CHOICE:
         # An option is named by its id; anything else is no option of this question.
-        return services.AnswerInput(question_id=question.pk,
-                                    choice_id=number if not isinstance(number, str) else 0)
+        return services.AnswerInput(question_id=question.pk, choice_id=number if not isinstance(number, str) else 0)
     return services.AnswerInput(question_id=question.pk, value=number)
 
 
 def _posted_answers(request: HttpRequest, questions: list[Question]) -> list[services.AnswerInput]:
-    return [_given(question, request.POST[f"q_{question.pk}"]) for question in questions
-            if f"q_{question.pk}" in request.POST]
+    return [
+        _given(question, request.POST[f"q_{question.pk}"])
+        for question in questions
+        if f"q_{question.pk}" in request.POST
+    ]
 
 
 def _owner_only(actor: policy.Actor, employee_id: int) -> bool:
@@ -52,17 +54,24 @@ def _owner_only(actor: policy.Actor, employee_id: int) -> bool:
 
 # --- the employee -----------------------------------------------------------------------------------
 
+
 @require_GET
 @policy.page(policy.EMPLOYEE)
 def assignment_list(request: HttpRequest) -> HttpResponse:
     """My assessments: what is open, with its due date and progress, and what I have handed in."""
     assignments = selectors.my_assignments(actor=request.actor)
-    return render(request, "assessments/assignment_list.html", {
-        "minimum": selectors.min_group(),
-        "open": [a for a in assignments if a.submitted_at is None],
-        "done": sorted((a for a in assignments if a.submitted_at is not None), key=lambda a: a.submitted_at,
-                       reverse=True),
-        "today": timezone.localdate()})
+    return render(
+        request,
+        "assessments/assignment_list.html",
+        {
+            "minimum": selectors.min_group(),
+            "open": [a for a in assignments if a.submitted_at is None],
+            "done": sorted(
+                (a for a in assignments if a.submitted_at is not None), key=lambda a: a.submitted_at, reverse=True
+            ),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _step_number(raw: str | None) -> int | None:
@@ -81,17 +90,25 @@ def assignment_answer(request: HttpRequest, pk: int) -> HttpResponse:
     state = selectors.answering(assignment=assignment, step=0 if review else _step_number(request.GET.get("step")))
     if request.method == "POST" and state.step is not None:
         try:
-            services.answers_save(actor=request.actor, assignment=assignment,
-                                  answers=_posted_answers(request, state.step.questions))
+            services.answers_save(
+                actor=request.actor, assignment=assignment, answers=_posted_answers(request, state.step.questions)
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect(f"{reverse('assignment_answer', args=[pk])}?step={state.step.number}")
         target = state.step.number + (-1 if "previous" in request.POST else 1)
         step = "review" if target > len(state.steps) else max(target, 1)
         return redirect(f"{reverse('assignment_answer', args=[pk])}?step={step}")
-    return render(request, "assessments/answer_page.html", {
-        "state": state, "assignment": assignment, "today": timezone.localdate(),
-        "not_open_yet": assignment.phase_assessment.opens_on > timezone.localdate()})
+    return render(
+        request,
+        "assessments/answer_page.html",
+        {
+            "state": state,
+            "assignment": assignment,
+            "today": timezone.localdate(),
+            "not_open_yet": assignment.phase_assessment.opens_on > timezone.localdate(),
+        },
+    )
 
 
 @require_POST
@@ -106,15 +123,24 @@ def assignment_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         error = _("Nothing to save: the answer did not belong to this assessment.")
     else:
         try:
-            assignment = services.answers_save(actor=request.actor, assignment=assignment,
-                                               answers=_posted_answers(request, questions))
+            assignment = services.answers_save(
+                actor=request.actor, assignment=assignment, answers=_posted_answers(request, questions)
+            )
         except ValidationError as failure:
             error = failure.messages[0]
     status = 200 if request.htmx or not error else 400
-    return render(request, "assessments/answer_saved.html", {
-        "assignment": assignment, "error": error, "answered": assignment.answers.count(),
-        "total": Question.objects.filter(version_id=assignment.version_id).count(),
-        "saved_at": assignment.last_saved_at}, status=status)
+    return render(
+        request,
+        "assessments/answer_saved.html",
+        {
+            "assignment": assignment,
+            "error": error,
+            "answered": assignment.answers.count(),
+            "total": Question.objects.filter(version_id=assignment.version_id).count(),
+            "saved_at": assignment.last_saved_at,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -127,8 +153,13 @@ def assignment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.messages[0])
         return redirect(f"{reverse('assignment_answer', args=[pk])}?step=review")
     if submitted.release_required:
-        messages.success(request, _("Thank you, your answers are in. Your coach will go through the results "
-                                    "with you and then release them here."))
+        messages.success(
+            request,
+            _(
+                "Thank you, your answers are in. Your coach will go through the results "
+                "with you and then release them here."
+            ),
+        )
     else:
         messages.success(request, _("Thank you, your answers are in. Here are your results."))
     return redirect("result_mine")
@@ -139,8 +170,9 @@ def assignment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def result_mine(request: HttpRequest) -> HttpResponse:
     """My results over the programme: scores per dimension, what lies ahead, and the change since the start."""
     groups = selectors.results_of(actor=request.actor, employee_id=request.user.pk)
-    return render(request, "assessments/result_mine.html", {"groups": groups, "person": None,
-                                                             "minimum": selectors.min_group()})
+    return render(
+        request, "assessments/result_mine.html", {"groups": groups, "person": None, "minimum": selectors.min_group()}
+    )
 
 
 @require_GET
@@ -149,21 +181,33 @@ def assignment_result(request: HttpRequest, pk: int) -> HttpResponse:
     """One submitted assessment: its scores and every answer. Read by a coach, the policy logs the read."""
     result = selectors.assignment_result(actor=request.actor, pk=pk)
     owner = result.assignment.employee_id
-    return render(request, "assessments/result_detail.html", {
-        "result": result, "assignment": result.assignment, "is_owner": _owner_only(request.actor, owner),
-        "minimum": selectors.min_group()})
+    return render(
+        request,
+        "assessments/result_detail.html",
+        {
+            "result": result,
+            "assignment": result.assignment,
+            "is_owner": _owner_only(request.actor, owner),
+            "minimum": selectors.min_group(),
+        },
+    )
 
 
 # --- the coach --------------------------------------------------------------------------------------
+
 
 @require_GET
 @policy.page(policy.COACH)
 def assignment_coaching(request: HttpRequest) -> HttpResponse:
     """The people I coach here with their assessments: who has started, who has handed in, what to release."""
-    page, rows, waiting = selectors.coachees_page(actor=request.actor, page_number=request.GET.get("page"),
-                                                  per_page=COACHEES_PER_PAGE)
-    return render(request, "assessments/assignment_coaching.html", {
-        "page": page, "rows": rows, "waiting": waiting, "today": timezone.localdate()})
+    page, rows, waiting = selectors.coachees_page(
+        actor=request.actor, page_number=request.GET.get("page"), per_page=COACHEES_PER_PAGE
+    )
+    return render(
+        request,
+        "assessments/assignment_coaching.html",
+        {"page": page, "rows": rows, "waiting": waiting, "today": timezone.localdate()},
+    )
 
 
 @require_GET
@@ -184,8 +228,9 @@ def assignment_release(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Released: %(name)s can now see these results.") % {
-            "name": assignment.employee.get_short_name()})
+        messages.success(
+            request, _("Released: %(name)s can now see these results.") % {"name": assignment.employee.get_short_name()}
+        )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
@@ -194,12 +239,16 @@ def assignment_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- HR ---------------------------------------------------------------------------------------------
 
+
 @require_GET
 @policy.page(policy.HR_MANAGER)
 def assignment_overview(request: HttpRequest) -> HttpResponse:
     """Every scheduled assessment with completion: counts only, never a person's answers or scores."""
-    return render(request, "assessments/assignment_overview.html", {
-        "rows": selectors.hr_overview(actor=request.actor), "minimum": selectors.min_group()})
+    return render(
+        request,
+        "assessments/assignment_overview.html",
+        {"rows": selectors.hr_overview(actor=request.actor), "minimum": selectors.min_group()},
+    )
 
 
 @require_GET
@@ -207,8 +256,7 @@ def assignment_overview(request: HttpRequest) -> HttpResponse:
 def result_aggregate(request: HttpRequest, pk: int) -> HttpResponse:
     """One scheduled assessment for HR: completion per cohort and mean scores of groups large enough."""
     cohort = request.GET.get("cohort", "")
-    aggregate = selectors.hr_aggregate(actor=request.actor, pk=pk,
-                                       cohort_id=int(cohort) if cohort.isdigit() else None)
+    aggregate = selectors.hr_aggregate(actor=request.actor, pk=pk, cohort_id=int(cohort) if cohort.isdigit() else None)
     template = "assessments/result_aggregate_figures.html" if request.htmx else "assessments/result_aggregate.html"
     return render(request, template, {"aggregate": aggregate})
 
@@ -217,22 +265,33 @@ def result_aggregate(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.page(policy.HR_MANAGER)
 def assignment_schedule(request: HttpRequest) -> HttpResponse:
     """Schedule an instrument in a programme phase: everyone enrolled gets it, with a due date."""
-    phases = policy.scope(request.actor, Phase).select_related("programme").order_by(
-        "-programme__starts_on", "programme__name", "position")
-    form = ScheduleForm(request.POST or None, phases=phases, versions=versions_to_schedule(actor=request.actor),
-                        initial={"reminder_days_before": 3})
+    phases = (
+        policy.scope(request.actor, Phase)
+        .select_related("programme")
+        .order_by("-programme__starts_on", "programme__name", "position")
+    )
+    form = ScheduleForm(
+        request.POST or None,
+        phases=phases,
+        versions=versions_to_schedule(actor=request.actor),
+        initial={"reminder_days_before": 3},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             scheduled = services.phase_assessment_schedule(
-                actor=request.actor, phase=data["phase"], version=data["version"], moment=data["moment"],
-                opens_on=data["opens_on"], due_on=data["due_on"],
-                reminder_days_before=data["reminder_days_before"])
+                actor=request.actor,
+                phase=data["phase"],
+                version=data["version"],
+                moment=data["moment"],
+                opens_on=data["opens_on"],
+                due_on=data["due_on"],
+                reminder_days_before=data["reminder_days_before"],
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Scheduled for %(count)d people.") % {
-                "count": scheduled.assignments.count()})
+            messages.success(request, _("Scheduled for %(count)d people.") % {"count": scheduled.assignments.count()})
             return redirect("result_aggregate", scheduled.pk)
     return render(request, "assessments/assignment_schedule.html", {"form": form, "scheduled": None})
 
@@ -240,11 +299,17 @@ def assignment_schedule(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.HR_MANAGER)
 def assignment_schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scheduled = policy.get_or_404(request.actor, PhaseAssessment,
-                                  PhaseAssessment.objects.select_related("programme", "phase", "version"), pk=pk)
-    form = ScheduleDatesForm(request.POST or None, initial={
-        "opens_on": scheduled.opens_on, "due_on": scheduled.due_on,
-        "reminder_days_before": scheduled.reminder_days_before})
+    scheduled = policy.get_or_404(
+        request.actor, PhaseAssessment, PhaseAssessment.objects.select_related("programme", "phase", "version"), pk=pk
+    )
+    form = ScheduleDatesForm(
+        request.POST or None,
+        initial={
+            "opens_on": scheduled.opens_on,
+            "due_on": scheduled.due_on,
+            "reminder_days_before": scheduled.reminder_days_before,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.phase_assessment_update(actor=request.actor, phase_assessment=scheduled, **form.cleaned_data)

@@ -33,15 +33,21 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _after_edit(request: HttpRequest, before: InstrumentVersion | int, after: InstrumentVersion,
-                success: str) -> HttpResponse:
+def _after_edit(
+    request: HttpRequest, before: InstrumentVersion | int, after: InstrumentVersion, success: str
+) -> HttpResponse:
     """Where to go after a successful edit: the new version when the edit made one, else back."""
     before_pk = before if isinstance(before, int) else before.pk
     url = reverse("instrument_detail", args=[after.pk])
     if after.pk != before_pk:
-        messages.info(request, _("Version %(old)d is in use, so your change made version %(new)d. People who "
-                                 "already have the earlier version keep it.") % {
-            "old": after.number - 1, "new": after.number})
+        messages.info(
+            request,
+            _(
+                "Version %(old)d is in use, so your change made version %(new)d. People who "
+                "already have the earlier version keep it."
+            )
+            % {"old": after.number - 1, "new": after.number},
+        )
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Redirect": url})
         return redirect(url)
@@ -60,15 +66,28 @@ def _refused(request: HttpRequest, version_pk: int, error: ValidationError) -> H
     return redirect("instrument_detail", version_pk)
 
 
-def _questions(request: HttpRequest, editor, *, add_form: QuestionForm | None = None,
-               edit_form: QuestionForm | None = None, editing: int | None = None, status_text: str = "",
-               error_text: str = "", status: int = 200) -> HttpResponse:
+def _questions(
+    request: HttpRequest,
+    editor,
+    *,
+    add_form: QuestionForm | None = None,
+    edit_form: QuestionForm | None = None,
+    editing: int | None = None,
+    status_text: str = "",
+    error_text: str = "",
+    status: int = 200,
+) -> HttpResponse:
     """The question list of the editor, alone for htmx or inside the whole page."""
     context = {
-        "editor": editor, "version": editor.version,
+        "editor": editor,
+        "version": editor.version,
         "add_form": add_form or QuestionForm(version=editor.version, prefix="new"),
-        "edit_form": edit_form, "editing": editing, "status_text": status_text, "error_text": error_text,
-        "dimension_form": DimensionForm(), "band_form": BandForm(),
+        "edit_form": edit_form,
+        "editing": editing,
+        "status_text": status_text,
+        "error_text": error_text,
+        "dimension_form": DimensionForm(),
+        "band_form": BandForm(),
     }
     template = "assessments/instrument_questions.html" if request.htmx else "assessments/instrument_detail.html"
     return render(request, template, context, status=status)
@@ -76,12 +95,14 @@ def _questions(request: HttpRequest, editor, *, add_form: QuestionForm | None = 
 
 # --- the library and instruments --------------------------------------------------------------------
 
+
 @require_GET
 @policy.page(*EDITORS)
 def instrument_list(request: HttpRequest) -> HttpResponse:
     """The instruments of this organisation: the built-in library and its own."""
-    return render(request, "assessments/instrument_list.html",
-                  {"versions": selectors.instrument_library(actor=request.actor)})
+    return render(
+        request, "assessments/instrument_list.html", {"versions": selectors.instrument_library(actor=request.actor)}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,8 +130,9 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @policy.page(*EDITORS)
 def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    version = policy.get_or_404(request.actor, InstrumentVersion,
-                                InstrumentVersion.objects.select_related("instrument"), pk=pk)
+    version = policy.get_or_404(
+        request.actor, InstrumentVersion, InstrumentVersion.objects.select_related("instrument"), pk=pk
+    )
     initial = {name: getattr(version, name) for name in ("title_en", "title_nl", "description_en", "description_nl")}
     initial["results_need_release"] = version.instrument.results_need_release
     form = InstrumentForm(request.POST or None, initial=initial)
@@ -141,13 +163,17 @@ def instrument_remove(request: HttpRequest, pk: int) -> HttpResponse:
         deleted = services.instrument_remove(actor=request.actor, version=version)
     except ValidationError as error:
         return _refused(request, version.pk, error)
-    messages.success(request, _("The instrument is deleted.") if deleted else
-                     _("The instrument is archived: it was used, so its results stay, but it can no longer be "
-                       "scheduled."))
+    messages.success(
+        request,
+        _("The instrument is deleted.")
+        if deleted
+        else _("The instrument is archived: it was used, so its results stay, but it can no longer be scheduled."),
+    )
     return redirect("instrument_list")
 
 
 # --- dimensions and bands ---------------------------------------------------------------------------
+
 
 @require_POST
 @policy.page(*EDITORS)
@@ -162,17 +188,28 @@ def instrument_dimension_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _after_edit(request, version, dimension.version, _("The dimension is added."))
     editor = selectors.instrument_editor(actor=request.actor, pk=version.pk)
-    return render(request, "assessments/instrument_detail.html", {
-        "editor": editor, "version": editor.version, "add_form": QuestionForm(version=version, prefix="new"),
-        "dimension_form": form, "band_form": BandForm()}, status=400)
+    return render(
+        request,
+        "assessments/instrument_detail.html",
+        {
+            "editor": editor,
+            "version": editor.version,
+            "add_form": QuestionForm(version=version, prefix="new"),
+            "dimension_form": form,
+            "band_form": BandForm(),
+        },
+        status=400,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @policy.page(*EDITORS)
 def instrument_dimension_edit(request: HttpRequest, pk: int) -> HttpResponse:
     dimension = policy.get_or_404(request.actor, Dimension, Dimension.objects.select_related("version"), pk=pk)
-    form = DimensionForm(request.POST or None, initial={
-        name: getattr(dimension, name) for name in ("name_en", "name_nl", "description_en", "description_nl")})
+    form = DimensionForm(
+        request.POST or None,
+        initial={name: getattr(dimension, name) for name in ("name_en", "name_nl", "description_en", "description_nl")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             updated = services.dimension_update(actor=request.actor, dimension=dimension, **form.cleaned_data)
@@ -180,9 +217,16 @@ def instrument_dimension_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             return _after_edit(request, dimension.version, updated.version, _("The dimension is saved."))
-    return render(request, "assessments/instrument_part_form.html", {
-        "form": form, "version": dimension.version, "heading": _("Edit the dimension"),
-        "action": reverse("instrument_dimension_edit", args=[dimension.pk])})
+    return render(
+        request,
+        "assessments/instrument_part_form.html",
+        {
+            "form": form,
+            "version": dimension.version,
+            "heading": _("Edit the dimension"),
+            "action": reverse("instrument_dimension_edit", args=[dimension.pk]),
+        },
+    )
 
 
 @require_POST
@@ -208,18 +252,30 @@ def instrument_band_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             return _after_edit(request, dimension.version, band.dimension.version, _("The band is added."))
-    return render(request, "assessments/instrument_part_form.html", {
-        "form": form, "version": dimension.version, "status": 400,
-        "heading": _("Add a band to “%(name)s”") % {"name": dimension.name},
-        "action": reverse("instrument_band_add", args=[dimension.pk])}, status=400)
+    return render(
+        request,
+        "assessments/instrument_part_form.html",
+        {
+            "form": form,
+            "version": dimension.version,
+            "status": 400,
+            "heading": _("Add a band to “%(name)s”") % {"name": dimension.name},
+            "action": reverse("instrument_band_add", args=[dimension.pk]),
+        },
+        status=400,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @policy.page(*EDITORS)
 def instrument_band_edit(request: HttpRequest, pk: int) -> HttpResponse:
     band = policy.get_or_404(request.actor, Band, Band.objects.select_related("dimension__version"), pk=pk)
-    form = BandForm(request.POST or None, initial={
-        name: getattr(band, name) for name in ("lower", "upper", "label_en", "label_nl", "text_en", "text_nl")})
+    form = BandForm(
+        request.POST or None,
+        initial={
+            name: getattr(band, name) for name in ("lower", "upper", "label_en", "label_nl", "text_en", "text_nl")
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             updated = services.band_update(actor=request.actor, band=band, fields=form.fields_value())
@@ -227,10 +283,16 @@ def instrument_band_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             return _after_edit(request, band.dimension.version, updated.dimension.version, _("The band is saved."))
-    return render(request, "assessments/instrument_part_form.html", {
-        "form": form, "version": band.dimension.version,
-        "heading": _("Edit a band of “%(name)s”") % {"name": band.dimension.name},
-        "action": reverse("instrument_band_edit", args=[band.pk])})
+    return render(
+        request,
+        "assessments/instrument_part_form.html",
+        {
+            "form": form,
+            "version": band.dimension.version,
+            "heading": _("Edit a band of “%(name)s”") % {"name": band.dimension.name},
+            "action": reverse("instrument_band_edit", args=[band.pk]),
+        },
+    )
 
 
 @require_POST
@@ -246,6 +308,7 @@ def instrument_band_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- questions (htmx: each action answers with the refreshed question list) --------------------------
 
+
 @require_POST
 @policy.page(*EDITORS)
 def instrument_question_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -257,8 +320,9 @@ def instrument_question_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return _after_edit(request, version, question.version, _("Question %(number)d is added.") % {
-                "number": question.position})
+            return _after_edit(
+                request, version, question.version, _("Question %(number)d is added.") % {"number": question.position}
+            )
     editor = selectors.instrument_editor(actor=request.actor, pk=version.pk)
     return _questions(request, editor, add_form=form, status=400 if not request.htmx else 200)
 
@@ -274,8 +338,12 @@ def instrument_question_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return _after_edit(request, question.version, updated.version, _("Question %(number)d is saved.") % {
-                "number": updated.position})
+            return _after_edit(
+                request,
+                question.version,
+                updated.version,
+                _("Question %(number)d is saved.") % {"number": updated.position},
+            )
     editor = selectors.instrument_editor(actor=request.actor, pk=question.version_id)
     return _questions(request, editor, edit_form=form, editing=question.pk)
 
@@ -285,12 +353,14 @@ def instrument_question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def instrument_question_move(request: HttpRequest, pk: int) -> HttpResponse:
     question = policy.get_or_404(request.actor, Question, Question.objects.select_related("version"), pk=pk)
     try:
-        moved = services.question_move(actor=request.actor, question=question,
-                                       direction=request.POST.get("direction", ""))
+        moved = services.question_move(
+            actor=request.actor, question=question, direction=request.POST.get("direction", "")
+        )
     except ValidationError as error:
         return _refused(request, question.version_id, error)
-    return _after_edit(request, question.version, moved.version, _("Question moved to number %(number)d.") % {
-        "number": moved.position})
+    return _after_edit(
+        request, question.version, moved.version, _("Question moved to number %(number)d.") % {"number": moved.position}
+    )
 
 
 @require_POST

@@ -46,6 +46,7 @@ def _fragment(request: HttpRequest, page: str, fragment: str) -> str:
 
 # --- reflections --------------------------------------------------------------------------------------
 
+
 def _viewer(request: HttpRequest) -> policy.Actor:
     """The role a journal list is shown in: the employee's own items, or (`?as=coach`, or a coach who is no
     employee here) the coach's list of the people they coach. Never both in one list."""
@@ -65,13 +66,17 @@ def reflections(request: HttpRequest) -> HttpResponse:
     actor = _viewer(request)
     form = None
     if actor.is_employee:
-        form = forms.ReflectionForm(request.POST or None, sessions=selectors.session_choices(actor=actor),
-                                    initial={"session": _int_or_none(request.GET.get("session"))})
+        form = forms.ReflectionForm(
+            request.POST or None,
+            sessions=selectors.session_choices(actor=actor),
+            initial={"session": _int_or_none(request.GET.get("session"))},
+        )
 
         def save(*, body, shared_with_coach, session):
             session = selectors.follow_up_session(actor=actor, pk=session) if session else None
-            return reflection_services.reflection_create(actor=actor, body=body,
-                                                         shared_with_coach=shared_with_coach, session=session)
+            return reflection_services.reflection_create(
+                actor=actor, body=body, shared_with_coach=shared_with_coach, session=session
+            )
 
         written = form_submit(request, form, save)
         if written:
@@ -88,12 +93,19 @@ def reflections(request: HttpRequest) -> HttpResponse:
         shared = {"private": False, "shared": True}.get(request.GET.get("sharing", ""))
         search = request.GET.get("q", "").strip()[:100]
         rows = selectors.reflections_list(actor=actor, employee_id=actor.user_id, shared=shared, search=search)
-    context = {"form": form, "page": _page(request, rows), "sharing": request.GET.get("sharing", ""),
-               "search": search, "employee_id": employee_id, **_roles_context(request, actor),
-               "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
-               "coaches": selectors.coaches_of(employee_id=actor.user_id) if actor.is_employee else []}
-    return render(request, _fragment(request, "assessments/reflections.html", "assessments/reflection_rows.html"),
-                  context)
+    context = {
+        "form": form,
+        "page": _page(request, rows),
+        "sharing": request.GET.get("sharing", ""),
+        "search": search,
+        "employee_id": employee_id,
+        **_roles_context(request, actor),
+        "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
+        "coaches": selectors.coaches_of(employee_id=actor.user_id) if actor.is_employee else [],
+    }
+    return render(
+        request, _fragment(request, "assessments/reflections.html", "assessments/reflection_rows.html"), context
+    )
 
 
 @require_GET
@@ -101,9 +113,13 @@ def reflections(request: HttpRequest) -> HttpResponse:
 def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reflection, replies = selectors.reflection_read(actor=request.actor, pk=pk)
     is_owner = reflection.employee_id == request.user.pk
-    context = {"reflection": reflection, "replies": replies, "is_owner": is_owner,
-               "reply_form": forms.ReplyForm() if reflection.shared_with_coach else None,
-               "coaches": selectors.coaches_of(employee_id=reflection.employee_id) if is_owner else []}
+    context = {
+        "reflection": reflection,
+        "replies": replies,
+        "is_owner": is_owner,
+        "reply_form": forms.ReplyForm() if reflection.shared_with_coach else None,
+        "coaches": selectors.coaches_of(employee_id=reflection.employee_id) if is_owner else [],
+    }
     return render(request, "assessments/reflection_detail.html", context)
 
 
@@ -112,12 +128,16 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = selectors.reflection_get(actor=request.actor, pk=pk, own=True)
     form = forms.ReflectionEditForm(request.POST or None, initial={"body": reflection.body})
-    if form_submit(request, form, partial(reflection_services.reflection_update, actor=request.actor,
-                                          reflection=reflection)):
+    if form_submit(
+        request, form, partial(reflection_services.reflection_update, actor=request.actor, reflection=reflection)
+    ):
         messages.success(request, _("Your reflection is updated."))
         return redirect("reflection_detail", pk=reflection.pk)
-    return render(request, "assessments/reflection_edit.html", {
-        "reflection": reflection, "form": form, "coaches": selectors.coaches_of(employee_id=reflection.employee_id)})
+    return render(
+        request,
+        "assessments/reflection_edit.html",
+        {"reflection": reflection, "form": form, "coaches": selectors.coaches_of(employee_id=reflection.employee_id)},
+    )
 
 
 @require_POST
@@ -128,11 +148,21 @@ def reflection_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     shared = request.POST.get("shared") == "1"
     reflection_services.reflection_update(actor=request.actor, reflection=reflection, shared_with_coach=shared)
     if request.htmx:
-        return render(request, "assessments/reflection_sharing.html", {
-            "reflection": reflection, "coaches": selectors.coaches_of(employee_id=reflection.employee_id),
-            "announce": True})
-    messages.success(request, _("Your coach can now read this reflection.") if shared
-                     else _("This reflection is private again: only you can read it."))
+        return render(
+            request,
+            "assessments/reflection_sharing.html",
+            {
+                "reflection": reflection,
+                "coaches": selectors.coaches_of(employee_id=reflection.employee_id),
+                "announce": True,
+            },
+        )
+    messages.success(
+        request,
+        _("Your coach can now read this reflection.")
+        if shared
+        else _("This reflection is private again: only you can read it."),
+    )
     return redirect("reflection_detail", pk=reflection.pk)
 
 
@@ -152,8 +182,9 @@ def reflection_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReplyForm(request.POST)
     if form.is_valid():
         try:
-            reflection_services.reflection_reply(actor=request.actor, reflection=reflection,
-                                                 body=form.cleaned_data["body"])
+            reflection_services.reflection_reply(
+                actor=request.actor, reflection=reflection, body=form.cleaned_data["body"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -164,6 +195,7 @@ def reflection_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- goals --------------------------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.EMPLOYEE, policy.COACH)
@@ -187,13 +219,18 @@ def goals(request: HttpRequest) -> HttpResponse:
     if actor.is_coach:
         rows = rows.exclude(employee_id=actor.user_id)
     page = _page(request, rows)
-    context = {"form": form, "page": page, "status": status, "statuses": Goal.Status.choices, "search": search,
-               **_roles_context(request, actor),
-               "employee_id": employee_id if actor.is_coach else None,
-               "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
-               "overdue": selectors.overdue_actions(actor=actor, employee_id=employee_id, limit=8,
-                                                    others_only=actor.is_coach),
-               "coaches": selectors.coaches_of(employee_id=actor.user_id) if actor.is_employee else []}
+    context = {
+        "form": form,
+        "page": page,
+        "status": status,
+        "statuses": Goal.Status.choices,
+        "search": search,
+        **_roles_context(request, actor),
+        "employee_id": employee_id if actor.is_coach else None,
+        "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
+        "overdue": selectors.overdue_actions(actor=actor, employee_id=employee_id, limit=8, others_only=actor.is_coach),
+        "coaches": selectors.coaches_of(employee_id=actor.user_id) if actor.is_employee else [],
+    }
     return render(request, _fragment(request, "assessments/goals.html", "assessments/goal_rows.html"), context)
 
 
@@ -202,16 +239,24 @@ def _goal_page(request: HttpRequest, goal: Goal, **forms_in_error) -> HttpRespon
     is_owner = goal.employee_id == request.user.pk
     options = list(goal.options.all())
     context = {
-        "goal": goal, "is_owner": is_owner, "options": options, "strongest": selectors.strongest_option(goal),
-        "actions": list(goal.actions.all()), "check_ins": list(goal.check_ins.all()),
+        "goal": goal,
+        "is_owner": is_owner,
+        "options": options,
+        "strongest": selectors.strongest_option(goal),
+        "actions": list(goal.actions.all()),
+        "check_ins": list(goal.check_ins.all()),
         "comments": list(goal.comments.all()),
         "coaches": selectors.coaches_of(employee_id=goal.employee_id) if is_owner else [],
-        "option_form": forms.OptionForm(), "comment_form": forms.CommentForm(),
+        "option_form": forms.OptionForm(),
+        "comment_form": forms.CommentForm(),
         "action_form": forms.ActionForm() if is_owner else None,
         "check_in_form": forms.CheckInForm(initial={"progress": goal.progress}) if is_owner else None,
-        "decision_form": forms.DecisionForm(options=options, initial={
-            "option": next((o.pk for o in options if o.chosen), None), "decision": goal.decision})
-        if is_owner else None,
+        "decision_form": forms.DecisionForm(
+            options=options,
+            initial={"option": next((o.pk for o in options if o.chosen), None), "decision": goal.decision},
+        )
+        if is_owner
+        else None,
     }
     context.update(forms_in_error)
     return render(request, "assessments/goal_detail.html", context, status=400 if forms_in_error else 200)
@@ -227,9 +272,16 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.page(policy.EMPLOYEE)
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_get(actor=request.actor, pk=pk, own=True)
-    form = forms.GoalEditForm(request.POST or None, initial={
-        "title": goal.title, "why": goal.why, "target_date": goal.target_date, "status": goal.status,
-        "progress": goal.progress})
+    form = forms.GoalEditForm(
+        request.POST or None,
+        initial={
+            "title": goal.title,
+            "why": goal.why,
+            "target_date": goal.target_date,
+            "status": goal.status,
+            "progress": goal.progress,
+        },
+    )
     if form_submit(request, form, partial(goal_services.goal_update, actor=request.actor, goal=goal)):
         messages.success(request, _("Your goal is updated."))
         return redirect("goal_detail", pk=goal.pk)
@@ -243,10 +295,17 @@ def goal_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     shared = request.POST.get("shared") == "1"
     goal_services.goal_sharing_set(actor=request.actor, goal=goal, shared=shared)
     if request.htmx:
-        return render(request, "assessments/goal_sharing.html", {
-            "goal": goal, "coaches": selectors.coaches_of(employee_id=goal.employee_id), "announce": True})
-    messages.success(request, _("HR now sees this goal's progress and status, not what it says.") if shared
-                     else _("HR no longer sees this goal's progress."))
+        return render(
+            request,
+            "assessments/goal_sharing.html",
+            {"goal": goal, "coaches": selectors.coaches_of(employee_id=goal.employee_id), "announce": True},
+        )
+    messages.success(
+        request,
+        _("HR now sees this goal's progress and status, not what it says.")
+        if shared
+        else _("HR no longer sees this goal's progress."),
+    )
     return redirect("goal_detail", pk=goal.pk)
 
 
@@ -268,25 +327,47 @@ def _part_post(request: HttpRequest, form, save, *, success: str, done: str, pag
     return page()
 
 
-def _goal_form_post(request: HttpRequest, pk: int, form_class, service, form_name: str, success: str,
-                    own: bool = True, anchor: str = "", **form_kwargs) -> HttpResponse:
+def _goal_form_post(
+    request: HttpRequest,
+    pk: int,
+    form_class,
+    service,
+    form_name: str,
+    success: str,
+    own: bool = True,
+    anchor: str = "",
+    **form_kwargs,
+) -> HttpResponse:
     goal = selectors.goal_get(actor=request.actor, pk=pk, own=own)
     form = form_class(request.POST, **form_kwargs)
-    return _part_post(request, form, partial(service, actor=request.actor, goal=goal), success=success,
-                      done=reverse("goal_detail", kwargs={"pk": goal.pk}) + anchor,
-                      page=lambda: _goal_page(request, selectors.goal_read(actor=request.actor, pk=pk),
-                                              **{form_name: form}))
+    return _part_post(
+        request,
+        form,
+        partial(service, actor=request.actor, goal=goal),
+        success=success,
+        done=reverse("goal_detail", kwargs={"pk": goal.pk}) + anchor,
+        page=lambda: _goal_page(request, selectors.goal_read(actor=request.actor, pk=pk), **{form_name: form}),
+    )
 
 
 @require_POST
 @policy.page(policy.EMPLOYEE, policy.COACH)
 def goal_option_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _goal_form_post(request, pk, forms.OptionForm, goal_services.option_add, "option_form",
-                           _("The option is added."), own=False, anchor="#options")
+    return _goal_form_post(
+        request,
+        pk,
+        forms.OptionForm,
+        goal_services.option_add,
+        "option_form",
+        _("The option is added."),
+        own=False,
+        anchor="#options",
+    )
 
 
-def _goal_part_delete(request: HttpRequest, pk: int, model, part_pk: int, delete, success: str,
-                      anchor: str) -> HttpResponse:
+def _goal_part_delete(
+    request: HttpRequest, pk: int, model, part_pk: int, delete, success: str, anchor: str
+) -> HttpResponse:
     """Remove one option or action of the employee's own goal, back at its place on the goal page."""
     goal = selectors.goal_get(actor=request.actor, pk=pk, own=True)
     delete(policy.get_or_404(request.actor, model, goal=goal, pk=part_pk))
@@ -297,9 +378,15 @@ def _goal_part_delete(request: HttpRequest, pk: int, model, part_pk: int, delete
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def goal_option_delete(request: HttpRequest, pk: int, option_pk: int) -> HttpResponse:
-    return _goal_part_delete(request, pk, GoalOption, option_pk,
-                             lambda option: goal_services.option_delete(actor=request.actor, option=option),
-                             _("The option is removed."), "#options")
+    return _goal_part_delete(
+        request,
+        pk,
+        GoalOption,
+        option_pk,
+        lambda option: goal_services.option_delete(actor=request.actor, option=option),
+        _("The option is removed."),
+        "#options",
+    )
 
 
 @require_POST
@@ -312,15 +399,30 @@ def goal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = next((o for o in options if o.pk == option), None)
         return goal_services.goal_decide(actor=actor, goal=goal, option=chosen, decision=decision)
 
-    return _goal_form_post(request, pk, forms.DecisionForm, decide, "decision_form",
-                           _("Your decision is recorded."), anchor="#decision", options=options)
+    return _goal_form_post(
+        request,
+        pk,
+        forms.DecisionForm,
+        decide,
+        "decision_form",
+        _("Your decision is recorded."),
+        anchor="#decision",
+        options=options,
+    )
 
 
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def goal_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _goal_form_post(request, pk, forms.ActionForm, goal_services.action_add, "action_form",
-                           _("The action is added."), anchor="#actions")
+    return _goal_form_post(
+        request,
+        pk,
+        forms.ActionForm,
+        goal_services.action_add,
+        "action_form",
+        _("The action is added."),
+        anchor="#actions",
+    )
 
 
 @require_POST
@@ -331,34 +433,55 @@ def goal_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpRespo
     action = policy.get_or_404(request.actor, ActionItem, goal=goal, pk=action_pk)
     goal_services.action_set_done(actor=request.actor, action=action, done=request.POST.get("done") == "1")
     if request.htmx:
-        return render(request, "assessments/goal_action_row.html", {"action": action, "goal": goal,
-                                                                     "is_owner": True})
+        return render(request, "assessments/goal_action_row.html", {"action": action, "goal": goal, "is_owner": True})
     return redirect(reverse("goal_detail", kwargs={"pk": goal.pk}) + "#actions")
 
 
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def goal_action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    return _goal_part_delete(request, pk, ActionItem, action_pk,
-                             lambda action: goal_services.action_delete(actor=request.actor, action=action),
-                             _("The action is removed."), "#actions")
+    return _goal_part_delete(
+        request,
+        pk,
+        ActionItem,
+        action_pk,
+        lambda action: goal_services.action_delete(actor=request.actor, action=action),
+        _("The action is removed."),
+        "#actions",
+    )
 
 
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def goal_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    return _goal_form_post(request, pk, forms.CheckInForm, goal_services.check_in_create, "check_in_form",
-                           _("Your check-in is saved."), anchor="#check-ins")
+    return _goal_form_post(
+        request,
+        pk,
+        forms.CheckInForm,
+        goal_services.check_in_create,
+        "check_in_form",
+        _("Your check-in is saved."),
+        anchor="#check-ins",
+    )
 
 
 @require_POST
 @policy.page(policy.EMPLOYEE, policy.COACH)
 def goal_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    return _goal_form_post(request, pk, forms.CommentForm, goal_services.comment_add, "comment_form",
-                           _("Your comment is added."), own=False, anchor="#comments")
+    return _goal_form_post(
+        request,
+        pk,
+        forms.CommentForm,
+        goal_services.comment_add,
+        "comment_form",
+        _("Your comment is added."),
+        own=False,
+        anchor="#comments",
+    )
 
 
 # --- following up a session ---------------------------------------------------------------------------
+
 
 def _follow_up_page(request: HttpRequest, session, **forms_in_error) -> HttpResponse:
     actor = request.actor
@@ -368,19 +491,32 @@ def _follow_up_page(request: HttpRequest, session, **forms_in_error) -> HttpResp
         context.update(
             note_form=forms.NoteForm(initial={"body": follow_up.note.body if follow_up.note else ""}),
             summary_form=forms.SummaryForm(initial={"body": follow_up.summary.body if follow_up.summary else ""}),
-            people=[{"user": person, "rating": follow_up.ratings.get(person.pk),
-                     "given": follow_up.feedback_given.get(person.pk),
-                     "form": forms.CoachFeedbackForm(
-                         initial={"body": getattr(follow_up.feedback_given.get(person.pk), "body", "")},
-                         prefix=f"p{person.pk}")}
-                    for person in follow_up.participants])
+            people=[
+                {
+                    "user": person,
+                    "rating": follow_up.ratings.get(person.pk),
+                    "given": follow_up.feedback_given.get(person.pk),
+                    "form": forms.CoachFeedbackForm(
+                        initial={"body": getattr(follow_up.feedback_given.get(person.pk), "body", "")},
+                        prefix=f"p{person.pk}",
+                    ),
+                }
+                for person in follow_up.participants
+            ],
+        )
     else:
         context.update(
             coaches=selectors.coaches_of(employee_id=actor.user_id),
-            rating_form=forms.RatingForm(initial={"rating": getattr(follow_up.my_rating, "rating", None),
-                                                  "comment": getattr(follow_up.my_rating, "comment", "")}),
-            reflection_form=forms.ReflectionForm(sessions=[(session.pk, context["label"])],
-                                                 initial={"session": session.pk}))
+            rating_form=forms.RatingForm(
+                initial={
+                    "rating": getattr(follow_up.my_rating, "rating", None),
+                    "comment": getattr(follow_up.my_rating, "comment", ""),
+                }
+            ),
+            reflection_form=forms.ReflectionForm(
+                sessions=[(session.pk, context["label"])], initial={"session": session.pk}
+            ),
+        )
     for name, form in forms_in_error.items():
         if name.startswith("p") and name[1:].isdigit():
             for person in context.get("people", []):
@@ -398,13 +534,26 @@ def session_follow_up(request: HttpRequest, session_pk: int) -> HttpResponse:
     return _follow_up_page(request, selectors.follow_up_session(actor=request.actor, pk=session_pk))
 
 
-def _session_form_post(request: HttpRequest, session_pk: int, form_class, save, form_name: str, success: str,
-                       anchor: str, prefix: str | None = None) -> HttpResponse:
+def _session_form_post(
+    request: HttpRequest,
+    session_pk: int,
+    form_class,
+    save,
+    form_name: str,
+    success: str,
+    anchor: str,
+    prefix: str | None = None,
+) -> HttpResponse:
     session = selectors.follow_up_session(actor=request.actor, pk=session_pk)
     form = form_class(request.POST, prefix=prefix)
-    return _part_post(request, form, lambda **data: save(session, data), success=success,
-                      done=reverse("session_follow_up", kwargs={"session_pk": session.pk}) + anchor,
-                      page=lambda: _follow_up_page(request, session, **{form_name: form}))
+    return _part_post(
+        request,
+        form,
+        lambda **data: save(session, data),
+        success=success,
+        done=reverse("session_follow_up", kwargs={"session_pk": session.pk}) + anchor,
+        page=lambda: _follow_up_page(request, session, **{form_name: form}),
+    )
 
 
 @require_POST
@@ -413,20 +562,35 @@ def session_rating(request: HttpRequest, session_pk: int) -> HttpResponse:
     def save(session, data):
         feedback_services.session_feedback_give(actor=request.actor, session=session, **data)
 
-    return _session_form_post(request, session_pk, forms.RatingForm, save, "rating_form",
-                              _("Thank you: your coach sees your feedback."), "#rating")
+    return _session_form_post(
+        request,
+        session_pk,
+        forms.RatingForm,
+        save,
+        "rating_form",
+        _("Thank you: your coach sees your feedback."),
+        "#rating",
+    )
 
 
 @require_POST
 @policy.page(policy.COACH)
 def session_coach_feedback(request: HttpRequest, session_pk: int, employee_pk: int) -> HttpResponse:
     def save(session, data):
-        feedback_services.coach_feedback_give(actor=request.actor, session=session, employee_id=employee_pk,
-                                              body=data["body"])
+        feedback_services.coach_feedback_give(
+            actor=request.actor, session=session, employee_id=employee_pk, body=data["body"]
+        )
 
-    return _session_form_post(request, session_pk, forms.CoachFeedbackForm, save, f"p{employee_pk}",
-                              _("Your feedback is saved; they can read it now."), f"#person-{employee_pk}",
-                              prefix=f"p{employee_pk}")
+    return _session_form_post(
+        request,
+        session_pk,
+        forms.CoachFeedbackForm,
+        save,
+        f"p{employee_pk}",
+        _("Your feedback is saved; they can read it now."),
+        f"#person-{employee_pk}",
+        prefix=f"p{employee_pk}",
+    )
 
 
 @require_POST
@@ -435,8 +599,9 @@ def session_note(request: HttpRequest, session_pk: int) -> HttpResponse:
     def save(session, data):
         note_services.session_note_save(actor=request.actor, session=session, body=data["body"])
 
-    return _session_form_post(request, session_pk, forms.NoteForm, save, "note_form",
-                              _("Your private note is saved."), "#note")
+    return _session_form_post(
+        request, session_pk, forms.NoteForm, save, "note_form", _("Your private note is saved."), "#note"
+    )
 
 
 @require_POST
@@ -455,16 +620,20 @@ def session_summary(request: HttpRequest, session_pk: int) -> HttpResponse:
     def save(session, data):
         note_services.session_summary_save(actor=request.actor, session=session, body=data["body"])
 
-    return _session_form_post(request, session_pk, forms.SummaryForm, save, "summary_form",
-                              _("The summary is saved and shared."), "#summary")
+    return _session_form_post(
+        request, session_pk, forms.SummaryForm, save, "summary_form", _("The summary is saved and shared."), "#summary"
+    )
 
 
 # --- HR -----------------------------------------------------------------------------------------------
+
 
 @require_GET
 @policy.page(policy.HR_MANAGER)
 def engagement(request: HttpRequest) -> HttpResponse:
     """HR: reflections, goals and feedback in figures per cohort, withheld for small groups."""
-    context = {**selectors.engagement_overview(actor=request.actor),
-               "shared_goals": selectors.shared_goal_progress(actor=request.actor)}
+    context = {
+        **selectors.engagement_overview(actor=request.actor),
+        "shared_goals": selectors.shared_goal_progress(actor=request.actor),
+    }
     return render(request, "assessments/feedback_engagement.html", context)

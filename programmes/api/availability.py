@@ -45,8 +45,19 @@ class SlotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Slot
-        fields = ["id", "coach", "starts_at", "ends_at", "duration_minutes", "mode", "location", "video_url",
-                  "dial_in", "is_booked", "booked_here"]
+        fields = [
+            "id",
+            "coach",
+            "starts_at",
+            "ends_at",
+            "duration_minutes",
+            "mode",
+            "location",
+            "video_url",
+            "dial_in",
+            "is_booked",
+            "booked_here",
+        ]
         read_only_fields = fields
 
     def get_booked_here(self, slot) -> bool:
@@ -84,35 +95,52 @@ class SlotCreateSerializer(MeetingSerializer):
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.ChoiceField(choices=availability.SLOT_LENGTHS, default=60)
     organisations = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=1000,
-        help_text=f"Who may book it. {ORGANISATIONS_HELP} Left out: your default (see offer-default).")
-    only_here = serializers.BooleanField(default=False, help_text="Offer it to this organisation only "
-                                                                  "(instead of `organisations`).")
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=1000,
+        help_text=f"Who may book it. {ORGANISATIONS_HELP} Left out: your default (see offer-default).",
+    )
+    only_here = serializers.BooleanField(
+        default=False, help_text="Offer it to this organisation only (instead of `organisations`)."
+    )
 
 
 class SlotOfferSerializer(serializers.Serializer):
-    organisations = serializers.ListField(child=serializers.IntegerField(), max_length=1000,
-                                          help_text=f"Exactly these may book it (none: no one). {ORGANISATIONS_HELP}")
+    organisations = serializers.ListField(
+        child=serializers.IntegerField(),
+        max_length=1000,
+        help_text=f"Exactly these may book it (none: no one). {ORGANISATIONS_HELP}",
+    )
 
 
 class SlotsOfferSerializer(serializers.Serializer):
-    slots = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=1000,
-                                  help_text="Ids of your own coming free slots.")
-    organisations = serializers.ListField(child=serializers.IntegerField(), max_length=1000,
-                                          help_text=ORGANISATIONS_HELP)
-    how = serializers.ChoiceField(choices=[availability.SET, availability.ADD, availability.REMOVE],
-                                  default=availability.ADD,
-                                  help_text="set: exactly these; add: these too; remove: these no longer.")
+    slots = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=1000, help_text="Ids of your own coming free slots."
+    )
+    organisations = serializers.ListField(
+        child=serializers.IntegerField(), max_length=1000, help_text=ORGANISATIONS_HELP
+    )
+    how = serializers.ChoiceField(
+        choices=[availability.SET, availability.ADD, availability.REMOVE],
+        default=availability.ADD,
+        help_text="set: exactly these; add: these too; remove: these no longer.",
+    )
 
 
 class OfferDefaultSerializer(serializers.Serializer):
     offer_to = serializers.ChoiceField(choices=OfferDefault.To.choices)
-    organisations = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
-                                          max_length=1000, help_text=f"With `chosen`. {ORGANISATIONS_HELP}")
+    organisations = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        max_length=1000,
+        help_text=f"With `chosen`. {ORGANISATIONS_HELP}",
+    )
 
 
-class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                          mixins.DestroyModelMixin, PolicyViewSet):
+class AvailabilityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, PolicyViewSet
+):
     """Employees: the coming free slots of their coach offered to this organisation. Coaches: their own
     coming slots (free, booked here, or taken elsewhere), with who may book each."""
 
@@ -136,14 +164,27 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def _own(self, queryset):
         """The actor's own coming slots, each with whether it is offered here and (of the organisations
         it is offered to) those the coach serves now: one query for the slots, one for the organisations."""
-        served = Organisation.objects.filter(Exists(Membership.objects.filter(
-            organisation_id=OuterRef("pk"), user_id=self.actor.user_id, role=Role.COACH, is_active=True)))
-        return (policy.scope(self.actor, Slot, queryset)
-                .filter(coach_id=self.actor.user_id, ends_at__gt=timezone.now())
-                .annotate(offered_here=Exists(Slot.organisations.through.objects.filter(
-                    slot_id=OuterRef("pk"), organisation_id=self.actor.organisation.pk)))
-                .prefetch_related(Prefetch("organisations", queryset=served.only("pk").order_by("pk")))
-                .select_related("coach").order_by("starts_at", "pk"))
+        served = Organisation.objects.filter(
+            Exists(
+                Membership.objects.filter(
+                    organisation_id=OuterRef("pk"), user_id=self.actor.user_id, role=Role.COACH, is_active=True
+                )
+            )
+        )
+        return (
+            policy.scope(self.actor, Slot, queryset)
+            .filter(coach_id=self.actor.user_id, ends_at__gt=timezone.now())
+            .annotate(
+                offered_here=Exists(
+                    Slot.organisations.through.objects.filter(
+                        slot_id=OuterRef("pk"), organisation_id=self.actor.organisation.pk
+                    )
+                )
+            )
+            .prefetch_related(Prefetch("organisations", queryset=served.only("pk").order_by("pk")))
+            .select_related("coach")
+            .order_by("starts_at", "pk")
+        )
 
     def get_serializer_class(self):
         return OwnSlotSerializer if self._as_coach() else SlotSerializer
@@ -188,9 +229,16 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             organisations = offer_default_organisations(default=offer_default(actor=self.actor), served=served)
         with service_errors(SessionRefused):
             slots = availability.slots_publish(
-                coach=self.actor.user, first_day=start.date(), start=start.time(), end=end.time(),
-                length_minutes=data["duration_minutes"], repeat_weeks=0, meeting=payload.meeting(),
-                organisations=organisations, allowed=served)
+                coach=self.actor.user,
+                first_day=start.date(),
+                start=start.time(),
+                end=end.time(),
+                length_minutes=data["duration_minutes"],
+                repeat_weeks=0,
+                meeting=payload.meeting(),
+                organisations=organisations,
+                allowed=served,
+            )
         return Response(self.get_serializer(self._own_slot(slots[0])).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SlotOfferSerializer, responses={200: OwnSlotSerializer})
@@ -203,11 +251,15 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         served = self._served()
         with service_errors(SessionRefused):
             changed = availability.slots_offer(
-                coach=self.actor.user, slot_ids=[slot.pk], allowed=served,
-                organisations=self._named(payload.validated_data["organisations"], served))
+                coach=self.actor.user,
+                slot_ids=[slot.pk],
+                allowed=served,
+                organisations=self._named(payload.validated_data["organisations"], served),
+            )
         if not changed:
-            raise exceptions.ValidationError({"detail": [_("This time is held for a session you planned; it is "
-                                                           "not offered for booking.")]})
+            raise exceptions.ValidationError(
+                {"detail": [_("This time is held for a session you planned; it is not offered for booking.")]}
+            )
         return Response(self.get_serializer(self._own_slot(slot)).data)
 
     @extend_schema(request=SlotsOfferSerializer, responses={200: OwnSlotSerializer(many=True)})
@@ -225,16 +277,21 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             raise exceptions.ValidationError({"slots": [_("Choose among your own coming free times.")]})
         served = self._served()
         with service_errors(SessionRefused):
-            slots = availability.slots_offer(coach=self.actor.user, slot_ids=list(wanted), how=data["how"],
-                                             organisations=self._named(data["organisations"], served),
-                                             allowed=served)
+            slots = availability.slots_offer(
+                coach=self.actor.user,
+                slot_ids=list(wanted),
+                how=data["how"],
+                organisations=self._named(data["organisations"], served),
+                allowed=served,
+            )
         changed = self._own(Slot.objects.all()).filter(pk__in=[slot.pk for slot in slots])
         return Response(OwnSlotSerializer(changed, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: OfferDefaultSerializer})
     @extend_schema(methods=["PUT"], request=OfferDefaultSerializer, responses={200: OfferDefaultSerializer})
-    @action(detail=False, methods=["get", "put"], url_path="offer-default", url_name="offer-default",
-            pagination_class=None)
+    @action(
+        detail=False, methods=["get", "put"], url_path="offer-default", url_name="offer-default", pagination_class=None
+    )
     def default(self, request):
         """Who may book the free time a coach publishes from now on (unless they name `organisations`):
         `all` the organisations they serve at that moment, or the `chosen` ones."""
@@ -245,8 +302,11 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             served = self._served()
             with service_errors(SessionRefused):
                 availability.offer_default_set(
-                    coach=self.actor.user, offer_to=payload.validated_data["offer_to"], allowed=served,
-                    organisations=self._named(payload.validated_data["organisations"], served))
+                    coach=self.actor.user,
+                    offer_to=payload.validated_data["offer_to"],
+                    allowed=served,
+                    organisations=self._named(payload.validated_data["organisations"], served),
+                )
         default = offer_default(actor=self.actor)
         return Response({"offer_to": default.offer_to, "organisations": sorted(default.chosen_ids)})
 
@@ -283,13 +343,18 @@ class AvailabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
                     raise
                 # Say where the agreement is, in the words and as a field a client can link to.
                 url = request.build_absolute_uri(reverse("agreement"))
-                raise Conflict({"detail": _("%(reason)s The agreement is at %(url)s") % {
-                    "reason": refused.message, "url": url}, "code": refused.code, "agreement_url": url}) from None
-        return Response(SessionSerializer(session, context={"actor": self.actor}).data,
-                        status=status.HTTP_201_CREATED)
+                raise Conflict(
+                    {
+                        "detail": _("%(reason)s The agreement is at %(url)s") % {"reason": refused.message, "url": url},
+                        "code": refused.code,
+                        "agreement_url": url,
+                    }
+                ) from None
+        return Response(SessionSerializer(session, context={"actor": self.actor}).data, status=status.HTTP_201_CREATED)
 
 
 # --- calendar feeds ---------------------------------------------------------------------------------
+
 
 class CalendarFeedSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
@@ -303,8 +368,7 @@ class CalendarFeedSerializer(serializers.ModelSerializer):
         return calendar_services.calendar_feed_url(feed, request=self.context.get("request"))
 
 
-class CalendarFeedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                          PolicyViewSet):
+class CalendarFeedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, PolicyViewSet):
     """Your private calendar feed address (a coach's covers every organisation). Creating one retires
     the previous address; deleting stops it."""
 

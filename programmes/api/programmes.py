@@ -52,8 +52,20 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = ["id", "name", "description", "objectives", "starts_on", "ends_on", "status", "default_credits",
-                  "copied_from", "phases", "resources", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "objectives",
+            "starts_on",
+            "ends_on",
+            "status",
+            "default_credits",
+            "copied_from",
+            "phases",
+            "resources",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -65,9 +77,14 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     ends_on = serializers.DateField()
     status = serializers.ChoiceField(choices=Programme.Status.choices, default=Programme.Status.DRAFT)
     default_credits = serializers.IntegerField(min_value=0, max_value=100, default=6)
-    phases = PhaseInputSerializer(many=True, required=False, help_text=(
-        "The programme's phases in order; when left out, the four default phases (intake and initial "
-        "assessment, group sessions, individual coaching, final assessment)."))
+    phases = PhaseInputSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "The programme's phases in order; when left out, the four default phases (intake and initial "
+            "assessment, group sessions, individual coaching, final assessment)."
+        ),
+    )
 
 
 class ProgrammeUpdateSerializer(ProgrammeWriteSerializer):
@@ -97,8 +114,9 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         payload.is_valid(raise_exception=True)
         with service_errors():
             programme = services.programme_create(actor=self.actor, **payload.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=programme.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=programme.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=ProgrammeUpdateSerializer, responses=ProgrammeSerializer)
     def update(self, request, *args, **kwargs):
@@ -119,8 +137,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         payload.is_valid(raise_exception=True)
         with service_errors():
             copy = services.programme_copy(actor=self.actor, programme=programme, **payload.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=copy.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(self.get_queryset().get(pk=copy.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class CohortSerializer(serializers.ModelSerializer):
@@ -138,13 +155,20 @@ class CohortWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     capacity = serializers.IntegerField(min_value=1, max_value=10_000, default=20)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
-    coaches = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
-                                    help_text="User ids of people who coach in this organisation.")
+    coaches = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="User ids of people who coach in this organisation.",
+    )
 
 
 @extend_schema(tags=["programmes"])
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("programme", int, description="Only the cohorts of this programme.")]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("programme", int, description="Only the cohorts of this programme.")]
+    )
+)
 class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyViewSet):
     """Cohorts the caller may see, with their coaches and how many seats are taken."""
 
@@ -152,8 +176,11 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
     serializer_class = CohortSerializer
 
     def safely_filter_queryset(self, queryset):
-        queryset = queryset.annotate(seats=selectors.seats_taken()).prefetch_related("coaches").order_by(
-            "programme_id", "name")
+        queryset = (
+            queryset.annotate(seats=selectors.seats_taken())
+            .prefetch_related("coaches")
+            .order_by("programme_id", "name")
+        )
         programme = self.request.query_params.get("programme", "") if self.action == "list" else ""
         return queryset.filter(programme_id=programme) if programme.isdigit() else queryset
 
@@ -173,10 +200,10 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
             raise exceptions.ValidationError({"programme": [_("Name the programme.")]})
         programme = policy.get_or_404(self.actor, Programme, pk=data.pop("programme"))
         with service_errors():
-            cohort = services.cohort_create(actor=self.actor, programme=programme,
-                                            coaches=self._coaches(data.pop("coaches")), **data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=cohort.pk)).data,
-                        status=status.HTTP_201_CREATED)
+            cohort = services.cohort_create(
+                actor=self.actor, programme=programme, coaches=self._coaches(data.pop("coaches")), **data
+            )
+        return Response(self.get_serializer(self.get_queryset().get(pk=cohort.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CohortWriteSerializer, responses=CohortSerializer)
     def update(self, request, *args, **kwargs):
@@ -187,6 +214,5 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
         data = dict(payload.validated_data)
         data.pop("programme", None)
         with service_errors():
-            services.cohort_update(actor=self.actor, cohort=cohort, coaches=self._coaches(data.pop("coaches")),
-                                   **data)
+            services.cohort_update(actor=self.actor, cohort=cohort, coaches=self._coaches(data.pop("coaches")), **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=cohort.pk)).data)

@@ -58,9 +58,26 @@ class SessionSerializer(PolicyFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = ["id", "kind", "title", "starts_at", "ends_at", "duration_minutes", "mode", "location",
-                  "video_url", "dial_in", "status", "coach", "cohort", "enrolment", "employee",
-                  "late_cancellation", "cancelled_at", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "duration_minutes",
+            "mode",
+            "location",
+            "video_url",
+            "dial_in",
+            "status",
+            "coach",
+            "cohort",
+            "enrolment",
+            "employee",
+            "late_cancellation",
+            "cancelled_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -72,26 +89,34 @@ class MeetingSerializer(serializers.Serializer):
 
     def meeting(self) -> Meeting:
         data = self.validated_data
-        return Meeting(mode=data["mode"], location=data["location"], video_url=data["video_url"],
-                       dial_in=data["dial_in"])
+        return Meeting(
+            mode=data["mode"], location=data["location"], video_url=data["video_url"], dial_in=data["dial_in"]
+        )
 
 
 class SessionCreateSerializer(MeetingSerializer):
     kind = serializers.ChoiceField(choices=Session.Kind.choices)
-    enrolment = serializers.IntegerField(required=False, allow_null=True,
-                                         help_text="For a 1:1: the enrolment of someone you coach.")
-    cohort = serializers.IntegerField(required=False, allow_null=True,
-                                      help_text="For a group session: a cohort you coach.")
+    enrolment = serializers.IntegerField(
+        required=False, allow_null=True, help_text="For a 1:1: the enrolment of someone you coach."
+    )
+    cohort = serializers.IntegerField(
+        required=False, allow_null=True, help_text="For a group session: a cohort you coach."
+    )
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(default=60)
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     def validate(self, data):
         actor = self.context["actor"]
-        data["enrolment"] = self._pick(selectors.coached_enrolments(actor=actor), data.get("enrolment"),
-                                       "enrolment", _("Choose the enrolment of someone you coach."))
-        data["cohort"] = self._pick(selectors.coached_cohorts(actor=actor), data.get("cohort"), "cohort",
-                                    _("Choose a cohort you coach."))
+        data["enrolment"] = self._pick(
+            selectors.coached_enrolments(actor=actor),
+            data.get("enrolment"),
+            "enrolment",
+            _("Choose the enrolment of someone you coach."),
+        )
+        data["cohort"] = self._pick(
+            selectors.coached_cohorts(actor=actor), data.get("cohort"), "cohort", _("Choose a cohort you coach.")
+        )
         return data
 
     @staticmethod
@@ -105,11 +130,15 @@ class SessionCreateSerializer(MeetingSerializer):
 
 
 class MoveSerializer(MeetingSerializer):
-    slot = serializers.IntegerField(required=False, help_text="An employee moves their 1:1 to another free "
-                                                              "slot of their coach.")
+    slot = serializers.IntegerField(
+        required=False, help_text="An employee moves their 1:1 to another free slot of their coach."
+    )
     # Leaving `mode` out keeps how the session takes place (all HR may do with a 1:1).
-    mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False,
-                                   help_text="How it takes place from now on; leave out to keep it as it is.")
+    mode = serializers.ChoiceField(
+        choices=Session.Mode.choices,
+        required=False,
+        help_text="How it takes place from now on; leave out to keep it as it is.",
+    )
     starts_at = serializers.DateTimeField(required=False, help_text="The coach or HR: any new start.")
     duration_minutes = serializers.IntegerField(required=False)
 
@@ -162,11 +191,16 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
             return queryset.filter(status=Session.Status.SCHEDULED, ends__gt=now).order_by("starts_at", "pk")
         if when == "past":
             return queryset.filter(Q(starts_at__lte=now) | Q(status=Session.Status.CANCELLED)).order_by(
-                "-starts_at", "-pk")
+                "-starts_at", "-pk"
+            )
         return queryset.order_by("starts_at", "pk")
 
-    @extend_schema(parameters=[OpenApiParameter("when", enum=["upcoming", "past"], required=False),
-                               OpenApiParameter("kind", enum=Session.Kind.values, required=False)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("when", enum=["upcoming", "past"], required=False),
+            OpenApiParameter("kind", enum=Session.Kind.values, required=False),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -180,9 +214,15 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
         data = payload.validated_data
         with service_errors(services.SessionRefused):
             session = services.session_schedule(
-                actor=self.actor, kind=data["kind"], starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"], meeting=payload.meeting(), enrolment=data["enrolment"],
-                cohort=data["cohort"], title=data["title"])
+                actor=self.actor,
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                meeting=payload.meeting(),
+                enrolment=data["enrolment"],
+                cohort=data["cohort"],
+                title=data["title"],
+            )
         return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: SessionSerializer, 403: REFUSED, 409: REFUSED})
@@ -212,14 +252,20 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
                 session = services.session_move_to_slot(actor=self.actor, session=session, slot=slot)
             else:
                 session = services.session_move(
-                    actor=self.actor, session=session, starts_at=data["starts_at"],
+                    actor=self.actor,
+                    session=session,
+                    starts_at=data["starts_at"],
                     duration_minutes=data.get("duration_minutes", session.duration_minutes),
-                    meeting=payload.meeting())
+                    meeting=payload.meeting(),
+                )
         return Response(self.get_serializer(session).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: AttendanceRowSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=MarksSerializer,
-                   responses={200: AttendanceRowSerializer(many=True), 403: REFUSED, 409: REFUSED})
+    @extend_schema(
+        methods=["POST"],
+        request=MarksSerializer,
+        responses={200: AttendanceRowSerializer(many=True), 403: REFUSED, 409: REFUSED},
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # one session's sheet, whole
     def attendance(self, request, pk=None):
         """Who was there. The coach records present, absent or excused once the session has started."""
@@ -238,6 +284,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
 
 
 # --- credits ----------------------------------------------------------------------------------------
+
 
 class CreditSerializer(serializers.ModelSerializer):
     employee = SessionPersonSerializer(read_only=True)
@@ -260,16 +307,19 @@ class CreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
 
     def safely_filter_queryset(self, queryset):
         return credit_selectors.with_credits(queryset.select_related("employee", "programme")).order_by(
-            "employee__last_name", "employee__first_name", "pk")
+            "employee__last_name", "employee__first_name", "pk"
+        )
 
 
 # --- urgent requests --------------------------------------------------------------------------------
 
+
 class UrgentRequestSerializer(serializers.ModelSerializer):
     employee = SessionPersonSerializer(read_only=True)
     coach = SessionPersonSerializer(read_only=True)
-    message = serializers.CharField(required=False, allow_blank=True, default="",
-                                    max_length=urgent_services.MESSAGE_MAX_LENGTH)
+    message = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=urgent_services.MESSAGE_MAX_LENGTH
+    )
 
     class Meta:
         model = UrgentRequest
@@ -277,8 +327,7 @@ class UrgentRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "employee", "coach", "created_at", "acknowledged_at"]
 
 
-class UrgentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                           PolicyViewSet):
+class UrgentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, PolicyViewSet):
     """An employee asks their coach for an urgent conversation; the coach sees theirs and says "seen"."""
 
     model = UrgentRequest
@@ -294,8 +343,7 @@ class UrgentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         payload = UrgentRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         with service_errors(services.SessionRefused):
-            urgent = urgent_services.urgent_request_create(actor=self.actor,
-                                                           message=payload.validated_data["message"])
+            urgent = urgent_services.urgent_request_create(actor=self.actor, message=payload.validated_data["message"])
         return Response(UrgentRequestSerializer(urgent).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: UrgentRequestSerializer})

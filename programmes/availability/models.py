@@ -33,12 +33,16 @@ def offered_to(organisation: Organisation) -> Q:
     nothing, whatever the slot names)."""
     return Q(is_offered=True) & Q(
         Exists(Slot.organisations.through.objects.filter(slot_id=OuterRef("pk"), organisation_id=organisation.pk)),
-        Exists(Membership.objects.filter(user_id=OuterRef("coach_id"), organisation_id=organisation.pk,
-                                         role=Role.COACH, is_active=True)))
+        Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("coach_id"), organisation_id=organisation.pk, role=Role.COACH, is_active=True
+            )
+        ),
+    )
 
 
 class SlotQuerySet(models.QuerySet):
-    def offered_to(self, organisation: Organisation) -> "SlotQuerySet":
+    def offered_to(self, organisation: Organisation) -> SlotQuerySet:
         return self.filter(offered_to(organisation))
 
 
@@ -63,14 +67,17 @@ class Slot(models.Model):
     video_url = models.URLField(_("video link"), blank=True)
     dial_in = models.CharField(_("dial-in details"), max_length=300, blank=True)
     # The organisations that may book this time, of those the coach serves (see SlotQuerySet.offered_to).
-    organisations = models.ManyToManyField("tenants.Organisation", blank=True, related_name="+",
-                                           verbose_name=_("offered to"))
+    organisations = models.ManyToManyField(
+        "tenants.Organisation", blank=True, related_name="+", verbose_name=_("offered to")
+    )
     # CASCADE: an organisation that leaves takes its bookings along, which frees the coach's time (SET_NULL
     # would leave a half-booked slot that slot_booking_complete refuses).
-    booked_organisation = models.ForeignKey("tenants.Organisation", on_delete=models.CASCADE, null=True,
-                                            blank=True, related_name="+")
-    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    booked_organisation = models.ForeignKey(
+        "tenants.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     booked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -84,13 +91,18 @@ class Slot(models.Model):
             # A coach's time is one resource: no two of their slots overlap.
             ExclusionConstraint(
                 name="slot_no_overlap",
-                expressions=[(TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
-                             ("coach", RangeOperators.EQUAL)],
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("coach", RangeOperators.EQUAL),
+                ],
             ),
             models.CheckConstraint(
-                condition=(Q(booked_organisation__isnull=True, booked_at__isnull=True)
-                           | Q(booked_organisation__isnull=False, booked_at__isnull=False)),
-                name="slot_booking_complete"),
+                condition=(
+                    Q(booked_organisation__isnull=True, booked_at__isnull=True)
+                    | Q(booked_organisation__isnull=False, booked_at__isnull=False)
+                ),
+                name="slot_booking_complete",
+            ),
         ]
 
     @property
@@ -113,8 +125,9 @@ class OfferDefault(models.Model):
     coach = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     offer_to = models.CharField(_("offer new free time to"), max_length=10, choices=To.choices, default=To.ALL)
     # With CHOSEN: those of them the coach still serves when publishing.
-    organisations = models.ManyToManyField("tenants.Organisation", blank=True, related_name="+",
-                                           verbose_name=_("organisations"))
+    organisations = models.ManyToManyField(
+        "tenants.Organisation", blank=True, related_name="+", verbose_name=_("organisations")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -19,16 +19,16 @@ def _coaches_of(actor: Actor) -> QuerySet:
     from programmes.models import Enrolment
     from programmes.policies import OPEN_ENROLMENT
 
-    return (Enrolment.objects.filter(employee_id=actor.user_id, status__in=OPEN_ENROLMENT, coach__isnull=False)
-            .values("coach_id"))
+    return Enrolment.objects.filter(employee_id=actor.user_id, status__in=OPEN_ENROLMENT, coach__isnull=False).values(
+        "coach_id"
+    )
 
 
 @policy.rule(Slot)
 def slots_visible(actor: Actor, slots: QuerySet) -> QuerySet:
     visible = Q(coach_id=actor.user_id) if actor.organisation is None or actor.is_coach else Q(pk__in=[])
     if actor.organisation is not None and actor.is_employee:
-        visible |= (Q(coach_id__in=_coaches_of(actor), starts_at__gt=timezone.now())
-                    & offered_to(actor.organisation))
+        visible |= Q(coach_id__in=_coaches_of(actor), starts_at__gt=timezone.now()) & offered_to(actor.organisation)
     return slots.filter(visible)
 
 

@@ -27,18 +27,27 @@ class Day:
 
 
 def by_day(slots) -> list[Day]:
-    return [Day(day, list(group)) for day, group in
-            groupby(slots, key=lambda slot: timezone.localtime(slot.starts_at).date())]
+    return [
+        Day(day, list(group))
+        for day, group in groupby(slots, key=lambda slot: timezone.localtime(slot.starts_at).date())
+    ]
 
 
 def free_slots(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> QuerySet[Slot]:
     """The coming free slots the actor may book here (their own coach's, open to this organisation)."""
     now = timezone.now()
-    slots = (policy.scope(actor, Slot)
-             .filter(is_offered=True, booked_organisation__isnull=True, starts_at__gt=now,
-                     starts_at__lt=now + timedelta(weeks=weeks))
-             .exclude(coach_id=actor.user_id)  # someone who is also a coach here does not book themselves
-             .select_related("coach").order_by("starts_at", "pk"))
+    slots = (
+        policy.scope(actor, Slot)
+        .filter(
+            is_offered=True,
+            booked_organisation__isnull=True,
+            starts_at__gt=now,
+            starts_at__lt=now + timedelta(weeks=weeks),
+        )
+        .exclude(coach_id=actor.user_id)  # someone who is also a coach here does not book themselves
+        .select_related("coach")
+        .order_by("starts_at", "pk")
+    )
     return slots.filter(coach_id=coach_id) if coach_id is not None else slots
 
 
@@ -60,8 +69,9 @@ def free_slots_later(*, actor: policy.Actor, weeks: int) -> bool:
     return free_slots(actor=actor).filter(starts_at__gte=timezone.now() + timedelta(weeks=weeks)).exists()
 
 
-def own_slots(*, actor: policy.Actor, start: date, weeks: int,
-              served: list[Organisation] | None = None) -> QuerySet[Slot]:
+def own_slots(
+    *, actor: policy.Actor, start: date, weeks: int, served: list[Organisation] | None = None
+) -> QuerySet[Slot]:
     """A coach's own slots from `start` for `weeks`: offered and held, free and booked, with the
     organisations they are offered to (of `served`, the organisations the coach serves now: an offer to
     one they no longer serve counts nowhere, so it is not shown) and the one that booked them."""
@@ -69,19 +79,25 @@ def own_slots(*, actor: policy.Actor, start: date, weeks: int,
     offered = Organisation.objects.only("pk", "name", "accent_colour").order_by("name", "pk")
     if served is not None:
         offered = offered.filter(pk__in=[organisation.pk for organisation in served])
-    return (policy.scope(actor, Slot).filter(coach_id=actor.user_id, ends_at__gt=max(begin, timezone.now()),
-                                             starts_at__lt=begin + timedelta(weeks=weeks))
-            .select_related("booked_organisation", "booked_by")
-            .prefetch_related(Prefetch("organisations", queryset=offered))
-            .order_by("starts_at", "pk"))
+    return (
+        policy.scope(actor, Slot)
+        .filter(
+            coach_id=actor.user_id, ends_at__gt=max(begin, timezone.now()), starts_at__lt=begin + timedelta(weeks=weeks)
+        )
+        .select_related("booked_organisation", "booked_by")
+        .prefetch_related(Prefetch("organisations", queryset=offered))
+        .order_by("starts_at", "pk")
+    )
 
 
 def offer_default(*, actor: policy.Actor) -> OfferDefault:
     """The coach's choice of who may book new free time (unsaved, "every organisation", when never made),
     with the ids of the organisations it names in `chosen_ids`. One query."""
-    default = (policy.scope(actor, OfferDefault)
-               .annotate(chosen=ArrayAgg("organisations__pk", filter=Q(organisations__isnull=False), default=[]))
-               .first())
+    default = (
+        policy.scope(actor, OfferDefault)
+        .annotate(chosen=ArrayAgg("organisations__pk", filter=Q(organisations__isnull=False), default=[]))
+        .first()
+    )
     if default is None:
         default = OfferDefault(coach_id=actor.user_id)
     default.chosen_ids = set(getattr(default, "chosen", []))
@@ -106,5 +122,8 @@ def calendar_feed_by_secret(secret: str) -> CalendarFeed | None:
     calendar programs without a session, and the secret (256 random bits) is the credential."""
     if not secret or len(secret) > 64:
         return None
-    return CalendarFeed.objects.select_related("user").filter(
-        secret=secret, revoked_at__isnull=True, user__is_active=True).first()
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(secret=secret, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )

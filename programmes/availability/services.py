@@ -46,20 +46,27 @@ class Meeting:
         """What is missing, by field: each mode needs its own detail."""
         if self.mode not in Mode.values:
             return {"mode": _("Choose in person, video or phone.")}
-        needed = {Mode.IN_PERSON: ("location", _("Say where the session takes place.")),
-                  Mode.VIDEO: ("video_url", _("Give the link to the video call.")),
-                  Mode.PHONE: ("dial_in", _("Give the phone number or dial-in details."))}[self.mode]
+        needed = {
+            Mode.IN_PERSON: ("location", _("Say where the session takes place.")),
+            Mode.VIDEO: ("video_url", _("Give the link to the video call.")),
+            Mode.PHONE: ("dial_in", _("Give the phone number or dial-in details.")),
+        }[self.mode]
         field, message = needed
         return {} if getattr(self, field).strip() else {field: message}
 
-    def cleaned(self) -> "Meeting":
+    def cleaned(self) -> Meeting:
         """Only the detail of the chosen mode is kept, so an old link never travels with a phone call."""
         keep = {Mode.IN_PERSON: "location", Mode.VIDEO: "video_url", Mode.PHONE: "dial_in"}[self.mode]
-        return Meeting(mode=self.mode, **{field: getattr(self, field).strip() if field == keep else ""
-                                          for field in ("location", "video_url", "dial_in")})
+        return Meeting(
+            mode=self.mode,
+            **{
+                field: getattr(self, field).strip() if field == keep else ""
+                for field in ("location", "video_url", "dial_in")
+            },
+        )
 
     @classmethod
-    def of(cls, thing) -> "Meeting":
+    def of(cls, thing) -> Meeting:
         return cls(mode=thing.mode, location=thing.location, video_url=thing.video_url, dial_in=thing.dial_in)
 
 
@@ -67,8 +74,10 @@ def describe_time(starts_at: datetime, ends_at: datetime) -> str:
     start = timezone.localtime(starts_at)
     end = timezone.localtime(ends_at)
     return _("%(day)s, %(start)s–%(end)s") % {
-        "day": formats.date_format(start, "l j F"), "start": formats.time_format(start, "H:i"),
-        "end": formats.time_format(end, "H:i")}
+        "day": formats.date_format(start, "l j F"),
+        "start": formats.time_format(start, "H:i"),
+        "end": formats.time_format(end, "H:i"),
+    }
 
 
 def _slots_delete(slot_ids: list[int]) -> None:
@@ -88,8 +97,10 @@ def _slots_delete(slot_ids: list[int]) -> None:
 
 # --- publishing -------------------------------------------------------------------------------------
 
-def _organisation_errors(organisations: list[Organisation], allowed: list[Organisation], *,
-                         at_least_one: bool) -> dict[str, list[str]]:
+
+def _organisation_errors(
+    organisations: list[Organisation], allowed: list[Organisation], *, at_least_one: bool
+) -> dict[str, list[str]]:
     """Only organisations the coach serves (`allowed`) may be offered time. One message for an organisation
     that exists elsewhere and one that does not exist at all: the answer says nothing about either."""
     allowed_ids = {organisation.pk for organisation in allowed}
@@ -100,8 +111,9 @@ def _organisation_errors(organisations: list[Organisation], allowed: list[Organi
     return {}
 
 
-def _slot_times(*, first_day: date, start: time, end: time, length_minutes: int,
-                repeat_weeks: int) -> list[tuple[datetime, datetime]]:
+def _slot_times(
+    *, first_day: date, start: time, end: time, length_minutes: int, repeat_weeks: int
+) -> list[tuple[datetime, datetime]]:
     times = []
     zone = timezone.get_current_timezone()
     for week in range(repeat_weeks + 1):
@@ -114,9 +126,18 @@ def _slot_times(*, first_day: date, start: time, end: time, length_minutes: int,
     return times
 
 
-def _validate_publication(*, coach: User, times: list[tuple[datetime, datetime]], start: time, end: time,
-                          length_minutes: int, repeat_weeks: int, meeting: Meeting,
-                          organisations: list[Organisation], allowed: list[Organisation]) -> None:
+def _validate_publication(
+    *,
+    coach: User,
+    times: list[tuple[datetime, datetime]],
+    start: time,
+    end: time,
+    length_minutes: int,
+    repeat_weeks: int,
+    meeting: Meeting,
+    organisations: list[Organisation],
+    allowed: list[Organisation],
+) -> None:
     errors: dict[str, list[str]] = {}
     if length_minutes not in SLOT_LENGTHS:
         errors["length_minutes"] = [_("Choose a length of 30, 45, 60, 90 or 120 minutes.")]
@@ -129,8 +150,10 @@ def _validate_publication(*, coach: User, times: list[tuple[datetime, datetime]]
     elif times and times[0][0] <= timezone.now():
         errors["day"] = [_("Choose a time in the future.")]
     elif len(times) > MAX_SLOTS_PER_PUBLICATION:
-        errors["repeat_weeks"] = [_("That would be %(count)d slots; publish at most %(max)d at once.")
-                                  % {"count": len(times), "max": MAX_SLOTS_PER_PUBLICATION}]
+        errors["repeat_weeks"] = [
+            _("That would be %(count)d slots; publish at most %(max)d at once.")
+            % {"count": len(times), "max": MAX_SLOTS_PER_PUBLICATION}
+        ]
     errors.update(_organisation_errors(organisations, allowed, at_least_one=True))
     for field, message in meeting.errors().items():
         errors[field] = [message]
@@ -139,9 +162,18 @@ def _validate_publication(*, coach: User, times: list[tuple[datetime, datetime]]
 
 
 @transaction.atomic
-def slots_publish(*, coach: User, first_day: date, start: time, end: time, length_minutes: int,
-                  repeat_weeks: int, meeting: Meeting, organisations: list[Organisation],
-                  allowed: list[Organisation]) -> list[Slot]:
+def slots_publish(
+    *,
+    coach: User,
+    first_day: date,
+    start: time,
+    end: time,
+    length_minutes: int,
+    repeat_weeks: int,
+    meeting: Meeting,
+    organisations: list[Organisation],
+    allowed: list[Organisation],
+) -> list[Slot]:
     """Offer the hours from `start` to `end` on `first_day` (and the same weekday for `repeat_weeks` more
     weeks) in slots of `length_minutes`, to `organisations` (at least one, all of them served by the coach:
     `allowed`; the coach's default is resolved by the caller, see selectors.offer_default_organisations).
@@ -149,31 +181,62 @@ def slots_publish(*, coach: User, first_day: date, start: time, end: time, lengt
     Nothing is published when any slot would overlap time the coach already offered or committed; the
     message names the first clashes.
     """
-    times = _slot_times(first_day=first_day, start=start, end=end, length_minutes=length_minutes,
-                        repeat_weeks=repeat_weeks)
-    _validate_publication(coach=coach, times=times, start=start, end=end, length_minutes=length_minutes,
-                          repeat_weeks=repeat_weeks, meeting=meeting, organisations=organisations,
-                          allowed=allowed)
-    existing = list(Slot.objects.filter(coach=coach, starts_at__lt=times[-1][1], ends_at__gt=times[0][0])
-                    .only("starts_at", "ends_at"))
-    clashes = [describe_time(slot.starts_at, slot.ends_at) for slot in existing
-               if any(slot.starts_at < new_end and slot.ends_at > new_start for new_start, new_end in times)]
+    times = _slot_times(
+        first_day=first_day, start=start, end=end, length_minutes=length_minutes, repeat_weeks=repeat_weeks
+    )
+    _validate_publication(
+        coach=coach,
+        times=times,
+        start=start,
+        end=end,
+        length_minutes=length_minutes,
+        repeat_weeks=repeat_weeks,
+        meeting=meeting,
+        organisations=organisations,
+        allowed=allowed,
+    )
+    existing = list(
+        Slot.objects.filter(coach=coach, starts_at__lt=times[-1][1], ends_at__gt=times[0][0]).only(
+            "starts_at", "ends_at"
+        )
+    )
+    clashes = [
+        describe_time(slot.starts_at, slot.ends_at)
+        for slot in existing
+        if any(slot.starts_at < new_end and slot.ends_at > new_start for new_start, new_end in times)
+    ]
     if clashes:
         raise ValidationError(
             _("You already have time planned then: %(times)s. Nothing was published.")
-            % {"times": "; ".join(clashes[:3]) + ("…" if len(clashes) > 3 else "")}, code="overlap")
+            % {"times": "; ".join(clashes[:3]) + ("…" if len(clashes) > 3 else "")},
+            code="overlap",
+        )
     meeting = meeting.cleaned()
     try:
         with transaction.atomic():
-            slots = Slot.objects.bulk_create([
-                Slot(coach=coach, starts_at=slot_start, ends_at=slot_end, mode=meeting.mode,
-                     location=meeting.location, video_url=meeting.video_url, dial_in=meeting.dial_in)
-                for slot_start, slot_end in times])
+            slots = Slot.objects.bulk_create(
+                [
+                    Slot(
+                        coach=coach,
+                        starts_at=slot_start,
+                        ends_at=slot_end,
+                        mode=meeting.mode,
+                        location=meeting.location,
+                        video_url=meeting.video_url,
+                        dial_in=meeting.dial_in,
+                    )
+                    for slot_start, slot_end in times
+                ]
+            )
     except IntegrityError:
         # Another tab of the same coach published overlapping time in the meantime.
-        raise ValidationError(_("Some of this time was planned at the same moment elsewhere. Nothing was "
-                                "published; please look at your availability and try again."),
-                              code="overlap") from None
+        raise ValidationError(
+            _(
+                "Some of this time was planned at the same moment elsewhere. Nothing was "
+                "published; please look at your availability and try again."
+            ),
+            code="overlap",
+        ) from None
     _offers_add([slot.pk for slot in slots], [organisation.pk for organisation in organisations])
     return slots
 
@@ -185,14 +248,20 @@ SET, ADD, REMOVE = "set", "add", "remove"
 
 def _offers_add(slot_ids: list[int], organisation_ids: list[int]) -> None:
     through = Slot.organisations.through
-    through.objects.bulk_create([through(slot_id=slot_id, organisation_id=organisation_id)
-                                 for slot_id in slot_ids for organisation_id in organisation_ids],
-                                ignore_conflicts=True)
+    through.objects.bulk_create(
+        [
+            through(slot_id=slot_id, organisation_id=organisation_id)
+            for slot_id in slot_ids
+            for organisation_id in organisation_ids
+        ],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic
-def slots_offer(*, coach: User, slot_ids: list[int], organisations: list[Organisation],
-                allowed: list[Organisation], how: str = SET) -> list[Slot]:
+def slots_offer(
+    *, coach: User, slot_ids: list[int], organisations: list[Organisation], allowed: list[Organisation], how: str = SET
+) -> list[Slot]:
     """Choose which organisations may book some of the coach's coming free time: exactly `organisations`
     (SET; none: no organisation), these as well (ADD) or these no longer (REMOVE). Only organisations the
     coach serves (`allowed`) may be named; nothing changes when another is.
@@ -206,8 +275,11 @@ def slots_offer(*, coach: User, slot_ids: list[int], organisations: list[Organis
         errors["how"] = [_("Choose to offer, add or remove.")]
     if errors:
         raise ValidationError(errors)
-    slots = list(Slot.objects.select_for_update().filter(pk__in=slot_ids, coach=coach, is_offered=True,
-                                                         ends_at__gt=timezone.now()).order_by("pk"))
+    slots = list(
+        Slot.objects.select_for_update()
+        .filter(pk__in=slot_ids, coach=coach, is_offered=True, ends_at__gt=timezone.now())
+        .order_by("pk")
+    )
     ids = [slot.pk for slot in slots]
     chosen = [organisation.pk for organisation in organisations]
     offers = Slot.organisations.through.objects.filter(slot_id__in=ids)
@@ -221,8 +293,9 @@ def slots_offer(*, coach: User, slot_ids: list[int], organisations: list[Organis
 
 
 @transaction.atomic
-def offer_default_set(*, coach: User, offer_to: str, organisations: list[Organisation],
-                      allowed: list[Organisation]) -> OfferDefault:
+def offer_default_set(
+    *, coach: User, offer_to: str, organisations: list[Organisation], allowed: list[Organisation]
+) -> OfferDefault:
     """Which organisations the coach's new free time is offered to unless they choose otherwise when they
     publish: every organisation they serve at that moment, or those of `organisations` they still serve."""
     errors = _organisation_errors(organisations, allowed, at_least_one=offer_to == OfferDefault.To.CHOSEN)
@@ -244,31 +317,55 @@ def slot_withdraw(*, coach: User, slot: Slot) -> None:
     if locked is None:
         return
     if locked.is_booked:
-        raise ValidationError(_("This time has been booked. Cancel the session instead; the employee is told."),
-                              code="booked")
+        raise ValidationError(
+            _("This time has been booked. Cancel the session instead; the employee is told."), code="booked"
+        )
     _slots_delete([locked.pk])
 
 
 # --- holding and freeing time for sessions ----------------------------------------------------------
 
-def time_hold(*, coach: User, starts_at: datetime, ends_at: datetime, organisation: Organisation,
-              booked_by: User, meeting: Meeting) -> Slot:
+
+def time_hold(
+    *,
+    coach: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    organisation: Organisation,
+    booked_by: User,
+    meeting: Meeting,
+) -> Slot:
     """Hold the coach's time for a session scheduled directly (no offered slot): free offered slots in
     the way are withdrawn, anything booked in the way refuses. Call inside a transaction."""
-    overlapping = list(Slot.objects.select_for_update()
-                       .filter(coach=coach, starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("pk"))
+    overlapping = list(
+        Slot.objects.select_for_update()
+        .filter(coach=coach, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .order_by("pk")
+    )
     taken = [slot for slot in overlapping if slot.is_booked]
     if taken:
-        raise TimeTaken(_("The coach already has a session then (%(time)s).")
-                        % {"time": describe_time(taken[0].starts_at, taken[0].ends_at)}, taken[0])
+        raise TimeTaken(
+            _("The coach already has a session then (%(time)s).")
+            % {"time": describe_time(taken[0].starts_at, taken[0].ends_at)},
+            taken[0],
+        )
     _slots_delete([slot.pk for slot in overlapping])
     meeting = meeting.cleaned()
     try:
         with transaction.atomic():
             return Slot.objects.create(
-                coach=coach, starts_at=starts_at, ends_at=ends_at, is_offered=False, mode=meeting.mode,
-                location=meeting.location, video_url=meeting.video_url, dial_in=meeting.dial_in,
-                booked_organisation=organisation, booked_by=booked_by, booked_at=timezone.now())
+                coach=coach,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                is_offered=False,
+                mode=meeting.mode,
+                location=meeting.location,
+                video_url=meeting.video_url,
+                dial_in=meeting.dial_in,
+                booked_organisation=organisation,
+                booked_by=booked_by,
+                booked_at=timezone.now(),
+            )
     except IntegrityError:
         # A slot was published or held for the same time between our check and this insert.
         raise TimeTaken(_("The coach's time changed at this very moment. Please try again.")) from None
@@ -278,8 +375,9 @@ def slot_take(*, slot: Slot, organisation: Organisation, booked_by: User) -> Non
     """Mark an offered slot booked. The caller holds its row lock and has seen it free; the condition in
     the UPDATE is the second line of defence."""
     now = timezone.now()
-    changed = (Slot.objects.filter(pk=slot.pk, booked_organisation__isnull=True)
-               .update(booked_organisation=organisation, booked_by=booked_by, booked_at=now))
+    changed = Slot.objects.filter(pk=slot.pk, booked_organisation__isnull=True).update(
+        booked_organisation=organisation, booked_by=booked_by, booked_at=now
+    )
     if not changed:
         raise TimeTaken(_("This time has just been booked by someone else. Please choose another."), slot)
     slot.booked_organisation, slot.booked_by, slot.booked_at = organisation, booked_by, now

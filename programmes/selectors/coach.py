@@ -42,9 +42,12 @@ class Place:
 def places_of(*, user: User, role: str | None = None, with_domains: bool = False) -> list[Place]:
     """Every active organisation where `user` holds an active role (`role`: only where they hold that one).
     One query (two `with_domains`: each organisation's addresses, for links to it)."""
-    memberships = (Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-                   .exclude(organisation__schema_name=get_public_schema_name())
-                   .select_related("organisation").order_by("organisation__name", "organisation_id"))
+    memberships = (
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .exclude(organisation__schema_name=get_public_schema_name())
+        .select_related("organisation")
+        .order_by("organisation__name", "organisation_id")
+    )
     if with_domains:
         memberships = memberships.prefetch_related("organisation__domains")
     places: dict[int, Place] = {}
@@ -83,6 +86,7 @@ def _moment(value: str) -> datetime:
 
 
 # --- the coach's workspace --------------------------------------------------------------------------
+
 
 @dataclass
 class UpcomingSession:
@@ -127,8 +131,14 @@ class HoursRow:
     month_cells: list[dict] = field(default_factory=list)  # cells(months) of the workspace, for templates
 
     def cells(self, months: list[date]) -> list[dict]:
-        return [{"month": month, "hours": self.minutes_by_month.get(month, 0) / 60,
-                 "sessions": self.sessions_by_month.get(month, 0)} for month in months]
+        return [
+            {
+                "month": month,
+                "hours": self.minutes_by_month.get(month, 0) / 60,
+                "sessions": self.sessions_by_month.get(month, 0),
+            }
+            for month in months
+        ]
 
     @property
     def total_hours(self) -> float:
@@ -160,22 +170,53 @@ def _full_name(first: str | None, last: str | None, email: str | None) -> str:
 
 def _organisation_parts(actor: Actor, *, now: datetime, until: datetime, since: datetime) -> dict[str, QuerySet]:
     led = policy.scope(actor, Session).filter(coach_id=actor.user_id)
-    participants = (Attendance.objects.filter(session_id=OuterRef("pk")).order_by().values("session_id")
-                    .annotate(count=Count("pk")).values("count"))
-    upcoming = (with_ends(led).filter(status=Session.Status.SCHEDULED, ends__gt=now, starts_at__lt=until)
-                .order_by("starts_at", "pk")
-                .values("kind", "title", "starts_at", "duration_minutes", "mode", session_id=F("pk"),
-                        cohort_name=F("cohort__name"), first=F("enrolment__employee__first_name"),
-                        last=F("enrolment__employee__last_name"), email=F("enrolment__employee__email"),
-                        participants=Subquery(participants)))
-    delivered = (with_ends(led).exclude(status=Session.Status.CANCELLED)
-                 .filter(starts_at__gte=since, ends__lte=now)
-                 .annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_current_timezone()))
-                 .order_by().values("month").annotate(minutes=Sum("duration_minutes"), sessions=Count("pk")))
-    pending = (policy.scope(actor, UrgentRequest).filter(coach_id=actor.user_id, acknowledged_at__isnull=True)
-               .order_by("-created_at")
-               .values("message", "created_at", request_id=F("pk"), first=F("employee__first_name"),
-                       last=F("employee__last_name"), email=F("employee__email")))
+    participants = (
+        Attendance.objects.filter(session_id=OuterRef("pk"))
+        .order_by()
+        .values("session_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    upcoming = (
+        with_ends(led)
+        .filter(status=Session.Status.SCHEDULED, ends__gt=now, starts_at__lt=until)
+        .order_by("starts_at", "pk")
+        .values(
+            "kind",
+            "title",
+            "starts_at",
+            "duration_minutes",
+            "mode",
+            session_id=F("pk"),
+            cohort_name=F("cohort__name"),
+            first=F("enrolment__employee__first_name"),
+            last=F("enrolment__employee__last_name"),
+            email=F("enrolment__employee__email"),
+            participants=Subquery(participants),
+        )
+    )
+    delivered = (
+        with_ends(led)
+        .exclude(status=Session.Status.CANCELLED)
+        .filter(starts_at__gte=since, ends__lte=now)
+        .annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("month")
+        .annotate(minutes=Sum("duration_minutes"), sessions=Count("pk"))
+    )
+    pending = (
+        policy.scope(actor, UrgentRequest)
+        .filter(coach_id=actor.user_id, acknowledged_at__isnull=True)
+        .order_by("-created_at")
+        .values(
+            "message",
+            "created_at",
+            request_id=F("pk"),
+            first=F("employee__first_name"),
+            last=F("employee__last_name"),
+            email=F("employee__email"),
+        )
+    )
     return {"upcoming": upcoming, "delivered": delivered, "pending": pending}
 
 
@@ -205,17 +246,35 @@ def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -
             # (tests/programmes/test_coach_workspace.py checks that it reads the same everywhere).
             if place.roles not in statements:
                 statements[place.roles] = one_statement(
-                    **_organisation_parts(place.actor(user), now=now, until=until, since=since))
+                    **_organisation_parts(place.actor(user), now=now, until=until, since=since)
+                )
             rows = run_statement(statements[place.roles], PARTS)
-        upcoming += [UpcomingSession(
-            organisation=organisation, pk=row["session_id"], kind=row["kind"], title=row["title"],
-            starts_at=_moment(row["starts_at"]), duration_minutes=row["duration_minutes"], mode=row["mode"],
-            cohort=row["cohort_name"] or "", employee=_full_name(row["first"], row["last"], row["email"]),
-            participants=row["participants"] or 0) for row in rows["upcoming"]]
-        pending += [PendingRequest(
-            organisation=organisation, pk=row["request_id"], employee=_full_name(row["first"], row["last"], ""),
-            email=row["email"], message=row["message"], created_at=_moment(row["created_at"]))
-            for row in rows["pending"]]
+        upcoming += [
+            UpcomingSession(
+                organisation=organisation,
+                pk=row["session_id"],
+                kind=row["kind"],
+                title=row["title"],
+                starts_at=_moment(row["starts_at"]),
+                duration_minutes=row["duration_minutes"],
+                mode=row["mode"],
+                cohort=row["cohort_name"] or "",
+                employee=_full_name(row["first"], row["last"], row["email"]),
+                participants=row["participants"] or 0,
+            )
+            for row in rows["upcoming"]
+        ]
+        pending += [
+            PendingRequest(
+                organisation=organisation,
+                pk=row["request_id"],
+                employee=_full_name(row["first"], row["last"], ""),
+                email=row["email"],
+                message=row["message"],
+                created_at=_moment(row["created_at"]),
+            )
+            for row in rows["pending"]
+        ]
         row_hours = HoursRow(organisation)
         for row in rows["delivered"]:
             # DATE_TRUNC on the local time: a wall-clock timestamp, already in the current time zone.
@@ -226,8 +285,7 @@ def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -
         hours.append(row_hours)
     upcoming.sort(key=lambda item: (item.starts_at, item.organisation.name, item.pk))
     pending.sort(key=lambda item: item.created_at, reverse=True)
-    return Workspace(places=places, upcoming=upcoming, pending=pending, hours=hours, months=month_list,
-                     until=until)
+    return Workspace(places=places, upcoming=upcoming, pending=pending, hours=hours, months=month_list, until=until)
 
 
 # --- the calendar feed ------------------------------------------------------------------------------
@@ -263,9 +321,15 @@ def calendar_entries(*, user: User) -> list[CalendarEntry]:
     entries = []
     for place in places_of(user=user, with_domains=True):
         with tenant_context(place.organisation):
-            sessions = list(_own_sessions(place, user).filter(
-                status__in=(Session.Status.SCHEDULED, Session.Status.COMPLETED),
-                starts_at__gte=now - FEED_PAST, starts_at__lte=now + FEED_AHEAD,
-            ).select_related("coach", "cohort", "enrolment__employee").order_by("starts_at"))
+            sessions = list(
+                _own_sessions(place, user)
+                .filter(
+                    status__in=(Session.Status.SCHEDULED, Session.Status.COMPLETED),
+                    starts_at__gte=now - FEED_PAST,
+                    starts_at__lte=now + FEED_AHEAD,
+                )
+                .select_related("coach", "cohort", "enrolment__employee")
+                .order_by("starts_at")
+            )
         entries += [CalendarEntry(place.organisation, session) for session in sessions]
     return entries

@@ -10,8 +10,13 @@ from programmes.models import CreditTransaction, Enrolment
 
 
 def _ledger_sum(condition: Q = Q()) -> Coalesce:
-    total = (CreditTransaction.objects.filter(condition, enrolment=OuterRef("pk")).order_by()
-             .values("enrolment").annotate(total=Sum("delta")).values("total"))
+    total = (
+        CreditTransaction.objects.filter(condition, enrolment=OuterRef("pk"))
+        .order_by()
+        .values("enrolment")
+        .annotate(total=Sum("delta"))
+        .values("total")
+    )
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
@@ -31,17 +36,27 @@ def credit_balance(*, enrolment: Enrolment) -> int:
 
 
 def credit_ledger(*, actor: policy.Actor, enrolment: Enrolment) -> QuerySet[CreditTransaction]:
-    return (policy.scope(actor, CreditTransaction).filter(enrolment=enrolment)
-            .select_related("session", "by").order_by("-at", "-pk"))
+    return (
+        policy.scope(actor, CreditTransaction)
+        .filter(enrolment=enrolment)
+        .select_related("session", "by")
+        .order_by("-at", "-pk")
+    )
 
 
 def credit_overview(*, actor: policy.Actor, search: str = "") -> QuerySet[Enrolment]:
     """Every enrolment the actor may see with its allowance, use and what is left (HR's view of use)."""
-    enrolments = (policy.scope(actor, Enrolment).select_related("employee", "programme", "cohort", "coach")
-                  .order_by("employee__last_name", "employee__first_name", "programme__name"))
+    enrolments = (
+        policy.scope(actor, Enrolment)
+        .select_related("employee", "programme", "cohort", "coach")
+        .order_by("employee__last_name", "employee__first_name", "programme__name")
+    )
     if search:
-        enrolments = enrolments.filter(Q(employee__email__icontains=search) | Q(employee__first_name__icontains=search)
-                                       | Q(employee__last_name__icontains=search))
+        enrolments = enrolments.filter(
+            Q(employee__email__icontains=search)
+            | Q(employee__first_name__icontains=search)
+            | Q(employee__last_name__icontains=search)
+        )
     return with_credits(enrolments)
 
 

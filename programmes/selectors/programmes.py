@@ -28,30 +28,47 @@ def count_of(queryset: QuerySet) -> _CountOf:
 def seats_taken():
     """For a cohort queryset: how many people hold a seat (invited or active, and the open invitations
     of people who are enrolled once they accept)."""
-    return (count_of(Enrolment.objects.filter(cohort=OuterRef("pk"), status__in=LIVE_STATUSES))
-            + count_of(_open_invitations(connection.schema_name).filter(cohort=OuterRef("pk"))))
+    return count_of(Enrolment.objects.filter(cohort=OuterRef("pk"), status__in=LIVE_STATUSES)) + count_of(
+        _open_invitations(connection.schema_name).filter(cohort=OuterRef("pk"))
+    )
 
 
 def _open_invitations(schema_name: str) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(organisation__schema_name=schema_name, status=Invitation.Status.PENDING,
-                                     expires_at__gt=timezone.now(), cohort__isnull=False)
+    return Invitation.objects.filter(
+        organisation__schema_name=schema_name,
+        status=Invitation.Status.PENDING,
+        expires_at__gt=timezone.now(),
+        cohort__isnull=False,
+    )
 
 
 def invited_seats(*, organisation, cohort_ids) -> Counter:
     """Seats held by open invitations, per cohort id (an invitation holds its seat until it is accepted,
     declined, cancelled or expires)."""
-    return Counter(dict(_open_invitations(organisation.schema_name).filter(cohort__in=cohort_ids)
-                        .values_list("cohort").annotate(n=Count("pk")).order_by()))
+    return Counter(
+        dict(
+            _open_invitations(organisation.schema_name)
+            .filter(cohort__in=cohort_ids)
+            .values_list("cohort")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
 
 
 def programme_list(*, actor: Actor) -> QuerySet[Programme]:
     """The programmes the actor may see, with how many cohorts each has and how many people took part
     (everyone enrolled but those who withdrew, so a finished programme still shows its people)."""
-    return (policy.scope(actor, Programme)
-            .annotate(cohort_count=count_of(Cohort.objects.filter(programme=OuterRef("pk"))),
-                      enrolled_count=count_of(Enrolment.objects.filter(programme=OuterRef("pk")).exclude(
-                          status=Enrolment.Status.WITHDRAWN)))
-            .order_by("-starts_on", "name"))
+    return (
+        policy.scope(actor, Programme)
+        .annotate(
+            cohort_count=count_of(Cohort.objects.filter(programme=OuterRef("pk"))),
+            enrolled_count=count_of(
+                Enrolment.objects.filter(programme=OuterRef("pk")).exclude(status=Enrolment.Status.WITHDRAWN)
+            ),
+        )
+        .order_by("-starts_on", "name")
+    )
 
 
 def programme_get(*, actor: Actor, pk: int) -> Programme:
@@ -61,13 +78,17 @@ def programme_get(*, actor: Actor, pk: int) -> Programme:
 def programme_detail(*, actor: Actor, pk: int) -> Programme:
     """One programme with its phases, resources and the cohorts the actor may see (with their coaches
     and seats taken), each read once."""
-    cohorts = (policy.scope(actor, Cohort).annotate(seats=seats_taken())
-               .prefetch_related(Prefetch("coaches", queryset=User.objects.order_by("first_name", "last_name")))
-               .order_by("name"))
+    cohorts = (
+        policy.scope(actor, Cohort)
+        .annotate(seats=seats_taken())
+        .prefetch_related(Prefetch("coaches", queryset=User.objects.order_by("first_name", "last_name")))
+        .order_by("name")
+    )
     queryset = Programme.objects.prefetch_related(
         Prefetch("phases", queryset=Phase.objects.order_by("position")),
         Prefetch("resources", queryset=Resource.objects.order_by("position", "title")),
-        Prefetch("cohorts", queryset=cohorts, to_attr="visible_cohorts"))
+        Prefetch("cohorts", queryset=cohorts, to_attr="visible_cohorts"),
+    )
     return policy.get_or_404(actor, Programme, queryset, pk=pk)
 
 
@@ -84,8 +105,12 @@ def cohort_get(*, actor: Actor, pk: int) -> Cohort:
 
 
 def cohort_detail(*, actor: Actor, pk: int) -> Cohort:
-    queryset = (policy.scope(actor, Cohort).select_related("programme").annotate(seats=seats_taken())
-                .prefetch_related(Prefetch("coaches", queryset=User.objects.order_by("first_name", "last_name"))))
+    queryset = (
+        policy.scope(actor, Cohort)
+        .select_related("programme")
+        .annotate(seats=seats_taken())
+        .prefetch_related(Prefetch("coaches", queryset=User.objects.order_by("first_name", "last_name")))
+    )
     return policy.get_or_404(actor, Cohort, queryset, pk=pk)
 
 
@@ -100,12 +125,19 @@ def open_programmes(*, actor: Actor) -> QuerySet[Programme]:
 
 def cohort_choices(*, actor: Actor) -> QuerySet[Cohort]:
     """Cohorts of programmes that are not closed, for enrolling someone."""
-    return (policy.scope(actor, Cohort).exclude(programme__status=Programme.Status.CLOSED)
-            .select_related("programme").order_by("programme__name", "name"))
+    return (
+        policy.scope(actor, Cohort)
+        .exclude(programme__status=Programme.Status.CLOSED)
+        .select_related("programme")
+        .order_by("programme__name", "name")
+    )
 
 
 def coach_choices(*, actor: Actor) -> QuerySet[User]:
     """The people who coach in this organisation, for choosing a cohort's or an enrolment's coach."""
     return User.objects.filter(
-        memberships__organisation=actor.organisation, memberships__role=Role.COACH,
-        memberships__is_active=True, is_active=True).order_by("first_name", "last_name", "email")
+        memberships__organisation=actor.organisation,
+        memberships__role=Role.COACH,
+        memberships__is_active=True,
+        is_active=True,
+    ).order_by("first_name", "last_name", "email")

@@ -93,11 +93,11 @@ def agreement_publish(*, actor: Actor, body: str) -> Agreement:
         raise ValidationError({"body": _("The text is the same as the current version; nothing was published.")})
     try:
         with transaction.atomic():
-            return Agreement.objects.create(version=(current.version + 1) if current else 1, body=body,
-                                            created_by=actor.user)
+            return Agreement.objects.create(
+                version=(current.version + 1) if current else 1, body=body, created_by=actor.user
+            )
     except IntegrityError:
-        raise ValidationError(_("Someone published a new version at the same moment. Reload and try again.")) \
-            from None
+        raise ValidationError(_("Someone published a new version at the same moment. Reload and try again.")) from None
 
 
 @transaction.atomic
@@ -110,10 +110,12 @@ def agreement_accept(*, actor: Actor, version: int) -> AgreementAcceptance:
     current = Agreement.objects.order_by("-version").first()
     if current is None and version == 0:
         current, _created = Agreement.objects.get_or_create(
-            version=1, defaults={"body": default_text(actor.organisation.default_language)})
+            version=1, defaults={"body": default_text(actor.organisation.default_language)}
+        )
     # Someone who read the default text accepts version 1 only if that is still the default text.
-    read_default_and_still_default = (current is not None and version == 0 and current.version == 1
-                                      and current.created_by_id is None)
+    read_default_and_still_default = (
+        current is not None and version == 0 and current.version == 1 and current.created_by_id is None
+    )
     if current is None or (current.version != version and not read_default_and_still_default):
         raise ValidationError(_("The agreement changed while you were reading it. Please read the new version."))
     acceptance, _created = AgreementAcceptance.objects.get_or_create(agreement=current, user=actor.user)

@@ -23,8 +23,7 @@ MARKS = (Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.
 @transaction.atomic
 def attendance_mark(*, actor: Actor, session: Session, marks: dict[int, str]) -> list[Attendance]:
     """Record `marks` ({user id: status}) for participants of `session`, which must have started."""
-    session = (Session.objects.select_for_update(of=("self",)).select_related("enrolment")
-               .get(pk=session.pk))
+    session = Session.objects.select_for_update(of=("self",)).select_related("enrolment").get(pk=session.pk)
     if not coaches_session(actor, session):
         raise SessionRefused(_("Only the session's coach records attendance."), "not_allowed")
     if session.status == Session.Status.CANCELLED:
@@ -48,8 +47,11 @@ def attendance_mark(*, actor: Actor, session: Session, marks: dict[int, str]) ->
         row.status, row.marked_at, row.marked_by = status, now, actor.user
         rows.append(row)
     Attendance.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["session", "user"],
-        update_fields=["status", "marked_at", "marked_by"])
+        rows,
+        update_conflicts=True,
+        unique_fields=["session", "user"],
+        update_fields=["status", "marked_at", "marked_by"],
+    )
     if session.status != Session.Status.COMPLETED:
         session.status = Session.Status.COMPLETED
         session.save(update_fields=["status"])
@@ -64,5 +66,4 @@ def _settle_individual(session: Session, status: str | None, actor: Actor) -> No
     if status == Attendance.Status.EXCUSED:
         credit_settle(session=session, returned=True, reason=CreditTransaction.Reason.EXCUSED, by=actor.user)
     else:
-        credit_settle(session=session, returned=False, reason=CreditTransaction.Reason.CORRECTION,
-                      by=actor.user)
+        credit_settle(session=session, returned=False, reason=CreditTransaction.Reason.CORRECTION, by=actor.user)

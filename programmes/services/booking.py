@@ -40,20 +40,21 @@ def _locked_slot(actor: Actor, slot_id: int) -> Slot:
 
 def _check_free(slot: Slot) -> None:
     if slot.is_booked:
-        raise SessionRefused(_("This time has just been booked by someone else. Please choose another."),
-                             "slot_taken")
+        raise SessionRefused(_("This time has just been booked by someone else. Please choose another."), "slot_taken")
     if slot.starts_at <= timezone.now():
         raise SessionRefused(_("This time has passed. Please choose another."), "slot_unavailable")
 
 
 def _enrolment_for(actor: Actor, slot: Slot) -> Enrolment:
     """The actor's enrolment coached by the slot's coach, under its row lock."""
-    enrolment = (Enrolment.objects.select_for_update()
-                 .filter(employee_id=actor.user_id, coach_id=slot.coach_id, status__in=BOOKABLE_STATUSES)
-                 .order_by("created_at", "pk").first())
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(employee_id=actor.user_id, coach_id=slot.coach_id, status__in=BOOKABLE_STATUSES)
+        .order_by("created_at", "pk")
+        .first()
+    )
     if enrolment is None:
-        raise SessionRefused(_("You can book only with your own coach while your enrolment is open."),
-                             "not_allowed")
+        raise SessionRefused(_("You can book only with your own coach while your enrolment is open."), "not_allowed")
     return enrolment
 
 
@@ -69,14 +70,16 @@ def slot_book(*, actor: Actor, slot_id: int) -> Session:
     _check_free(slot)
     if not agreement_accepted(user=actor.user):
         if AgreementAcceptance.objects.filter(user_id=actor.user_id).exists():
-            raise SessionRefused(_("The coaching agreement has changed. Please read and accept the new version "
-                                   "before you book."), "agreement_required")
-        raise SessionRefused(_("Please read and accept the coaching agreement before you book your first "
-                               "session."), "agreement_required")
+            raise SessionRefused(
+                _("The coaching agreement has changed. Please read and accept the new version before you book."),
+                "agreement_required",
+            )
+        raise SessionRefused(
+            _("Please read and accept the coaching agreement before you book your first session."), "agreement_required"
+        )
     enrolment = _enrolment_for(actor, slot)
     if credit_balance(enrolment=enrolment) < 1:
-        raise SessionRefused(_("You have no session credits left. Ask HR if you need more sessions."),
-                             "no_credit")
+        raise SessionRefused(_("You have no session credits left. Ask HR if you need more sessions."), "no_credit")
     clash = employee_busy(user_id=actor.user_id, starts_at=slot.starts_at, ends_at=slot.ends_at)
     if clash is not None:
         raise SessionRefused(_("You already have a session at that time."), "employee_busy")
@@ -86,9 +89,18 @@ def slot_book(*, actor: Actor, slot_id: int) -> Session:
         raise SessionRefused(taken.message, "slot_taken") from None
     meeting = Meeting.of(slot).cleaned()
     session = Session.objects.create(
-        kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach_id=slot.coach_id, starts_at=slot.starts_at,
-        duration_minutes=slot.duration_minutes, mode=meeting.mode, location=meeting.location,
-        video_url=meeting.video_url, dial_in=meeting.dial_in, slot=slot, created_by=actor.user)
+        kind=Session.Kind.INDIVIDUAL,
+        enrolment=enrolment,
+        coach_id=slot.coach_id,
+        starts_at=slot.starts_at,
+        duration_minutes=slot.duration_minutes,
+        mode=meeting.mode,
+        location=meeting.location,
+        video_url=meeting.video_url,
+        dial_in=meeting.dial_in,
+        slot=slot,
+        created_by=actor.user,
+    )
     Attendance.objects.create(session=session, user_id=actor.user_id)
     credit_spend(enrolment=enrolment, session=session, by=actor.user)
     notify_participants(session, "booked")

@@ -24,6 +24,7 @@ PRODUCT_ID = "-//Coaching portal//Sessions//EN"
 
 # --- feeds ------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def calendar_feed_renew(*, user: User) -> CalendarFeed:
     """A new private feed address; any earlier one stops working."""
@@ -52,6 +53,7 @@ def organisation_address(organisation: Organisation) -> str:
 
 # --- .ics -------------------------------------------------------------------------------------------
 
+
 def session_title(session: Session, *, for_coach: bool) -> str:
     """What a calendar shows as the event's name (in the active language)."""
     if session.title:
@@ -68,8 +70,11 @@ def where(session: Session) -> str:
     """The one detail of how the session takes place: the address, the link or the dial-in. Sessions reach
     here as the policy shows them to the reader (through `policy.scope`, or `policy.redact` for email):
     blank for someone who may not join."""
-    return {Session.Mode.IN_PERSON: session.location, Session.Mode.VIDEO: session.video_url,
-            Session.Mode.PHONE: session.dial_in}.get(session.mode, "")
+    return {
+        Session.Mode.IN_PERSON: session.location,
+        Session.Mode.VIDEO: session.video_url,
+        Session.Mode.PHONE: session.dial_in,
+    }.get(session.mode, "")
 
 
 def _event(session: Session, organisation: Organisation, *, for_coach: bool, stamp: datetime) -> icalendar.Event:
@@ -85,8 +90,10 @@ def _event(session: Session, organisation: Organisation, *, for_coach: bool, sta
         event.add("location", detail)
     link = f"{organisation_address(organisation)}/sessions/{session.pk}/"
     event.add("url", link)
-    lines = [_("%(mode)s with %(coach)s") % {"mode": session.get_mode_display(),
-                                              "coach": session.coach.get_full_name() or session.coach.email}]
+    lines = [
+        _("%(mode)s with %(coach)s")
+        % {"mode": session.get_mode_display(), "coach": session.coach.get_full_name() or session.coach.email}
+    ]
     if detail:
         lines.append(detail)
     lines.append(_("Details and changes: %(link)s") % {"link": link})

@@ -19,8 +19,9 @@ Reason = CreditTransaction.Reason
 def credit_spend(*, enrolment: Enrolment, session: Session, by: User) -> CreditTransaction:
     """Spend one credit on `session`. The caller holds the enrolment's row lock and has checked the
     balance (programmes.selectors.credits.credit_balance) under it."""
-    return CreditTransaction.objects.create(enrolment=enrolment, session=session, delta=-1,
-                                            reason=Reason.BOOKING, by=by)
+    return CreditTransaction.objects.create(
+        enrolment=enrolment, session=session, delta=-1, reason=Reason.BOOKING, by=by
+    )
 
 
 def credit_settle(*, session: Session, returned: bool, reason: str, by: User | None) -> CreditTransaction | None:
@@ -32,11 +33,13 @@ def credit_settle(*, session: Session, returned: bool, reason: str, by: User | N
     if session.enrolment_id is None:
         return None
     so_far = CreditTransaction.objects.filter(session=session).aggregate(
-        delta=Sum("delta"), booked=Count("pk", filter=Q(reason=Reason.BOOKING)))
+        delta=Sum("delta"), booked=Count("pk", filter=Q(reason=Reason.BOOKING))
+    )
     if not so_far["booked"]:
         return None  # never charged (nothing to give back or take again)
     delta = (0 if returned else -1) - (so_far["delta"] or 0)
     if delta == 0:
         return None
-    return CreditTransaction.objects.create(enrolment_id=session.enrolment_id, session=session, delta=delta,
-                                            reason=reason, by=by)
+    return CreditTransaction.objects.create(
+        enrolment_id=session.enrolment_id, session=session, delta=delta, reason=reason, by=by
+    )

@@ -37,8 +37,12 @@ def _check_seat(cohort: Cohort, *, exclude: int | None = None) -> None:
     seated = cohort.enrolments.filter(status__in=LIVE_STATUSES).exclude(pk=exclude).count()
     seated += invited_seats(organisation=connection.tenant, cohort_ids=[cohort.pk])[cohort.pk]
     if seated >= cohort.capacity:
-        raise ValidationError({"cohort": _("Cohort “%(name)s” is full (capacity %(capacity)s).") % {
-            "name": cohort.name, "capacity": cohort.capacity}})
+        raise ValidationError(
+            {
+                "cohort": _("Cohort “%(name)s” is full (capacity %(capacity)s).")
+                % {"name": cohort.name, "capacity": cohort.capacity}
+            }
+        )
 
 
 @transaction.atomic
@@ -47,9 +51,13 @@ def enrolment_status_change(*, actor: Actor, enrolment: Enrolment, to_status: st
     policy.require(actor, policy.HR_MANAGER)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if to_status not in allowed_transitions(enrolment):
-        raise ValidationError(_("An enrolment that is “%(current)s” cannot become “%(new)s”.") % {
-            "current": enrolment.get_status_display(), "new": Status(to_status).label
-            if to_status in Status.values else to_status})
+        raise ValidationError(
+            _("An enrolment that is “%(current)s” cannot become “%(new)s”.")
+            % {
+                "current": enrolment.get_status_display(),
+                "new": Status(to_status).label if to_status in Status.values else to_status,
+            }
+        )
     if enrolment.status not in LIVE_STATUSES and to_status in LIVE_STATUSES:
         _check_seat(Cohort.objects.select_for_update().get(pk=enrolment.cohort_id), exclude=enrolment.pk)
     _set_status(enrolment, to_status, by=actor.user)
@@ -72,15 +80,18 @@ def enrolments_activate(*, user: User) -> int:
     now = timezone.now()
     EnrolmentEvent.objects.bulk_create(
         EnrolmentEvent(enrolment=enrolment, from_status=Status.INVITED, to_status=Status.ACTIVE, by=user)
-        for enrolment in invited)
+        for enrolment in invited
+    )
     Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in invited]).update(
-        status=Status.ACTIVE, status_changed_at=now, status_changed_by=user)
+        status=Status.ACTIVE, status_changed_at=now, status_changed_by=user
+    )
     return len(invited)
 
 
 @transaction.atomic
-def enrolment_update(*, actor: Actor, enrolment: Enrolment, cohort: Cohort, coach: User | None,
-                     credit_allowance: int) -> Enrolment:
+def enrolment_update(
+    *, actor: Actor, enrolment: Enrolment, cohort: Cohort, coach: User | None, credit_allowance: int
+) -> Enrolment:
     """HR moves someone to another cohort of the programme, changes their 1:1 coach, or overrides their
     allowance of 1:1 credits (never below what they have already used)."""
     policy.require(actor, policy.HR_MANAGER)
@@ -89,34 +100,56 @@ def enrolment_update(*, actor: Actor, enrolment: Enrolment, cohort: Cohort, coac
         raise ValidationError({"cohort": _("Choose a cohort of this programme.")})
     if cohort.pk != enrolment.cohort_id and enrolment.status in LIVE_STATUSES:
         _check_seat(Cohort.objects.select_for_update().get(pk=cohort.pk), exclude=enrolment.pk)
-    if coach is not None and coach.pk != enrolment.coach_id and not Membership.objects.filter(
-            user=coach, organisation=actor.organisation, role=Role.COACH, is_active=True).exists():
+    if (
+        coach is not None
+        and coach.pk != enrolment.coach_id
+        and not Membership.objects.filter(
+            user=coach, organisation=actor.organisation, role=Role.COACH, is_active=True
+        ).exists()
+    ):
         raise ValidationError({"coach": _("Choose someone who coaches in this organisation.")})
     used = credits_used(enrolment)
     if credit_allowance < used:
-        raise ValidationError({"credit_allowance": ngettext(
-            "%(used)s credit is already used; the allowance cannot be lower.",
-            "%(used)s credits are already used; the allowance cannot be lower.", used) % {"used": used}})
+        raise ValidationError(
+            {
+                "credit_allowance": ngettext(
+                    "%(used)s credit is already used; the allowance cannot be lower.",
+                    "%(used)s credits are already used; the allowance cannot be lower.",
+                    used,
+                )
+                % {"used": used}
+            }
+        )
     enrolment.cohort, enrolment.coach, enrolment.credit_allowance = cohort, coach, credit_allowance
     enrolment.save(update_fields=["cohort", "coach", "credit_allowance"])
     return enrolment
 
 
-def profile_update(*, actor: Actor, user: User, department: str, job_title: str,
-                   manager_email: str = "") -> EmployeeProfile:
+def profile_update(
+    *, actor: Actor, user: User, department: str, job_title: str, manager_email: str = ""
+) -> EmployeeProfile:
     """Where someone stands in the organisation: department, job title and manager (named by email
     address: someone with a role here, or nobody when empty)."""
     policy.require(actor, policy.HR_MANAGER)
     manager = None
     if manager_email.strip():
-        manager = User.objects.filter(
-            email=manager_email.strip().lower(), is_active=True, memberships__organisation=actor.organisation,
-            memberships__is_active=True).distinct().first()
+        manager = (
+            User.objects.filter(
+                email=manager_email.strip().lower(),
+                is_active=True,
+                memberships__organisation=actor.organisation,
+                memberships__is_active=True,
+            )
+            .distinct()
+            .first()
+        )
         if manager is None:
-            raise ValidationError({"manager_email": _("Nobody with this email address has a role in this "
-                                                      "organisation.")})
+            raise ValidationError(
+                {"manager_email": _("Nobody with this email address has a role in this organisation.")}
+            )
         if manager.pk == user.pk:
             raise ValidationError({"manager_email": _("Someone cannot be their own manager.")})
     profile, _created = EmployeeProfile.objects.update_or_create(
-        user=user, defaults={"department": department.strip(), "job_title": job_title.strip(), "manager": manager})
+        user=user, defaults={"department": department.strip(), "job_title": job_title.strip(), "manager": manager}
+    )
     return profile

@@ -24,10 +24,10 @@ import io
 import re
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from typing import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,14 +39,22 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import policy
 from portal.policy import Actor
 from portal.tasks import enqueue_after_commit
-from programmes.models import (LIVE_STATUSES, Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment,
-                               EnrolmentEvent, EnrolmentImport, Programme)
+from programmes.models import (
+    LIVE_STATUSES,
+    Agreement,
+    AgreementAcceptance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentImport,
+    Programme,
+)
 from programmes.selectors.programmes import invited_seats
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import INVITATION_DAYS
@@ -63,25 +71,50 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "last_name": ("last name", "lastname", "surname", "family name", "achternaam"),
     "department": ("department", "afdeling"),
     "job_title": ("job title", "title", "position", "functie", "functietitel", "functienaam"),
-    "manager": ("manager", "manager email", "manager's email", "manager e-mail", "manager email address",
-                "manager's email address", "leidinggevende", "e-mail leidinggevende", "email leidinggevende",
-                "e-mailadres leidinggevende", "emailadres leidinggevende"),
+    "manager": (
+        "manager",
+        "manager email",
+        "manager's email",
+        "manager e-mail",
+        "manager email address",
+        "manager's email address",
+        "leidinggevende",
+        "e-mail leidinggevende",
+        "email leidinggevende",
+        "e-mailadres leidinggevende",
+        "emailadres leidinggevende",
+    ),
     "cohort": ("cohort", "group", "groep"),
     "coach": ("coach", "coach email", "coach's email", "coach e-mail", "e-mail coach", "email coach"),
     "credits": ("credits", "session credits", "1:1 credits", "1:1 session credits", "tegoed", "munten"),
 }
 REQUIRED_COLUMNS = ("email", "first_name", "last_name", "cohort")
 LABELS = {
-    "email": gettext_lazy("email"), "first_name": gettext_lazy("first name"),
-    "last_name": gettext_lazy("last name"), "department": gettext_lazy("department"),
-    "job_title": gettext_lazy("job title"), "manager": gettext_lazy("manager's email"),
-    "cohort": gettext_lazy("cohort"), "coach": gettext_lazy("coach's email"),
+    "email": gettext_lazy("email"),
+    "first_name": gettext_lazy("first name"),
+    "last_name": gettext_lazy("last name"),
+    "department": gettext_lazy("department"),
+    "job_title": gettext_lazy("job title"),
+    "manager": gettext_lazy("manager's email"),
+    "cohort": gettext_lazy("cohort"),
+    "coach": gettext_lazy("coach's email"),
     "credits": gettext_lazy("credits"),
 }
-MAX_LENGTHS = {"email": 254, "first_name": 150, "last_name": 150, "department": 120, "job_title": 120,
-               "cohort": 200, "manager": 254, "coach": 254}
-MISSING = {"first_name": gettext_lazy("The first name is missing."),
-           "last_name": gettext_lazy("The last name is missing."), "cohort": gettext_lazy("The cohort is missing.")}
+MAX_LENGTHS = {
+    "email": 254,
+    "first_name": 150,
+    "last_name": 150,
+    "department": 120,
+    "job_title": 120,
+    "cohort": 200,
+    "manager": 254,
+    "coach": 254,
+}
+MISSING = {
+    "first_name": gettext_lazy("The first name is missing."),
+    "last_name": gettext_lazy("The last name is missing."),
+    "cohort": gettext_lazy("The cohort is missing."),
+}
 TEMPLATE_HEADER = ["email", "first name", "last name", "department", "job title", "manager email", "cohort"]
 
 
@@ -107,6 +140,7 @@ def background_rows() -> int:
 
 
 # --- results ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -138,9 +172,14 @@ class ImportOutcome:
         return bool(self.enrolled or self.updated)
 
     def summary(self) -> dict:
-        return {"rows": self.rows, "enrolled": self.enrolled, "unchanged": self.unchanged,
-                "updated": self.updated, "invited": self.invited,
-                "ignored_columns": self.ignored_columns}
+        return {
+            "rows": self.rows,
+            "enrolled": self.enrolled,
+            "unchanged": self.unchanged,
+            "updated": self.updated,
+            "invited": self.invited,
+            "ignored_columns": self.ignored_columns,
+        }
 
     def message(self) -> str:
         return outcome_message(self.summary(), errors=len(self.errors))
@@ -149,24 +188,38 @@ class ImportOutcome:
 def outcome_message(summary: dict, *, errors: int = 0) -> str:
     """One sentence on what an import did (also for imports stored earlier)."""
     if errors:
-        return ngettext("Nothing was imported: %(count)s problem needs fixing first.",
-                        "Nothing was imported: %(count)s problems need fixing first.", errors) % {"count": errors}
+        return ngettext(
+            "Nothing was imported: %(count)s problem needs fixing first.",
+            "Nothing was imported: %(count)s problems need fixing first.",
+            errors,
+        ) % {"count": errors}
     if not summary.get("enrolled") and not summary.get("updated"):
         return _("Nothing changed: everyone in this file is already enrolled or invited as it says.")
     parts = []
     if summary.get("enrolled"):
-        parts.append(ngettext("%(count)s person enrolled", "%(count)s people enrolled",
-                              summary["enrolled"]) % {"count": summary["enrolled"]})
+        parts.append(
+            ngettext("%(count)s person enrolled", "%(count)s people enrolled", summary["enrolled"])
+            % {"count": summary["enrolled"]}
+        )
     if summary.get("invited"):
-        parts.append(ngettext("%(count)s invitation sent (enrolled once accepted)",
-                              "%(count)s invitations sent (enrolled once accepted)",
-                              summary["invited"]) % {"count": summary["invited"]})
+        parts.append(
+            ngettext(
+                "%(count)s invitation sent (enrolled once accepted)",
+                "%(count)s invitations sent (enrolled once accepted)",
+                summary["invited"],
+            )
+            % {"count": summary["invited"]}
+        )
     if summary.get("updated"):
-        parts.append(ngettext("%(count)s profile updated", "%(count)s profiles updated",
-                              summary["updated"]) % {"count": summary["updated"]})
+        parts.append(
+            ngettext("%(count)s profile updated", "%(count)s profiles updated", summary["updated"])
+            % {"count": summary["updated"]}
+        )
     if summary.get("unchanged"):
-        parts.append(ngettext("%(count)s already enrolled", "%(count)s already enrolled",
-                              summary["unchanged"]) % {"count": summary["unchanged"]})
+        parts.append(
+            ngettext("%(count)s already enrolled", "%(count)s already enrolled", summary["unchanged"])
+            % {"count": summary["unchanged"]}
+        )
     return ", ".join(parts).capitalize() + "."
 
 
@@ -178,6 +231,7 @@ def _no_progress(stage: str, fraction: float) -> None:
 
 
 # --- writing many rows at once ----------------------------------------------------------------------
+
 
 def bulk_insert(model, rows: list[dict], *, returning: str | None = None) -> list[tuple]:
     """INSERT `rows` (dicts of field attnames to values) of `model` in one statement that passes each
@@ -193,7 +247,7 @@ def bulk_insert(model, rows: list[dict], *, returning: str | None = None) -> lis
         return []
     now = timezone.now()
     columns, types, arrays = [], [], []
-    for field in model._meta.concrete_fields:
+    for field in model._meta.concrete_fields:  # noqa: F402 (dataclasses.field is not needed in here)
         if field.primary_key and field.db_returning:
             continue  # the database numbers the rows
         if field.attname in rows[0]:
@@ -210,8 +264,10 @@ def bulk_insert(model, rows: list[dict], *, returning: str | None = None) -> lis
         columns.append(connection.ops.quote_name(field.column))
         types.append(kind.split(" ")[0])
         arrays.append(values)
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
-           f"SELECT * FROM unnest({', '.join(f'%b::{kind}[]' for kind in types)})")
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT * FROM unnest({', '.join(f'%b::{kind}[]' for kind in types)})"
+    )
     if returning:
         sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}, {connection.ops.quote_name(returning)}"
     with _binding_cursor() as cursor:
@@ -231,6 +287,7 @@ def _binding_cursor():
 
 
 # --- reading the file -------------------------------------------------------------------------------
+
 
 @dataclass
 class Row:
@@ -256,16 +313,26 @@ class ParsedFile:
 
 def _decode(data: bytes) -> tuple[str | None, RowError | None]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, RowError(None, None, _(
-            "The file is saved as UTF-16 (“Unicode text”). In Excel choose Save as › “CSV UTF-8 (comma "
-            "delimited)” and upload that file."))
+        return None, RowError(
+            None,
+            None,
+            _(
+                "The file is saved as UTF-16 (“Unicode text”). In Excel choose Save as › “CSV UTF-8 (comma "
+                "delimited)” and upload that file."
+            ),
+        )
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
-        return None, RowError(row, None, _(
-            "This row is not UTF-8 text, so names with accents would come out wrong. In Excel choose "
-            "Save as › “CSV UTF-8 (comma delimited)” and upload that file."))
+        return None, RowError(
+            row,
+            None,
+            _(
+                "This row is not UTF-8 text, so names with accents would come out wrong. In Excel choose "
+                "Save as › “CSV UTF-8 (comma delimited)” and upload that file."
+            ),
+        )
 
 
 def _delimiter(first_line: str) -> str:
@@ -284,18 +351,33 @@ def _map_header(header: list[str], parsed: ParsedFile) -> dict[int, str]:
         if key is None:
             parsed.ignored.append(raw.strip())
         elif key in parsed.columns:
-            parsed.errors.append(RowError(1, raw.strip(), _(
-                "Two columns hold the %(label)s: “%(first)s” and “%(second)s”. Keep one of them.") % {
-                "label": LABELS[key], "first": parsed.columns[key], "second": raw.strip()}, key))
+            parsed.errors.append(
+                RowError(
+                    1,
+                    raw.strip(),
+                    _("Two columns hold the %(label)s: “%(first)s” and “%(second)s”. Keep one of them.")
+                    % {"label": LABELS[key], "first": parsed.columns[key], "second": raw.strip()},
+                    key,
+                )
+            )
         else:
             parsed.columns[key] = raw.strip()
             positions[index] = key
     for key in REQUIRED_COLUMNS:
         if key not in parsed.columns:
-            parsed.errors.append(RowError(1, str(LABELS[key]), _(
-                "The column “%(label)s” is missing. The first row names the columns: email, first name, "
-                "last name and cohort are needed; department, job title, manager email, coach email and "
-                "credits may be added.") % {"label": LABELS[key]}, key))
+            parsed.errors.append(
+                RowError(
+                    1,
+                    str(LABELS[key]),
+                    _(
+                        "The column “%(label)s” is missing. The first row names the columns: email, first name, "
+                        "last name and cohort are needed; department, job title, manager email, coach email and "
+                        "credits may be added."
+                    )
+                    % {"label": LABELS[key]},
+                    key,
+                )
+            )
     return positions
 
 
@@ -303,9 +385,17 @@ def parse_csv(data: bytes) -> ParsedFile:
     """The rows of a CSV file of employees, or the reasons it cannot be read. Touches no database."""
     parsed = ParsedFile()
     if len(data) > max_bytes():
-        parsed.errors.append(RowError(None, None, _(
-            "The file is larger than %(max)s, the most that can be imported at once. Split it into "
-            "smaller files.") % {"max": filesizeformat(max_bytes())}))
+        parsed.errors.append(
+            RowError(
+                None,
+                None,
+                _(
+                    "The file is larger than %(max)s, the most that can be imported at once. Split it into "
+                    "smaller files."
+                )
+                % {"max": filesizeformat(max_bytes())},
+            )
+        )
         return parsed
     text, error = _decode(data)
     if error is not None:
@@ -315,8 +405,13 @@ def parse_csv(data: bytes) -> ParsedFile:
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
-            parsed.errors.append(RowError(None, None, _("The file is empty. The first row names the columns; "
-                                                        "each row after it is one person.")))
+            parsed.errors.append(
+                RowError(
+                    None,
+                    None,
+                    _("The file is empty. The first row names the columns; each row after it is one person."),
+                )
+            )
             return parsed
         positions = _map_header(header, parsed)
         count = 0
@@ -332,19 +427,29 @@ def parse_csv(data: bytes) -> ParsedFile:
                     setattr(row, key, cells[index].strip())
             parsed.rows.append(row)
     except csv.Error as problem:
-        parsed.errors.append(RowError(reader.line_num, None, _("This row cannot be read as CSV: %(problem)s.")
-                                      % {"problem": problem}))
+        parsed.errors.append(
+            RowError(reader.line_num, None, _("This row cannot be read as CSV: %(problem)s.") % {"problem": problem})
+        )
         return parsed
     if count > max_rows():
-        parsed.errors.append(RowError(None, None, _(
-            "The file has %(count)s rows of people; at most %(max)s can be imported at once. Split it into "
-            "smaller files.") % {"count": count, "max": max_rows()}))
+        parsed.errors.append(
+            RowError(
+                None,
+                None,
+                _(
+                    "The file has %(count)s rows of people; at most %(max)s can be imported at once. Split it into "
+                    "smaller files."
+                )
+                % {"count": count, "max": max_rows()},
+            )
+        )
     if not count and not parsed.errors:
         parsed.errors.append(RowError(None, None, _("The file names its columns but has no rows of people.")))
     return parsed
 
 
 # --- checking rows on their own ---------------------------------------------------------------------
+
 
 class _Checker:
     """Collects errors against the column names the file uses."""
@@ -386,23 +491,30 @@ def _check_row(checker: _Checker, row: Row, first_row_of: dict[str, int]) -> Non
     for key in MAX_LENGTHS:
         value = getattr(row, key)
         if value.startswith(FORMULA_STARTS):
-            checker.add(row, key, _("Starts with “%(char)s”, which spreadsheet programs may run as a formula. "
-                                    "Remove that character.") % {"char": value[0].strip() or _("a tab")})
+            checker.add(
+                row,
+                key,
+                _("Starts with “%(char)s”, which spreadsheet programs may run as a formula. Remove that character.")
+                % {"char": value[0].strip() or _("a tab")},
+            )
             flagged.add(key)
         elif len(value) > MAX_LENGTHS[key]:
             checker.add(row, key, _("Longer than %(max)s characters.") % {"max": MAX_LENGTHS[key]})
             flagged.add(key)
     if "email" not in flagged and _check_email(checker, row, "email", required=True):
         if row.email in first_row_of:
-            checker.add(row, "email", _("%(email)s is in the file twice: also on row %(row)s.") % {
-                "email": row.email, "row": first_row_of[row.email]})
+            checker.add(
+                row,
+                "email",
+                _("%(email)s is in the file twice: also on row %(row)s.")
+                % {"email": row.email, "row": first_row_of[row.email]},
+            )
         else:
             first_row_of[row.email] = row.number
     for key, missing in MISSING.items():
         if not getattr(row, key) and key not in flagged:
             checker.add(row, key, str(missing))
-    if "manager" not in flagged and _check_email(checker, row, "manager", required=False) \
-            and row.manager == row.email:
+    if "manager" not in flagged and _check_email(checker, row, "manager", required=False) and row.manager == row.email:
         checker.add(row, "manager", _("Someone cannot be their own manager."))
     if "coach" not in flagged:
         _check_email(checker, row, "coach", required=False)
@@ -412,8 +524,10 @@ def _check_row(checker: _Checker, row: Row, first_row_of: dict[str, int]) -> Non
 
 # --- the import -------------------------------------------------------------------------------------
 
-def enrolment_import(*, actor: Actor, data: bytes, programme: Programme | None = None,
-                     progress: Progress = _no_progress) -> ImportOutcome:
+
+def enrolment_import(
+    *, actor: Actor, data: bytes, programme: Programme | None = None, progress: Progress = _no_progress
+) -> ImportOutcome:
     """Import a CSV file of employees into `programme` (or, without one, into the open programme whose
     cohort each row names). All or nothing; see the module's description."""
     policy.require(actor, policy.HR_MANAGER)
@@ -422,20 +536,30 @@ def enrolment_import(*, actor: Actor, data: bytes, programme: Programme | None =
     outcome = ImportOutcome(rows=len(parsed.rows), ignored_columns=parsed.ignored, errors=list(parsed.errors))
     if outcome.errors:
         return outcome
-    return enrolment_rows_import(actor=actor, rows=parsed.rows, programme=programme, columns=parsed.columns,
-                                 outcome=outcome, progress=progress)
+    return enrolment_rows_import(
+        actor=actor, rows=parsed.rows, programme=programme, columns=parsed.columns, outcome=outcome, progress=progress
+    )
 
 
-def enrolment_rows_import(*, actor: Actor, rows: list[Row], programme: Programme | None = None,
-                          columns: dict[str, str] | None = None, outcome: ImportOutcome | None = None,
-                          progress: Progress = _no_progress) -> ImportOutcome:
+def enrolment_rows_import(
+    *,
+    actor: Actor,
+    rows: list[Row],
+    programme: Programme | None = None,
+    columns: dict[str, str] | None = None,
+    outcome: ImportOutcome | None = None,
+    progress: Progress = _no_progress,
+) -> ImportOutcome:
     """The rows of a file (or of the one-person form) checked and, if every one is right, written."""
     policy.require(actor, policy.HR_MANAGER)
     outcome = outcome or ImportOutcome(rows=len(rows))
     checker = _Checker(columns or {})
     if programme is not None and programme.status == Programme.Status.CLOSED:
-        checker.add(None, None, _("“%(name)s” is closed. Reopen the programme before enrolling people.") % {
-            "name": programme.name})
+        checker.add(
+            None,
+            None,
+            _("“%(name)s” is closed. Reopen the programme before enrolling people.") % {"name": programme.name},
+        )
         outcome.errors = checker.errors
         return outcome
     first_row_of: dict[str, int] = {}
@@ -451,9 +575,16 @@ def enrolment_rows_import(*, actor: Actor, rows: list[Row], programme: Programme
             if not checker.errors:
                 plan.write(outcome)
     except IntegrityError:
-        checker.errors = [RowError(None, None, _(
-            "Some of these people were changed by someone else while the file was being imported. Nothing "
-            "was imported; please try again."))]
+        checker.errors = [
+            RowError(
+                None,
+                None,
+                _(
+                    "Some of these people were changed by someone else while the file was being imported. Nothing "
+                    "was imported; please try again."
+                ),
+            )
+        ]
     outcome.errors = sorted(checker.errors, key=lambda error: error.row or 0)
     if outcome.errors:
         outcome.enrolled = outcome.updated = outcome.invited = outcome.unchanged = 0
@@ -464,8 +595,9 @@ class _Plan:
     """Everything the database knows about the file's people, read in a fixed number of queries under a
     lock on the cohorts concerned, and the checks that need it."""
 
-    def __init__(self, *, actor: Actor, rows: list[Row], programme: Programme | None, checker: _Checker,
-                 progress: Progress):
+    def __init__(
+        self, *, actor: Actor, rows: list[Row], programme: Programme | None, checker: _Checker, progress: Progress
+    ):
         self.actor, self.checker, self.progress = actor, checker, progress
         # Cells already found wrong are not checked again; a row without a usable email is skipped.
         self.flagged = {(error.row, error.field) for error in checker.errors}
@@ -492,50 +624,81 @@ class _Plan:
         programme_ids = {cohort.programme_id for cohort in self.cohorts}
         emails = [row.email for row in self.rows]
         # Only this organisation's employees: whether an address has an account anywhere else is never read.
-        self.user_ids: dict[str, int] = dict(Membership.objects.filter(
-            organisation=self.organisation, role=Role.EMPLOYEE, is_active=True, user__email__in=emails)
-            .values_list("user__email", "user_id"))
+        self.user_ids: dict[str, int] = dict(
+            Membership.objects.filter(
+                organisation=self.organisation, role=Role.EMPLOYEE, is_active=True, user__email__in=emails
+            ).values_list("user__email", "user_id")
+        )
         known = list(self.user_ids.values())
         # Open invitations of this organisation to the file's addresses: (email, programme) -> invitation.
         self.invitations: dict[tuple[str, int], tuple] = {}
         cohort_programme = {cohort.pk: cohort.programme_id for cohort in self.cohorts}
         now = timezone.now()
         for pk, email, cohort_id, expires_at in Invitation.objects.filter(
-                organisation=self.organisation, role=Role.EMPLOYEE, status=Invitation.Status.PENDING,
-                email__in=emails, cohort__in=cohort_ids).values_list("pk", "email", "cohort", "expires_at"):
+            organisation=self.organisation,
+            role=Role.EMPLOYEE,
+            status=Invitation.Status.PENDING,
+            email__in=emails,
+            cohort__in=cohort_ids,
+        ).values_list("pk", "email", "cohort", "expires_at"):
             self.invitations[(email, cohort_programme[cohort_id])] = (pk, cohort_id, expires_at <= now)
         self.enrolled: dict[tuple[int, int], tuple[int, str]] = {
             (employee, programme_id): (cohort_id, status)
             for employee, programme_id, cohort_id, status in Enrolment.objects.filter(
-                employee_id__in=known, programme_id__in=programme_ids).values_list(
-                "employee_id", "programme_id", "cohort_id", "status")}
+                employee_id__in=known, programme_id__in=programme_ids
+            ).values_list("employee_id", "programme_id", "cohort_id", "status")
+        }
         # Managers are set only to people with a role here; one who is in the file but still invited is
         # set when the employee accepts, or left empty.
         managers = {row.manager for row in self.rows if row.manager}
-        self.members_by_email: dict[str, int] = dict(Membership.objects.filter(
-            organisation=self.organisation, is_active=True, user__email__in=managers).values_list(
-            "user__email", "user_id").distinct()) if managers else {}
+        self.members_by_email: dict[str, int] = (
+            dict(
+                Membership.objects.filter(organisation=self.organisation, is_active=True, user__email__in=managers)
+                .values_list("user__email", "user_id")
+                .distinct()
+            )
+            if managers
+            else {}
+        )
         wanted_coaches = {row.coach for row in self.rows if row.coach}
-        self.coaches_by_email: dict[str, int] = dict(Membership.objects.filter(
-            organisation=self.organisation, role=Role.COACH, is_active=True,
-            user__email__in=wanted_coaches).values_list("user__email", "user_id")) if wanted_coaches else {}
-        self.seated: Counter = Counter(dict(Enrolment.objects.filter(
-            cohort_id__in=cohort_ids, status__in=LIVE_STATUSES).values_list("cohort_id").annotate(n=Count("pk"))))
+        self.coaches_by_email: dict[str, int] = (
+            dict(
+                Membership.objects.filter(
+                    organisation=self.organisation, role=Role.COACH, is_active=True, user__email__in=wanted_coaches
+                ).values_list("user__email", "user_id")
+            )
+            if wanted_coaches
+            else {}
+        )
+        self.seated: Counter = Counter(
+            dict(
+                Enrolment.objects.filter(cohort_id__in=cohort_ids, status__in=LIVE_STATUSES)
+                .values_list("cohort_id")
+                .annotate(n=Count("pk"))
+            )
+        )
         self.seated.update(invited_seats(organisation=self.organisation, cohort_ids=cohort_ids))
         self.coach_load: dict[int, Counter] = defaultdict(Counter)
-        for programme_id, coach_id, count in Enrolment.objects.filter(
-                programme_id__in=programme_ids, status__in=LIVE_STATUSES, coach__isnull=False).values_list(
-                "programme_id", "coach_id").annotate(n=Count("pk")):
+        for programme_id, coach_id, count in (
+            Enrolment.objects.filter(programme_id__in=programme_ids, status__in=LIVE_STATUSES, coach__isnull=False)
+            .values_list("programme_id", "coach_id")
+            .annotate(n=Count("pk"))
+        ):
             self.coach_load[programme_id][coach_id] = count
         self.cohort_coaches: dict[int, list[int]] = defaultdict(list)
-        for cohort_id, user_id in Cohort.coaches.through.objects.filter(
-                cohort_id__in=cohort_ids).order_by("user_id").values_list("cohort_id", "user_id"):
+        for cohort_id, user_id in (
+            Cohort.coaches.through.objects.filter(cohort_id__in=cohort_ids)
+            .order_by("user_id")
+            .values_list("cohort_id", "user_id")
+        ):
             self.cohort_coaches[cohort_id].append(user_id)
         self.profiles: dict[int, EmployeeProfile] = {
-            profile.user_id: profile for profile in EmployeeProfile.objects.filter(user_id__in=known)}
+            profile.user_id: profile for profile in EmployeeProfile.objects.filter(user_id__in=known)
+        }
         current = Agreement.objects.order_by("-version").values("pk")[:1]
-        self.accepted: set[int] = set(AgreementAcceptance.objects.filter(
-            agreement=current, user_id__in=known).values_list("user_id", flat=True))
+        self.accepted: set[int] = set(
+            AgreementAcceptance.objects.filter(agreement=current, user_id__in=known).values_list("user_id", flat=True)
+        )
 
     def _cohort_for(self, row: Row) -> Cohort | None:
         candidates = self.cohorts_by_name.get(row.cohort.casefold(), [])
@@ -543,16 +706,27 @@ class _Plan:
         if len(exact) == 1 or len(candidates) == 1:
             return (exact or candidates)[0]
         if candidates:
-            self.checker.add(row, "cohort", _(
-                "There is a cohort “%(name)s” in several programmes (%(programmes)s). Import into one "
-                "programme at a time.") % {"name": row.cohort, "programmes": ", ".join(
-                    sorted(cohort.programme.name for cohort in candidates))})
+            self.checker.add(
+                row,
+                "cohort",
+                _(
+                    "There is a cohort “%(name)s” in several programmes (%(programmes)s). Import into one "
+                    "programme at a time."
+                )
+                % {"name": row.cohort, "programmes": ", ".join(sorted(cohort.programme.name for cohort in candidates))},
+            )
         elif self.programme is not None:
             names = sorted(cohort.name for cohort in self.cohorts)
-            self.checker.add(row, "cohort", _(
-                "“%(programme)s” has no cohort “%(name)s”. Its cohorts: %(names)s.") % {
-                "programme": self.programme.name, "name": row.cohort,
-                "names": ", ".join(names[:20]) or _("none yet")})
+            self.checker.add(
+                row,
+                "cohort",
+                _("“%(programme)s” has no cohort “%(name)s”. Its cohorts: %(names)s.")
+                % {
+                    "programme": self.programme.name,
+                    "name": row.cohort,
+                    "names": ", ".join(names[:20]) or _("none yet"),
+                },
+            )
         else:
             self.checker.add(row, "cohort", _("No open programme has a cohort “%(name)s”.") % {"name": row.cohort})
         return None
@@ -566,14 +740,25 @@ class _Plan:
         file_emails = {row.email for row in self.rows}
         for row in self.rows:
             cohort = self._cohort_for(row) if (row.number, "cohort") not in self.flagged else None
-            if (row.manager and (row.number, "manager") not in self.flagged and row.manager not in file_emails
-                    and row.manager not in self.members_by_email):
-                self.checker.add(row, "manager", _(
-                    "The manager %(email)s is not in this file and has no role in this organisation. Add them "
-                    "to the file or leave the cell empty.") % {"email": row.manager})
+            if (
+                row.manager
+                and (row.number, "manager") not in self.flagged
+                and row.manager not in file_emails
+                and row.manager not in self.members_by_email
+            ):
+                self.checker.add(
+                    row,
+                    "manager",
+                    _(
+                        "The manager %(email)s is not in this file and has no role in this organisation. Add them "
+                        "to the file or leave the cell empty."
+                    )
+                    % {"email": row.manager},
+                )
             if row.coach and (row.number, "coach") not in self.flagged and row.coach not in self.coaches_by_email:
-                self.checker.add(row, "coach", _("%(email)s does not coach in this organisation.") % {
-                    "email": row.coach})
+                self.checker.add(
+                    row, "coach", _("%(email)s does not coach in this organisation.") % {"email": row.coach}
+                )
             if cohort is None:
                 continue
             user_id = self.user_ids.get(row.email)
@@ -587,9 +772,15 @@ class _Plan:
                 self.unchanged.append(row)
             else:
                 current = next((c.name for c in self.cohorts if c.pk == existing[0]), "")
-                self.checker.add(row, "email", _(
-                    "%(email)s is already enrolled in this programme, in cohort “%(cohort)s”. Move them on "
-                    "their enrolment page, or correct the file.") % {"email": row.email, "cohort": current})
+                self.checker.add(
+                    row,
+                    "email",
+                    _(
+                        "%(email)s is already enrolled in this programme, in cohort “%(cohort)s”. Move them on "
+                        "their enrolment page, or correct the file."
+                    )
+                    % {"email": row.email, "cohort": current},
+                )
         self._check_seats()
 
     def _decide_invited(self, row: Row, cohort: Cohort) -> None:
@@ -599,9 +790,15 @@ class _Plan:
             self.to_invite.append((row, cohort))
         elif invitation[1] != cohort.pk:
             current = next((c.name for c in self.cohorts if c.pk == invitation[1]), "")
-            self.checker.add(row, "email", _(
-                "%(email)s is already invited to this programme, in cohort “%(cohort)s”. Cancel that "
-                "invitation on the people page, or correct the file.") % {"email": row.email, "cohort": current})
+            self.checker.add(
+                row,
+                "email",
+                _(
+                    "%(email)s is already invited to this programme, in cohort “%(cohort)s”. Cancel that "
+                    "invitation on the people page, or correct the file."
+                )
+                % {"email": row.email, "cohort": current},
+            )
         elif invitation[2]:
             self.renew.append(invitation[0])
         else:
@@ -614,13 +811,23 @@ class _Plan:
         for row, cohort in sorted(placed, key=lambda pair: pair[0].number):
             taken[cohort.pk] += 1
             if taken[cohort.pk] == cohort.capacity + 1:
-                self.checker.add(row, "cohort", ngettext(
-                    "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s, %(seated)s "
-                    "person is enrolled and this file adds %(adding)s.",
-                    "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s, %(seated)s "
-                    "people are enrolled and this file adds %(adding)s.", self.seated[cohort.pk]) % {
-                    "name": cohort.name, "capacity": cohort.capacity, "seated": self.seated[cohort.pk],
-                    "adding": adding[cohort.pk]})
+                self.checker.add(
+                    row,
+                    "cohort",
+                    ngettext(
+                        "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s, %(seated)s "
+                        "person is enrolled and this file adds %(adding)s.",
+                        "Cohort “%(name)s” is full from this row on: it has room for %(capacity)s, %(seated)s "
+                        "people are enrolled and this file adds %(adding)s.",
+                        self.seated[cohort.pk],
+                    )
+                    % {
+                        "name": cohort.name,
+                        "capacity": cohort.capacity,
+                        "seated": self.seated[cohort.pk],
+                        "adding": adding[cohort.pk],
+                    },
+                )
 
     # --- writing ---
 
@@ -636,24 +843,43 @@ class _Plan:
         """An invitation for everyone who is not an employee here, holding their seat and what to enrol
         them with; the same rows whether or not the address has an account anywhere."""
         expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
-        invitations = [{
-            "id": uuid.uuid4(), "email": row.email, "first_name": row.first_name, "last_name": row.last_name,
-            "user_id": None, "organisation_id": self.organisation.pk, "role": Role.EMPLOYEE,
-            "status": Invitation.Status.PENDING, "cohort": cohort.pk, "invited_by_id": self.actor.user_id,
-            "expires_at": expires_at, "accepted_at": None, "ended_at": None,
-            "enrolment": {"coach": self.coaches_by_email[row.coach] if row.coach else None,
-                          "credits": int(row.credits) if row.credits else None, "department": row.department,
-                          "job_title": row.job_title, "manager": row.manager}}
-            for row, cohort in self.to_invite]
+        invitations = [
+            {
+                "id": uuid.uuid4(),
+                "email": row.email,
+                "first_name": row.first_name,
+                "last_name": row.last_name,
+                "user_id": None,
+                "organisation_id": self.organisation.pk,
+                "role": Role.EMPLOYEE,
+                "status": Invitation.Status.PENDING,
+                "cohort": cohort.pk,
+                "invited_by_id": self.actor.user_id,
+                "expires_at": expires_at,
+                "accepted_at": None,
+                "ended_at": None,
+                "enrolment": {
+                    "coach": self.coaches_by_email[row.coach] if row.coach else None,
+                    "credits": int(row.credits) if row.credits else None,
+                    "department": row.department,
+                    "job_title": row.job_title,
+                    "manager": row.manager,
+                },
+            }
+            for row, cohort in self.to_invite
+        ]
         bulk_insert(Invitation, invitations)
         Invitation.objects.filter(pk__in=self.renew).update(expires_at=expires_at)
         ids = [str(invitation["id"]) for invitation in invitations] + [str(pk) for pk in self.renew]
         outcome.invited = len(ids)
         if ids:
             # One audit event for the whole import (the platform's event list stays readable).
-            PlatformEvent.objects.create(actor=self.actor.user, organisation=self.organisation,
-                                         action="invitations.imported",
-                                         detail={"role": Role.EMPLOYEE, "count": len(ids)})
+            PlatformEvent.objects.create(
+                actor=self.actor.user,
+                organisation=self.organisation,
+                action="invitations.imported",
+                detail={"role": Role.EMPLOYEE, "count": len(ids)},
+            )
             _queue_invitations(ids)
 
     def _write_profiles(self, outcome: ImportOutcome) -> None:
@@ -663,13 +889,15 @@ class _Plan:
         # Invited people have no profile here until they accept: their details wait on the invitation.
         for row in [row for row, _cohort in self.new] + [row for row in self.unchanged if row.email in self.user_ids]:
             user_id = self.user_ids[row.email]
-            wanted = {"department": row.department, "job_title": row.job_title,
-                      "manager_id": self.members_by_email.get(row.manager) if row.manager else None}
+            wanted = {
+                "department": row.department,
+                "job_title": row.job_title,
+                "manager_id": self.members_by_email.get(row.manager) if row.manager else None,
+            }
             wanted = {key: value for key, value in wanted.items() if value}
             profile = self.profiles.get(user_id)
             if profile is None:
-                create.append({"user_id": user_id, "department": "", "job_title": "", "manager_id": None,
-                               **wanted})
+                create.append({"user_id": user_id, "department": "", "job_title": "", "manager_id": None, **wanted})
                 updated_people += row.email not in new_emails and bool(wanted)
             elif any(getattr(profile, key) != value for key, value in wanted.items()):
                 for key, value in wanted.items():
@@ -678,8 +906,9 @@ class _Plan:
                 update.append(profile)
                 updated_people += row.email not in new_emails
         bulk_insert(EmployeeProfile, create)
-        EmployeeProfile.objects.bulk_update(update, ["department", "job_title", "manager_id", "updated_at"],
-                                            batch_size=BATCH)
+        EmployeeProfile.objects.bulk_update(
+            update, ["department", "job_title", "manager_id", "updated_at"], batch_size=BATCH
+        )
         outcome.updated = updated_people
 
     def _coach_for(self, row: Row, cohort: Cohort) -> int | None:
@@ -701,32 +930,67 @@ class _Plan:
         for row, cohort in self.new:
             user_id = self.user_ids[row.email]
             status_of[user_id] = Enrolment.Status.ACTIVE if user_id in self.accepted else Enrolment.Status.INVITED
-            enrolments.append({
-                "programme_id": cohort.programme_id, "cohort_id": cohort.pk, "employee_id": user_id,
-                "coach_id": self._coach_for(row, cohort), "status": status_of[user_id],
-                "status_changed_by_id": self.actor.user_id,
-                "credit_allowance": int(row.credits) if row.credits else cohort.programme.default_credits})
+            enrolments.append(
+                {
+                    "programme_id": cohort.programme_id,
+                    "cohort_id": cohort.pk,
+                    "employee_id": user_id,
+                    "coach_id": self._coach_for(row, cohort),
+                    "status": status_of[user_id],
+                    "status_changed_by_id": self.actor.user_id,
+                    "credit_allowance": int(row.credits) if row.credits else cohort.programme.default_credits,
+                }
+            )
         made = bulk_insert(Enrolment, enrolments, returning="employee_id")
-        bulk_insert(EnrolmentEvent, [{"enrolment_id": pk, "from_status": "", "to_status": status_of[employee_id],
-                                      "by_id": self.actor.user_id} for pk, employee_id in made])
+        bulk_insert(
+            EnrolmentEvent,
+            [
+                {
+                    "enrolment_id": pk,
+                    "from_status": "",
+                    "to_status": status_of[employee_id],
+                    "by_id": self.actor.user_id,
+                }
+                for pk, employee_id in made
+            ],
+        )
         outcome.enrolled = len(enrolments) + len(self.to_invite) + len(self.renew)
 
 
 # --- one person at a time ---------------------------------------------------------------------------
 
-def enrolment_add(*, actor: Actor, cohort: Cohort, email: str, first_name: str, last_name: str,
-                  department: str = "", job_title: str = "", manager_email: str = "",
-                  coach: User | None = None, credit_allowance: int | None = None) -> ImportOutcome:
+
+def enrolment_add(
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    email: str,
+    first_name: str,
+    last_name: str,
+    department: str = "",
+    job_title: str = "",
+    manager_email: str = "",
+    coach: User | None = None,
+    credit_allowance: int | None = None,
+) -> ImportOutcome:
     """Enrol one employee: the same checks and writes as a file of one row (someone who is not an
     employee here yet is invited, and enrolled once they accept: `outcome.invited`).
 
     Raises ValidationError keyed by form field when anything is wrong, including when the person is
     already enrolled in this programme.
     """
-    row = Row(number=1, email=email.strip(), first_name=first_name.strip(), last_name=last_name.strip(),
-              department=department.strip(), job_title=job_title.strip(), manager=manager_email.strip(),
-              cohort=cohort.name, coach=coach.email if coach else "",
-              credits="" if credit_allowance is None else str(credit_allowance))
+    row = Row(
+        number=1,
+        email=email.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        department=department.strip(),
+        job_title=job_title.strip(),
+        manager=manager_email.strip(),
+        cohort=cohort.name,
+        coach=coach.email if coach else "",
+        credits="" if credit_allowance is None else str(credit_allowance),
+    )
     outcome = enrolment_rows_import(actor=actor, rows=[row], programme=cohort.programme)
     if outcome.errors:
         fields = {"manager": "manager_email", "credits": "credit_allowance"}
@@ -735,12 +999,14 @@ def enrolment_add(*, actor: Actor, cohort: Cohort, email: str, first_name: str, 
             errors[fields.get(error.field, error.field)].append(error.message)
         raise ValidationError({key or "__all__": messages for key, messages in errors.items()})
     if outcome.unchanged:
-        raise ValidationError({"email": _("%(email)s is already enrolled in or invited to this cohort.") % {
-            "email": row.email}})
+        raise ValidationError(
+            {"email": _("%(email)s is already enrolled in or invited to this cohort.") % {"email": row.email}}
+        )
     return outcome
 
 
 # --- accepting an invitation -----------------------------------------------------------------------
+
 
 def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
     """Make the enrolment an accepted invitation held a seat for (tenants.services.INVITATION_ACCEPTED
@@ -752,14 +1018,24 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
     leaves them a member without an enrolment; someone enrolled in the programme meanwhile stays so.
     """
     wanted = invitation.enrolment or {}
-    cohort = (Cohort.objects.select_for_update(of=("self",)).select_related("programme")
-              .exclude(programme__status=Programme.Status.CLOSED).filter(pk=invitation.cohort).first())
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .exclude(programme__status=Programme.Status.CLOSED)
+        .filter(pk=invitation.cohort)
+        .first()
+    )
     if cohort is None or Enrolment.objects.filter(employee=user, programme_id=cohort.programme_id).exists():
         return None
     here = Membership.objects.filter(organisation=invitation.organisation, is_active=True)
-    details = {"department": wanted.get("department") or "", "job_title": wanted.get("job_title") or "",
-               "manager_id": here.filter(user__email=wanted.get("manager") or "").exclude(user=user)
-               .values_list("user_id", flat=True).first()}
+    details = {
+        "department": wanted.get("department") or "",
+        "job_title": wanted.get("job_title") or "",
+        "manager_id": here.filter(user__email=wanted.get("manager") or "")
+        .exclude(user=user)
+        .values_list("user_id", flat=True)
+        .first(),
+    }
     details = {key: value for key, value in details.items() if value}
     profile, created = EmployeeProfile.objects.get_or_create(user=user, defaults=details)
     if not created and details:
@@ -774,9 +1050,14 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
     status = Enrolment.Status.ACTIVE if accepted else Enrolment.Status.INVITED
     credits = wanted.get("credits")
     enrolment = Enrolment.objects.create(
-        programme=cohort.programme, cohort=cohort, employee=user, coach_id=coach_id, status=status,
+        programme=cohort.programme,
+        cohort=cohort,
+        employee=user,
+        coach_id=coach_id,
+        status=status,
         status_changed_by_id=invitation.invited_by_id,
-        credit_allowance=cohort.programme.default_credits if credits is None else credits)
+        credit_allowance=cohort.programme.default_credits if credits is None else credits,
+    )
     EnrolmentEvent.objects.create(enrolment=enrolment, from_status="", to_status=status, by_id=invitation.invited_by_id)
     return enrolment
 
@@ -785,13 +1066,19 @@ def _least_loaded_coach(cohort: Cohort) -> int | None:
     choices = list(cohort.coaches.order_by("pk").values_list("pk", flat=True))
     if not choices:
         return None
-    load = Counter(dict(Enrolment.objects.filter(programme_id=cohort.programme_id, status__in=LIVE_STATUSES,
-                                                 coach_id__in=choices).values_list("coach_id").annotate(n=Count("pk"))
-                        .order_by()))
+    load = Counter(
+        dict(
+            Enrolment.objects.filter(programme_id=cohort.programme_id, status__in=LIVE_STATUSES, coach_id__in=choices)
+            .values_list("coach_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
     return min(choices, key=lambda choice: load[choice])
 
 
 # --- imports of uploaded files, with progress ----------------------------------------------------------
+
 
 def _progress_key(job_id) -> str:
     # The cache's key function adds the organisation's schema, so each organisation has its own keys.
@@ -843,7 +1130,8 @@ def import_job_create(*, actor: Actor, file_name: str, data: bytes, programme: P
 def import_job_run(*, job_id) -> EnrolmentImport | None:
     """Run a recorded import once (a second call finds it started and does nothing)."""
     if not EnrolmentImport.objects.filter(pk=job_id, status=EnrolmentImport.Status.QUEUED).update(
-            status=EnrolmentImport.Status.RUNNING):
+        status=EnrolmentImport.Status.RUNNING
+    ):
         return EnrolmentImport.objects.filter(pk=job_id).first()
     job = EnrolmentImport.objects.select_related("programme", "created_by").get(pk=job_id)
     actor = policy.actor_for(job.created_by, connection.tenant)
@@ -852,11 +1140,11 @@ def import_job_run(*, job_id) -> EnrolmentImport | None:
     # never keep HR waiting for the result.
     with transaction.atomic():
         try:
-            outcome = enrolment_import(actor=actor, data=bytes(job.content), programme=job.programme,
-                                       progress=reporter)
+            outcome = enrolment_import(actor=actor, data=bytes(job.content), programme=job.programme, progress=reporter)
         except Http404:
-            outcome = ImportOutcome(errors=[RowError(None, None, _(
-                "The person who uploaded this file is no longer an HR manager here."))])
+            outcome = ImportOutcome(
+                errors=[RowError(None, None, _("The person who uploaded this file is no longer an HR manager here."))]
+            )
         _finish(job, outcome)
     reporter("done", 1.0)
     return job
@@ -870,6 +1158,7 @@ def _finish(job: EnrolmentImport, outcome: ImportOutcome) -> None:
 
 
 # --- invitations ------------------------------------------------------------------------------------
+
 
 def _queue_invitations(invitation_ids: list[str]) -> None:
     """Send the invitations an import made once it has committed, in bulk, off the request (the task calls

@@ -47,6 +47,7 @@ class SessionRefused(Exception):
 
 # --- who acts how -----------------------------------------------------------------------------------
 
+
 def coaches_session(actor: Actor, session: Session) -> bool:
     """Is the actor one of this session's coaches (leads it, coaches its cohort or its employee)?"""
     if not actor.is_coach:
@@ -60,8 +61,9 @@ def organises(actor: Actor, session: Session) -> bool:
 
 
 def _is_own_individual(actor: Actor, session: Session) -> bool:
-    return (actor.is_employee and session.kind == Session.Kind.INDIVIDUAL
-            and session.enrolment.employee_id == actor.user_id)
+    return (
+        actor.is_employee and session.kind == Session.Kind.INDIVIDUAL and session.enrolment.employee_id == actor.user_id
+    )
 
 
 def within_notice(actor: Actor, session: Session, *, now: datetime | None = None) -> bool:
@@ -73,8 +75,7 @@ def within_notice(actor: Actor, session: Session, *, now: datetime | None = None
 
 def _locked(session: Session) -> Session:
     # A fresh row, not the caller's: one read through the policy may have its join details blanked.
-    return (Session.objects.select_for_update(of=("self",))
-            .select_related("enrolment", "cohort").get(pk=session.pk))
+    return Session.objects.select_for_update(of=("self",)).select_related("enrolment", "cohort").get(pk=session.pk)
 
 
 def notify_participants(session: Session, event: str, **details) -> None:
@@ -83,8 +84,16 @@ def notify_participants(session: Session, event: str, **details) -> None:
 
 # --- scheduling directly ----------------------------------------------------------------------------
 
-def _validate_schedule(*, kind: str, starts_at: datetime, duration_minutes: int, meeting: Meeting,
-                       enrolment: Enrolment | None, cohort: Cohort | None) -> None:
+
+def _validate_schedule(
+    *,
+    kind: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    meeting: Meeting,
+    enrolment: Enrolment | None,
+    cohort: Cohort | None,
+) -> None:
     errors: dict[str, str] = {}
     if kind == Session.Kind.INDIVIDUAL and enrolment is None:
         errors["enrolment"] = _("Choose who the 1:1 is with.")
@@ -98,46 +107,81 @@ def _validate_schedule(*, kind: str, starts_at: datetime, duration_minutes: int,
         errors["duration_minutes"] = _("Choose a duration between 30 minutes and 4 hours.")
     if enrolment is not None and enrolment.status not in (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE):
         errors["enrolment"] = _("This person's enrolment is %(status)s; sessions can no longer be planned.") % {
-            "status": enrolment.get_status_display().lower()}
+            "status": enrolment.get_status_display().lower()
+        }
     errors.update(meeting.errors())
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def session_schedule(*, actor: Actor, kind: str, starts_at: datetime, duration_minutes: int,
-                     meeting: Meeting, enrolment: Enrolment | None = None, cohort: Cohort | None = None,
-                     title: str = "") -> Session:
+def session_schedule(
+    *,
+    actor: Actor,
+    kind: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    meeting: Meeting,
+    enrolment: Enrolment | None = None,
+    cohort: Cohort | None = None,
+    title: str = "",
+) -> Session:
     """A coach schedules a group session for a cohort they coach, or a 1:1 with someone they coach.
 
     The coach's time is held across all their organisations; a 1:1 spends one of the employee's credits.
     `enrolment` and `cohort` must come from the policy (the caller looked them up for this actor).
     """
     policy.require(actor, policy.COACH)
-    _validate_schedule(kind=kind, starts_at=starts_at, duration_minutes=duration_minutes, meeting=meeting,
-                       enrolment=enrolment, cohort=cohort)
+    _validate_schedule(
+        kind=kind,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        meeting=meeting,
+        enrolment=enrolment,
+        cohort=cohort,
+    )
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     try:
-        slot = time_hold(coach=actor.user, starts_at=starts_at, ends_at=ends_at, organisation=actor.organisation,
-                         booked_by=actor.user, meeting=meeting)
+        slot = time_hold(
+            coach=actor.user,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            organisation=actor.organisation,
+            booked_by=actor.user,
+            meeting=meeting,
+        )
     except TimeTaken as taken:
-        raise SessionRefused(_("You already have a session then (%(detail)s). Choose another time.")
-                             % {"detail": taken.message}, "time_taken") from None
+        raise SessionRefused(
+            _("You already have a session then (%(detail)s). Choose another time.") % {"detail": taken.message},
+            "time_taken",
+        ) from None
     if kind == Session.Kind.INDIVIDUAL:
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if credit_balance(enrolment=enrolment) < 1:
-            raise SessionRefused(_("%(name)s has no session credits left. HR can raise the allowance.")
-                                 % {"name": enrolment.employee.get_full_name() or enrolment.employee.email},
-                                 "no_credit")
+            raise SessionRefused(
+                _("%(name)s has no session credits left. HR can raise the allowance.")
+                % {"name": enrolment.employee.get_full_name() or enrolment.employee.email},
+                "no_credit",
+            )
     meeting = meeting.cleaned()
     session = Session.objects.create(
-        kind=kind, cohort=cohort if kind == Session.Kind.GROUP else None,
-        enrolment=enrolment if kind == Session.Kind.INDIVIDUAL else None, coach=actor.user,
-        title=title.strip(), starts_at=starts_at, duration_minutes=duration_minutes, mode=meeting.mode,
-        location=meeting.location, video_url=meeting.video_url, dial_in=meeting.dial_in, slot=slot,
-        created_by=actor.user)
-    Attendance.objects.bulk_create([Attendance(session=session, user_id=user_id)
-                                    for user_id in expected_participants(session)])
+        kind=kind,
+        cohort=cohort if kind == Session.Kind.GROUP else None,
+        enrolment=enrolment if kind == Session.Kind.INDIVIDUAL else None,
+        coach=actor.user,
+        title=title.strip(),
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        mode=meeting.mode,
+        location=meeting.location,
+        video_url=meeting.video_url,
+        dial_in=meeting.dial_in,
+        slot=slot,
+        created_by=actor.user,
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(session=session, user_id=user_id) for user_id in expected_participants(session)]
+    )
     if kind == Session.Kind.INDIVIDUAL:
         credit_spend(enrolment=enrolment, session=session, by=actor.user)
     notify_participants(session, "scheduled")
@@ -145,6 +189,7 @@ def session_schedule(*, actor: Actor, kind: str, starts_at: datetime, duration_m
 
 
 # --- cancelling -------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def session_cancel(*, actor: Actor, session: Session) -> Session:
@@ -154,12 +199,18 @@ def session_cancel(*, actor: Actor, session: Session) -> Session:
     if not organiser and not _is_own_individual(actor, session):
         raise SessionRefused(_("Only the coach or HR can cancel a group session."), "not_allowed")
     if session.status != Session.Status.SCHEDULED:
-        raise SessionRefused(_("This session is already %(status)s.")
-                             % {"status": session.get_status_display().lower()}, "not_scheduled")
+        raise SessionRefused(
+            _("This session is already %(status)s.") % {"status": session.get_status_display().lower()}, "not_scheduled"
+        )
     now = timezone.now()
     if session.starts_at <= now:
-        raise SessionRefused(_("This session has already started, so it can no longer be cancelled. "
-                               "Your coach records whether it took place."), "started")
+        raise SessionRefused(
+            _(
+                "This session has already started, so it can no longer be cancelled. "
+                "Your coach records whether it took place."
+            ),
+            "started",
+        )
     late = not organiser and within_notice(actor, session, now=now)
     slot_id = session.slot_id
     session.status, session.cancelled_at, session.cancelled_by = Session.Status.CANCELLED, now, actor.user
@@ -175,19 +226,25 @@ def session_cancel(*, actor: Actor, session: Session) -> Session:
 
 # --- moving -----------------------------------------------------------------------------------------
 
+
 def _check_movable(actor: Actor, session: Session, organiser: bool) -> None:
     if not organiser and not _is_own_individual(actor, session):
         raise SessionRefused(_("Only the coach or HR can move a group session."), "not_allowed")
     if session.status != Session.Status.SCHEDULED:
-        raise SessionRefused(_("This session is already %(status)s.")
-                             % {"status": session.get_status_display().lower()}, "not_scheduled")
+        raise SessionRefused(
+            _("This session is already %(status)s.") % {"status": session.get_status_display().lower()}, "not_scheduled"
+        )
     if session.starts_at <= timezone.now():
         raise SessionRefused(_("This session has already started, so it can no longer be moved."), "started")
     if not organiser and within_notice(actor, session):
         raise SessionRefused(
-            _("Less than %(hours)d hours before the start a session can no longer be moved. You can still "
-              "cancel it, but the credit is not given back.")
-            % {"hours": actor.organisation.cancellation_notice_hours}, "within_notice")
+            _(
+                "Less than %(hours)d hours before the start a session can no longer be moved. You can still "
+                "cancel it, but the credit is not given back."
+            )
+            % {"hours": actor.organisation.cancellation_notice_hours},
+            "within_notice",
+        )
 
 
 @transaction.atomic
@@ -209,8 +266,7 @@ def session_move_to_slot(*, actor: Actor, session: Session, slot: Slot) -> Sessi
     if new_slot.starts_at <= timezone.now():
         raise SessionRefused(_("This time has passed. Please choose another."), "slot_unavailable")
     if new_slot.is_booked:
-        raise SessionRefused(_("This time has just been booked by someone else. Please choose another."),
-                             "slot_taken")
+        raise SessionRefused(_("This time has just been booked by someone else. Please choose another."), "slot_taken")
     session.slot = None
     session.save(update_fields=["slot"])
     time_release(slot_id=old_slot_id)
@@ -221,17 +277,32 @@ def session_move_to_slot(*, actor: Actor, session: Session, slot: Slot) -> Sessi
     meeting = Meeting.of(new_slot).cleaned()
     session.slot, session.starts_at, session.duration_minutes = new_slot, new_slot.starts_at, new_slot.duration_minutes
     session.mode, session.location, session.video_url, session.dial_in = (
-        meeting.mode, meeting.location, meeting.video_url, meeting.dial_in)
+        meeting.mode,
+        meeting.location,
+        meeting.video_url,
+        meeting.dial_in,
+    )
     session.reminder_sent_at = None
-    session.save(update_fields=["slot", "starts_at", "duration_minutes", "mode", "location", "video_url",
-                                "dial_in", "reminder_sent_at"])
+    session.save(
+        update_fields=[
+            "slot",
+            "starts_at",
+            "duration_minutes",
+            "mode",
+            "location",
+            "video_url",
+            "dial_in",
+            "reminder_sent_at",
+        ]
+    )
     notify_participants(session, "moved", previous_starts_at=previous.isoformat())
     return session
 
 
 @transaction.atomic
-def session_move(*, actor: Actor, session: Session, starts_at: datetime, duration_minutes: int,
-                 meeting: Meeting | None = None) -> Session:
+def session_move(
+    *, actor: Actor, session: Session, starts_at: datetime, duration_minutes: int, meeting: Meeting | None = None
+) -> Session:
     """An organiser moves a session to any time the coach is free, and may change how it takes place
     (`meeting`; None keeps it). Only those who may see how to join may change it: HR moves a 1:1 but
     neither reads nor replaces its link."""
@@ -242,8 +313,7 @@ def session_move(*, actor: Actor, session: Session, starts_at: datetime, duratio
     if meeting is None:
         meeting = Meeting.of(session)
     elif policy.hidden_fields(actor, session):
-        raise SessionRefused(_("Only the coach and the employee can change how a 1:1 takes place."),
-                             "not_allowed")
+        raise SessionRefused(_("Only the coach and the employee can change how a 1:1 takes place."), "not_allowed")
     errors = dict(meeting.errors())
     if starts_at <= timezone.now():
         errors["starts_at"] = _("Choose a time in the future.")
@@ -260,20 +330,43 @@ def session_move(*, actor: Actor, session: Session, starts_at: datetime, duratio
         session.save(update_fields=["slot"])
         time_release(slot_id=old_slot_id)
         try:
-            session.slot = time_hold(coach=session.coach, starts_at=starts_at,
-                                     ends_at=starts_at + timedelta(minutes=duration_minutes),
-                                     organisation=actor.organisation, booked_by=actor.user, meeting=meeting)
+            session.slot = time_hold(
+                coach=session.coach,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=duration_minutes),
+                organisation=actor.organisation,
+                booked_by=actor.user,
+                meeting=meeting,
+            )
         except TimeTaken as taken:
-            raise SessionRefused(_("The coach already has a session then (%(detail)s). Choose another time.")
-                                 % {"detail": taken.message}, "time_taken") from None
+            raise SessionRefused(
+                _("The coach already has a session then (%(detail)s). Choose another time.")
+                % {"detail": taken.message},
+                "time_taken",
+            ) from None
         session.reminder_sent_at = None
     session.starts_at, session.duration_minutes = starts_at, duration_minutes
     session.mode, session.location, session.video_url, session.dial_in = (
-        meeting.mode, meeting.location, meeting.video_url, meeting.dial_in)
-    session.save(update_fields=["slot", "starts_at", "duration_minutes", "mode", "location", "video_url",
-                                "dial_in", "reminder_sent_at"])
+        meeting.mode,
+        meeting.location,
+        meeting.video_url,
+        meeting.dial_in,
+    )
+    session.save(
+        update_fields=[
+            "slot",
+            "starts_at",
+            "duration_minutes",
+            "mode",
+            "location",
+            "video_url",
+            "dial_in",
+            "reminder_sent_at",
+        ]
+    )
     if session.slot_id is not None and not changed_time:
-        Slot.objects.filter(pk=session.slot_id).update(mode=meeting.mode, location=meeting.location,
-                                                       video_url=meeting.video_url, dial_in=meeting.dial_in)
+        Slot.objects.filter(pk=session.slot_id).update(
+            mode=meeting.mode, location=meeting.location, video_url=meeting.video_url, dial_in=meeting.dial_in
+        )
     notify_participants(session, "moved" if changed_time else "changed", previous_starts_at=previous.isoformat())
     return session

@@ -27,14 +27,22 @@ def urgent_request_create(*, actor: Actor, message: str = "") -> UrgentRequest:
     policy.require(actor, policy.EMPLOYEE)
     message = message.strip()
     if len(message) > MESSAGE_MAX_LENGTH:
-        raise ValidationError({"message": _("Keep the message under %(count)d characters.")
-                               % {"count": MESSAGE_MAX_LENGTH}})
+        raise ValidationError(
+            {"message": _("Keep the message under %(count)d characters.") % {"count": MESSAGE_MAX_LENGTH}}
+        )
     enrolment = bookable_enrolments(actor=actor).filter(coach__isnull=False).order_by("-created_at", "-pk").first()
     if enrolment is None:
         raise ValidationError(_("You do not have a coach yet. Please use the support contact on this page."))
-    pending = (UrgentRequest.objects.select_for_update()
-               .filter(employee_id=actor.user_id, coach_id=enrolment.coach_id, acknowledged_at__isnull=True,
-                       created_at__gte=timezone.now() - REPEAT_WINDOW).first())
+    pending = (
+        UrgentRequest.objects.select_for_update()
+        .filter(
+            employee_id=actor.user_id,
+            coach_id=enrolment.coach_id,
+            acknowledged_at__isnull=True,
+            created_at__gte=timezone.now() - REPEAT_WINDOW,
+        )
+        .first()
+    )
     if pending is not None:
         if message and message not in pending.message:
             pending.message = f"{pending.message}\n\n{message}".strip()[:MESSAGE_MAX_LENGTH]

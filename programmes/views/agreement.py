@@ -33,10 +33,14 @@ def agreement(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     body, version, current = _in_force(request)
     acceptance = selectors.my_acceptance(actor=actor) if actor.is_employee else None
-    context = {"body": body, "version": version, "current": current, "acceptance": acceptance,
-               "accepted_current": acceptance is not None and current is not None
-               and acceptance.agreement_id == current.pk,
-               "next": request.GET.get("next", "")}
+    context = {
+        "body": body,
+        "version": version,
+        "current": current,
+        "acceptance": acceptance,
+        "accepted_current": acceptance is not None and current is not None and acceptance.agreement_id == current.pk,
+        "next": request.GET.get("next", ""),
+    }
     if actor.is_hr:
         context.update(versions=selectors.agreement_versions(actor=actor), reach=selectors.agreement_reach(actor=actor))
     return render(request, "programmes/agreement.html", context)
@@ -65,7 +69,10 @@ def agreement_edit(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(request.POST or None, initial={"body": body})
     published = form_submit(request, form, partial(services.agreement_publish, actor=request.actor))
     if published:
-        messages.success(request, _("Version %(version)s is published. Employees accept it before their next "
-                                    "booking.") % {"version": published.result.version})
+        messages.success(
+            request,
+            _("Version %(version)s is published. Employees accept it before their next booking.")
+            % {"version": published.result.version},
+        )
         return redirect("agreement")
     return render(request, "programmes/agreement_edit.html", {"form": form, "version": version})

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import policy
-from programmes.availability.selectors import (BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day,
-                                               free_slots_later)
+from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day, free_slots_later
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.selectors.enrolment import agreement_accepted, my_acceptance
@@ -33,16 +32,20 @@ def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     enrolments = list(credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor)))
     accepted = agreement_accepted(user=actor.user)
     weeks = _weeks(request)
-    return {"days": free_slots_by_day(actor=actor, weeks=weeks),
-            "later_weeks": min(weeks + BOOKING_FIRST_WEEKS, BOOKING_WEEKS)
-            if free_slots_later(actor=actor, weeks=weeks) else None,
-            "enrolments": enrolments,
-            "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
-            "has_coach": any(enrolment.coach_id for enrolment in enrolments),
-            "agreement_accepted": accepted,
-            # Only asked when booking waits for it: accepted before, so the text has changed since.
-            "agreement_changed": not accepted and my_acceptance(actor=actor) is not None,
-            "notice_hours": actor.organisation.cancellation_notice_hours, "error": error}
+    return {
+        "days": free_slots_by_day(actor=actor, weeks=weeks),
+        "later_weeks": min(weeks + BOOKING_FIRST_WEEKS, BOOKING_WEEKS)
+        if free_slots_later(actor=actor, weeks=weeks)
+        else None,
+        "enrolments": enrolments,
+        "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
+        "has_coach": any(enrolment.coach_id for enrolment in enrolments),
+        "agreement_accepted": accepted,
+        # Only asked when booking waits for it: accepted before, so the text has changed since.
+        "agreement_changed": not accepted and my_acceptance(actor=actor) is not None,
+        "notice_hours": actor.organisation.cancellation_notice_hours,
+        "error": error,
+    }
 
 
 @require_GET
@@ -61,8 +64,11 @@ def booking_book(request: HttpRequest, pk: int) -> HttpResponse:
         session = slot_book(actor=request.actor, slot_id=pk)
     except (SessionRefused, Http404) as refused:
         # A slot withdrawn (or held for a session) while the page was open is simply gone.
-        reason = refused.message if isinstance(refused, SessionRefused) else _(
-            "This time is no longer offered. Please choose another.")
+        reason = (
+            refused.message
+            if isinstance(refused, SessionRefused)
+            else _("This time is no longer offered. Please choose another.")
+        )
         if request.htmx:
             # The times shown may be stale: show them again as they are now, with the reason on top.
             return render(request, "programmes/booking_slots.html", _booking_context(request, reason))

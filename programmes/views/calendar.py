@@ -29,8 +29,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
     had_one = services.calendar_feed_revoke(user=request.user) > 0
     services.calendar_feed_renew(user=request.user)
-    messages.success(request, _("Your new calendar address is ready. The old one no longer works.") if had_one
-                     else _("Your calendar address is ready."))
+    messages.success(
+        request,
+        _("Your new calendar address is ready. The old one no longer works.")
+        if had_one
+        else _("Your calendar address is ready."),
+    )
     return redirect("calendar")
 
 
@@ -49,10 +53,10 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     if feed is None:
         raise Http404(policy.NOT_FOUND)
     user = feed.user
-    entries = [(entry.session, entry.organisation, entry.session.coach_id == user.pk)
-               for entry in calendar_entries(user=user)]
-    body = services.calendar_ics(entries, name=_("Coaching sessions"),
-                                 language=user.language or settings.LANGUAGE_CODE)
+    entries = [
+        (entry.session, entry.organisation, entry.session.coach_id == user.pk) for entry in calendar_entries(user=user)
+    ]
+    body = services.calendar_ics(entries, name=_("Coaching sessions"), language=user.language or settings.LANGUAGE_CODE)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="coaching.ics"'

@@ -42,8 +42,12 @@ def coach_workspace(request: HttpRequest) -> HttpResponse:
     """Coming sessions across organisations, urgent requests waiting, hours delivered per month."""
     weeks = _weeks(request)
     workspace = coach_selectors.coach_workspace(user=request.user, weeks=weeks)
-    context = {"workspace": workspace, "weeks": weeks, "week_choices": WORKSPACE_WEEKS,
-               "days": _by_day(workspace.upcoming)}
+    context = {
+        "workspace": workspace,
+        "weeks": weeks,
+        "week_choices": WORKSPACE_WEEKS,
+        "days": _by_day(workspace.upcoming),
+    }
     if request.htmx and request.htmx.target == "coach-upcoming":
         return render(request, "programmes/coach_upcoming.html", context)
     return render(request, "programmes/coach_workspace.html", context)
@@ -67,12 +71,19 @@ def _by_day(upcoming: list) -> list[dict]:
         detail = item.get_mode_display()
         if item.is_group:
             detail += " · " + ngettext("%(count)d participant", "%(count)d participants", item.participants) % {
-                "count": item.participants}
-        days[-1]["sessions"].append({
-            "time": f"{start:%H:%M}–{end:%H:%M}", "organisation": item.organisation.name,
-            "colour": item.organisation.accent_colour, "what": what,
-            "detail": detail, "link": f"{open_path}{item.organisation.slug}/?next=/sessions/{item.pk}/",
-            "label": f"{days[-1]['label']} {start:%H:%M}, {item.organisation.name}"})
+                "count": item.participants
+            }
+        days[-1]["sessions"].append(
+            {
+                "time": f"{start:%H:%M}–{end:%H:%M}",
+                "organisation": item.organisation.name,
+                "colour": item.organisation.accent_colour,
+                "what": what,
+                "detail": detail,
+                "link": f"{open_path}{item.organisation.slug}/?next=/sessions/{item.pk}/",
+                "label": f"{days[-1]['label']} {start:%H:%M}, {item.organisation.name}",
+            }
+        )
     return days
 
 
@@ -82,8 +93,12 @@ def coach_hours_csv(request: HttpRequest) -> HttpResponse:
     """Hours delivered per organisation per month, for invoicing."""
     workspace = coach_selectors.coach_workspace(user=request.user, weeks=1, months=12)
     header = [_("Organisation")] + [formats.date_format(month, "Y-m") for month in workspace.months] + [_("Total")]
-    rows = ([row.organisation.name] + [f"{cell['hours']:.2f}" for cell in row.cells(workspace.months)]
-            + [f"{row.total_hours:.2f}"] for row in workspace.hours)
+    rows = (
+        [row.organisation.name]
+        + [f"{cell['hours']:.2f}" for cell in row.cells(workspace.months)]
+        + [f"{row.total_hours:.2f}"]
+        for row in workspace.hours
+    )
     return csv_response(header, rows, filename="hours-per-organisation.csv")
 
 
@@ -91,20 +106,25 @@ def coach_hours_csv(request: HttpRequest) -> HttpResponse:
 @policy.page()
 def coach_urgent_acknowledge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The coach answers "seen, I will get in touch" to an urgent request in one of their organisations."""
-    place = next((place for place in places_of(user=request.user, role=policy.COACH)
-                  if place.organisation.slug == slug), None)
+    place = next(
+        (place for place in places_of(user=request.user, role=policy.COACH) if place.organisation.slug == slug), None
+    )
     if place is None:
         raise Http404(policy.NOT_FOUND)
     with tenant_context(place.organisation):
         actor = place.actor(request.user)
         urgent = session_selectors.urgent_request_to_me(actor=actor, pk=pk)
         urgent_request_acknowledge(actor=actor, request=urgent)
-    messages.success(request, _("Marked as seen. %(organisation)s's employee is told that you will get in touch.")
-                     % {"organisation": place.organisation.name})
+    messages.success(
+        request,
+        _("Marked as seen. %(organisation)s's employee is told that you will get in touch.")
+        % {"organisation": place.organisation.name},
+    )
     return redirect("coach_workspace")
 
 
 # --- availability -----------------------------------------------------------------------------------
+
 
 def _organisation_choices(places: list) -> list[tuple[str, str]]:
     return [(str(place.organisation.pk), place.organisation.name) for place in places]
@@ -121,26 +141,38 @@ class OrganisationsField(forms.MultipleChoiceField):
 
 
 class PublishForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    start = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}),
-                            initial="09:00")
-    end = forms.TimeField(label=gettext_lazy("Until"), widget=forms.TimeInput(attrs={"type": "time"}),
-                          initial="12:00")
+    day = forms.DateField(
+        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}), initial="09:00")
+    end = forms.TimeField(label=gettext_lazy("Until"), widget=forms.TimeInput(attrs={"type": "time"}), initial="12:00")
     length_minutes = forms.TypedChoiceField(
-        label=gettext_lazy("Length of each slot"), coerce=int, initial=60,
-        choices=[(minutes, gettext_lazy("%(minutes)d minutes") % {"minutes": minutes})
-                 for minutes in availability.SLOT_LENGTHS])
+        label=gettext_lazy("Length of each slot"),
+        coerce=int,
+        initial=60,
+        choices=[
+            (minutes, gettext_lazy("%(minutes)d minutes") % {"minutes": minutes})
+            for minutes in availability.SLOT_LENGTHS
+        ],
+    )
     repeat_weeks = forms.TypedChoiceField(
-        label=gettext_lazy("Repeat"), coerce=int, initial=0,
-        choices=[(0, gettext_lazy("Only this day"))] + [
+        label=gettext_lazy("Repeat"),
+        coerce=int,
+        initial=0,
+        choices=[(0, gettext_lazy("Only this day"))]
+        + [
             (weeks, gettext_lazy("Every week, %(count)d more weeks") % {"count": weeks})
-            for weeks in range(1, availability.MAX_REPEAT_WEEKS + 1)])
+            for weeks in range(1, availability.MAX_REPEAT_WEEKS + 1)
+        ],
+    )
     organisations = OrganisationsField(
-        label=gettext_lazy("Who may book it"), required=False,
-        help_text=gettext_lazy("Employees of the organisations you tick can book this time; the others do not "
-                               "see it."))
-    mode = forms.ChoiceField(label=gettext_lazy("How"), choices=Mode.choices, initial=Mode.VIDEO,
-                             widget=forms.RadioSelect)
+        label=gettext_lazy("Who may book it"),
+        required=False,
+        help_text=gettext_lazy("Employees of the organisations you tick can book this time; the others do not see it."),
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("How"), choices=Mode.choices, initial=Mode.VIDEO, widget=forms.RadioSelect
+    )
     location = forms.CharField(label=gettext_lazy("Location (in person)"), required=False, max_length=300)
     video_url = forms.URLField(label=gettext_lazy("Video link"), required=False, assume_scheme="https")
     dial_in = forms.CharField(label=gettext_lazy("Phone or dial-in details"), required=False, max_length=300)
@@ -161,8 +193,9 @@ class OfferForm(forms.Form):
     """Who may book one slot (exactly the ticked organisations), or several (these too, or no longer)."""
 
     organisations = OrganisationsField(label=gettext_lazy("Who may book it"), required=False)
-    how = forms.ChoiceField(required=False, choices=[(how, how) for how in (
-        availability.SET, availability.ADD, availability.REMOVE)])
+    how = forms.ChoiceField(
+        required=False, choices=[(how, how) for how in (availability.SET, availability.ADD, availability.REMOVE)]
+    )
 
     def __init__(self, *args, places: list, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,8 +207,9 @@ class OfferForm(forms.Form):
 
 
 class OfferDefaultForm(forms.Form):
-    offer_to = forms.ChoiceField(label=gettext_lazy("Offer new free time to"), choices=OfferDefault.To.choices,
-                                 widget=forms.RadioSelect)
+    offer_to = forms.ChoiceField(
+        label=gettext_lazy("Offer new free time to"), choices=OfferDefault.To.choices, widget=forms.RadioSelect
+    )
     organisations = OrganisationsField(label=gettext_lazy("The organisations I choose"), required=False)
 
     def __init__(self, *args, places: list, **kwargs):
@@ -195,18 +229,29 @@ def _served(places: list) -> list:
 def _availability_context(request: HttpRequest, places: list, default, form=None, default_form=None) -> dict:
     served = _served(places)
     chosen = offer_default_organisations(default=default, served=served)
-    form = form or PublishForm(places=places, initial={
-        "day": timezone.localdate() + timedelta(days=1),
-        "organisations": [str(organisation.pk) for organisation in chosen]})
-    default_form = default_form or OfferDefaultForm(places=places, initial={
-        "offer_to": default.offer_to, "organisations": [str(pk) for pk in default.chosen_ids]})
+    form = form or PublishForm(
+        places=places,
+        initial={
+            "day": timezone.localdate() + timedelta(days=1),
+            "organisations": [str(organisation.pk) for organisation in chosen],
+        },
+    )
+    default_form = default_form or OfferDefaultForm(
+        places=places, initial={"offer_to": default.offer_to, "organisations": [str(pk) for pk in default.chosen_ids]}
+    )
     weeks = _weeks(request, default=4)
     slots = list(own_slots(actor=request.actor, start=timezone.localdate(), weeks=weeks, served=served))
     for slot in slots:
         slot.offered_ids = {organisation.pk for organisation in slot.organisations.all()}
-    return {"form": form, "default_form": default_form, "places": places, "weeks": weeks,
-            "week_choices": WORKSPACE_WEEKS, "days": by_day(slots),
-            "choices": [(organisation.pk, organisation.name) for organisation in served]}
+    return {
+        "form": form,
+        "default_form": default_form,
+        "places": places,
+        "weeks": weeks,
+        "week_choices": WORKSPACE_WEEKS,
+        "days": by_day(slots),
+        "choices": [(organisation.pk, organisation.name) for organisation in served],
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -221,16 +266,26 @@ def coach_availability(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             slots = availability.slots_publish(
-                coach=request.user, first_day=data["day"], start=data["start"], end=data["end"],
-                length_minutes=data["length_minutes"], repeat_weeks=data["repeat_weeks"],
-                meeting=availability.Meeting(mode=data["mode"], location=data["location"],
-                                             video_url=data["video_url"], dial_in=data["dial_in"]),
-                organisations=form.chosen_organisations(), allowed=_served(places))
+                coach=request.user,
+                first_day=data["day"],
+                start=data["start"],
+                end=data["end"],
+                length_minutes=data["length_minutes"],
+                repeat_weeks=data["repeat_weeks"],
+                meeting=availability.Meeting(
+                    mode=data["mode"], location=data["location"], video_url=data["video_url"], dial_in=data["dial_in"]
+                ),
+                organisations=form.chosen_organisations(),
+                allowed=_served(places),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, ngettext("%(count)d slot is published.", "%(count)d slots are published.",
-                                               len(slots)) % {"count": len(slots)})
+            messages.success(
+                request,
+                ngettext("%(count)d slot is published.", "%(count)d slots are published.", len(slots))
+                % {"count": len(slots)},
+            )
             return redirect("coach_availability")
     context = _availability_context(request, places, default, form=form if request.method == "POST" else None)
     return render(request, "programmes/coach_availability.html", context)
@@ -246,8 +301,12 @@ def coach_offer_default(request: HttpRequest) -> HttpResponse:
     form = OfferDefaultForm(request.POST, places=places)
     if form.is_valid():
         try:
-            availability.offer_default_set(coach=request.user, offer_to=form.cleaned_data["offer_to"],
-                                           organisations=form.chosen_organisations(), allowed=_served(places))
+            availability.offer_default_set(
+                coach=request.user,
+                offer_to=form.cleaned_data["offer_to"],
+                organisations=form.chosen_organisations(),
+                allowed=_served(places),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -266,9 +325,13 @@ def _offer(request: HttpRequest, slot_ids: list[int]) -> tuple[list, str | None]
     if not form.is_valid():
         return [], " ".join(str(error) for errors in form.errors.values() for error in errors)
     try:
-        slots = availability.slots_offer(coach=request.user, slot_ids=slot_ids,
-                                         organisations=form.chosen_organisations(), allowed=_served(places),
-                                         how=form.cleaned_data["how"] or availability.SET)
+        slots = availability.slots_offer(
+            coach=request.user,
+            slot_ids=slot_ids,
+            organisations=form.chosen_organisations(),
+            allowed=_served(places),
+            how=form.cleaned_data["how"] or availability.SET,
+        )
     except ValidationError as error:
         return [], " ".join(error.messages)
     return slots, None
@@ -283,8 +346,11 @@ def coach_slot_offer(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     elif slots:
-        messages.success(request, _("Saved: %(time)s is offered as you chose.")
-                         % {"time": availability.describe_time(slot.starts_at, slot.ends_at)})
+        messages.success(
+            request,
+            _("Saved: %(time)s is offered as you chose.")
+            % {"time": availability.describe_time(slot.starts_at, slot.ends_at)},
+        )
     return redirect("coach_availability")
 
 
@@ -303,8 +369,11 @@ def coach_slots_offer(request: HttpRequest) -> HttpResponse:
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, ngettext("%(count)d free time is changed.", "%(count)d free times are changed.",
-                                           len(slots)) % {"count": len(slots)})
+        messages.success(
+            request,
+            ngettext("%(count)d free time is changed.", "%(count)d free times are changed.", len(slots))
+            % {"count": len(slots)},
+        )
     return redirect("coach_availability")
 
 

@@ -25,9 +25,10 @@ MEMBERS = (policy.HR_MANAGER, policy.COACH, policy.EMPLOYEE)
 @policy.page(*MEMBERS)
 def programme_list(request: HttpRequest) -> HttpResponse:
     """HR: every programme. Coaches and employees: the programmes they take part in."""
-    context = {"programmes": selectors.programme_list(actor=request.actor),
-               "my_enrolments": enrolment_selectors.my_enrolments(actor=request.actor)
-               if request.actor.is_employee else []}
+    context = {
+        "programmes": selectors.programme_list(actor=request.actor),
+        "my_enrolments": enrolment_selectors.my_enrolments(actor=request.actor) if request.actor.is_employee else [],
+    }
     return render(request, "programmes/programme_list.html", context)
 
 
@@ -37,8 +38,9 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None)
     created = form_submit(request, form, partial(services.programme_create, actor=request.actor))
     if created:
-        messages.success(request, _("“%(name)s” is ready. Add cohorts, then enrol people.") % {
-            "name": created.result.name})
+        messages.success(
+            request, _("“%(name)s” is ready. Add cohorts, then enrol people.") % {"name": created.result.name}
+        )
         return redirect("programme_detail", pk=created.result.pk)
     return render(request, "programmes/programme_form.html", {"form": form})
 
@@ -48,11 +50,12 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor
     programme = selectors.programme_detail(actor=actor, pk=pk)
-    context = {"programme": programme, "phase_form": PhaseForm() if actor.is_hr else None,
-               "funnel": enrolment_selectors.programme_funnel(actor=actor, programme=programme)
-               if actor.is_hr else None,
-               "my_place": enrolment_selectors.my_place(actor=actor, programme=programme)
-               if actor.is_employee else None}
+    context = {
+        "programme": programme,
+        "phase_form": PhaseForm() if actor.is_hr else None,
+        "funnel": enrolment_selectors.programme_funnel(actor=actor, programme=programme) if actor.is_hr else None,
+        "my_place": enrolment_selectors.my_place(actor=actor, programme=programme) if actor.is_employee else None,
+    }
     return render(request, "programmes/programme_detail.html", context)
 
 
@@ -72,24 +75,28 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the next run of a programme from this one."""
     programme = selectors.programme_get(actor=request.actor, pk=pk)
-    form = ProgrammeCopyForm(request.POST or None, initial={
-        "name": _("%(name)s (copy)") % {"name": programme.name}, "starts_on": programme.ends_on})
+    form = ProgrammeCopyForm(
+        request.POST or None,
+        initial={"name": _("%(name)s (copy)") % {"name": programme.name}, "starts_on": programme.ends_on},
+    )
     if request.method == "POST" and form.is_valid():
         copy = services.programme_copy(actor=request.actor, programme=programme, **form.cleaned_data)
-        messages.success(request, _("“%(name)s” is a draft copy. Check its dates and phases, then make it "
-                                    "active.") % {"name": copy.name})
+        messages.success(
+            request,
+            _("“%(name)s” is a draft copy. Check its dates and phases, then make it active.") % {"name": copy.name},
+        )
         return redirect("programme_detail", pk=copy.pk)
     return render(request, "programmes/programme_copy.html", {"form": form, "programme": programme})
 
 
 # --- phases -----------------------------------------------------------------------------------------
 
+
 def _phases_changed(request: HttpRequest, programme_pk: int) -> HttpResponse:
     """After a change to the phases: the list alone for htmx, the programme's page otherwise."""
     if request.htmx:
         programme = selectors.programme_detail(actor=request.actor, pk=programme_pk)
-        return render(request, "programmes/programme_phases.html", {"programme": programme,
-                                                                     "phase_form": PhaseForm()})
+        return render(request, "programmes/programme_phases.html", {"programme": programme, "phase_form": PhaseForm()})
     return redirect("programme_detail", pk=programme_pk)
 
 
@@ -102,8 +109,7 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         if request.htmx:
             programme = selectors.programme_detail(actor=request.actor, pk=pk)
-            return render(request, "programmes/programme_phases.html", {"programme": programme,
-                                                                         "phase_form": form})
+            return render(request, "programmes/programme_phases.html", {"programme": programme, "phase_form": form})
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
     return _phases_changed(request, programme.pk)
 
@@ -138,6 +144,7 @@ def phase_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- learning resources -----------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 @policy.page(HR)
@@ -175,12 +182,16 @@ def resource_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- cohorts ----------------------------------------------------------------------------------------
 
+
 @require_http_methods(["GET", "POST"])
 @policy.page(HR)
 def cohort_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(actor=request.actor, pk=pk)
-    form = CohortForm(request.POST or None, coaches=selectors.coach_choices(actor=request.actor),
-                      initial={"starts_on": programme.starts_on})
+    form = CohortForm(
+        request.POST or None,
+        coaches=selectors.coach_choices(actor=request.actor),
+        initial={"starts_on": programme.starts_on},
+    )
     created = form_submit(request, form, partial(services.cohort_create, actor=request.actor, programme=programme))
     if created:
         messages.success(request, _("Cohort “%(name)s” is added.") % {"name": created.result.name})
@@ -201,12 +212,16 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.page(HR)
 def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_detail(actor=request.actor, pk=pk)
-    initial = {"name": cohort.name, "capacity": cohort.capacity, "starts_on": cohort.starts_on,
-               "coaches": [coach.pk for coach in cohort.coaches.all()]}
-    form = CohortForm(request.POST or None, coaches=selectors.coach_choices(actor=request.actor),
-                      initial=initial)
+    initial = {
+        "name": cohort.name,
+        "capacity": cohort.capacity,
+        "starts_on": cohort.starts_on,
+        "coaches": [coach.pk for coach in cohort.coaches.all()],
+    }
+    form = CohortForm(request.POST or None, coaches=selectors.coach_choices(actor=request.actor), initial=initial)
     if form_submit(request, form, partial(services.cohort_update, actor=request.actor, cohort=cohort)):
         messages.success(request, _("The cohort is saved."))
         return redirect("cohort_detail", pk=cohort.pk)
-    return render(request, "programmes/cohort_form.html", {"form": form, "programme": cohort.programme,
-                                                           "cohort": cohort})
+    return render(
+        request, "programmes/cohort_form.html", {"form": form, "programme": cohort.programme, "cohort": cohort}
+    )

@@ -35,6 +35,7 @@ S = Session.Kind
 
 # --- forms ------------------------------------------------------------------------------------------
 
+
 class EnrolmentChoice(forms.ModelChoiceField):
     def label_from_instance(self, enrolment: Enrolment) -> str:
         employee = enrolment.employee
@@ -47,10 +48,19 @@ class TimeForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.TypedChoiceField(
-        label=gettext_lazy("Duration"), coerce=int, initial=60,
-        choices=[(minutes, gettext_lazy("%(minutes)d minutes") % {"minutes": minutes} if minutes < 120
-                  else gettext_lazy("%(hours)s hours") % {"hours": f"{minutes / 60:g}"})
-                 for minutes in services.DURATIONS])
+        label=gettext_lazy("Duration"),
+        coerce=int,
+        initial=60,
+        choices=[
+            (
+                minutes,
+                gettext_lazy("%(minutes)d minutes") % {"minutes": minutes}
+                if minutes < 120
+                else gettext_lazy("%(hours)s hours") % {"hours": f"{minutes / 60:g}"},
+            )
+            for minutes in services.DURATIONS
+        ],
+    )
 
     def starts_at(self) -> datetime:
         return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"]))
@@ -61,30 +71,51 @@ class TimeForm(forms.Form):
 
 class WhenForm(TimeForm):
     """When and how a session takes place (shared by scheduling and moving)."""
-    mode = forms.ChoiceField(label=gettext_lazy("How"), choices=Session.Mode.choices, initial=Session.Mode.VIDEO,
-                             widget=forms.RadioSelect)
+
+    mode = forms.ChoiceField(
+        label=gettext_lazy("How"), choices=Session.Mode.choices, initial=Session.Mode.VIDEO, widget=forms.RadioSelect
+    )
     location = forms.CharField(label=gettext_lazy("Location (in person)"), required=False, max_length=300)
     video_url = forms.URLField(label=gettext_lazy("Video link"), required=False, assume_scheme="https")
     dial_in = forms.CharField(label=gettext_lazy("Phone or dial-in details"), required=False, max_length=300)
 
     def meeting(self) -> Meeting:
         data = self.cleaned_data
-        return Meeting(mode=data["mode"], location=data["location"], video_url=data["video_url"],
-                       dial_in=data["dial_in"])
+        return Meeting(
+            mode=data["mode"], location=data["location"], video_url=data["video_url"], dial_in=data["dial_in"]
+        )
 
 
 class ScheduleForm(WhenForm):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=S.choices, initial=S.INDIVIDUAL,
-                             widget=forms.RadioSelect)
-    enrolment = EnrolmentChoice(label=gettext_lazy("1:1 with"), queryset=Enrolment.objects.none(), required=False,
-                                help_text=gettext_lazy("For a 1:1: one of the people you coach. It uses one of "
-                                                       "their session credits."))
-    cohort = forms.ModelChoiceField(label=gettext_lazy("Cohort"), queryset=Cohort.objects.none(), required=False,
-                                    help_text=gettext_lazy("For a group session: everyone in the cohort is "
-                                                           "expected."))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=S.choices, initial=S.INDIVIDUAL, widget=forms.RadioSelect
+    )
+    enrolment = EnrolmentChoice(
+        label=gettext_lazy("1:1 with"),
+        queryset=Enrolment.objects.none(),
+        required=False,
+        help_text=gettext_lazy("For a 1:1: one of the people you coach. It uses one of their session credits."),
+    )
+    cohort = forms.ModelChoiceField(
+        label=gettext_lazy("Cohort"),
+        queryset=Cohort.objects.none(),
+        required=False,
+        help_text=gettext_lazy("For a group session: everyone in the cohort is expected."),
+    )
     title = forms.CharField(label=gettext_lazy("Title (optional)"), required=False, max_length=200)
-    field_order = ["kind", "enrolment", "cohort", "title", "day", "start", "duration_minutes", "mode", "location",
-                   "video_url", "dial_in"]
+    field_order = [
+        "kind",
+        "enrolment",
+        "cohort",
+        "title",
+        "day",
+        "start",
+        "duration_minutes",
+        "mode",
+        "location",
+        "video_url",
+        "dial_in",
+    ]
 
     def __init__(self, *args, actor: policy.Actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +132,7 @@ def _time_field_errors(error: ValidationError) -> ValidationError:
 
 # --- the list ---------------------------------------------------------------------------------------
 
+
 @require_GET
 @policy.page(policy.EMPLOYEE, policy.COACH, policy.HR_MANAGER)
 def sessions(request: HttpRequest) -> HttpResponse:
@@ -109,7 +141,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
     show = "past" if request.GET.get("show") == "past" else "upcoming"
     listed = selectors.sessions_past(actor=actor) if show == "past" else selectors.sessions_upcoming(actor=actor)
     page = Paginator(listed.prefetch_related(selectors.own_attendance(actor=actor)), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     context = {"show": show, "page": page, "is_organiser": actor.is_hr or actor.is_coach}
     if request.htmx and request.htmx.target == "session-list":
         return render(request, "programmes/session_list_rows.html", context)
@@ -122,6 +155,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 # --- one session ------------------------------------------------------------------------------------
 
+
 @require_GET
 @policy.page()
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -129,11 +163,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(actor=actor, pk=pk)
     coach_here = services.coaches_session(actor, session)
     organiser = actor.is_hr or coach_here
-    context = {"session": session, "organiser": organiser, "is_coach_here": coach_here,
-               "join_hidden": bool(policy.hidden_fields(actor, session)),
-               "own": session.kind == S.INDIVIDUAL and session.enrolment.employee_id == actor.user_id,
-               "late": services.within_notice(actor, session), "started": session.starts_at <= timezone.now(),
-               "notice_hours": actor.organisation.cancellation_notice_hours}
+    context = {
+        "session": session,
+        "organiser": organiser,
+        "is_coach_here": coach_here,
+        "join_hidden": bool(policy.hidden_fields(actor, session)),
+        "own": session.kind == S.INDIVIDUAL and session.enrolment.employee_id == actor.user_id,
+        "late": services.within_notice(actor, session),
+        "started": session.starts_at <= timezone.now(),
+        "notice_hours": actor.organisation.cancellation_notice_hours,
+    }
     if organiser:
         context["sheet"] = selectors.attendance_sheet(actor=actor, session=session)
     else:
@@ -144,7 +183,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @policy.page()
 def session_join(request: HttpRequest, pk: int) -> HttpResponse:
-    """"Join the video call": on to the session's link, for those the policy lets join it; anyone else
+    """ "Join the video call": on to the session's link, for those the policy lets join it; anyone else
     (HR and a 1:1) gets the 404 of a session that does not exist."""
     return redirect(selectors.session_join_link(actor=request.actor, pk=pk))
 
@@ -159,9 +198,14 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         if session.late_cancellation:
-            messages.warning(request, _("The session is cancelled. It was less than %(hours)d hours before the "
-                                        "start, so the credit is not given back.")
-                             % {"hours": request.actor.organisation.cancellation_notice_hours})
+            messages.warning(
+                request,
+                _(
+                    "The session is cancelled. It was less than %(hours)d hours before the "
+                    "start, so the credit is not given back."
+                )
+                % {"hours": request.actor.organisation.cancellation_notice_hours},
+            )
         else:
             messages.success(request, _("The session is cancelled. Everyone taking part has been told."))
     return redirect("session_detail", pk=pk)
@@ -172,14 +216,18 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(actor=request.actor, pk=pk)
     for_coach = session.coach_id == request.user.pk
-    body = calendar_ics([(session, request.actor.organisation, for_coach)], name=request.actor.organisation.name,
-                        language=request.LANGUAGE_CODE)
+    body = calendar_ics(
+        [(session, request.actor.organisation, for_coach)],
+        name=request.actor.organisation.name,
+        language=request.LANGUAGE_CODE,
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
     return response
 
 
 # --- scheduling and moving --------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.COACH)
@@ -190,9 +238,15 @@ def session_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             session = services.session_schedule(
-                actor=request.actor, kind=data["kind"], starts_at=form.starts_at(),
-                duration_minutes=data["duration_minutes"], meeting=form.meeting(), enrolment=data["enrolment"],
-                cohort=data["cohort"], title=data["title"])
+                actor=request.actor,
+                kind=data["kind"],
+                starts_at=form.starts_at(),
+                duration_minutes=data["duration_minutes"],
+                meeting=form.meeting(),
+                enrolment=data["enrolment"],
+                cohort=data["cohort"],
+                title=data["title"],
+            )
         except ValidationError as error:
             add_service_errors(form, _time_field_errors(error))
         except services.SessionRefused as refused:
@@ -207,8 +261,13 @@ def _move_by_organiser(request: HttpRequest, session: Session, form: TimeForm) -
     if not form.is_valid():
         return False
     try:
-        services.session_move(actor=request.actor, session=session, starts_at=form.starts_at(),
-                              duration_minutes=form.cleaned_data["duration_minutes"], meeting=form.meeting())
+        services.session_move(
+            actor=request.actor,
+            session=session,
+            starts_at=form.starts_at(),
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            meeting=form.meeting(),
+        )
     except ValidationError as error:
         add_service_errors(form, _time_field_errors(error))
     except services.SessionRefused as refused:
@@ -242,9 +301,16 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         if policy.hidden_fields(actor, session):
             form = TimeForm(request.POST or None, initial=initial)
         else:
-            form = WhenForm(request.POST or None, initial={
-                **initial, "mode": session.mode, "location": session.location, "video_url": session.video_url,
-                "dial_in": session.dial_in})
+            form = WhenForm(
+                request.POST or None,
+                initial={
+                    **initial,
+                    "mode": session.mode,
+                    "location": session.location,
+                    "video_url": session.video_url,
+                    "dial_in": session.dial_in,
+                },
+            )
     if request.method == "POST":
         moved = _move_by_organiser(request, session, form) if organiser else _move_by_employee(request, session)
         if moved:
@@ -252,15 +318,20 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("session_detail", pk=pk)
         if not organiser:
             return redirect("session_reschedule", pk=pk)
-    context = {"session": session, "form": form, "organiser": organiser,
-               "late": services.within_notice(actor, session),
-               "notice_hours": actor.organisation.cancellation_notice_hours}
+    context = {
+        "session": session,
+        "form": form,
+        "organiser": organiser,
+        "late": services.within_notice(actor, session),
+        "notice_hours": actor.organisation.cancellation_notice_hours,
+    }
     if not organiser:
         context["days"] = free_slots_by_day(actor=actor, coach_id=session.coach_id)
     return render(request, "programmes/session_move.html", context)
 
 
 # --- attendance -------------------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.COACH)
@@ -282,12 +353,21 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Attendance is recorded."))
             return redirect("session_detail", pk=pk)
     choices = [(status, label) for status, label in Attendance.Status.choices if status in attendance_services.MARKS]
-    return render(request, "programmes/attendance_form.html",
-                  {"session": session, "sheet": sheet, "choices": choices, "error": error,
-                   "started": session.starts_at <= timezone.now()})
+    return render(
+        request,
+        "programmes/attendance_form.html",
+        {
+            "session": session,
+            "sheet": sheet,
+            "choices": choices,
+            "error": error,
+            "started": session.starts_at <= timezone.now(),
+        },
+    )
 
 
 # --- credit use -------------------------------------------------------------------------------------
+
 
 @require_GET
 @policy.page(policy.HR_MANAGER, policy.COACH)
@@ -295,7 +375,8 @@ def credits(request: HttpRequest) -> HttpResponse:
     """HR (everyone) and coaches (the people they coach): allowance, use and what is left."""
     search = request.GET.get("q", "").strip()[:100]
     page = Paginator(credit_selectors.credit_overview(actor=request.actor, search=search), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     context = {"page": page, "search": search}
     template = "programmes/session_credits_rows.html" if request.htmx else "programmes/session_credits.html"
     return render(request, template, context)
@@ -303,12 +384,15 @@ def credits(request: HttpRequest) -> HttpResponse:
 
 # --- urgent conversation ----------------------------------------------------------------------------
 
+
 class UrgentForm(forms.Form):
     message = forms.CharField(
-        label=gettext_lazy("What is going on? (optional)"), required=False,
+        label=gettext_lazy("What is going on? (optional)"),
+        required=False,
         max_length=urgent_services.MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Only your coach reads this. A few words are enough."))
+        help_text=gettext_lazy("Only your coach reads this. A few words are enough."),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -322,8 +406,12 @@ def urgent_request(request: HttpRequest) -> HttpResponse:
             sent = urgent_services.urgent_request_create(actor=request.actor, message=form.cleaned_data["message"])
         except ValidationError as error:
             add_service_errors(form, error)
-    context = {"form": form, "sent": sent, "support_contact": request.actor.organisation.support_contact,
-               "coach": selectors.current_coach(actor=request.actor)}
+    context = {
+        "form": form,
+        "sent": sent,
+        "support_contact": request.actor.organisation.support_contact,
+        "coach": selectors.current_coach(actor=request.actor),
+    }
     return render(request, "programmes/urgent_request.html", context)
 
 
@@ -332,10 +420,15 @@ def urgent_request(request: HttpRequest) -> HttpResponse:
 def urgent_requests(request: HttpRequest) -> HttpResponse:
     """The coach's urgent requests in this organisation: waiting for an answer, and answered lately."""
     requests = list(selectors.urgent_requests_to_me(actor=request.actor))
-    return render(request, "programmes/urgent_requests.html", {
-        "waiting": [urgent for urgent in requests if urgent.acknowledged_at is None],
-        "answered": [urgent for urgent in requests if urgent.acknowledged_at is not None],
-        "workspace_url": public_url("/coach/", request=request)})
+    return render(
+        request,
+        "programmes/urgent_requests.html",
+        {
+            "waiting": [urgent for urgent in requests if urgent.acknowledged_at is None],
+            "answered": [urgent for urgent in requests if urgent.acknowledged_at is not None],
+            "workspace_url": public_url("/coach/", request=request),
+        },
+    )
 
 
 @require_POST
@@ -347,6 +440,9 @@ def urgent_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     urgent = urgent_services.urgent_request_acknowledge(actor=request.actor, request=urgent)
     if request.htmx:
         return render(request, "programmes/urgent_request_row.html", {"urgent": urgent})
-    messages.success(request, _("Marked as seen. %(name)s is told that you will get in touch.") % {
-        "name": urgent.employee.get_full_name() or urgent.employee.email})
+    messages.success(
+        request,
+        _("Marked as seen. %(name)s is told that you will get in touch.")
+        % {"name": urgent.employee.get_full_name() or urgent.employee.email},
+    )
     return redirect("urgent_requests")

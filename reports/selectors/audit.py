@@ -42,26 +42,46 @@ COLUMNS = ("source", "at", "actor_id", "subject_id", "action", "info", "ref")
 
 
 def _audit_events(rows: QuerySet, category: str) -> QuerySet | None:
-    actions = {"exports": [AuditEvent.Action.CSV_EXPORTED, AuditEvent.Action.REPORT_DOWNLOADED],
-               "erasure": [AuditEvent.Action.ERASURE_REQUESTED, AuditEvent.Action.ERASURE_CANCELLED,
-                           AuditEvent.Action.ERASURE_COMPLETED, AuditEvent.Action.RETENTION_PURGED]}
+    actions = {
+        "exports": [AuditEvent.Action.CSV_EXPORTED, AuditEvent.Action.REPORT_DOWNLOADED],
+        "erasure": [
+            AuditEvent.Action.ERASURE_REQUESTED,
+            AuditEvent.Action.ERASURE_CANCELLED,
+            AuditEvent.Action.ERASURE_COMPLETED,
+            AuditEvent.Action.RETENTION_PURGED,
+        ],
+    }
     if category and category not in actions:
         return None
     if category:
         rows = rows.filter(action__in=actions[category])
-    return rows.annotate(source=Value("audit", output_field=CharField()), info=F("detail"), ref=F("pk")) \
-        .values_list(*COLUMNS).order_by()
+    return (
+        rows.annotate(source=Value("audit", output_field=CharField()), info=F("detail"), ref=F("pk"))
+        .values_list(*COLUMNS)
+        .order_by()
+    )
 
 
 def _enrolment_events(rows: QuerySet, category: str) -> QuerySet | None:
     if category not in ("", "enrolments"):
         return None
-    return (rows.annotate(
-        source=Value("enrolment", output_field=CharField()), actor_id=F("by_id"),
-        subject_id=F("enrolment__employee_id"), action=Concat(Value("enrolment."), "to_status", output_field=CharField()),
-        info=JSONObject(programme="enrolment__programme__name", cohort="enrolment__cohort__name",
-                        from_status="from_status", to_status="to_status"),
-        ref=F("pk")).values_list(*COLUMNS).order_by())
+    return (
+        rows.annotate(
+            source=Value("enrolment", output_field=CharField()),
+            actor_id=F("by_id"),
+            subject_id=F("enrolment__employee_id"),
+            action=Concat(Value("enrolment."), "to_status", output_field=CharField()),
+            info=JSONObject(
+                programme="enrolment__programme__name",
+                cohort="enrolment__cohort__name",
+                from_status="from_status",
+                to_status="to_status",
+            ),
+            ref=F("pk"),
+        )
+        .values_list(*COLUMNS)
+        .order_by()
+    )
 
 
 def _platform_events(rows: QuerySet, category: str) -> QuerySet | None:
@@ -71,17 +91,31 @@ def _platform_events(rows: QuerySet, category: str) -> QuerySet | None:
         rows = rows.filter(action__startswith="membership.")
     elif category == "organisation":
         rows = rows.exclude(action__startswith="membership.")
-    return (rows.annotate(source=Value("platform", output_field=CharField()), at=F("created_at"),
-                          subject_id=Cast(Value(None), BigIntegerField()), info=F("detail"), ref=F("pk"))
-            .values_list(*COLUMNS).order_by())
+    return (
+        rows.annotate(
+            source=Value("platform", output_field=CharField()),
+            at=F("created_at"),
+            subject_id=Cast(Value(None), BigIntegerField()),
+            info=F("detail"),
+            ref=F("pk"),
+        )
+        .values_list(*COLUMNS)
+        .order_by()
+    )
 
 
 def organisation_events(*, actor: policy.Actor, category: str = "") -> QuerySet:
     """Every administrative event of the actor's organisation, newest first, as one pageable query."""
     policy.require(actor, policy.HR_MANAGER)
-    parts = [part for part in (_audit_events(policy.scope(actor, AuditEvent), category),
-                               _enrolment_events(policy.scope(actor, EnrolmentEvent), category),
-                               _platform_events(policy.scope(actor, PlatformEvent), category)) if part is not None]
+    parts = [
+        part
+        for part in (
+            _audit_events(policy.scope(actor, AuditEvent), category),
+            _enrolment_events(policy.scope(actor, EnrolmentEvent), category),
+            _platform_events(policy.scope(actor, PlatformEvent), category),
+        )
+        if part is not None
+    ]
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return combined.order_by("-at", "-ref")
 
@@ -102,11 +136,18 @@ def data_right_counts(*, actor: policy.Actor, months: int = 12) -> list[DataRigh
     counted, never listed. One query."""
     policy.require(actor, policy.HR_MANAGER)
     since = (timezone.localdate().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
-    columns = {AuditEvent.Action.DATA_EXPORTED: "exported", AuditEvent.Action.ERASURE_REQUESTED: "erasure_asked",
-               AuditEvent.Action.ERASURE_COMPLETED: "erased"}
-    rows = (AuditEvent.objects.filter(data_right_events(), action__in=list(columns), at__date__gte=since)
-            .annotate(month=TruncMonth("at")).order_by().values_list("month", "action")
-            .annotate(people=Count("subject", distinct=True)))
+    columns = {
+        AuditEvent.Action.DATA_EXPORTED: "exported",
+        AuditEvent.Action.ERASURE_REQUESTED: "erasure_asked",
+        AuditEvent.Action.ERASURE_COMPLETED: "erased",
+    }
+    rows = (
+        AuditEvent.objects.filter(data_right_events(), action__in=list(columns), at__date__gte=since)
+        .annotate(month=TruncMonth("at"))
+        .order_by()
+        .values_list("month", "action")
+        .annotate(people=Count("subject", distinct=True))
+    )
     found: dict[date, DataRightMonth] = {}
     for month, action, people in rows:
         day = timezone.localdate(month) if timezone.is_aware(month) else month.date()
@@ -144,14 +185,21 @@ def _person(users: dict[int, User], user_id) -> str:
 def _describe(source: str, action: str, info: dict) -> tuple[str, str]:
     info = info or {}
     if source == "enrolment":
-        labels = {"invited": _("Enrolled and invited"), "active": _("Started the programme"),
-                  "completed": _("Completed the programme"), "withdrawn": _("Withdrew from the programme")}
+        labels = {
+            "invited": _("Enrolled and invited"),
+            "active": _("Started the programme"),
+            "completed": _("Completed the programme"),
+            "withdrawn": _("Withdrew from the programme"),
+        }
         status = info.get("to_status")
         label = labels.get(status) or _("Enrolment: %(status)s") % {"status": STATUS_LABELS.get(status, status)}
         return str(label), " · ".join(part for part in (info.get("programme"), info.get("cohort")) if part)
     if source == "platform":
-        labels = {"membership.granted": _("Role granted"), "membership.revoked": _("Role removed"),
-                  "organisation.created": _("Organisation created")}
+        labels = {
+            "membership.granted": _("Role granted"),
+            "membership.revoked": _("Role removed"),
+            "organisation.created": _("Organisation created"),
+        }
         details = str(ROLE_LABELS.get(info.get("role"), "")) if "role" in info else ""
         return str(labels.get(action, action)), details
     labels = dict(AuditEvent.Action.choices)
@@ -182,8 +230,17 @@ def event_lines(*, actor: policy.Actor, rows: list[tuple]) -> list[EventLine]:
         if source == "platform" and subject_id is None:
             subject_id = (info or {}).get("user")
         label, details = _describe(source, action, info)
-        lines.append(EventLine(at=at, source=source, action=action, label=label, actor=_person(users, actor_id),
-                               subject=_person(users, subject_id), details=details))
+        lines.append(
+            EventLine(
+                at=at,
+                source=source,
+                action=action,
+                label=label,
+                actor=_person(users, actor_id),
+                subject=_person(users, subject_id),
+                details=details,
+            )
+        )
     return lines
 
 

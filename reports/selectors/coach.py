@@ -67,8 +67,9 @@ def period_from(params) -> tuple[Period, list[str]]:
         problems.append(_("The start month was after the end month; they have been swapped."))
         first, last = last, first
     if _shift(first, MAX_MONTHS - 1) < last:
-        problems.append(_("A report covers at most %(months)s months; showing the last %(months)s.")
-                        % {"months": MAX_MONTHS})
+        problems.append(
+            _("A report covers at most %(months)s months; showing the last %(months)s.") % {"months": MAX_MONTHS}
+        )
         first = _shift(last, -(MAX_MONTHS - 1))
     return Period(first=first, last=last), problems
 
@@ -122,21 +123,37 @@ def coach_report(*, actor: policy.Actor, period: Period, with_sessions: bool = T
     policy.require(actor, policy.COACH)
     sessions = _own_sessions(actor, period)
     delivered = ~Q(status=Session.Status.CANCELLED)
-    rows = {row["month"].date() if hasattr(row["month"], "date") else row["month"]: row for row in (
-        sessions.annotate(month=TruncMonth("starts_at")).order_by().values("month")
-        .annotate(group=Count("pk", filter=delivered & Q(kind=Session.Kind.GROUP)),
-                  individual=Count("pk", filter=delivered & Q(kind=Session.Kind.INDIVIDUAL)),
-                  minutes=Sum("duration_minutes", filter=delivered),
-                  late=Count("pk", filter=Q(status=Session.Status.CANCELLED, late_cancellation=True))))}
+    rows = {
+        row["month"].date() if hasattr(row["month"], "date") else row["month"]: row
+        for row in (
+            sessions.annotate(month=TruncMonth("starts_at"))
+            .order_by()
+            .values("month")
+            .annotate(
+                group=Count("pk", filter=delivered & Q(kind=Session.Kind.GROUP)),
+                individual=Count("pk", filter=delivered & Q(kind=Session.Kind.INDIVIDUAL)),
+                minutes=Sum("duration_minutes", filter=delivered),
+                late=Count("pk", filter=Q(status=Session.Status.CANCELLED, late_cancellation=True)),
+            )
+        )
+    }
     months = []
     for month in period.months:
         row = rows.get(month, {})
-        months.append(MonthRow(month=month, group_sessions=row.get("group", 0),
-                               individual_sessions=row.get("individual", 0), minutes=row.get("minutes") or 0,
-                               late_cancellations=row.get("late", 0)))
+        months.append(
+            MonthRow(
+                month=month,
+                group_sessions=row.get("group", 0),
+                individual_sessions=row.get("individual", 0),
+                minutes=row.get("minutes") or 0,
+                late_cancellations=row.get("late", 0),
+            )
+        )
     listed = []
     if with_sessions:
-        listed = list(sessions.filter(delivered | Q(late_cancellation=True)).select_related("cohort__programme",
-                                                                                             "enrolment__programme")
-                      .order_by("starts_at"))
+        listed = list(
+            sessions.filter(delivered | Q(late_cancellation=True))
+            .select_related("cohort__programme", "enrolment__programme")
+            .order_by("starts_at")
+        )
     return CoachReport(period=period, months=months, sessions=listed)

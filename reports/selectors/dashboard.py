@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models import Dimension, PhaseAssessment, SharedGoalProgress
 from portal import policy
-from reports import disclosure
 from programmes.models import Attendance, Cohort, CreditTransaction, EmployeeProfile, Enrolment, Programme, Session
+from reports import disclosure
 
 FILTERS = ("programme", "cohort", "department")
 MOMENTS = (PhaseAssessment.Moment.INITIAL, PhaseAssessment.Moment.MIDPOINT, PhaseAssessment.Moment.FINAL)
@@ -40,6 +40,7 @@ def minimum_group() -> int:
 
 
 # --- filters --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -111,13 +112,21 @@ def filter_choices(*, actor: policy.Actor, filters: Filters) -> FilterChoices:
     if filters.programme:
         cohorts = cohorts.filter(programme=filters.programme)
     enrolled = policy.scope(actor, Enrolment).values("employee_id")
-    departments = list(policy.scope(actor, EmployeeProfile).filter(user_id__in=enrolled).exclude(department="")
-                       .order_by("department").values_list("department", flat=True).distinct())
-    return FilterChoices(programmes=programmes, cohorts=list(cohorts.only("pk", "name", "programme__name")),
-                         departments=departments)
+    departments = list(
+        policy.scope(actor, EmployeeProfile)
+        .filter(user_id__in=enrolled)
+        .exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+    return FilterChoices(
+        programmes=programmes, cohorts=list(cohorts.only("pk", "name", "programme__name")), departments=departments
+    )
 
 
 # --- figures --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Guarded:
@@ -305,48 +314,74 @@ def dashboard(*, actor: policy.Actor, filters: Filters) -> Dashboard:
     ratings = _ratings(cells)
     overdue = _overdue(cells, completion)
     shared = _shared_goals(actor, enrolments)  # 6: goals shared with HR
-    return Dashboard(filters=filters, minimum=minimum_group(), people=people, funnel=funnel,
-                     attendance=attendance, credits=credits, completion=completion, change=change,
-                     ratings=ratings, overdue=overdue, shared_goals=shared, released_on=cells.released_on,
-                     cells=cells)
+    return Dashboard(
+        filters=filters,
+        minimum=minimum_group(),
+        people=people,
+        funnel=funnel,
+        attendance=attendance,
+        credits=credits,
+        completion=completion,
+        change=change,
+        ratings=ratings,
+        overdue=overdue,
+        shared_goals=shared,
+        released_on=cells.released_on,
+        cells=cells,
+    )
 
 
 def released_of(*, actor: policy.Actor, filters: Filters) -> disclosure.Released:
     """The released cells of the selection (reports.disclosure): the only source of content figures."""
-    return disclosure.released(actor=actor, kinds=("completion", "change", "ratings", "actions"),
-                               programme_id=filters.programme.pk if filters.programme else None,
-                               cohort_id=filters.cohort.pk if filters.cohort else None,
-                               department=filters.department or None)
+    return disclosure.released(
+        actor=actor,
+        kinds=("completion", "change", "ratings", "actions"),
+        programme_id=filters.programme.pk if filters.programme else None,
+        cohort_id=filters.cohort.pk if filters.cohort else None,
+        department=filters.department or None,
+    )
 
 
 def _enrolments(actor: policy.Actor, filters: Filters) -> QuerySet:
     return policy.scope(actor, Enrolment).filter(
-        _selection(filters, programme="programme_id", cohort="cohort_id", employee="employee_id"))
+        _selection(filters, programme="programme_id", cohort="cohort_id", employee="employee_id")
+    )
 
 
 def _funnel(enrolments: QuerySet) -> tuple[list[FunnelStep], int, int]:
     counts = enrolments.aggregate(
-        total=Count("pk"), people=Count("employee_id", distinct=True),
+        total=Count("pk"),
+        people=Count("employee_id", distinct=True),
         started=Count("pk", filter=Q(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED])),
         completed=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
         withdrawn=Count("pk", filter=Q(status=Enrolment.Status.WITHDRAWN)),
-        allowance=Coalesce(Sum("credit_allowance", filter=~Q(status=Enrolment.Status.WITHDRAWN)), 0))
+        allowance=Coalesce(Sum("credit_allowance", filter=~Q(status=Enrolment.Status.WITHDRAWN)), 0),
+    )
     total = counts["total"]
 
     def step(key: str, label: str) -> FunnelStep:
-        return FunnelStep(key=key, label=label, count=counts[key],
-                          percent=round(100 * counts[key] / total) if total else 0)
+        return FunnelStep(
+            key=key, label=label, count=counts[key], percent=round(100 * counts[key] / total) if total else 0
+        )
 
-    funnel = [step("total", _("Enrolled")), step("started", _("Started")), step("completed", _("Completed")),
-              step("withdrawn", _("Withdrew"))]
+    funnel = [
+        step("total", _("Enrolled")),
+        step("started", _("Started")),
+        step("completed", _("Completed")),
+        step("withdrawn", _("Withdrew")),
+    ]
     return funnel, counts["people"], counts["allowance"]
 
 
 def _credits(actor: policy.Actor, enrolments: QuerySet, allowance: int) -> Credits:
-    ledger = policy.scope(actor, CreditTransaction).filter(
-        enrolment__in=enrolments.exclude(status=Enrolment.Status.WITHDRAWN)).aggregate(
-        spent=Coalesce(Sum("delta", filter=~Q(reason=CreditTransaction.Reason.ADJUSTMENT)), 0),
-        adjusted=Coalesce(Sum("delta", filter=Q(reason=CreditTransaction.Reason.ADJUSTMENT)), 0))
+    ledger = (
+        policy.scope(actor, CreditTransaction)
+        .filter(enrolment__in=enrolments.exclude(status=Enrolment.Status.WITHDRAWN))
+        .aggregate(
+            spent=Coalesce(Sum("delta", filter=~Q(reason=CreditTransaction.Reason.ADJUSTMENT)), 0),
+            adjusted=Coalesce(Sum("delta", filter=Q(reason=CreditTransaction.Reason.ADJUSTMENT)), 0),
+        )
+    )
     return Credits(allowance=allowance, used=-ledger["spent"], adjusted=ledger["adjusted"])
 
 
@@ -358,21 +393,29 @@ def attendance_of(filters: Filters) -> Q:
     if filters.cohort:
         condition &= Q(session__cohort_id=filters.cohort.pk) | Q(session__enrolment__cohort_id=filters.cohort.pk)
     elif filters.programme:
-        condition &= (Q(session__cohort__programme_id=filters.programme.pk)
-                      | Q(session__enrolment__programme_id=filters.programme.pk))
+        condition &= Q(session__cohort__programme_id=filters.programme.pk) | Q(
+            session__enrolment__programme_id=filters.programme.pk
+        )
     if filters.department:
         condition &= Q(user_id__in=department_members(filters.department))
     return condition
 
 
 def _attendance(actor: policy.Actor, filters: Filters) -> Attendance_:
-    counts = dict(policy.scope(actor, Attendance).filter(attendance_of(filters), session__starts_at__lt=timezone.now())
-                  .exclude(session__status=Session.Status.CANCELLED)
-                  .order_by().values_list("status").annotate(n=Count("pk")))
-    return Attendance_(present=counts.get(Attendance.Status.PRESENT, 0),
-                       absent=counts.get(Attendance.Status.ABSENT, 0),
-                       excused=counts.get(Attendance.Status.EXCUSED, 0),
-                       unmarked=counts.get(Attendance.Status.EXPECTED, 0))
+    counts = dict(
+        policy.scope(actor, Attendance)
+        .filter(attendance_of(filters), session__starts_at__lt=timezone.now())
+        .exclude(session__status=Session.Status.CANCELLED)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return Attendance_(
+        present=counts.get(Attendance.Status.PRESENT, 0),
+        absent=counts.get(Attendance.Status.ABSENT, 0),
+        excused=counts.get(Attendance.Status.EXCUSED, 0),
+        unmarked=counts.get(Attendance.Status.EXPECTED, 0),
+    )
 
 
 def _completion(cells: disclosure.Released) -> list[CompletionRow]:
@@ -380,9 +423,17 @@ def _completion(cells: disclosure.Released) -> list[CompletionRow]:
     totals: dict[str, disclosure.Total] = {}
     for key, total in cells.by("completion", "key").items():
         totals.setdefault(key.split(":", 1)[1], disclosure.Total()).add(total.contributors, total.values)
-    return [CompletionRow(moment=moment.value, label=str(moment.label), assigned=int(totals[moment]["assigned"]),
-                          submitted=int(totals[moment]["submitted"]), overdue=int(totals[moment]["overdue"]))
-            for moment in MOMENTS if moment in totals]
+    return [
+        CompletionRow(
+            moment=moment.value,
+            label=str(moment.label),
+            assigned=int(totals[moment]["assigned"]),
+            submitted=int(totals[moment]["submitted"]),
+            overdue=int(totals[moment]["overdue"]),
+        )
+        for moment in MOMENTS
+        if moment in totals
+    ]
 
 
 def _change(cells: disclosure.Released) -> list[InstrumentChange]:
@@ -392,14 +443,15 @@ def _change(cells: disclosure.Released) -> list[InstrumentChange]:
     keys = {(int(key.split(":", 1)[0]), key.split(":", 1)[1]) for key in totals}
     names = _dimension_names(keys)
     by_instrument: dict[int, InstrumentChange] = {}
-    for (instrument_id, key) in keys:
+    for instrument_id, key in keys:
         total = totals[f"{instrument_id}:{key}"]
         n = total["n"]
         title, name, position = names.get((instrument_id, key), ("", key, 0))
-        line = DimensionChange(people=total.contributors, instrument_id=instrument_id, key=key, name=name,
-                               position=position)
+        line = DimensionChange(
+            people=total.contributors, instrument_id=instrument_id, key=key, name=name, position=position
+        )
         line.initial, line.final, line.change = total["initial"] / n, total["final"] / n, total["change"] / n
-        spread = math.sqrt(max(total["change2"] - n * line.change ** 2, 0) / (n - 1)) if n > 1 else 0
+        spread = math.sqrt(max(total["change2"] - n * line.change**2, 0) / (n - 1)) if n > 1 else 0
         line.effect_size = line.change / spread if spread and not math.isclose(spread, 0) else None
         group = by_instrument.setdefault(instrument_id, InstrumentChange(instrument_id, title, []))
         group.dimensions.append(line)
@@ -412,9 +464,11 @@ def _dimension_names(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[
     """(instrument, dimension key) -> (instrument title, dimension name, position), in the latest wording."""
     if not keys:
         return {}
-    dimensions = (Dimension.objects.filter(version__instrument_id__in={instrument for instrument, _key in keys},
-                                           version__is_latest=True, key__in={key for _instrument, key in keys})
-                  .select_related("version"))
+    dimensions = Dimension.objects.filter(
+        version__instrument_id__in={instrument for instrument, _key in keys},
+        version__is_latest=True,
+        key__in={key for _instrument, key in keys},
+    ).select_related("version")
     return {(d.version.instrument_id, d.key): (d.version.title, d.name, d.position) for d in dimensions}
 
 
@@ -431,8 +485,12 @@ def _ratings(cells: disclosure.Released) -> Ratings:
     if not guard.shown:
         return Ratings(people=guard.people, withheld=guard.withheld)
     distribution = {rating: int(total[f"r{rating}"]) for rating in RATINGS}
-    return Ratings(people=guard.people, count=sum(distribution.values()), mean=total.mean("sum", "count"),
-                   distribution=distribution)
+    return Ratings(
+        people=guard.people,
+        count=sum(distribution.values()),
+        mean=total.mean("sum", "count"),
+        distribution=distribution,
+    )
 
 
 def _overdue(cells: disclosure.Released, completion: list[CompletionRow]) -> Overdue:
@@ -443,19 +501,26 @@ def _overdue(cells: disclosure.Released, completion: list[CompletionRow]) -> Ove
     guard = _withheld(total)
     if not guard.shown:
         return Overdue(assessments=assessments, actions=guard, action_count=None, people_with_actions=None)
-    return Overdue(assessments=assessments, actions=guard, action_count=int(total["overdue"]),
-                   people_with_actions=int(total["late_people"]))
+    return Overdue(
+        assessments=assessments,
+        actions=guard,
+        action_count=int(total["overdue"]),
+        people_with_actions=int(total["late_people"]),
+    )
 
 
 def _shared_goals(actor: policy.Actor, enrolments: QuerySet) -> SharedGoals:
     """Goals whose owners chose to share their progress with HR: HR may see each, so no minimum applies."""
-    counts = policy.scope(actor, SharedGoalProgress).filter(
-        employee_id__in=enrolments.values("employee_id")).aggregate(
-        goals=Count("pk"), mean=Avg("progress"), achieved=Count("pk", filter=Q(status="achieved")))
+    counts = (
+        policy.scope(actor, SharedGoalProgress)
+        .filter(employee_id__in=enrolments.values("employee_id"))
+        .aggregate(goals=Count("pk"), mean=Avg("progress"), achieved=Count("pk", filter=Q(status="achieved")))
+    )
     return SharedGoals(goals=counts["goals"], mean_progress=counts["mean"], achieved=counts["achieved"])
 
 
 # --- breakdown: per cohort within a programme, per programme otherwise --------------------------------
+
 
 @dataclass
 class BreakdownRow:
@@ -479,8 +544,7 @@ class BreakdownRow:
         return round(100 * self.submitted / self.assigned) if self.assigned else None
 
 
-def breakdown(*, actor: policy.Actor, filters: Filters, cells: disclosure.Released | None = None
-              ) -> list[BreakdownRow]:
+def breakdown(*, actor: policy.Actor, filters: Filters, cells: disclosure.Released | None = None) -> list[BreakdownRow]:
     """Enrolment and attendance (figures HR may see for any group) and assessment completion (released
     cells only: `cells` from `dashboard()`, or read here) per cohort when a programme is chosen, per
     programme otherwise. Two queries, three without `cells`."""
@@ -489,24 +553,42 @@ def breakdown(*, actor: policy.Actor, filters: Filters, cells: disclosure.Releas
     by = "cohort" if filters.programme else "programme"
     key = f"{by}_id"
     rows: dict[int, BreakdownRow] = {}
-    for row in (enrolments.order_by().values(key, name=F(f"{by}__name"))
-                .annotate(enrolled=Count("pk"),
-                          started=Count("pk", filter=Q(status__in=[Enrolment.Status.ACTIVE,
-                                                                   Enrolment.Status.COMPLETED])),
-                          completed=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
-                          withdrawn=Count("pk", filter=Q(status=Enrolment.Status.WITHDRAWN)))
-                .order_by("name")):
-        rows[row[key]] = BreakdownRow(label=row["name"], enrolled=row["enrolled"], started=row["started"],
-                                      completed=row["completed"], withdrawn=row["withdrawn"])
+    for row in (
+        enrolments.order_by()
+        .values(key, name=F(f"{by}__name"))
+        .annotate(
+            enrolled=Count("pk"),
+            started=Count("pk", filter=Q(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED])),
+            completed=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
+            withdrawn=Count("pk", filter=Q(status=Enrolment.Status.WITHDRAWN)),
+        )
+        .order_by("name")
+    ):
+        rows[row[key]] = BreakdownRow(
+            label=row["name"],
+            enrolled=row["enrolled"],
+            started=row["started"],
+            completed=row["completed"],
+            withdrawn=row["withdrawn"],
+        )
     # Attendance per group: a group session counts for its cohort, a 1:1 for its enrolment's.
-    group = (Coalesce("session__cohort__programme_id", "session__enrolment__programme_id") if by == "programme"
-             else Coalesce("session__cohort_id", "session__enrolment__cohort_id"))
-    attendance = (policy.scope(actor, Attendance)
-                  .filter(attendance_of(filters), session__starts_at__lt=timezone.now())
-                  .exclude(session__status=Session.Status.CANCELLED)
-                  .annotate(group=group).order_by().values("group")
-                  .annotate(present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
-                            absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT))))
+    group = (
+        Coalesce("session__cohort__programme_id", "session__enrolment__programme_id")
+        if by == "programme"
+        else Coalesce("session__cohort_id", "session__enrolment__cohort_id")
+    )
+    attendance = (
+        policy.scope(actor, Attendance)
+        .filter(attendance_of(filters), session__starts_at__lt=timezone.now())
+        .exclude(session__status=Session.Status.CANCELLED)
+        .annotate(group=group)
+        .order_by()
+        .values("group")
+        .annotate(
+            present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
+            absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+        )
+    )
     for row in attendance:
         if row["group"] in rows:
             rows[row["group"]].present, rows[row["group"]].absent = row["present"], row["absent"]

@@ -66,15 +66,17 @@ def personal_data(*, actor: policy.Actor) -> dict:
         "format": "coaching-portal-personal-data/1",
         "generated_at": timezone.now().isoformat(),
         "organisation": {"name": organisation.name, "slug": organisation.slug},
-        "person": {name: _plain(getattr(person, "pk" if name == "id" else name))
-                   for name in data_map.checked_fields(settings.AUTH_USER_MODEL, ACCOUNT_FIELDS)},
-        "records": {label: rows for label, rows in sorted(records.items())},
+        "person": {
+            name: _plain(getattr(person, "pk" if name == "id" else name))
+            for name in data_map.checked_fields(settings.AUTH_USER_MODEL, ACCOUNT_FIELDS)
+        },
+        "records": dict(sorted(records.items())),
         "references": references,
         "other_organisations": _elsewhere(person, organisation),
         "notes": {
             "records": "Rows about you or written by you, by kind (app.Model), with the ids they refer to.",
             "references": "Rows about something or someone else on which you are named as having acted "
-                          "(for instance who marked attendance): only which row, never its content.",
+            "(for instance who marked attendance): only which row, never its content.",
             "other_organisations": "Data you have in other organisations on this portal: export it there.",
         },
     }
@@ -101,9 +103,13 @@ def _plain(value):
 
 
 def _elsewhere(person, organisation) -> list[dict]:
-    others = (Membership.objects.filter(user=person, is_active=True, organisation__is_active=True)
-              .exclude(organisation=organisation).exclude(organisation__schema_name="public")
-              .select_related("organisation").order_by("organisation__name"))
+    others = (
+        Membership.objects.filter(user=person, is_active=True, organisation__is_active=True)
+        .exclude(organisation=organisation)
+        .exclude(organisation__schema_name="public")
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
     seen = {}
     for membership in others:
         other = membership.organisation

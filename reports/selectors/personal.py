@@ -41,8 +41,11 @@ class PersonalReport:
 
     @property
     def credits_left(self) -> int:
-        return sum(max(enrolment.credits_left, 0) for enrolment in self.enrolments
-                   if enrolment.status != Enrolment.Status.WITHDRAWN)
+        return sum(
+            max(enrolment.credits_left, 0)
+            for enrolment in self.enrolments
+            if enrolment.status != Enrolment.Status.WITHDRAWN
+        )
 
     @property
     def credits_used(self) -> int:
@@ -65,34 +68,58 @@ def report_subject(*, actor: policy.Actor, user_id: int) -> User:
 
 def reflection_choices(*, actor: policy.Actor) -> list[Reflection]:
     """The employee's own reflections, to choose which go into their report."""
-    return list(policy.scope(actor, Reflection).filter(employee_id=actor.user_id)
-                .select_related("session").order_by("-created_at", "-pk"))
+    return list(
+        policy.scope(actor, Reflection)
+        .filter(employee_id=actor.user_id)
+        .select_related("session")
+        .order_by("-created_at", "-pk")
+    )
 
 
-def personal_report(*, actor: policy.Actor, person: User, reflection_ids: list[int] | None = None
-                    ) -> PersonalReport:
+def personal_report(*, actor: policy.Actor, person: User, reflection_ids: list[int] | None = None) -> PersonalReport:
     """Everything the report shows about `person`, as `actor` may see it. A fixed number of queries.
 
     `reflection_ids`: the employee's choice for their own report. A coach's report holds the reflections
     shared with them, which is all the policy lets a coach read.
     """
     own = person.pk == actor.user_id
-    enrolments = list(with_credits(policy.scope(actor, Enrolment).filter(employee=person))
-                      .select_related("programme", "cohort", "coach").order_by("-programme__starts_on"))
-    attendance = dict(policy.scope(actor, Attendance).filter(
-        user=person, session__starts_at__lt=timezone.now()).exclude(session__status=Session.Status.CANCELLED)
-        .order_by().values_list("status").annotate(n=Count("pk")))
+    enrolments = list(
+        with_credits(policy.scope(actor, Enrolment).filter(employee=person))
+        .select_related("programme", "cohort", "coach")
+        .order_by("-programme__starts_on")
+    )
+    attendance = dict(
+        policy.scope(actor, Attendance)
+        .filter(user=person, session__starts_at__lt=timezone.now())
+        .exclude(session__status=Session.Status.CANCELLED)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
     results = results_of(actor=actor, employee_id=person.pk)
-    goals = list(policy.scope(actor, Goal).filter(employee=person).prefetch_related(
-        Prefetch("actions", policy.scope(actor, ActionItem).order_by("done_at", "due_on", "pk")),
-        Prefetch("check_ins", policy.scope(actor, CheckIn).order_by("-created_at", "-pk"), to_attr="latest_check_ins"),
-    ).order_by("status", "target_date", "-created_at"))
+    goals = list(
+        policy.scope(actor, Goal)
+        .filter(employee=person)
+        .prefetch_related(
+            Prefetch("actions", policy.scope(actor, ActionItem).order_by("done_at", "due_on", "pk")),
+            Prefetch(
+                "check_ins", policy.scope(actor, CheckIn).order_by("-created_at", "-pk"), to_attr="latest_check_ins"
+            ),
+        )
+        .order_by("status", "target_date", "-created_at")
+    )
     reflections = policy.scope(actor, Reflection).filter(employee=person).select_related("session")
     if own:
         reflections = reflections.filter(pk__in=reflection_ids or [])
     else:
         reflections = reflections.filter(Q(shared_with_coach=True))
     reflections = list(reflections.order_by("created_at", "pk"))
-    return PersonalReport(person=person, for_coach=not own, enrolments=enrolments, attendance=attendance,
-                          results=results, goals=goals, reflections=reflections)
-
+    return PersonalReport(
+        person=person,
+        for_coach=not own,
+        enrolments=enrolments,
+        attendance=attendance,
+        results=results,
+        goals=goals,
+        reflections=reflections,
+    )

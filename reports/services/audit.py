@@ -17,12 +17,17 @@ def audit_record(*, actor: policy.Actor | None, action: str, subject=None, **det
     if action not in AuditEvent.Action.values:
         raise ValueError(f"unknown audit action {action!r}")
     subject_id = subject if isinstance(subject, int) or subject is None else subject.pk
-    event = AuditEvent.objects.create(actor_id=actor.user_id if actor is not None else None,
-                                      subject_id=subject_id, action=action, detail=detail)
+    event = AuditEvent.objects.create(
+        actor_id=actor.user_id if actor is not None else None, subject_id=subject_id, action=action, detail=detail
+    )
     if is_data_right(action, detail):
-        organisation = actor.organisation if actor is not None else Organisation.objects.get(
-            schema_name=connection.schema_name)
-        PlatformEvent.objects.create(actor_id=event.actor_id, organisation=organisation,
-                                     action=PlatformEvent.DATA_RIGHT_PREFIX + action,
-                                     detail={"user": subject_id, **detail})
+        organisation = (
+            actor.organisation if actor is not None else Organisation.objects.get(schema_name=connection.schema_name)
+        )
+        PlatformEvent.objects.create(
+            actor_id=event.actor_id,
+            organisation=organisation,
+            action=PlatformEvent.DATA_RIGHT_PREFIX + action,
+            detail={"user": subject_id, **detail},
+        )
     return event

@@ -30,9 +30,19 @@ def personal_export(*, actor: policy.Actor) -> tuple[bytes, str]:
             own = list(policy.scope(actor, Reflection).filter(employee_id=actor.user_id).values_list("pk", flat=True))
             rendered, _name = documents.personal_pdf(actor=actor, person=actor.user, reflection_ids=own)
             archive.writestr("progress-report.pdf", rendered.content)
-        archive.writestr("README.txt", render_to_string("reports/export_readme.txt", {
-            "data": data, "organisation": actor.organisation, "with_pdf": actor.is_employee}))
-    audit_record(actor=actor, action=AuditEvent.Action.DATA_EXPORTED, subject=actor.user_id,
-                 kinds=len(data["records"]), references=len(data["references"]))
+        archive.writestr(
+            "README.txt",
+            render_to_string(
+                "reports/export_readme.txt",
+                {"data": data, "organisation": actor.organisation, "with_pdf": actor.is_employee},
+            ),
+        )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DATA_EXPORTED,
+        subject=actor.user_id,
+        kinds=len(data["records"]),
+        references=len(data["references"]),
+    )
     stamp = timezone.localdate().isoformat()
     return buffer.getvalue(), f"{actor.organisation.slug}-my-data-{stamp}.zip"

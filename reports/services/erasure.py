@@ -27,8 +27,8 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 from django.core.mail import send_mail
+from django.db import connection, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -50,14 +50,18 @@ EMAIL_SCRUB: tuple[tuple[str, tuple[str, ...]], ...] = (("programmes.EnrolmentIm
 
 
 def _other_roles(person: User, organisations) -> list[Membership]:
-    return list(Membership.objects.filter(user=person, organisation__in=organisations, is_active=True)
-                .exclude(role=Role.EMPLOYEE).select_related("organisation"))
+    return list(
+        Membership.objects.filter(user=person, organisation__in=organisations, is_active=True)
+        .exclude(role=Role.EMPLOYEE)
+        .select_related("organisation")
+    )
 
 
 def organisations_of(person: User) -> list[Organisation]:
     """Every organisation where the person holds or held a role (memberships are never deleted but here)."""
-    return list(Organisation.objects.filter(memberships__user=person).exclude(schema_name="public")
-                .distinct().order_by("pk"))
+    return list(
+        Organisation.objects.filter(memberships__user=person).exclude(schema_name="public").distinct().order_by("pk")
+    )
 
 
 def _covered(request: ErasureRequest) -> list[Organisation]:
@@ -68,11 +72,14 @@ def _covered(request: ErasureRequest) -> list[Organisation]:
 
 def _blocking_roles_message(roles: list[Membership]) -> str:
     names = ", ".join(sorted({f"{m.get_role_display()} ({m.organisation.name})" for m in roles}))
-    return _("This person also holds other roles: %(roles)s. Remove those roles first; erasure applies to "
-             "an employee's data only.") % {"roles": names}
+    return _(
+        "This person also holds other roles: %(roles)s. Remove those roles first; erasure applies to "
+        "an employee's data only."
+    ) % {"roles": names}
 
 
 # --- asking and cancelling -------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def erasure_request(*, actor: policy.Actor, person: User) -> ErasureRequest:
@@ -92,10 +99,20 @@ def erasure_request(*, actor: policy.Actor, person: User) -> ErasureRequest:
     if ErasureRequest.objects.filter(person=person, status=ErasureRequest.Status.PENDING).exists():
         raise ValidationError(_("An erasure of this person's data is already scheduled."))
     now = timezone.now()
-    request = ErasureRequest.objects.create(person=person, requested_by_id=actor.user_id, scope=scope,
-                                            requested_at=now, due_at=now + timedelta(days=settings.ERASURE_GRACE_DAYS))
-    audit_record(actor=actor, action=AuditEvent.Action.ERASURE_REQUESTED, subject=person, scope=scope,
-                 due=request.due_at.date().isoformat())
+    request = ErasureRequest.objects.create(
+        person=person,
+        requested_by_id=actor.user_id,
+        scope=scope,
+        requested_at=now,
+        due_at=now + timedelta(days=settings.ERASURE_GRACE_DAYS),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.ERASURE_REQUESTED,
+        subject=person,
+        scope=scope,
+        due=request.due_at.date().isoformat(),
+    )
     if scope == ErasureRequest.Scope.ORGANISATION:
         transaction.on_commit(lambda: _tell_the_person(request, organisation))
     return request
@@ -105,8 +122,12 @@ def _tell_the_person(request: ErasureRequest, organisation: Organisation) -> Non
     """An erasure someone else asked for is announced to the person, with time to export their data."""
     person = request.person
     with translation.override(person.language or organisation.default_language):
-        context = {"person": person, "organisation": organisation, "link": organisation_url(organisation, "/my-data/"),
-                   "due_date": formats.date_format(timezone.localtime(request.due_at), "DATE_FORMAT")}
+        context = {
+            "person": person,
+            "organisation": organisation,
+            "link": organisation_url(organisation, "/my-data/"),
+            "due_date": formats.date_format(timezone.localtime(request.due_at), "DATE_FORMAT"),
+        }
         subject = _("Your coaching data at %(organisation)s will be erased") % {"organisation": organisation.name}
         body = render_to_string("reports/email/erasure_scheduled.txt", context)
     send_mail(subject, body, None, [person.email])
@@ -122,21 +143,27 @@ def erasure_cancel(*, actor: policy.Actor, request: ErasureRequest) -> ErasureRe
         raise ValidationError(_("Only the person or an HR manager can cancel this erasure."))
     if locked.status != ErasureRequest.Status.PENDING:
         raise ValidationError(_("This erasure is no longer scheduled, so it cannot be cancelled."))
-    locked.status, locked.cancelled_at, locked.cancelled_by_id = (ErasureRequest.Status.CANCELLED, timezone.now(),
-                                                                  actor.user_id)
+    locked.status, locked.cancelled_at, locked.cancelled_by_id = (
+        ErasureRequest.Status.CANCELLED,
+        timezone.now(),
+        actor.user_id,
+    )
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-    audit_record(actor=actor, action=AuditEvent.Action.ERASURE_CANCELLED, subject=locked.person_id,
-                 scope=locked.scope)
+    audit_record(actor=actor, action=AuditEvent.Action.ERASURE_CANCELLED, subject=locked.person_id, scope=locked.scope)
     return locked
 
 
 # --- carrying it out -------------------------------------------------------------------------------------
 
+
 def erasures_due_run(*, now=None) -> int:
     """Carry out this organisation's erasures whose grace period has passed (the scheduled task)."""
     done = 0
-    due = list(ErasureRequest.objects.filter(status=ErasureRequest.Status.PENDING, due_at__lte=now or timezone.now())
-               .values_list("pk", flat=True))
+    due = list(
+        ErasureRequest.objects.filter(
+            status=ErasureRequest.Status.PENDING, due_at__lte=now or timezone.now()
+        ).values_list("pk", flat=True)
+    )
     for pk in due:
         try:
             if erasure_execute(request_id=pk):
@@ -150,8 +177,12 @@ def erasure_execute(*, request_id: int) -> bool:
     """Erase now (the grace period is the caller's business). True when done; False when blocked."""
     home = connection.tenant
     with transaction.atomic():
-        request = (ErasureRequest.objects.select_for_update(skip_locked=True).select_related("person")
-                   .filter(pk=request_id, status=ErasureRequest.Status.PENDING).first())
+        request = (
+            ErasureRequest.objects.select_for_update(skip_locked=True)
+            .select_related("person")
+            .filter(pk=request_id, status=ErasureRequest.Status.PENDING)
+            .first()
+        )
         if request is None:
             return False
         person = request.person
@@ -167,8 +198,13 @@ def erasure_execute(*, request_id: int) -> bool:
         for organisation in covered:
             with tenant_context(organisation):
                 summary[organisation.slug] = erase_here(person=person, stand_in=stand_in)
-                audit_record(actor=None, action=AuditEvent.Action.ERASURE_COMPLETED, subject=stand_in,
-                             scope=request.scope, rows=sum(summary[organisation.slug].values()))
+                audit_record(
+                    actor=None,
+                    action=AuditEvent.Action.ERASURE_COMPLETED,
+                    subject=stand_in,
+                    scope=request.scope,
+                    rows=sum(summary[organisation.slug].values()),
+                )
         with schema_context("public"):
             Membership.objects.filter(user=person, organisation__in=covered).delete()
             closed = everywhere or not Membership.objects.filter(user=person).exists()
@@ -273,8 +309,18 @@ def account_close(*, person: User) -> dict[str, int]:
     person.first_name = person.last_name = person.language = ""
     person.is_active = person.is_staff = person.is_superuser = False
     person.set_unusable_password()
-    person.save(update_fields=["email", "first_name", "last_name", "language", "is_active", "is_staff",
-                               "is_superuser", "password"])
+    person.save(
+        update_fields=[
+            "email",
+            "first_name",
+            "last_name",
+            "language",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "password",
+        ]
+    )
     person.groups.clear()
     person.user_permissions.clear()
     return {label: number for label, number in counts.items() if number}

@@ -51,8 +51,11 @@ def report_job_start(*, actor: policy.Actor, kind: str, params) -> ReportJob:
         except (TypeError, ValueError):
             raise Http404(policy.NOT_FOUND) from None
         job.subject = personal_selectors.report_subject(actor=actor, user_id=person_id)
-        job.options = {"reflections": _reflection_ids(params.getlist("reflection") if hasattr(params, "getlist")
-                                                      else params.get("reflection"))}
+        job.options = {
+            "reflections": _reflection_ids(
+                params.getlist("reflection") if hasattr(params, "getlist") else params.get("reflection")
+            )
+        }
     elif kind == ReportJob.Kind.COACH:
         policy.require(actor, policy.COACH)
         period, _problems = coach_selectors.period_from(params)
@@ -96,8 +99,9 @@ def _render(job: ReportJob, actor: policy.Actor, progress):
         return documents.programme_pdf(actor=actor, filters=filters, progress=progress)
     if job.kind == ReportJob.Kind.PERSONAL:
         person = personal_selectors.report_subject(actor=actor, user_id=job.subject_id)
-        return documents.personal_pdf(actor=actor, person=person, reflection_ids=job.options.get("reflections"),
-                                      progress=progress)
+        return documents.personal_pdf(
+            actor=actor, person=person, reflection_ids=job.options.get("reflections"), progress=progress
+        )
     period, _problems = coach_selectors.period_from(job.options)
     return documents.coach_pdf(actor=actor, period=period, progress=progress)
 

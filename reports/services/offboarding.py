@@ -28,8 +28,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.apps import apps
@@ -54,18 +53,35 @@ FRESH_FOR = timedelta(days=1)
 USER_FIELDS = ("email", "first_name", "last_name", "language", "password", "is_active", "date_joined")
 # What the customer's bundle holds, model by model: administrative data, and which fields of it.
 BUNDLE = (
-    ("programmes.Programme", ("name", "description", "objectives", "starts_on", "ends_on", "status",
-                              "default_credits", "created_at")),
+    (
+        "programmes.Programme",
+        ("name", "description", "objectives", "starts_on", "ends_on", "status", "default_credits", "created_at"),
+    ),
     ("programmes.Phase", ("programme", "position", "kind", "name", "description", "starts_on", "ends_on")),
     ("programmes.Cohort", ("programme", "name", "capacity", "starts_on")),
     ("programmes.EmployeeProfile", ("user", "department", "job_title", "manager")),
-    ("programmes.Enrolment", ("programme", "cohort", "employee", "coach", "status", "credit_allowance",
-                              "status_changed_at", "created_at")),
+    (
+        "programmes.Enrolment",
+        ("programme", "cohort", "employee", "coach", "status", "credit_allowance", "status_changed_at", "created_at"),
+    ),
     ("programmes.EnrolmentEvent", ("enrolment", "from_status", "to_status", "at", "by")),
     ("programmes.Agreement", ("version", "body", "created_at")),
     ("programmes.AgreementAcceptance", ("agreement", "user", "accepted_at")),
-    ("programmes.Session", ("kind", "cohort", "enrolment", "coach", "starts_at", "duration_minutes", "mode",
-                            "status", "cancelled_at", "late_cancellation")),
+    (
+        "programmes.Session",
+        (
+            "kind",
+            "cohort",
+            "enrolment",
+            "coach",
+            "starts_at",
+            "duration_minutes",
+            "mode",
+            "status",
+            "cancelled_at",
+            "late_cancellation",
+        ),
+    ),
     ("programmes.Attendance", ("session", "user", "status", "marked_at")),
     ("programmes.CreditTransaction", ("enrolment", "delta", "reason", "session", "at")),
     ("reports.AuditEvent", ("at", "actor", "subject", "action")),
@@ -93,12 +109,16 @@ class Archive:
 
 # --- the PostgreSQL client programs ---------------------------------------------------------------------
 
+
 def _embedded() -> bool:
     from portal import embedded_db
 
     params = connection.settings_dict
-    return (str(params.get("HOST")) == embedded_db.HOST and str(params.get("PORT")) == str(embedded_db.PORT)
-            and "DATABASE_URL" not in os.environ)
+    return (
+        str(params.get("HOST")) == embedded_db.HOST
+        and str(params.get("PORT")) == str(embedded_db.PORT)
+        and "DATABASE_URL" not in os.environ
+    )
 
 
 def pg_program(name: str) -> str:
@@ -111,8 +131,9 @@ def pg_program(name: str) -> str:
         return str(POSTGRES_BIN_PATH / name)
     found = shutil.which(name)
     if found is None:
-        raise OffboardingError(_("%(program)s is not installed; set PG_BIN_DIR to the folder that holds it.")
-                               % {"program": name})
+        raise OffboardingError(
+            _("%(program)s is not installed; set PG_BIN_DIR to the folder that holds it.") % {"program": name}
+        )
     return found
 
 
@@ -122,15 +143,27 @@ def _check_version(program: str) -> None:
     match = re.search(r"(\d+)(?:\.\d+)?", output)
     server = connection.pg_version // 10000
     if match is None or int(match.group(1)) < server:
-        raise OffboardingError(_("%(program)s (%(version)s) is older than the database server (%(server)s); set "
-                                 "PG_BIN_DIR to the server's own programs.")
-                               % {"program": Path(program).name, "version": output.strip() or "?", "server": server})
+        raise OffboardingError(
+            _(
+                "%(program)s (%(version)s) is older than the database server (%(server)s); set "
+                "PG_BIN_DIR to the server's own programs."
+            )
+            % {"program": Path(program).name, "version": output.strip() or "?", "server": server}
+        )
 
 
 def _connection_args() -> tuple[list[str], dict]:
     params = connection.settings_dict
-    args = ["-h", str(params.get("HOST") or "127.0.0.1"), "-p", str(params.get("PORT") or 5432),
-            "-U", str(params.get("USER") or "postgres"), "-d", str(params["NAME"])]
+    args = [
+        "-h",
+        str(params.get("HOST") or "127.0.0.1"),
+        "-p",
+        str(params.get("PORT") or 5432),
+        "-U",
+        str(params.get("USER") or "postgres"),
+        "-d",
+        str(params["NAME"]),
+    ]
     env = {**os.environ, "PGPASSWORD": str(params.get("PASSWORD") or ""), "PGCONNECT_TIMEOUT": "10"}
     return args, env
 
@@ -139,11 +172,14 @@ def _run(command: list[str], env: dict) -> None:
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:
         logger.error("%s failed: %s", Path(command[0]).name, result.stderr[-2000:])
-        raise OffboardingError(_("%(program)s failed: %(error)s")
-                               % {"program": Path(command[0]).name, "error": result.stderr.strip()[-500:]})
+        raise OffboardingError(
+            _("%(program)s failed: %(error)s")
+            % {"program": Path(command[0]).name, "error": result.stderr.strip()[-500:]}
+        )
 
 
 # --- archives -------------------------------------------------------------------------------------------
+
 
 def archive_root() -> Path:
     root = Path(settings.OFFBOARDING_ARCHIVE_DIR)
@@ -158,9 +194,16 @@ def archives(*, slug: str | None = None) -> list[Archive]:
         match = ARCHIVE_NAME.match(path.name)
         if not match or not path.is_dir() or (slug and match["slug"] != slug) or not (path / "bundle.zip").exists():
             continue
-        created = timezone.make_aware(datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S"), dt_timezone.utc)
-        found.append(Archive(name=path.name, slug=match["slug"], created_at=created, path=path,
-                             bundle_bytes=(path / "bundle.zip").stat().st_size))
+        created = timezone.make_aware(datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S"), UTC)
+        found.append(
+            Archive(
+                name=path.name,
+                slug=match["slug"],
+                created_at=created,
+                path=path,
+                bundle_bytes=(path / "bundle.zip").stat().st_size,
+            )
+        )
     return sorted(found, key=lambda archive: archive.created_at, reverse=True)
 
 
@@ -179,13 +222,23 @@ def archive_create(*, actor: policy.Actor, organisation: Organisation) -> Archiv
     policy.require_platform_staff(actor)
     program = pg_program("pg_dump")
     _check_version(program)
-    stamp = timezone.now().astimezone(dt_timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
     path = archive_root() / f"{organisation.slug}-{stamp}"
     path.mkdir()
     try:
         args, env = _connection_args()
-        _run([program, *args, "--format=custom", "--no-owner", "--no-privileges",
-              f"--schema={organisation.schema_name}", f"--file={path / 'schema.dump'}"], env)
+        _run(
+            [
+                program,
+                *args,
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--schema={organisation.schema_name}",
+                f"--file={path / 'schema.dump'}",
+            ],
+            env,
+        )
         platform = _platform_rows(organisation)
         (path / "platform.json").write_text(json.dumps(platform, cls=DjangoJSONEncoder, indent=1))
         media = Path(settings.MEDIA_ROOT) / organisation.schema_name
@@ -199,8 +252,12 @@ def archive_create(*, actor: policy.Actor, organisation: Organisation) -> Archiv
     for file in path.rglob("*"):
         file.chmod(0o600 if file.is_file() else 0o700)
     path.chmod(0o700)
-    PlatformEvent.objects.create(actor_id=actor.user_id, organisation=organisation, action="organisation.exported",
-                                 detail={"slug": organisation.slug, "archive": path.name})
+    PlatformEvent.objects.create(
+        actor_id=actor.user_id,
+        organisation=organisation,
+        action="organisation.exported",
+        detail={"slug": organisation.slug, "archive": path.name},
+    )
     return archives(slug=organisation.slug)[0]
 
 
@@ -211,8 +268,10 @@ def _platform_rows(organisation: Organisation) -> dict:
         "format": "coaching-portal-organisation/1",
         "organisation": serializers.serialize("python", [organisation])[0],
         "domains": [{"domain": d.domain, "is_primary": d.is_primary} for d in organisation.domains.order_by("pk")],
-        "memberships": [{"user": m.user_id, "role": m.role, "is_active": m.is_active,
-                         "created_at": m.created_at} for m in memberships],
+        "memberships": [
+            {"user": m.user_id, "role": m.role, "is_active": m.is_active, "created_at": m.created_at}
+            for m in memberships
+        ],
         "users": [{"id": user.pk, **{name: getattr(user, name) for name in USER_FIELDS}} for user in users],
         "row_counts": _row_counts(organisation.schema_name),
     }
@@ -221,8 +280,11 @@ def _platform_rows(organisation: Organisation) -> dict:
 def _row_counts(schema: str) -> dict[str, int]:
     """Rows per table of a schema, counted exactly (the restore drill compares them)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-                       "AND table_type = 'BASE TABLE' ORDER BY table_name", [schema])
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name",
+            [schema],
+        )
         tables = [row[0] for row in cursor.fetchall()]
         counts = {}
         for table in tables:
@@ -241,33 +303,42 @@ def bundle_write(*, target: Path, organisation: Organisation, platform: dict | N
     platform = platform if platform is not None else _platform_rows(organisation)
     user_fields = data_map.checked_fields(settings.AUTH_USER_MODEL, PEOPLE_FIELDS)
     tables = [(label, data_map.checked_fields(label, ("id", *fields))[1:]) for label, fields in BUNDLE]
-    people = [{**{name: user[name] for name in user_fields},
-               "roles": sorted({m["role"] for m in platform["memberships"] if m["user"] == user["id"] and m["is_active"]})}
-              for user in platform["users"]]
+    people = [
+        {
+            **{name: user[name] for name in user_fields},
+            "roles": sorted({m["role"] for m in platform["memberships"] if m["user"] == user["id"] and m["is_active"]}),
+        }
+        for user in platform["users"]
+    ]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("README.txt", _bundle_readme(organisation))
         bundle.writestr("json/people.json", json.dumps(people, indent=1, ensure_ascii=False))
-        bundle.writestr("csv/people.csv", csv_text([*user_fields, "roles"],
-                                               ([*(p[name] for name in user_fields), " ".join(p["roles"])]
-                                                for p in people)))
+        bundle.writestr(
+            "csv/people.csv",
+            csv_text(
+                [*user_fields, "roles"], ([*(p[name] for name in user_fields), " ".join(p["roles"])] for p in people)
+            ),
+        )
         for label, fields in tables:
             model = apps.get_model(label)
             rows = list(model._default_manager.order_by("pk").values("pk", *fields))
             name = model._meta.model_name
-            bundle.writestr(f"json/{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, indent=1,
-                                                            ensure_ascii=False))
-            bundle.writestr(f"csv/{name}.csv", csv_text(["id", *fields], ([row["pk"], *(row[f] for f in fields)]
-                                                                     for row in rows)))
+            bundle.writestr(f"json/{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, indent=1, ensure_ascii=False))
+            bundle.writestr(
+                f"csv/{name}.csv", csv_text(["id", *fields], ([row["pk"], *(row[f] for f in fields)] for row in rows))
+            )
 
 
 def _bundle_readme(organisation: Organisation) -> str:
-    return (f"{organisation.name}: administrative data exported {timezone.now():%Y-%m-%d %H:%M} UTC.\n\n"
-            "json/ and csv/ hold the same records: people and their roles, programmes, phases, cohorts, "
-            "employee profiles, enrolments and their history, coaching agreements and who accepted them, "
-            "sessions (times and modes), attendance, 1:1 credits and the administrative audit.\n"
-            "Coaching content (assessment answers, scores, reflections, goals, feedback and notes) is not "
-            "included: it belongs to each employee and their coach, who can export their own.\n"
-            "CSV files are UTF-8 with a byte order mark; ids link the files to one another.\n")
+    return (
+        f"{organisation.name}: administrative data exported {timezone.now():%Y-%m-%d %H:%M} UTC.\n\n"
+        "json/ and csv/ hold the same records: people and their roles, programmes, phases, cohorts, "
+        "employee profiles, enrolments and their history, coaching agreements and who accepted them, "
+        "sessions (times and modes), attendance, 1:1 credits and the administrative audit.\n"
+        "Coaching content (assessment answers, scores, reflections, goals, feedback and notes) is not "
+        "included: it belongs to each employee and their coach, who can export their own.\n"
+        "CSV files are UTF-8 with a byte order mark; ids link the files to one another.\n"
+    )
 
 
 def archives_expire(*, now=None) -> list[str]:
@@ -281,17 +352,23 @@ def archives_expire(*, now=None) -> list[str]:
 
 # --- deleting -------------------------------------------------------------------------------------------
 
+
 def organisation_delete(*, actor: policy.Actor, organisation: Organisation, confirm_slug: str) -> dict:
     """Delete the organisation: schema, domains, public rows and files, after a fresh archive and the
     typed confirmation. Returns what was removed."""
     policy.require_platform_staff(actor)
     if confirm_slug != organisation.slug:
-        raise ValidationError(_("That is not this organisation's address (%(slug)s). Nothing was deleted.")
-                              % {"slug": organisation.slug})
+        raise ValidationError(
+            _("That is not this organisation's address (%(slug)s). Nothing was deleted.") % {"slug": organisation.slug}
+        )
     latest = next(iter(archives(slug=organisation.slug)), None)
     if latest is None or timezone.now() - latest.created_at > FRESH_FOR:
-        raise ValidationError(_("Export the organisation first: deleting needs an archive made in the last "
-                                "24 hours. Nothing was deleted."))
+        raise ValidationError(
+            _(
+                "Export the organisation first: deleting needs an archive made in the last "
+                "24 hours. Nothing was deleted."
+            )
+        )
     if organisation.schema_name in ("public", settings.TENANT_BASE_SCHEMA):
         raise ValidationError(_("This schema cannot be deleted."))
     with transaction.atomic():
@@ -300,9 +377,12 @@ def organisation_delete(*, actor: policy.Actor, organisation: Organisation, conf
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{organisation.schema_name}" CASCADE')
         Domain.objects.filter(tenant=organisation).delete()
-        PlatformEvent.objects.create(actor_id=actor.user_id, organisation=None, action="organisation.offboarded",
-                                     detail={"slug": organisation.slug, "name": organisation.name,
-                                             "archive": latest.name, "domains": domains})
+        PlatformEvent.objects.create(
+            actor_id=actor.user_id,
+            organisation=None,
+            action="organisation.offboarded",
+            detail={"slug": organisation.slug, "name": organisation.name, "archive": latest.name, "domains": domains},
+        )
         Organisation.objects.filter(pk=organisation.pk).delete()
         closed = _close_orphans(people)
     media = Path(settings.MEDIA_ROOT) / organisation.schema_name
@@ -315,8 +395,7 @@ def _close_orphans(user_ids: set[int]) -> int:
     """People who now belong nowhere: their accounts are emptied (the rows stay for a restore)."""
     from reports.services.erasure import account_close
 
-    orphans = User.objects.filter(pk__in=user_ids, is_staff=False).exclude(
-        pk__in=Membership.objects.values("user_id"))
+    orphans = User.objects.filter(pk__in=user_ids, is_staff=False).exclude(pk__in=Membership.objects.values("user_id"))
     closed = 0
     for person in orphans:
         account_close(person=person)
@@ -326,39 +405,60 @@ def _close_orphans(user_ids: set[int]) -> int:
 
 # --- restoring ------------------------------------------------------------------------------------------
 
+
 def archive_restore(*, archive_path: Path, actor=None) -> Organisation:
     """Bring an archived organisation back: its public rows and accounts, then its schema and files."""
     platform = json.loads((archive_path / "platform.json").read_text())
     fields = platform["organisation"]["fields"]
     slug = fields["slug"]
     if Organisation.objects.filter(slug=slug).exists() or schema_exists(fields["schema_name"]):
-        raise ValidationError(_("An organisation with the address %(slug)s exists; it cannot be restored over it.")
-                              % {"slug": slug})
+        raise ValidationError(
+            _("An organisation with the address %(slug)s exists; it cannot be restored over it.") % {"slug": slug}
+        )
     program = pg_program("pg_restore")
     _check_version(program)
     with transaction.atomic():
-        organisation = Organisation(pk=platform["organisation"]["pk"], **{
-            name: value for name, value in fields.items() if name in {f.name for f in Organisation._meta.fields}})
+        organisation = Organisation(
+            pk=platform["organisation"]["pk"],
+            **{name: value for name, value in fields.items() if name in {f.name for f in Organisation._meta.fields}},
+        )
         organisation.save()
         Organisation.objects.filter(pk=organisation.pk).update(created_at=fields["created_at"])
         for domain in platform["domains"]:
             Domain.objects.create(domain=domain["domain"], is_primary=domain["is_primary"], tenant=organisation)
         _restore_users(platform["users"])
-        Membership.objects.bulk_create(Membership(user_id=m["user"], organisation=organisation, role=m["role"],
-                                                  is_active=m["is_active"]) for m in platform["memberships"])
+        Membership.objects.bulk_create(
+            Membership(user_id=m["user"], organisation=organisation, role=m["role"], is_active=m["is_active"])
+            for m in platform["memberships"]
+        )
     args, env = _connection_args()
     try:
-        _run([program, *args, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-              str(archive_path / "schema.dump")], env)
+        _run(
+            [
+                program,
+                *args,
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                str(archive_path / "schema.dump"),
+            ],
+            env,
+        )
     except OffboardingError:
         Domain.objects.filter(tenant_id=organisation.pk).delete()
         Organisation.objects.filter(pk=organisation.pk).delete()
         raise
     if (archive_path / "media").is_dir():
-        shutil.copytree(archive_path / "media", Path(settings.MEDIA_ROOT) / organisation.schema_name,
-                        dirs_exist_ok=True)
-    PlatformEvent.objects.create(actor=actor, organisation=organisation, action="organisation.restored",
-                                 detail={"slug": slug, "archive": archive_path.name})
+        shutil.copytree(
+            archive_path / "media", Path(settings.MEDIA_ROOT) / organisation.schema_name, dirs_exist_ok=True
+        )
+    PlatformEvent.objects.create(
+        actor=actor,
+        organisation=organisation,
+        action="organisation.restored",
+        detail={"slug": slug, "archive": archive_path.name},
+    )
     return organisation
 
 
@@ -369,8 +469,10 @@ def _restore_users(users: list[dict]) -> None:
         existing = User.objects.filter(pk=row["id"]).first()
         clash = User.objects.filter(email=row["email"]).exclude(pk=row["id"]).first()
         if clash is not None:
-            raise ValidationError(_("%(email)s now belongs to another account; the organisation was not restored.")
-                                  % {"email": row["email"]})
+            raise ValidationError(
+                _("%(email)s now belongs to another account; the organisation was not restored.")
+                % {"email": row["email"]}
+            )
         if existing is None:
             User.objects.create(pk=row["id"], **{name: row[name] for name in USER_FIELDS})
         elif existing.email.endswith("@erased.invalid"):

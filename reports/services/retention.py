@@ -32,7 +32,9 @@ def retention_apply(*, organisation: Organisation, now=None) -> dict[str, int]:
             if number:
                 deleted[name] = deleted.get(name, 0) + number
     if deleted:
-        AuditEvent.objects.create(actor=None, action=AuditEvent.Action.RETENTION_PURGED,
-                                  detail={"before": cutoff.date().isoformat(), "rows": deleted,
-                                          "months": organisation.retention_months})
+        AuditEvent.objects.create(
+            actor=None,
+            action=AuditEvent.Action.RETENTION_PURGED,
+            detail={"before": cutoff.date().isoformat(), "rows": deleted, "months": organisation.retention_months},
+        )
     return deleted

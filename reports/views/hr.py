@@ -27,9 +27,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters, problems = dashboard_selectors.filters_from(actor=request.actor, params=request.GET)
     context = {
         **documents.dashboard_context(actor=request.actor, filters=filters),
-        "filters": filters, "problems": problems, "query": urlencode(filters.as_query()),
+        "filters": filters,
+        "problems": problems,
+        "query": urlencode(filters.as_query()),
         "choices": dashboard_selectors.filter_choices(actor=request.actor, filters=filters),
-        "exports": EXPORTS.values(), "background_from": settings.REPORT_BACKGROUND_PARTICIPANTS,
+        "exports": EXPORTS.values(),
+        "background_from": settings.REPORT_BACKGROUND_PARTICIPANTS,
     }
     template = "reports/dashboard_body.html" if request.htmx else "reports/dashboard.html"
     return render(request, template, context)
@@ -41,8 +44,13 @@ def programme_pdf(request: HttpRequest) -> HttpResponse:
     """The programme report (aggregates only) for the same selection as the dashboard."""
     filters, _problems = dashboard_selectors.filters_from(actor=request.actor, params=request.GET)
     rendered, name = documents.programme_pdf(actor=request.actor, filters=filters)
-    audit_record(actor=request.actor, action=AuditEvent.Action.REPORT_DOWNLOADED, kind="programme",
-                 selection=filters.as_query(), pages=rendered.pages)
+    audit_record(
+        actor=request.actor,
+        action=AuditEvent.Action.REPORT_DOWNLOADED,
+        kind="programme",
+        selection=filters.as_query(),
+        pages=rendered.pages,
+    )
     return pdf_response(rendered.content, name)
 
 
@@ -54,8 +62,6 @@ def csv_export(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404(policy.NOT_FOUND)
     filters, _problems = dashboard_selectors.filters_from(actor=request.actor, params=request.GET)
     header, rows = export.build(actor=request.actor, filters=filters)
-    audit_record(actor=request.actor, action=AuditEvent.Action.CSV_EXPORTED, kind=kind,
-                 selection=filters.as_query())
+    audit_record(actor=request.actor, action=AuditEvent.Action.CSV_EXPORTED, kind=kind, selection=filters.as_query())
     stamp = timezone.localdate().isoformat()
-    return csv_response(header, rows, filename=f"{request.actor.organisation.slug}-{kind}-{stamp}.csv",
-                        stream=True)
+    return csv_response(header, rows, filename=f"{request.actor.organisation.slug}-{kind}-{stamp}.csv", stream=True)

@@ -39,6 +39,11 @@ def job_status(request: HttpRequest, pk) -> HttpResponse:
 def job_download(request: HttpRequest, pk) -> HttpResponse:
     job = policy.get_or_404(request.actor, ReportJob, ReportJob.objects.filter(status=ReportJob.Status.READY), pk=pk)
     if job.kind == ReportJob.Kind.PROGRAMME:
-        audit_record(actor=request.actor, action=AuditEvent.Action.REPORT_DOWNLOADED, kind=job.kind,
-                     selection={k: v for k, v in job.options.items() if k != "error"}, pages=job.pages)
+        audit_record(
+            actor=request.actor,
+            action=AuditEvent.Action.REPORT_DOWNLOADED,
+            kind=job.kind,
+            selection={k: v for k, v in job.options.items() if k != "error"},
+            pages=job.pages,
+        )
     return pdf_response(bytes(job.pdf), job.file_name or "report.pdf")

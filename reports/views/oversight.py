@@ -31,8 +31,12 @@ def audit(request: HttpRequest) -> HttpResponse:
         category = ""
     events = audit_selectors.organisation_events(actor=request.actor, category=category)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "lines": audit_selectors.event_lines(actor=request.actor, rows=list(page.object_list)),
-               "category": category, "categories": audit_selectors.CATEGORIES.items()}
+    context = {
+        "page": page,
+        "lines": audit_selectors.event_lines(actor=request.actor, rows=list(page.object_list)),
+        "category": category,
+        "categories": audit_selectors.CATEGORIES.items(),
+    }
     if request.htmx:
         return render(request, "reports/audit_rows.html", context)
     context["data_rights"] = audit_selectors.data_right_counts(actor=request.actor)
@@ -45,9 +49,15 @@ def erasure_requests(request: HttpRequest) -> HttpResponse:
     """Scheduled and past erasures, and asking for one."""
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = (policy.scope(request.actor, User)
-                  .filter(email=form.cleaned_data["email"], memberships__organisation=request.actor.organisation,
-                          memberships__role=Role.EMPLOYEE).first())
+        person = (
+            policy.scope(request.actor, User)
+            .filter(
+                email=form.cleaned_data["email"],
+                memberships__organisation=request.actor.organisation,
+                memberships__role=Role.EMPLOYEE,
+            )
+            .first()
+        )
         if person is None:
             form.add_error("email", _("No employee of this organisation has that email address."))
         else:
@@ -56,13 +66,23 @@ def erasure_requests(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error.messages[0])
             else:
-                messages.success(request, _("The data of %(email)s will be erased on %(date)s.")
-                                 % {"email": person.email, "date": formats.date_format(timezone.localtime(scheduled.due_at), "DATE_FORMAT")})
+                messages.success(
+                    request,
+                    _("The data of %(email)s will be erased on %(date)s.")
+                    % {
+                        "email": person.email,
+                        "date": formats.date_format(timezone.localtime(scheduled.due_at), "DATE_FORMAT"),
+                    },
+                )
                 return redirect("reports_erasure")
-    requests = (policy.scope(request.actor, ErasureRequest).select_related("person", "requested_by", "cancelled_by")
-                .order_by("-requested_at")[:200])
-    return render(request, "reports/erasure.html", {"form": form, "requests": requests,
-                                                    "grace_days": settings.ERASURE_GRACE_DAYS})
+    requests = (
+        policy.scope(request.actor, ErasureRequest)
+        .select_related("person", "requested_by", "cancelled_by")
+        .order_by("-requested_at")[:200]
+    )
+    return render(
+        request, "reports/erasure.html", {"form": form, "requests": requests, "grace_days": settings.ERASURE_GRACE_DAYS}
+    )
 
 
 @require_POST

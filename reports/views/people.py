@@ -33,12 +33,17 @@ def _ids(values) -> list[int]:
 def my_data(request: HttpRequest) -> HttpResponse:
     """Export my data, my progress report with the reflections I choose, and erasure."""
     actor = request.actor
-    pending = (policy.scope(actor, ErasureRequest).filter(person_id=actor.user_id,
-                                                          status=ErasureRequest.Status.PENDING).first())
+    pending = (
+        policy.scope(actor, ErasureRequest)
+        .filter(person_id=actor.user_id, status=ErasureRequest.Status.PENDING)
+        .first()
+    )
     context = {
         "reflections": personal_selectors.reflection_choices(actor=actor) if actor.is_employee else [],
-        "pending": pending, "form": MyErasureForm(),
-        "other_organisations": erasure.organisations_of(actor.user), "grace_days": settings.ERASURE_GRACE_DAYS,
+        "pending": pending,
+        "form": MyErasureForm(),
+        "other_organisations": erasure.organisations_of(actor.user),
+        "grace_days": settings.ERASURE_GRACE_DAYS,
     }
     return render(request, "reports/my_data.html", context)
 
@@ -47,8 +52,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @policy.page(policy.EMPLOYEE)
 def my_progress_pdf(request: HttpRequest) -> HttpResponse:
     """The employee's own progress report, with the reflections they ticked."""
-    rendered, name = documents.personal_pdf(actor=request.actor, person=request.user,
-                                            reflection_ids=_ids(request.GET.getlist("reflection")))
+    rendered, name = documents.personal_pdf(
+        actor=request.actor, person=request.user, reflection_ids=_ids(request.GET.getlist("reflection"))
+    )
     return pdf_response(rendered.content, name)
 
 
@@ -64,16 +70,23 @@ def my_erasure_request(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Your data will be erased on %(date)s. Until then you can change your mind here.")
-                         % {"date": formats.date_format(timezone.localtime(scheduled.due_at), "DATE_FORMAT")})
+        messages.success(
+            request,
+            _("Your data will be erased on %(date)s. Until then you can change your mind here.")
+            % {"date": formats.date_format(timezone.localtime(scheduled.due_at), "DATE_FORMAT")},
+        )
     return redirect("my_data")
 
 
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def my_erasure_cancel(request: HttpRequest) -> HttpResponse:
-    pending = policy.get_or_404(request.actor, ErasureRequest, ErasureRequest.objects.filter(
-        person_id=request.actor.user_id), status=ErasureRequest.Status.PENDING)
+    pending = policy.get_or_404(
+        request.actor,
+        ErasureRequest,
+        ErasureRequest.objects.filter(person_id=request.actor.user_id),
+        status=ErasureRequest.Status.PENDING,
+    )
     try:
         erasure.erasure_cancel(actor=request.actor, request=pending)
     except ValidationError as error:
@@ -88,10 +101,16 @@ def my_erasure_cancel(request: HttpRequest) -> HttpResponse:
 def coach_reports(request: HttpRequest) -> HttpResponse:
     """The coach's sessions and hours per month here, and their coachees' progress reports."""
     period, problems = coach_selectors.period_from(request.GET)
-    context = {**documents.coach_context(actor=request.actor, period=period, with_sessions=False),
-               "period": period, "problems": problems,
-               "coachees": list(policy.scope(request.actor, User).filter(pk__in=coachee_ids(request.actor))
-                                .order_by("first_name", "last_name", "email"))}
+    context = {
+        **documents.coach_context(actor=request.actor, period=period, with_sessions=False),
+        "period": period,
+        "problems": problems,
+        "coachees": list(
+            policy.scope(request.actor, User)
+            .filter(pk__in=coachee_ids(request.actor))
+            .order_by("first_name", "last_name", "email")
+        ),
+    }
     return render(request, "reports/coach.html", context)
 
 

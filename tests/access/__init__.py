@@ -11,8 +11,8 @@ whose host is asked: employee, coach (coaches only here), hr, coach_both (coache
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 ROLES = ("anonymous", "outsider", "staff", "employee", "coach", "hr", "coach_both")
 
@@ -37,15 +37,22 @@ class Case:
 
 def members(status: int, **overrides: int) -> dict[str, int]:
     """Every member role gets `status`; non-members 404, anonymous a redirect to sign in."""
-    expect = {"anonymous": 302, "outsider": 404, "staff": 404, "employee": status, "coach": status,
-              "hr": status, "coach_both": status}
+    expect = {
+        "anonymous": 302,
+        "outsider": 404,
+        "staff": 404,
+        "employee": status,
+        "coach": status,
+        "hr": status,
+        "coach_both": status,
+    }
     expect.update(overrides)
     return expect
 
 
 def only(roles: str, status: int = 200, *, anonymous: int = 302) -> dict[str, int]:
     """Only the named roles (space-separated) get `status`; everyone else 404; anonymous is redirected."""
-    expect = {role: 404 for role in ROLES}
+    expect = dict.fromkeys(ROLES, 404)
     expect["anonymous"] = anonymous
     for role in roles.split():
         expect[role] = status
@@ -58,4 +65,4 @@ def api(roles: str, status: int = 200) -> dict[str, int]:
 
 
 def everyone(status: int) -> dict[str, int]:
-    return {role: status for role in ROLES}
+    return dict.fromkeys(ROLES, status)

@@ -45,21 +45,41 @@ def _build(org) -> dict:
     if custom is None:
         custom = instrument_services.instrument_create(actor=hr, title_en=CUSTOM_TITLE, title_nl="Wereldcheck")
         dimension = instrument_services.dimension_add(actor=hr, version=custom, name_en="Energy", name_nl="Energie")
-        instrument_services.band_add(actor=hr, dimension=dimension, fields=instrument_services.BandFields(
-            0, 49, "Low", "Laag", "Rest first.", "Eerst rust."))
-        instrument_services.question_add(actor=hr, version=custom, fields=instrument_services.QuestionFields(
-            kind="likert5", text_en="I have energy for my work.", text_nl="Ik heb energie voor mijn werk.",
-            dimension=dimension))
+        instrument_services.band_add(
+            actor=hr,
+            dimension=dimension,
+            fields=instrument_services.BandFields(0, 49, "Low", "Laag", "Rest first.", "Eerst rust."),
+        )
+        instrument_services.question_add(
+            actor=hr,
+            version=custom,
+            fields=instrument_services.QuestionFields(
+                kind="likert5",
+                text_en="I have energy for my work.",
+                text_nl="Ik heb energie voor mijn werk.",
+                dimension=dimension,
+            ),
+        )
     initial = PhaseAssessment.objects.filter(version=builtin, moment="initial").first()
     if initial is None:
         today = timezone.localdate()
         phases = Phase.objects.filter(programme_id=org.people["programme"]).order_by("position")
         initial = assignment_services.phase_assessment_schedule(
-            actor=hr, phase=phases.first(), version=builtin, moment="initial", opens_on=today - timedelta(days=30),
-            due_on=today - timedelta(days=10))
+            actor=hr,
+            phase=phases.first(),
+            version=builtin,
+            moment="initial",
+            opens_on=today - timedelta(days=30),
+            due_on=today - timedelta(days=10),
+        )
         assignment_services.phase_assessment_schedule(
-            actor=hr, phase=phases.last(), version=builtin, moment="final", opens_on=today - timedelta(days=1),
-            due_on=today + timedelta(days=14))
+            actor=hr,
+            phase=phases.last(),
+            version=builtin,
+            moment="final",
+            opens_on=today - timedelta(days=1),
+            due_on=today + timedelta(days=14),
+        )
         for employee, value in ((org.employee, 4), (org.employee2, 2)):
             actor = policy.actor_for(employee, organisation)
             assignment = Assignment.objects.get(phase_assessment=initial, employee=employee)
@@ -68,15 +88,22 @@ def _build(org) -> dict:
         # employee2's results wait for the coach's release.
         Assignment.objects.filter(phase_assessment=initial, employee=org.employee2).update(release_required=True)
     rows = Assignment.objects.filter(phase_assessment__version=builtin).values_list(
-        "employee_id", "phase_assessment__moment", "pk")
+        "employee_id", "phase_assessment__moment", "pk"
+    )
     assignments = {(employee_id, moment): pk for employee_id, moment, pk in rows}
     custom_question = custom.questions.first()
     dimension = custom.dimensions.first()
     return {
-        "a_builtin": builtin.pk, "a_custom": custom.pk, "a_custom_instrument": custom.instrument_id,
-        "a_dimension": dimension.pk, "a_band": dimension.bands.first().pk, "a_question": custom_question.pk,
-        "a_initial": assignments[(org.employee.pk, "initial")], "a_final": assignments[(org.employee.pk, "final")],
-        "a_initial2": assignments[(org.employee2.pk, "initial")], "a_scheduled": initial.pk,
+        "a_builtin": builtin.pk,
+        "a_custom": custom.pk,
+        "a_custom_instrument": custom.instrument_id,
+        "a_dimension": dimension.pk,
+        "a_band": dimension.bands.first().pk,
+        "a_question": custom_question.pk,
+        "a_initial": assignments[(org.employee.pk, "initial")],
+        "a_final": assignments[(org.employee.pk, "final")],
+        "a_initial2": assignments[(org.employee2.pk, "initial")],
+        "a_scheduled": initial.pk,
         "a_final_question": builtin.questions.order_by("position").first().pk,
     }
 
@@ -100,44 +127,84 @@ def person(attribute: str):
 
 EDITORS = "coach hr coach_both"
 JSON = "application/json"
-QUESTION_DATA = {"new-kind": "likert5", "new-text_en": "I plan my week.", "new-text_nl": "Ik plan mijn week.",
-                 "new-required": "on"}
-BAND_DATA = {"lower": "50", "upper": "100", "label_en": "High", "label_nl": "Hoog", "text_en": "Keep going.",
-             "text_nl": "Ga zo door."}
+QUESTION_DATA = {
+    "new-kind": "likert5",
+    "new-text_en": "I plan my week.",
+    "new-text_nl": "Ik plan mijn week.",
+    "new-required": "on",
+}
+BAND_DATA = {
+    "lower": "50",
+    "upper": "100",
+    "label_en": "High",
+    "label_nl": "Hoog",
+    "text_en": "Keep going.",
+    "text_nl": "Ga zo door.",
+}
 
 CASES = [
     # Instruments: HR and coaches; HR may change HR's instrument, a coach only their own.
     Case("instrument_list", only(EDITORS)),
     Case("instrument_create", only(EDITORS)),
-    Case("instrument_create", only(EDITORS, 302), method="post",
-         data={"title_en": "Team climate", "title_nl": "Teamklimaat"}),
+    Case(
+        "instrument_create",
+        only(EDITORS, 302),
+        method="post",
+        data={"title_en": "Team climate", "title_nl": "Teamklimaat"},
+    ),
     Case("instrument_detail", only(EDITORS), kwargs=pk("a_custom")),
     Case("instrument_detail", only(EDITORS), kwargs=pk("a_builtin")),
     Case("instrument_edit", only(EDITORS), kwargs=pk("a_custom")),
-    Case("instrument_edit", {**only(EDITORS), "hr": 302}, method="post", kwargs=pk("a_custom"),
-         data={"title_en": "Renamed", "title_nl": "Hernoemd"}),
+    Case(
+        "instrument_edit",
+        {**only(EDITORS), "hr": 302},
+        method="post",
+        kwargs=pk("a_custom"),
+        data={"title_en": "Renamed", "title_nl": "Hernoemd"},
+    ),
     Case("instrument_copy", only(EDITORS, 302), method="post", kwargs=pk("a_builtin")),
     Case("instrument_remove", only(EDITORS, 302), method="post", kwargs=pk("a_custom")),
-    Case("instrument_dimension_add", {**only(EDITORS, 400), "hr": 302}, method="post", kwargs=pk("a_custom"),
-         data={"name_en": "Focus", "name_nl": "Focus"}),
+    Case(
+        "instrument_dimension_add",
+        {**only(EDITORS, 400), "hr": 302},
+        method="post",
+        kwargs=pk("a_custom"),
+        data={"name_en": "Focus", "name_nl": "Focus"},
+    ),
     Case("instrument_dimension_edit", only(EDITORS), kwargs=pk("a_dimension")),
     Case("instrument_dimension_delete", only(EDITORS, 302), method="post", kwargs=pk("a_dimension")),
-    Case("instrument_band_add", {**only(EDITORS, 400), "hr": 302}, method="post", kwargs=pk("a_dimension"),
-         data=BAND_DATA),
+    Case(
+        "instrument_band_add",
+        {**only(EDITORS, 400), "hr": 302},
+        method="post",
+        kwargs=pk("a_dimension"),
+        data=BAND_DATA,
+    ),
     Case("instrument_band_edit", only(EDITORS), kwargs=pk("a_band")),
     Case("instrument_band_delete", only(EDITORS, 302), method="post", kwargs=pk("a_band")),
-    Case("instrument_question_add", {**only(EDITORS, 400), "hr": 302}, method="post", kwargs=pk("a_custom"),
-         data=QUESTION_DATA),
+    Case(
+        "instrument_question_add",
+        {**only(EDITORS, 400), "hr": 302},
+        method="post",
+        kwargs=pk("a_custom"),
+        data=QUESTION_DATA,
+    ),
     Case("instrument_question_edit", only(EDITORS), kwargs=pk("a_question")),
-    Case("instrument_question_move", only(EDITORS, 302), method="post", kwargs=pk("a_question"),
-         data={"direction": "up"}),
+    Case(
+        "instrument_question_move", only(EDITORS, 302), method="post", kwargs=pk("a_question"), data={"direction": "up"}
+    ),
     Case("instrument_question_delete", only(EDITORS, 302), method="post", kwargs=pk("a_question")),
     # The employee's own assessments
     Case("assignment_list", only("employee")),
     Case("assignment_answer", only("employee"), kwargs=pk("a_final")),
     Case("assignment_answer", only("employee", 302), method="post", kwargs=pk("a_final"), query="?step=1"),
-    Case("assignment_autosave", only("employee"), method="post", kwargs=pk("a_final"),
-         data=lambda world, org: {f"q_{world.org(org).people['a_final_question']}": "3"}),
+    Case(
+        "assignment_autosave",
+        only("employee"),
+        method="post",
+        kwargs=pk("a_final"),
+        data=lambda world, org: {f"q_{world.org(org).people['a_final_question']}": "3"},
+    ),
     Case("assignment_submit", only("employee", 302), method="post", kwargs=pk("a_final")),
     Case("result_mine", only("employee")),
     # Results: the employee and their coach (employee2's coach is the coach of both)
@@ -158,8 +225,14 @@ CASES = [
     Case("assignment-list", api("employee coach hr coach_both")),
     Case("assignment-detail", api("employee"), kwargs=pk("a_final")),
     Case("assignment-detail", api("employee"), kwargs=pk("a_initial")),
-    Case("assignment-answers", api("employee"), method="put", kwargs=pk("a_final"), content_type=JSON,
-         data=lambda world, org: {"answers": [{"question": world.org(org).people["a_final_question"], "value": 3}]}),
+    Case(
+        "assignment-answers",
+        api("employee"),
+        method="put",
+        kwargs=pk("a_final"),
+        content_type=JSON,
+        data=lambda world, org: {"answers": [{"question": world.org(org).people["a_final_question"], "value": 3}]},
+    ),
     Case("assignment-submit", api("employee", 400), method="post", kwargs=pk("a_final")),
     Case("assignment-result", api("employee"), kwargs=pk("a_initial")),
     Case("instrument-list", api(EDITORS)),

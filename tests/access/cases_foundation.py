@@ -9,13 +9,18 @@ from tests.access import Case, api, everyone, members, only
 def _invitation(email: str):
     """(world, org_key) -> the pk of a pending employee invitation of that organisation to `email`
     (an attribute of the world, e.g. the outsider's address)."""
+
     def kwargs(world, org_key: str) -> dict:
         address = getattr(world, email).email if hasattr(world, email) else email
         invitation, _created = Invitation.objects.get_or_create(
-            email=address, organisation=world.org(org_key).organisation, role="employee",
+            email=address,
+            organisation=world.org(org_key).organisation,
+            role="employee",
             status=Invitation.Status.PENDING,
-            defaults={"first_name": "In", "last_name": "Vited", "expires_at": timezone.now() + timedelta(days=7)})
+            defaults={"first_name": "In", "last_name": "Vited", "expires_at": timezone.now() + timedelta(days=7)},
+        )
         return {"pk": invitation.pk}
+
     return kwargs
 
 
@@ -31,24 +36,34 @@ CASES = [
     Case("password_reset", everyone(200), other_org=200),
     Case("password_reset_done", everyone(200), host="public"),
     Case("password_reset_done", everyone(200), other_org=200),
-    Case("password_reset_confirm", everyone(200), host="public",
-         kwargs=lambda world, org: {"uidb64": "MQ", "token": "bad-token"}),
-    Case("password_reset_confirm", everyone(200), other_org=200,
-         kwargs=lambda world, org: {"uidb64": "MQ", "token": "bad-token"}),
+    Case(
+        "password_reset_confirm",
+        everyone(200),
+        host="public",
+        kwargs=lambda world, org: {"uidb64": "MQ", "token": "bad-token"},
+    ),
+    Case(
+        "password_reset_confirm",
+        everyone(200),
+        other_org=200,
+        kwargs=lambda world, org: {"uidb64": "MQ", "token": "bad-token"},
+    ),
     Case("password_reset_complete", everyone(200), host="public"),
     Case("password_reset_complete", everyone(200), other_org=200),
     Case("set_language", everyone(302), host="public", method="post", data={"language": "nl", "next": "/"}),
     Case("set_language", everyone(302), method="post", data={"language": "nl", "next": "/"}, other_org=302),
     # Public host
     Case("home", everyone(200), host="public"),
-    Case("organisation_open", only("hr employee coach coach_both", 302), host="public",
-         kwargs=lambda world, org: {"slug": "acme"}),
+    Case(
+        "organisation_open",
+        only("hr employee coach coach_both", 302),
+        host="public",
+        kwargs=lambda world, org: {"slug": "acme"},
+    ),
     Case("platform_organisations", only("staff"), host="public"),
     # Only the holder of the invited address answers an invitation (here: the outsider, invited by Acme).
-    Case("my_invitation_accept", only("outsider", 302), host="public", method="post",
-         kwargs=_invitation("outsider")),
-    Case("my_invitation_decline", only("outsider", 302), host="public", method="post",
-         kwargs=_invitation("outsider")),
+    Case("my_invitation_accept", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
+    Case("my_invitation_decline", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
     # Organisation hosts
     Case("home", members(200)),
     Case("handoff", everyone(302), query="?token=forged", other_org=302),
@@ -61,11 +76,14 @@ CASES = [
     Case("organisation_logo", everyone(404)),
     Case("invitation_resend", only("hr", 302), method="post", kwargs=_invitation("invited.person@example.test")),
     Case("invitation_cancel", only("hr", 302), method="post", kwargs=_invitation("invited.person@example.test")),
-    Case("membership_revoke", only("hr", 302), method="post",
-         kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")}),
+    Case(
+        "membership_revoke",
+        only("hr", 302),
+        method="post",
+        kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")},
+    ),
     # API
-    Case("api_token", everyone(400), method="post", data={"email": "x@example.com", "password": "nope"},
-         other_org=400),
+    Case("api_token", everyone(400), method="post", data={"email": "x@example.com", "password": "nope"}, other_org=400),
     Case("api_me", api("employee coach hr coach_both")),
     Case("api_schema", api("employee coach hr coach_both")),
     Case("api_docs", api("employee coach hr coach_both")),

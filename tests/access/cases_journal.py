@@ -31,29 +31,59 @@ def _at(days: int, hour: int) -> datetime:
 
 
 def _build(org, world) -> dict:
-    from assessments.models.journal import (ActionItem, CheckIn, CoachFeedback, Goal, GoalComment, GoalOption,
-                                            Reflection, ReflectionReply, SessionFeedback, SessionNote,
-                                            SessionSummary)
+    from assessments.models.journal import (
+        ActionItem,
+        CheckIn,
+        CoachFeedback,
+        Goal,
+        GoalComment,
+        GoalOption,
+        Reflection,
+        ReflectionReply,
+        SessionFeedback,
+        SessionNote,
+        SessionSummary,
+    )
     from programmes.models import Attendance, Enrolment, Session
 
     enrolment = Enrolment.objects.get(pk=org.people["enrolment"])
     one_to_one = Session.objects.filter(title="Journal: 1:1", enrolment=enrolment).first()
     if one_to_one is None:
-        one_to_one = Session.objects.create(kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach=org.coach,
-                                            title="Journal: 1:1", starts_at=_at(-1, 9), created_by=org.employee)
+        one_to_one = Session.objects.create(
+            kind=Session.Kind.INDIVIDUAL,
+            enrolment=enrolment,
+            coach=org.coach,
+            title="Journal: 1:1",
+            starts_at=_at(-1, 9),
+            created_by=org.employee,
+        )
         Attendance.objects.create(session=one_to_one, user=org.employee, status=Attendance.Status.PRESENT)
-        group = Session.objects.create(kind=Session.Kind.GROUP, cohort_id=org.people["cohort_b"],
-                                       coach=world.coach_both, title="Journal: group", starts_at=_at(-2, 14),
-                                       created_by=world.coach_both)
+        group = Session.objects.create(
+            kind=Session.Kind.GROUP,
+            cohort_id=org.people["cohort_b"],
+            coach=world.coach_both,
+            title="Journal: group",
+            starts_at=_at(-2, 14),
+            created_by=world.coach_both,
+        )
         Attendance.objects.create(session=group, user=org.employee2, status=Attendance.Status.PRESENT)
         Reflection.objects.create(employee=org.employee, session=one_to_one, body="A private thought.")
-        shared = Reflection.objects.create(employee=org.employee, session=one_to_one, body="A shared thought.",
-                                           shared_with_coach=True, shared_at=timezone.now())
+        shared = Reflection.objects.create(
+            employee=org.employee,
+            session=one_to_one,
+            body="A shared thought.",
+            shared_with_coach=True,
+            shared_at=timezone.now(),
+        )
         ReflectionReply.objects.create(reflection=shared, author=org.coach, body="Thank you for sharing.")
-        goal = Goal.objects.create(employee=org.employee, title="Speak up in planning", why="It matters.",
-                                   progress=40, progress_shared_with_hr=True)
-        GoalOption.objects.create(goal=goal, title="Prepare one point", added_by=org.employee, impact=4,
-                                  feasibility=5)
+        goal = Goal.objects.create(
+            employee=org.employee,
+            title="Speak up in planning",
+            why="It matters.",
+            progress=40,
+            progress_shared_with_hr=True,
+        )
+        GoalOption.objects.create(goal=goal, title="Prepare one point", added_by=org.employee, impact=4, feasibility=5)
         ActionItem.objects.create(goal=goal, title="Draft the point", due_on=timezone.localdate() - timedelta(days=5))
         CheckIn.objects.create(goal=goal, author=org.employee, progress=40, note="Started.")
         GoalComment.objects.create(goal=goal, author=org.coach, body="Good start.")
@@ -113,8 +143,9 @@ CASES = [
     Case("reflection_edit", only("employee"), kwargs=pk("j_private")),
     Case("reflection_sharing", only("employee", 302), method="post", kwargs=pk("j_private"), data={"shared": "1"}),
     Case("reflection_delete", only("employee", 302), method="post", kwargs=pk("j_private")),
-    Case("reflection_reply", only("employee coach", 302), method="post", kwargs=pk("j_shared"),
-         data={"body": "A reply."}),
+    Case(
+        "reflection_reply", only("employee coach", 302), method="post", kwargs=pk("j_shared"), data={"body": "A reply."}
+    ),
     Case("reflection_reply", only("employee", 302), method="post", kwargs=pk("j_private"), data={"body": "x"}),
     # Goals (pages)
     Case("goals", only("employee coach coach_both")),
@@ -123,14 +154,29 @@ CASES = [
     Case("goal_edit", only("employee"), kwargs=pk("j_goal")),
     Case("goal_sharing", only("employee", 302), method="post", kwargs=pk("j_goal"), data={"shared": "0"}),
     Case("goal_delete", only("employee", 302), method="post", kwargs=pk("j_goal")),
-    Case("goal_option_add", only("employee coach", 302), method="post", kwargs=pk("j_goal"),
-         data={"title": "Another option"}),
+    Case(
+        "goal_option_add",
+        only("employee coach", 302),
+        method="post",
+        kwargs=pk("j_goal"),
+        data={"title": "Another option"},
+    ),
     Case("goal_option_delete", only("employee", 302), method="post", kwargs=goal_part("j_option", "option_pk")),
-    Case("goal_decide", only("employee", 302), method="post", kwargs=pk("j_goal"),
-         data=lambda world, org: {"option": world.org(org).people["j_option"], "decision": ""}),
+    Case(
+        "goal_decide",
+        only("employee", 302),
+        method="post",
+        kwargs=pk("j_goal"),
+        data=lambda world, org: {"option": world.org(org).people["j_option"], "decision": ""},
+    ),
     Case("goal_action_add", only("employee", 302), method="post", kwargs=pk("j_goal"), data={"title": "Next step"}),
-    Case("goal_action_done", only("employee", 302), method="post", kwargs=goal_part("j_action", "action_pk"),
-         data={"done": "1"}),
+    Case(
+        "goal_action_done",
+        only("employee", 302),
+        method="post",
+        kwargs=goal_part("j_action", "action_pk"),
+        data={"done": "1"},
+    ),
     Case("goal_action_delete", only("employee", 302), method="post", kwargs=goal_part("j_action", "action_pk")),
     Case("goal_check_in", only("employee", 302), method="post", kwargs=pk("j_goal"), data={"progress": "55"}),
     Case("goal_comment", only("employee coach", 302), method="post", kwargs=pk("j_goal"), data={"body": "Noted."}),
@@ -138,10 +184,16 @@ CASES = [
     Case("session_follow_up", only("employee coach"), kwargs=session()),
     Case("session_follow_up", only("coach_both"), kwargs=session("j_group")),
     Case("session_rating", only("employee", 302), method="post", kwargs=session(), data={"rating": "5"}),
-    Case("session_coach_feedback", only("coach", 302), method="post",
-         kwargs=lambda world, org: {"session_pk": world.org(org).people["j_session"],
-                                    "employee_pk": world.org(org).employee.pk},
-         data=lambda world, org: {f"p{world.org(org).employee.pk}-body": "Keep going."}),
+    Case(
+        "session_coach_feedback",
+        only("coach", 302),
+        method="post",
+        kwargs=lambda world, org: {
+            "session_pk": world.org(org).people["j_session"],
+            "employee_pk": world.org(org).employee.pk,
+        },
+        data=lambda world, org: {f"p{world.org(org).employee.pk}-body": "Keep going."},
+    ),
     Case("session_note", only("coach", 302), method="post", kwargs=session(), data={"body": "Private."}),
     Case("session_note_delete", only("coach", 302), method="post", kwargs=session()),
     Case("session_summary", only("coach", 302), method="post", kwargs=session(), data={"body": "Summary."}),
@@ -152,52 +204,123 @@ CASES = [
     Case("reflection-list", api("employee", 201), method="post", data={"body": "Via the API."}, content_type=JSON),
     Case("reflection-detail", api("employee coach"), kwargs=pk("j_shared")),
     Case("reflection-detail", api("employee"), kwargs=pk("j_private")),
-    Case("reflection-detail", api("employee"), method="patch", kwargs=pk("j_shared"),
-         data={"shared_with_coach": False}, content_type=JSON),
+    Case(
+        "reflection-detail",
+        api("employee"),
+        method="patch",
+        kwargs=pk("j_shared"),
+        data={"shared_with_coach": False},
+        content_type=JSON,
+    ),
     Case("reflection-detail", api("employee", 204), method="delete", kwargs=pk("j_private")),
-    Case("reflection-replies", api("employee coach", 201), method="post", kwargs=pk("j_shared"),
-         data={"body": "Reply."}, content_type=JSON),
+    Case(
+        "reflection-replies",
+        api("employee coach", 201),
+        method="post",
+        kwargs=pk("j_shared"),
+        data={"body": "Reply."},
+        content_type=JSON,
+    ),
     # API: goals and their parts
     Case("goal-list", api("employee coach coach_both")),
-    Case("goal-list", api("employee", 201), method="post", data={"title": "A goal", "why": "Because."},
-         content_type=JSON),
+    Case(
+        "goal-list", api("employee", 201), method="post", data={"title": "A goal", "why": "Because."}, content_type=JSON
+    ),
     Case("goal-detail", api("employee coach"), kwargs=pk("j_goal")),
-    Case("goal-detail", api("employee"), method="patch", kwargs=pk("j_goal"), data={"progress": 60},
-         content_type=JSON),
+    Case("goal-detail", api("employee"), method="patch", kwargs=pk("j_goal"), data={"progress": 60}, content_type=JSON),
     Case("goal-detail", api("employee", 204), method="delete", kwargs=pk("j_goal")),
-    Case("goal-options", api("employee coach", 201), method="post", kwargs=pk("j_goal"),
-         data={"title": "Option"}, content_type=JSON),
-    Case("goal-actions", api("employee", 201), method="post", kwargs=pk("j_goal"), data={"title": "Step"},
-         content_type=JSON),
-    Case("goal-check-ins", api("employee", 201), method="post", kwargs=pk("j_goal"), data={"progress": 50},
-         content_type=JSON),
-    Case("goal-comments", api("employee coach", 201), method="post", kwargs=pk("j_goal"), data={"body": "Hm."},
-         content_type=JSON),
-    Case("goal-decision", api("employee"), method="post", kwargs=pk("j_goal"), data={"decision": "I will."},
-         content_type=JSON),
+    Case(
+        "goal-options",
+        api("employee coach", 201),
+        method="post",
+        kwargs=pk("j_goal"),
+        data={"title": "Option"},
+        content_type=JSON,
+    ),
+    Case(
+        "goal-actions",
+        api("employee", 201),
+        method="post",
+        kwargs=pk("j_goal"),
+        data={"title": "Step"},
+        content_type=JSON,
+    ),
+    Case(
+        "goal-check-ins",
+        api("employee", 201),
+        method="post",
+        kwargs=pk("j_goal"),
+        data={"progress": 50},
+        content_type=JSON,
+    ),
+    Case(
+        "goal-comments",
+        api("employee coach", 201),
+        method="post",
+        kwargs=pk("j_goal"),
+        data={"body": "Hm."},
+        content_type=JSON,
+    ),
+    Case(
+        "goal-decision",
+        api("employee"),
+        method="post",
+        kwargs=pk("j_goal"),
+        data={"decision": "I will."},
+        content_type=JSON,
+    ),
     Case("action-item-list", api("employee coach coach_both")),
     Case("action-item-detail", api("employee coach"), kwargs=pk("j_action")),
-    Case("action-item-detail", api("employee"), method="patch", kwargs=pk("j_action"), data={"done": True},
-         content_type=JSON),
+    Case(
+        "action-item-detail",
+        api("employee"),
+        method="patch",
+        kwargs=pk("j_action"),
+        data={"done": True},
+        content_type=JSON,
+    ),
     # API: feedback, notes, summaries. A session the caller neither leads nor takes part in is bad input
     # (400, the same as a session that does not exist); a role that cannot write here gets the 404.
     Case("session-feedback-list", api("employee coach coach_both")),
-    Case("session-feedback-list", {**api("employee", 201), "coach_both": 400}, method="post",
-         data=body_for_session(rating=4), content_type=JSON),
+    Case(
+        "session-feedback-list",
+        {**api("employee", 201), "coach_both": 400},
+        method="post",
+        data=body_for_session(rating=4),
+        content_type=JSON,
+    ),
     Case("session-feedback-detail", api("employee coach"), kwargs=pk("j_rating")),
     Case("coach-feedback-list", api("employee coach coach_both")),
-    Case("coach-feedback-list", {**api("coach", 201), "coach_both": 400}, method="post",
-         data=lambda world, org: {"session": world.org(org).people["j_session"],
-                                  "employee": world.org(org).employee.pk, "body": "Feedback."}, content_type=JSON),
+    Case(
+        "coach-feedback-list",
+        {**api("coach", 201), "coach_both": 400},
+        method="post",
+        data=lambda world, org: {
+            "session": world.org(org).people["j_session"],
+            "employee": world.org(org).employee.pk,
+            "body": "Feedback.",
+        },
+        content_type=JSON,
+    ),
     Case("coach-feedback-detail", api("employee coach"), kwargs=pk("j_coach_feedback")),
     Case("session-note-list", api("coach coach_both")),
-    Case("session-note-list", {**api("coach", 201), "coach_both": 400}, method="post",
-         data=body_for_session(body="Note."), content_type=JSON),
+    Case(
+        "session-note-list",
+        {**api("coach", 201), "coach_both": 400},
+        method="post",
+        data=body_for_session(body="Note."),
+        content_type=JSON,
+    ),
     Case("session-note-detail", api("coach"), kwargs=pk("j_note")),
     Case("session-note-detail", api("coach", 204), method="delete", kwargs=pk("j_note")),
     Case("session-summary-list", api("employee coach coach_both")),
-    Case("session-summary-list", {**api("coach", 201), "coach_both": 400}, method="post",
-         data=body_for_session(body="Summary."), content_type=JSON),
+    Case(
+        "session-summary-list",
+        {**api("coach", 201), "coach_both": 400},
+        method="post",
+        data=body_for_session(body="Summary."),
+        content_type=JSON,
+    ),
     Case("session-summary-detail", api("employee coach"), kwargs=pk("j_summary")),
     # API: transparency and HR
     Case("api_access_log", api("employee")),

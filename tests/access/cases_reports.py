@@ -14,9 +14,14 @@ def _pending_erasure(world, org_key: str) -> int:
     org = world.org(org_key)
     with tenant_context(org.organisation):
         request, _created = ErasureRequest.objects.get_or_create(
-            person=org.employee2, status=ErasureRequest.Status.PENDING,
-            defaults={"requested_by": org.hr, "scope": ErasureRequest.Scope.ORGANISATION,
-                      "due_at": timezone.now() + timezone.timedelta(days=14)})
+            person=org.employee2,
+            status=ErasureRequest.Status.PENDING,
+            defaults={
+                "requested_by": org.hr,
+                "scope": ErasureRequest.Scope.ORGANISATION,
+                "due_at": timezone.now() + timezone.timedelta(days=14),
+            },
+        )
     return request.pk
 
 
@@ -24,9 +29,14 @@ def _my_pending_erasure(world, org_key: str) -> dict:
     org = world.org(org_key)
     with tenant_context(org.organisation):
         ErasureRequest.objects.get_or_create(
-            person=org.employee, status=ErasureRequest.Status.PENDING,
-            defaults={"requested_by": org.employee, "scope": ErasureRequest.Scope.EVERYWHERE,
-                      "due_at": timezone.now() + timezone.timedelta(days=14)})
+            person=org.employee,
+            status=ErasureRequest.Status.PENDING,
+            defaults={
+                "requested_by": org.employee,
+                "scope": ErasureRequest.Scope.EVERYWHERE,
+                "due_at": timezone.now() + timezone.timedelta(days=14),
+            },
+        )
     return {}
 
 
@@ -35,9 +45,17 @@ def _employees_job(world, org_key: str) -> dict:
     org = world.org(org_key)
     with tenant_context(org.organisation):
         job, _created = ReportJob.objects.get_or_create(
-            requested_by=org.employee, kind=ReportJob.Kind.PERSONAL, subject=org.employee,
-            defaults={"status": ReportJob.Status.READY, "progress": 100, "pdf": b"%PDF-1.7 test",
-                      "file_name": "report.pdf", "pages": 1})
+            requested_by=org.employee,
+            kind=ReportJob.Kind.PERSONAL,
+            subject=org.employee,
+            defaults={
+                "status": ReportJob.Status.READY,
+                "progress": 100,
+                "pdf": b"%PDF-1.7 test",
+                "file_name": "report.pdf",
+                "pages": 1,
+            },
+        )
     return {"pk": job.pk}
 
 
@@ -54,8 +72,12 @@ CASES = [
     Case("reports_audit", only("hr"), query="?category=erasure", extra={"HTTP_HX_REQUEST": "true"}),
     Case("reports_erasure", only("hr")),
     Case("reports_erasure", only("hr"), method="post", data={"email": "nobody@example.com"}),
-    Case("reports_erasure_cancel", only("hr", 302), method="post",
-         kwargs=lambda world, org: {"pk": _pending_erasure(world, org)}),
+    Case(
+        "reports_erasure_cancel",
+        only("hr", 302),
+        method="post",
+        kwargs=lambda world, org: {"pk": _pending_erasure(world, org)},
+    ),
     # Reports in preparation: only the person who asked sees them
     Case("reports_job_create", only("employee", 302), method="post", data={"kind": "personal"}),
     Case("reports_job", only("employee"), kwargs=_employees_job),
@@ -75,12 +97,24 @@ CASES = [
     Case("platform_offboarding", only("staff"), host="public"),
     Case("platform_offboard", only("staff"), host="public", kwargs=lambda world, org: {"slug": "acme"}),
     Case("platform_offboard", only(""), host="public", kwargs=lambda world, org: {"slug": "no-such-org"}),
-    Case("platform_offboard_delete", only("staff", 400), host="public", method="post",
-         kwargs=lambda world, org: {"slug": "acme"}, data={"confirm_slug": "not-acme"}),
-    Case("platform_offboard_export", only("staff", 302), host="public", method="post",
-         kwargs=lambda world, org: {"slug": "acme"}),
-    Case("platform_archive_download", only(""), host="public",
-         kwargs=lambda world, org: {"name": "acme-20000101-000000"}),
+    Case(
+        "platform_offboard_delete",
+        only("staff", 400),
+        host="public",
+        method="post",
+        kwargs=lambda world, org: {"slug": "acme"},
+        data={"confirm_slug": "not-acme"},
+    ),
+    Case(
+        "platform_offboard_export",
+        only("staff", 302),
+        host="public",
+        method="post",
+        kwargs=lambda world, org: {"slug": "acme"},
+    ),
+    Case(
+        "platform_archive_download", only(""), host="public", kwargs=lambda world, org: {"name": "acme-20000101-000000"}
+    ),
     Case("platform_audit", only("staff"), host="public"),
     Case("platform_audit", only("staff"), host="public", query="?category=offboarding"),
 ]

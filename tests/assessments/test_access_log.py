@@ -49,8 +49,11 @@ def test_the_page_lists_who_what_and_when_without_content(world, client_for):
     html = client_for(world.acme.employee, world.acme.host).get("/me/access-log/").content.decode()
     assert "Cor Acme" in html and "Coach" in html and "Reflection" in html and "Goal" in html
     assert "A shared thought." not in html and "Speak up in planning" not in html
-    only_goals = client_for(world.acme.employee, world.acme.host).get("/me/access-log/?kind=goal",
-                                                                      HTTP_HX_REQUEST="true").content.decode()
+    only_goals = (
+        client_for(world.acme.employee, world.acme.host)
+        .get("/me/access-log/?kind=goal", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "Goal" in only_goals and ">Reflection<" not in only_goals and "<html" not in only_goals
 
 
@@ -58,7 +61,8 @@ def test_the_api_lists_the_callers_own_log_only(world, client_for):
     client_for(world.acme.coach, world.acme.host).get(f"/api/v1/goals/{world.acme.people['j_goal']}/")
     rows = client_for(world.acme.employee, world.acme.host).get("/api/v1/me/access-log/").json()["results"]
     assert [(row["reader"]["name"], row["reader"]["role"], row["kind"], row["object_id"]) for row in rows] == [
-        ("Cor Acme", "coach", "goal", world.acme.people["j_goal"])]
+        ("Cor Acme", "coach", "goal", world.acme.people["j_goal"])
+    ]
     assert set(rows[0]) == {"id", "reader", "kind", "kind_label", "object_id", "at"}
     other = client_for(world.acme.employee2, world.acme.host).get("/api/v1/me/access-log/").json()["results"]
     assert other == []
@@ -76,10 +80,14 @@ def test_the_page_groups_repeated_reads_by_reader_kind_and_item(world, client_fo
         coach.get(f"/reflections/{world.acme.people['j_shared']}/")
     coach.get(f"/goals/{world.acme.people['j_goal']}/")
     with in_tenant(world.acme):  # someone else read the same reflection once
-        record_read(actor=world.acme.hr, owner=world.acme.employee, kind="reflection",
-                    object_id=world.acme.people["j_shared"])
-        last = AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.coach,
-                                             kind="reflection").latest("at").at
+        record_read(
+            actor=world.acme.hr, owner=world.acme.employee, kind="reflection", object_id=world.acme.people["j_shared"]
+        )
+        last = (
+            AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.coach, kind="reflection")
+            .latest("at")
+            .at
+        )
     html = client_for(world.acme.employee, world.acme.host).get("/me/access-log/").content.decode()
     rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert len(rows) == 3  # the coach's reflection, the coach's goal, HR's reflection
@@ -92,8 +100,12 @@ def test_the_page_groups_repeated_reads_by_reader_kind_and_item(world, client_fo
 def test_grouped_reads_are_paginated(world, client_for, in_tenant):
     with in_tenant(world.acme):
         AccessLogEntry.objects.bulk_create(
-            AccessLogEntry(owner=world.acme.employee, reader=world.acme.coach, reader_role="coach", kind="result",
-                           object_id=number) for number in range(1, 31) for _ in range(3))
+            AccessLogEntry(
+                owner=world.acme.employee, reader=world.acme.coach, reader_role="coach", kind="result", object_id=number
+            )
+            for number in range(1, 31)
+            for _ in range(3)
+        )
     client = client_for(world.acme.employee, world.acme.host)
     first = client.get("/me/access-log/").content.decode()
     second = client.get("/me/access-log/?page=2").content.decode()

@@ -41,35 +41,48 @@ def test_the_detail_holds_the_questions_in_the_readers_language_and_my_answers(w
 def test_put_saves_the_answers_named_and_returns_the_progress(world, api, in_tenant):
     questions = questions_of(world, in_tenant)
     url = reverse("assignment-answers", args=[world.acme.people["a_final"]])
-    response = api.put(url, {"answers": [{"question": questions[0].pk, "value": 5},
-                                         {"question": questions[16].pk, "text": "Ask for help sooner."}]},
-                       content_type=JSON)
+    response = api.put(
+        url,
+        {
+            "answers": [
+                {"question": questions[0].pk, "value": 5},
+                {"question": questions[16].pk, "text": "Ask for help sooner."},
+            ]
+        },
+        content_type=JSON,
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["assignment"]["answered"] == 2 and body["assignment"]["status"] == "in_progress"
     assert {a["question"]: a["value"] or a["text"] for a in body["answers"]} == {
-        questions[0].pk: 5, questions[16].pk: "Ask for help sooner."}
+        questions[0].pk: 5,
+        questions[16].pk: "Ask for help sooner.",
+    }
     cleared = api.put(url, {"answers": [{"question": questions[0].pk, "value": None}]}, content_type=JSON)
     assert cleared.json()["assignment"]["answered"] == 1
 
 
-@pytest.mark.parametrize("payload, message", [
-    ({"answers": [{"question": "first", "value": 9}]}, "value out of range"),
-    ({"answers": []}, "empty"),
-    ({}, "missing"),
-    ({"answers": [{"value": 3}]}, "no question"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({"answers": [{"question": "first", "value": 9}]}, "value out of range"),
+        ({"answers": []}, "empty"),
+        ({}, "missing"),
+        ({"answers": [{"value": 3}]}, "no question"),
+    ],
+)
 def test_a_malformed_body_is_refused(world, api, payload, message):
-    response = api.put(reverse("assignment-answers", args=[world.acme.people["a_final"]]), payload,
-                       content_type=JSON)
+    response = api.put(reverse("assignment-answers", args=[world.acme.people["a_final"]]), payload, content_type=JSON)
     assert response.status_code == 400, message
 
 
 def test_one_wrong_answer_saves_none_and_the_message_names_the_question(world, api, in_tenant):
     questions = questions_of(world, in_tenant)
-    response = api.put(reverse("assignment-answers", args=[world.acme.people["a_final"]]),
-                       {"answers": [{"question": questions[0].pk, "value": 4},
-                                    {"question": questions[1].pk, "value": 6}]}, content_type=JSON)
+    response = api.put(
+        reverse("assignment-answers", args=[world.acme.people["a_final"]]),
+        {"answers": [{"question": questions[0].pk, "value": 4}, {"question": questions[1].pk, "value": 6}]},
+        content_type=JSON,
+    )
     assert response.status_code == 400
     assert response.json() == {"detail": ["Question 2: choose a whole number from 1 to 5."]}
     with in_tenant(world.acme):
@@ -81,14 +94,20 @@ def test_submit_lists_what_is_open_and_the_result_waits_for_it(world, api, in_te
     assert api.get(reverse("assignment-result", args=[pk])).status_code == 409
     refused = api.post(reverse("assignment-submit", args=[pk]))
     assert refused.status_code == 400 and "Still open: 1, 2, 3" in refused.json()["detail"][0]
-    answers = [{"question": q.pk, "value": 5} if q.is_scale else {"question": q.pk, "text": "More."}
-               for q in questions_of(world, in_tenant)]
+    answers = [
+        {"question": q.pk, "value": 5} if q.is_scale else {"question": q.pk, "text": "More."}
+        for q in questions_of(world, in_tenant)
+    ]
     api.put(reverse("assignment-answers", args=[pk]), {"answers": answers}, content_type=JSON)
     done = api.post(reverse("assignment-submit", args=[pk]))
     assert done.status_code == 200 and done.json()["status"] == "submitted"
     result = api.get(reverse("assignment-result", args=[pk])).json()
     assert [(s["dimension"], s["score"]) for s in result["scores"]] == [
-        ("voice", 75), ("capability", 50), ("setbacks", 50), ("boundaries", 75)]
+        ("voice", 75),
+        ("capability", 50),
+        ("setbacks", 50),
+        ("boundaries", 75),
+    ]
     assert result["scores"][0]["band"]["label"] == "A strength"
     again = api.put(reverse("assignment-answers", args=[pk]), {"answers": [answers[0]]}, content_type=JSON)
     assert again.status_code == 400 and "can no longer change" in again.json()["detail"][0]

@@ -32,12 +32,19 @@ def check_in(django_db_setup, django_db_blocker):
             scheduled = services.phase_assessment_schedule(
                 actor=policy.actor_for(org.hr, org.organisation),
                 phase=Phase.objects.filter(programme_id=org.people["programme"], kind="individual").first(),
-                version=version, moment="midpoint", opens_on=today, due_on=today + timedelta(days=7))
+                version=version,
+                moment="midpoint",
+                opens_on=today,
+                due_on=today + timedelta(days=7),
+            )
             assignment = scheduled.assignments.get(employee=org.employee)
             feel, stand, _note = Question.objects.filter(version=version).order_by("position")
             me = policy.actor_for(org.employee, org.organisation)
-            services.answers_save(actor=me, assignment=assignment, answers=[
-                services.AnswerInput(feel.pk, value=1), services.AnswerInput(stand.pk, value=1)])
+            services.answers_save(
+                actor=me,
+                assignment=assignment,
+                answers=[services.AnswerInput(feel.pk, value=1), services.AnswerInput(stand.pk, value=1)],
+            )
         yield org, me, assignment, feel
         with tenant_context(org.organisation):
             PhaseAssessment.objects.filter(pk=scheduled.pk).delete()
@@ -53,7 +60,9 @@ def test_an_answer_racing_the_submission_is_refused_once_it_is_in(check_in, djan
         locked.wait(5)
         try:
             with tenant_context(org.organisation):
-                services.answers_save(actor=me, assignment=assignment, answers=[services.AnswerInput(feel.pk, value=10)])
+                services.answers_save(
+                    actor=me, assignment=assignment, answers=[services.AnswerInput(feel.pk, value=10)]
+                )
             outcome["saved"] = True
         except ValidationError as error:
             outcome["refused"] = error.messages[0]

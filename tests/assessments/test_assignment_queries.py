@@ -29,8 +29,13 @@ def more_assessments(world):
     phase = Phase.objects.filter(programme_id=org.people["programme"]).first()
     for key in ("readiness-for-change", "session-check-in"):
         scheduled = services.phase_assessment_schedule(
-            actor=hr, phase=phase, version=InstrumentVersion.objects.get(instrument__key=key), moment="initial",
-            opens_on=today - timedelta(days=1), due_on=today + timedelta(days=5))
+            actor=hr,
+            phase=phase,
+            version=InstrumentVersion.objects.get(instrument__key=key),
+            moment="initial",
+            opens_on=today - timedelta(days=1),
+            due_on=today + timedelta(days=5),
+        )
         for assignment in scheduled.assignments.all():
             actor = policy.actor_for(assignment.employee, org.organisation)
             answer_all(actor, assignment, 3)
@@ -45,35 +50,38 @@ def count(client, url, django_assert_num_queries, queries, **extra):
     return response
 
 
-@pytest.mark.parametrize("who, name, args, queries", [
-    # 5 my assessments with their progress (counted in subqueries)
-    ("employee", "assignment_list", (), 2 * (REQUEST + 1)),
-    # 5 the assessment, 6 its questions, 7 their options, 8 my answers so far
-    ("employee", "assignment_answer", ("a_final",), 2 * (REQUEST + 4)),
-    # 5 the assessment, 6 its scores, 7 their bands, 8 the answers, 9 the questions
-    ("employee", "assignment_result", ("a_initial",), 2 * (REQUEST + 5)),
-    # the same, read by the coach; 10 notes the reads of the answers and the scores in the employee's access
-    # log (one INSERT for the page, written by the policy: it used to be one per kind)
-    ("coach", "assignment_result", ("a_initial",), 2 * (REQUEST + 6)),
-    # 5 how many people I coach (pages), 6 one page of them, 7 their assessments with progress,
-    # 8 handed-in results waiting for my release
-    ("coach", "assignment_coaching", (), 2 * (REQUEST + 4)),
-    # 5 the current version of each instrument with its counts
-    ("coach", "instrument_list", (), 2 * (REQUEST + 1)),
-    # 5 the version, 6 dimensions, 7 bands, 8 questions, 9 options; the dimensions to choose from (cursor)
-    ("hr", "instrument_detail", ("a_custom",), 2 * (REQUEST + 5) + 1),
-    # 5 the scheduled assessments, 6 their completion
-    ("hr", "assignment_overview", (), 2 * (REQUEST + 2)),
-    # the phases and the instruments to choose from (two cursors)
-    ("hr", "assignment_schedule", (), 2 * REQUEST + 2),
-    # 5 the scheduled assessment
-    ("hr", "assignment_schedule_edit", ("a_scheduled",), 2 * (REQUEST + 1)),
-    # 5 the dimension with its version
-    ("hr", "instrument_dimension_edit", ("a_dimension",), 2 * (REQUEST + 1)),
-])
-def test_the_page_makes_the_same_queries_however_much_there_is(world, client_for, in_tenant,
-                                                               django_assert_num_queries, who, name, args,
-                                                               queries):
+@pytest.mark.parametrize(
+    "who, name, args, queries",
+    [
+        # 5 my assessments with their progress (counted in subqueries)
+        ("employee", "assignment_list", (), 2 * (REQUEST + 1)),
+        # 5 the assessment, 6 its questions, 7 their options, 8 my answers so far
+        ("employee", "assignment_answer", ("a_final",), 2 * (REQUEST + 4)),
+        # 5 the assessment, 6 its scores, 7 their bands, 8 the answers, 9 the questions
+        ("employee", "assignment_result", ("a_initial",), 2 * (REQUEST + 5)),
+        # the same, read by the coach; 10 notes the reads of the answers and the scores in the employee's access
+        # log (one INSERT for the page, written by the policy: it used to be one per kind)
+        ("coach", "assignment_result", ("a_initial",), 2 * (REQUEST + 6)),
+        # 5 how many people I coach (pages), 6 one page of them, 7 their assessments with progress,
+        # 8 handed-in results waiting for my release
+        ("coach", "assignment_coaching", (), 2 * (REQUEST + 4)),
+        # 5 the current version of each instrument with its counts
+        ("coach", "instrument_list", (), 2 * (REQUEST + 1)),
+        # 5 the version, 6 dimensions, 7 bands, 8 questions, 9 options; the dimensions to choose from (cursor)
+        ("hr", "instrument_detail", ("a_custom",), 2 * (REQUEST + 5) + 1),
+        # 5 the scheduled assessments, 6 their completion
+        ("hr", "assignment_overview", (), 2 * (REQUEST + 2)),
+        # the phases and the instruments to choose from (two cursors)
+        ("hr", "assignment_schedule", (), 2 * REQUEST + 2),
+        # 5 the scheduled assessment
+        ("hr", "assignment_schedule_edit", ("a_scheduled",), 2 * (REQUEST + 1)),
+        # 5 the dimension with its version
+        ("hr", "instrument_dimension_edit", ("a_dimension",), 2 * (REQUEST + 1)),
+    ],
+)
+def test_the_page_makes_the_same_queries_however_much_there_is(
+    world, client_for, in_tenant, django_assert_num_queries, who, name, args, queries
+):
     client = client_for(getattr(world.acme, who), world.acme.host)
     url = reverse(name, args=[world.acme.people[arg] for arg in args])
     count(client, url, django_assert_num_queries, queries)
@@ -82,14 +90,22 @@ def test_the_page_makes_the_same_queries_however_much_there_is(world, client_for
         hr = policy.actor_for(world.acme.hr, world.acme.organisation)
         custom = InstrumentVersion.objects.get(pk=world.acme.people["a_custom"])
         for number in range(3):
-            instrument_services.question_add(actor=hr, version=custom, fields=instrument_services.QuestionFields(
-                kind="choice", text_en=f"Pick {number}", text_nl=f"Kies {number}",
-                choices=[("A", "A", None), ("B", "B", None)]))
+            instrument_services.question_add(
+                actor=hr,
+                version=custom,
+                fields=instrument_services.QuestionFields(
+                    kind="choice",
+                    text_en=f"Pick {number}",
+                    text_nl=f"Kies {number}",
+                    choices=[("A", "A", None), ("B", "B", None)],
+                ),
+            )
     count(client, url, django_assert_num_queries, queries)
 
 
-def test_a_coachees_results_and_the_autosave_fragment_make_fixed_queries(world, client_for, in_tenant,
-                                                                        django_assert_num_queries):
+def test_a_coachees_results_and_the_autosave_fragment_make_fixed_queries(
+    world, client_for, in_tenant, django_assert_num_queries
+):
     from assessments.models import Question
 
     coach = client_for(world.acme.coach, world.acme.host)

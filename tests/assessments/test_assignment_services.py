@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.http import Http404
+from django.utils import timezone
 
 from assessments.models import Answer, Assignment, InstrumentVersion, PhaseAssessment, Question, Score
 from assessments.services import assignments as services
 from assessments.services.assignments import AnswerInput
 from programmes.models import Enrolment, Phase
-from tests.access.cases_assessments import answer_all
 from tenants.models import Membership, Role, User
+from tests.access.cases_assessments import answer_all
 
 
 @pytest.fixture
@@ -34,8 +34,13 @@ def schedule_check_in(world, hr, moment="midpoint", opens=0, due=7):
     today = timezone.localdate()
     phase = Phase.objects.filter(programme_id=world.acme.people["programme"], kind="individual").first()
     return services.phase_assessment_schedule(
-        actor=hr, phase=phase, version=check_in_version(), moment=moment, opens_on=today + timedelta(days=opens),
-        due_on=today + timedelta(days=due))
+        actor=hr,
+        phase=phase,
+        version=check_in_version(),
+        moment=moment,
+        opens_on=today + timedelta(days=opens),
+        due_on=today + timedelta(days=due),
+    )
 
 
 def mine(world, scheduled, who="employee"):
@@ -78,8 +83,13 @@ def test_people_enrolled_later_get_theirs_and_syncing_twice_adds_nobody(world, h
         scheduled = schedule_check_in(world, hr)
         newcomer = User.objects.create_user(email="late@acme.test", password=None, first_name="Lia")
         Membership.objects.create(user=newcomer, organisation=world.acme.organisation, role=Role.EMPLOYEE)
-        Enrolment.objects.create(programme_id=scheduled.programme_id, cohort_id=world.acme.people["cohort_a"],
-                                 employee=newcomer, credit_allowance=6, status=Enrolment.Status.INVITED)
+        Enrolment.objects.create(
+            programme_id=scheduled.programme_id,
+            cohort_id=world.acme.people["cohort_a"],
+            employee=newcomer,
+            credit_allowance=6,
+            status=Enrolment.Status.INVITED,
+        )
         assert services.assignments_sync(phase_assessment=scheduled) == 1
         assert services.assignments_sync(phase_assessment=scheduled) == 0
         assert scheduled.assignments.filter(employee=newcomer).exists()
@@ -90,8 +100,11 @@ def test_answers_are_saved_and_replaced(world, hr, me, in_tenant):
         assignment = mine(world, schedule_check_in(world, hr))
         feel, stand, note = Question.objects.filter(version=assignment.version).order_by("position")
         services.answers_save(actor=me, assignment=assignment, answers=[AnswerInput(feel.pk, value=3)])
-        services.answers_save(actor=me, assignment=assignment, answers=[
-            AnswerInput(feel.pk, value=8), AnswerInput(note.pk, text="Tired, but hopeful.")])
+        services.answers_save(
+            actor=me,
+            assignment=assignment,
+            answers=[AnswerInput(feel.pk, value=8), AnswerInput(note.pk, text="Tired, but hopeful.")],
+        )
         answers = dict(assignment.answers.values_list("question_id", "value"))
         assert answers == {feel.pk: 8, note.pk: None}
         assignment.refresh_from_db()
@@ -113,8 +126,11 @@ def test_one_wrong_answer_saves_none_and_names_the_question(world, hr, me, in_te
         assignment = mine(world, schedule_check_in(world, hr))
         feel, stand, _note = Question.objects.filter(version=assignment.version).order_by("position")
         with pytest.raises(ValidationError, match="Question 2: choose a whole number from 1 to 10"):
-            services.answers_save(actor=me, assignment=assignment,
-                                  answers=[AnswerInput(feel.pk, value=5), AnswerInput(stand.pk, value=value)])
+            services.answers_save(
+                actor=me,
+                assignment=assignment,
+                answers=[AnswerInput(feel.pk, value=5), AnswerInput(stand.pk, value=value)],
+            )
         assert not assignment.answers.exists()
 
 
@@ -131,15 +147,17 @@ def test_an_option_of_another_question_is_refused(world, hr, me, in_tenant):
         version = InstrumentVersion.objects.get(instrument__key="readiness-for-change")
         phase = Phase.objects.filter(programme_id=world.acme.people["programme"], kind="individual").first()
         today = timezone.localdate()
-        scheduled = services.phase_assessment_schedule(actor=hr, phase=phase, version=version, moment="initial",
-                                                       opens_on=today, due_on=today)
+        scheduled = services.phase_assessment_schedule(
+            actor=hr, phase=phase, version=version, moment="initial", opens_on=today, due_on=today
+        )
         assignment = mine(world, scheduled)
         choice_question = Question.objects.get(version=version, kind="choice")
         stranger = Question.objects.filter(kind="choice").exclude(pk=choice_question.pk).first()
         wrong = (stranger.choices.first().pk if stranger else 0) or 999999
         with pytest.raises(ValidationError, match="choose one of its options"):
-            services.answers_save(actor=me, assignment=assignment, answers=[AnswerInput(choice_question.pk,
-                                                                                        choice_id=wrong)])
+            services.answers_save(
+                actor=me, assignment=assignment, answers=[AnswerInput(choice_question.pk, choice_id=wrong)]
+            )
 
 
 def test_nobody_else_answers_my_assessment(world, hr, actor, in_tenant):
@@ -174,11 +192,14 @@ def test_submitting_scores_each_dimension_once_and_freezes_the_answers(world, hr
     with in_tenant(world.acme):
         assignment = mine(world, schedule_check_in(world, hr))
         feel, stand, _note = Question.objects.filter(version=assignment.version).order_by("position")
-        services.answers_save(actor=me, assignment=assignment,
-                              answers=[AnswerInput(feel.pk, value=10), AnswerInput(stand.pk, value=4)])
+        services.answers_save(
+            actor=me, assignment=assignment, answers=[AnswerInput(feel.pk, value=10), AnswerInput(stand.pk, value=4)]
+        )
         services.assignment_submit(actor=me, assignment=assignment)
         assert dict(Score.objects.filter(assignment=assignment).values_list("dimension_key", "value")) == {
-            "feeling": 100.0, "standing": 33.3}
+            "feeling": 100.0,
+            "standing": 33.3,
+        }
         with pytest.raises(ValidationError, match="submitted"):
             services.answers_save(actor=me, assignment=assignment, answers=[AnswerInput(feel.pk, value=1)])
         with pytest.raises(ValidationError, match="submitted"):
@@ -192,8 +213,9 @@ def test_reverse_items_count_the_other_way_in_a_real_submission(world, hr, me, i
         version = InstrumentVersion.objects.get(instrument__key="self-confidence-at-work")
         phase = Phase.objects.filter(programme_id=world.acme.people["programme"], kind="individual").first()
         today = timezone.localdate()
-        scheduled = services.phase_assessment_schedule(actor=hr, phase=phase, version=version, moment="midpoint",
-                                                       opens_on=today, due_on=today)
+        scheduled = services.phase_assessment_schedule(
+            actor=hr, phase=phase, version=version, moment="midpoint", opens_on=today, due_on=today
+        )
         assignment = mine(world, scheduled)
         # Agree fully with everything: the reverse items then count as the lowest score.
         answer_all(me, assignment, value=5)
@@ -238,16 +260,27 @@ def test_dates_can_move_but_not_backwards(world, hr, in_tenant):
         scheduled = schedule_check_in(world, hr)
         today = timezone.localdate()
         with pytest.raises(ValidationError) as raised:
-            services.phase_assessment_update(actor=hr, phase_assessment=scheduled, opens_on=today,
-                                             due_on=today - timedelta(days=1), reminder_days_before=2)
+            services.phase_assessment_update(
+                actor=hr,
+                phase_assessment=scheduled,
+                opens_on=today,
+                due_on=today - timedelta(days=1),
+                reminder_days_before=2,
+            )
         assert "due_on" in raised.value.message_dict
-        services.phase_assessment_update(actor=hr, phase_assessment=scheduled, opens_on=today,
-                                         due_on=today + timedelta(days=30), reminder_days_before=5)
+        services.phase_assessment_update(
+            actor=hr,
+            phase_assessment=scheduled,
+            opens_on=today,
+            due_on=today + timedelta(days=30),
+            reminder_days_before=5,
+        )
         scheduled.refresh_from_db()
         assert scheduled.due_on == today + timedelta(days=30) and scheduled.reminder_days_before == 5
 
 
 # --- reminders --------------------------------------------------------------------------------------
+
 
 def test_reminders_go_out_in_the_window_once_every_few_days_in_the_readers_language(world, hr, me, in_tenant):
     with in_tenant(world.acme):

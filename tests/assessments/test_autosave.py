@@ -20,15 +20,16 @@ def final(world, in_tenant):
 
 def saved(world, in_tenant, assignment):
     with in_tenant(world.acme):
-        return {answer.question_id: answer.value or answer.text or answer.choice_id
-                for answer in Answer.objects.filter(assignment=assignment)}
+        return {
+            answer.question_id: answer.value or answer.text or answer.choice_id
+            for answer in Answer.objects.filter(assignment=assignment)
+        }
 
 
 def test_each_answer_is_saved_as_given_and_the_page_says_so(world, client_for, in_tenant, final):
     assignment, questions = final
     client = client_for(world.acme.employee, world.acme.host)
-    response = client.post(reverse("assignment_autosave", args=[assignment.pk]),
-                           {f"q_{questions[0].pk}": "4"}, **HTMX)
+    response = client.post(reverse("assignment_autosave", args=[assignment.pk]), {f"q_{questions[0].pk}": "4"}, **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
     assert "Saved at" in body and 'id="answered-count" hx-swap-oob="true"' in body and "1 of 17 answered" in body
@@ -66,8 +67,7 @@ def test_a_closed_tab_reopens_where_it_left_off_with_the_answers_given(world, cl
 def test_a_wrong_answer_is_not_saved_and_the_page_says_why(world, client_for, in_tenant, final):
     assignment, questions = final
     client = client_for(world.acme.employee, world.acme.host)
-    response = client.post(reverse("assignment_autosave", args=[assignment.pk]),
-                           {f"q_{questions[0].pk}": "9"}, **HTMX)
+    response = client.post(reverse("assignment_autosave", args=[assignment.pk]), {f"q_{questions[0].pk}": "9"}, **HTMX)
     body = response.content.decode()
     assert response.status_code == 200 and 'role="alert"' in body
     assert "Question 1: choose a whole number from 1 to 5" in body
@@ -91,7 +91,8 @@ def test_the_buttons_save_the_step_without_scripts_and_move_on(world, client_for
 
 
 def test_the_review_lists_open_required_questions_and_submitting_is_refused_until_answered(
-        world, client_for, in_tenant, final):
+    world, client_for, in_tenant, final
+):
     assignment, questions = final
     client = client_for(world.acme.employee, world.acme.host)
     review = client.get(reverse("assignment_answer", args=[assignment.pk]) + "?step=review")
@@ -123,5 +124,9 @@ def test_someone_elses_assessment_is_not_found(world, client_for, final):
     assignment, questions = final
     colleague = client_for(world.acme.employee2, world.acme.host)
     assert colleague.get(reverse("assignment_answer", args=[assignment.pk])).status_code == 404
-    assert colleague.post(reverse("assignment_autosave", args=[assignment.pk]),
-                          {f"q_{questions[0].pk}": "1"}, **HTMX).status_code == 404
+    assert (
+        colleague.post(
+            reverse("assignment_autosave", args=[assignment.pk]), {f"q_{questions[0].pk}": "1"}, **HTMX
+        ).status_code
+        == 404
+    )

@@ -9,10 +9,13 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def chart(rows=None):
     return scores_chart(
-        chart_id="c1", title="Self-confidence", description="Speaking up 40 → 62",
+        chart_id="c1",
+        title="Self-confidence",
+        description="Speaking up 40 → 62",
         series=[Series("initial", "Initial"), Series("final", "Final")],
         rows=rows or [Row("Speaking up", (40.4, 62.5)), Row("Boundaries", (None, 80))],
-        no_score_label="not enough answers")
+        no_score_label="not enough answers",
+    )
 
 
 def test_it_is_an_image_with_a_title_and_a_description():

@@ -33,11 +33,13 @@ def readers(world, in_tenant):
     acme = world.acme
     with in_tenant(acme):
         Cohort.objects.get(pk=acme.people["cohort_a"]).coaches.add(world.coach_both)
-        return {"owner": policy.actor_for(acme.employee, acme.organisation),
-                "coach": policy.actor_for(acme.coach, acme.organisation),
-                "second": policy.actor_for(world.coach_both, acme.organisation),
-                "hr": policy.actor_for(acme.hr, acme.organisation),
-                "employee2": policy.actor_for(acme.employee2, acme.organisation)}
+        return {
+            "owner": policy.actor_for(acme.employee, acme.organisation),
+            "coach": policy.actor_for(acme.coach, acme.organisation),
+            "second": policy.actor_for(world.coach_both, acme.organisation),
+            "hr": policy.actor_for(acme.hr, acme.organisation),
+            "employee2": policy.actor_for(acme.employee2, acme.organisation),
+        }
 
 
 @pytest.mark.parametrize("data", TABLE)
@@ -50,10 +52,16 @@ def test_each_row_reaches_exactly_whom_the_table_names(world, in_tenant, readers
 
 
 def test_a_coach_of_someone_else_reads_nothing_of_this_employee(world, in_tenant):
-    about_the_employee = {journal.Reflection: "employee", journal.Goal: "employee", journal.SessionFeedback: "employee",
-                          journal.CoachFeedback: "employee", journal.ActionItem: "goal__employee",
-                          journal.SessionNote: "session__enrolment__employee",
-                          journal.SessionSummary: "session__enrolment__employee", journal.AccessLogEntry: "owner"}
+    about_the_employee = {
+        journal.Reflection: "employee",
+        journal.Goal: "employee",
+        journal.SessionFeedback: "employee",
+        journal.CoachFeedback: "employee",
+        journal.ActionItem: "goal__employee",
+        journal.SessionNote: "session__enrolment__employee",
+        journal.SessionSummary: "session__enrolment__employee",
+        journal.AccessLogEntry: "owner",
+    }
     with in_tenant(world.acme):
         other = policy.actor_for(world.coach_both, world.acme.organisation)
         for model, path in about_the_employee.items():
@@ -83,16 +91,38 @@ def test_a_former_member_reads_nothing(world, in_tenant):
 def test_platform_staff_and_outsiders_are_turned_away_from_every_journal_endpoint(world, client_for):
     for user in (world.staff, world.outsider):
         client = client_for(user, world.acme.host)
-        for path in ("/reflections/", "/goals/", "/engagement/", "/me/access-log/", "/api/v1/reflections/",
-                     "/api/v1/goals/", "/api/v1/session-notes/", "/api/v1/engagement/"):
+        for path in (
+            "/reflections/",
+            "/goals/",
+            "/engagement/",
+            "/me/access-log/",
+            "/api/v1/reflections/",
+            "/api/v1/goals/",
+            "/api/v1/session-notes/",
+            "/api/v1/engagement/",
+        ):
             assert client.get(path).status_code == 404, (user, path)
 
 
-@pytest.mark.parametrize("query", ["?ordering=body", "?ordering=-employee__email", "?shared=false",
-                                   "?status=active&ordering=why", "?session=0", "?employee=0&search=a"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?ordering=body",
+        "?ordering=-employee__email",
+        "?shared=false",
+        "?status=active&ordering=why",
+        "?session=0",
+        "?employee=0&search=a",
+    ],
+)
 def test_crafted_filters_and_orderings_never_widen_a_list(world, client_for, query):
-    for path in ("/api/v1/reflections/", "/api/v1/goals/", "/api/v1/session-feedback/",
-                 "/api/v1/session-summaries/", "/api/v1/action-items/"):
+    for path in (
+        "/api/v1/reflections/",
+        "/api/v1/goals/",
+        "/api/v1/session-feedback/",
+        "/api/v1/session-summaries/",
+        "/api/v1/action-items/",
+    ):
         plain = client_for(world.coach_both, world.acme.host).get(path).json()["results"]
         crafted = client_for(world.coach_both, world.acme.host).get(path + query).json()["results"]
         assert {row["id"] for row in crafted} <= {row["id"] for row in plain}, (path, query)
@@ -101,5 +131,6 @@ def test_crafted_filters_and_orderings_never_widen_a_list(world, client_for, que
 def test_a_coachs_search_box_does_not_search_text_they_are_not_shown(world, client_for):
     # The coach's list of shared reflections shows no text, so a text search must not narrow it by text.
     client = client_for(world.acme.coach, world.acme.host)
-    assert client.get("/reflections/?q=nothing-matches-this").content.decode().count("/reflections/") == \
-        client.get("/reflections/").content.decode().count("/reflections/")
+    assert client.get("/reflections/?q=nothing-matches-this").content.decode().count("/reflections/") == client.get(
+        "/reflections/"
+    ).content.decode().count("/reflections/")

@@ -137,8 +137,10 @@ def test_any_list_through_the_policy_is_logged_by_construction(world, actor, in_
         coach = actor(world.acme.coach, world.acme)
         shared = list(policy.scope(coach, Reflection).filter(shared_with_coach=True))
         assert [r.pk for r in shared] == [world.acme.people["j_shared"]]
-        assert AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.coach,
-                                             kind="reflection").count() == 1
+        assert (
+            AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.coach, kind="reflection").count()
+            == 1
+        )
         # names and dates without the text are not a read; the owner's own reads are not logged
         list(policy.scope(coach, Reflection).defer("body"))
         list(policy.scope(actor(world.acme.employee, world.acme), Reflection))
@@ -162,10 +164,16 @@ def test_every_content_model_is_audited_or_says_why_not():
     from django.apps import apps
 
     audited = policy.audited_models()
-    journal = [model for model in apps.get_app_config("assessments").get_models()
-               if model.__module__.endswith("journal") or model.__name__ in ("Answer", "Score", "Assignment")]
-    unexplained = [model.__name__ for model in journal if policy.has_rule(model)
-                   and model not in audited and model.__name__ not in NOT_AUDITED]
+    journal = [
+        model
+        for model in apps.get_app_config("assessments").get_models()
+        if model.__module__.endswith("journal") or model.__name__ in ("Answer", "Score", "Assignment")
+    ]
+    unexplained = [
+        model.__name__
+        for model in journal
+        if policy.has_rule(model) and model not in audited and model.__name__ not in NOT_AUDITED
+    ]
     assert unexplained == []
     for model, spec in audited.items():
         assert spec.content and all(name in {f.attname for f in model._meta.concrete_fields} for name in spec.content)

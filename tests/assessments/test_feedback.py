@@ -18,8 +18,11 @@ from tenants.services import membership_grant
 
 
 def _rate(client, session: int, rating, comment: str = ""):
-    return client.post("/api/v1/session-feedback/", {"session": session, "rating": rating, "comment": comment},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/session-feedback/",
+        {"session": session, "rating": rating, "comment": comment},
+        content_type="application/json",
+    )
 
 
 def test_the_employee_rates_a_session_and_rating_again_replaces_it(world, client_for, in_tenant):
@@ -40,8 +43,12 @@ def test_a_rating_outside_1_to_5_is_refused(world, client_for, rating):
 
 def test_a_session_that_has_not_taken_place_cannot_be_rated(world, client_for, in_tenant):
     with in_tenant(world.acme):
-        future = Session.objects.create(kind="individual", enrolment_id=world.acme.people["enrolment"],
-                                        coach=world.acme.coach, starts_at=timezone.now() + timedelta(days=2))
+        future = Session.objects.create(
+            kind="individual",
+            enrolment_id=world.acme.people["enrolment"],
+            coach=world.acme.coach,
+            starts_at=timezone.now() + timedelta(days=2),
+        )
     response = _rate(client_for(world.acme.employee, world.acme.host), future.pk, 4)
     assert response.status_code == 400
     assert response.json() == {"detail": ["Feedback opens once the session has taken place."]}
@@ -50,13 +57,22 @@ def test_a_session_that_has_not_taken_place_cannot_be_rated(world, client_for, i
 def test_only_the_coach_who_led_the_session_writes_feedback_for_someone_in_it(world, client_for):
     session = world.acme.people["j_session"]
     payload = {"session": session, "employee": world.acme.employee.pk, "body": "You prepared well."}
-    assert client_for(world.acme.coach, world.acme.host).post(
-        "/api/v1/coach-feedback/", payload, content_type="application/json").status_code == 201
-    assert client_for(world.coach_both, world.acme.host).post(
-        "/api/v1/coach-feedback/", payload, content_type="application/json").status_code == 400
+    assert (
+        client_for(world.acme.coach, world.acme.host)
+        .post("/api/v1/coach-feedback/", payload, content_type="application/json")
+        .status_code
+        == 201
+    )
+    assert (
+        client_for(world.coach_both, world.acme.host)
+        .post("/api/v1/coach-feedback/", payload, content_type="application/json")
+        .status_code
+        == 400
+    )
     stranger = {**payload, "employee": world.acme.employee2.pk}  # not in this 1:1
-    response = client_for(world.acme.coach, world.acme.host).post("/api/v1/coach-feedback/", stranger,
-                                                                  content_type="application/json")
+    response = client_for(world.acme.coach, world.acme.host).post(
+        "/api/v1/coach-feedback/", stranger, content_type="application/json"
+    )
     assert response.status_code == 400 and "employee" in response.json()
 
 
@@ -97,16 +113,24 @@ def _cohort_of(world, size: int, ratings: list[int]) -> Cohort:
     """A cohort of `size` new employees in acme, the first len(ratings) of whom rated a group session."""
     org = world.acme
     cohort = Cohort.objects.create(programme_id=org.people["programme"], name=f"Cohort of {size}")
-    session = Session.objects.create(kind="group", cohort=cohort, coach=org.coach,
-                                     starts_at=timezone.now() - timedelta(days=1))
+    session = Session.objects.create(
+        kind="group", cohort=cohort, coach=org.coach, starts_at=timezone.now() - timedelta(days=1)
+    )
     for number in range(size):
         user = User.objects.create_user(email=f"rater{size}-{number}@acme.test", first_name="Rater")
         membership_grant(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-        Enrolment.objects.create(programme_id=org.people["programme"], cohort=cohort, employee=user,
-                                 coach=org.coach, status="active", credit_allowance=3)
+        Enrolment.objects.create(
+            programme_id=org.people["programme"],
+            cohort=cohort,
+            employee=user,
+            coach=org.coach,
+            status="active",
+            credit_allowance=3,
+        )
         if number < len(ratings):
-            SessionFeedback.objects.create(session=session, employee=user, rating=ratings[number],
-                                           comment=f"Secret comment {number}")
+            SessionFeedback.objects.create(
+                session=session, employee=user, rating=ratings[number], comment=f"Secret comment {number}"
+            )
     return cohort
 
 
@@ -121,8 +145,7 @@ def test_hr_sees_the_average_rating_of_a_group_of_five_and_never_a_comment(world
     assert "Cohort of 5" in html and "Secret comment" not in html
 
 
-def test_figures_about_fewer_than_five_people_are_withheld_and_the_page_says_why(world, client_for, in_tenant,
-                                                                                   actor):
+def test_figures_about_fewer_than_five_people_are_withheld_and_the_page_says_why(world, client_for, in_tenant, actor):
     with in_tenant(world.acme):
         small = _cohort_of(world, 4, [1, 2, 1, 2])
         big_few_raters = _cohort_of(world, 6, [1, 5])

@@ -12,8 +12,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models.journal import (AccessLogEntry, ActionItem, CheckIn, CoachFeedback, Goal, GoalComment,
-                                        GoalOption, Reflection, ReflectionReply, SessionFeedback)
+from assessments.models.journal import (
+    AccessLogEntry,
+    ActionItem,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    GoalOption,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+)
 from programmes.models import Session
 
 REQUEST = 4
@@ -26,18 +36,23 @@ def more_journal(world) -> None:
     session = Session.objects.get(pk=org.people["j_session"])
     reflections = Reflection.objects.bulk_create(
         Reflection(employee=org.employee, session=session, body=f"More {n}", shared_with_coach=n % 2 == 0)
-        for n in range(MORE))
-    ReflectionReply.objects.bulk_create(ReflectionReply(reflection=r, author=org.coach, body="Reply")
-                                        for r in reflections[::2])
+        for n in range(MORE)
+    )
+    ReflectionReply.objects.bulk_create(
+        ReflectionReply(reflection=r, author=org.coach, body="Reply") for r in reflections[::2]
+    )
     goals = Goal.objects.bulk_create(Goal(employee=org.employee, title=f"Goal {n}", progress=n) for n in range(MORE))
     goal = Goal.objects.get(pk=org.people["j_goal"])
     GoalOption.objects.bulk_create(GoalOption(goal=goal, title=f"Option {n}", added_by=org.coach) for n in range(10))
-    ActionItem.objects.bulk_create(ActionItem(goal=g, title="Step", due_on=timezone.localdate() - timedelta(days=3))
-                                   for g in goals + [goal] * MORE)
+    ActionItem.objects.bulk_create(
+        ActionItem(goal=g, title="Step", due_on=timezone.localdate() - timedelta(days=3)) for g in goals + [goal] * MORE
+    )
     CheckIn.objects.bulk_create(CheckIn(goal=goal, author=org.employee, progress=n) for n in range(MORE))
     GoalComment.objects.bulk_create(GoalComment(goal=goal, author=org.coach, body="Hm") for _n in range(MORE))
-    AccessLogEntry.objects.bulk_create(AccessLogEntry(owner=org.employee, reader=org.coach, reader_role="coach",
-                                                      kind="goal", object_id=goal.pk) for _n in range(MORE))
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(owner=org.employee, reader=org.coach, reader_role="coach", kind="goal", object_id=goal.pk)
+        for _n in range(MORE)
+    )
     SessionFeedback.objects.filter(session=session).update(comment="Changed")
     CoachFeedback.objects.filter(session=session).update(body="Changed")
 
@@ -79,19 +94,32 @@ def _pages(world) -> list:
     ]
 
 
-PAGE_NAMES = ["reflections (employee)", "reflections (coach)", "goals (employee)", "goals (coach)",
-              "goal (employee)", "goal (coach)", "reflection (employee)", "reflection (coach)",
-              "follow-up (coach)", "follow-up (employee)", "engagement (hr)", "access log (employee)"]
+PAGE_NAMES = [
+    "reflections (employee)",
+    "reflections (coach)",
+    "goals (employee)",
+    "goals (coach)",
+    "goal (employee)",
+    "goal (coach)",
+    "reflection (employee)",
+    "reflection (coach)",
+    "follow-up (coach)",
+    "follow-up (employee)",
+    "engagement (hr)",
+    "access log (employee)",
+]
 
 
 @pytest.mark.parametrize("index", range(len(PAGE_NAMES)), ids=PAGE_NAMES)
-def test_a_journal_page_makes_the_same_queries_however_much_there_is(world, client_for, in_tenant, index,
-                                                                        django_assert_num_queries):
+def test_a_journal_page_makes_the_same_queries_however_much_there_is(
+    world, client_for, in_tenant, index, django_assert_num_queries
+):
     role, path, queries = _pages(world)[index]
     client = client_for(getattr(world.acme, role), world.acme.host)
     with in_tenant(world.acme):  # the world's journal has one of everything but no reads by others yet
-        AccessLogEntry.objects.create(owner=world.acme.employee, reader=world.acme.coach, kind="goal",
-                                      object_id=world.acme.people["j_goal"])
+        AccessLogEntry.objects.create(
+            owner=world.acme.employee, reader=world.acme.coach, kind="goal", object_id=world.acme.people["j_goal"]
+        )
     for grow in (False, True):
         if grow:
             with in_tenant(world.acme):

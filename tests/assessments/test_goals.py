@@ -17,23 +17,36 @@ from assessments.services import goals as services
 
 def test_the_api_sets_a_goal_with_a_title_and_why(world, client_for, in_tenant):
     response = client_for(world.acme.employee, world.acme.host).post(
-        "/api/v1/goals/", {"title": "Say no to extra requests", "why": "My own work slips."},
-        content_type="application/json")
+        "/api/v1/goals/",
+        {"title": "Say no to extra requests", "why": "My own work slips."},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     assert (data["title"], data["why"], data["status"], data["progress"]) == (
-        "Say no to extra requests", "My own work slips.", "active", 0)
+        "Say no to extra requests",
+        "My own work slips.",
+        "active",
+        0,
+    )
     assert data["progress_shared_with_hr"] is False
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"why": "No title"}, "title"), ({"title": "   "}, "title"), ({"title": "x" * 201}, "title"),
-    ({"title": "Late", "target_date": "2020-01-01"}, "target_date")])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"why": "No title"}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"title": "Late", "target_date": "2020-01-01"}, "target_date"),
+    ],
+)
 def test_a_goal_with_bad_input_is_refused_with_the_field_named(world, client_for, in_tenant, payload, field):
     with in_tenant(world.acme):
         before = Goal.objects.count()
-    response = client_for(world.acme.employee, world.acme.host).post("/api/v1/goals/", payload,
-                                                                     content_type="application/json")
+    response = client_for(world.acme.employee, world.acme.host).post(
+        "/api/v1/goals/", payload, content_type="application/json"
+    )
     assert response.status_code == 400 and field in response.json()
     with in_tenant(world.acme):
         assert Goal.objects.count() == before
@@ -43,7 +56,8 @@ def test_a_goal_with_bad_input_is_refused_with_the_field_named(world, client_for
 def test_progress_runs_from_0_to_100(world, client_for, progress):
     pk = world.acme.people["j_goal"]
     response = client_for(world.acme.employee, world.acme.host).patch(
-        f"/api/v1/goals/{pk}/", {"progress": progress}, content_type="application/json")
+        f"/api/v1/goals/{pk}/", {"progress": progress}, content_type="application/json"
+    )
     assert response.status_code == 400 and "progress" in response.json()
 
 
@@ -59,11 +73,17 @@ def test_the_coach_sees_and_comments_but_does_not_change_the_goal(world, client_
     pk = world.acme.people["j_goal"]
     coach = client_for(world.acme.coach, world.acme.host)
     assert coach.get(f"/api/v1/goals/{pk}/").json()["title"] == "Speak up in planning"
-    assert coach.post(f"/api/v1/goals/{pk}/comments/", {"body": "What helped?"},
-                      content_type="application/json").status_code == 201
+    assert (
+        coach.post(
+            f"/api/v1/goals/{pk}/comments/", {"body": "What helped?"}, content_type="application/json"
+        ).status_code
+        == 201
+    )
     assert coach.patch(f"/api/v1/goals/{pk}/", {"progress": 100}, content_type="application/json").status_code == 404
-    assert coach.post(f"/api/v1/goals/{pk}/check-ins/", {"progress": 90},
-                      content_type="application/json").status_code == 404
+    assert (
+        coach.post(f"/api/v1/goals/{pk}/check-ins/", {"progress": 90}, content_type="application/json").status_code
+        == 404
+    )
     with in_tenant(world.acme):
         assert Goal.objects.get(pk=pk).progress == 40
 
@@ -99,8 +119,11 @@ def test_taking_the_decision_marks_one_option(world, client_for, in_tenant):
     assert response.status_code == 200 and response.json()["decision"] == "Prepare one point"
     with in_tenant(world.acme):
         other = GoalOption.objects.create(goal_id=pk, title="Something else")
-    client.post(f"/api/v1/goals/{pk}/decision/", {"option": other.pk, "decision": "Changed my mind."},
-                content_type="application/json")
+    client.post(
+        f"/api/v1/goals/{pk}/decision/",
+        {"option": other.pk, "decision": "Changed my mind."},
+        content_type="application/json",
+    )
     with in_tenant(world.acme):
         assert list(GoalOption.objects.filter(goal_id=pk, chosen=True).values_list("pk", flat=True)) == [other.pk]
         assert Goal.objects.get(pk=pk).decision == "Changed my mind."
@@ -112,14 +135,16 @@ def test_an_action_due_in_the_past_is_refused(world, client_for):
     response = client_for(world.acme.employee, world.acme.host).post(
         f"/api/v1/goals/{world.acme.people['j_goal']}/actions/",
         {"title": "Yesterday", "due_on": str(timezone.localdate() - timedelta(days=1))},
-        content_type="application/json")
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "due_on" in response.json()
 
 
 def test_ticking_an_action_off_swaps_its_row(world, client_for, in_tenant):
     people = world.acme.people
     response = client_for(world.acme.employee, world.acme.host).post(
-        f"/goals/{people['j_goal']}/actions/{people['j_action']}/done/", {"done": "1"}, HTTP_HX_REQUEST="true")
+        f"/goals/{people['j_goal']}/actions/{people['j_action']}/done/", {"done": "1"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert response.status_code == 200 and html.startswith("<li") and "checklist__item--done" in html
     with in_tenant(world.acme):
@@ -129,7 +154,8 @@ def test_ticking_an_action_off_swaps_its_row(world, client_for, in_tenant):
 def test_a_check_in_moves_the_goals_progress(world, client_for, in_tenant):
     pk = world.acme.people["j_goal"]
     response = client_for(world.acme.employee, world.acme.host).post(
-        f"/goals/{pk}/check-ins/", {"progress": "65", "note": "Two meetings in a row."})
+        f"/goals/{pk}/check-ins/", {"progress": "65", "note": "Two meetings in a row."}
+    )
     assert response.status_code == 302
     with in_tenant(world.acme):
         assert Goal.objects.get(pk=pk).progress == 65
@@ -137,7 +163,8 @@ def test_a_check_in_moves_the_goals_progress(world, client_for, in_tenant):
 
 def test_a_refused_check_in_shows_the_goal_page_with_the_message(world, client_for):
     response = client_for(world.acme.employee, world.acme.host).post(
-        f"/goals/{world.acme.people['j_goal']}/check-ins/", {"progress": "120"})
+        f"/goals/{world.acme.people['j_goal']}/check-ins/", {"progress": "120"}
+    )
     assert response.status_code == 400
     assert "Ensure this value is less than or equal to 100." in response.content.decode()
 
@@ -201,8 +228,9 @@ def test_sharing_progress_shows_hr_the_figure_never_the_text(world, client_for, 
     assert "title" not in api["shared_goal_progress"][0]
     with in_tenant(world.acme):
         assert AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.hr, kind="goal").count() == 2
-    client_for(world.acme.employee, world.acme.host).post(f"/goals/{world.acme.people['j_goal']}/sharing/",
-                                                          {"shared": "0"})
+    client_for(world.acme.employee, world.acme.host).post(
+        f"/goals/{world.acme.people['j_goal']}/sharing/", {"shared": "0"}
+    )
     assert "Eva Acme" not in hr.get("/engagement/").content.decode()
 
 

@@ -10,7 +10,12 @@ from assessments.models import InstrumentVersion, PhaseAssessment, Question
 from programmes.models import Phase
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-NEW = {"new-kind": "likert7", "new-text_en": "I plan my week.", "new-text_nl": "Ik plan mijn week.", "new-required": "on"}
+NEW = {
+    "new-kind": "likert7",
+    "new-text_en": "I plan my week.",
+    "new-text_nl": "Ik plan mijn week.",
+    "new-required": "on",
+}
 
 
 def test_adding_a_question_with_htmx_answers_with_the_refreshed_list(world, client_for, in_tenant):
@@ -25,12 +30,18 @@ def test_adding_a_question_with_htmx_answers_with_the_refreshed_list(world, clie
 
 def test_a_bad_question_shows_what_is_wrong_beside_the_field_and_saves_nothing(world, client_for, in_tenant):
     client = client_for(world.acme.hr, world.acme.host)
-    response = client.post(reverse("instrument_question_add", args=[world.acme.people["a_custom"]]),
-                           {**NEW, "new-kind": "choice", "new-choices": "Only one | Maar één"}, **HTMX)
+    response = client.post(
+        reverse("instrument_question_add", args=[world.acme.people["a_custom"]]),
+        {**NEW, "new-kind": "choice", "new-choices": "Only one | Maar één"},
+        **HTMX,
+    )
     body = response.content.decode()
     assert "Give at least two options, one per line." in body
-    bad_line = client.post(reverse("instrument_question_add", args=[world.acme.people["a_custom"]]),
-                           {**NEW, "new-kind": "choice", "new-choices": "A | A | lots\nB | B"}, **HTMX)
+    bad_line = client.post(
+        reverse("instrument_question_add", args=[world.acme.people["a_custom"]]),
+        {**NEW, "new-kind": "choice", "new-choices": "A | A | lots\nB | B"},
+        **HTMX,
+    )
     assert "Line 1: the score must be a whole number." in bad_line.content.decode()
     with in_tenant(world.acme):
         assert Question.objects.filter(version_id=world.acme.people["a_custom"]).count() == 1
@@ -42,15 +53,23 @@ def test_editing_and_moving_a_question_with_htmx(world, client_for, in_tenant):
     first = world.acme.people["a_question"]
     form = client.get(reverse("instrument_question_edit", args=[first]), **HTMX).content.decode()
     assert f'name="q{first}-text_en"' in form and "I have energy for my work." in form
-    saved = client.post(reverse("instrument_question_edit", args=[first]), {
-        f"q{first}-kind": "likert5", f"q{first}-text_en": "I have energy left at the end of the day.",
-        f"q{first}-text_nl": "Ik heb aan het eind van de dag nog energie.", f"q{first}-required": "on"}, **HTMX)
+    saved = client.post(
+        reverse("instrument_question_edit", args=[first]),
+        {
+            f"q{first}-kind": "likert5",
+            f"q{first}-text_en": "I have energy left at the end of the day.",
+            f"q{first}-text_nl": "Ik heb aan het eind van de dag nog energie.",
+            f"q{first}-required": "on",
+        },
+        **HTMX,
+    )
     assert "Question 1 is saved." in saved.content.decode()
     moved = client.post(reverse("instrument_question_move", args=[first]), {"direction": "down"}, **HTMX)
     assert "Question moved to number 2." in moved.content.decode()
     with in_tenant(world.acme):
-        assert list(Question.objects.filter(version_id=world.acme.people["a_custom"]).values_list(
-            "position", "text_en")) == [(1, "I plan my week."), (2, "I have energy left at the end of the day.")]
+        assert list(
+            Question.objects.filter(version_id=world.acme.people["a_custom"]).values_list("position", "text_en")
+        ) == [(1, "I plan my week."), (2, "I have energy left at the end of the day.")]
 
 
 def test_editing_an_instrument_in_use_sends_the_editor_to_the_new_version(world, client_for, in_tenant):
@@ -73,8 +92,9 @@ def test_a_coach_sees_hr_instruments_but_cannot_change_them(world, client_for):
     client = client_for(world.acme.coach, world.acme.host)
     page = client.get(reverse("instrument_detail", args=[world.acme.people["a_custom"]])).content.decode()
     assert "HR and the coach who made this instrument can change it." in page and "Add a question" not in page
-    refused = client.post(reverse("instrument_question_move", args=[world.acme.people["a_question"]]),
-                          {"direction": "up"}, **HTMX)
+    refused = client.post(
+        reverse("instrument_question_move", args=[world.acme.people["a_question"]]), {"direction": "up"}, **HTMX
+    )
     assert "Only HR and the coach who made this instrument can change it." in refused.content.decode()
 
 
@@ -101,8 +121,14 @@ def test_hr_schedules_an_instrument_and_everyone_enrolled_gets_it(world, client_
         phase = Phase.objects.filter(programme_id=world.acme.people["programme"], kind="individual").first()
         version = InstrumentVersion.objects.get(instrument__key="readiness-for-change")
     today = timezone.localdate()
-    data = {"phase": phase.pk, "version": version.pk, "moment": "midpoint", "opens_on": today.isoformat(),
-            "due_on": (today - timedelta(days=1)).isoformat(), "reminder_days_before": "3"}
+    data = {
+        "phase": phase.pk,
+        "version": version.pk,
+        "moment": "midpoint",
+        "opens_on": today.isoformat(),
+        "due_on": (today - timedelta(days=1)).isoformat(),
+        "reminder_days_before": "3",
+    }
     refused = client.post(reverse("assignment_schedule"), data)
     assert "The due date must be on or after the day it opens." in refused.content.decode()
     data["due_on"] = (today + timedelta(days=14)).isoformat()
@@ -121,9 +147,17 @@ def test_hr_cannot_schedule_another_organisations_phase(world, client_for, in_te
     with in_tenant(world.acme):
         version = InstrumentVersion.objects.get(instrument__key="readiness-for-change")
     today = timezone.localdate().isoformat()
-    response = client_for(world.acme.hr, world.acme.host).post(reverse("assignment_schedule"), {
-        "phase": foreign_phase.pk + 100000, "version": version.pk, "moment": "initial", "opens_on": today,
-        "due_on": today, "reminder_days_before": "1"})
+    response = client_for(world.acme.hr, world.acme.host).post(
+        reverse("assignment_schedule"),
+        {
+            "phase": foreign_phase.pk + 100000,
+            "version": version.pk,
+            "moment": "initial",
+            "opens_on": today,
+            "due_on": today,
+            "reminder_days_before": "1",
+        },
+    )
     assert "Select a valid choice" in response.content.decode()
 
 

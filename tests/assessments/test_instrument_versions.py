@@ -27,8 +27,11 @@ def draft(world, hr, in_tenant):
         dimension = services.dimension_add(actor=hr, version=version, name_en="Trust", name_nl="Vertrouwen")
         services.band_add(actor=hr, dimension=dimension, fields=BandFields(0, 49, "Low", "Laag", "Ahead", "Verder"))
         for text in ("I trust my team.", "I can be myself here."):
-            services.question_add(actor=hr, version=version, fields=QuestionFields(
-                kind="likert5", text_en=text, text_nl=text + " (nl)", dimension=dimension))
+            services.question_add(
+                actor=hr,
+                version=version,
+                fields=QuestionFields(kind="likert5", text_en=text, text_nl=text + " (nl)", dimension=dimension),
+            )
         return version
 
 
@@ -40,7 +43,8 @@ def schedule(world, hr, version):
     today = timezone.localdate()
     phase = Phase.objects.filter(programme_id=world.acme.people["programme"], kind="individual").first()
     return assignment_services.phase_assessment_schedule(
-        actor=hr, phase=phase, version=version, moment="midpoint", opens_on=today, due_on=today + timedelta(days=7))
+        actor=hr, phase=phase, version=version, moment="midpoint", opens_on=today, due_on=today + timedelta(days=7)
+    )
 
 
 def test_an_instrument_needs_its_title_in_english_and_dutch(world, hr, in_tenant):
@@ -52,8 +56,9 @@ def test_an_instrument_needs_its_title_in_english_and_dutch(world, hr, in_tenant
 def test_editing_a_draft_changes_it_in_place(world, hr, draft, in_tenant):
     with in_tenant(world.acme):
         question = draft.questions.first()
-        updated = services.question_update(actor=hr, question=question, fields=likert(
-            "I trust everyone here.", question.dimension))
+        updated = services.question_update(
+            actor=hr, question=question, fields=likert("I trust everyone here.", question.dimension)
+        )
         assert updated.pk == question.pk and updated.version_id == draft.pk
         assert InstrumentVersion.objects.filter(instrument_id=draft.instrument_id).count() == 1
 
@@ -62,8 +67,11 @@ def test_editing_an_instrument_in_use_makes_the_next_version(world, hr, draft, i
     with in_tenant(world.acme):
         schedule(world, hr, draft)
         old_question = draft.questions.get(position=1)
-        updated = services.question_update(actor=hr, question=old_question, fields=likert(
-            "I trust everyone here.", old_question.dimension, reverse_scored=True))
+        updated = services.question_update(
+            actor=hr,
+            question=old_question,
+            fields=likert("I trust everyone here.", old_question.dimension, reverse_scored=True),
+        )
         new = updated.version
         assert new.number == 2 and new.is_latest and not new.is_frozen
         assert updated.text_en == "I trust everyone here." and updated.reverse_scored
@@ -72,7 +80,9 @@ def test_editing_an_instrument_in_use_makes_the_next_version(world, hr, draft, i
         assert old_question.text_en == "I trust my team." and not old_question.reverse_scored
         draft.refresh_from_db()
         assert not draft.is_latest and draft.is_frozen
-        assert list(new.dimensions.values_list("key", flat=True)) == list(draft.dimensions.values_list("key", flat=True))
+        assert list(new.dimensions.values_list("key", flat=True)) == list(
+            draft.dimensions.values_list("key", flat=True)
+        )
         assert Band.objects.filter(dimension__version=new).count() == 1
         assert new.questions.count() == 2
 
@@ -116,18 +126,26 @@ def test_a_coach_changes_their_own_instruments_only(world, hr, draft, actor, in_
         assert services.question_add(actor=hr, version=own, fields=likert("HR too.")).position == 2
 
 
-@pytest.mark.parametrize("fields, field", [
-    (QuestionFields(kind="choice", text_en="Pick", text_nl="Kies", choices=[("One", "Een", None)]), "choices"),
-    (QuestionFields(kind="choice", text_en="Pick", text_nl="Kies", choices=[("One", "", None), ("Two", "Twee", None)]),
-     "choices"),
-    (QuestionFields(kind="text", text_en="Why?", text_nl="Waarom?", reverse_scored=True), "reverse_scored"),
-    (QuestionFields(kind="likert5", text_en="Hm", text_nl="Hm", reverse_scored=True), "reverse_scored"),
-    (QuestionFields(kind="likert7", text_en="", text_nl="Hm"), "text_en"),
-    (QuestionFields(kind="likert5", text_en="Hm", text_nl="Hm", choices=[("a", "a", 1), ("b", "b", 2)]), "choices"),
-    (QuestionFields(kind="sliders", text_en="Hm", text_nl="Hm"), "kind"),
-])
-def test_a_question_breaking_the_rules_of_its_kind_is_refused_naming_the_field(world, hr, draft, in_tenant,
-                                                                               fields, field):
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        (QuestionFields(kind="choice", text_en="Pick", text_nl="Kies", choices=[("One", "Een", None)]), "choices"),
+        (
+            QuestionFields(
+                kind="choice", text_en="Pick", text_nl="Kies", choices=[("One", "", None), ("Two", "Twee", None)]
+            ),
+            "choices",
+        ),
+        (QuestionFields(kind="text", text_en="Why?", text_nl="Waarom?", reverse_scored=True), "reverse_scored"),
+        (QuestionFields(kind="likert5", text_en="Hm", text_nl="Hm", reverse_scored=True), "reverse_scored"),
+        (QuestionFields(kind="likert7", text_en="", text_nl="Hm"), "text_en"),
+        (QuestionFields(kind="likert5", text_en="Hm", text_nl="Hm", choices=[("a", "a", 1), ("b", "b", 2)]), "choices"),
+        (QuestionFields(kind="sliders", text_en="Hm", text_nl="Hm"), "kind"),
+    ],
+)
+def test_a_question_breaking_the_rules_of_its_kind_is_refused_naming_the_field(
+    world, hr, draft, in_tenant, fields, field
+):
     with in_tenant(world.acme):
         with pytest.raises(ValidationError) as raised:
             services.question_add(actor=hr, version=draft, fields=fields)
@@ -138,8 +156,9 @@ def test_a_question_breaking_the_rules_of_its_kind_is_refused_naming_the_field(w
 def test_a_scored_option_question_needs_two_different_scores(world, hr, draft, in_tenant):
     with in_tenant(world.acme):
         dimension = draft.dimensions.first()
-        fields = QuestionFields(kind="choice", text_en="Pick", text_nl="Kies", dimension=dimension,
-                                choices=[("A", "A", 1), ("B", "B", 1)])
+        fields = QuestionFields(
+            kind="choice", text_en="Pick", text_nl="Kies", dimension=dimension, choices=[("A", "A", 1), ("B", "B", 1)]
+        )
         with pytest.raises(ValidationError, match="two different scores"):
             services.question_add(actor=hr, version=draft, fields=fields)
         fields.choices = [("A", "A", 0), ("B", "B", 3)]
@@ -172,12 +191,14 @@ def test_questions_move_up_and_down_and_deleting_closes_the_gap(world, hr, draft
         third = services.question_add(actor=hr, version=draft, fields=likert("Third"))
         services.question_move(actor=hr, question=third, direction="up")
         assert list(draft.questions.values_list("text_en", flat=True)) == [
-            "I trust my team.", "Third", "I can be myself here."]
+            "I trust my team.",
+            "Third",
+            "I can be myself here.",
+        ]
         first = draft.questions.get(position=1)
         assert services.question_move(actor=hr, question=first, direction="up").position == 1
         services.question_delete(actor=hr, question=first)
-        assert list(draft.questions.values_list("position", "text_en")) == [
-            (1, "Third"), (2, "I can be myself here.")]
+        assert list(draft.questions.values_list("position", "text_en")) == [(1, "Third"), (2, "I can be myself here.")]
         with pytest.raises(ValidationError):
             services.question_move(actor=hr, question=third, direction="sideways")
 

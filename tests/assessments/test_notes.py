@@ -41,18 +41,21 @@ def test_a_second_coach_reads_the_summary_but_not_the_note(world, client_for, in
 def test_the_coach_writes_the_note_again_rather_than_a_second_one(world, client_for, in_tenant):
     session = world.acme.people["j_session"]
     client = client_for(world.acme.coach, world.acme.host)
-    response = client.post("/api/v1/session-notes/", {"session": session, "body": "Second thoughts."},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/session-notes/", {"session": session, "body": "Second thoughts."}, content_type="application/json"
+    )
     assert response.status_code == 201
     with in_tenant(world.acme):
         assert list(SessionNote.objects.filter(session_id=session).values_list("body", flat=True)) == [
-            "Second thoughts."]
+            "Second thoughts."
+        ]
 
 
 def test_an_empty_note_is_refused_and_the_old_one_kept(world, client_for, in_tenant):
     session = world.acme.people["j_session"]
-    response = client_for(world.acme.coach, world.acme.host).post(f"/sessions/{session}/follow-up/note/",
-                                                                  {"body": "   "})
+    response = client_for(world.acme.coach, world.acme.host).post(
+        f"/sessions/{session}/follow-up/note/", {"body": "   "}
+    )
     assert response.status_code == 400
     with in_tenant(world.acme):
         assert SessionNote.objects.get(session_id=session).body == "Private observation."
@@ -66,18 +69,30 @@ def test_the_author_deletes_their_note(world, client_for, in_tenant):
 
 
 def test_the_employee_reads_the_summary_of_their_session(world, client_for):
-    page = client_for(world.acme.employee, world.acme.host).get(
-        f"/sessions/{world.acme.people['j_session']}/follow-up/").content.decode()
+    page = (
+        client_for(world.acme.employee, world.acme.host)
+        .get(f"/sessions/{world.acme.people['j_session']}/follow-up/")
+        .content.decode()
+    )
     assert "We agreed on a next step." in page and "You and your coach" in page
 
 
 def test_a_group_sessions_summary_reaches_its_cohort_and_no_one_else(world, client_for, in_tenant):
     with in_tenant(world.acme):
-        group = Session.objects.create(kind="group", cohort_id=world.acme.people["cohort_a"], coach=world.acme.coach,
-                                       starts_at=timezone.now() - timedelta(hours=2))
+        group = Session.objects.create(
+            kind="group",
+            cohort_id=world.acme.people["cohort_a"],
+            coach=world.acme.coach,
+            starts_at=timezone.now() - timedelta(hours=2),
+        )
         SessionSummary.objects.create(session=group, author=world.acme.coach, body="We practised saying no.")
-    for user, visible in ((world.acme.employee, True), (world.acme.coach, True), (world.acme.employee2, False),
-                          (world.coach_both, False), (world.acme.hr, False)):
+    for user, visible in (
+        (world.acme.employee, True),
+        (world.acme.coach, True),
+        (world.acme.employee2, False),
+        (world.coach_both, False),
+        (world.acme.hr, False),
+    ):
         response = client_for(user, world.acme.host).get("/api/v1/session-summaries/")
         bodies = {row["body"] for row in response.json()["results"]} if response.status_code == 200 else set()
         assert ("We practised saying no." in bodies) is visible, user
@@ -86,8 +101,10 @@ def test_a_group_sessions_summary_reaches_its_cohort_and_no_one_else(world, clie
 def test_only_the_coach_who_leads_writes_the_summary(world, client_for):
     session = world.acme.people["j_session"]
     response = client_for(world.acme.employee, world.acme.host).post(
-        "/api/v1/session-summaries/", {"session": session, "body": "My version."}, content_type="application/json")
+        "/api/v1/session-summaries/", {"session": session, "body": "My version."}, content_type="application/json"
+    )
     assert response.status_code == 404
     response = client_for(world.acme.coach, world.acme.host).post(
-        "/api/v1/session-summaries/", {"session": session, "body": "   "}, content_type="application/json")
+        "/api/v1/session-summaries/", {"session": session, "body": "   "}, content_type="application/json"
+    )
     assert response.status_code == 400 and "body" in response.json()

@@ -26,8 +26,12 @@ def submit(user, organisation, assignment, value):
 def hand_in_final(world, value=5, who="employee"):
     org = world.acme
     final = PhaseAssessment.objects.get(version_id=org.people["a_builtin"], moment="final")
-    submit(getattr(org, who), org.organisation, Assignment.objects.get(phase_assessment=final,
-                                                                      employee=getattr(org, who)), value)
+    submit(
+        getattr(org, who),
+        org.organisation,
+        Assignment.objects.get(phase_assessment=final, employee=getattr(org, who)),
+        value,
+    )
     return final
 
 
@@ -36,11 +40,21 @@ def enrol_and_submit(world, count, *, cohort_key="cohort_a", value=3, moments=("
     org = world.acme
     people = []
     for number in range(count):
-        user = User.objects.create_user(email=f"extra{number}-{cohort_key}@acme.test", password=None,
-                                        first_name=f"Extra{number}", last_name="Person")
+        user = User.objects.create_user(
+            email=f"extra{number}-{cohort_key}@acme.test",
+            password=None,
+            first_name=f"Extra{number}",
+            last_name="Person",
+        )
         Membership.objects.create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-        Enrolment.objects.create(programme_id=org.people["programme"], cohort_id=org.people[cohort_key],
-                                 employee=user, coach=org.coach, credit_allowance=6, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.create(
+            programme_id=org.people["programme"],
+            cohort_id=org.people[cohort_key],
+            employee=user,
+            coach=org.coach,
+            credit_allowance=6,
+            status=Enrolment.Status.ACTIVE,
+        )
         people.append(user)
     for scheduled in PhaseAssessment.objects.filter(programme_id=org.people["programme"]):
         services.assignments_sync(phase_assessment=scheduled)
@@ -91,15 +105,17 @@ def test_results_that_wait_for_release_reach_the_employee_when_the_coach_release
     coach = client_for(world.coach_both, world.acme.host)
     coach_view = coach.get(reverse("result_coachee", args=[world.acme.employee2.pk])).content.decode()
     assert "Release the results" in coach_view and '<svg class="chart"' in coach_view
-    released = coach.post(reverse("assignment_release", args=[world.acme.people["a_initial2"]]),
-                          {"next": "https://evil.example/"})
+    released = coach.post(
+        reverse("assignment_release", args=[world.acme.people["a_initial2"]]), {"next": "https://evil.example/"}
+    )
     assert released.status_code == 302 and released["Location"] == reverse("assignment_coaching")
     assert '<svg class="chart"' in employee2.get(reverse("result_mine")).content.decode()
 
 
 def test_another_coach_cannot_release(world, client_for, in_tenant):
     response = client_for(world.acme.coach, world.acme.host).post(
-        reverse("assignment_release", args=[world.acme.people["a_initial2"]]))
+        reverse("assignment_release", args=[world.acme.people["a_initial2"]])
+    )
     assert response.status_code == 404
     with in_tenant(world.acme):
         assert Assignment.objects.get(pk=world.acme.people["a_initial2"]).released_at is None
@@ -117,13 +133,17 @@ def test_a_coach_reading_answers_and_results_is_logged_for_the_employee(world, c
         entries = list(AccessLogEntry.objects.order_by("pk").values_list("owner_id", "reader_id", "kind", "object_id"))
     owner, reader = world.acme.employee.pk, world.acme.coach.pk
     # The result page reads answers and scores (one INSERT for both), the results page the scores again.
-    assert sorted(entries) == sorted([(owner, reader, "answers", pk), (owner, reader, "result", pk),
-                                      (owner, reader, "result", pk)])
+    assert sorted(entries) == sorted(
+        [(owner, reader, "answers", pk), (owner, reader, "result", pk), (owner, reader, "result", pk)]
+    )
 
 
 def test_hr_sees_completion_and_no_scores_below_the_minimum_group(world, client_for):
-    body = client_for(world.acme.hr, world.acme.host).get(
-        reverse("result_aggregate", args=[world.acme.people["a_scheduled"]])).content.decode()
+    body = (
+        client_for(world.acme.hr, world.acme.host)
+        .get(reverse("result_aggregate", args=[world.acme.people["a_scheduled"]]))
+        .content.decode()
+    )
     assert "Withheld: fewer than 5 people" in body
     assert "Average scores appear once at least 5 people have completed this assessment" in body
     assert "Average (0–100)" not in body
@@ -142,8 +162,8 @@ def test_hr_sees_means_for_a_group_large_enough_and_per_cohort_only_when_large_e
     # (Operations, alone: pooled with the five) at 4 (62.5 for speaking up): one cell of six, released.
     # Cohort B: the world's second employee alone, withheld and left out of the programme's figures too,
     # so that programme minus cohort A gives nothing.
-    assert "Average (0–100)" in body and "6<span class=\"stat__unit\">/ 6" in body
-    assert "<th scope=\"row\">Speaking up</th>\n      <td class=\"num\">6</td>\n      <td class=\"num\">52</td>" in body
+    assert "Average (0–100)" in body and '6<span class="stat__unit">/ 6' in body
+    assert '<th scope="row">Speaking up</th>\n      <td class="num">6</td>\n      <td class="num">52</td>' in body
     assert "Extra0" not in body
     cohort_b = hr.get(url + f"?cohort={world.acme.people['cohort_b']}", **HTMX)
     figures = cohort_b.content.decode()
@@ -166,6 +186,7 @@ def test_hr_compares_a_final_with_the_same_peoples_baseline(world, client_for, i
 
 # --- query counts: fixed however much data there is -------------------------------------------------
 
+
 def _three_phases(world):
     """The employee hands in the midpoint and final as well: three moments of one instrument."""
     org = world.acme
@@ -173,14 +194,20 @@ def _three_phases(world):
     today = timezone.localdate()
     phase = Phase.objects.filter(programme_id=org.people["programme"], kind="individual").first()
     midpoint = services.phase_assessment_schedule(
-        actor=hr, phase=phase, version=PhaseAssessment.objects.get(pk=org.people["a_scheduled"]).version,
-        moment="midpoint", opens_on=today - timedelta(days=3), due_on=today)
+        actor=hr,
+        phase=phase,
+        version=PhaseAssessment.objects.get(pk=org.people["a_scheduled"]).version,
+        moment="midpoint",
+        opens_on=today - timedelta(days=3),
+        due_on=today,
+    )
     submit(org.employee, org.organisation, midpoint.assignments.get(employee=org.employee), 3)
     hand_in_final(world, value=5)
 
 
-def test_the_results_page_with_three_phases_has_a_fixed_number_of_queries(world, client_for, in_tenant,
-                                                                           django_assert_num_queries):
+def test_the_results_page_with_three_phases_has_a_fixed_number_of_queries(
+    world, client_for, in_tenant, django_assert_num_queries
+):
     with in_tenant(world.acme):
         _three_phases(world)
     client = client_for(world.acme.employee, world.acme.host)
@@ -190,7 +217,7 @@ def test_the_results_page_with_three_phases_has_a_fixed_number_of_queries(world,
     # 6 their scores, 7 the bands of those dimensions. Each is preceded by django-tenants' SET search_path.
     with django_assert_num_queries(2 * 7):
         body = client.get(url).content.decode()
-    assert body.count("<th scope=\"col\" class=\"num\">") == 4  # initial, midpoint, final, change
+    assert body.count('<th scope="col" class="num">') == 4  # initial, midpoint, final, change
     with in_tenant(world.acme):
         # A second instrument in the programme: more rows, the same queries.
         hr = policy.actor_for(world.acme.hr, world.acme.organisation)
@@ -198,9 +225,13 @@ def test_the_results_page_with_three_phases_has_a_fixed_number_of_queries(world,
 
         today = timezone.localdate()
         check_in = services.phase_assessment_schedule(
-            actor=hr, phase=Phase.objects.filter(programme_id=world.acme.people["programme"]).first(),
-            version=InstrumentVersion.objects.get(instrument__key="session-check-in"), moment="initial",
-            opens_on=today, due_on=today)
+            actor=hr,
+            phase=Phase.objects.filter(programme_id=world.acme.people["programme"]).first(),
+            version=InstrumentVersion.objects.get(instrument__key="session-check-in"),
+            moment="initial",
+            opens_on=today,
+            due_on=today,
+        )
         submit(world.acme.employee, world.acme.organisation, check_in.assignments.get(employee=world.acme.employee), 7)
     with django_assert_num_queries(2 * 7):
         assert "Session check-in" in client.get(url).content.decode()

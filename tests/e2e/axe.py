@@ -65,8 +65,9 @@ def check_pages(context, urls: list[str], *, seen: set[str]) -> list[str]:
             todo.append(url)
         if not todo:
             continue
-        copy = context.browser.new_context(storage_state=state, locale="en-GB", timezone_id="Europe/Amsterdam",
-                                           viewport={"width": 1280, "height": 860})
+        copy = context.browser.new_context(
+            storage_state=state, locale="en-GB", timezone_id="Europe/Amsterdam", viewport={"width": 1280, "height": 860}
+        )
         try:
             hosts = {urlsplit(url).scheme + "://" + urlsplit(url).netloc for url in todo}
             copy.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": host} for host in hosts])

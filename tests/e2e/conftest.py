@@ -67,8 +67,13 @@ from tests.e2e import axe
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
     "--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP localhost 127.0.0.1",
 ]
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -89,8 +94,10 @@ SERVER_START_SECONDS = 60
 ACTION_TIMEOUT_MS = 10_000
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 AXE_SEEN: set[str] = set()  # page kinds axe has checked in this run, per language
-HOW_TO_ENABLE = ("browser tests skipped: Chromium is not installed at /usr/bin/chromium "
-                 "(run as root: make test installs chromium with apt-get, or apt-get install chromium)")
+HOW_TO_ENABLE = (
+    "browser tests skipped: Chromium is not installed at /usr/bin/chromium "
+    "(run as root: make test installs chromium with apt-get, or apt-get install chromium)"
+)
 
 
 @contextmanager
@@ -120,8 +127,10 @@ def _missing_requirement() -> str | None:
         import axe_playwright_python  # noqa: F401
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return ("browser tests skipped: Playwright or axe-playwright-python is not installed "
-                "(pip install -r requirements.txt)")
+        return (
+            "browser tests skipped: Playwright or axe-playwright-python is not installed "
+            "(pip install -r requirements.txt)"
+        )
     return None
 
 
@@ -155,8 +164,7 @@ def pytest_runtest_call(item):
     if tab is not None and visited:
         failures = axe.check_pages(tab.context, visited, seen=AXE_SEEN)
         if failures:
-            pytest.fail("axe-core: serious or critical WCAG A/AA violations:\n" + "\n".join(failures),
-                        pytrace=False)
+            pytest.fail("axe-core: serious or critical WCAG A/AA violations:\n" + "\n".join(failures), pytrace=False)
     return result
 
 
@@ -169,6 +177,7 @@ def pytest_runtest_makereport(item, call):
 
 
 # --- the server -------------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -183,8 +192,10 @@ def _database_url(settings_dict: dict) -> str:
     credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
-    return (f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
-            f"?application_name={SERVER_APPLICATION_NAME}")
+    return (
+        f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
+        f"?application_name={SERVER_APPLICATION_NAME}"
+    )
 
 
 class PortalServer:
@@ -193,10 +204,12 @@ class PortalServer:
     def __init__(self, database_url: str):
         self.port = _free_port()
         self.database_url = database_url
-        self._log = tempfile.NamedTemporaryFile(prefix="portal-e2e-server-", suffix=".log", delete=False)
+        self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server writes it until it stops)
+            prefix="portal-e2e-server-", suffix=".log", delete=False
+        )
         self._process: subprocess.Popen | None = None
 
-    def url(self, host: "str | Org", path: str = "/") -> str:
+    def url(self, host: str | Org, path: str = "/") -> str:
         if isinstance(host, Org):
             host = host.host
         elif host != "localhost" and "." not in host:
@@ -218,8 +231,13 @@ class PortalServer:
         }
         environment.pop(ASYNC_UNSAFE, None)
         self._process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(self.port)], cwd=BASE_DIR, env=environment,
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            [sys.executable, "-c", SERVE, str(self.port)],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + SERVER_START_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -259,8 +277,10 @@ def _wait_for_server_connections_to_close(connection, seconds: float = 10) -> No
     deadline = time.monotonic() + seconds
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = %s",
-                           [SERVER_APPLICATION_NAME, connection.settings_dict["NAME"]])
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = %s",
+                [SERVER_APPLICATION_NAME, connection.settings_dict["NAME"]],
+            )
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.1)
@@ -324,6 +344,7 @@ def committed(django_db_setup, django_db_blocker):  # never before the test data
 
 # --- the browser ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="package")
 def browser():
     """One Chromium for every browser test; closed after the last one (see the module docstring)."""
@@ -347,8 +368,9 @@ def browser():
 
 @pytest.fixture
 def context(browser, e2e_server):
-    browser_context = browser.new_context(locale="en-GB", timezone_id="Europe/Amsterdam",
-                                          viewport={"width": 1280, "height": 860})
+    browser_context = browser.new_context(
+        locale="en-GB", timezone_id="Europe/Amsterdam", viewport={"width": 1280, "height": 860}
+    )
     browser_context.set_default_timeout(ACTION_TIMEOUT_MS)
     browser_context.set_default_navigation_timeout(ACTION_TIMEOUT_MS)
     yield browser_context
@@ -360,8 +382,13 @@ def _remember_pages(tab, visited: list[str]) -> None:
 
     def remember(response):
         request = response.request
-        if (request.is_navigation_request() and request.frame == tab.main_frame and request.method == "GET"
-                and response.status == 200 and "text/html" in response.headers.get("content-type", "")):
+        if (
+            request.is_navigation_request()
+            and request.frame == tab.main_frame
+            and request.method == "GET"
+            and response.status == 200
+            and "text/html" in response.headers.get("content-type", "")
+        ):
             visited.append(response.url)
 
     tab.on("response", remember)
@@ -403,7 +430,7 @@ def screenshot():
 def sign_in(page_for):
     """sign_in(page, email, password, host): the login form on `host`, as a person would use it."""
 
-    def sign_in_through_the_form(page, email: str, password: str, host: "str | Org") -> None:
+    def sign_in_through_the_form(page, email: str, password: str, host: str | Org) -> None:
         page.goto(page_for(host, "/login/"))
         form = page.locator("main form[method=post]")
         form.locator("input[name=username]").fill(email)

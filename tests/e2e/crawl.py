@@ -43,8 +43,14 @@ def browser_cookies(committed, world, role: str, hosts: set[str], language: str)
         for host in hosts:
             with committed():
                 client = sign_in(Client(HTTP_HOST=host), user, host)
-            cookies.append({"name": settings.SESSION_COOKIE_NAME, "domain": host, "path": "/",
-                            "value": client.cookies[settings.SESSION_COOKIE_NAME].value})
+            cookies.append(
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "domain": host,
+                    "path": "/",
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                }
+            )
     return cookies
 
 

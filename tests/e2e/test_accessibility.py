@@ -18,8 +18,10 @@ pytestmark = pytest.mark.e2e
 
 def test_axe_reports_a_serious_violation_on_a_page(page, axe_check):
     # The check itself can fail: a definition list holding a paragraph, and an unnamed select.
-    page.set_content('<html lang="en"><head><title>t</title></head><body><main><dl><div><dt>a</dt><dd>1</dd>'
-                     '<p>note</p></div></dl><select><option>x</option></select></main></body></html>')
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main><dl><div><dt>a</dt><dd>1</dd>'
+        "<p>note</p></div></dl><select><option>x</option></select></main></body></html>"
+    )
     found = axe_check(page)
     assert any(problem.startswith(("dlitem", "definition-list")) for problem in found), found
     assert any(problem.startswith("select-name") for problem in found), found
@@ -32,8 +34,9 @@ def test_every_page_passes_axe_for_the_role_in_both_languages(role, browser, e2e
     failures, checked = [], 0
     for language in axe.LANGUAGES:
         cookies = crawl.browser_cookies(committed, e2e_world, role, hosts, language)
-        context = browser.new_context(locale="en-GB", timezone_id="Europe/Amsterdam",
-                                      viewport={"width": 1280, "height": 860})
+        context = browser.new_context(
+            locale="en-GB", timezone_id="Europe/Amsterdam", viewport={"width": 1280, "height": 860}
+        )
         try:
             context.add_cookies(cookies)
             tab = context.new_page()

@@ -28,8 +28,11 @@ def _on_the_test_database(e2e_world):
     from django.db import connection
 
     if not connection.settings_dict["NAME"].startswith("test"):
-        pytest.fail("No test database was set up: run this journey with the rest of the suite "
-                    "(or beside any test that uses `db`), not on its own.")
+        pytest.fail(
+            "No test database was set up: run this journey with the rest of the suite "
+            "(or beside any test that uses `db`), not on its own."
+        )
+
 
 MARKER = "Ask for a standing slot with my manager (journey marker 7c1f)."
 COLLEAGUES = 5  # with the employee: six people, so HR may see the completion count
@@ -43,19 +46,30 @@ def _set_up(world, committed):
     with committed(org):
         colleagues = []
         for number in range(COLLEAGUES):
-            user = User.objects.create_user(email=f"journey{number}@acme.test", password=None,
-                                            first_name=f"Journey{number}", last_name="Colleague")
+            user = User.objects.create_user(
+                email=f"journey{number}@acme.test", password=None, first_name=f"Journey{number}", last_name="Colleague"
+            )
             Membership.objects.create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-            Enrolment.objects.create(programme_id=org.people["programme"], cohort_id=org.people["cohort_a"],
-                                     employee=user, coach=org.coach, credit_allowance=6,
-                                     status=Enrolment.Status.ACTIVE)
+            Enrolment.objects.create(
+                programme_id=org.people["programme"],
+                cohort_id=org.people["cohort_a"],
+                employee=user,
+                coach=org.coach,
+                credit_allowance=6,
+                status=Enrolment.Status.ACTIVE,
+            )
             colleagues.append(user)
         version = InstrumentVersion.objects.get(instrument__key="readiness-for-change", is_latest=True)
         frozen_before = version.frozen_at
         phase = Phase.objects.filter(programme_id=org.people["programme"], kind="intake").first()
         scheduled = assignment_services.phase_assessment_schedule(
-            actor=policy.actor_for(org.hr, org.organisation), phase=phase, version=version, moment="initial",
-            opens_on=today - timedelta(days=1), due_on=today + timedelta(days=13))
+            actor=policy.actor_for(org.hr, org.organisation),
+            phase=phase,
+            version=version,
+            moment="initial",
+            opens_on=today - timedelta(days=1),
+            due_on=today + timedelta(days=13),
+        )
         early = policy.actor_for(colleagues[0], org.organisation)
         answer_all(early, scheduled.assignments.get(employee=colleagues[0]), 5)
         assignment_services.assignment_submit(actor=early, assignment=scheduled.assignments.get(employee=colleagues[0]))
@@ -72,7 +86,8 @@ def _set_up(world, committed):
 
 
 def test_employee_answers_hands_in_and_sees_the_chart_coach_reads_hr_sees_counts(
-        page, page_for, sign_in, screenshot, e2e_world, committed, context):
+    page, page_for, sign_in, screenshot, e2e_world, committed, context
+):
     acme = e2e_world.acme
     scheduled, mine = _set_up(e2e_world, committed)
 

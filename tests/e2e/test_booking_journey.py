@@ -23,16 +23,21 @@ def _prepare(committed, world, *, days: int = 16, hour: int = 15) -> tuple[int, 
     acme = world.acme
     starts_at = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(hour)))
     with committed():
-        slot = Slot.objects.create(coach=world.coach_both, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
-                                   video_url="https://meet.example.com/journey")
+        slot = Slot.objects.create(
+            coach=world.coach_both,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            video_url="https://meet.example.com/journey",
+        )
         slot.organisations.add(acme.organisation)
     with committed(acme):
         agreement = Agreement.objects.order_by("-version").first()
         made_agreement = agreement is None
         if made_agreement:
             agreement = Agreement.objects.create(version=1, body="Text")
-        acceptance, made_acceptance = AgreementAcceptance.objects.get_or_create(agreement=agreement,
-                                                                                user=acme.employee2)
+        acceptance, made_acceptance = AgreementAcceptance.objects.get_or_create(
+            agreement=agreement, user=acme.employee2
+        )
 
     def undo_booking():
         sessions = Session.objects.filter(slot_id=slot.pk)
@@ -50,8 +55,9 @@ def _prepare(committed, world, *, days: int = 16, hour: int = 15) -> tuple[int, 
     return slot.pk, starts_at
 
 
-def test_an_employee_books_and_the_coach_sees_it_across_organisations(page, page_for, sign_in, screenshot,
-                                                                     e2e_world, committed, context):
+def test_an_employee_books_and_the_coach_sees_it_across_organisations(
+    page, page_for, sign_in, screenshot, e2e_world, committed, context
+):
     acme = e2e_world.acme
     slot_id, starts_at = _prepare(committed, e2e_world)
     local = timezone.localtime(starts_at)
@@ -74,7 +80,8 @@ def test_an_employee_books_and_the_coach_sees_it_across_organisations(page, page
     sign_in(coach_page, e2e_world.coach_both.email, PASSWORD, "localhost")
     coach_page.goto(page_for("localhost", "/coach/?weeks=4"))
     row = coach_page.locator(".coach-session", has_text=acme.employee2.get_full_name()).filter(
-        has_text=f"{local:%H:%M}")
+        has_text=f"{local:%H:%M}"
+    )
     expect(row).to_contain_text(acme.organisation.name)
     expect(row).to_contain_text(f"1:1 with {acme.employee2.get_full_name()}")
     screenshot(coach_page, "booking-coach-workspace")

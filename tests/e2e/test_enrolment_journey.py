@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentImport
 from tenants.models import Invitation, Membership, PlatformEvent, User
-from tests.invitations import accept
 from tests.conftest import PASSWORD
+from tests.invitations import accept
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +30,11 @@ def _on_the_test_database(e2e_world):
 
 
 def _csv(*rows: str) -> dict:
-    return {"name": "employees.csv", "mimeType": "text/csv",
-            "buffer": ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode("utf-8")}
+    return {
+        "name": "employees.csv",
+        "mimeType": "text/csv",
+        "buffer": ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode("utf-8"),
+    }
 
 
 def _clean_up_after(committed, org) -> None:
@@ -43,8 +46,9 @@ def _clean_up_after(committed, org) -> None:
         Cohort.objects.filter(name="Journey cohort").delete()
         Invitation.objects.filter(email__contains=MARKER).delete()
         Membership.objects.filter(user_id__in=people).delete()
-        PlatformEvent.objects.filter(organisation=org.organisation,
-                                     action__in=["invitations.imported", "membership.granted"]).delete()
+        PlatformEvent.objects.filter(
+            organisation=org.organisation, action__in=["invitations.imported", "membership.granted"]
+        ).delete()
         User.objects.filter(pk__in=people).delete()
 
     committed.cleanup(undo, org)
@@ -59,10 +63,13 @@ def test_hr_imports_a_csv_file_and_sees_the_enrolments(page, page_for, sign_in, 
     expect(page.get_by_role("heading", name="Import employees")).to_be_visible()
 
     # A file with two mistakes: every problem is listed by row and column, and nobody is enrolled.
-    page.get_by_label("CSV file").set_input_files(_csv(
-        f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
-        f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort Q",
-        f"=cmd|' /C calc'!A0;Cy;Cole;Sales;Rep;;Cohort A"))
+    page.get_by_label("CSV file").set_input_files(
+        _csv(
+            f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
+            f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort Q",
+            "=cmd|' /C calc'!A0;Cy;Cole;Sales;Rep;;Cohort A",
+        )
+    )
     page.get_by_role("button", name="Check and import").click()
     expect(page.get_by_role("heading", name="Nothing was imported")).to_be_visible()
     problems = page.locator("#import-status tbody tr")
@@ -76,12 +83,16 @@ def test_hr_imports_a_csv_file_and_sees_the_enrolments(page, page_for, sign_in, 
 
     # The corrected file goes in, and the people are among the enrolments.
     page.get_by_role("link", name="Upload the corrected file").click()
-    page.get_by_label("CSV file").set_input_files(_csv(
-        f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
-        f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort B"))
+    page.get_by_label("CSV file").set_input_files(
+        _csv(
+            f"ann.{MARKER}@acme.test;Ann;Ames;Sales;Rep;;Cohort A",
+            f"bob.{MARKER}@acme.test;Bob;Bell;Sales;Rep;ann.{MARKER}@acme.test;Cohort B",
+        )
+    )
     page.get_by_role("button", name="Check and import").click()
-    expect(page.get_by_role("status").filter(
-        has_text="2 people enrolled, 2 invitations sent (enrolled once accepted).")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="2 people enrolled, 2 invitations sent (enrolled once accepted).")
+    ).to_be_visible()
     # Invited, not enrolled yet: they are listed only among HR's invitations, with the names in the file.
     page.get_by_role("link", name="See the enrolments").click()
     invited = page.locator("section").filter(has=page.get_by_role("heading", name="Invited")).locator("tbody tr")
@@ -105,16 +116,18 @@ def test_hr_imports_a_csv_file_and_sees_the_enrolments(page, page_for, sign_in, 
     expect(page.locator("dl.details").first).to_contain_text("Ann Ames")
 
 
-def test_a_large_file_shows_its_progress_and_then_what_it_did(page, page_for, sign_in, screenshot, e2e_world,
-                                                             committed):
+def test_a_large_file_shows_its_progress_and_then_what_it_did(
+    page, page_for, sign_in, screenshot, e2e_world, committed
+):
     acme = e2e_world.acme
     _clean_up_after(committed, acme)
     with committed(acme):
         Cohort.objects.create(programme_id=acme.people["programme"], name="Journey cohort", capacity=LARGE)
     sign_in(page, acme.hr.email, PASSWORD, acme)
     page.goto(page_for(acme, "/enrolments/import/"))
-    page.get_by_label("CSV file").set_input_files(_csv(*(
-        f"p{number}.{MARKER}@acme.test;Person;{number};Ops;Agent;;Journey cohort" for number in range(LARGE))))
+    page.get_by_label("CSV file").set_input_files(
+        _csv(*(f"p{number}.{MARKER}@acme.test;Person;{number};Ops;Agent;;Journey cohort" for number in range(LARGE)))
+    )
     page.get_by_role("button", name="Check and import").click()
     expect(page).to_have_url(re.compile(r"/enrolments/import/[0-9a-f-]{36}/$"))
     # The page starts the import and polls its progress until it is done.

@@ -78,10 +78,8 @@ def test_acme_hr_cannot_reach_globex(page, page_for, sign_in, screenshot, e2e_wo
     expect(page).to_have_url(re.compile(re.escape(page_for(globex, "/login/")) + r"\?next=/people/"))
 
     # Carrying Acme's session cookie over to Globex does not help: sessions are bound to their host.
-    acme_session = next(cookie for cookie in page.context.cookies(page_for(acme, "/"))
-                        if cookie["name"] == "sessionid")
-    page.context.add_cookies([{"name": "sessionid", "value": acme_session["value"],
-                               "url": page_for(globex, "/")}])
+    acme_session = next(cookie for cookie in page.context.cookies(page_for(acme, "/")) if cookie["name"] == "sessionid")
+    page.context.add_cookies([{"name": "sessionid", "value": acme_session["value"], "url": page_for(globex, "/")}])
     page.goto(page_for(globex, "/people/"))
     expect(page).to_have_url(re.compile(re.escape(page_for(globex, "/login/"))))
 
@@ -90,27 +88,23 @@ def test_acme_hr_cannot_reach_globex(page, page_for, sign_in, screenshot, e2e_wo
     form.locator("input[name=username]").fill(hr.email)
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
-    expect(page.locator("main [role=alert]")).to_contain_text(
-        dutch("This account has no access to this organisation."))
+    expect(page.locator("main [role=alert]")).to_contain_text(dutch("This account has no access to this organisation."))
     page.goto(page_for(globex, "/people/"))
     expect(page).to_have_url(re.compile(re.escape(page_for(globex, "/login/"))))
 
 
 def test_globex_pages_are_in_dutch_and_acme_pages_in_english(page, page_for, screenshot, e2e_world):
-    for org, language, language_name in ((e2e_world.globex, "nl", "Nederlands"),
-                                         (e2e_world.acme, "en", "English")):
+    for org, language, language_name in ((e2e_world.globex, "nl", "Nederlands"), (e2e_world.acme, "en", "English")):
         response = page.goto(page_for(org, "/login/"))
         assert response.headers["content-language"] == language
         expect(page.locator("html")).to_have_attribute("lang", language)
         # The language names come from Django's own catalogue, so this holds before ours is complete.
         expect(page.locator("#language-bar option[selected]")).to_have_text(language_name)
-        expect(page.locator("h1")).to_have_text(
-            translated(language, "Sign in to %(name)s", name=org.organisation.name))
+        expect(page.locator("h1")).to_have_text(translated(language, "Sign in to %(name)s", name=org.organisation.name))
         screenshot(page, f"foundation-login-{org.organisation.slug}")
 
 
-def test_a_globex_member_reads_dutch_until_choosing_english(page, page_for, sign_in, screenshot, e2e_world,
-                                                           committed):
+def test_a_globex_member_reads_dutch_until_choosing_english(page, page_for, sign_in, screenshot, e2e_world, committed):
     hr = e2e_world.globex.hr
     committed.cleanup(lambda: type(hr).objects.filter(pk=hr.pk).update(language=""))
     sign_in(page, hr.email, PASSWORD, e2e_world.globex)

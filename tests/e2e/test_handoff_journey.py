@@ -12,8 +12,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def test_the_coach_is_asked_before_replacing_someone_elses_session(page, page_for, sign_in, screenshot,
-                                                                    e2e_world):
+def test_the_coach_is_asked_before_replacing_someone_elses_session(page, page_for, sign_in, screenshot, e2e_world):
     coach, acme = e2e_world.coach_both, e2e_world.acme
     sign_in(page, acme.employee.email, PASSWORD, acme)
     sign_in(page, coach.email, PASSWORD, "localhost")
@@ -32,4 +31,3 @@ def test_the_coach_is_asked_before_replacing_someone_elses_session(page, page_fo
     page.get_by_role("button", name=f"Continue as {coach.email}").click()
     expect(page).to_have_url(page_for(acme, "/"))
     expect(page.locator(".usermenu__name")).to_have_text(coach.get_full_name())
-

@@ -48,10 +48,11 @@ def tab_to(page, target, *, limit: int = 150, backwards: bool = False) -> None:
 
 def test_focus_is_visible_and_the_page_fits_without_scrolling_sideways(page, page_for, sign_in, e2e_world):
     acme = e2e_world.acme
-    journeys = [(acme.employee, ["/", "/sessions/", "/book/", "/reflections/", "/goals/", "/assessments/",
-                                 "/me/access-log/"]),
-                (acme.hr, ["/", "/enrolments/", "/enrolments/import/", "/programmes/", "/people/"]),
-                (acme.coach, ["/", "/sessions/", "/goals/"])]
+    journeys = [
+        (acme.employee, ["/", "/sessions/", "/book/", "/reflections/", "/goals/", "/assessments/", "/me/access-log/"]),
+        (acme.hr, ["/", "/enrolments/", "/enrolments/import/", "/programmes/", "/people/"]),
+        (acme.coach, ["/", "/sessions/", "/goals/"]),
+    ]
     wide = []
     for user, paths in journeys:
         page.context.clear_cookies()
@@ -60,7 +61,9 @@ def test_focus_is_visible_and_the_page_fits_without_scrolling_sideways(page, pag
             for size in (NARROW, ZOOMED):
                 page.set_viewport_size(size)
                 page.goto(page_for(acme, path))
-                overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                overflow = page.evaluate(
+                    "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
                 if overflow > 0:
                     wide.append(f"{user.email} {path} at {size['width']} px: {overflow} px too wide")
             page.set_viewport_size({"width": 1280, "height": 860})
@@ -72,8 +75,9 @@ def test_focus_is_visible_and_the_page_fits_without_scrolling_sideways(page, pag
                 focused = page.evaluate_handle("() => document.activeElement")
                 if focused.evaluate("(el) => el === document.body"):
                     break
-                assert focused.evaluate(FOCUS_SHOWN), \
+                assert focused.evaluate(FOCUS_SHOWN), (
                     f"{path}: no visible focus on {focused.evaluate('(el) => el.outerHTML.slice(0, 120)')}"
+                )
     assert not wide, "pages that scroll sideways:\n" + "\n".join(wide)
 
 
@@ -108,8 +112,9 @@ def test_answering_an_assessment_by_keyboard(page, page_for, sign_in, e2e_world,
                 tab_to(page, question.locator("input[type=radio]").first)
                 page.keyboard.press("Space")
                 expect(question.locator(".answer-saved")).to_contain_text("Saved")
-        button = page.get_by_role("button", name="Hand in my answers" if step == 3 else
-                                  "Review your answers" if step == 2 else "Next")
+        button = page.get_by_role(
+            "button", name="Hand in my answers" if step == 3 else "Review your answers" if step == 2 else "Next"
+        )
         tab_to(page, button)
         with page.expect_navigation():
             page.keyboard.press("Enter")

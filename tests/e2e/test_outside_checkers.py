@@ -58,26 +58,50 @@ def test_the_nu_html_checker_finds_no_error(crawled):
         file.parent.mkdir(exist_ok=True)
         file.write_bytes(body)
         files[file.resolve().as_uri()] = f"{role} {language} {host}{path}"
-    run = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--errors-only", "--filterpattern",
-                          HTMX_ATTRIBUTES, *[str(REPORTS / "html" / Path(uri).name) for uri in files]],
-                         capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--format",
+            "json",
+            "--errors-only",
+            "--filterpattern",
+            HTMX_ATTRIBUTES,
+            *[str(REPORTS / "html" / Path(uri).name) for uri in files],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     (REPORTS / "vnu.json").write_text(run.stderr)
     messages = [m for m in json.loads(run.stderr or '{"messages": []}')["messages"] if m["type"] == "error"]
-    lines = sorted({f"{files.get(m.get('url', ''), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}"
-                    for m in messages})
+    lines = sorted(
+        {f"{files.get(m.get('url', ''), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}" for m in messages}
+    )
     print(f"\nNu HTML checker: {len(files)} pages, {len(messages)} errors")
     assert not lines, "Nu HTML checker errors:\n" + "\n".join(lines)
 
 
 def test_pa11y_finds_no_error(crawled, e2e_server):
-    pages = [{"url": e2e_server.url(host, path), "cookie": crawl.cookie_header(cookies, host),
-              "label": f"{role} {language}"} for role, language, host, path, cookies, _body in crawled]
+    pages = [
+        {"url": e2e_server.url(host, path), "cookie": crawl.cookie_header(cookies, host), "label": f"{role} {language}"}
+        for role, language, host, path, cookies, _body in crawled
+    ]
     (REPORTS / "pages.json").write_text(json.dumps(pages))
-    subprocess.run(["node", str(TOOLS / "pa11y_pages.js"), str(REPORTS / "pages.json"), str(REPORTS / "pa11y.json")],
-                   check=True, timeout=3600)
+    subprocess.run(
+        ["node", str(TOOLS / "pa11y_pages.js"), str(REPORTS / "pages.json"), str(REPORTS / "pa11y.json")],
+        check=True,
+        timeout=3600,
+    )
     results = json.loads((REPORTS / "pa11y.json").read_text())
     errors = [(page, error) for page in results for error in page["errors"]]
     print(f"\npa11y (axe, htmlcs; WCAG2AA): {len(results)} pages, {len(errors)} errors")
-    lines = sorted({f"{page['label']} {PORT.sub('/', page['url'])}: [{error['runner']}] {error['code']}: "
-                    f"{error['message']} ({error['selector']})" for page, error in errors})
+    lines = sorted(
+        {
+            f"{page['label']} {PORT.sub('/', page['url'])}: [{error['runner']}] {error['code']}: "
+            f"{error['message']} ({error['selector']})"
+            for page, error in errors
+        }
+    )
     assert not lines, "pa11y errors:\n" + "\n".join(lines)

@@ -53,8 +53,9 @@ def _pages_as_png(pdf: Path, name: str) -> list[Path]:
     return sorted(SCREENSHOTS.glob(f"{name}-*.png"))
 
 
-def test_hr_downloads_the_programme_report_with_aggregates_only(page, page_for, sign_in, screenshot, e2e_world,
-                                                                 committed, tmp_path):
+def test_hr_downloads_the_programme_report_with_aggregates_only(
+    page, page_for, sign_in, screenshot, e2e_world, committed, tmp_path
+):
     acme = e2e_world.acme
     built = _programme(committed, e2e_world)
 

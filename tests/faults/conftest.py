@@ -4,7 +4,13 @@ The fixtures are those of tests/prod (the stack's database, clients, the mailbox
 things are in injection.py. Without the stack every test here is skipped; the normal run deselects them.
 """
 
-from tests.prod.conftest import (_stack_database, client_for, django_db_setup, mailbox,  # noqa: F401
-                                 pytest_collection_modifyitems, stack)
+from tests.prod.conftest import (  # noqa: F401 (fixtures pytest finds by name)
+    _stack_database,
+    client_for,
+    django_db_setup,
+    mailbox,
+    pytest_collection_modifyitems,
+    stack,
+)
 
 TRIALS = 20

@@ -20,9 +20,9 @@ import random
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
@@ -74,7 +74,7 @@ def _inode_of_peer(client_port: int) -> str | None:
     return None
 
 
-def kill_serving_worker(stack: dict, request: "PendingRequest") -> int | None:
+def kill_serving_worker(stack: dict, request: PendingRequest) -> int | None:
     """SIGKILL the worker serving `request`; its pid, or None when the request is already answered."""
     inode = _inode_of_peer(request.local_port)
     if inode is None:
@@ -115,6 +115,7 @@ def wait_for_web_workers(stack: dict, per_process: int, seconds: float = 30) -> 
 
 # --- database connections ---------------------------------------------------------------------------
 
+
 def terminate_connections(stack: dict, application: str = "web", *, only_busy: bool = False) -> int:
     """pg_terminate_backend on the stack's connections named `portal-<application>` (web1, web2, worker…;
     "web" means both web processes). Returns how many were terminated."""
@@ -124,11 +125,13 @@ def terminate_connections(stack: dict, application: str = "web", *, only_busy: b
         rows = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
             f"AND application_name = ANY(%s) AND pid <> pg_backend_pid(){condition}",
-            [stack["database"], names]).fetchall()
+            [stack["database"], names],
+        ).fetchall()
     return sum(1 for (done,) in rows if done)
 
 
 # --- a request a fault can hit ----------------------------------------------------------------------
+
 
 class PendingRequest:
     """A request sent and not yet answered: its socket's local port identifies the serving worker."""
@@ -142,7 +145,7 @@ class PendingRequest:
         self._connected = threading.Event()
         self._thread = threading.Thread(target=self._send, daemon=True)
 
-    def start(self) -> "PendingRequest":
+    def start(self) -> PendingRequest:
         self._thread.start()
         self._connected.wait(10)
         return self
@@ -153,14 +156,15 @@ class PendingRequest:
             self._connected.set()
 
         try:
-            self.response = self.client.request(self.method, self.path, port=self.port, on_connect=connected,
-                                                **self.kwargs)
+            self.response = self.client.request(
+                self.method, self.path, port=self.port, on_connect=connected, **self.kwargs
+            )
         except (OSError, http.client.HTTPException) as error:
             self.error = error
         finally:
             self._connected.set()
 
-    def wait(self, seconds: float = 120) -> "PendingRequest":
+    def wait(self, seconds: float = 120) -> PendingRequest:
         self._thread.join(seconds)
         return self
 
@@ -170,6 +174,7 @@ class PendingRequest:
 
 
 # --- trials -----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -194,8 +199,10 @@ class Tally:
         results: dict[str, int] = {}
         for outcome in self.outcomes:
             results[outcome.result] = results.get(outcome.result, 0) + 1
-        return (f"{self.name}: {len(self.outcomes)} trial(s), the fault met a running operation {hits} times; "
-                + ", ".join(f"{count} × {result}" for result, count in sorted(results.items())))
+        return (
+            f"{self.name}: {len(self.outcomes)} trial(s), the fault met a running operation {hits} times; "
+            + ", ".join(f"{count} × {result}" for result, count in sorted(results.items()))
+        )
 
 
 def after_random_delay(low: float, high: float, action: Callable[[], object]) -> tuple[threading.Thread, dict]:
@@ -225,9 +232,15 @@ def report(tally: Tally) -> None:
         outcomes: dict[str, int] = {}
         for outcome in tally.outcomes:
             outcomes[outcome.result] = outcomes.get(outcome.result, 0) + 1
-        row = {"benchmark": f"faults: {tally.name}", "trials": len(tally.outcomes),
-               "fault_met_an_operation": sum(outcome.hit for outcome in tally.outcomes), "invariant_broken": 0,
-               "runs": 1, "notes": "; ".join(f"{count} × {result}" for result, count in sorted(outcomes.items()))
-               + "; faults: " + ", ".join(sorted({outcome.fault for outcome in tally.outcomes}))}
+        row = {
+            "benchmark": f"faults: {tally.name}",
+            "trials": len(tally.outcomes),
+            "fault_met_an_operation": sum(outcome.hit for outcome in tally.outcomes),
+            "invariant_broken": 0,
+            "runs": 1,
+            "notes": "; ".join(f"{count} × {result}" for result, count in sorted(outcomes.items()))
+            + "; faults: "
+            + ", ".join(sorted({outcome.fault for outcome in tally.outcomes})),
+        }
         with open(results, "a") as output:
             output.write(json.dumps(row) + "\n")

@@ -12,8 +12,17 @@ from django_tenants.utils import schema_context, tenant_context
 
 from programmes.models import CreditTransaction, Session
 from tests.faults.conftest import TRIALS
-from tests.faults.injection import (Outcome, PendingRequest, Tally, after_random_delay, kill_any_web_worker,
-                                    report, terminate_connections, wait_for_web_workers, web_workers)
+from tests.faults.injection import (
+    Outcome,
+    PendingRequest,
+    Tally,
+    after_random_delay,
+    kill_any_web_worker,
+    report,
+    terminate_connections,
+    wait_for_web_workers,
+    web_workers,
+)
 from tests.prod.scenario import DEMO_PASSWORD, coaching_ready, free_slot, organisation
 
 pytestmark = pytest.mark.faults
@@ -35,8 +44,12 @@ def spent_without_a_live_session(enrolment_ids: dict[str, list[int]]) -> int:
         with tenant_context(organisation(slug)):
             spent = CreditTransaction.objects.filter(enrolment_id__in=ids, reason=CreditTransaction.Reason.BOOKING)
             live = Session.objects.filter(enrolment_id__in=ids, status=Session.Status.SCHEDULED).count()
-            refunded = CreditTransaction.objects.filter(enrolment_id__in=ids).exclude(
-                reason=CreditTransaction.Reason.BOOKING).aggregate(total=Sum("delta"))["total"] or 0
+            refunded = (
+                CreditTransaction.objects.filter(enrolment_id__in=ids)
+                .exclude(reason=CreditTransaction.Reason.BOOKING)
+                .aggregate(total=Sum("delta"))["total"]
+                or 0
+            )
             stray += -(spent.aggregate(total=Sum("delta"))["total"] or 0) - refunded - live
     return stray
 
@@ -68,8 +81,7 @@ def test_a_slot_is_never_double_booked_when_workers_die_mid_booking(stack, clien
             thread, record = after_random_delay(0.05, 0.6, lambda: kill_any_web_worker(stack))
         else:
             fault = "pg_terminate_backend of the web processes' busy connections"
-            thread, record = after_random_delay(0.05, 0.6, lambda: terminate_connections(stack, "web",
-                                                                                          only_busy=True))
+            thread, record = after_random_delay(0.05, 0.6, lambda: terminate_connections(stack, "web", only_busy=True))
         pressing = [threading.Thread(target=press, args=(client,)) for client in clients]
         for each in pressing:
             each.start()
@@ -80,12 +92,24 @@ def test_a_slot_is_never_double_booked_when_workers_die_mid_booking(stack, clien
         live = [session for found in sessions.values() for session in found]
         with schema_context("public"):
             slot.refresh_from_db()
-        booked = sum(1 for request in requests if request.response is not None and request.response.status == 302
-                     and "/sessions/" in request.response.location)
+        booked = sum(
+            1
+            for request in requests
+            if request.response is not None
+            and request.response.status == 302
+            and "/sessions/" in request.response.location
+        )
         interrupted = sum(1 for request in requests if request.interrupted)
-        tally.add(Outcome(trial, fault, record["delay"], hit=bool(record.get("result")),
-                          result="booked" if live else "not booked",
-                          notes=f"{booked} answered booked, {interrupted} interrupted"))
+        tally.add(
+            Outcome(
+                trial,
+                fault,
+                record["delay"],
+                hit=bool(record.get("result")),
+                result="booked" if live else "not booked",
+                notes=f"{booked} answered booked, {interrupted} interrupted",
+            )
+        )
         assert len(live) <= 1, f"trial {trial}: double booking after {fault}: {live}"
         assert booked <= len(live), f"trial {trial}: {booked} employees were told they booked"
         if live:

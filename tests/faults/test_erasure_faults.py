@@ -18,8 +18,7 @@ from reports.models import ErasureRequest
 from reports.tasks import erasures_run
 from tenants.models import Membership, Role, User
 from tests.faults.conftest import TRIALS
-from tests.faults.injection import (Outcome, Tally, after_random_delay, kill_celery_child, report,
-                                    terminate_connections)
+from tests.faults.injection import Outcome, Tally, after_random_delay, kill_celery_child, report, terminate_connections
 from tests.prod.scenario import organisation
 
 pytestmark = pytest.mark.faults
@@ -37,17 +36,26 @@ def person_with_content() -> tuple[User, str]:
     today = timezone.localdate()
     for slug in SLUGS:
         with tenant_context(organisation(slug)):
-            programme = Programme.objects.create(name=f"Erasure {canary}", starts_on=today,
-                                                 ends_on=today + timedelta(days=30), status=Programme.Status.ACTIVE)
+            programme = Programme.objects.create(
+                name=f"Erasure {canary}",
+                starts_on=today,
+                ends_on=today + timedelta(days=30),
+                status=Programme.Status.ACTIVE,
+            )
             cohort = Cohort.objects.create(programme=programme, name="Erasure")
-            Enrolment.objects.create(programme=programme, cohort=cohort, employee=person,
-                                     status=Enrolment.Status.ACTIVE, credit_allowance=3)
+            Enrolment.objects.create(
+                programme=programme, cohort=cohort, employee=person, status=Enrolment.Status.ACTIVE, credit_allowance=3
+            )
             for number in range(3):
                 Reflection.objects.create(employee=person, body=f"{canary} reflection {number}")
                 Goal.objects.create(employee=person, title=f"{canary} goal {number}", why=canary)
     with tenant_context(organisation("acme")):
-        ErasureRequest.objects.create(person=person, requested_by=person, scope=ErasureRequest.Scope.EVERYWHERE,
-                                      due_at=timezone.now() - timedelta(minutes=1))
+        ErasureRequest.objects.create(
+            person=person,
+            requested_by=person,
+            scope=ErasureRequest.Scope.EVERYWHERE,
+            due_at=timezone.now() - timedelta(minutes=1),
+        )
     return person, canary
 
 
@@ -62,8 +70,10 @@ def snapshot(person: User, canary: str) -> dict:
             state["email kept"] = User.objects.filter(pk=person.pk, email__startswith=canary).exists()
         for slug in SLUGS:
             with tenant_context(organisation(slug)):
-                state[f"{slug} content"] = (Reflection.objects.filter(body__contains=canary).count()
-                                            + Goal.objects.filter(title__contains=canary).count())
+                state[f"{slug} content"] = (
+                    Reflection.objects.filter(body__contains=canary).count()
+                    + Goal.objects.filter(title__contains=canary).count()
+                )
         with tenant_context(organisation("acme")):
             state["request"] = ErasureRequest.objects.get(person=person).status
     return state
@@ -96,6 +106,13 @@ def test_an_erasure_is_never_half_done_when_the_worker_dies_under_it(stack):
             time.sleep(2)
         final = snapshot(person, canary)
         assert final == ERASED, f"trial {trial}: the erasure did not complete after {fault}: {final}"
-        tally.add(Outcome(trial, fault, record["delay"], hit=bool(record.get("result")),
-                          result="erased at once" if seen == ERASED else "erased after a retry"))
+        tally.add(
+            Outcome(
+                trial,
+                fault,
+                record["delay"],
+                hit=bool(record.get("result")),
+                result="erased at once" if seen == ERASED else "erased after a retry",
+            )
+        )
     report(tally)

@@ -13,9 +13,17 @@ from django_tenants.utils import schema_context, tenant_context
 from programmes.models import Cohort, Enrolment, Programme
 from tenants.models import Invitation, Membership
 from tests.faults.conftest import TRIALS
-from tests.faults.injection import (Outcome, PendingRequest, Tally, after_random_delay, kill_serving_worker,
-                                    report, terminate_connections, wait_for_web_workers,
-                                    web_workers)
+from tests.faults.injection import (
+    Outcome,
+    PendingRequest,
+    Tally,
+    after_random_delay,
+    kill_serving_worker,
+    report,
+    terminate_connections,
+    wait_for_web_workers,
+    web_workers,
+)
 from tests.prod.scenario import DEMO_PASSWORD, HR, organisation
 
 pytestmark = pytest.mark.faults
@@ -26,15 +34,21 @@ def programme_with_cohort() -> tuple[int, str]:
     tag = uuid.uuid4().hex[:8]
     today = timezone.localdate()
     with tenant_context(organisation("acme")):
-        programme = Programme.objects.create(name=f"Fault check {tag}", starts_on=today,
-                                             ends_on=today + timedelta(days=60), status=Programme.Status.ACTIVE)
+        programme = Programme.objects.create(
+            name=f"Fault check {tag}",
+            starts_on=today,
+            ends_on=today + timedelta(days=60),
+            status=Programme.Status.ACTIVE,
+        )
         cohort = Cohort.objects.create(programme=programme, name=f"Wave {tag}", capacity=ROWS * (TRIALS + 1))
     return programme.pk, cohort.name
 
 
 def csv_of(emails: list[str], cohort: str) -> bytes:
-    return ("email,first name,last name,department,cohort\n" + "".join(
-        f"{email},Fault,{number:04d},Depot,{cohort}\n" for number, email in enumerate(emails))).encode()
+    return (
+        "email,first name,last name,department,cohort\n"
+        + "".join(f"{email},Fault,{number:04d},Depot,{cohort}\n" for number, email in enumerate(emails))
+    ).encode()
 
 
 def counts(emails: list[str], programme_id: int) -> dict[str, int]:
@@ -42,8 +56,9 @@ def counts(emails: list[str], programme_id: int) -> dict[str, int]:
     programme (nobody becomes a member or is enrolled before accepting, checked here too)."""
     with schema_context("public"):
         assert not Membership.objects.filter(user__email__in=emails, organisation__slug="acme").exists()
-        invitations = Invitation.objects.filter(email__in=emails, organisation__slug="acme",
-                                                status=Invitation.Status.PENDING)
+        invitations = Invitation.objects.filter(
+            email__in=emails, organisation__slug="acme", status=Invitation.Status.PENDING
+        )
         cohort_ids = list(invitations.values_list("cohort", flat=True))
     with tenant_context(organisation("acme")):
         assert not Enrolment.objects.filter(programme_id=programme_id, employee__email__in=emails).exists()
@@ -70,22 +85,30 @@ def test_an_interrupted_import_is_all_or_nothing_and_can_be_sent_again(stack, cl
     for trial in range(TRIALS):
         emails = [f"fault-{trial}-{uuid.uuid4().hex[:6]}-{n}@acme.example" for n in range(ROWS)]
         data = csv_of(emails, cohort)
-        request = PendingRequest(client, "POST", "/api/v1/enrolments/import/",
-                                 **upload(client, programme_id, data)).start()
+        request = PendingRequest(
+            client, "POST", "/api/v1/enrolments/import/", **upload(client, programme_id, data)
+        ).start()
         if trial % 2 == 0:
             fault = "SIGKILL of the serving gunicorn worker"
             thread, record = after_random_delay(0, duration, lambda: kill_serving_worker(stack, request))
         else:
             fault = "pg_terminate_backend of the web processes' busy connections"
-            thread, record = after_random_delay(0, duration, lambda: terminate_connections(stack, "web",
-                                                                                            only_busy=True))
+            thread, record = after_random_delay(
+                0, duration, lambda: terminate_connections(stack, "web", only_busy=True)
+            )
         request.wait()
         thread.join()
         found = counts(emails, programme_id)
-        result = ("completed" if request.response is not None and request.response.status == 200
-                  else "interrupted" if request.interrupted else f"answered {request.response.status}")
-        tally.add(Outcome(trial, fault, record["delay"], hit=bool(record.get("result")), result=result,
-                          notes=str(found)))
+        result = (
+            "completed"
+            if request.response is not None and request.response.status == 200
+            else "interrupted"
+            if request.interrupted
+            else f"answered {request.response.status}"
+        )
+        tally.add(
+            Outcome(trial, fault, record["delay"], hit=bool(record.get("result")), result=result, notes=str(found))
+        )
         assert set(found.values()) in ({0}, {ROWS}), f"trial {trial}: a partial import after {fault}: {found}"
         if result == "completed":
             assert found["invitations"] == ROWS

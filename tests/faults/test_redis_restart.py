@@ -40,9 +40,13 @@ def sessions_for(count: int) -> list[int]:
     with tenant_context(organisation("acme")):
         for number in range(count):
             session = Session.objects.create(
-                kind=Session.Kind.INDIVIDUAL, enrolment_id=coaching.enrolment_id, coach=coaching.coach,
-                starts_at=timezone.now() + timedelta(days=20, hours=number), mode=Session.Mode.PHONE,
-                dial_in=f"+31 30 000 {number:04d}")
+                kind=Session.Kind.INDIVIDUAL,
+                enrolment_id=coaching.enrolment_id,
+                coach=coaching.coach,
+                starts_at=timezone.now() + timedelta(days=20, hours=number),
+                mode=Session.Mode.PHONE,
+                dial_in=f"+31 30 000 {number:04d}",
+            )
             Attendance.objects.create(session=session, user=coaching.employee)
             ids.append(session.pk)
     return ids
@@ -50,7 +54,7 @@ def sessions_for(count: int) -> list[int]:
 
 def notified(mailbox, session_ids: list[int]) -> dict[int, int]:
     mailbox.new()
-    counts = {pk: 0 for pk in session_ids}
+    counts = dict.fromkeys(session_ids, 0)
     for mail in mailbox.received:
         for pk in session_ids:
             if f"/sessions/{pk}/" in mail.body and mail.to == ["employee10@acme.example"]:
@@ -79,7 +83,14 @@ def test_tasks_survive_a_redis_restart_under_the_worker(stack, mailbox):
     lost = [pk for pk, count in counts.items() if count == 0]
     twice = [pk for pk, count in counts.items() if count > 1]
     tally = Tally(f"{TASKS} tasks queued, Redis restarted ({away:.1f} s away), 10 more queued")
-    tally.add(Outcome(0, "Redis restart", 0.3, hit=True,
-                      result=f"with {len(lost)} of {len(counts)} tasks lost and {len(twice)} carried out twice"))
+    tally.add(
+        Outcome(
+            0,
+            "Redis restart",
+            0.3,
+            hit=True,
+            result=f"with {len(lost)} of {len(counts)} tasks lost and {len(twice)} carried out twice",
+        )
+    )
     report(tally)
     assert lost == [], f"tasks lost in the restart: {lost}"

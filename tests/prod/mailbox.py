@@ -41,14 +41,19 @@ class Mailbox:
             if len(matching) >= count:
                 return matching
             if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} email(s){' to ' + to if to else ''} within {seconds} s; "
-                                     f"received: {[(mail.to, mail.subject) for mail in self.received]}")
+                raise AssertionError(
+                    f"expected {count} email(s){' to ' + to if to else ''} within {seconds} s; "
+                    f"received: {[(mail.to, mail.subject) for mail in self.received]}"
+                )
             time.sleep(0.2)
 
 
 def _read(path: Path) -> Mail:
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     body = message.get_body(preferencelist=("plain", "html"))
-    return Mail(to=[address.strip() for address in str(message["To"]).split(",")], subject=str(message["Subject"]),
-                body=body.get_content() if body is not None else "",
-                attachments=[part.get_filename() for part in message.iter_attachments()])
+    return Mail(
+        to=[address.strip() for address in str(message["To"]).split(",")],
+        subject=str(message["Subject"]),
+        body=body.get_content() if body is not None else "",
+        attachments=[part.get_filename() for part in message.iter_attachments()],
+    )

@@ -56,16 +56,25 @@ def coaching_ready(slug: str, employee_number: int, *, credits: int = 6) -> Coac
     tag = uuid.uuid4().hex[:8]
     with tenant_context(organisation(slug)):
         today = timezone.localdate()
-        programme = Programme.objects.create(name=f"Stack check {tag}", starts_on=today,
-                                             ends_on=today + timedelta(days=90), status=Programme.Status.ACTIVE)
+        programme = Programme.objects.create(
+            name=f"Stack check {tag}",
+            starts_on=today,
+            ends_on=today + timedelta(days=90),
+            status=Programme.Status.ACTIVE,
+        )
         cohort = Cohort.objects.create(programme=programme, name=f"Cohort {tag}")
-        enrolment = Enrolment.objects.create(programme=programme, cohort=cohort, employee=employee, coach=coach,
-                                             status=Enrolment.Status.ACTIVE, credit_allowance=credits)
+        enrolment = Enrolment.objects.create(
+            programme=programme,
+            cohort=cohort,
+            employee=employee,
+            coach=coach,
+            status=Enrolment.Status.ACTIVE,
+            credit_allowance=credits,
+        )
         current = Agreement.objects.order_by("-version").first()
         if current is not None:
             AgreementAcceptance.objects.get_or_create(agreement=current, user=employee)
-    return Coaching(slug=slug, host=f"{slug}.localhost", employee=employee, coach=coach,
-                    enrolment_id=enrolment.pk)
+    return Coaching(slug=slug, host=f"{slug}.localhost", employee=employee, coach=coach, enrolment_id=enrolment.pk)
 
 
 def free_slot(coach: User, *, starts_at: datetime | None = None) -> Slot:
@@ -73,8 +82,12 @@ def free_slot(coach: User, *, starts_at: datetime | None = None) -> Slot:
     uses."""
     with schema_context("public"):
         starts_at = starts_at or _free_hour(coach)
-        slot = Slot.objects.create(coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
-                                   video_url="https://meet.example.com/stack-check")
+        slot = Slot.objects.create(
+            coach=coach,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            video_url="https://meet.example.com/stack-check",
+        )
         served = [place.organisation for place in places_of(user=coach, role=Role.COACH)]
         slots_offer(coach=coach, slot_ids=[slot.pk], organisations=served, allowed=served, how=ADD)
         return slot
@@ -86,8 +99,9 @@ def _free_hour(coach: User) -> datetime:
     while True:
         for hour in range(8, 18):
             start = at(day, hour)
-            if not Slot.objects.filter(coach=coach, starts_at__lt=start + timedelta(hours=1),
-                                       ends_at__gt=start).exists():
+            if not Slot.objects.filter(
+                coach=coach, starts_at__lt=start + timedelta(hours=1), ends_at__gt=start
+            ).exists():
                 return start
         day += timedelta(days=1)
 

@@ -3,6 +3,7 @@ files, the per-organisation cache in Redis, and a worker that knows every schedu
 
 import http.client
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -84,6 +85,6 @@ def test_the_worker_knows_every_task_the_beat_schedules():
 
 
 def test_the_beat_is_running_the_schedule(stack):
-    log = open(stack["processes"]["beat"]["log"]).read()
+    log = Path(stack["processes"]["beat"]["log"]).read_text()
     assert "beat: Starting" in log
     assert "ERROR" not in log

@@ -6,7 +6,8 @@ server; the rows are read back from the database."""
 import re
 import time
 import uuid
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 
 import pytest
 from django.utils import timezone
@@ -16,8 +17,16 @@ from programmes.models import Attendance, Cohort, Enrolment, EnrolmentImport, Pr
 from programmes.tasks_sessions import session_reminders_send
 from reports.models import ReportJob
 from tenants.models import Invitation
-from tests.prod.scenario import (COACH_EMAIL, DEMO_PASSWORD, HR, NAME, coaching_ready, employee_email,
-                                 free_slot, organisation)
+from tests.prod.scenario import (
+    COACH_EMAIL,
+    DEMO_PASSWORD,
+    HR,
+    NAME,
+    coaching_ready,
+    employee_email,
+    free_slot,
+    organisation,
+)
 
 pytestmark = pytest.mark.prod
 
@@ -52,8 +61,9 @@ def test_booking_email_is_sent_by_the_worker_from_each_organisations_schema(clie
         with tenant_context(organisation(slug)):
             assert Session.objects.get(pk=session_id).enrolment.employee_id == coaching.employee.pk
     coach_mail = mailbox.wait_for(2, to=COACH_EMAIL)
-    assert {NAME["acme"], NAME["globex"]} == {name for mail in coach_mail for name in NAME.values()
-                                              if name in mail.subject}
+    assert {NAME["acme"], NAME["globex"]} == {
+        name for mail in coach_mail for name in NAME.values() if name in mail.subject
+    }
 
 
 def _session_tomorrow(slug: str, number: int, hour: int) -> int:
@@ -61,9 +71,13 @@ def _session_tomorrow(slug: str, number: int, hour: int) -> int:
     tomorrow = timezone.localdate() + timedelta(days=1)
     with tenant_context(organisation(slug)):
         session = Session.objects.create(
-            kind=Session.Kind.INDIVIDUAL, enrolment_id=coaching.enrolment_id, coach=coaching.coach,
-            starts_at=timezone.make_aware(datetime.combine(tomorrow, clock(hour))), mode=Session.Mode.PHONE,
-            dial_in="+31 30 000 0000")
+            kind=Session.Kind.INDIVIDUAL,
+            enrolment_id=coaching.enrolment_id,
+            coach=coaching.coach,
+            starts_at=timezone.make_aware(datetime.combine(tomorrow, clock(hour))),
+            mode=Session.Mode.PHONE,
+            dial_in="+31 30 000 0000",
+        )
         Attendance.objects.create(session=session, user=coaching.employee)
     return session.pk
 
@@ -90,8 +104,9 @@ def test_an_urgent_request_reaches_the_coach_by_email_at_once(client_for, mailbo
     page = client.post("/urgent/", data={"message": "Can we talk today? It is about my team lead."})
     assert page.status == 200
     mails = mailbox.wait_for(1, to=COACH_EMAIL)
-    urgent = [mail for mail in mails if coaching.employee.email in mail.body or
-              coaching.employee.first_name in mail.subject]
+    urgent = [
+        mail for mail in mails if coaching.employee.email in mail.body or coaching.employee.first_name in mail.subject
+    ]
     assert urgent and NAME["acme"] in urgent[0].subject
 
 
@@ -99,8 +114,12 @@ def _programme_with_cohort(slug: str, capacity: int) -> tuple[int, str]:
     tag = uuid.uuid4().hex[:8]
     today = timezone.localdate()
     with tenant_context(organisation(slug)):
-        programme = Programme.objects.create(name=f"Import check {tag}", starts_on=today,
-                                             ends_on=today + timedelta(days=60), status=Programme.Status.ACTIVE)
+        programme = Programme.objects.create(
+            name=f"Import check {tag}",
+            starts_on=today,
+            ends_on=today + timedelta(days=60),
+            status=Programme.Status.ACTIVE,
+        )
         cohort = Cohort.objects.create(programme=programme, name=f"Wave {tag}", capacity=capacity)
     return programme.pk, cohort.name
 
@@ -111,18 +130,25 @@ def test_a_large_csv_import_runs_on_the_worker_and_invites_everyone_once(client_
     tag = uuid.uuid4().hex[:6]
     emails = [f"import-{tag}-{number}@acme.example" for number in range(rows)]
     csv = "email,first name,last name,department,job title,cohort\n" + "".join(
-        f"{email},Person,{number:04d},Warehouse,Picker,{cohort}\n" for number, email in enumerate(emails))
+        f"{email},Person,{number:04d},Warehouse,Picker,{cohort}\n" for number, email in enumerate(emails)
+    )
     client = client_for("acme.localhost")
     client.sign_in(HR["acme"], DEMO_PASSWORD)
     client.get("/enrolments/import/")
-    uploaded = client.post("/enrolments/import/", data={"programme": programme_id},
-                           files={"file": ("employees.csv", csv.encode(), "text/csv")})
+    uploaded = client.post(
+        "/enrolments/import/",
+        data={"programme": programme_id},
+        files={"file": ("employees.csv", csv.encode(), "text/csv")},
+    )
     assert uploaded.status == 302, uploaded.text[:500]
     job_id = re.search(r"/enrolments/import/([0-9a-f-]{36})/", uploaded.location).group(1)
     assert client.post(f"/enrolments/import/{job_id}/start/", headers={"HX-Request": "true"}).status == 204
     with tenant_context(organisation("acme")):
-        job = wait_until(lambda: EnrolmentImport.objects.filter(
-            pk=job_id, status__in=["succeeded", "failed"]).first(), seconds=180, what="the import")
+        job = wait_until(
+            lambda: EnrolmentImport.objects.filter(pk=job_id, status__in=["succeeded", "failed"]).first(),
+            seconds=180,
+            what="the import",
+        )
         assert job.status == "succeeded", job.errors[:5]
         # New people are invited, each holding a seat, and enrolled once they accept.
         assert Invitation.objects.filter(email__in=emails, status=Invitation.Status.PENDING).count() == rows
@@ -152,8 +178,11 @@ def test_a_programme_report_is_rendered_as_pdf_by_the_worker(client_for):
     assert started.status == 302, started.text[:500]
     job_id = re.search(r"/reports/jobs/([0-9a-f-]{36})/", started.location).group(1)
     with tenant_context(organisation("acme")):
-        job = wait_until(lambda: ReportJob.objects.filter(pk=job_id, status__in=["ready", "failed"]).first(),
-                         seconds=120, what="the report")
+        job = wait_until(
+            lambda: ReportJob.objects.filter(pk=job_id, status__in=["ready", "failed"]).first(),
+            seconds=120,
+            what="the report",
+        )
         assert job.status == "ready", job.options
     download = client.get(f"/reports/jobs/{job_id}/download/")
     assert download.status == 200

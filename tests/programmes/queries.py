@@ -23,5 +23,6 @@ def pinned_queries(*described: str):
     done = data_queries(context)
     if len(done) != len(described):
         listing = "\n\n".join(f"{number}. {sql}" for number, sql in enumerate(done, start=1))
-        raise AssertionError(f"expected {len(described)} queries ({'; '.join(described)}), got {len(done)}:\n\n"
-                             f"{listing}")
+        raise AssertionError(
+            f"expected {len(described)} queries ({'; '.join(described)}), got {len(done)}:\n\n{listing}"
+        )

@@ -42,8 +42,13 @@ def test_each_save_publishes_a_new_version(hr, acme):
 
 def test_the_standard_text_says_who_sees_what_and_the_limits_of_confidentiality():
     english, dutch = services.default_text("en"), services.default_text("nl")
-    for phrase in ("What you will see", "What your coach will see", "What HR will see",
-                   "The limits of confidentiality", "at least five people"):
+    for phrase in (
+        "What you will see",
+        "What your coach will see",
+        "What HR will see",
+        "The limits of confidentiality",
+        "at least five people",
+    ):
         assert phrase in english
     for phrase in ("Wat jij ziet", "Wat je coach ziet", "Wat HR ziet", "De grenzen van vertrouwelijkheid"):
         assert phrase in dutch
@@ -96,7 +101,8 @@ def test_an_employee_with_a_seat_is_asked_on_their_home_until_they_accept(world,
 
 def test_the_accept_button_never_sends_anyone_to_another_site(world, client_for):
     response = client_for(world.acme.employee, world.acme.host).post(
-        "/agreement/accept/", {"version": "0", "next": "https://evil.example/"})
+        "/agreement/accept/", {"version": "0", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -108,7 +114,7 @@ def test_hr_edits_the_text_and_sees_who_accepted_which_version(world, client_for
     assert response.status_code == 302
     page = client.get("/agreement/").content.decode()
     assert "Acme&#x27;s agreement: what each of us sees." in page and "Version 1" in page
-    assert "0 <span class=\"stat__unit\">/ 2</span>" in page  # nobody of the two enrolled people accepted yet
+    assert '0 <span class="stat__unit">/ 2</span>' in page  # nobody of the two enrolled people accepted yet
     with in_tenant(world.acme):
         assert Agreement.objects.get().created_by == world.acme.hr
 

@@ -25,7 +25,7 @@ def test_the_coach_records_the_attendance_of_a_group_session(world, actor, in_te
     with in_tenant(org):
         session = _past_group(org)
         members = list(Enrolment.objects.filter(cohort=session.cohort).values_list("employee_id", flat=True))
-        marks = {members[0]: "present"} | {user_id: "excused" for user_id in members[1:]}
+        marks = {members[0]: "present"} | dict.fromkeys(members[1:], "excused")
         attendance_mark(actor=actor(org.coach, org), session=session, marks=marks)
         session.refresh_from_db()
         assert session.status == "completed"
@@ -84,7 +84,10 @@ def test_the_attendance_page_says_what_is_missing(world, client_for):
 def test_the_employee_sees_their_attendance_in_their_list(world, actor, client_for, in_tenant):
     org = world.acme
     with in_tenant(org):
-        attendance_mark(actor=actor(org.coach, org), session=Session.objects.get(pk=org.people["session_past"]),
-                        marks={org.employee.pk: "present"})
+        attendance_mark(
+            actor=actor(org.coach, org),
+            session=Session.objects.get(pk=org.people["session_past"]),
+            marks={org.employee.pk: "present"},
+        )
     html = client_for(org.employee, org.host).get("/sessions/?show=past").content.decode()
-    assert "badge--ok\">Present<" in html
+    assert 'badge--ok">Present<' in html

@@ -16,12 +16,19 @@ from tests.programmes.test_sessions_world import at, free_slot
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/c")
 
 
-def _publish(world, day_offset=30, start=time(9), end=time(12), length=60, repeat=0, organisations=None,
-             meeting=VIDEO):
+def _publish(world, day_offset=30, start=time(9), end=time(12), length=60, repeat=0, organisations=None, meeting=VIDEO):
     places = [world.acme.organisation, world.globex.organisation]
-    return slots_publish(coach=world.coach_both, first_day=timezone.localdate() + timedelta(days=day_offset),
-                         start=start, end=end, length_minutes=length, repeat_weeks=repeat, meeting=meeting,
-                         organisations=places if organisations is None else list(organisations), allowed=places)
+    return slots_publish(
+        coach=world.coach_both,
+        first_day=timezone.localdate() + timedelta(days=day_offset),
+        start=start,
+        end=end,
+        length_minutes=length,
+        repeat_weeks=repeat,
+        meeting=meeting,
+        organisations=places if organisations is None else list(organisations),
+        allowed=places,
+    )
 
 
 def test_a_morning_repeated_weekly_becomes_slots(world):
@@ -92,10 +99,20 @@ def test_another_coachs_slot_cannot_be_withdrawn(world, client_for):
 def test_the_availability_page_publishes_and_shows_the_coachs_time(world, client_for):
     client = client_for(world.coach_both, "localhost")
     day = (timezone.localdate() + timedelta(days=3)).isoformat()
-    response = client.post("/coach/availability/", {
-        "day": day, "start": "13:00", "end": "15:00", "length_minutes": "60", "repeat_weeks": "0",
-        "organisations": [str(world.acme.organisation.pk)], "mode": "phone", "dial_in": "+31 6 1234 5678"},
-        follow=True)
+    response = client.post(
+        "/coach/availability/",
+        {
+            "day": day,
+            "start": "13:00",
+            "end": "15:00",
+            "length_minutes": "60",
+            "repeat_weeks": "0",
+            "organisations": [str(world.acme.organisation.pk)],
+            "mode": "phone",
+            "dial_in": "+31 6 1234 5678",
+        },
+        follow=True,
+    )
     html = response.content.decode()
     assert "2 slots are published." in html
     assert html.count("Withdraw") >= 2 and "Acme Logistics" in html
@@ -104,10 +121,23 @@ def test_the_availability_page_publishes_and_shows_the_coachs_time(world, client
 def test_the_availability_page_names_a_clash(world, client_for):
     free_slot(world.coach_both, at(3, 13, 30))
     day = (timezone.localdate() + timedelta(days=3)).isoformat()
-    html = client_for(world.coach_both, "localhost").post("/coach/availability/", {
-        "day": day, "start": "13:00", "end": "15:00", "length_minutes": "60", "repeat_weeks": "0",
-        "organisations": [str(world.acme.organisation.pk)], "mode": "video",
-        "video_url": "https://meet.example.com/x"}).content.decode()
+    html = (
+        client_for(world.coach_both, "localhost")
+        .post(
+            "/coach/availability/",
+            {
+                "day": day,
+                "start": "13:00",
+                "end": "15:00",
+                "length_minutes": "60",
+                "repeat_weeks": "0",
+                "organisations": [str(world.acme.organisation.pk)],
+                "mode": "video",
+                "video_url": "https://meet.example.com/x",
+            },
+        )
+        .content.decode()
+    )
     assert "You already have time planned then" in html
 
 
@@ -129,16 +159,26 @@ def test_the_availability_page_costs_the_same_however_many_slots(world, client_f
 
 def test_the_api_publishes_and_withdraws_a_slot(world, client_for):
     client = client_for(world.acme.coach, world.acme.host)
-    created = client.post("/api/v1/availability/", {"starts_at": at(33, 10).isoformat(), "duration_minutes": 45,
-                                                   "mode": "in_person", "location": "Room 1", "only_here": True},
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/availability/",
+        {
+            "starts_at": at(33, 10).isoformat(),
+            "duration_minutes": 45,
+            "mode": "in_person",
+            "location": "Room 1",
+            "only_here": True,
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201 and created.json()["duration_minutes"] == 45
     slot = Slot.objects.get(pk=created.json()["id"])
     assert list(slot.organisations.values_list("pk", flat=True)) == [world.acme.organisation.pk]
     assert client.delete(f"/api/v1/availability/{slot.pk}/").status_code == 204
-    clash = client.post("/api/v1/availability/", {"starts_at": at(25, 9).isoformat(), "duration_minutes": 60,
-                                                 "mode": "video", "video_url": "https://x.example"},
-                        content_type="application/json")
+    clash = client.post(
+        "/api/v1/availability/",
+        {"starts_at": at(25, 9).isoformat(), "duration_minutes": 60, "mode": "video", "video_url": "https://x.example"},
+        content_type="application/json",
+    )
     assert clash.status_code == 400 and "You already have time planned then" in str(clash.json())
 
 
@@ -158,8 +198,14 @@ def test_an_organisation_that_leaves_frees_the_coachs_time_it_had_booked(world, 
         programme = Programme.objects.create(name="P", starts_on=at(0, 9).date(), ends_on=at(60, 9).date())
         cohort = Cohort.objects.create(programme=programme, name="C")
         cohort.coaches.add(world.coach_both)
-        session = session_schedule(actor=policy.actor_for(world.coach_both, leaving), kind="group",
-                                   starts_at=at(34, 9), duration_minutes=60, meeting=VIDEO, cohort=cohort)
+        session = session_schedule(
+            actor=policy.actor_for(world.coach_both, leaving),
+            kind="group",
+            starts_at=at(34, 9),
+            duration_minutes=60,
+            meeting=VIDEO,
+            cohort=cohort,
+        )
     held = session.slot_id
     # Offboarding drops the schema, then deletes the organisation's public rows.
     with connection.cursor() as cursor:

@@ -32,8 +32,9 @@ def _balance(org, in_tenant, key="enrolment2") -> int:
         return credit_balance(enrolment=Enrolment.objects.get(pk=org.people[key]))
 
 
-def test_an_employee_books_a_free_slot_of_their_coach(acme, world, client_for, in_tenant,
-                                                      django_capture_on_commit_callbacks):
+def test_an_employee_books_a_free_slot_of_their_coach(
+    acme, world, client_for, in_tenant, django_capture_on_commit_callbacks
+):
     slot = free_slot(world.coach_both, at(9, 14), mode="phone")
     before = _balance(acme, in_tenant)
     client = client_for(acme.employee2, acme.host)
@@ -42,14 +43,23 @@ def test_an_employee_books_a_free_slot_of_their_coach(acme, world, client_for, i
     with in_tenant(acme):
         session = Session.objects.get(slot=slot)
         assert response.status_code == 302 and response["Location"] == f"/sessions/{session.pk}/"
-        assert (session.kind, session.coach_id, session.enrolment_id) == ("individual", world.coach_both.pk,
-                                                                          acme.people["enrolment2"])
+        assert (session.kind, session.coach_id, session.enrolment_id) == (
+            "individual",
+            world.coach_both.pk,
+            acme.people["enrolment2"],
+        )
         assert (session.starts_at, session.duration_minutes, session.mode, session.dial_in) == (
-            slot.starts_at, 60, "phone", "+31 20 555 0100")
+            slot.starts_at,
+            60,
+            "phone",
+            "+31 20 555 0100",
+        )
         assert list(Attendance.objects.filter(session=session).values_list("user_id", "status")) == [
-            (acme.employee2.pk, "expected")]
+            (acme.employee2.pk, "expected")
+        ]
         assert list(CreditTransaction.objects.filter(session=session).values_list("delta", "reason")) == [
-            (-1, "booking")]
+            (-1, "booking")
+        ]
     slot.refresh_from_db()
     assert (slot.booked_organisation_id, slot.booked_by_id) == (acme.organisation.pk, acme.employee2.pk)
     assert _balance(acme, in_tenant) == before - 1
@@ -76,8 +86,10 @@ def test_a_slot_booked_in_another_organisation_answers_409_and_writes_nothing(ac
     before = _balance(acme, in_tenant)
     response = client_for(acme.employee2, acme.host).post(f"/api/v1/availability/{slot.pk}/book/")
     assert response.status_code == 409
-    assert response.json() == {"detail": "This time has just been booked by someone else. Please choose another.",
-                               "code": "slot_taken"}
+    assert response.json() == {
+        "detail": "This time has just been booked by someone else. Please choose another.",
+        "code": "slot_taken",
+    }
     with in_tenant(acme):
         assert not Session.objects.filter(slot=slot).exists()
     assert _balance(acme, in_tenant) == before
@@ -140,7 +152,8 @@ def test_the_list_shows_the_coming_free_slots_of_the_own_coach_only(acme, world,
 def test_a_coach_who_left_the_organisation_offers_nothing_there(acme, world, client_for):
     slot = free_slot(world.coach_both, at(9, 11))
     Membership.objects.filter(user=world.coach_both, organisation=acme.organisation, role="coach").update(
-        is_active=False)
+        is_active=False
+    )
     client = client_for(acme.employee2, acme.host)
     assert client.get("/api/v1/availability/").json()["results"] == []
     assert client.post(f"/api/v1/availability/{slot.pk}/book/").status_code == 404
@@ -266,9 +279,14 @@ def test_a_nonsense_number_of_weeks_shows_what_can_be_booked(acme, world, client
 
 def test_the_api_schema_describes_booking_and_its_refusals(world, client_for):
     schema = client_for(world.acme.employee2, world.acme.host).get("/api/v1/schema/").content.decode()
-    for path in ("/api/v1/availability/{id}/book/:", "/api/v1/sessions/{id}/cancel/:",
-                 "/api/v1/sessions/{id}/attendance/:", "/api/v1/calendar-feeds/:", "/api/v1/credits/:"):
+    for path in (
+        "/api/v1/availability/{id}/book/:",
+        "/api/v1/sessions/{id}/cancel/:",
+        "/api/v1/sessions/{id}/attendance/:",
+        "/api/v1/calendar-feeds/:",
+        "/api/v1/credits/:",
+    ):
         assert path in schema
-    book = schema[schema.index("/api/v1/availability/{id}/book/:"):]
-    book = book[:book.index("\n  /api/")]
+    book = schema[schema.index("/api/v1/availability/{id}/book/:") :]
+    book = book[: book.index("\n  /api/")]
     assert "'201':" in book and "'409':" in book and "#/components/schemas/Session" in book

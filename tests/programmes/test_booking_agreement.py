@@ -15,8 +15,10 @@ def test_the_api_409_names_the_agreement_page(world, client_for, in_tenant):
     body = response.json()
     assert body["code"] == "agreement_required"
     assert body["agreement_url"] == "http://acme.localhost/agreement/"
-    assert body["detail"] == ("Please read and accept the coaching agreement before you book your first session. "
-                              "The agreement is at http://acme.localhost/agreement/")
+    assert body["detail"] == (
+        "Please read and accept the coaching agreement before you book your first session. "
+        "The agreement is at http://acme.localhost/agreement/"
+    )
     with in_tenant(world.acme):
         assert not Session.objects.filter(slot=slot).exists()
 

@@ -23,8 +23,8 @@ from django_tenants.utils import tenant_context
 from programmes.availability.models import Slot
 from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Enrolment, Session
 from tenants.models import Membership, Role, User
-from tests.connections import in_own_connection
 from tests.conftest import PASSWORD, build_world, sign_in
+from tests.connections import in_own_connection
 from tests.programmes.test_sessions_world import at, free_slot
 
 THREADS = 20
@@ -56,13 +56,22 @@ def _bookers(world, made: Made, per_organisation: int, credits: int) -> list[Boo
                 agreement = Agreement.objects.create(version=1, body="Text")
                 made.agreements[org.organisation.schema_name] = agreement.pk
             for number in range(per_organisation):
-                user = User.objects.create_user(email=f"booker{number}-{org.organisation.slug}@race.test",
-                                                password=PASSWORD, first_name="Booker", last_name=str(number))
+                user = User.objects.create_user(
+                    email=f"booker{number}-{org.organisation.slug}@race.test",
+                    password=PASSWORD,
+                    first_name="Booker",
+                    last_name=str(number),
+                )
                 made.users.append(user)
                 Membership.objects.create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
                 enrolment = Enrolment.objects.create(
-                    programme_id=org.people["programme"], cohort_id=org.people["cohort_b"], employee=user,
-                    coach=world.coach_both, status=Enrolment.Status.ACTIVE, credit_allowance=credits)
+                    programme_id=org.people["programme"],
+                    cohort_id=org.people["cohort_b"],
+                    employee=user,
+                    coach=world.coach_both,
+                    status=Enrolment.Status.ACTIVE,
+                    credit_allowance=credits,
+                )
                 AgreementAcceptance.objects.create(agreement=agreement, user=user)
                 client = sign_in(Client(HTTP_HOST=org.host), user, org.host)
                 made.session_keys.append(client.session.session_key)
@@ -172,8 +181,12 @@ def test_one_employee_spends_their_last_credit_once_when_booking_two_slots_at_on
         made.slots.extend(slot.pk for slot in slots)
         second = Client(HTTP_HOST=booker.org.host)
         second.cookies = booker.client.cookies
-        results = _press_together([lambda: booker.client.post(f"/api/v1/availability/{slots[0].pk}/book/"),
-                                   lambda: second.post(f"/api/v1/availability/{slots[1].pk}/book/")])
+        results = _press_together(
+            [
+                lambda: booker.client.post(f"/api/v1/availability/{slots[0].pk}/book/"),
+                lambda: second.post(f"/api/v1/availability/{slots[1].pk}/book/"),
+            ]
+        )
         assert sorted(response.status_code for response in results) == [201, 409]
         assert next(response for response in results if response.status_code == 409).json()["code"] == "no_credit"
         assert in_own_connection(lambda: _credits_spent(world, bookers)) == 1
@@ -189,8 +202,10 @@ def _until_someone_waits_for_a_lock(timeout: float = 20) -> bool:
         with connection.cursor() as cursor:
             # Statistics views are read once per transaction unless the snapshot is cleared.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
             if cursor.fetchone()[0]:
                 return True
         time.sleep(0.05)
@@ -215,8 +230,13 @@ def test_a_booking_waiting_while_the_coach_stops_offering_the_time_there_finds_i
 
             with transaction.atomic():
                 served = [world.acme.organisation, world.globex.organisation]
-                slots_offer(coach=world.coach_both, slot_ids=[slot.pk], organisations=[world.acme.organisation],
-                            allowed=served, how=REMOVE)
+                slots_offer(
+                    coach=world.coach_both,
+                    slot_ids=[slot.pk],
+                    organisations=[world.acme.organisation],
+                    allowed=served,
+                    how=REMOVE,
+                )
                 locked.set()
                 waited["booking"] = _until_someone_waits_for_a_lock()
 

@@ -12,7 +12,7 @@ from programmes.models import Session
 
 
 def _events(body: bytes) -> list:
-    return [component for component in icalendar.Calendar.from_ical(body).walk("VEVENT")]
+    return list(icalendar.Calendar.from_ical(body).walk("VEVENT"))
 
 
 def test_a_person_makes_their_feed_address_and_their_calendar_reads_it_without_signing_in(world, client_for):
@@ -116,8 +116,9 @@ def test_links_made_outside_a_request_keep_the_portals_port(world, settings, cli
     feed = CalendarFeed.objects.get(user=org.employee2, revoked_at__isnull=True)
     events = _events(Client(HTTP_HOST="localhost").get(f"/calendar/feed/{feed.secret}.ics").content)
     assert events and all(str(event["url"]).startswith("http://acme.localhost:8000/sessions/") for event in events)
-    invitation = invitation_create(email="newcomer@elsewhere.test", organisation=org.organisation, role="employee",
-                                   acting_user=org.hr, send=False)
+    invitation = invitation_create(
+        email="newcomer@elsewhere.test", organisation=org.organisation, role="employee", acting_user=org.hr, send=False
+    )
     mail.outbox.clear()
     invitations_send(invitation_ids=[invitation.pk])
     assert "http://acme.localhost:8000/invitation/" in mail.outbox[0].body

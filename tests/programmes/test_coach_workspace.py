@@ -46,12 +46,21 @@ def test_the_hours_delivered_per_organisation_per_month(world, client_for, in_te
     month_start = timezone.localdate().replace(day=1)
     with in_tenant(org):
         past = Session.objects.get(pk=org.people["session_past"])
-        Session.objects.filter(pk=past.pk).update(coach=world.coach_both, duration_minutes=90,
-                                                  starts_at=timezone.now() - timedelta(hours=3))
-        Session.objects.create(kind="individual", enrolment_id=org.people["enrolment2"], coach=world.coach_both,
-                               starts_at=timezone.now() - timedelta(hours=6), status="cancelled")
-        held = [session for session in Session.objects.filter(coach=world.coach_both).exclude(status="cancelled")
-                if session.ends_at <= timezone.now() and timezone.localdate(session.starts_at) >= month_start]
+        Session.objects.filter(pk=past.pk).update(
+            coach=world.coach_both, duration_minutes=90, starts_at=timezone.now() - timedelta(hours=3)
+        )
+        Session.objects.create(
+            kind="individual",
+            enrolment_id=org.people["enrolment2"],
+            coach=world.coach_both,
+            starts_at=timezone.now() - timedelta(hours=6),
+            status="cancelled",
+        )
+        held = [
+            session
+            for session in Session.objects.filter(coach=world.coach_both).exclude(status="cancelled")
+            if session.ends_at <= timezone.now() and timezone.localdate(session.starts_at) >= month_start
+        ]
     lines = client_for(world.coach_both, "localhost").get("/coach/hours.csv").content.decode().strip().splitlines()
     cells = dict(zip(lines[0].split(","), next(line for line in lines if line.startswith("Acme")).split(",")))
     assert float(cells[month_start.strftime("%Y-%m")]) == round(sum(s.duration_minutes for s in held) / 60, 2)
@@ -65,14 +74,16 @@ def test_a_workspace_for_someone_who_coaches_nowhere_explains_itself(world, clie
 
 
 def test_the_week_filter_swaps_only_the_list(world, client_for):
-    response = client_for(world.coach_both, "localhost").get("/coach/?weeks=4", HTTP_HX_REQUEST="true",
-                                                             HTTP_HX_TARGET="coach-upcoming")
+    response = client_for(world.coach_both, "localhost").get(
+        "/coach/?weeks=4", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="coach-upcoming"
+    )
     html = response.content.decode()
     assert "<html" not in html and "coach-day" in html
 
 
-def test_at_most_two_statements_per_organisation_however_many_sessions(world, client_for, in_tenant, actor,
-                                                                       django_assert_num_queries):
+def test_at_most_two_statements_per_organisation_however_many_sessions(
+    world, client_for, in_tenant, actor, django_assert_num_queries
+):
     client = client_for(world.coach_both, "localhost")
     client.get("/coach/")
     with django_assert_num_queries(8 + 2 * 2):
@@ -84,10 +95,17 @@ def test_at_most_two_statements_per_organisation_however_many_sessions(world, cl
     with in_tenant(world.acme):
         cohort = Enrolment.objects.get(pk=world.acme.people["enrolment2"]).cohort
         for day in range(2, 12):
-            session = session_schedule(actor=actor(world.coach_both, world.acme), kind="group", starts_at=at(day, 7),
-                                       duration_minutes=30, meeting=VIDEO, cohort=cohort)
-            Attendance.objects.bulk_create([Attendance(session=session, user=world.acme.employee)],
-                                           ignore_conflicts=True)
+            session = session_schedule(
+                actor=actor(world.coach_both, world.acme),
+                kind="group",
+                starts_at=at(day, 7),
+                duration_minutes=30,
+                meeting=VIDEO,
+                cohort=cohort,
+            )
+            Attendance.objects.bulk_create(
+                [Attendance(session=session, user=world.acme.employee)], ignore_conflicts=True
+            )
     assert _statements(client, "/coach/?weeks=2") == 12
 
 
@@ -111,7 +129,8 @@ def test_the_workspace_statement_reads_the_same_in_every_organisation(world, in_
     statements = []
     for place in places_of(user=world.coach_both, role="coach"):
         with in_tenant(place.organisation):
-            parts = _organisation_parts(place.actor(world.coach_both), now=now, until=now + timedelta(weeks=2),
-                                        since=now - timedelta(days=90))
+            parts = _organisation_parts(
+                place.actor(world.coach_both), now=now, until=now + timedelta(weeks=2), since=now - timedelta(days=90)
+            )
             statements.append(one_statement(**parts))
     assert len(statements) == 2 and statements[0] == statements[1]

@@ -55,7 +55,9 @@ def test_cancelling_in_time_gives_the_credit_back(acme, world, actor, in_tenant)
         assert not session.late_cancellation
         assert _balance(acme) == before
         assert list(CreditTransaction.objects.filter(session=session).values_list("delta", "reason")) == [
-            (-1, "booking"), (1, "refund")]
+            (-1, "booking"),
+            (1, "refund"),
+        ]
 
 
 def test_a_late_cancellation_keeps_the_credit_used(acme, world, actor, in_tenant):
@@ -100,7 +102,10 @@ def test_an_excused_absence_gives_the_credit_back_and_a_correction_takes_it_agai
         attendance_mark(actor=actor(coach, acme), session=session, marks={acme.employee2.pk: "absent"})
         assert _balance(acme) == before - 1  # marking the same again changes nothing
         assert list(CreditTransaction.objects.filter(session=session).values_list("delta", "reason")) == [
-            (-1, "booking"), (1, "excused"), (-1, "correction")]
+            (-1, "booking"),
+            (1, "excused"),
+            (-1, "correction"),
+        ]
 
 
 def test_a_cancellation_by_the_coach_always_gives_the_credit_back(acme, world, actor, in_tenant):
@@ -129,12 +134,14 @@ def test_the_employee_sees_their_balance_and_hr_sees_use(acme, world, client_for
     credits_page = client_for(acme.hr, acme.host).get("/sessions/credits/?q=employee2").content.decode()
     assert acme.employee2.email in credits_page and acme.employee.email not in credits_page
     api = client_for(acme.employee2, acme.host).get("/api/v1/credits/").json()["results"]
-    assert [(row["employee"]["id"], row["credit_allowance"], row["credits_used"], row["credits_left"])
-            for row in api] == [(acme.employee2.pk, 6, 1, 5)]
+    assert [
+        (row["employee"]["id"], row["credit_allowance"], row["credits_used"], row["credits_left"]) for row in api
+    ] == [(acme.employee2.pk, 6, 1, 5)]
 
 
-def test_the_credit_page_costs_the_same_however_many_enrolments(acme, world, client_for, in_tenant,
-                                                                django_assert_num_queries):
+def test_the_credit_page_costs_the_same_however_many_enrolments(
+    acme, world, client_for, in_tenant, django_assert_num_queries
+):
     client = client_for(acme.hr, acme.host)
     client.get("/sessions/credits/")
     with django_assert_num_queries(12):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolment
 from programmes.selectors.credits import credit_balance
@@ -74,17 +74,21 @@ def test_taking_up_the_place_activates_only_invited_enrolments(acme, enrolment):
 
 
 def test_hr_overrides_the_credit_allowance_but_not_below_what_was_used(hr, enrolment, acme):
-    services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=enrolment.coach,
-                              credit_allowance=10)
+    services.enrolment_update(
+        actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=enrolment.coach, credit_allowance=10
+    )
     assert Enrolment.objects.get(pk=enrolment.pk).credit_allowance == 10
     CreditTransaction.objects.filter(enrolment=enrolment).delete()
-    CreditTransaction.objects.bulk_create(CreditTransaction(enrolment=enrolment, delta=-1, reason="booking")
-                                          for _ in range(3))
+    CreditTransaction.objects.bulk_create(
+        CreditTransaction(enrolment=enrolment, delta=-1, reason="booking") for _ in range(3)
+    )
     with pytest.raises(ValidationError) as error:
-        services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=enrolment.coach,
-                                  credit_allowance=2)
-    assert error.value.message_dict == {"credit_allowance": ["3 credits are already used; the allowance cannot be "
-                                                             "lower."]}
+        services.enrolment_update(
+            actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=enrolment.coach, credit_allowance=2
+        )
+    assert error.value.message_dict == {
+        "credit_allowance": ["3 credits are already used; the allowance cannot be lower."]
+    }
 
 
 def test_moving_to_another_cohort_needs_a_seat_and_the_same_programme(hr, enrolment, acme):
@@ -98,77 +102,120 @@ def test_moving_to_another_cohort_needs_a_seat_and_the_same_programme(hr, enrolm
 
 def test_the_coach_of_an_enrolment_coaches_here(hr, enrolment, acme):
     with pytest.raises(ValidationError) as error:
-        services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=acme.employee2,
-                                  credit_allowance=6)
+        services.enrolment_update(
+            actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=acme.employee2, credit_allowance=6
+        )
     assert error.value.message_dict == {"coach": ["Choose someone who coaches in this organisation."]}
 
 
 def test_where_someone_stands_is_kept_on_their_profile(hr, acme):
-    profile = services.profile_update(actor=hr, user=acme.employee2, department=" Finance ", job_title="Analyst",
-                                      manager_email=acme.hr.email.upper())
+    profile = services.profile_update(
+        actor=hr, user=acme.employee2, department=" Finance ", job_title="Analyst", manager_email=acme.hr.email.upper()
+    )
     assert (profile.department, profile.job_title, profile.manager) == ("Finance", "Analyst", acme.hr)
     with pytest.raises(ValidationError, match="their own manager"):
-        services.profile_update(actor=hr, user=acme.employee2, department="", job_title="",
-                                manager_email=acme.employee2.email)
+        services.profile_update(
+            actor=hr, user=acme.employee2, department="", job_title="", manager_email=acme.employee2.email
+        )
     with pytest.raises(ValidationError, match="has a role in this organisation"):
-        services.profile_update(actor=hr, user=acme.employee2, department="", job_title="",
-                                manager_email="outsider@elsewhere.test")
-    assert services.profile_update(actor=hr, user=acme.employee2, department="", job_title="",
-                                   manager_email="").manager is None
+        services.profile_update(
+            actor=hr, user=acme.employee2, department="", job_title="", manager_email="outsider@elsewhere.test"
+        )
+    assert (
+        services.profile_update(actor=hr, user=acme.employee2, department="", job_title="", manager_email="").manager
+        is None
+    )
 
 
 def test_enrolling_one_person_uses_the_import_checks(hr, acme):
     cohort = Cohort.objects.get(pk=acme.people["cohort_a"])
-    outcome = imports.enrolment_add(actor=hr, cohort=cohort, email="New.Person@Acme.test", first_name="New",
-                                    last_name="Person", department="IT", manager_email=acme.hr.email,
-                                    credit_allowance=9)
+    outcome = imports.enrolment_add(
+        actor=hr,
+        cohort=cohort,
+        email="New.Person@Acme.test",
+        first_name="New",
+        last_name="Person",
+        department="IT",
+        manager_email=acme.hr.email,
+        credit_allowance=9,
+    )
     assert outcome.enrolled == 1 and outcome.invited == 1
     with pytest.raises(ValidationError) as error:  # invited once is enough
-        imports.enrolment_add(actor=hr, cohort=cohort, email="new.person@acme.test", first_name="New",
-                              last_name="Person")
-    assert error.value.message_dict == {"email": ["new.person@acme.test is already enrolled in or invited to "
-                                                  "this cohort."]}
+        imports.enrolment_add(
+            actor=hr, cohort=cohort, email="new.person@acme.test", first_name="New", last_name="Person"
+        )
+    assert error.value.message_dict == {
+        "email": ["new.person@acme.test is already enrolled in or invited to this cohort."]
+    }
     accept("new.person@acme.test")
     enrolment = Enrolment.objects.get(employee__email="new.person@acme.test")
     assert enrolment.credit_allowance == 9 and enrolment.coach == acme.coach
     assert EmployeeProfile.objects.get(user=enrolment.employee).manager == acme.hr
     with pytest.raises(ValidationError) as error:
-        imports.enrolment_add(actor=hr, cohort=cohort, email="new.person@acme.test", first_name="New",
-                              last_name="Person")
-    assert error.value.message_dict == {"email": ["new.person@acme.test is already enrolled in or invited to "
-                                                  "this cohort."]}
+        imports.enrolment_add(
+            actor=hr, cohort=cohort, email="new.person@acme.test", first_name="New", last_name="Person"
+        )
+    assert error.value.message_dict == {
+        "email": ["new.person@acme.test is already enrolled in or invited to this cohort."]
+    }
     with pytest.raises(ValidationError) as error:
-        imports.enrolment_add(actor=hr, cohort=cohort, email="other@acme.test", first_name="O", last_name="Ther",
-                              manager_email="nobody@elsewhere.test")
+        imports.enrolment_add(
+            actor=hr,
+            cohort=cohort,
+            email="other@acme.test",
+            first_name="O",
+            last_name="Ther",
+            manager_email="nobody@elsewhere.test",
+        )
     assert list(error.value.message_dict) == ["manager_email"]
 
 
 def test_the_one_person_form_shows_the_problem_on_its_field(world, client_for, in_tenant):
     client = client_for(world.acme.hr, world.acme.host)
-    response = client.post("/enrolments/new/", {"cohort": world.acme.people["cohort_b"],
-                                                "email": world.acme.employee.email, "first_name": "Eva",
-                                                "last_name": "Acme"})
+    response = client.post(
+        "/enrolments/new/",
+        {
+            "cohort": world.acme.people["cohort_b"],
+            "email": world.acme.employee.email,
+            "first_name": "Eva",
+            "last_name": "Acme",
+        },
+    )
     assert response.status_code == 200
     assert "is already enrolled in this programme, in cohort “Cohort A”" in response.content.decode()
 
 
 def test_the_enrolment_page_shows_where_the_person_stands_and_their_history(world, client_for):
-    body = client_for(world.acme.hr, world.acme.host).get(
-        f"/enrolments/{world.acme.people['enrolment']}/").content.decode()
+    body = (
+        client_for(world.acme.hr, world.acme.host)
+        .get(f"/enrolments/{world.acme.people['enrolment']}/")
+        .content.decode()
+    )
     assert "Operations" in body and "Planner" in body and "Hilde Acme" in body  # department, title, manager
     assert "Enrolled: Active" in body and "Not accepted yet" in body and "Withdraw from the programme" in body
 
 
 def test_hr_changes_cohort_coach_credits_and_profile_in_one_form(world, client_for, in_tenant):
     client = client_for(world.acme.hr, world.acme.host)
-    response = client.post(f"/enrolments/{world.acme.people['enrolment']}/edit/", {
-        "cohort": world.acme.people["cohort_b"], "coach": world.coach_both.pk, "credit_allowance": "8",
-        "department": "Finance", "job_title": "Controller", "manager_email": world.acme.hr.email})
+    response = client.post(
+        f"/enrolments/{world.acme.people['enrolment']}/edit/",
+        {
+            "cohort": world.acme.people["cohort_b"],
+            "coach": world.coach_both.pk,
+            "credit_allowance": "8",
+            "department": "Finance",
+            "job_title": "Controller",
+            "manager_email": world.acme.hr.email,
+        },
+    )
     assert response.status_code == 302
     with in_tenant(world.acme):
         enrolment = Enrolment.objects.get(pk=world.acme.people["enrolment"])
         assert (enrolment.cohort_id, enrolment.coach, enrolment.credit_allowance) == (
-            world.acme.people["cohort_b"], world.coach_both, 8)
+            world.acme.people["cohort_b"],
+            world.coach_both,
+            8,
+        )
         assert EmployeeProfile.objects.get(user=world.acme.employee).job_title == "Controller"
 
 
@@ -186,23 +233,32 @@ def test_the_list_filters_and_searches_and_a_coach_sees_only_their_people(world,
 
 def test_the_api_enrols_changes_and_moves_people_along(world, client_for, in_tenant):
     client = client_for(world.acme.hr, world.acme.host)
-    created = client.post("/api/v1/enrolments/", {"cohort": world.acme.people["cohort_a"], "email": "api@acme.test",
-                                                  "first_name": "Api", "last_name": "Person"},
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/enrolments/",
+        {"cohort": world.acme.people["cohort_a"], "email": "api@acme.test", "first_name": "Api", "last_name": "Person"},
+        content_type="application/json",
+    )
     assert created.status_code == 202  # invited: enrolled once they accept
-    assert created.json() == {"status": "invited", "email": "api@acme.test", "first_name": "Api",
-                              "last_name": "Person", "cohort": world.acme.people["cohort_a"]}
+    assert created.json() == {
+        "status": "invited",
+        "email": "api@acme.test",
+        "first_name": "Api",
+        "last_name": "Person",
+        "cohort": world.acme.people["cohort_a"],
+    }
     accept("api@acme.test")
     listed = client.get("/api/v1/enrolments/?q=api@acme.test").json()["results"]
     body = client.get(f"/api/v1/enrolments/{listed[0]['id']}/").json()
     assert (body["employee"]["email"], body["status"], body["credit_allowance"]) == ("api@acme.test", "invited", 6)
     assert (body["department"], body["job_title"]) == ("", "")  # where they stand comes along
-    changed = client.patch(f"/api/v1/enrolments/{body['id']}/?status=active", {"credit_allowance": 4},
-                           content_type="application/json")
+    changed = client.patch(
+        f"/api/v1/enrolments/{body['id']}/?status=active", {"credit_allowance": 4}, content_type="application/json"
+    )
     assert changed.status_code == 200 and changed.json()["credit_allowance"] == 4
     assert "department" in changed.json()
-    moved = client.post(f"/api/v1/enrolments/{body['id']}/status/", {"status": "completed"},
-                        content_type="application/json")
+    moved = client.post(
+        f"/api/v1/enrolments/{body['id']}/status/", {"status": "completed"}, content_type="application/json"
+    )
     assert moved.status_code == 400 and "cannot become" in str(moved.json())
     detail = client.get(f"/api/v1/enrolments/{body['id']}/").json()
     assert [(step["from_status"], step["to_status"]) for step in detail["history"]] == [("", "invited")]
@@ -213,15 +269,21 @@ def test_an_employee_reads_only_their_own_enrolment_through_the_api(world, clien
     listed = client.get("/api/v1/enrolments/").json()
     assert [row["id"] for row in listed["results"]] == [world.acme.people["enrolment"]]
     assert client.get(f"/api/v1/enrolments/{world.acme.people['enrolment2']}/").status_code == 404
-    assert client.patch(f"/api/v1/enrolments/{world.acme.people['enrolment']}/", {"credit_allowance": 99},
-                        content_type="application/json").status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/enrolments/{world.acme.people['enrolment']}/",
+            {"credit_allowance": 99},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
 
 
 def _credits_cell(html: str, email: str) -> str:
     """The last cell of the list's row for `email` (the credits column)."""
-    row = html[html.index(email):]
-    row = row[:row.index("</tr>")]
-    return row[row.rindex("<td"):]
+    row = html[html.index(email) :]
+    row = row[: row.index("</tr>")]
+    return row[row.rindex("<td") :]
 
 
 def test_the_list_shows_credits_left_beside_the_allowance_in_the_same_queries(world, client_for, in_tenant):
@@ -233,9 +295,14 @@ def test_the_list_shows_credits_left_beside_the_allowance_in_the_same_queries(wo
         enrolment = Enrolment.objects.get(pk=world.acme.people["enrolment"])
         Enrolment.objects.filter(pk=enrolment.pk).update(credit_allowance=6)
         CreditTransaction.objects.bulk_create(
-            CreditTransaction(enrolment=enrolment, delta=delta, reason=reason) for delta, reason in (
-                (-1, CreditTransaction.Reason.BOOKING), (-1, CreditTransaction.Reason.BOOKING),
-                (1, CreditTransaction.Reason.REFUND), (-2, CreditTransaction.Reason.ADJUSTMENT)))
+            CreditTransaction(enrolment=enrolment, delta=delta, reason=reason)
+            for delta, reason in (
+                (-1, CreditTransaction.Reason.BOOKING),
+                (-1, CreditTransaction.Reason.BOOKING),
+                (1, CreditTransaction.Reason.REFUND),
+                (-2, CreditTransaction.Reason.ADJUSTMENT),
+            )
+        )
         for other in Enrolment.objects.exclude(pk=enrolment.pk):  # every row has a ledger now
             CreditTransaction.objects.create(enrolment=other, delta=-1, reason=CreditTransaction.Reason.BOOKING)
         employee = enrolment.employee.email

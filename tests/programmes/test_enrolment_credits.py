@@ -14,8 +14,9 @@ def _allowance(org, in_tenant) -> int:
 
 def _used(org, in_tenant) -> int:
     with in_tenant(org):
-        return -sum(CreditTransaction.objects.filter(enrolment_id=org.people["enrolment"])
-                    .values_list("delta", flat=True))
+        return -sum(
+            CreditTransaction.objects.filter(enrolment_id=org.people["enrolment"]).values_list("delta", flat=True)
+        )
 
 
 def test_hr_sees_the_allowance_form_on_the_enrolment_page_and_others_do_not(world, client_for):
@@ -28,8 +29,9 @@ def test_hr_sees_the_allowance_form_on_the_enrolment_page_and_others_do_not(worl
 
 def test_hr_changes_the_allowance_in_place(world, client_for, in_tenant):
     org = world.acme
-    response = client_for(org.hr, org.host).post(f"/enrolments/{org.people['enrolment']}/credits/",
-                                                 {"credit_allowance": "9"}, HTTP_HX_REQUEST="true")
+    response = client_for(org.hr, org.host).post(
+        f"/enrolments/{org.people['enrolment']}/credits/", {"credit_allowance": "9"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html and 'id="enrolment-credits"' in html
     assert f"9, of which {_used(org, in_tenant)} used" in html and "Saved" in html
@@ -42,15 +44,20 @@ def test_an_allowance_below_what_was_used_is_refused_with_the_reason(world, clie
     assert used >= 1  # the world's past 1:1 used one
     before = _allowance(org, in_tenant)
     client = client_for(org.hr, org.host)
-    html = client.post(f"/enrolments/{org.people['enrolment']}/credits/", {"credit_allowance": str(used - 1)},
-                       HTTP_HX_REQUEST="true").content.decode()
-    expected = (f"{used} credit is already used; the allowance cannot be lower." if used == 1
-                else f"{used} credits are already used; the allowance cannot be lower.")
+    html = client.post(
+        f"/enrolments/{org.people['enrolment']}/credits/", {"credit_allowance": str(used - 1)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    expected = (
+        f"{used} credit is already used; the allowance cannot be lower."
+        if used == 1
+        else f"{used} credits are already used; the allowance cannot be lower."
+    )
     assert expected in html and 'role="alert"' in html
     assert _allowance(org, in_tenant) == before
     # Without htmx: back to the page with the same message.
-    page = client.post(f"/enrolments/{org.people['enrolment']}/credits/", {"credit_allowance": str(used - 1)},
-                       follow=True).content.decode()
+    page = client.post(
+        f"/enrolments/{org.people['enrolment']}/credits/", {"credit_allowance": str(used - 1)}, follow=True
+    ).content.decode()
     assert expected in page
     assert _allowance(org, in_tenant) == before
 
@@ -58,8 +65,11 @@ def test_an_allowance_below_what_was_used_is_refused_with_the_reason(world, clie
 def test_a_value_that_is_not_a_number_is_refused(world, client_for, in_tenant):
     org = world.acme
     before = _allowance(org, in_tenant)
-    html = client_for(org.hr, org.host).post(f"/enrolments/{org.people['enrolment']}/credits/",
-                                             {"credit_allowance": "lots"}, HTTP_HX_REQUEST="true").content.decode()
+    html = (
+        client_for(org.hr, org.host)
+        .post(f"/enrolments/{org.people['enrolment']}/credits/", {"credit_allowance": "lots"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "Enter a whole number." in html
     assert _allowance(org, in_tenant) == before
 

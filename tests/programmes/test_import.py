@@ -7,8 +7,15 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from programmes.models import (Agreement, AgreementAcceptance, Cohort, EmployeeProfile, Enrolment, EnrolmentEvent,
-                               Programme)
+from programmes.models import (
+    Agreement,
+    AgreementAcceptance,
+    Cohort,
+    EmployeeProfile,
+    Enrolment,
+    EnrolmentEvent,
+    Programme,
+)
 from programmes.services import imports
 from tenants.models import Invitation, Membership, PlatformEvent, Role, User
 from tests.invitations import accept
@@ -24,11 +31,19 @@ def csv(*rows: str, header: str = HEADER, separator: str = ",", bom: bool = Fals
 def written() -> dict:
     """What an import could have written, public and tenant rows alike."""
     with schema_context("public"):
-        public = {"users": User.objects.count(), "memberships": Membership.objects.count(),
-                  "active_memberships": Membership.objects.filter(is_active=True).count(),
-                  "invitations": Invitation.objects.count(), "events": PlatformEvent.objects.count()}
-    return {**public, "enrolments": Enrolment.objects.count(), "history": EnrolmentEvent.objects.count(),
-            "profiles": list(EmployeeProfile.objects.order_by("pk").values_list("department", "job_title", "manager"))}
+        public = {
+            "users": User.objects.count(),
+            "memberships": Membership.objects.count(),
+            "active_memberships": Membership.objects.filter(is_active=True).count(),
+            "invitations": Invitation.objects.count(),
+            "events": PlatformEvent.objects.count(),
+        }
+    return {
+        **public,
+        "enrolments": Enrolment.objects.count(),
+        "history": EnrolmentEvent.objects.count(),
+        "profiles": list(EmployeeProfile.objects.order_by("pk").values_list("department", "job_title", "manager")),
+    }
 
 
 @pytest.fixture
@@ -63,6 +78,7 @@ def refused(hr, programme, data: bytes) -> list[dict]:
 
 # --- every kind of bad row --------------------------------------------------------------------------
 
+
 def test_it_refuses_a_missing_email(hr, programme):
     errors = refused(hr, programme, csv(",Ann,Ames,,,,Cohort A"))
     assert errors == [{"row": 2, "column": "email", "message": "The email address is missing."}]
@@ -74,38 +90,65 @@ def test_it_refuses_an_invalid_email(hr, programme):
 
 
 def test_it_refuses_an_email_that_is_in_the_file_twice(hr, programme):
-    errors = refused(hr, programme, csv("ann@acme.test,Ann,Ames,,,,Cohort A", "bob@acme.test,Bob,Bell,,,,Cohort A",
-                                        "ANN@acme.test,Ann,Again,,,,Cohort B"))
+    errors = refused(
+        hr,
+        programme,
+        csv(
+            "ann@acme.test,Ann,Ames,,,,Cohort A",
+            "bob@acme.test,Bob,Bell,,,,Cohort A",
+            "ANN@acme.test,Ann,Again,,,,Cohort B",
+        ),
+    )
     assert errors == [{"row": 4, "column": "email", "message": "ann@acme.test is in the file twice: also on row 2."}]
 
 
 def test_it_refuses_someone_already_enrolled_in_another_cohort_of_the_programme(hr, programme, acme):
     errors = refused(hr, programme, csv(f"{acme.employee.email},Eva,Acme,,,,Cohort B"))
-    assert errors == [{"row": 2, "column": "email", "message":
-                       f"{acme.employee.email} is already enrolled in this programme, in cohort “Cohort A”. "
-                       "Move them on their enrolment page, or correct the file."}]
+    assert errors == [
+        {
+            "row": 2,
+            "column": "email",
+            "message": f"{acme.employee.email} is already enrolled in this programme, in cohort “Cohort A”. "
+            "Move them on their enrolment page, or correct the file.",
+        }
+    ]
 
 
 def test_it_refuses_an_unknown_cohort_and_names_the_cohorts_there_are(hr, programme):
     errors = refused(hr, programme, csv("ann@acme.test,Ann,Ames,,,,Cohort Z"))
-    assert errors == [{"row": 2, "column": "cohort", "message":
-                       "“Leadership in practice” has no cohort “Cohort Z”. Its cohorts: Cohort A, Cohort B."}]
+    assert errors == [
+        {
+            "row": 2,
+            "column": "cohort",
+            "message": "“Leadership in practice” has no cohort “Cohort Z”. Its cohorts: Cohort A, Cohort B.",
+        }
+    ]
 
 
 def test_it_refuses_a_cohort_over_capacity_from_the_row_that_overfills_it(hr, programme):
     Cohort.objects.filter(pk=programme.cohorts.get(name="Cohort A").pk).update(capacity=3)  # 1 seat taken
     errors = refused(hr, programme, csv(*(f"p{n}@acme.test,P,{n},,,,Cohort A" for n in range(4))))
-    assert errors == [{"row": 4, "column": "cohort", "message":
-                       "Cohort “Cohort A” is full from this row on: it has room for 3, 1 person is enrolled and "
-                       "this file adds 4."}]
+    assert errors == [
+        {
+            "row": 4,
+            "column": "cohort",
+            "message": "Cohort “Cohort A” is full from this row on: it has room for 3, 1 person is enrolled and "
+            "this file adds 4.",
+        }
+    ]
 
 
 def test_it_refuses_a_file_that_is_not_utf8_and_names_the_row(hr, programme):
     data = (HEADER + "\nann@acme.test,Ann,Ames,,,,Cohort A\nzoe@acme.test,Zoë,Zand,,,,Cohort A\n").encode("latin-1")
     errors = refused(hr, programme, data)
-    assert errors == [{"row": 3, "column": None, "message":
-                       "This row is not UTF-8 text, so names with accents would come out wrong. In Excel choose "
-                       "Save as › “CSV UTF-8 (comma delimited)” and upload that file."}]
+    assert errors == [
+        {
+            "row": 3,
+            "column": None,
+            "message": "This row is not UTF-8 text, so names with accents would come out wrong. In Excel choose "
+            "Save as › “CSV UTF-8 (comma delimited)” and upload that file.",
+        }
+    ]
 
 
 def test_it_refuses_a_utf16_file(hr, programme):
@@ -116,24 +159,39 @@ def test_it_refuses_a_utf16_file(hr, programme):
 def test_it_refuses_more_rows_than_the_limit(hr, programme, settings):
     settings.ENROLMENT_IMPORT_MAX_ROWS = 3
     errors = refused(hr, programme, csv(*(f"p{n}@acme.test,P,{n},,,,Cohort B" for n in range(5))))
-    assert errors == [{"row": None, "column": None, "message":
-                       "The file has 5 rows of people; at most 3 can be imported at once. Split it into smaller "
-                       "files."}]
+    assert errors == [
+        {
+            "row": None,
+            "column": None,
+            "message": "The file has 5 rows of people; at most 3 can be imported at once. Split it into smaller files.",
+        }
+    ]
 
 
 def test_it_refuses_a_file_over_the_size_limit(hr, programme, settings):
     settings.ENROLMENT_IMPORT_MAX_BYTES = 1024 * 1024
     errors = refused(hr, programme, csv(*(f"person{n}@acme.test,P,{n},,,,Cohort B" for n in range(40_000))))
-    assert errors == [{"row": None, "column": None, "message": "The file is larger than 1.0\xa0MB, the most that "
-                                                               "can be imported at once. Split it into smaller files."}]
+    assert errors == [
+        {
+            "row": None,
+            "column": None,
+            "message": "The file is larger than 1.0\xa0MB, the most that "
+            "can be imported at once. Split it into smaller files.",
+        }
+    ]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_it_refuses_a_cell_that_starts_like_a_formula(hr, programme, start):
-    errors = refused(hr, programme, csv(f"ann@acme.test,Ann,Ames,{start}HYPERLINK(\"x\"),,,Cohort A"))
-    assert errors == [{"row": 2, "column": "department", "message":
-                       f"Starts with “{start}”, which spreadsheet programs may run as a formula. Remove that "
-                       "character."}]
+    errors = refused(hr, programme, csv(f'ann@acme.test,Ann,Ames,{start}HYPERLINK("x"),,,Cohort A'))
+    assert errors == [
+        {
+            "row": 2,
+            "column": "department",
+            "message": f"Starts with “{start}”, which spreadsheet programs may run as a formula. Remove that "
+            "character.",
+        }
+    ]
 
 
 def test_it_refuses_a_file_without_a_needed_column(hr, programme):
@@ -143,10 +201,12 @@ def test_it_refuses_a_file_without_a_needed_column(hr, programme):
 
 
 def test_it_refuses_two_columns_with_the_same_meaning(hr, programme):
-    errors = refused(hr, programme, csv("ann@acme.test,Ann,Ames,Cohort A,x@y.z",
-                                        header="email,first name,last name,cohort,e-mail"))
-    assert errors == [{"row": 1, "column": "e-mail",
-                       "message": "Two columns hold the email: “email” and “e-mail”. Keep one of them."}]
+    errors = refused(
+        hr, programme, csv("ann@acme.test,Ann,Ames,Cohort A,x@y.z", header="email,first name,last name,cohort,e-mail")
+    )
+    assert errors == [
+        {"row": 1, "column": "e-mail", "message": "Two columns hold the email: “email” and “e-mail”. Keep one of them."}
+    ]
 
 
 def test_it_refuses_an_empty_file(hr, programme):
@@ -156,9 +216,14 @@ def test_it_refuses_an_empty_file(hr, programme):
 
 def test_it_refuses_a_manager_who_is_not_in_the_file_or_the_organisation(hr, programme):
     errors = refused(hr, programme, csv("ann@acme.test,Ann,Ames,,,boss@elsewhere.test,Cohort A"))
-    assert errors == [{"row": 2, "column": "manager email", "message":
-                       "The manager boss@elsewhere.test is not in this file and has no role in this organisation. "
-                       "Add them to the file or leave the cell empty."}]
+    assert errors == [
+        {
+            "row": 2,
+            "column": "manager email",
+            "message": "The manager boss@elsewhere.test is not in this file and has no role in this organisation. "
+            "Add them to the file or leave the cell empty.",
+        }
+    ]
 
 
 def test_it_refuses_someone_as_their_own_manager(hr, programme):
@@ -167,15 +232,20 @@ def test_it_refuses_someone_as_their_own_manager(hr, programme):
 
 
 def test_it_refuses_a_coach_who_does_not_coach_here(hr, programme, acme):
-    errors = refused(hr, programme, csv(f"ann@acme.test,Ann,Ames,Cohort A,{acme.hr.email}",
-                                        header="email,first name,last name,cohort,coach email"))
-    assert errors == [{"row": 2, "column": "coach email", "message": f"{acme.hr.email} does not coach in this "
-                                                                     "organisation."}]
+    errors = refused(
+        hr,
+        programme,
+        csv(f"ann@acme.test,Ann,Ames,Cohort A,{acme.hr.email}", header="email,first name,last name,cohort,coach email"),
+    )
+    assert errors == [
+        {"row": 2, "column": "coach email", "message": f"{acme.hr.email} does not coach in this organisation."}
+    ]
 
 
 def test_it_refuses_credits_that_are_not_a_small_whole_number(hr, programme):
-    errors = refused(hr, programme, csv("ann@acme.test,Ann,Ames,Cohort A,six",
-                                        header="email,first name,last name,cohort,credits"))
+    errors = refused(
+        hr, programme, csv("ann@acme.test,Ann,Ames,Cohort A,six", header="email,first name,last name,cohort,credits")
+    )
     assert errors == [{"row": 2, "column": "credits", "message": "Write a whole number of credits from 0 to 100."}]
 
 
@@ -188,35 +258,67 @@ def test_it_refuses_to_enrol_into_a_closed_programme(hr, programme):
     Programme.objects.filter(pk=programme.pk).update(status=Programme.Status.CLOSED)
     programme.refresh_from_db()
     errors = refused(hr, programme, csv("ann@acme.test,Ann,Ames,,,,Cohort A"))
-    assert errors == [{"row": None, "column": None,
-                       "message": "“Leadership in practice” is closed. Reopen the programme before enrolling people."}]
+    assert errors == [
+        {
+            "row": None,
+            "column": None,
+            "message": "“Leadership in practice” is closed. Reopen the programme before enrolling people.",
+        }
+    ]
 
 
 def test_it_lists_every_problem_of_the_file_at_once_in_row_order(hr, programme, acme):
-    errors = refused(hr, programme, csv("ann@acme.test,Ann,Ames,,,,Cohort Z", "not-an-email,Bob,Bell,,,,Cohort A",
-                                        f"{acme.employee.email},Eva,Acme,,,,Cohort B", "=cmd,Cy,Cole,,,,Cohort A"))
-    assert [(error["row"], error["column"]) for error in errors] == [(2, "cohort"), (3, "email"), (4, "email"),
-                                                                     (5, "email")]
+    errors = refused(
+        hr,
+        programme,
+        csv(
+            "ann@acme.test,Ann,Ames,,,,Cohort Z",
+            "not-an-email,Bob,Bell,,,,Cohort A",
+            f"{acme.employee.email},Eva,Acme,,,,Cohort B",
+            "=cmd,Cy,Cole,,,,Cohort A",
+        ),
+    )
+    assert [(error["row"], error["column"]) for error in errors] == [
+        (2, "cohort"),
+        (3, "email"),
+        (4, "email"),
+        (5, "email"),
+    ]
 
 
 def test_errors_name_the_columns_as_the_file_does(hr, programme):
-    errors = refused(hr, programme, csv("ann.example.com;Ann;Ames;Groep A", separator=";",
-                                        header="E-mailadres;Voornaam;Achternaam;Groep"))
+    errors = refused(
+        hr,
+        programme,
+        csv("ann.example.com;Ann;Ames;Groep A", separator=";", header="E-mailadres;Voornaam;Achternaam;Groep"),
+    )
     assert errors[0]["column"] == "E-mailadres"
 
 
 # --- good files ---------------------------------------------------------------------------------------
 
-def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(hr, programme, acme, django_capture_on_commit_callbacks):
-    data = csv("lead@acme.test;Lea;Lead;Warehouse;Team lead;;cohort a",
-               "zoe@acme.test;Zoë;Zand;Warehouse;Planner;lead@acme.test;Cohort B",
-               separator=";", bom=True,
-               header="E-mailadres;Voornaam;Achternaam;Afdeling;Functie;Leidinggevende;Groep")
+
+def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(
+    hr, programme, acme, django_capture_on_commit_callbacks
+):
+    data = csv(
+        "lead@acme.test;Lea;Lead;Warehouse;Team lead;;cohort a",
+        "zoe@acme.test;Zoë;Zand;Warehouse;Planner;lead@acme.test;Cohort B",
+        separator=";",
+        bom=True,
+        header="E-mailadres;Voornaam;Achternaam;Afdeling;Functie;Leidinggevende;Groep",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         outcome = run(hr, programme, data)
     assert outcome.ok, outcome.errors
-    assert outcome.summary() == {"rows": 2, "enrolled": 2, "unchanged": 0, "updated": 0, "invited": 2,
-                                 "ignored_columns": []}
+    assert outcome.summary() == {
+        "rows": 2,
+        "enrolled": 2,
+        "unchanged": 0,
+        "updated": 0,
+        "invited": 2,
+        "ignored_columns": [],
+    }
     # Invited, not yet members: no account, no role, no enrolment until each accepts.
     with schema_context("public"):
         assert not User.objects.filter(email__in=["lead@acme.test", "zoe@acme.test"]).exists()
@@ -224,8 +326,10 @@ def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(hr, programme, 
     assert sorted(message.to[0] for message in mail.outbox) == ["lead@acme.test", "zoe@acme.test"]
     assert "/invitation/" in mail.outbox[0].body
     accept("lead@acme.test", "zoe@acme.test")
-    lead, zoe = (Enrolment.objects.select_related("employee", "cohort").get(employee__email=email)
-                 for email in ("lead@acme.test", "zoe@acme.test"))
+    lead, zoe = (
+        Enrolment.objects.select_related("employee", "cohort").get(employee__email=email)
+        for email in ("lead@acme.test", "zoe@acme.test")
+    )
     assert (zoe.employee.first_name, zoe.employee.last_name, zoe.cohort.name) == ("Zoë", "Zand", "Cohort B")
     assert lead.cohort.name == "Cohort A" and lead.status == zoe.status == Enrolment.Status.INVITED
     assert zoe.credit_allowance == programme.default_credits
@@ -233,8 +337,9 @@ def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(hr, programme, 
     assert (profile.department, profile.job_title, profile.manager_id) == ("Warehouse", "Planner", lead.employee_id)
     assert list(zoe.events.values_list("from_status", "to_status", "by")) == [("", "invited", acme.hr.pk)]
     with schema_context("public"):
-        assert Membership.objects.filter(user=zoe.employee, organisation=acme.organisation, role=Role.EMPLOYEE,
-                                         is_active=True).exists()
+        assert Membership.objects.filter(
+            user=zoe.employee, organisation=acme.organisation, role=Role.EMPLOYEE, is_active=True
+        ).exists()
 
 
 def test_it_shares_new_people_among_the_cohorts_coaches(hr, programme, acme, world):
@@ -245,17 +350,21 @@ def test_it_shares_new_people_among_the_cohorts_coaches(hr, programme, acme, wor
     assert outcome.ok
     accept(*(f"p{n}@acme.test" for n in range(4 + before)))
     # The coach of both had nobody in this programme, so they get people until the two are even.
-    load = {coach: Enrolment.objects.filter(programme=programme, coach=coach).count()
-            for coach in (acme.coach, world.coach_both)}
+    load = {
+        coach: Enrolment.objects.filter(programme=programme, coach=coach).count()
+        for coach in (acme.coach, world.coach_both)
+    }
     assert load[acme.coach] == load[world.coach_both] == before + 2
 
 
 def test_invitations_go_out_only_after_commit_and_not_to_employees_here(
-        hr, programme, acme, django_capture_on_commit_callbacks):
+    hr, programme, acme, django_capture_on_commit_callbacks
+):
     Enrolment.objects.filter(employee=acme.employee2).delete()  # an employee here, in no programme now
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        outcome = run(hr, programme, csv("new@acme.test,New,Person,,,,Cohort A",
-                                         f"{acme.employee2.email},Emil,Acme,,,,Cohort A"))
+        outcome = run(
+            hr, programme, csv("new@acme.test,New,Person,,,,Cohort A", f"{acme.employee2.email},Emil,Acme,,,,Cohort A")
+        )
     assert outcome.ok and outcome.enrolled == 2 and outcome.invited == 1
     assert Enrolment.objects.filter(employee=acme.employee2, cohort__name="Cohort A").exists()
     assert mail.outbox == []  # nothing is sent before the transaction commits
@@ -264,8 +373,7 @@ def test_invitations_go_out_only_after_commit_and_not_to_employees_here(
     assert [message.to for message in mail.outbox] == [["new@acme.test"]]
 
 
-def test_importing_the_same_file_again_changes_nothing_and_says_so(
-        hr, programme, django_capture_on_commit_callbacks):
+def test_importing_the_same_file_again_changes_nothing_and_says_so(hr, programme, django_capture_on_commit_callbacks):
     data = csv("ann@acme.test,Ann,Ames,Sales,Rep,,Cohort A", "bob@acme.test,Bob,Bell,Sales,Lead,,Cohort B")
     with django_capture_on_commit_callbacks(execute=True):
         assert run(hr, programme, data).enrolled == 2
@@ -308,8 +416,9 @@ def test_a_person_whose_role_was_removed_is_invited_again_and_gets_it_back_on_ac
 
 
 def test_without_a_programme_it_finds_each_cohort_among_the_open_programmes(hr, programme, acme):
-    other = Programme.objects.create(name="Sales academy", starts_on=programme.starts_on, ends_on=programme.ends_on,
-                                     status=Programme.Status.ACTIVE)
+    other = Programme.objects.create(
+        name="Sales academy", starts_on=programme.starts_on, ends_on=programme.ends_on, status=Programme.Status.ACTIVE
+    )
     Cohort.objects.create(programme=other, name="Sales 1")
     Cohort.objects.create(programme=other, name="Cohort A")
     outcome = imports.enrolment_import(actor=hr, data=csv("ann@acme.test,Ann,Ames,,,,Sales 1"))
@@ -317,20 +426,28 @@ def test_without_a_programme_it_finds_each_cohort_among_the_open_programmes(hr, 
     accept("ann@acme.test")
     assert Enrolment.objects.get(employee__email="ann@acme.test").programme == other
     errors = refused(hr, None, csv("bob@acme.test,Bob,Bell,,,,Cohort A"))
-    assert errors[0]["message"] == ("There is a cohort “Cohort A” in several programmes (Leadership in practice, "
-                                    "Sales academy). Import into one programme at a time.")
+    assert errors[0]["message"] == (
+        "There is a cohort “Cohort A” in several programmes (Leadership in practice, "
+        "Sales academy). Import into one programme at a time."
+    )
 
 
 def test_it_ignores_columns_it_does_not_know_and_says_which(hr, programme):
-    outcome = run(hr, programme, csv("ann@acme.test,Ann,Ames,Cohort A,12345",
-                                     header="Email,First Name,Last Name,Cohort,Employee number"))
+    outcome = run(
+        hr,
+        programme,
+        csv("ann@acme.test,Ann,Ames,Cohort A,12345", header="Email,First Name,Last Name,Cohort,Employee number"),
+    )
     assert outcome.ok and outcome.ignored_columns == ["Employee number"]
 
 
 def test_a_large_valid_file_is_written_in_a_fixed_number_of_queries(hr, programme, django_assert_max_num_queries):
     Cohort.objects.filter(programme=programme).update(capacity=5000)
-    rows = [f"person{n}@acme.test,Person,{n},Dept {n % 7},Role,{'' if n % 50 == 0 else f'person{n - n % 50}@acme.test'}"
-            f",Cohort {'AB'[n % 2]}" for n in range(3000)]
+    rows = [
+        f"person{n}@acme.test,Person,{n},Dept {n % 7},Role,{'' if n % 50 == 0 else f'person{n - n % 50}@acme.test'}"
+        f",Cohort {'AB'[n % 2]}"
+        for n in range(3000)
+    ]
     # Lookups, locks and bulk inserts in batches of 2,000: the same few dozen queries for 3,000 rows or 10.
     with django_assert_max_num_queries(45):
         outcome = run(hr, programme, csv(*rows))
@@ -339,8 +456,9 @@ def test_a_large_valid_file_is_written_in_a_fixed_number_of_queries(hr, programm
         invitation = Invitation.objects.get(email="person1234@acme.test")
     assert (invitation.enrolment["manager"], invitation.enrolment["department"]) == ("person1200@acme.test", "Dept 2")
     accept("person1200@acme.test", "person1234@acme.test")
-    assert EmployeeProfile.objects.filter(user__email="person1234@acme.test", manager__email="person1200@acme.test",
-                                          department="Dept 2").exists()
+    assert EmployeeProfile.objects.filter(
+        user__email="person1234@acme.test", manager__email="person1200@acme.test", department="Dept 2"
+    ).exists()
 
 
 def test_every_call_path_needs_an_hr_manager(programme, actor, acme):

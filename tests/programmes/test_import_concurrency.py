@@ -33,8 +33,12 @@ def test_two_imports_at_once_never_overfill_a_cohort(django_db_setup, django_db_
         acme = world.acme
         started = timezone.now()
         with tenant_context(acme.organisation):
-            programme = Programme.objects.create(name="Race programme", starts_on=date(2026, 1, 1),
-                                                 ends_on=date(2026, 12, 31), status=Programme.Status.ACTIVE)
+            programme = Programme.objects.create(
+                name="Race programme",
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2026, 12, 31),
+                status=Programme.Status.ACTIVE,
+            )
             cohort = Cohort.objects.create(programme=programme, name="Race cohort", capacity=CAPACITY)
         barrier = threading.Barrier(RACERS)
         outcomes: dict[int, imports.ImportOutcome] = {}
@@ -55,8 +59,12 @@ def test_two_imports_at_once_never_overfill_a_cohort(django_db_setup, django_db_
             for thread in threads:
                 thread.join(timeout=60)
             with tenant_context(acme.organisation):
-                seated = Enrolment.objects.filter(programme=programme).count() + Invitation.objects.filter(
-                    organisation=acme.organisation, cohort=cohort.pk, status=Invitation.Status.PENDING).count()
+                seated = (
+                    Enrolment.objects.filter(programme=programme).count()
+                    + Invitation.objects.filter(
+                        organisation=acme.organisation, cohort=cohort.pk, status=Invitation.Status.PENDING
+                    ).count()
+                )
             assert sorted(outcome.ok for outcome in outcomes.values()) == [False, True]
             assert seated == PEOPLE_EACH <= CAPACITY
             loser = next(outcome for outcome in outcomes.values() if not outcome.ok)
@@ -68,17 +76,20 @@ def test_two_imports_at_once_never_overfill_a_cohort(django_db_setup, django_db_
 def _clean_up(acme, programme: Programme, started) -> None:
     """Remove exactly what this test made."""
     with tenant_context(acme.organisation):
-        users = list(User.objects.filter(email__startswith="race", email__endswith="@acme.test").values_list(
-            "pk", flat=True))
+        users = list(
+            User.objects.filter(email__startswith="race", email__endswith="@acme.test").values_list("pk", flat=True)
+        )
         EmployeeProfile.objects.filter(user_id__in=users).delete()
         Enrolment.objects.filter(programme=programme).delete()  # and their history
         Cohort.objects.filter(programme=programme).delete()
         programme.delete()
     with schema_context("public"):
-        Invitation.objects.filter(organisation=acme.organisation, email__startswith="race",
-                                  email__endswith="@acme.test").delete()
+        Invitation.objects.filter(
+            organisation=acme.organisation, email__startswith="race", email__endswith="@acme.test"
+        ).delete()
         Membership.objects.filter(user_id__in=users).delete()
-        PlatformEvent.objects.filter(organisation=acme.organisation, action="invitations.imported",
-                                     created_at__gte=started).delete()
+        PlatformEvent.objects.filter(
+            organisation=acme.organisation, action="invitations.imported", created_at__gte=started
+        ).delete()
         with tenant_context(acme.organisation):  # users' rows in the organisation's schema are gone already
             User.objects.filter(pk__in=users).delete()

@@ -32,8 +32,11 @@ def post_file(client, world, file) -> str:
 
 
 def test_hr_uploads_a_small_file_and_sees_what_it_did(world, hr_client, in_tenant):
-    location = post_file(hr_client, world, upload("ann@acme.test,Ann,Ames,Sales,Rep,,Cohort A",
-                                                  "bob@acme.test,Bob,Bell,Sales,Rep,ann@acme.test,Cohort B"))
+    location = post_file(
+        hr_client,
+        world,
+        upload("ann@acme.test,Ann,Ames,Sales,Rep,,Cohort A", "bob@acme.test,Bob,Bell,Sales,Rep,ann@acme.test,Cohort B"),
+    )
     page = hr_client.get(location)
     assert page.status_code == 200
     assert "2 people enrolled, 2 invitations sent (enrolled once accepted)." in page.content.decode()
@@ -54,8 +57,9 @@ def test_a_file_with_problems_lists_them_by_row_and_imports_nothing(world, hr_cl
         assert not Enrolment.objects.filter(employee__email="ann@acme.test").exists()
 
 
-def test_a_large_file_is_imported_in_the_background_with_progress(world, hr_client, in_tenant, settings,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_large_file_is_imported_in_the_background_with_progress(
+    world, hr_client, in_tenant, settings, django_capture_on_commit_callbacks
+):
     settings.ENROLMENT_IMPORT_BACKGROUND_ROWS = 3
     location = post_file(hr_client, world, upload(*(f"p{n}@acme.test,P,{n},,,,Cohort B" for n in range(6))))
     page = hr_client.get(location).content.decode()
@@ -79,8 +83,12 @@ def test_progress_moves_through_checking_and_saving_to_done(world, in_tenant, ac
     monkeypatch.setattr(imports.cache, "set", lambda key, value, timeout=None: seen.append(value))
     with in_tenant(world.acme):
         hr = actor(world.acme.hr, world.acme)
-        job = imports.import_job_create(actor=hr, file_name="big.csv", programme=None, data=(
-            HEADER + "\n" + "\n".join(f"q{n}@acme.test,Q,{n},,,,Cohort A" for n in range(10)) + "\n").encode())
+        job = imports.import_job_create(
+            actor=hr,
+            file_name="big.csv",
+            programme=None,
+            data=(HEADER + "\n" + "\n".join(f"q{n}@acme.test,Q,{n},,,,Cohort A" for n in range(10)) + "\n").encode(),
+        )
         imports.import_job_run(job_id=job.pk)
     stages = [value["stage"] for value in seen]
     assert stages[0] == "reading" and "checking" in stages and "saving" in stages and stages[-1] == "done"
@@ -105,6 +113,7 @@ def test_the_empty_file_has_the_columns_the_import_reads(hr_client):
 
 # --- the API -----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def api(world):
     with schema_context("public"):
@@ -113,13 +122,22 @@ def api(world):
 
 
 def test_the_api_answers_400_with_every_error_and_writes_nothing(world, api, in_tenant):
-    response = api.post("/api/v1/enrolments/import/", {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort Z",
-                                                                      "=1+1,Bob,Bell,,,,Cohort A")})
+    response = api.post(
+        "/api/v1/enrolments/import/",
+        {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort Z", "=1+1,Bob,Bell,,,,Cohort A")},
+    )
     assert response.status_code == 400
-    assert response.json() == {"message": "Nothing was imported: 2 problems need fixing first.", "errors": [
-        {"row": 2, "column": "cohort", "message": "No open programme has a cohort “Cohort Z”."},
-        {"row": 3, "column": "email", "message": "Starts with “=”, which spreadsheet programs may run as a formula. "
-                                                 "Remove that character."}]}
+    assert response.json() == {
+        "message": "Nothing was imported: 2 problems need fixing first.",
+        "errors": [
+            {"row": 2, "column": "cohort", "message": "No open programme has a cohort “Cohort Z”."},
+            {
+                "row": 3,
+                "column": "email",
+                "message": "Starts with “=”, which spreadsheet programs may run as a formula. Remove that character.",
+            },
+        ],
+    }
     with in_tenant(world.acme):
         assert not Enrolment.objects.filter(employee__email="ann@acme.test").exists()
 
@@ -129,8 +147,15 @@ def test_the_api_imports_and_a_second_import_changes_nothing(world, api):
     programme = world.acme.people["programme"]
     first = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme})
     assert first.status_code == 200
-    assert first.json() == {"message": "1 person enrolled, 1 invitation sent (enrolled once accepted).", "rows": 1,
-                            "enrolled": 1, "unchanged": 0, "updated": 0, "invited": 1, "ignored_columns": []}
+    assert first.json() == {
+        "message": "1 person enrolled, 1 invitation sent (enrolled once accepted).",
+        "rows": 1,
+        "enrolled": 1,
+        "unchanged": 0,
+        "updated": 0,
+        "invited": 1,
+        "ignored_columns": [],
+    }
     second = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme}).json()
     assert (second["enrolled"], second["unchanged"]) == (0, 1)
     assert second["message"] == "Nothing changed: everyone in this file is already enrolled or invited as it says."
@@ -139,8 +164,10 @@ def test_the_api_imports_and_a_second_import_changes_nothing(world, api):
 def test_the_api_asks_for_the_file(api):
     response = api.post("/api/v1/enrolments/import/", {})
     assert response.status_code == 400
-    assert response.json() == {"message": "Nothing was imported: 1 problem needs fixing first.", "errors": [
-        {"row": None, "column": "file", "message": "Choose a CSV file to upload."}]}
+    assert response.json() == {
+        "message": "Nothing was imported: 1 problem needs fixing first.",
+        "errors": [{"row": None, "column": "file", "message": "Choose a CSV file to upload."}],
+    }
 
 
 def test_the_upload_page_asks_for_the_file_in_the_same_words(world, hr_client):
@@ -150,8 +177,9 @@ def test_the_upload_page_asks_for_the_file_in_the_same_words(world, hr_client):
 
 
 def test_the_api_answers_404_for_a_programme_it_cannot_see(api):
-    response = api.post("/api/v1/enrolments/import/", {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort A"),
-                                                       "programme": 999999})
+    response = api.post(
+        "/api/v1/enrolments/import/", {"file": upload("ann@acme.test,Ann,Ames,,,,Cohort A"), "programme": 999999}
+    )
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
 
 
@@ -172,8 +200,9 @@ def test_a_file_over_the_size_limit_is_refused_at_once_and_not_kept(world, hr_cl
         assert not Enrolment.objects.filter(employee__email="person1@acme.test").exists()
 
 
-def test_the_outcome_is_saved_before_the_invitations_go_out(world, in_tenant, actor, monkeypatch,
-                                                            django_capture_on_commit_callbacks):
+def test_the_outcome_is_saved_before_the_invitations_go_out(
+    world, in_tenant, actor, monkeypatch, django_capture_on_commit_callbacks
+):
     seen = []
 
     class Task:  # what the queue receives, once the import's transaction has committed
@@ -183,8 +212,12 @@ def test_the_outcome_is_saved_before_the_invitations_go_out(world, in_tenant, ac
 
     monkeypatch.setattr(imports, "invitations_send_task", Task)
     with in_tenant(world.acme):
-        job = imports.import_job_create(actor=actor(world.acme.hr, world.acme), file_name="two.csv", programme=None,
-                                        data=(HEADER + "\nann@acme.test,Ann,Ames,,,,Cohort A\n").encode())
+        job = imports.import_job_create(
+            actor=actor(world.acme.hr, world.acme),
+            file_name="two.csv",
+            programme=None,
+            data=(HEADER + "\nann@acme.test,Ann,Ames,,,,Cohort A\n").encode(),
+        )
         with django_capture_on_commit_callbacks(execute=True):
             imports.import_job_run(job_id=job.pk)
     assert seen == [EnrolmentImport.Status.SUCCEEDED]

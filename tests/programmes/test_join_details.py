@@ -21,7 +21,7 @@ DIAL_IN = "+31 20 555 0199 pin 4711"
 def _page(answer) -> str:
     """The page without what differs on every answer (the script nonce, the form token); the address
     itself comes back in the language menu."""
-    return re.sub(r'[A-Za-z0-9+/=_-]{40,}', "", answer.content.decode())
+    return re.sub(r"[A-Za-z0-9+/=_-]{40,}", "", answer.content.decode())
 
 
 def _canaries(world, in_tenant):
@@ -58,11 +58,17 @@ def test_hr_joins_a_group_session_it_runs(world, client_for, in_tenant):
 def test_hr_pages_about_the_1to1_hold_no_join_details(world, client_for, in_tenant):
     own, _group = _canaries(world, in_tenant)
     with in_tenant(world.acme):
-        Session.objects.filter(pk=world.acme.people["session_past"]).update(mode="phone", dial_in=DIAL_IN,
-                                                                            video_url="")
+        Session.objects.filter(pk=world.acme.people["session_past"]).update(mode="phone", dial_in=DIAL_IN, video_url="")
     hr = client_for(world.acme.hr, world.acme.host)
-    pages = ["/", f"/sessions/{own}/", f"/sessions/{own}/move/", f"/sessions/{own}/calendar.ics", "/sessions/",
-             "/sessions/?show=past", f"/sessions/{world.acme.people['session_past']}/"]
+    pages = [
+        "/",
+        f"/sessions/{own}/",
+        f"/sessions/{own}/move/",
+        f"/sessions/{own}/calendar.ics",
+        "/sessions/",
+        "/sessions/?show=past",
+        f"/sessions/{world.acme.people['session_past']}/",
+    ]
     for url in pages:
         answer = hr.get(url)
         assert answer.status_code == 200, url
@@ -87,8 +93,9 @@ def test_hr_api_answers_null_join_details_for_1to1s_only(world, client_for, in_t
     rows = client_for(world.acme.hr, world.acme.host).get("/api/v1/sessions/?when=upcoming").json()["results"]
     by_id = {row["id"]: row for row in rows}
     individual = [row for row in rows if row["kind"] == "individual"]
-    assert individual and all((row["video_url"], row["dial_in"], row["location"]) == (None, None, None)
-                              for row in individual)
+    assert individual and all(
+        (row["video_url"], row["dial_in"], row["location"]) == (None, None, None) for row in individual
+    )
     assert by_id[own]["mode"] == "video" and by_id[own]["starts_at"]
     assert by_id[group]["video_url"] == GROUP_LINK
     detail = client_for(world.acme.hr, world.acme.host).get(f"/api/v1/sessions/{own}/")
@@ -98,26 +105,30 @@ def test_hr_api_answers_null_join_details_for_1to1s_only(world, client_for, in_t
 def test_hr_moves_a_1to1_but_neither_reads_nor_replaces_its_link(world, client_for, in_tenant):
     own, _group = _canaries(world, in_tenant)
     hr = client_for(world.acme.hr, world.acme.host)
-    refused = hr.post(f"/api/v1/sessions/{own}/move/", {"starts_at": "2099-01-05T10:00:00+01:00",
-                                                         "mode": "video", "video_url": "https://hr.example.com/x"},
-                      content_type="application/json")
+    refused = hr.post(
+        f"/api/v1/sessions/{own}/move/",
+        {"starts_at": "2099-01-05T10:00:00+01:00", "mode": "video", "video_url": "https://hr.example.com/x"},
+        content_type="application/json",
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "not_allowed"
-    moved = hr.post(f"/api/v1/sessions/{own}/move/", {"starts_at": "2099-01-05T10:00:00+01:00"},
-                    content_type="application/json")
+    moved = hr.post(
+        f"/api/v1/sessions/{own}/move/", {"starts_at": "2099-01-05T10:00:00+01:00"}, content_type="application/json"
+    )
     assert moved.status_code == 200, moved.content
     assert moved.json()["video_url"] is None and CANARY.encode() not in moved.content
     with in_tenant(world.acme):
         assert Session.objects.get(pk=own).video_url == CANARY
 
 
-def test_the_emails_about_a_1to1_carry_its_link_to_the_people_in_it(world, client_for, in_tenant,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_emails_about_a_1to1_carry_its_link_to_the_people_in_it(
+    world, client_for, in_tenant, django_capture_on_commit_callbacks
+):
     own, _group = _canaries(world, in_tenant)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.acme.hr, world.acme.host).post(f"/api/v1/sessions/{own}/move/",
-                                                         {"starts_at": "2099-01-06T10:00:00+01:00"},
-                                                         content_type="application/json")
+        client_for(world.acme.hr, world.acme.host).post(
+            f"/api/v1/sessions/{own}/move/", {"starts_at": "2099-01-06T10:00:00+01:00"}, content_type="application/json"
+        )
     recipients = {message.to[0]: message for message in mail.outbox}
     assert world.acme.hr.email not in recipients
     for user in (world.acme.employee, world.acme.coach):

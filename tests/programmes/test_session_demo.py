@@ -31,8 +31,13 @@ def test_the_demo_has_sessions_credits_and_bookable_time_in_both_organisations(d
     organisations = demo.seed_people()
     _seed_twice(organisations)
     coach = User.objects.get(email=demo.COACH[0])
-    coming = Slot.objects.filter(coach=coach, is_offered=True, booked_organisation__isnull=True,
-                                 starts_at__gt=timezone.now(), starts_at__lt=timezone.now() + timedelta(days=15))
+    coming = Slot.objects.filter(
+        coach=coach,
+        is_offered=True,
+        booked_organisation__isnull=True,
+        starts_at__gt=timezone.now(),
+        starts_at__lt=timezone.now() + timedelta(days=15),
+    )
     assert coming.count() >= 15  # weekday mornings for two weeks
     for organisation, spec in zip(organisations, demo.ORGANISATIONS):
         with tenant_context(organisation):
@@ -41,8 +46,9 @@ def test_the_demo_has_sessions_credits_and_bookable_time_in_both_organisations(d
                 visible = free_slots(actor=policy.actor_for(employee, organisation), weeks=2)
                 assert visible.count() >= 10, (organisation.slug, number)
             name = programmes_demo.CONTENT[organisation.default_language]["programme"]
-            demo_sessions_here = Session.objects.filter(Q(cohort__programme__name=name)
-                                                        | Q(enrolment__programme__name=name))
+            demo_sessions_here = Session.objects.filter(
+                Q(cohort__programme__name=name) | Q(enrolment__programme__name=name)
+            )
             past = demo_sessions_here.filter(starts_at__lt=timezone.now())
             assert past.filter(kind="group", status="completed").count() == 6  # three for each of two cohorts
             assert past.filter(kind="individual", status="completed").count() == 13

@@ -18,15 +18,21 @@ from programmes.tasks_sessions import organisation_reminders_send, session_remin
 from tests.programmes.test_sessions_world import at
 
 
-def test_a_planned_session_is_sent_to_everyone_with_its_calendar_event(world, actor, in_tenant,
-                                                                      django_capture_on_commit_callbacks):
+def test_a_planned_session_is_sent_to_everyone_with_its_calendar_event(
+    world, actor, in_tenant, django_capture_on_commit_callbacks
+):
     org = world.acme
     with in_tenant(org), django_capture_on_commit_callbacks(execute=True):
         from programmes.models import Enrolment
 
-        session_schedule(actor=actor(world.coach_both, org), kind="individual", starts_at=at(11, 9),
-                         duration_minutes=60, meeting=Meeting(mode="phone", dial_in="I will call you"),
-                         enrolment=Enrolment.objects.get(pk=org.people["enrolment2"]))
+        session_schedule(
+            actor=actor(world.coach_both, org),
+            kind="individual",
+            starts_at=at(11, 9),
+            duration_minutes=60,
+            meeting=Meeting(mode="phone", dial_in="I will call you"),
+            enrolment=Enrolment.objects.get(pk=org.people["enrolment2"]),
+        )
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {org.employee2.email, world.coach_both.email}
     employee_mail = by_recipient[org.employee2.email]
@@ -52,8 +58,13 @@ def test_a_moved_session_says_when_it_was(world, actor, in_tenant, django_captur
     with in_tenant(org), django_capture_on_commit_callbacks(execute=True):
         session = Session.objects.get(pk=org.people["session_own"])
         was = session.starts_at
-        session_move(actor=actor(org.coach, org), session=session, starts_at=at(22, 15), duration_minutes=45,
-                     meeting=Meeting(mode="video", video_url="https://meet.example.com/new"))
+        session_move(
+            actor=actor(org.coach, org),
+            session=session,
+            starts_at=at(22, 15),
+            duration_minutes=45,
+            meeting=Meeting(mode="video", video_url="https://meet.example.com/new"),
+        )
     employee_mail = next(message for message in mail.outbox if message.to == [org.employee.email])
     assert employee_mail.subject.startswith("Session moved to")
     assert f"It was planned for {timezone.localtime(was):%A %-d %B %Y}" in employee_mail.body
@@ -103,5 +114,6 @@ def test_the_beat_runs_each_organisations_reminders_in_its_own_schema(world, in_
     subjects = [message.subject for message in mail.outbox]
     assert any(subject.endswith("· Acme Logistics") for subject in subjects)
     assert any(subject.endswith("· Globex Zorg") for subject in subjects)
-    assert settings.CELERY_BEAT_SCHEDULE["session-reminders"]["task"] == \
-        "programmes.tasks_sessions.session_reminders_send"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["session-reminders"]["task"] == "programmes.tasks_sessions.session_reminders_send"
+    )

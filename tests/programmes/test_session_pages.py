@@ -26,23 +26,37 @@ def _count(client, url: str) -> int:
 def _crowd(org, in_tenant, size: int = 12) -> None:
     """`size` more people in cohort A (the group session's cohort), half of them already marked."""
     password = make_password(None)
-    users = User.objects.bulk_create(User(email=f"crowd{number}@{org.organisation.slug}.test", password=password)
-                                     for number in range(size))
-    Membership.objects.bulk_create(Membership(user=user, organisation=org.organisation, role="employee")
-                                   for user in users)
+    users = User.objects.bulk_create(
+        User(email=f"crowd{number}@{org.organisation.slug}.test", password=password) for number in range(size)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, organisation=org.organisation, role="employee") for user in users
+    )
     with in_tenant(org):
         cohort_a = Enrolment.objects.get(pk=org.people["enrolment"]).cohort
-        Enrolment.objects.bulk_create(Enrolment(programme_id=org.people["programme"], cohort=cohort_a, employee=user,
-                                                status="active", credit_allowance=6) for user in users)
-        Attendance.objects.bulk_create(Attendance(session_id=org.people["session_group"], user=user)
-                                       for user in users[: size // 2])
+        Enrolment.objects.bulk_create(
+            Enrolment(
+                programme_id=org.people["programme"],
+                cohort=cohort_a,
+                employee=user,
+                status="active",
+                credit_allowance=6,
+            )
+            for user in users
+        )
+        Attendance.objects.bulk_create(
+            Attendance(session_id=org.people["session_group"], user=user) for user in users[: size // 2]
+        )
 
 
-@pytest.mark.parametrize("who, key, extra", [
-    ("employee", "session_own", 4),  # the session with its people; the employee's own attendance
-    ("coach", "session_own", 6),  # the session; does this coach coach it; the attendance sheet
-    ("hr", "session_group", 6),  # the session; the attendance rows; who is expected from the cohort
-])
+@pytest.mark.parametrize(
+    "who, key, extra",
+    [
+        ("employee", "session_own", 4),  # the session with its people; the employee's own attendance
+        ("coach", "session_own", 6),  # the session; does this coach coach it; the attendance sheet
+        ("hr", "session_group", 6),  # the session; the attendance rows; who is expected from the cohort
+    ],
+)
 def test_the_session_page(world, client_for, in_tenant, who, key, extra):
     org = world.acme
     client = client_for(getattr(org, who), org.host)
@@ -55,8 +69,9 @@ def test_the_session_page(world, client_for, in_tenant, who, key, extra):
 def test_the_attendance_page(world, client_for, in_tenant):
     org = world.acme
     with in_tenant(org):
-        Session.objects.filter(pk=org.people["session_group"]).update(starts_at=Session.objects.get(
-            pk=org.people["session_past"]).starts_at)
+        Session.objects.filter(pk=org.people["session_group"]).update(
+            starts_at=Session.objects.get(pk=org.people["session_past"]).starts_at
+        )
     client = client_for(org.coach, org.host)
     url = f"/sessions/{org.people['session_group']}/attendance/"
     before = _count(client, url)
@@ -65,14 +80,17 @@ def test_the_attendance_page(world, client_for, in_tenant):
     assert _count(client, url) == before == START + 6
 
 
-@pytest.mark.parametrize("who, url, extra", [
-    ("coach", "/sessions/new/", 2),  # the coach's open enrolments, the cohorts they coach
-    ("employee", "/sessions/{session_own}/move/", 4),  # the session; the coach's free slots
-    ("coach", "/sessions/{session_own}/move/", 4),  # the session; does this coach coach it
-    ("employee", "/sessions/{session_own}/calendar.ics", 4),  # the session; the organisation's address
-    ("employee", "/urgent/", 2),  # the employee's coach
-    ("employee", "/calendar/", 2),  # the live feed address
-])
+@pytest.mark.parametrize(
+    "who, url, extra",
+    [
+        ("coach", "/sessions/new/", 2),  # the coach's open enrolments, the cohorts they coach
+        ("employee", "/sessions/{session_own}/move/", 4),  # the session; the coach's free slots
+        ("coach", "/sessions/{session_own}/move/", 4),  # the session; does this coach coach it
+        ("employee", "/sessions/{session_own}/calendar.ics", 4),  # the session; the organisation's address
+        ("employee", "/urgent/", 2),  # the employee's coach
+        ("employee", "/calendar/", 2),  # the live feed address
+    ],
+)
 def test_the_other_organisation_pages(world, client_for, who, url, extra):
     org = world.acme
     client = client_for(getattr(org, who), org.host)

@@ -15,8 +15,13 @@ from programmes.availability.models import Slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, CreditTransaction, Enrolment, Session
 from programmes.services.booking import slot_book
-from programmes.services.sessions import (SessionRefused, session_cancel, session_move, session_move_to_slot,
-                                          session_schedule)
+from programmes.services.sessions import (
+    SessionRefused,
+    session_cancel,
+    session_move,
+    session_move_to_slot,
+    session_schedule,
+)
 from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/team")
@@ -27,23 +32,43 @@ def _enrolment(org, key="enrolment2") -> Enrolment:
 
 
 def _schedule_one_to_one(org, actor, coach, starts_at, key="enrolment2") -> Session:
-    return session_schedule(actor=actor(coach, org), kind="individual", starts_at=starts_at, duration_minutes=60,
-                            meeting=VIDEO, enrolment=_enrolment(org, key))
+    return session_schedule(
+        actor=actor(coach, org),
+        kind="individual",
+        starts_at=starts_at,
+        duration_minutes=60,
+        meeting=VIDEO,
+        enrolment=_enrolment(org, key),
+    )
 
 
 # --- scheduling directly ----------------------------------------------------------------------------
+
 
 def test_a_coach_schedules_a_group_session_for_their_cohort(world, actor, in_tenant):
     org = world.acme
     with in_tenant(org):
         cohort = _enrolment(org, "enrolment").cohort
-        session = session_schedule(actor=actor(org.coach, org), kind="group", starts_at=at(12, 14),
-                                   duration_minutes=90, meeting=Meeting(mode="in_person", location="Room 2"),
-                                   cohort=cohort, title="Giving feedback")
+        session = session_schedule(
+            actor=actor(org.coach, org),
+            kind="group",
+            starts_at=at(12, 14),
+            duration_minutes=90,
+            meeting=Meeting(mode="in_person", location="Room 2"),
+            cohort=cohort,
+            title="Giving feedback",
+        )
         assert (session.kind, session.cohort_id, session.duration_minutes, session.location) == (
-            "group", cohort.pk, 90, "Room 2")
-        expected = set(Enrolment.objects.filter(cohort=cohort, status__in=("invited", "active"))
-                       .values_list("employee_id", flat=True))
+            "group",
+            cohort.pk,
+            90,
+            "Room 2",
+        )
+        expected = set(
+            Enrolment.objects.filter(cohort=cohort, status__in=("invited", "active")).values_list(
+                "employee_id", flat=True
+            )
+        )
         assert set(Attendance.objects.filter(session=session).values_list("user_id", flat=True)) == expected
     slot = Slot.objects.get(pk=session.slot_id)
     assert (slot.is_offered, slot.booked_organisation_id, slot.ends_at) == (False, org.organisation.pk, at(12, 15, 30))
@@ -80,8 +105,14 @@ def test_scheduling_refuses_what_the_rules_do_not_allow(world, actor, in_tenant)
     with in_tenant(org):
         enrolment = _enrolment(org)
         with pytest.raises(ValidationError) as invalid:
-            session_schedule(actor=actor(world.coach_both, org), kind="individual", starts_at=at(-1, 9),
-                             duration_minutes=25, meeting=Meeting(mode="phone"), enrolment=enrolment)
+            session_schedule(
+                actor=actor(world.coach_both, org),
+                kind="individual",
+                starts_at=at(-1, 9),
+                duration_minutes=25,
+                meeting=Meeting(mode="phone"),
+                enrolment=enrolment,
+            )
         assert set(invalid.value.message_dict) == {"starts_at", "duration_minutes", "dial_in"}
         Enrolment.objects.filter(pk=enrolment.pk).update(credit_allowance=1)
         with pytest.raises(SessionRefused) as refused:
@@ -92,9 +123,17 @@ def test_scheduling_refuses_what_the_rules_do_not_allow(world, actor, in_tenant)
 
 def test_the_scheduling_form_names_what_is_wrong(world, client_for):
     org = world.acme
-    response = client_for(org.coach, org.host).post("/sessions/new/", {
-        "kind": "individual", "enrolment": org.people["enrolment"], "day": at(-2, 9).date().isoformat(),
-        "start": "09:00", "duration_minutes": "60", "mode": "in_person"})
+    response = client_for(org.coach, org.host).post(
+        "/sessions/new/",
+        {
+            "kind": "individual",
+            "enrolment": org.people["enrolment"],
+            "day": at(-2, 9).date().isoformat(),
+            "start": "09:00",
+            "duration_minutes": "60",
+            "mode": "in_person",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Choose a time in the future." in html and "Say where the session takes place." in html
@@ -110,9 +149,18 @@ def test_the_scheduling_form_offers_only_the_coachs_own_people_and_cohorts(world
 def test_a_scheduled_session_is_planned_through_the_page(world, client_for, in_tenant):
     org = world.acme
     day = at(13, 9).date().isoformat()
-    response = client_for(org.coach, org.host).post("/sessions/new/", {
-        "kind": "group", "cohort": org.people["cohort_a"], "day": day, "start": "15:00", "duration_minutes": "60",
-        "mode": "video", "video_url": "meet.example.com/a"})
+    response = client_for(org.coach, org.host).post(
+        "/sessions/new/",
+        {
+            "kind": "group",
+            "cohort": org.people["cohort_a"],
+            "day": day,
+            "start": "15:00",
+            "duration_minutes": "60",
+            "mode": "video",
+            "video_url": "meet.example.com/a",
+        },
+    )
     with in_tenant(org):
         session = Session.objects.get(starts_at=at(13, 15))
     assert response.status_code == 302 and response["Location"] == f"/sessions/{session.pk}/"
@@ -120,6 +168,7 @@ def test_a_scheduled_session_is_planned_through_the_page(world, client_for, in_t
 
 
 # --- moving -----------------------------------------------------------------------------------------
+
 
 def _booked(world, org, actor, starts_at) -> Session:
     accept_agreement(org.employee2)
@@ -133,8 +182,12 @@ def test_an_employee_moves_their_one_to_one_to_another_free_slot(world, actor, i
         old_slot = session.slot_id
         target = free_slot(world.coach_both, at(15, 11), mode="phone")
         moved = session_move_to_slot(actor=actor(org.employee2, org), session=session, slot=target)
-        assert (moved.starts_at, moved.slot_id, moved.mode, moved.dial_in) == (at(15, 11), target.pk, "phone",
-                                                                                "+31 20 555 0100")
+        assert (moved.starts_at, moved.slot_id, moved.mode, moved.dial_in) == (
+            at(15, 11),
+            target.pk,
+            "phone",
+            "+31 20 555 0100",
+        )
         assert CreditTransaction.objects.filter(session=session).count() == 1  # the credit moves along
     assert not Slot.objects.get(pk=old_slot).is_booked  # the old time is free for others again
     assert Slot.objects.get(pk=target.pk).booked_organisation_id == org.organisation.pk
@@ -147,8 +200,9 @@ def test_within_the_notice_period_an_employee_can_no_longer_move(world, actor, i
         Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() + timedelta(hours=3))
         session.refresh_from_db()
         with pytest.raises(SessionRefused) as refused:
-            session_move_to_slot(actor=actor(org.employee2, org), session=session,
-                                 slot=free_slot(world.coach_both, at(15, 11)))
+            session_move_to_slot(
+                actor=actor(org.employee2, org), session=session, slot=free_slot(world.coach_both, at(15, 11))
+            )
         assert refused.value.code == "within_notice"
         assert "can no longer be moved" in refused.value.message
 
@@ -157,10 +211,19 @@ def test_the_coach_moves_a_session_to_a_time_that_overlaps_its_old_one(world, ac
     org = world.acme
     with in_tenant(org):
         session = _schedule_one_to_one(org, actor, world.coach_both, at(16, 10))
-        moved = session_move(actor=actor(world.coach_both, org), session=session, starts_at=at(16, 10, 30),
-                             duration_minutes=60, meeting=Meeting(mode="phone", dial_in="I will call you"))
-        assert (moved.starts_at, moved.mode, moved.dial_in, moved.video_url) == (at(16, 10, 30), "phone",
-                                                                                  "I will call you", "")
+        moved = session_move(
+            actor=actor(world.coach_both, org),
+            session=session,
+            starts_at=at(16, 10, 30),
+            duration_minutes=60,
+            meeting=Meeting(mode="phone", dial_in="I will call you"),
+        )
+        assert (moved.starts_at, moved.mode, moved.dial_in, moved.video_url) == (
+            at(16, 10, 30),
+            "phone",
+            "I will call you",
+            "",
+        )
     slot = Slot.objects.get(pk=moved.slot_id)
     assert (slot.starts_at, slot.ends_at) == (at(16, 10, 30), at(16, 11, 30))
 
@@ -171,8 +234,13 @@ def test_moving_onto_time_taken_in_another_organisation_changes_nothing(world, a
     with in_tenant(world.acme):
         session = _schedule_one_to_one(world.acme, actor, world.coach_both, at(17, 9))
         with pytest.raises(SessionRefused):
-            session_move(actor=actor(world.coach_both, world.acme), session=session, starts_at=at(17, 14),
-                         duration_minutes=60, meeting=VIDEO)
+            session_move(
+                actor=actor(world.coach_both, world.acme),
+                session=session,
+                starts_at=at(17, 14),
+                duration_minutes=60,
+                meeting=VIDEO,
+            )
         session.refresh_from_db()
         assert session.starts_at == at(17, 9) and session.slot_id is not None
     assert Slot.objects.get(pk=session.slot_id).starts_at == at(17, 9)
@@ -183,12 +251,14 @@ def test_an_employee_cannot_move_a_group_session_or_pick_any_time(world, actor, 
     with in_tenant(org):
         group = Session.objects.get(pk=org.people["session_group"])
         with pytest.raises(SessionRefused) as refused:
-            session_move(actor=actor(org.employee, org), session=group, starts_at=at(30, 9), duration_minutes=60,
-                         meeting=VIDEO)
+            session_move(
+                actor=actor(org.employee, org), session=group, starts_at=at(30, 9), duration_minutes=60, meeting=VIDEO
+            )
         assert refused.value.code == "not_allowed"
 
 
 # --- cancelling -------------------------------------------------------------------------------------
+
 
 def test_cancelling_frees_the_coachs_time(world, actor, in_tenant):
     org = world.acme
@@ -232,11 +302,14 @@ def test_the_api_refuses_a_second_cancellation_with_409(world, client_for):
     url = f"/api/v1/sessions/{org.people['session_own']}/cancel/"
     assert client.post(url).json()["status"] == "cancelled"
     second = client.post(url)
-    assert second.status_code == 409 and second.json() == {"detail": "This session is already cancelled.",
-                                                           "code": "not_scheduled"}
+    assert second.status_code == 409 and second.json() == {
+        "detail": "This session is already cancelled.",
+        "code": "not_scheduled",
+    }
 
 
 # --- who sees what ----------------------------------------------------------------------------------
+
 
 def test_each_person_sees_only_their_own_sessions(world, client_for):
     org = world.acme
@@ -270,6 +343,7 @@ def test_a_group_participant_sees_only_their_own_attendance(world, client_for, i
 
 # --- pages ------------------------------------------------------------------------------------------
 
+
 def test_the_session_page_shows_how_to_join(world, client_for):
     org = world.acme
     html = client_for(org.employee, org.host).get(f"/sessions/{org.people['session_own']}/").content.decode()
@@ -286,8 +360,9 @@ def test_the_session_ics_is_a_calendar_event(world, client_for):
     assert f"session-{org.people['session_own']}-acme@" in body
 
 
-def test_the_sessions_page_costs_the_same_however_many_sessions(world, client_for, in_tenant, actor,
-                                                               django_assert_num_queries):
+def test_the_sessions_page_costs_the_same_however_many_sessions(
+    world, client_for, in_tenant, actor, django_assert_num_queries
+):
     org = world.acme
     client = client_for(org.coach, org.host)
     client.get("/sessions/")
@@ -300,8 +375,14 @@ def test_the_sessions_page_costs_the_same_however_many_sessions(world, client_fo
     before = count()
     with in_tenant(org):
         for day in range(3, 10):
-            session_schedule(actor=actor(org.coach, org), kind="group", starts_at=at(day, 8), duration_minutes=60,
-                             meeting=VIDEO, cohort=_enrolment(org, "enrolment").cohort)
+            session_schedule(
+                actor=actor(org.coach, org),
+                kind="group",
+                starts_at=at(day, 8),
+                duration_minutes=60,
+                meeting=VIDEO,
+                cohort=_enrolment(org, "enrolment").cohort,
+            )
     assert count() == before
     with django_assert_num_queries(16):
         # 1-2 the organisation of this host; 3-8 session, user and roles here (each after SET search_path)

@@ -60,8 +60,14 @@ def test_the_employee_panel_costs_the_same_however_many_sessions(world, actor, i
             employee_sessions_panel(request)
         cohort = Enrolment.objects.get(pk=org.people["enrolment"]).cohort
         for day in range(2, 9):
-            session_schedule(actor=actor(org.coach, org), kind="group", starts_at=at(day, 7), duration_minutes=60,
-                             meeting=Meeting(mode="video", video_url="https://meet.example.com/g"), cohort=cohort)
+            session_schedule(
+                actor=actor(org.coach, org),
+                kind="group",
+                starts_at=at(day, 7),
+                duration_minutes=60,
+                meeting=Meeting(mode="video", video_url="https://meet.example.com/g"),
+                cohort=cohort,
+            )
         with CaptureQueriesContext(connection) as after:
             panel = employee_sessions_panel(request)
     # Each after SET search_path: the open enrolments with credits, the next sessions, the current phases,

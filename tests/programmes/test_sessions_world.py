@@ -42,33 +42,56 @@ def offer_where_served(slot: Slot, only_for=None) -> Slot:
     if only_for is not None:
         slot.organisations.add(only_for)
     else:
-        slot.organisations.add(*Membership.objects.filter(user_id=slot.coach_id, role=Role.COACH, is_active=True)
-                               .values_list("organisation_id", flat=True))
+        slot.organisations.add(
+            *Membership.objects.filter(user_id=slot.coach_id, role=Role.COACH, is_active=True).values_list(
+                "organisation_id", flat=True
+            )
+        )
     return slot
 
 
 def _slot(coach, starts_at, *, organisation=None, booked_by=None, offered=True, only_for=None) -> Slot:
     slot = Slot.objects.create(
-        coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1), is_offered=offered,
-        video_url="https://meet.example.com/coach", booked_organisation=organisation, booked_by=booked_by,
-        booked_at=timezone.now() if organisation else None)
+        coach=coach,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        is_offered=offered,
+        video_url="https://meet.example.com/coach",
+        booked_organisation=organisation,
+        booked_by=booked_by,
+        booked_at=timezone.now() if organisation else None,
+    )
     return offer_where_served(slot, only_for)
 
 
 def _session(org, *, kind, coach, starts_at, enrolment=None, cohort=None, booked_by=None, offered=True) -> Session:
     with schema_context("public"):
         slot = _slot(coach, starts_at, organisation=org.organisation, booked_by=booked_by, offered=offered)
-    session = Session.objects.create(kind=kind, enrolment=enrolment, cohort=cohort, coach=coach,
-                                     starts_at=starts_at, mode=Session.Mode.VIDEO,
-                                     video_url="https://meet.example.com/coach", slot=slot,
-                                     created_by=booked_by or coach)
+    session = Session.objects.create(
+        kind=kind,
+        enrolment=enrolment,
+        cohort=cohort,
+        coach=coach,
+        starts_at=starts_at,
+        mode=Session.Mode.VIDEO,
+        video_url="https://meet.example.com/coach",
+        slot=slot,
+        created_by=booked_by or coach,
+    )
     if enrolment is not None:
         Attendance.objects.create(session=session, user_id=enrolment.employee_id)
-        CreditTransaction.objects.create(enrolment=enrolment, session=session, delta=-1,
-                                         reason=CreditTransaction.Reason.BOOKING, by=booked_by or coach)
+        CreditTransaction.objects.create(
+            enrolment=enrolment,
+            session=session,
+            delta=-1,
+            reason=CreditTransaction.Reason.BOOKING,
+            by=booked_by or coach,
+        )
     else:
-        Attendance.objects.bulk_create(Attendance(session=session, user_id=user_id) for user_id in
-                                       Enrolment.objects.filter(cohort=cohort).values_list("employee_id", flat=True))
+        Attendance.objects.bulk_create(
+            Attendance(session=session, user_id=user_id)
+            for user_id in Enrolment.objects.filter(cohort=cohort).values_list("employee_id", flat=True)
+        )
     return session
 
 
@@ -77,14 +100,33 @@ def _build(org, world, offset: int) -> dict:
     enrolment2 = Enrolment.objects.get(pk=org.people["enrolment2"])
     existing = Session.objects.filter(enrolment=enrolment, starts_at__gt=timezone.now()).first()
     if existing is None:
-        _session(org, kind=Session.Kind.INDIVIDUAL, coach=org.coach, starts_at=at(20, 10),
-                 enrolment=enrolment, booked_by=org.employee)
-        _session(org, kind=Session.Kind.GROUP, coach=org.coach, starts_at=at(21, 14),
-                 cohort=enrolment.cohort, offered=False)
-        _session(org, kind=Session.Kind.INDIVIDUAL, coach=world.coach_both, starts_at=at(20, 10 + offset),
-                 enrolment=enrolment2, booked_by=org.employee2)
-        _session(org, kind=Session.Kind.INDIVIDUAL, coach=org.coach, starts_at=at(-3, 10),
-                 enrolment=enrolment, booked_by=org.employee)
+        _session(
+            org,
+            kind=Session.Kind.INDIVIDUAL,
+            coach=org.coach,
+            starts_at=at(20, 10),
+            enrolment=enrolment,
+            booked_by=org.employee,
+        )
+        _session(
+            org, kind=Session.Kind.GROUP, coach=org.coach, starts_at=at(21, 14), cohort=enrolment.cohort, offered=False
+        )
+        _session(
+            org,
+            kind=Session.Kind.INDIVIDUAL,
+            coach=world.coach_both,
+            starts_at=at(20, 10 + offset),
+            enrolment=enrolment2,
+            booked_by=org.employee2,
+        )
+        _session(
+            org,
+            kind=Session.Kind.INDIVIDUAL,
+            coach=org.coach,
+            starts_at=at(-3, 10),
+            enrolment=enrolment,
+            booked_by=org.employee,
+        )
         with schema_context("public"):
             _slot(org.coach, at(25, 9), only_for=org.organisation)
         UrgentRequest.objects.create(employee=org.employee, coach=org.coach, message="Can we talk today?")
@@ -92,8 +134,9 @@ def _build(org, world, offset: int) -> dict:
             CalendarFeed.objects.get_or_create(user=org.employee, revoked_at=None)
     sessions = Session.objects.order_by("starts_at")
     with schema_context("public"):
-        slot_free = Slot.objects.get(coach=org.coach, is_offered=True, booked_organisation__isnull=True,
-                                     starts_at=at(25, 9)).pk
+        slot_free = Slot.objects.get(
+            coach=org.coach, is_offered=True, booked_organisation__isnull=True, starts_at=at(25, 9)
+        ).pk
         feed = CalendarFeed.objects.filter(user=org.employee, revoked_at=None).values_list("pk", "secret")[0]
     return {
         "session_own": sessions.filter(enrolment=enrolment, starts_at__gt=timezone.now()).first().pk,
@@ -122,6 +165,7 @@ def sessions_world(world) -> None:
 
 # --- helpers for the session tests ---------------------------------------------------------------
 
+
 def accept_agreement(user) -> None:
     """`user` accepts the coaching agreement in force in the current schema (the default text if HR
     published none), as the agreement page would."""
@@ -134,20 +178,30 @@ def accept_agreement(user) -> None:
 def free_slot(coach, starts_at, *, minutes: int = 60, only_for=None, mode: str = "video") -> Slot:
     """A free slot offered by `coach` (public schema, reachable from any organisation's schema) to
     `only_for`, or to every organisation the coach serves."""
-    details = {"video": {"video_url": "https://meet.example.com/room"}, "phone": {"dial_in": "+31 20 555 0100"},
-               "in_person": {"location": "Room 4.12"}}[mode]
-    slot = Slot.objects.create(coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes),
-                               mode=mode, **details)
+    details = {
+        "video": {"video_url": "https://meet.example.com/room"},
+        "phone": {"dial_in": "+31 20 555 0100"},
+        "in_person": {"location": "Room 4.12"},
+    }[mode]
+    slot = Slot.objects.create(
+        coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes), mode=mode, **details
+    )
     return offer_where_served(slot, only_for)
 
 
 # --- the invariants of this world -------------------------------------------------------------------
 
+
 def test_every_world_session_holds_its_coach_time(world, in_tenant):
     for org in (world.acme, world.globex):
         with in_tenant(org):
-            sessions = list(Session.objects.filter(pk__in=[org.people[key] for key in (
-                "session_own", "session_group", "session_other", "session_past")]).select_related("slot"))
+            sessions = list(
+                Session.objects.filter(
+                    pk__in=[
+                        org.people[key] for key in ("session_own", "session_group", "session_other", "session_past")
+                    ]
+                ).select_related("slot")
+            )
         assert len(sessions) == 4
         for session in sessions:
             assert session.slot.coach_id == session.coach_id
@@ -156,7 +210,8 @@ def test_every_world_session_holds_its_coach_time(world, in_tenant):
 
 
 def test_the_world_slots_are_free_and_in_the_future(world):
-    slots = Slot.objects.filter(pk__in=[world.acme.people["slot_free"], world.globex.people["slot_free"],
-                                        world.acme.people["slot_both"]])
+    slots = Slot.objects.filter(
+        pk__in=[world.acme.people["slot_free"], world.globex.people["slot_free"], world.acme.people["slot_both"]]
+    )
     assert len(slots) == 3
     assert all(not slot.is_booked and slot.starts_at > timezone.now() for slot in slots)

@@ -11,8 +11,9 @@ from programmes.models import UrgentRequest
 from tenants.models import Organisation
 
 
-def test_asking_tells_the_coach_at_once_and_shows_the_support_contact(world, client_for, in_tenant,
-                                                                     django_capture_on_commit_callbacks):
+def test_asking_tells_the_coach_at_once_and_shows_the_support_contact(
+    world, client_for, in_tenant, django_capture_on_commit_callbacks
+):
     org = world.acme
     Organisation.objects.filter(pk=org.organisation.pk).update(support_contact="Helpline 0800 123 456")
     client = client_for(org.employee2, org.host)
@@ -40,8 +41,9 @@ def test_pressing_again_does_not_alarm_the_coach_twice(world, actor, in_tenant, 
     assert len(mail.outbox) == 1
 
 
-def test_the_coach_sees_it_in_the_workspace_and_answers(world, client_for, in_tenant,
-                                                        django_capture_on_commit_callbacks):
+def test_the_coach_sees_it_in_the_workspace_and_answers(
+    world, client_for, in_tenant, django_capture_on_commit_callbacks
+):
     org = world.acme
     coach = client_for(org.coach, "localhost")
     html = coach.get("/coach/").content.decode()
@@ -85,8 +87,9 @@ def test_without_a_coach_the_employee_is_pointed_to_the_support_contact(world, c
 
 def test_the_api_creates_and_the_coach_acknowledges(world, client_for):
     org = world.acme
-    created = client_for(org.employee2, org.host).post("/api/v1/urgent-requests/", {"message": "Call me"},
-                                                       content_type="application/json")
+    created = client_for(org.employee2, org.host).post(
+        "/api/v1/urgent-requests/", {"message": "Call me"}, content_type="application/json"
+    )
     assert created.status_code == 201 and created.json()["coach"]["id"] == world.coach_both.pk
     coach = client_for(world.coach_both, org.host)
     answered = coach.post(f"/api/v1/urgent-requests/{created.json()['id']}/acknowledge/")
@@ -98,10 +101,18 @@ URGENT_ENTRY = 'class="btn btn--urgent btn--small" href="/urgent/"'
 
 def test_the_urgent_route_is_in_the_header_of_every_employee_page(world, client_for):
     client = client_for(world.acme.employee, world.acme.host)
-    for path in ("/", "/sessions/", "/goals/", "/reflections/", "/assessments/", "/programmes/", "/me/access-log/",
-                 "/no-such-page/"):
+    for path in (
+        "/",
+        "/sessions/",
+        "/goals/",
+        "/reflections/",
+        "/assessments/",
+        "/programmes/",
+        "/me/access-log/",
+        "/no-such-page/",
+    ):
         html = client.get(path).content.decode()
-        header = html[html.index('<header class="topbar">'):html.index("</header>")]
+        header = html[html.index('<header class="topbar">') : html.index("</header>")]
         assert URGENT_ENTRY in header, path
     on_the_page = client.get("/urgent/").content.decode()
     assert 'href="/urgent/" aria-current="page"' in on_the_page

@@ -20,8 +20,9 @@ def test_the_coach_sees_the_requests_waiting_here(world, client_for, in_tenant):
     assert "No one is waiting for an answer." in other and "Can we talk today?" not in other
 
 
-def test_seen_with_htmx_swaps_the_row_and_tells_the_employee(world, client_for, in_tenant,
-                                                             django_capture_on_commit_callbacks):
+def test_seen_with_htmx_swaps_the_row_and_tells_the_employee(
+    world, client_for, in_tenant, django_capture_on_commit_callbacks
+):
     org = world.acme
     client = client_for(org.coach, org.host)
     with django_capture_on_commit_callbacks(execute=True):
@@ -50,8 +51,9 @@ def test_another_coach_cannot_answer_it(world, client_for, in_tenant):
         assert UrgentRequest.objects.get(pk=org.people["urgent"]).acknowledged_at is None
 
 
-def test_the_coach_home_and_the_email_lead_to_the_page(world, client_for, in_tenant, actor,
-                                                       django_capture_on_commit_callbacks):
+def test_the_coach_home_and_the_email_lead_to_the_page(
+    world, client_for, in_tenant, actor, django_capture_on_commit_callbacks
+):
     org = world.acme
     assert 'href="/urgent/requests/"' in client_for(org.coach, org.host).get("/").content.decode()
     from programmes.services.urgent import urgent_request_create

@@ -15,15 +15,48 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assessments.models import (ActionItem, Answer, Assignment, CheckIn, CoachFeedback, Goal, Instrument,
-                                PhaseAssessment, Question, Reflection, Score, SessionFeedback, SessionNote,
-                                SessionSummary)
-from programmes.models import (Attendance, Cohort, CreditTransaction, EmployeeProfile, Enrolment, Phase, Programme,
-                               Session, UrgentRequest)
+from assessments.models import (
+    ActionItem,
+    Answer,
+    Assignment,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    Instrument,
+    PhaseAssessment,
+    Question,
+    Reflection,
+    Score,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+)
+from programmes.models import (
+    Attendance,
+    Cohort,
+    CreditTransaction,
+    EmployeeProfile,
+    Enrolment,
+    Phase,
+    Programme,
+    Session,
+    UrgentRequest,
+)
 from tenants.models import Membership, Role, User
 
-CONTENT_KINDS = ("answer", "reflection-private", "reflection-shared", "goal", "goal-why", "check-in", "feedback",
-                 "coach-feedback", "note", "summary", "urgent")
+CONTENT_KINDS = (
+    "answer",
+    "reflection-private",
+    "reflection-shared",
+    "goal",
+    "goal-why",
+    "check-in",
+    "feedback",
+    "coach-feedback",
+    "note",
+    "summary",
+    "urgent",
+)
 
 
 @dataclass
@@ -54,22 +87,35 @@ def canary(tag: str, index: int, kind: str) -> str:
 
 def _user(email: str, first: str, last: str) -> User:
     user = User.objects.filter(email=email).first()
-    return user or User.objects.create_user(email=email, password="correct horse battery", first_name=first,
-                                            last_name=last)
+    return user or User.objects.create_user(
+        email=email, password="correct horse battery", first_name=first, last_name=last
+    )
 
 
-def build(org, *, people: int = 6, tag: str = "R", employees: list[User] | None = None, name: str | None = None,
-          departments: tuple[str, ...] = ("Sales", "Operations"), change: float = 12.0) -> Built:
+def build(
+    org,
+    *,
+    people: int = 6,
+    tag: str = "R",
+    employees: list[User] | None = None,
+    name: str | None = None,
+    departments: tuple[str, ...] = ("Sales", "Operations"),
+    change: float = 12.0,
+) -> Built:
     """A programme in the current schema; `employees` (e.g. the world's) come first, then new people."""
     today = timezone.localdate()
     now = timezone.now()
-    programme = Programme.objects.create(name=name or f"Reports programme {tag}", starts_on=today - timedelta(days=120),
-                                         ends_on=today + timedelta(days=60), status=Programme.Status.ACTIVE,
-                                         default_credits=6, created_by=org.hr)
+    programme = Programme.objects.create(
+        name=name or f"Reports programme {tag}",
+        starts_on=today - timedelta(days=120),
+        ends_on=today + timedelta(days=60),
+        status=Programme.Status.ACTIVE,
+        default_credits=6,
+        created_by=org.hr,
+    )
     intake = Phase.objects.create(programme=programme, position=1, kind=Phase.Kind.INTAKE, name="Intake")
     final = Phase.objects.create(programme=programme, position=2, kind=Phase.Kind.FINAL, name="Final")
-    cohorts = [Cohort.objects.create(programme=programme, name=f"Cohort {letter}", capacity=50)
-               for letter in "AB"]
+    cohorts = [Cohort.objects.create(programme=programme, name=f"Cohort {letter}", capacity=50) for letter in "AB"]
     for cohort in cohorts:
         cohort.coaches.set([org.coach])
     instrument = Instrument.objects.get(key="self-confidence-at-work")
@@ -77,10 +123,19 @@ def build(org, *, people: int = 6, tag: str = "R", employees: list[User] | None 
     dimensions = list(version.dimensions.order_by("position"))
     text_question = Question.objects.filter(version=version, kind="text").first()
     moments = {}
-    for moment, phase, due in (("initial", intake, today - timedelta(days=90)), ("final", final, today - timedelta(days=5))):
-        moments[moment] = PhaseAssessment.objects.create(programme=programme, phase=phase, instrument=instrument,
-                                                         version=version, moment=moment, opens_on=due - timedelta(days=14),
-                                                         due_on=due)
+    for moment, phase, due in (
+        ("initial", intake, today - timedelta(days=90)),
+        ("final", final, today - timedelta(days=5)),
+    ):
+        moments[moment] = PhaseAssessment.objects.create(
+            programme=programme,
+            phase=phase,
+            instrument=instrument,
+            version=version,
+            moment=moment,
+            opens_on=due - timedelta(days=14),
+            due_on=due,
+        )
     users = list(employees or [])
     slug = org.organisation.slug
     for index in range(len(users), people):
@@ -89,62 +144,119 @@ def build(org, *, people: int = 6, tag: str = "R", employees: list[User] | None 
     group_sessions = []
     for cohort in cohorts:
         for week in (1, 2, 3):
-            group_sessions.append(Session.objects.create(
-                kind=Session.Kind.GROUP, cohort=cohort, coach=org.coach, title=f"Workshop {week} on feedback",
-                starts_at=now - timedelta(days=100 - week * 7), status=Session.Status.COMPLETED))
+            group_sessions.append(
+                Session.objects.create(
+                    kind=Session.Kind.GROUP,
+                    cohort=cohort,
+                    coach=org.coach,
+                    title=f"Workshop {week} on feedback",
+                    starts_at=now - timedelta(days=100 - week * 7),
+                    status=Session.Status.COMPLETED,
+                )
+            )
     for index, user in enumerate(users):
         Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-        EmployeeProfile.objects.update_or_create(user=user, defaults={
-            "department": departments[index % len(departments)], "job_title": "Specialist"})
+        EmployeeProfile.objects.update_or_create(
+            user=user, defaults={"department": departments[index % len(departments)], "job_title": "Specialist"}
+        )
         cohort = cohorts[index % 2]
-        enrolment = Enrolment.objects.create(programme=programme, cohort=cohort, employee=user, coach=org.coach,
-                                             status=Enrolment.Status.ACTIVE, credit_allowance=6)
-        person = Person(user=user, enrolment=enrolment,
-                        canaries={kind: canary(tag, index, kind) for kind in CONTENT_KINDS})
+        enrolment = Enrolment.objects.create(
+            programme=programme,
+            cohort=cohort,
+            employee=user,
+            coach=org.coach,
+            status=Enrolment.Status.ACTIVE,
+            credit_allowance=6,
+        )
+        person = Person(
+            user=user, enrolment=enrolment, canaries={kind: canary(tag, index, kind) for kind in CONTENT_KINDS}
+        )
         for session in group_sessions:
             if session.cohort_id == cohort.pk:
                 status = Attendance.Status.ABSENT if (index + session.pk) % 5 == 0 else Attendance.Status.PRESENT
-                Attendance.objects.create(session=session, user=user, status=status, marked_at=session.starts_at,
-                                          marked_by=org.coach)
-        one_to_one = Session.objects.create(kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach=org.coach,
-                                            starts_at=now - timedelta(days=30 + index), duration_minutes=60,
-                                            status=Session.Status.COMPLETED)
-        Attendance.objects.create(session=one_to_one, user=user, status=Attendance.Status.PRESENT,
-                                  marked_at=one_to_one.starts_at, marked_by=org.coach)
-        CreditTransaction.objects.create(enrolment=enrolment, delta=-1, reason=CreditTransaction.Reason.BOOKING,
-                                         session=one_to_one, by=user)
+                Attendance.objects.create(
+                    session=session, user=user, status=status, marked_at=session.starts_at, marked_by=org.coach
+                )
+        one_to_one = Session.objects.create(
+            kind=Session.Kind.INDIVIDUAL,
+            enrolment=enrolment,
+            coach=org.coach,
+            starts_at=now - timedelta(days=30 + index),
+            duration_minutes=60,
+            status=Session.Status.COMPLETED,
+        )
+        Attendance.objects.create(
+            session=one_to_one,
+            user=user,
+            status=Attendance.Status.PRESENT,
+            marked_at=one_to_one.starts_at,
+            marked_by=org.coach,
+        )
+        CreditTransaction.objects.create(
+            enrolment=enrolment, delta=-1, reason=CreditTransaction.Reason.BOOKING, session=one_to_one, by=user
+        )
         for moment, scheduled in moments.items():
-            assignment = Assignment.objects.create(phase_assessment=scheduled, enrolment=enrolment, employee=user,
-                                                   version=version, started_at=now - timedelta(days=80),
-                                                   submitted_at=now - timedelta(days=80 if moment == "initial" else 6))
+            assignment = Assignment.objects.create(
+                phase_assessment=scheduled,
+                enrolment=enrolment,
+                employee=user,
+                version=version,
+                started_at=now - timedelta(days=80),
+                submitted_at=now - timedelta(days=80 if moment == "initial" else 6),
+            )
             for position, dimension in enumerate(dimensions):
                 base = 40 + (index * 7 + position * 5) % 30
                 spread = (index * 37 + position * 11) % 21 - 10  # people change by different amounts
                 value = base + (change + spread if moment == "final" else 0)
-                Score.objects.create(assignment=assignment, dimension=dimension, dimension_key=dimension.key,
-                                     value=min(value, 100.0), answered=4, items=4)
+                Score.objects.create(
+                    assignment=assignment,
+                    dimension=dimension,
+                    dimension_key=dimension.key,
+                    value=min(value, 100.0),
+                    answered=4,
+                    items=4,
+                )
             if text_question is not None:
-                Answer.objects.create(assignment=assignment, question=text_question,
-                                      text=f"{person.canaries['answer']} {moment}", saved_at=now)
-        SessionFeedback.objects.create(session=one_to_one, employee=user, rating=3 + index % 3,
-                                       comment=person.canaries["feedback"])
-        CoachFeedback.objects.create(session=one_to_one, coach=org.coach, employee=user,
-                                     body=person.canaries["coach-feedback"])
+                Answer.objects.create(
+                    assignment=assignment,
+                    question=text_question,
+                    text=f"{person.canaries['answer']} {moment}",
+                    saved_at=now,
+                )
+        SessionFeedback.objects.create(
+            session=one_to_one, employee=user, rating=3 + index % 3, comment=person.canaries["feedback"]
+        )
+        CoachFeedback.objects.create(
+            session=one_to_one, coach=org.coach, employee=user, body=person.canaries["coach-feedback"]
+        )
         SessionNote.objects.create(session=one_to_one, author=org.coach, body=person.canaries["note"])
         SessionSummary.objects.create(session=one_to_one, author=org.coach, body=person.canaries["summary"])
         person.private_reflection = Reflection.objects.create(employee=user, body=person.canaries["reflection-private"])
-        person.shared_reflection = Reflection.objects.create(employee=user, body=person.canaries["reflection-shared"],
-                                                             shared_with_coach=True, shared_at=now)
-        person.goal = Goal.objects.create(employee=user, title=person.canaries["goal"], why=person.canaries["goal-why"],
-                                          progress=(20 + index * 5) % 100, progress_shared_with_hr=index % 2 == 0)
-        ActionItem.objects.create(goal=person.goal, title=f"Step for {person.canaries['goal']}",
-                                  due_on=today - timedelta(days=3))
-        CheckIn.objects.create(goal=person.goal, author=user, progress=person.goal.progress,
-                               note=person.canaries["check-in"])
+        person.shared_reflection = Reflection.objects.create(
+            employee=user, body=person.canaries["reflection-shared"], shared_with_coach=True, shared_at=now
+        )
+        person.goal = Goal.objects.create(
+            employee=user,
+            title=person.canaries["goal"],
+            why=person.canaries["goal-why"],
+            progress=(20 + index * 5) % 100,
+            progress_shared_with_hr=index % 2 == 0,
+        )
+        ActionItem.objects.create(
+            goal=person.goal, title=f"Step for {person.canaries['goal']}", due_on=today - timedelta(days=3)
+        )
+        CheckIn.objects.create(
+            goal=person.goal, author=user, progress=person.goal.progress, note=person.canaries["check-in"]
+        )
         UrgentRequest.objects.create(employee=user, coach=org.coach, message=person.canaries["urgent"])
         built_people.append(person)
-    return Built(programme=programme, cohorts=cohorts, people=built_people, instrument=instrument,
-                 dimension_keys=[dimension.key for dimension in dimensions])
+    return Built(
+        programme=programme,
+        cohorts=cohorts,
+        people=built_people,
+        instrument=instrument,
+        dimension_keys=[dimension.key for dimension in dimensions],
+    )
 
 
 def all_canaries(built: Built) -> list[str]:

@@ -12,10 +12,18 @@ from tenants.models import PlatformEvent
 def test_hr_sees_enrolments_roles_and_exports_together(world, in_tenant, client_for):
     client = client_for(world.acme.hr, world.acme.host)
     client.get(reverse("reports_csv", args=["enrolments"]))
-    PlatformEvent.objects.create(actor=world.acme.hr, organisation=world.acme.organisation,
-                                 action="membership.revoked", detail={"user": world.acme.employee2.pk, "role": "employee"})
-    PlatformEvent.objects.create(actor=world.globex.hr, organisation=world.globex.organisation,
-                                 action="membership.revoked", detail={"user": world.globex.employee2.pk, "role": "employee"})
+    PlatformEvent.objects.create(
+        actor=world.acme.hr,
+        organisation=world.acme.organisation,
+        action="membership.revoked",
+        detail={"user": world.acme.employee2.pk, "role": "employee"},
+    )
+    PlatformEvent.objects.create(
+        actor=world.globex.hr,
+        organisation=world.globex.organisation,
+        action="membership.revoked",
+        detail={"user": world.globex.employee2.pk, "role": "employee"},
+    )
     response = client.get(reverse("reports_audit"))
     assert response.status_code == 200
     lines = response.context["lines"]
@@ -45,11 +53,13 @@ def test_the_audit_page_has_a_fixed_number_of_queries(world, in_tenant, client_f
     for extra in (0, 120):
         with in_tenant(world.acme):
             enrolment = Enrolment.objects.first()
-            EnrolmentEvent.objects.bulk_create(EnrolmentEvent(enrolment=enrolment, from_status="invited",
-                                                              to_status="active", by=world.acme.hr)
-                                               for _ in range(extra))
-            AuditEvent.objects.bulk_create(AuditEvent(actor=world.acme.hr, action="export.csv",
-                                                      detail={"kind": "credits"}) for _ in range(extra))
+            EnrolmentEvent.objects.bulk_create(
+                EnrolmentEvent(enrolment=enrolment, from_status="invited", to_status="active", by=world.acme.hr)
+                for _ in range(extra)
+            )
+            AuditEvent.objects.bulk_create(
+                AuditEvent(actor=world.acme.hr, action="export.csv", detail={"kind": "credits"}) for _ in range(extra)
+            )
         # domain, session, user, roles; the count of events, one page of them (a UNION of the three
         # sources), the names of the people on it; the data-right counts per month. Each after
         # django-tenants' SET search_path.
@@ -58,8 +68,12 @@ def test_the_audit_page_has_a_fixed_number_of_queries(world, in_tenant, client_f
 
 
 def test_platform_staff_see_provisioning_and_offboarding(world, client_for):
-    PlatformEvent.objects.create(actor=world.staff, organisation=None, action="organisation.offboarded",
-                                 detail={"slug": "gone-co", "name": "Gone Company", "archive": "gone-co-20260101-000000"})
+    PlatformEvent.objects.create(
+        actor=world.staff,
+        organisation=None,
+        action="organisation.offboarded",
+        detail={"slug": "gone-co", "name": "Gone Company", "archive": "gone-co-20260101-000000"},
+    )
     client = client_for(world.staff, "localhost")
     url = reverse("platform_audit", urlconf="portal.urls_public")
     everything = client.get(url).content.decode()
@@ -70,9 +84,13 @@ def test_platform_staff_see_provisioning_and_offboarding(world, client_for):
 
 # --- data rights: HR sees how many, platform staff see who ----------------------------------------------
 
+
 def _data_right_lines(lines) -> list:
-    return [line for line in lines if line.action in ("data.export", "erasure.requested", "erasure.cancelled",
-                                                        "erasure.completed")]
+    return [
+        line
+        for line in lines
+        if line.action in ("data.export", "erasure.requested", "erasure.cancelled", "erasure.completed")
+    ]
 
 
 def test_hr_sees_how_many_people_exported_their_data_never_who(world, client_for):
@@ -88,8 +106,9 @@ def test_hr_sees_how_many_people_exported_their_data_never_who(world, client_for
 
 def test_hr_sees_how_many_people_asked_for_their_own_erasure_never_who(world, in_tenant, client_for):
     employee = world.acme.employee
-    assert client_for(employee, world.acme.host).post(reverse("my_erasure_request"),
-                                                      {"confirm": "on"}).status_code == 302
+    assert (
+        client_for(employee, world.acme.host).post(reverse("my_erasure_request"), {"confirm": "on"}).status_code == 302
+    )
     with in_tenant(world.acme):
         own = ErasureRequest.objects.get(person=employee, status=ErasureRequest.Status.PENDING)
     hr = client_for(world.acme.hr, world.acme.host)
@@ -108,8 +127,9 @@ def test_hr_sees_how_many_people_asked_for_their_own_erasure_never_who(world, in
 
 def test_an_erasure_hr_asked_for_stays_in_hrs_log_and_list(world, in_tenant, client_for):
     hr = client_for(world.acme.hr, world.acme.host)
-    assert hr.post(reverse("reports_erasure"), {"email": world.acme.employee2.email, "confirm": "on"}
-                   ).status_code == 302
+    assert (
+        hr.post(reverse("reports_erasure"), {"email": world.acme.employee2.email, "confirm": "on"}).status_code == 302
+    )
     lines = hr.get(reverse("reports_audit"), {"category": "erasure"}).context["lines"]
     asked = next(line for line in lines if line.action == "erasure.requested")
     assert asked.subject == world.acme.employee2.get_full_name()

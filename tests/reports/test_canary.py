@@ -13,8 +13,8 @@ import subprocess
 import zipfile
 
 import pytest
-from weasyprint import HTML
 from django.urls import URLPattern, get_resolver, reverse
+from weasyprint import HTML
 
 from reports.models import ReportJob
 from tests.reports.data import build
@@ -30,8 +30,11 @@ def readable(response) -> str:
         texts = []
         for name in archive.namelist():
             member = archive.read(name)
-            texts.append(subprocess.run(["pdftotext", "-", "-"], input=member, capture_output=True).stdout.decode()
-                         if name.endswith(".pdf") else member.decode("utf-8", "replace"))
+            texts.append(
+                subprocess.run(["pdftotext", "-", "-"], input=member, capture_output=True).stdout.decode()
+                if name.endswith(".pdf")
+                else member.decode("utf-8", "replace")
+            )
         return "\n".join(texts)
     return body.decode("utf-8", "replace")
 
@@ -42,9 +45,13 @@ POST_ONLY = {"reports_erasure_cancel", "reports_job_create", "my_erasure_request
 def _routes(world, org, built, job) -> list[tuple[str, dict, dict]]:
     """Every GET route of the reports app with arguments that name this organisation's data."""
     kwargs = {"kind": "enrolments", "pk": job.pk, "user_id": org.employee.pk}
-    queries = {"reports_pdf": {"programme": built.programme.pk},
-               "my_progress_pdf": {"reflection": [p.private_reflection.pk for p in built.people]
-                                   + [p.shared_reflection.pk for p in built.people]}}
+    queries = {
+        "reports_pdf": {"programme": built.programme.pk},
+        "my_progress_pdf": {
+            "reflection": [p.private_reflection.pk for p in built.people]
+            + [p.shared_reflection.pk for p in built.people]
+        },
+    }
     routes = []
     for urlconf in ("reports.urls", "reports.urls_api"):
         for pattern in get_resolver(urlconf).url_patterns:
@@ -64,9 +71,14 @@ def scene(world, in_tenant):
     org = world.acme
     with in_tenant(org):
         built = build(org, people=6, employees=[org.employee, org.employee2])
-        job = ReportJob.objects.create(kind=ReportJob.Kind.PROGRAMME, requested_by=org.hr,
-                                       status=ReportJob.Status.READY, file_name="r.pdf", pages=1,
-                                       pdf=HTML(string="<p>Programme report</p>").write_pdf())
+        job = ReportJob.objects.create(
+            kind=ReportJob.Kind.PROGRAMME,
+            requested_by=org.hr,
+            status=ReportJob.Status.READY,
+            file_name="r.pdf",
+            pages=1,
+            pdf=HTML(string="<p>Programme report</p>").write_pdf(),
+        )
     return org, built, job
 
 
@@ -89,8 +101,14 @@ def test_no_one_else_reads_an_employees_content_in_any_report(world, client_for,
     org, built, job = scene
     routes = _routes(world, org, built, job)
     content = [value for person in built.people[:1] for value in person.canaries.values()]
-    for user, host in ((org.hr, org.host), (org.employee2, org.host), (world.coach_both, org.host),
-                       (world.globex.hr, org.host), (world.globex.employee, org.host), (world.staff, org.host)):
+    for user, host in (
+        (org.hr, org.host),
+        (org.employee2, org.host),
+        (world.coach_both, org.host),
+        (world.globex.hr, org.host),
+        (world.globex.employee, org.host),
+        (world.staff, org.host),
+    ):
         texts = _texts(world, client_for, user, host, routes)
         assert not _leaks(texts, content), f"{user.email} read {_leaks(texts, content)}"
     hr_texts = _texts(world, client_for, org.hr, org.host, routes)

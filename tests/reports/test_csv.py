@@ -8,8 +8,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from reports.models import AuditEvent
 from portal.csv import neutralise
+from reports.models import AuditEvent
 from tests.reports.data import all_canaries, build
 
 
@@ -22,10 +22,19 @@ def download(client, kind: str, **params) -> tuple[bytes, list[list[str]]]:
     return body, list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
-@pytest.mark.parametrize("value, written", [
-    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"), ("+31 6 1234", "'+31 6 1234"),
-    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tTab", "'\tTab"), ("Anna", "Anna"), (-1, -1), (None, ""),
-])
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+31 6 1234", "'+31 6 1234"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tTab", "'\tTab"),
+        ("Anna", "Anna"),
+        (-1, -1),
+        (None, ""),
+    ],
+)
 def test_cells_a_spreadsheet_would_run_are_neutralised(value, written):
     assert neutralise(value) == written
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from django.test.utils import override_settings
 from django.urls import reverse
 
 from assessments.models import Score
@@ -40,8 +39,9 @@ def test_it_shows_the_figures_of_a_programme(world, in_tenant, client_for):
         built = build(world.acme, people=10)  # two cohorts of 5, each in one department: two cells of 5
         background(world.acme)
         release(world.acme)
-    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_dashboard"),
-                                                              {"programme": built.programme.pk})
+    response = client_for(world.acme.hr, world.acme.host).get(
+        reverse("reports_dashboard"), {"programme": built.programme.pk}
+    )
     assert response.status_code == 200
     report = response.context["report"]
     assert report.people == 10
@@ -49,8 +49,10 @@ def test_it_shows_the_figures_of_a_programme(world, in_tenant, client_for):
     # 3 group sessions per cohort and one 1:1 each, a fifth of the group ones missed (see data.build).
     assert report.attendance.present + report.attendance.absent == 10 * 4
     assert report.credits.allowance == 60 and report.credits.used == 10
-    assert [(row.moment, row.assigned, row.submitted) for row in report.completion] == [("initial", 10, 10),
-                                                                                        ("final", 10, 10)]
+    assert [(row.moment, row.assigned, row.submitted) for row in report.completion] == [
+        ("initial", 10, 10),
+        ("final", 10, 10),
+    ]
     assert report.ratings.shown and report.ratings.count == 10
     assert sum(report.ratings.distribution.values()) == 10
     assert report.released_on is not None
@@ -80,8 +82,9 @@ def test_it_withholds_content_figures_of_fewer_people_than_the_minimum(world, in
     with in_tenant(world.acme):
         built = build(world.acme, people=4)
         release(world.acme)
-    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_dashboard"),
-                                                              {"programme": built.programme.pk})
+    response = client_for(world.acme.hr, world.acme.host).get(
+        reverse("reports_dashboard"), {"programme": built.programme.pk}
+    )
     report = response.context["report"]
     assert not report.ratings.shown and report.ratings.mean is None and report.ratings.distribution == {}
     assert all(not line.shown and line.change is None for group in report.change for line in group.dimensions)
@@ -102,11 +105,17 @@ def test_small_departments_are_pooled_and_margins_leave_out_what_is_withheld(wor
         EmployeeProfile.objects.filter(user__in=a[:3] + b[:2]).update(department="Finance")
         EmployeeProfile.objects.filter(user__in=a[3:5]).update(department="Legal")
         release(world.acme)
-        figures = {name: _dashboard(world, world.acme, programme=built.programme.pk, **extra)[0].ratings
-                   for name, extra in (("programme", {}), ("Sales", {"department": "Sales"}),
-                                       ("Operations", {"department": "Operations"}),
-                                       ("Finance", {"department": "Finance"}), ("Legal", {"department": "Legal"}),
-                                       ("B", {"cohort": built.cohorts[1].pk}))}
+        figures = {
+            name: _dashboard(world, world.acme, programme=built.programme.pk, **extra)[0].ratings
+            for name, extra in (
+                ("programme", {}),
+                ("Sales", {"department": "Sales"}),
+                ("Operations", {"department": "Operations"}),
+                ("Finance", {"department": "Finance"}),
+                ("Legal", {"department": "Legal"}),
+                ("B", {"cohort": built.cohorts[1].pk}),
+            )
+        }
     for name in ("Finance", "Legal", "Operations"):
         assert not figures[name].shown and "fewer than 5 people" in figures[name].withheld
     assert figures["Sales"].people == 5 and figures["B"].people == 10
@@ -118,8 +127,9 @@ def test_small_departments_are_pooled_and_margins_leave_out_what_is_withheld(wor
 def test_a_programme_of_another_organisation_is_ignored_with_a_message(world, in_tenant, client_for):
     with in_tenant(world.globex):
         foreign = build(world.globex, people=5, tag="G")
-    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_dashboard"),
-                                                              {"programme": foreign.programme.pk, "cohort": "nonsense"})
+    response = client_for(world.acme.hr, world.acme.host).get(
+        reverse("reports_dashboard"), {"programme": foreign.programme.pk, "cohort": "nonsense"}
+    )
     assert response.status_code == 200
     assert response.context["filters"].programme is None
     assert "does not exist" in response.content.decode()
@@ -130,7 +140,8 @@ def test_htmx_swaps_only_the_dashboard(world, in_tenant, client_for):
     with in_tenant(world.acme):
         built = build(world.acme, people=5)
     response = client_for(world.acme.hr, world.acme.host).get(
-        reverse("reports_dashboard"), {"programme": built.programme.pk}, HTTP_HX_REQUEST="true")
+        reverse("reports_dashboard"), {"programme": built.programme.pk}, HTTP_HX_REQUEST="true"
+    )
     content = response.content.decode()
     assert "<html" not in content and 'hx-target="#dashboard"' in content
 
@@ -159,8 +170,9 @@ def _count_queries(client, params, django_assert_num_queries):
     assert response.status_code == 200
 
 
-def test_the_number_of_queries_does_not_grow_with_the_organisation(world, in_tenant, client_for,
-                                                                   django_assert_num_queries):
+def test_the_number_of_queries_does_not_grow_with_the_organisation(
+    world, in_tenant, client_for, django_assert_num_queries
+):
     with in_tenant(world.acme):
         small = build(world.acme, people=10)
         background(world.acme)

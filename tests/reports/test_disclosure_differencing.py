@@ -21,12 +21,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import (ActionItem, Assignment, Goal, Instrument, PhaseAssessment, Reflection, Score,
-                                SessionFeedback)
+from assessments.models import (
+    ActionItem,
+    Assignment,
+    Goal,
+    Instrument,
+    PhaseAssessment,
+    Reflection,
+    Score,
+    SessionFeedback,
+)
 from programmes.models import Cohort, EmployeeProfile, Enrolment, Phase, Programme, Session
 from reports import disclosure, pdf
 from tenants.models import Membership, Role, User
@@ -45,8 +52,12 @@ class Seeded:
 
 
 def _person(org, tag: str, index: int, department: str) -> User:
-    user = User.objects.create_user(email=f"dc-{tag}-{index}@{org.organisation.slug}.test", password="x" * 20,
-                                    first_name=f"DC{tag}{index}", last_name="Person")
+    user = User.objects.create_user(
+        email=f"dc-{tag}-{index}@{org.organisation.slug}.test",
+        password="x" * 20,
+        first_name=f"DC{tag}{index}",
+        last_name="Person",
+    )
     Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
     EmployeeProfile.objects.update_or_create(user=user, defaults={"department": department})
     return user
@@ -62,64 +73,100 @@ def seed(org) -> Seeded:
     layout = [(name, sizes, None) for name, sizes in SIZES.items()]
     layout[1] = ("Second", SIZES["Second"] + (PADDED[1],), PADDED)
     for name, sizes, padded in layout:
-        programme = Programme.objects.create(name=name, starts_on=today - timedelta(days=100),
-                                             ends_on=today + timedelta(days=30), status=Programme.Status.ACTIVE)
+        programme = Programme.objects.create(
+            name=name,
+            starts_on=today - timedelta(days=100),
+            ends_on=today + timedelta(days=30),
+            status=Programme.Status.ACTIVE,
+        )
         programmes[name] = programme
         moments = {}
         for position, (moment, kind) in enumerate((("initial", Phase.Kind.INTAKE), ("final", Phase.Kind.FINAL))):
             phase = Phase.objects.create(programme=programme, position=position + 1, kind=kind, name=moment)
             moments[moment] = PhaseAssessment.objects.create(
-                programme=programme, phase=phase, instrument=instrument, version=version, moment=moment,
-                opens_on=today - timedelta(days=60), due_on=today - timedelta(days=10 if moment == "initial" else 1))
+                programme=programme,
+                phase=phase,
+                instrument=instrument,
+                version=version,
+                moment=moment,
+                opens_on=today - timedelta(days=60),
+                due_on=today - timedelta(days=10 if moment == "initial" else 1),
+            )
             scheduled.append(moments[moment])
         for number, size in enumerate(sizes):
             is_padded = padded is not None and number == len(sizes) - 1
-            cohort = Cohort.objects.create(programme=programme, name=padded[0] if is_padded else f"{name} {size}",
-                                           capacity=50)
+            cohort = Cohort.objects.create(
+                programme=programme, name=padded[0] if is_padded else f"{name} {size}", capacity=50
+            )
             cohorts.append(cohort)
             for member in range(size):
                 serial += 1
                 # Most of a cohort in Sales, the rest alone in Ops or Legal: cells of every size.
                 user = _person(org, name, serial, DEPARTMENTS[{5: 1, 6: 2}.get(member, 0)])
-                enrolment = Enrolment.objects.create(programme=programme, cohort=cohort, employee=user,
-                                                     status=Enrolment.Status.ACTIVE, credit_allowance=4)
+                enrolment = Enrolment.objects.create(
+                    programme=programme,
+                    cohort=cohort,
+                    employee=user,
+                    status=Enrolment.Status.ACTIVE,
+                    credit_allowance=4,
+                )
                 takes_part = not is_padded or member < padded[2]
                 for moment, item in moments.items():
                     assignment = Assignment.objects.create(
-                        phase_assessment=item, enrolment=enrolment, employee=user, version=version,
-                        submitted_at=now - timedelta(days=20) if takes_part else None)
+                        phase_assessment=item,
+                        enrolment=enrolment,
+                        employee=user,
+                        version=version,
+                        submitted_at=now - timedelta(days=20) if takes_part else None,
+                    )
                     if takes_part:
                         for position, dimension in enumerate(dimensions):
                             value = 30 + (serial * 7.3 + position * 3.1) % 40 + (11.7 if moment == "final" else 0)
-                            Score.objects.create(assignment=assignment, dimension=dimension,
-                                                 dimension_key=dimension.key, value=round(value, 2), answered=4,
-                                                 items=4)
+                            Score.objects.create(
+                                assignment=assignment,
+                                dimension=dimension,
+                                dimension_key=dimension.key,
+                                value=round(value, 2),
+                                answered=4,
+                                items=4,
+                            )
                 if not takes_part:
                     continue
-                session = Session.objects.create(kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach=org.coach,
-                                                 starts_at=now - timedelta(days=5 + serial % 9),
-                                                 status=Session.Status.COMPLETED)
+                session = Session.objects.create(
+                    kind=Session.Kind.INDIVIDUAL,
+                    enrolment=enrolment,
+                    coach=org.coach,
+                    starts_at=now - timedelta(days=5 + serial % 9),
+                    status=Session.Status.COMPLETED,
+                )
                 SessionFeedback.objects.create(session=session, employee=user, rating=1 + serial * 3 % 5)
                 for count in range(1 + serial % 3):
                     Reflection.objects.create(employee=user, body=f"private {serial} {count}")
                 goal = Goal.objects.create(employee=user, title="goal", progress=(serial * 13) % 100)
                 ActionItem.objects.create(goal=goal, title="step", due_on=today - timedelta(days=1 + serial % 2))
-    return Seeded(programmes=programmes, cohorts=cohorts, scheduled=scheduled,
-                  dimension_keys=[dimension.key for dimension in dimensions])
+    return Seeded(
+        programmes=programmes,
+        cohorts=cohorts,
+        scheduled=scheduled,
+        dimension_keys=[dimension.key for dimension in dimensions],
+    )
 
 
 # --- the truth: each unit (person, cohort) and what it contributes --------------------------------------
+
 
 def truth_of_units():
     """{unit: {figure kind: (contributes, vector)}} straight from the data, and each unit's department."""
     units, departments = {}, dict(EmployeeProfile.objects.values_list("user_id", "department"))
     for person, programme, cohort in Enrolment.objects.exclude(status=Enrolment.Status.WITHDRAWN).values_list(
-            "employee_id", "programme_id", "cohort_id"):
+        "employee_id", "programme_id", "cohort_id"
+    ):
         units[(person, cohort)] = {"programme": programme, "department": departments.get(person, "")}
     figures = defaultdict(dict)
     ratings = defaultdict(list)
     for session in SessionFeedback.objects.exclude(session__status=Session.Status.CANCELLED).select_related(
-            "session", "session__enrolment"):
+        "session", "session__enrolment"
+    ):
         cohort = session.session.cohort_id or session.session.enrolment.cohort_id
         ratings[(session.employee_id, cohort)].append(session.rating)
     reflections = defaultdict(int)
@@ -128,16 +175,23 @@ def truth_of_units():
     assignments = defaultdict(lambda: [0, 0])
     moments = defaultdict(lambda: [0, 0])
     for pa, moment, person, cohort, submitted in Assignment.objects.values_list(
-            "phase_assessment_id", "phase_assessment__moment", "employee_id", "enrolment__cohort_id", "submitted_at"):
+        "phase_assessment_id", "phase_assessment__moment", "employee_id", "enrolment__cohort_id", "submitted_at"
+    ):
         assignments[(pa, person, cohort)][0] += 1 if submitted else 0
         assignments[(pa, person, cohort)][1] += 1
         moments[(moment, person, cohort)][0] += 1 if submitted else 0
         moments[(moment, person, cohort)][1] += 1
     scores = defaultdict(dict)
     for pa, moment, person, cohort, key, value in Score.objects.filter(
-            assignment__submitted_at__isnull=False, value__isnull=False).values_list(
-            "assignment__phase_assessment_id", "assignment__phase_assessment__moment", "assignment__employee_id",
-            "assignment__enrolment__cohort_id", "dimension_key", "value"):
+        assignment__submitted_at__isnull=False, value__isnull=False
+    ).values_list(
+        "assignment__phase_assessment_id",
+        "assignment__phase_assessment__moment",
+        "assignment__employee_id",
+        "assignment__enrolment__cohort_id",
+        "dimension_key",
+        "value",
+    ):
         scores[(person, cohort)][(pa, key)] = value
         scores[(person, cohort)][(moment, key)] = value
     for unit in units:
@@ -149,8 +203,10 @@ def truth_of_units():
             if (who, where) == unit:
                 figures[unit][f"completion:{pa}"] = (submitted > 0, (submitted, assigned))
                 all_moments = figures[unit].get("completion", (False, (0, 0)))[1]
-                figures[unit]["completion"] = (bool(all_moments[0] + submitted),
-                                               (all_moments[0] + submitted, all_moments[1] + assigned))
+                figures[unit]["completion"] = (
+                    bool(all_moments[0] + submitted),
+                    (all_moments[0] + submitted, all_moments[1] + assigned),
+                )
         for (moment, who, where), (submitted, assigned) in moments.items():
             if (who, where) == unit:
                 figures[unit][f"completion@{moment}"] = (submitted > 0, (submitted, assigned))
@@ -178,6 +234,7 @@ def truth(figures, units: frozenset, kind: str) -> tuple[int, tuple]:
 
 # --- what HR sees -----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Shown:
     endpoint: str
@@ -188,10 +245,13 @@ class Shown:
 
 
 def selection_units(units, programme=None, cohort=None, department=None) -> frozenset:
-    return frozenset(unit for unit, about in units.items()
-                     if (programme is None or about["programme"] == programme)
-                     and (cohort is None or unit[1] == cohort)
-                     and (department is None or about["department"] == department))
+    return frozenset(
+        unit
+        for unit, about in units.items()
+        if (programme is None or about["programme"] == programme)
+        and (cohort is None or unit[1] == cohort)
+        and (department is None or about["department"] == department)
+    )
 
 
 def dashboard_figures(endpoint: str, report, breakdown, selection) -> list[Shown]:
@@ -204,7 +264,9 @@ def dashboard_figures(endpoint: str, report, breakdown, selection) -> list[Shown
     for group in report.change:
         for line in group.dimensions:
             if line.shown:
-                shown.append(Shown(endpoint, selection, f"change:{line.key}", (line.people, line.initial * line.people)))
+                shown.append(
+                    Shown(endpoint, selection, f"change:{line.key}", (line.people, line.initial * line.people))
+                )
     programme, cohort, department = selection
     for row_selection, row in breakdown:
         if row.assigned:
@@ -215,8 +277,6 @@ def dashboard_figures(endpoint: str, report, breakdown, selection) -> list[Shown
 def _breakdown_selections(seeded, selection, breakdown):
     programme, cohort, department = selection
     if programme:
-        groups = [(p_id, c.pk) for c in seeded.cohorts for p_id in [c.programme_id] if c.programme_id == programme
-                  and (cohort is None or c.pk == cohort)]
         by_label = {c.name: (c.programme_id, c.pk, department) for c in seeded.cohorts}
     else:
         by_label = {p.name: (p.pk, None, department) for p in seeded.programmes.values()}
@@ -231,6 +291,7 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
     def fake_render(template, context, *, progress=None):
         captured["context"] = context
         from django.template.loader import render_to_string
+
         render_to_string(template, context)  # the PDF's text is made from this HTML
         return pdf.Rendered(content=b"%PDF-1.7", pages=1)
 
@@ -238,21 +299,27 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
     selections = [(None, None, None)]
     for programme in seeded.programmes.values():
         selections.append((programme.pk, None, None))
-        selections += [(programme.pk, cohort.pk, None) for cohort in seeded.cohorts
-                       if cohort.programme_id == programme.pk]
+        selections += [
+            (programme.pk, cohort.pk, None) for cohort in seeded.cohorts if cohort.programme_id == programme.pk
+        ]
     selections += [(p, c, department) for (p, c, _d) in list(selections) for department in DEPARTMENTS]
     for selection in selections:
         params = {name: value for name, value in zip(("programme", "cohort", "department"), selection) if value}
         for endpoint, headers in (("dashboard page", {}), ("dashboard fragment", {"HTTP_HX_REQUEST": "true"})):
             context = client.get(reverse("reports_dashboard"), params, **headers).context
             tried[endpoint] += 1
-            shown += dashboard_figures(endpoint, context["report"],
-                                       _breakdown_selections(seeded, selection, context["breakdown"]), selection)
+            shown += dashboard_figures(
+                endpoint, context["report"], _breakdown_selections(seeded, selection, context["breakdown"]), selection
+            )
         assert client.get(reverse("reports_pdf"), params).status_code == 200
         tried["programme PDF"] += 1
         context = captured["context"]
-        shown += dashboard_figures("programme PDF", context["report"],
-                                   _breakdown_selections(seeded, selection, context["breakdown"]), selection)
+        shown += dashboard_figures(
+            "programme PDF",
+            context["report"],
+            _breakdown_selections(seeded, selection, context["breakdown"]),
+            selection,
+        )
         for kind in ("enrolments", "attendance", "credits"):
             # Administrative rows only (HR's to see person by person): no aggregate of content to collect.
             body = b"".join(client.get(reverse("reports_csv", args=[kind]), params).streaming_content).decode()
@@ -261,30 +328,57 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
     by_name = {cohort.name: cohort for cohort in seeded.cohorts}
     for row in client.get(reverse("assignment_overview")).context["rows"]:
         if row.completion.shown:
-            shown.append(Shown("assessment overview", (None, None, None), f"completion:{row.scheduled.pk}",
-                               (row.completion.submitted, row.completion.assigned)))
+            shown.append(
+                Shown(
+                    "assessment overview",
+                    (None, None, None),
+                    f"completion:{row.scheduled.pk}",
+                    (row.completion.submitted, row.completion.assigned),
+                )
+            )
     tried["assessment overview"] += 1
     for scheduled in seeded.scheduled:
         cohorts = [cohort for cohort in seeded.cohorts if cohort.programme_id == scheduled.programme_id]
         for cohort in [None] + cohorts:
-            for endpoint, headers in (("assessment results page", {}),
-                                      ("assessment results fragment", {"HTTP_HX_REQUEST": "true"})):
+            for endpoint, headers in (
+                ("assessment results page", {}),
+                ("assessment results fragment", {"HTTP_HX_REQUEST": "true"}),
+            ):
                 params = {"cohort": cohort.pk} if cohort else {}
-                aggregate = client.get(reverse("result_aggregate", args=[scheduled.pk]), params,
-                                       **headers).context["aggregate"]
+                aggregate = client.get(reverse("result_aggregate", args=[scheduled.pk]), params, **headers).context[
+                    "aggregate"
+                ]
                 tried[endpoint] += 1
                 selection = (scheduled.programme_id, cohort.pk if cohort else None, None)
                 if aggregate.completion.shown:
-                    shown.append(Shown(endpoint, selection, f"completion:{scheduled.pk}",
-                                       (aggregate.completion.submitted, aggregate.completion.assigned)))
+                    shown.append(
+                        Shown(
+                            endpoint,
+                            selection,
+                            f"completion:{scheduled.pk}",
+                            (aggregate.completion.submitted, aggregate.completion.assigned),
+                        )
+                    )
                 for each, completion in aggregate.by_cohort:
                     if completion.shown:
-                        shown.append(Shown(endpoint, (scheduled.programme_id, each.pk, None),
-                                           f"completion:{scheduled.pk}", (completion.submitted, completion.assigned)))
+                        shown.append(
+                            Shown(
+                                endpoint,
+                                (scheduled.programme_id, each.pk, None),
+                                f"completion:{scheduled.pk}",
+                                (completion.submitted, completion.assigned),
+                            )
+                        )
                 for line in aggregate.lines:
                     if line.mean is not None:
-                        shown.append(Shown(endpoint, selection, f"scores:{scheduled.pk}:{line.key}",
-                                           (line.people, line.mean * line.people)))
+                        shown.append(
+                            Shown(
+                                endpoint,
+                                selection,
+                                f"scores:{scheduled.pk}:{line.key}",
+                                (line.people, line.mean * line.people),
+                            )
+                        )
     for panel in client.get("/").context["panels"]:  # HR's home: engagement and completion panels
         if panel["template"] == "assessments/feedback_home_hr.html":
             figures = _figures(panel["figures"])
@@ -292,16 +386,23 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
                 shown.append(Shown("HR home", (None, None, None), "reflections", (figures["reflections"],)))
         for row in panel.get("rows", []) if panel["template"] == "assessments/assignment_home_hr.html" else []:
             if row.completion.shown:
-                shown.append(Shown("HR home", (None, None, None), f"completion:{row.scheduled.pk}",
-                                   (row.completion.submitted, row.completion.assigned)))
+                shown.append(
+                    Shown(
+                        "HR home",
+                        (None, None, None),
+                        f"completion:{row.scheduled.pk}",
+                        (row.completion.submitted, row.completion.assigned),
+                    )
+                )
     tried["HR home"] += 1
     engagement = client.get(reverse("journal_engagement")).context
     api = client.get("/api/v1/engagement/").json()
     tried["engagement page"] += 1
     tried["engagement API"] += 1
     for endpoint, org, groups in (
-            ("engagement page", _figures(engagement["organisation"]), [_figures(g) for g in engagement["cohorts"]]),
-            ("engagement API", _api_figures(api["organisation"]), [_api_figures(g) for g in api["cohorts"]])):
+        ("engagement page", _figures(engagement["organisation"]), [_figures(g) for g in engagement["cohorts"]]),
+        ("engagement API", _api_figures(api["organisation"]), [_api_figures(g) for g in api["cohorts"]]),
+    ):
         for label, figures in [(None, org)] + [(g["label"], g) for g in groups]:
             cohort = by_name.get(label)
             if label is not None and cohort is None:
@@ -310,23 +411,38 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
             if figures["reflections"] is not None:
                 shown.append(Shown(endpoint, selection, "reflections", (figures["reflections"],)))
             if figures["ratings"] is not None and figures["average_rating"] is not None:
-                shown.append(Shown(endpoint, selection, "ratings",
-                                   (figures["ratings"], figures["average_rating"] * figures["ratings"]),
-                                   tolerance=0.05 * figures["ratings"] + 0.01))
+                shown.append(
+                    Shown(
+                        endpoint,
+                        selection,
+                        "ratings",
+                        (figures["ratings"], figures["average_rating"] * figures["ratings"]),
+                        tolerance=0.05 * figures["ratings"] + 0.01,
+                    )
+                )
     return shown, dict(tried)
 
 
 def _figures(group) -> dict:
-    return {"label": group.label or None, "reflections": group.reflections.value, "ratings": group.ratings.value,
-            "average_rating": group.average_rating.value}
+    return {
+        "label": group.label or None,
+        "reflections": group.reflections.value,
+        "ratings": group.ratings.value,
+        "average_rating": group.average_rating.value,
+    }
 
 
 def _api_figures(group) -> dict:
-    return {"label": group["cohort"] or None, "reflections": group["reflections"]["value"],
-            "ratings": group["ratings"]["value"], "average_rating": group["average_rating"]["value"]}
+    return {
+        "label": group["cohort"] or None,
+        "reflections": group["reflections"]["value"],
+        "ratings": group["ratings"]["value"],
+        "average_rating": group["average_rating"]["value"],
+    }
 
 
 # --- the attack -------------------------------------------------------------------------------------------
+
 
 def attack(shown: list[Shown], units, figures, minimum: int) -> tuple[list[str], int]:
     """Every single figure, nested difference, disjoint sum and whole minus a subset of its parts, per
@@ -353,21 +469,37 @@ def attack(shown: list[Shown], units, figures, minimum: int) -> tuple[list[str],
             tolerance = first.tolerance + second.tolerance
             if b < a or a < b:
                 (big, whole), (small, part) = ((a, first), (b, second)) if b < a else ((b, second), (a, first))
-                check(kind, big - small, tuple(x - y for x, y in zip(whole.vector, part.vector)), tolerance,
-                      f"{whole.endpoint} {whole.selection} minus {part.endpoint} {part.selection}")
+                check(
+                    kind,
+                    big - small,
+                    tuple(x - y for x, y in zip(whole.vector, part.vector)),
+                    tolerance,
+                    f"{whole.endpoint} {whole.selection} minus {part.endpoint} {part.selection}",
+                )
             elif not a & b:
-                check(kind, a | b, tuple(x + y for x, y in zip(first.vector, second.vector)), tolerance,
-                      f"{first.endpoint} {first.selection} plus {second.selection}")
+                check(
+                    kind,
+                    a | b,
+                    tuple(x + y for x, y in zip(first.vector, second.vector)),
+                    tolerance,
+                    f"{first.endpoint} {first.selection} plus {second.selection}",
+                )
         for whole_units, whole in items:
             parts = [(units_, item) for units_, item in items if units_ < whole_units]
             for family in _families(parts):
                 for size in range(1, len(family) + 1):
                     for subset in combinations(family, size):
                         covered = whole_units - frozenset().union(*(u for u, _i in subset))
-                        vector = tuple(w - sum(item.vector[index] for _u, item in subset)
-                                       for index, w in enumerate(whole.vector))
-                        check(kind, covered, vector, whole.tolerance + sum(i.tolerance for _u, i in subset),
-                              f"{whole.endpoint} {whole.selection} minus {[i.selection for _u, i in subset]}")
+                        vector = tuple(
+                            w - sum(item.vector[index] for _u, item in subset) for index, w in enumerate(whole.vector)
+                        )
+                        check(
+                            kind,
+                            covered,
+                            vector,
+                            whole.tolerance + sum(i.tolerance for _u, i in subset),
+                            f"{whole.endpoint} {whole.selection} minus {[i.selection for _u, i in subset]}",
+                        )
     return breaches, tried
 
 
@@ -393,8 +525,9 @@ def _per_kind(breaches: list[str]) -> dict[str, tuple[int, str]]:
     return kinds
 
 
-def test_no_aggregate_or_combination_of_aggregates_reveals_a_small_group(world, in_tenant, client_for,
-                                                                          monkeypatch, capsys):
+def test_no_aggregate_or_combination_of_aggregates_reveals_a_small_group(
+    world, in_tenant, client_for, monkeypatch, capsys
+):
     with in_tenant(world.acme):
         seeded = seed(world.acme)
         disclosure.refresh(force=True)
@@ -403,10 +536,15 @@ def test_no_aggregate_or_combination_of_aggregates_reveals_a_small_group(world, 
     shown, tried = collect(world, client, seeded, monkeypatch)
     breaches, combinations_tried = attack(shown, units, figures, disclosure.threshold())
     with capsys.disabled():
-        print(f"\ndifferencing: {len(tried)} endpoints, {sum(tried.values())} endpoint × filter requests "
-              f"({', '.join(f'{name} {count}' for name, count in sorted(tried.items()))}); "
-              f"{len(shown)} figures shown; {combinations_tried} sums and differences tried; "
-              f"{len(breaches)} breaches"
-              + "".join(f"\n  {kind}: {count} breaches, e.g. {example}" for kind, (count, example) in _per_kind(breaches).items()))
+        print(
+            f"\ndifferencing: {len(tried)} endpoints, {sum(tried.values())} endpoint × filter requests "
+            f"({', '.join(f'{name} {count}' for name, count in sorted(tried.items()))}); "
+            f"{len(shown)} figures shown; {combinations_tried} sums and differences tried; "
+            f"{len(breaches)} breaches"
+            + "".join(
+                f"\n  {kind}: {count} breaches, e.g. {example}"
+                for kind, (count, example) in _per_kind(breaches).items()
+            )
+        )
     assert shown, "the seeded world must release some figures, or the test proves nothing"
     assert not breaches, "\n".join(sorted(set(breaches))[:40])

@@ -19,10 +19,16 @@ def _rater(org, programme, cohort, serial: int, rating: int) -> Enrolment:
     user = User.objects.create_user(email=f"move-{serial}@{org.organisation.slug}.test", password="x" * 20)
     Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
     EmployeeProfile.objects.update_or_create(user=user, defaults={"department": "Sales"})
-    enrolment = Enrolment.objects.create(programme=programme, cohort=cohort, employee=user,
-                                         status=Enrolment.Status.ACTIVE, credit_allowance=2)
-    session = Session.objects.create(kind=Session.Kind.INDIVIDUAL, enrolment=enrolment, coach=org.coach,
-                                     starts_at=timezone.now() - timedelta(days=3), status=Session.Status.COMPLETED)
+    enrolment = Enrolment.objects.create(
+        programme=programme, cohort=cohort, employee=user, status=Enrolment.Status.ACTIVE, credit_allowance=2
+    )
+    session = Session.objects.create(
+        kind=Session.Kind.INDIVIDUAL,
+        enrolment=enrolment,
+        coach=org.coach,
+        starts_at=timezone.now() - timedelta(days=3),
+        status=Session.Status.COMPLETED,
+    )
     SessionFeedback.objects.create(session=session, employee=user, rating=rating)
     return enrolment
 
@@ -35,16 +41,21 @@ def _ratings(client, **params):
 def test_moving_one_person_between_cohorts_changes_no_figure_hr_sees(world, in_tenant, client_for):
     today = timezone.localdate()
     with in_tenant(world.acme):
-        programme = Programme.objects.create(name="Moves", starts_on=today, ends_on=today + timedelta(days=90),
-                                             status=Programme.Status.ACTIVE)
+        programme = Programme.objects.create(
+            name="Moves", starts_on=today, ends_on=today + timedelta(days=90), status=Programme.Status.ACTIVE
+        )
         first, second = (Cohort.objects.create(programme=programme, name=name, capacity=20) for name in "AB")
         enrolments = [_rater(world.acme, programme, first, index, 1 + index % 5) for index in range(6)]
         for index in range(6, 12):
             _rater(world.acme, programme, second, index, 5)
         disclosure.refresh(today=today, force=True)
     client = client_for(world.acme.hr, world.acme.host)
-    selections = [{"programme": programme.pk}, {"programme": programme.pk, "cohort": first.pk},
-                  {"programme": programme.pk, "cohort": second.pk}, {}]
+    selections = [
+        {"programme": programme.pk},
+        {"programme": programme.pk, "cohort": first.pk},
+        {"programme": programme.pk, "cohort": second.pk},
+        {},
+    ]
     before = [_ratings(client, **selection) for selection in selections]
     assert before[1][0] == 6 and before[2][0] == 6  # both cohorts are released
     with in_tenant(world.acme):
@@ -59,8 +70,9 @@ def test_moving_one_person_between_cohorts_changes_no_figure_hr_sees(world, in_t
 def test_a_change_of_enough_people_is_released(world, in_tenant, client_for):
     today = timezone.localdate()
     with in_tenant(world.acme):
-        programme = Programme.objects.create(name="Growth", starts_on=today, ends_on=today + timedelta(days=90),
-                                             status=Programme.Status.ACTIVE)
+        programme = Programme.objects.create(
+            name="Growth", starts_on=today, ends_on=today + timedelta(days=90), status=Programme.Status.ACTIVE
+        )
         cohort = Cohort.objects.create(programme=programme, name="Growing", capacity=20)
         for index in range(5):
             _rater(world.acme, programme, cohort, 100 + index, 4)
@@ -79,8 +91,9 @@ def test_a_change_of_enough_people_is_released(world, in_tenant, client_for):
 def test_a_cell_padded_with_people_who_never_take_part_is_withheld(world, in_tenant, client_for):
     today = timezone.localdate()
     with in_tenant(world.acme):
-        programme = Programme.objects.create(name="Padded", starts_on=today, ends_on=today + timedelta(days=90),
-                                             status=Programme.Status.ACTIVE)
+        programme = Programme.objects.create(
+            name="Padded", starts_on=today, ends_on=today + timedelta(days=90), status=Programme.Status.ACTIVE
+        )
         cohort = Cohort.objects.create(programme=programme, name="Padded", capacity=20)
         _rater(world.acme, programme, cohort, 200, 1)
         for index in range(201, 206):
@@ -88,8 +101,11 @@ def test_a_cell_padded_with_people_who_never_take_part_is_withheld(world, in_ten
             Enrolment.objects.create(programme=programme, cohort=cohort, employee=user, credit_allowance=2)
         disclosure.refresh(today=today, force=True)
         assert not ReleasedCell.objects.filter(cohort_id=cohort.pk, shown=True).exists()
-    report = client_for(world.acme.hr, world.acme.host).get(
-        reverse("reports_dashboard"), {"programme": programme.pk}).context["report"]
+    report = (
+        client_for(world.acme.hr, world.acme.host)
+        .get(reverse("reports_dashboard"), {"programme": programme.pk})
+        .context["report"]
+    )
     assert report.people == 6 and not report.ratings.shown
 
 

@@ -28,9 +28,12 @@ def columns_holding(needles: list[str]) -> list[str]:
     """Every text column of every schema (public, the template and each organisation's) holding a needle."""
     pattern = "|".join(re.escape(needle) for needle in needles)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns "
-                       "WHERE data_type = ANY(%s) AND table_schema NOT IN ('pg_catalog', 'information_schema') "
-                       "AND table_schema NOT LIKE 'pg_%%'", [list(TEXT_TYPES)])
+        cursor.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE data_type = ANY(%s) AND table_schema NOT IN ('pg_catalog', 'information_schema') "
+            "AND table_schema NOT LIKE 'pg_%%'",
+            [list(TEXT_TYPES)],
+        )
         found = []
         for schema, table, column in cursor.fetchall():
             cursor.execute(f'SELECT COUNT(*) FROM "{schema}"."{table}" WHERE "{column}"::text ~* %s', [pattern])
@@ -42,8 +45,12 @@ def columns_holding(needles: list[str]) -> list[str]:
 @pytest.fixture
 def two_organisations_person(world, in_tenant):
     """Someone employed by both organisations, with coaching content in each."""
-    person = User.objects.create_user(email="ingrid.unique@twice.test", password="correct horse battery",
-                                      first_name="Ingridunique", last_name="Zwaanunique")
+    person = User.objects.create_user(
+        email="ingrid.unique@twice.test",
+        password="correct horse battery",
+        first_name="Ingridunique",
+        last_name="Zwaanunique",
+    )
     built = {}
     for key, org in (("acme", world.acme), ("globex", world.globex)):
         with in_tenant(org):
@@ -83,20 +90,21 @@ def test_an_employee_schedules_their_own_erasure_and_can_call_it_off(world, in_t
 def test_nothing_is_erased_during_the_grace_period(world, in_tenant, two_organisations_person):
     person, built = two_organisations_person
     with in_tenant(world.acme):
-        ErasureRequest.objects.create(person=person, requested_by=person, scope="everywhere",
-                                      due_at=timezone.now() + timedelta(days=1))
+        ErasureRequest.objects.create(
+            person=person, requested_by=person, scope="everywhere", due_at=timezone.now() + timedelta(days=1)
+        )
     assert erasures_run() == 0
     assert len(columns_holding(_canaries(built, person))) >= 10
 
 
-def test_an_erasure_everywhere_leaves_no_trace_of_the_person_in_any_schema(world, in_tenant,
-                                                                           two_organisations_person):
+def test_an_erasure_everywhere_leaves_no_trace_of_the_person_in_any_schema(world, in_tenant, two_organisations_person):
     person, built = two_organisations_person
     with in_tenant(world.acme):
         enrolments_before = Enrolment.objects.count()
         attendance_before = Attendance.objects.count()
-        ErasureRequest.objects.create(person=person, requested_by=person, scope="everywhere",
-                                      due_at=timezone.now() - timedelta(minutes=1))
+        ErasureRequest.objects.create(
+            person=person, requested_by=person, scope="everywhere", due_at=timezone.now() - timedelta(minutes=1)
+        )
     assert erasures_run() == 1
     needles = _canaries(built, person) + [person.email, "Ingridunique", "Zwaanunique"]
     assert columns_holding(needles) == []
@@ -114,8 +122,9 @@ def test_an_erasure_everywhere_leaves_no_trace_of_the_person_in_any_schema(world
     assert not Membership.objects.filter(user=person).exists()
 
 
-def test_hrs_erasure_covers_their_organisation_only(world, in_tenant, client_for, two_organisations_person,
-                                                    django_capture_on_commit_callbacks, mailoutbox):
+def test_hrs_erasure_covers_their_organisation_only(
+    world, in_tenant, client_for, two_organisations_person, django_capture_on_commit_callbacks, mailoutbox
+):
     person, built = two_organisations_person
     client = client_for(world.acme.hr, world.acme.host)
     with django_capture_on_commit_callbacks(execute=True):
@@ -153,8 +162,12 @@ def test_the_dashboard_counts_stay_right_after_an_erasure(world, in_tenant, two_
         filters = dashboard.Filters(programme=built["acme"].programme)
         disclosure.refresh(force=True)
         before = dashboard.dashboard(actor=actor, filters=filters)
-        ErasureRequest.objects.create(person=person, requested_by=world.acme.hr, scope="organisation",
-                                      due_at=timezone.now() - timedelta(minutes=1))
+        ErasureRequest.objects.create(
+            person=person,
+            requested_by=world.acme.hr,
+            scope="organisation",
+            due_at=timezone.now() - timedelta(minutes=1),
+        )
         erasures_due_run()
         disclosure.refresh(today=timezone.localdate() + disclosure.REFRESH_PERIOD)
         after = dashboard.dashboard(actor=actor, filters=filters)
@@ -167,7 +180,8 @@ def test_the_dashboard_counts_stay_right_after_an_erasure(world, in_tenant, two_
 def test_erasure_is_refused_for_someone_who_also_coaches_here(world, in_tenant, client_for):
     Membership.objects.create(user=world.acme.coach, organisation=world.acme.organisation, role=Role.EMPLOYEE)
     response = client_for(world.acme.hr, world.acme.host).post(
-        reverse("reports_erasure"), {"email": world.acme.coach.email, "confirm": "on"})
+        reverse("reports_erasure"), {"email": world.acme.coach.email, "confirm": "on"}
+    )
     assert response.status_code == 200
     assert "Remove those roles first" in response.content.decode()
     with in_tenant(world.acme):
@@ -176,7 +190,8 @@ def test_erasure_is_refused_for_someone_who_also_coaches_here(world, in_tenant, 
 
 def test_hr_cannot_erase_someone_of_another_organisation(world, in_tenant, client_for):
     response = client_for(world.acme.hr, world.acme.host).post(
-        reverse("reports_erasure"), {"email": world.globex.employee.email, "confirm": "on"})
+        reverse("reports_erasure"), {"email": world.globex.employee.email, "confirm": "on"}
+    )
     assert "No employee of this organisation has that email address" in response.content.decode()
     with in_tenant(world.acme):
         assert not ErasureRequest.objects.exists()
@@ -200,8 +215,12 @@ def test_retention_deletes_coaching_content_past_the_period_only(world, in_tenan
         Reflection.objects.filter(employee=old.user).update(updated_at=long_ago, created_at=long_ago)
         Goal.objects.filter(employee=old.user).update(updated_at=long_ago)
         deleted = retention_apply(organisation=organisation)
-        assert deleted == {"assessments.Reflection": 2, "assessments.Goal": 1, "assessments.ActionItem": 1,
-                           "assessments.CheckIn": 1}
+        assert deleted == {
+            "assessments.Reflection": 2,
+            "assessments.Goal": 1,
+            "assessments.ActionItem": 1,
+            "assessments.CheckIn": 1,
+        }
         assert not Reflection.objects.filter(employee=old.user).exists()
         assert Reflection.objects.filter(employee=recent.user).count() == 2
         assert Goal.objects.filter(employee=recent.user).exists()
@@ -217,7 +236,8 @@ def test_the_nightly_task_applies_each_organisations_retention(world, in_tenant,
     with in_tenant(world.acme):
         built = build(world.acme, people=5)
         Reflection.objects.filter(employee=built.people[0].user).update(
-            updated_at=timezone.now() - timedelta(days=40 * 31))
+            updated_at=timezone.now() - timedelta(days=40 * 31)
+        )
     outcome = retention_run()
     assert outcome["acme"] == {"assessments.Reflection": 2}
     assert outcome["archives"] == []

@@ -36,8 +36,10 @@ def _person_fields():
 def test_every_model_that_points_at_a_person_is_in_the_data_map():
     mapped = {(entry.model, entry.field) for entry in data_map.ENTRIES}
     missing = sorted(set(_person_fields()) - mapped)
-    assert not missing, ("These fields point at a person but reports/data_map.py does not say how they are "
-                         f"exported and erased: {missing}")
+    assert not missing, (
+        "These fields point at a person but reports/data_map.py does not say how they are "
+        f"exported and erased: {missing}"
+    )
 
 
 def test_the_data_map_names_only_real_fields_and_says_why_where_it_must():
@@ -65,8 +67,13 @@ def test_the_export_holds_every_kind_of_row_about_the_person(world, in_tenant, c
     employee = world.acme.employee
     with in_tenant(world.acme):
         build(world.acme, people=5, employees=[employee])
-        ErasureRequest.objects.create(person=employee, requested_by=employee, scope="everywhere",
-                                      status=ErasureRequest.Status.CANCELLED, due_at="2030-01-01T00:00:00Z")
+        ErasureRequest.objects.create(
+            person=employee,
+            requested_by=employee,
+            scope="everywhere",
+            status=ErasureRequest.Status.CANCELLED,
+            due_at="2030-01-01T00:00:00Z",
+        )
         AuditEvent.objects.create(actor=world.acme.hr, subject=employee, action=AuditEvent.Action.ERASURE_REQUESTED)
     Token.objects.create(user=employee)
     actor = policy.actor_for(employee, world.acme.organisation)
@@ -91,11 +98,25 @@ def test_the_export_holds_every_kind_of_row_about_the_person(world, in_tenant, c
         if not pks <= exported:
             missing.append(f"{label}.{field}: {sorted(pks - exported)}")
     assert not missing, f"rows about the person missing from the export: {missing}"
-    for label in ("programmes.Enrolment", "programmes.Attendance", "assessments.Assignment", "assessments.Score",
-                  "assessments.Answer", "assessments.Reflection", "assessments.Goal", "assessments.ActionItem",
-                  "assessments.CheckIn", "assessments.SessionFeedback", "assessments.CoachFeedback",
-                  "programmes.UrgentRequest", "tenants.Membership", "reports.ErasureRequest", "reports.AuditEvent",
-                  "authtoken.Token", "programmes.CreditTransaction"):
+    for label in (
+        "programmes.Enrolment",
+        "programmes.Attendance",
+        "assessments.Assignment",
+        "assessments.Score",
+        "assessments.Answer",
+        "assessments.Reflection",
+        "assessments.Goal",
+        "assessments.ActionItem",
+        "assessments.CheckIn",
+        "assessments.SessionFeedback",
+        "assessments.CoachFeedback",
+        "programmes.UrgentRequest",
+        "tenants.Membership",
+        "reports.ErasureRequest",
+        "reports.AuditEvent",
+        "authtoken.Token",
+        "programmes.CreditTransaction",
+    ):
         assert data["records"].get(label), f"nothing of {label} in the export"
     assert set(data["records"]["authtoken.Token"][0]) == {"user", "created"}  # that it exists, not the key
     assert any(ref["model"] == "programmes.CreditTransaction" and ref["field"] == "by" for ref in data["references"])
@@ -108,8 +129,9 @@ def test_the_export_holds_what_the_person_may_see_and_nothing_of_anyone_else(wor
     with in_tenant(world.acme):
         built = build(world.acme, people=5, employees=[employee])
         mine = built.person(employee)
-        waiting = Assignment.objects.get(employee=employee, phase_assessment__moment="final",
-                                         phase_assessment__programme=built.programme)
+        waiting = Assignment.objects.get(
+            employee=employee, phase_assessment__moment="final", phase_assessment__programme=built.programme
+        )
         Assignment.objects.filter(pk=waiting.pk).update(release_required=True, released_at=None)
         waiting_scores = set(Score.objects.filter(assignment=waiting).values_list("pk", flat=True))
     data, archive = _export(client_for(employee, world.acme.host))

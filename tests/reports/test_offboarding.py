@@ -32,7 +32,8 @@ PASSWORD = "correct horse battery"
 
 def _staff_actor(email: str) -> policy.Actor:
     staff = User.objects.filter(email=email).first() or User.objects.create_user(
-        email=email, password=PASSWORD, is_staff=True)
+        email=email, password=PASSWORD, is_staff=True
+    )
     return policy.Actor(user=staff, organisation=None)
 
 
@@ -59,12 +60,18 @@ def test_restore_drill(django_db_setup, django_db_blocker, settings, tmp_path):
         # It commits: make sure it is the test database it commits to. pytest-django sets that database up
         # only when a test of the run is marked for the database, so this one cannot run alone.
         if not connection.settings_dict["NAME"].startswith("test_"):
-            pytest.fail(f"not on a test database ({connection.settings_dict['NAME']}): run this test with the "
-                        "rest of its module, whose other tests set the test database up")
+            pytest.fail(
+                f"not on a test database ({connection.settings_dict['NAME']}): run this test with the "
+                "rest of its module, whose other tests set the test database up"
+            )
         try:
             organisation = organisation_create(name="Drill Company", slug=slug)
-            hr = User.objects.create_user(email=f"hr@{slug}.test", password=PASSWORD, first_name="Hanna", last_name="Drill")
-            coach = User.objects.create_user(email=f"coach@{slug}.test", password=PASSWORD, first_name="Coen", last_name="Drill")
+            hr = User.objects.create_user(
+                email=f"hr@{slug}.test", password=PASSWORD, first_name="Hanna", last_name="Drill"
+            )
+            coach = User.objects.create_user(
+                email=f"coach@{slug}.test", password=PASSWORD, first_name="Coen", last_name="Drill"
+            )
             made += [hr.pk, coach.pk]
             Membership.objects.create(user=hr, organisation=organisation, role=Role.HR_MANAGER)
             Membership.objects.create(user=coach, organisation=organisation, role=Role.COACH)
@@ -126,8 +133,9 @@ def test_deleting_needs_a_fresh_archive_and_the_typed_address(world, settings, t
     with translation.override("en"), pytest.raises(ValidationError, match="Export the organisation first"):
         offboarding.organisation_delete(actor=actor, organisation=world.globex.organisation, confirm_slug="globex")
     client = client_for(world.staff, "localhost")
-    response = client.post(reverse("platform_offboard_delete", args=["globex"], urlconf="portal.urls_public"),
-                           {"confirm_slug": "acme"})
+    response = client.post(
+        reverse("platform_offboard_delete", args=["globex"], urlconf="portal.urls_public"), {"confirm_slug": "acme"}
+    )
     assert response.status_code == 400
     assert "That is not this organisation" in response.content.decode()
     assert schema_exists("globex")

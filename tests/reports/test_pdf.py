@@ -73,8 +73,11 @@ def test_the_fetcher_serves_our_static_files_and_data_uris():
     css = fetcher.fetch(f"{pdf.STATIC_ORIGIN}/static/css/report.css")
     assert b"@page" in css.read()
     assert fetcher.fetch("data:text/plain;base64,aGVsbG8=").read() == b"hello"
-    for url in (f"{pdf.STATIC_ORIGIN}/static/missing.css", f"{pdf.STATIC_ORIGIN}/media/logo.png",
-                "https://static.invalid.example.com/static/css/report.css"):
+    for url in (
+        f"{pdf.STATIC_ORIGIN}/static/missing.css",
+        f"{pdf.STATIC_ORIGIN}/media/logo.png",
+        "https://static.invalid.example.com/static/css/report.css",
+    ):
         with pytest.raises(pdf.RefusedURL):
             fetcher.fetch(url)
 
@@ -84,8 +87,7 @@ def test_the_programme_report_holds_aggregates_and_no_ones_answers(world, in_ten
         built = build(world.acme, people=10)
         build(world.acme, people=5, tag="BG", name="Background programme")
         disclosure.refresh(force=True)
-    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_pdf"),
-                                                              {"programme": built.programme.pk})
+    response = client_for(world.acme.hr, world.acme.host).get(reverse("reports_pdf"), {"programme": built.programme.pk})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     text = pdf_text(response.content)
@@ -104,7 +106,8 @@ def test_the_employees_report_holds_the_reflections_they_chose(world, in_tenant,
         built = build(world.acme, people=5, employees=[world.acme.employee])
     me = built.person(world.acme.employee)
     response = client_for(world.acme.employee, world.acme.host).get(
-        reverse("my_progress_pdf"), {"reflection": [me.private_reflection.pk, "x"]})
+        reverse("my_progress_pdf"), {"reflection": [me.private_reflection.pk, "x"]}
+    )
     text = pdf_text(response.content)
     assert me.canaries["reflection-private"] in text
     assert me.canaries["reflection-shared"] not in text  # not ticked
@@ -119,7 +122,8 @@ def test_someone_elses_reflection_cannot_be_ticked_into_a_report(world, in_tenan
         built = build(world.acme, people=5, employees=[world.acme.employee])
     other = built.people[1]
     response = client_for(world.acme.employee, world.acme.host).get(
-        reverse("my_progress_pdf"), {"reflection": [other.private_reflection.pk, other.shared_reflection.pk]})
+        reverse("my_progress_pdf"), {"reflection": [other.private_reflection.pk, other.shared_reflection.pk]}
+    )
     text = pdf_text(response.content)
     assert not [canary for canary in other.canaries.values() if canary in text]
 
@@ -129,15 +133,19 @@ def test_the_coachs_copy_leaves_out_private_reflections_and_is_logged(world, in_
         built = build(world.acme, people=5, employees=[world.acme.employee])
     me = built.person(world.acme.employee)
     response = client_for(world.acme.coach, world.acme.host).get(
-        reverse("coachee_progress_pdf", args=[world.acme.employee.pk]))
+        reverse("coachee_progress_pdf", args=[world.acme.employee.pk])
+    )
     assert response.status_code == 200
     text = pdf_text(response.content)
     assert me.canaries["reflection-shared"] in text and me.canaries["goal"] in text
     assert me.canaries["reflection-private"] not in text
     assert "private reflections are not included" in text.lower()
     with in_tenant(world.acme):
-        kinds = set(AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.coach)
-                    .values_list("kind", flat=True))
+        kinds = set(
+            AccessLogEntry.objects.filter(owner=world.acme.employee, reader=world.acme.coach).values_list(
+                "kind", flat=True
+            )
+        )
     assert {"goal", "reflection", "result"} <= kinds
 
 
@@ -145,7 +153,8 @@ def test_a_coach_cannot_download_the_report_of_someone_they_do_not_coach(world, 
     with in_tenant(world.acme):
         build(world.acme, people=5, employees=[world.acme.employee])
     response = client_for(world.coach_both, world.acme.host).get(
-        reverse("coachee_progress_pdf", args=[world.acme.employee.pk]))
+        reverse("coachee_progress_pdf", args=[world.acme.employee.pk])
+    )
     assert response.status_code == 404
 
 
@@ -162,8 +171,9 @@ def test_the_coachs_hours_report(world, in_tenant, client_for):
     assert "Sample" not in text  # 1:1s are listed without the employee's name
 
 
-def test_a_large_programme_report_renders_in_the_background(world, in_tenant, client_for, settings,
-                                                             django_capture_on_commit_callbacks):
+def test_a_large_programme_report_renders_in_the_background(
+    world, in_tenant, client_for, settings, django_capture_on_commit_callbacks
+):
     settings.REPORT_BACKGROUND_PARTICIPANTS = 3
     with in_tenant(world.acme):
         built = build(world.acme, people=5)
@@ -171,8 +181,11 @@ def test_a_large_programme_report_renders_in_the_background(world, in_tenant, cl
     page = client.get(reverse("reports_dashboard"), {"programme": built.programme.pk})
     assert reverse("reports_job_create") in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports_job_create"), {"kind": "programme", "programme": built.programme.pk},
-                               HTTP_HX_REQUEST="true")
+        response = client.post(
+            reverse("reports_job_create"),
+            {"kind": "programme", "programme": built.programme.pk},
+            HTTP_HX_REQUEST="true",
+        )
         # Queued after the request's transaction: the page polls for progress meanwhile.
         assert 'hx-trigger="every 1s"' in response.content.decode()
     with in_tenant(world.acme):
@@ -188,8 +201,9 @@ def test_a_large_programme_report_renders_in_the_background(world, in_tenant, cl
 
 def test_a_job_still_running_polls_for_its_progress(world, in_tenant, client_for):
     with in_tenant(world.acme):
-        job = ReportJob.objects.create(kind=ReportJob.Kind.PROGRAMME, requested_by=world.acme.hr,
-                                       status=ReportJob.Status.RUNNING, progress=60)
+        job = ReportJob.objects.create(
+            kind=ReportJob.Kind.PROGRAMME, requested_by=world.acme.hr, status=ReportJob.Status.RUNNING, progress=60
+        )
     client = client_for(world.acme.hr, world.acme.host)
     fragment = client.get(reverse("reports_job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in fragment and 'value="60"' in fragment
@@ -201,8 +215,9 @@ def test_a_job_whose_requester_lost_access_fails_cleanly(world, in_tenant):
 
     with in_tenant(world.acme):
         # The coach of both organisations does not coach this employee (any more).
-        job = ReportJob.objects.create(kind=ReportJob.Kind.PERSONAL, requested_by=world.coach_both,
-                                       subject=world.acme.employee)
+        job = ReportJob.objects.create(
+            kind=ReportJob.Kind.PERSONAL, requested_by=world.coach_both, subject=world.acme.employee
+        )
         finished = report_job_run(job_id=str(job.pk))
     assert finished.status == ReportJob.Status.FAILED and "no longer have access" in finished.options["error"]
     assert finished.pdf in (b"", None) or bytes(finished.pdf) == b""
@@ -211,8 +226,10 @@ def test_a_job_whose_requester_lost_access_fails_cleanly(world, in_tenant):
 def test_the_logo_is_embedded_as_a_data_uri(world, in_tenant, tmp_path, settings):
     from django.core.files.base import ContentFile
 
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
     settings.MEDIA_ROOT = str(tmp_path)
     organisation = world.acme.organisation
     with in_tenant(world.acme):

@@ -49,14 +49,14 @@ def _walk(element, structure: Structure, seen: set) -> None:
     elif kind == "/Figure" and not str(element.get("/Alt", "")).strip():
         structure.figures_without_alt += 1
     kids = element.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
         _walk(kid, structure, seen)
 
 
 def _holds(element, kind: str) -> bool:
     """Whether a structure element holds one of `kind` below it (not counting nested tables)."""
     kids = element.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
         if not isinstance(kid, pikepdf.Dictionary) or str(kid.get("/S", "")) == "/Table":
             continue
         if str(kid.get("/S", "")) == kind or _holds(kid, kind):
@@ -96,17 +96,23 @@ def assert_accessible(content: bytes, *, language: str, title: str, tmp_path) ->
     path.write_bytes(content)
     report = validate(str(path))
     # A rule that could not look at the document has not passed it.
-    assert [f"{outcome.rule_id}: {outcome.skipped_reason}" for outcome in report.outcomes
-            if outcome.skipped_reason] == []
-    problems = [f"{finding.rule_id} {finding.severity.name}: {finding.message} ({finding.location.describe()})"
-                for finding in report.findings if finding.severity >= Severity.WARNING]
+    assert [
+        f"{outcome.rule_id}: {outcome.skipped_reason}" for outcome in report.outcomes if outcome.skipped_reason
+    ] == []
+    problems = [
+        f"{finding.rule_id} {finding.severity.name}: {finding.message} ({finding.location.describe()})"
+        for finding in report.findings
+        if finding.severity >= Severity.WARNING
+    ]
     assert problems == []
 
 
 ORGANISATIONS = [pytest.param("acme", "en", id="english"), pytest.param("globex", "nl", id="dutch")]
-TITLES = {"programme": {"en": "Programme report", "nl": "Programmarapport"},
-          "personal": {"en": "Personal progress report", "nl": "Persoonlijk voortgangsrapport"},
-          "hours": {"en": "Coaching hours", "nl": "Coachinguren"}}
+TITLES = {
+    "programme": {"en": "Programme report", "nl": "Programmarapport"},
+    "personal": {"en": "Personal progress report", "nl": "Persoonlijk voortgangsrapport"},
+    "hours": {"en": "Coaching hours", "nl": "Coachinguren"},
+}
 
 
 @pytest.fixture
@@ -176,8 +182,9 @@ def test_a_report_rendered_in_the_background_is_accessible(built, in_tenant, tmp
 
     org, result = built("globex")
     with in_tenant(org):
-        job = ReportJob.objects.create(kind=ReportJob.Kind.PROGRAMME, requested_by=org.hr,
-                                       options={"programme": str(result.programme.pk)})
+        job = ReportJob.objects.create(
+            kind=ReportJob.Kind.PROGRAMME, requested_by=org.hr, options={"programme": str(result.programme.pk)}
+        )
         finished = report_job_run(job_id=str(job.pk))
     assert finished.status == ReportJob.Status.READY
     assert_accessible(bytes(finished.pdf), language="nl", title=TITLES["programme"]["nl"], tmp_path=tmp_path)
@@ -190,8 +197,10 @@ def test_the_organisations_logo_is_a_figure_with_its_name(built, in_tenant, tmp_
     from reports import documents
     from reports.selectors.dashboard import Filters
 
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
     settings.MEDIA_ROOT = str(tmp_path)
     org, result = built("acme")
     with in_tenant(org):
@@ -210,7 +219,7 @@ def test_the_organisations_logo_is_a_figure_with_its_name(built, in_tenant, tmp_
 
 def _elements(element):
     kids = element.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
         if isinstance(kid, pikepdf.Dictionary):
             yield kid
             yield from _elements(kid)

@@ -56,12 +56,19 @@ def pages_by_role(world) -> dict[str, list[tuple[str, str]]]:
 
 
 def user_of(world, role: str):
-    return {"hr": world.acme.hr, "coach": world.acme.coach, "employee": world.acme.employee,
-            "coach_both": world.coach_both, "staff": world.staff, "anonymous": None}[role]
+    return {
+        "hr": world.acme.hr,
+        "coach": world.acme.coach,
+        "employee": world.acme.employee,
+        "coach_both": world.coach_both,
+        "staff": world.staff,
+        "anonymous": None,
+    }[role]
 
 
-def test_no_page_reports_a_content_security_policy_violation(browser, e2e_server, e2e_world, committed,
-                                                             sign_in, page_for):
+def test_no_page_reports_a_content_security_policy_violation(
+    browser, e2e_server, e2e_world, committed, sign_in, page_for
+):
     with committed(e2e_world.acme):
         chosen = pages_by_role(e2e_world)
     violations, checked, htmx_missing = [], [], []
@@ -72,8 +79,7 @@ def test_no_page_reports_a_content_security_policy_violation(browser, e2e_server
         context.add_init_script(RECORD_VIOLATIONS)
         page = context.new_page()
         console = []
-        page.on("console", lambda message: "Content Security Policy" in message.text
-                and console.append(message.text))
+        page.on("console", lambda message: "Content Security Policy" in message.text and console.append(message.text))
         user = user_of(e2e_world, role)
         if user is not None:
             home = "localhost" if role in ("coach_both", "staff") else e2e_world.acme.host
@@ -87,8 +93,11 @@ def test_no_page_reports_a_content_security_policy_violation(browser, e2e_server
                 if "Download is starting" in str(error):
                     continue  # a file (the OpenAPI schema), not a page
                 raise
-            if response is None or response.status != 200 or "text/html" not in response.headers.get(
-                    "content-type", ""):
+            if (
+                response is None
+                or response.status != 200
+                or "text/html" not in response.headers.get("content-type", "")
+            ):
                 continue
             page.wait_for_load_state("load")
             if path == "/api/v1/docs/":  # Swagger UI's own page (templates/drf_spectacular): it must render

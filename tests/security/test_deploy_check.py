@@ -10,25 +10,42 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def production_environment() -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in {"PORTAL_TESTING", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-                                  # set by the browser tests while Chromium runs; never in production
-                                  "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    environment.update({
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        # Only parsed: `check --deploy` does not connect.
-        "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
-        "REDIS_URL": "redis://cache.internal:6379/0",
-        "EMAIL_URL": "submission://mailer:secret@smtp.example.com:587",
-        "PORTAL_DOMAIN": "coaching.example.com",
-    })
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "PORTAL_TESTING",
+            "DEBUG",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_HSTS_SECONDS",
+            # set by the browser tests while Chromium runs; never in production
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            # Only parsed: `check --deploy` does not connect.
+            "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
+            "REDIS_URL": "redis://cache.internal:6379/0",
+            "EMAIL_URL": "submission://mailer:secret@smtp.example.com:587",
+            "PORTAL_DOMAIN": "coaching.example.com",
+        }
+    )
     return environment
 
 
 def run_check(environment: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_production_settings_pass_the_deployment_checklist_without_a_warning():

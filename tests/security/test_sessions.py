@@ -37,8 +37,9 @@ def is_signed_in(client: Client) -> bool:
 
 
 def token_of(user, host: str) -> str:
-    response = Client(HTTP_HOST=host).post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD},
-                                           content_type="application/json")
+    response = Client(HTTP_HOST=host).post(
+        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
@@ -48,6 +49,7 @@ def api_me(token: str, host: str) -> int:
 
 
 # --- session hopping --------------------------------------------------------------------------------
+
 
 def test_a_session_made_on_one_organisation_host_is_not_signed_in_on_another(world):
     # The coach serves both organisations, so only the host binding stands between the cookie and Globex.
@@ -83,6 +85,7 @@ def test_the_session_cookie_names_no_domain_so_browsers_keep_it_on_its_own_host(
 
 # --- sign-out ---------------------------------------------------------------------------------------
 
+
 def test_after_sign_out_the_old_session_cookie_is_dead(world):
     client = signed_in_through_the_form(world.acme.employee, "acme.localhost")
     cookie = client.cookies[SESSION_COOKIE].value
@@ -107,6 +110,7 @@ def test_after_a_password_change_the_old_session_cookies_are_dead(world):
 
 # --- deactivation and lost memberships --------------------------------------------------------------
 
+
 def test_deactivating_an_account_kills_its_sessions_and_its_token(world):
     user = world.acme.employee2
     token = token_of(user, "acme.localhost")
@@ -118,9 +122,12 @@ def test_deactivating_an_account_kills_its_sessions_and_its_token(world):
     # and the person cannot simply sign in again or fetch a new token
     refused = Client(HTTP_HOST="acme.localhost").post("/login/", {"username": user.email, "password": PASSWORD})
     assert refused.status_code == 200
-    assert Client(HTTP_HOST="acme.localhost").post(
-        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD},
-        content_type="application/json").status_code == 400
+    assert (
+        Client(HTTP_HOST="acme.localhost")
+        .post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, content_type="application/json")
+        .status_code
+        == 400
+    )
 
 
 def test_a_revoked_membership_makes_session_and_token_useless_on_that_host_only(world):

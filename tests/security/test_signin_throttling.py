@@ -63,10 +63,14 @@ def test_the_lock_is_logged_and_recorded_with_the_user_name_and_the_address(worl
 def test_the_api_token_endpoint_shares_the_lock(world):
     api = form()
     for attempt in range(3):
-        api.post("/api/v1/auth/token/", {"email": world.acme.hr.email, "password": f"wrong {attempt}"},
-                 content_type="application/json")
-    response = api.post("/api/v1/auth/token/", {"email": world.acme.hr.email, "password": PASSWORD},
-                        content_type="application/json")
+        api.post(
+            "/api/v1/auth/token/",
+            {"email": world.acme.hr.email, "password": f"wrong {attempt}"},
+            content_type="application/json",
+        )
+    response = api.post(
+        "/api/v1/auth/token/", {"email": world.acme.hr.email, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 429
     assert not Token.objects.filter(user=world.acme.hr).exists()
     assert sign_in(form(), world.acme.hr.email, PASSWORD).status_code == 429
@@ -77,7 +81,9 @@ def test_the_lock_ends_when_the_cool_off_has_passed(world):
     assert sign_in(form(), world.acme.hr.email, PASSWORD).status_code == 429
     AccessAttempt.objects.filter(username=world.acme.hr.email).update(
         attempt_time=AccessAttempt.objects.get(username=world.acme.hr.email).attempt_time
-        - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+        - settings.AXES_COOLOFF_TIME
+        - timedelta(seconds=1)
+    )
     client = form()
     assert sign_in(client, world.acme.hr.email, PASSWORD).status_code == 302
     assert client.get("/").status_code == 200

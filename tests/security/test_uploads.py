@@ -15,8 +15,13 @@ from PIL import Image
 from tenants.forms import LOGO_MAX_BYTES
 from tenants.models import Organisation
 
-SETTINGS_FORM = {"default_language": "en", "accent_colour": "#2f5d8a", "support_contact": "",
-                 "cancellation_notice_hours": "24", "retention_months": "36"}
+SETTINGS_FORM = {
+    "default_language": "en",
+    "accent_colour": "#2f5d8a",
+    "support_contact": "",
+    "cancellation_notice_hours": "24",
+    "retention_months": "36",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -44,15 +49,21 @@ def test_a_proper_logo_is_accepted_and_served_as_an_image(world, client_for):
     assert logo_of(world).endswith(".png")
 
 
-@pytest.mark.parametrize("name, content, content_type, message", [
-    ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml",
-     "Upload a valid image"),
-    ("logo.png", b"<html><script>alert(1)</script></html>", "image/png", "Upload a valid image"),
-    ("logo.html", image(), "text/html", "File extension"),
-    ("logo.gif", image("GIF", mode="P"), "image/gif", "Upload the logo as PNG, JPEG or WebP."),
-])
-def test_a_logo_of_the_wrong_type_is_refused_with_a_message(world, client_for, name, content, content_type,
-                                                             message):
+@pytest.mark.parametrize(
+    "name, content, content_type, message",
+    [
+        (
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "image/svg+xml",
+            "Upload a valid image",
+        ),
+        ("logo.png", b"<html><script>alert(1)</script></html>", "image/png", "Upload a valid image"),
+        ("logo.html", image(), "text/html", "File extension"),
+        ("logo.gif", image("GIF", mode="P"), "image/gif", "Upload the logo as PNG, JPEG or WebP."),
+    ],
+)
+def test_a_logo_of_the_wrong_type_is_refused_with_a_message(world, client_for, name, content, content_type, message):
     hr = client_for(world.acme.hr, "acme.localhost")
     response = upload_logo(hr, name, content, content_type)
     assert response.status_code == 200
@@ -91,11 +102,13 @@ def test_only_hr_can_upload_a_logo(world, client_for):
 def test_a_request_body_over_the_limit_is_refused_cleanly(world, client_for):
     too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     response = client_for(None, "acme.localhost").post(
-        "/api/v1/auth/token/", f'{{"email": "a@b.nl", "password": "{too_big}"}}', content_type="application/json")
+        "/api/v1/auth/token/", f'{{"email": "a@b.nl", "password": "{too_big}"}}', content_type="application/json"
+    )
     assert response.status_code == 400
 
 
 # --- the employee CSV import ------------------------------------------------------------------------
+
 
 def import_csv(client, name: str, content: bytes, content_type: str = "text/csv"):
     return client.post("/api/v1/enrolments/import/", {"file": SimpleUploadedFile(name, content, content_type)})
@@ -124,10 +137,13 @@ def test_a_csv_import_over_the_size_limit_is_refused_naming_the_limit(world, cli
     assert people_and_enrolments(world) == before
 
 
-@pytest.mark.parametrize("name, content, content_type", [
-    ("employees.csv", image(), "text/csv"),  # a picture renamed
-    ("employees.csv", "email,first name\n".encode("utf-16"), "text/csv"),  # Excel's "Unicode text"
-])
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("employees.csv", image(), "text/csv"),  # a picture renamed
+        ("employees.csv", "email,first name\n".encode("utf-16"), "text/csv"),  # Excel's "Unicode text"
+    ],
+)
 def test_a_file_that_is_not_utf8_csv_is_refused_with_a_message(world, client_for, name, content, content_type):
     before = people_and_enrolments(world)
     response = import_csv(client_for(world.acme.hr, "acme.localhost"), name, content, content_type)

@@ -27,8 +27,8 @@ from rest_framework.authtoken.models import Token
 from programmes.models import EmployeeProfile, Enrolment
 from tenants import services
 from tenants.models import Invitation, Membership, Role, User
-from tests.connections import in_own_connection
 from tests.conftest import PASSWORD, build_world, sign_in
+from tests.connections import in_own_connection
 
 TYPED = ("Typed", "Stranger")
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
@@ -47,20 +47,24 @@ def api(world):
 
 
 def invite_on_people_page(hr_client, email: str) -> None:
-    response = hr_client.post("/people/", {"email": email, "first_name": TYPED[0], "last_name": TYPED[1],
-                                           "role": Role.EMPLOYEE}, follow=True)  # the page shows the message
+    response = hr_client.post(
+        "/people/", {"email": email, "first_name": TYPED[0], "last_name": TYPED[1], "role": Role.EMPLOYEE}, follow=True
+    )  # the page shows the message
     assert response.status_code == 200 and f"{email} is invited." in response.content.decode()
 
 
 def enrol_through_api(api, world, email: str):
-    return api.post("/api/v1/enrolments/", {"cohort": world.acme.people["cohort_a"], "email": email,
-                                            "first_name": TYPED[0], "last_name": TYPED[1]},
-                    content_type="application/json")
+    return api.post(
+        "/api/v1/enrolments/",
+        {"cohort": world.acme.people["cohort_a"], "email": email, "first_name": TYPED[0], "last_name": TYPED[1]},
+        content_type="application/json",
+    )
 
 
 def import_through_api(api, world, email: str):
-    file = SimpleUploadedFile("people.csv", f"{HEADER}\n{email},{TYPED[0]},{TYPED[1]},Sales,Rep,,Cohort B\n".encode(),
-                              content_type="text/csv")
+    file = SimpleUploadedFile(
+        "people.csv", f"{HEADER}\n{email},{TYPED[0]},{TYPED[1]},Sales,Rep,,Cohort B\n".encode(), content_type="text/csv"
+    )
     return api.post("/api/v1/enrolments/import/", {"file": file, "programme": world.acme.people["programme"]})
 
 
@@ -91,6 +95,7 @@ def assert_not_a_member_of_acme(world, person: User, hr_client) -> None:
 
 
 # --- inviting someone who has an account elsewhere -----------------------------------------------------
+
 
 def test_the_people_form_leaves_another_organisations_employee_outside(world, hr_client):
     invite_on_people_page(hr_client, world.globex.employee.email)
@@ -127,6 +132,7 @@ def test_the_link_never_sets_the_password_of_an_account_in_use(world, hr_client)
 
 # --- the same answer for an address with and without an account --------------------------------------
 
+
 def _answers(call, addresses: list[str]) -> list[tuple[int, str, int]]:
     """(status, body with the address blanked out, number of queries) for each address, each call from
     the same starting point (rolled back after it)."""
@@ -144,22 +150,29 @@ def _answers(call, addresses: list[str]) -> list[tuple[int, str, int]]:
 
 
 def test_the_import_answers_alike_for_an_existing_and_a_new_address(world, api):
-    existing, new = _answers(lambda address: import_through_api(api, world, address),
-                             [world.globex.employee.email, "nobody.yet@newcomer.test"])
+    existing, new = _answers(
+        lambda address: import_through_api(api, world, address),
+        [world.globex.employee.email, "nobody.yet@newcomer.test"],
+    )
     assert existing == new
     assert "accounts_created" not in existing[1] and '"invited":1' in existing[1].replace(" ", "")
 
 
 def test_the_enrolment_api_answers_alike_for_an_existing_and_a_new_address(world, api):
-    existing, new = _answers(lambda address: enrol_through_api(api, world, address),
-                             [world.globex.employee2.email, "nobody.either@newcomer.test"])
+    existing, new = _answers(
+        lambda address: enrol_through_api(api, world, address),
+        [world.globex.employee2.email, "nobody.either@newcomer.test"],
+    )
     assert existing == new and existing[0] == 202
 
 
 def test_the_people_form_answers_alike_for_an_existing_and_a_new_address(world, hr_client):
     def invite(address):
-        response = hr_client.post("/people/", {"email": address, "first_name": TYPED[0], "last_name": TYPED[1],
-                                               "role": Role.EMPLOYEE}, follow=True)
+        response = hr_client.post(
+            "/people/",
+            {"email": address, "first_name": TYPED[0], "last_name": TYPED[1], "role": Role.EMPLOYEE},
+            follow=True,
+        )
         return response
 
     existing, new = _answers(invite, [world.globex.hr.email, "someone.new@newcomer.test"])
@@ -167,6 +180,7 @@ def test_the_people_form_answers_alike_for_an_existing_and_a_new_address(world, 
 
 
 # --- accepting, declining, expiry ------------------------------------------------------------------
+
 
 def _public_client(user) -> Client:
     client = Client(HTTP_HOST="localhost")
@@ -180,11 +194,15 @@ def test_accepting_while_signed_in_makes_a_member_who_keeps_their_password(world
     home = _public_client(person)
     page = home.get("/").content.decode()
     assert "Acme Logistics" in page and "Accept" in page
-    pk = re.search(r'/invitations/([0-9a-f-]+)/accept/', page).group(1)
+    pk = re.search(r"/invitations/([0-9a-f-]+)/accept/", page).group(1)
     assert home.post(f"/invitations/{pk}/accept/").status_code == 302
     with schema_context("public"):
-        assert Membership.objects.filter(user=person, organisation=world.acme.organisation, role=Role.EMPLOYEE,
-                                         is_active=True).count() == 1
+        assert (
+            Membership.objects.filter(
+                user=person, organisation=world.acme.organisation, role=Role.EMPLOYEE, is_active=True
+            ).count()
+            == 1
+        )
         person.refresh_from_db()
         assert person.check_password(PASSWORD) and (person.first_name, person.last_name) == ("Eva", "Globex")
     signing_in = Client(HTTP_HOST=world.acme.host).post("/login/", {"username": person.email, "password": PASSWORD})
@@ -216,15 +234,15 @@ def test_a_coach_invited_as_employee_by_a_third_organisation_is_no_member_until_
         services.membership_grant(user=hr, organisation=third, role=Role.HR_MANAGER)
     coach = world.coach_both
     hr_client = client_for(hr, "thirdorg.localhost")
-    invited = hr_client.post("/people/", {"email": coach.email, "first_name": TYPED[0], "last_name": TYPED[1],
-                                          "role": Role.EMPLOYEE})
+    invited = hr_client.post(
+        "/people/", {"email": coach.email, "first_name": TYPED[0], "last_name": TYPED[1], "role": Role.EMPLOYEE}
+    )
     assert invited.status_code == 302
     with schema_context("public"):
         assert not Membership.objects.filter(user=coach, organisation=third).exists()
     home = _public_client(coach)
     assert home.get("/go/thirdorg/").status_code == 404  # no way in
-    refused = Client(HTTP_HOST="thirdorg.localhost").post(
-        "/login/", {"username": coach.email, "password": PASSWORD})
+    refused = Client(HTTP_HOST="thirdorg.localhost").post("/login/", {"username": coach.email, "password": PASSWORD})
     assert "This account has no access to this organisation." in refused.content.decode()
     invitation = Invitation.objects.get(email=coach.email, organisation=third)
     assert home.post(f"/invitations/{invitation.pk}/accept/").status_code == 302
@@ -271,7 +289,8 @@ def test_an_expired_invitation_cannot_be_accepted(world, hr_client):
     invite_on_people_page(hr_client, world.globex.employee.email)
     invite_on_people_page(hr_client, "late.newcomer@newcomer.test")
     Invitation.objects.filter(organisation=world.acme.organisation).update(
-        expires_at=timezone.now() - timezone.timedelta(minutes=1))
+        expires_at=timezone.now() - timezone.timedelta(minutes=1)
+    )
     existing = Invitation.objects.get(email=world.globex.employee.email)
     new = Invitation.objects.get(email="late.newcomer@newcomer.test")
     home = _public_client(world.globex.employee)
@@ -282,13 +301,18 @@ def test_an_expired_invitation_cannot_be_accepted(world, hr_client):
     link = Client(HTTP_HOST=world.acme.host)
     path = f"/invitation/{services.invitation_token(new)}/"
     assert link.get(path).status_code == 404
-    assert link.post(path, {"new_password1": "a sturdy passphrase 42",
-                            "new_password2": "a sturdy passphrase 42"}).status_code == 404
+    assert (
+        link.post(
+            path, {"new_password1": "a sturdy passphrase 42", "new_password2": "a sturdy passphrase 42"}
+        ).status_code
+        == 404
+    )
     with pytest.raises(ValidationError):
         services.invitation_accept_with_password(invitation=new, password="a sturdy passphrase 42")
     with schema_context("public"):
-        assert not Membership.objects.filter(organisation=world.acme.organisation,
-                                             user__email__in=[existing.email, new.email]).exists()
+        assert not Membership.objects.filter(
+            organisation=world.acme.organisation, user__email__in=[existing.email, new.email]
+        ).exists()
         assert not User.objects.filter(email=new.email).exists()
     assert "Expired" in hr_client.get("/people/").content.decode()  # HR can send it again
 
@@ -315,9 +339,15 @@ def test_hr_sends_an_invitation_again_and_cancels_it(world, hr_client, django_ca
 
 
 def test_the_invitation_email_asks_an_account_holder_to_sign_in_not_to_set_a_password(world):
-    invitation = services.invitation_create(email=world.globex.employee.email, organisation=world.acme.organisation,
-                                            role=Role.EMPLOYEE, acting_user=world.acme.hr, first_name=TYPED[0],
-                                            last_name=TYPED[1], send=False)
+    invitation = services.invitation_create(
+        email=world.globex.employee.email,
+        organisation=world.acme.organisation,
+        role=Role.EMPLOYEE,
+        acting_user=world.acme.hr,
+        first_name=TYPED[0],
+        last_name=TYPED[1],
+        send=False,
+    )
     services.invitation_send(invitation)
     body = mail.outbox[0].body
     assert body.startswith("Hello Eva,")  # the email goes to the account's holder
@@ -328,13 +358,19 @@ def test_the_invitation_email_asks_an_account_holder_to_sign_in_not_to_set_a_pas
 def test_the_invitation_email_is_in_the_readers_language(world):
     with schema_context("public"):
         User.objects.filter(pk=world.globex.employee.pk).update(language="nl")
-    invitation = services.invitation_create(email=world.globex.employee.email, organisation=world.acme.organisation,
-                                            role=Role.EMPLOYEE, acting_user=world.acme.hr, send=False)
+    invitation = services.invitation_create(
+        email=world.globex.employee.email,
+        organisation=world.acme.organisation,
+        role=Role.EMPLOYEE,
+        acting_user=world.acme.hr,
+        send=False,
+    )
     services.invitation_send(invitation)
     assert not mail.outbox[0].subject.startswith("You are invited")  # Dutch, the reader's language
 
 
 # --- accepted once, on concurrent connections -------------------------------------------------------
+
 
 def test_two_accepts_at_once_make_one_membership(db):
     world = in_own_connection(build_world)
@@ -344,8 +380,13 @@ def test_two_accepts_at_once_make_one_membership(db):
         with schema_context("public"):
             User.objects.filter(email=email).delete()
             person = User.objects.create_user(email=email, password=PASSWORD, first_name="Tw", last_name="Ice")
-            invitation = services.invitation_create(email=email, organisation=world.acme.organisation,
-                                                    role=Role.EMPLOYEE, acting_user=world.acme.hr, send=False)
+            invitation = services.invitation_create(
+                email=email,
+                organisation=world.acme.organisation,
+                role=Role.EMPLOYEE,
+                acting_user=world.acme.hr,
+                send=False,
+            )
             return person, invitation
 
     person, invitation = in_own_connection(prepare)
@@ -369,13 +410,19 @@ def test_two_accepts_at_once_make_one_membership(db):
         for thread in threads:
             thread.join(timeout=60)
         assert sorted(type(result).__name__ for result in results) == ["Membership", "ValidationError"]
-        assert in_own_connection(lambda: Membership.objects.filter(
-            user=person, organisation=world.acme.organisation).count()) == 1
+        assert (
+            in_own_connection(
+                lambda: Membership.objects.filter(user=person, organisation=world.acme.organisation).count()
+            )
+            == 1
+        )
     finally:
+
         def clean():
             with schema_context("public"):
                 Invitation.objects.filter(email=email).delete()
                 Membership.objects.filter(user__email=email).delete()
             with tenant_context(world.acme.organisation):
                 User.objects.filter(email=email).delete()
+
         in_own_connection(clean)

@@ -1,7 +1,7 @@
 """Bring an offboarded organisation back from its archive:
 
-    python manage.py restore_organisation acme-20260101-120000
-    python manage.py restore_organisation /path/to/acme-20260101-120000
+python manage.py restore_organisation acme-20260101-120000
+python manage.py restore_organisation /path/to/acme-20260101-120000
 """
 
 from pathlib import Path
@@ -29,5 +29,7 @@ class Command(BaseCommand):
         except (ValidationError, offboarding.OffboardingError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
         counts = offboarding.row_counts(organisation=organisation)
-        self.stdout.write(f"{organisation.name} is back at {organisation.get_primary_domain().domain}: "
-                          f"{sum(counts.values()):,} rows in {len(counts)} tables.")
+        self.stdout.write(
+            f"{organisation.name} is back at {organisation.get_primary_domain().domain}: "
+            f"{sum(counts.values()):,} rows in {len(counts)} tables."
+        )

@@ -15,8 +15,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            organisation = organisation_create(name=options["name"], slug=options["slug"],
-                                               hr_email=options["hr_email"], default_language=options["language"])
+            organisation = organisation_create(
+                name=options["name"],
+                slug=options["slug"],
+                hr_email=options["hr_email"],
+                default_language=options["language"],
+            )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()))
+            raise CommandError(
+                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+            ) from error
         self.stdout.write(self.style.SUCCESS(f"{organisation.name} is ready at {organisation_url(organisation)}"))
