@@ -17,9 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import policy
-
-# The one CSV writer; its names stay importable from here for code written before it moved to portal.
-from portal.csv import BOM, csv_lines, neutralise  # noqa: F401
 from programmes.models import Attendance, CreditTransaction, EmployeeProfile, Enrolment, Session
 from programmes.selectors.credits import with_credits
 from reports.selectors.dashboard import Filters, attendance_of, department_members
