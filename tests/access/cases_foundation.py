@@ -87,4 +87,38 @@ CASES = [
     Case("api_me", api("employee coach hr coach_both")),
     Case("api_schema", api("employee coach hr coach_both")),
     Case("api_docs", api("employee coach hr coach_both")),
+    # People, invitations and settings: HR only
+    Case("api_membership-list", api("hr")),
+    Case("api_membership-list", api("hr"), query="?role=employee&q=eva"),
+    Case(
+        "api_membership-detail",
+        api("hr"),
+        kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee", "employee")},
+    ),
+    Case(
+        "api_membership-revoke",
+        api("hr"),
+        method="post",
+        kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")},
+    ),
+    Case("api_invitation-list", api("hr")),
+    Case(
+        "api_invitation-list",
+        api("hr", 201),
+        method="post",
+        content_type="application/json",
+        data={"email": "new.person@example.test", "first_name": "New", "last_name": "Person", "role": "employee"},
+    ),
+    Case("api_invitation-detail", api("hr"), kwargs=_invitation("invited.person@example.test")),
+    Case("api_invitation-resend", api("hr"), method="post", kwargs=_invitation("invited.person@example.test")),
+    Case("api_invitation-cancel", api("hr"), method="post", kwargs=_invitation("invited.person@example.test")),
+    Case("api_organisation", api("hr")),
+    Case(
+        "api_organisation",
+        api("hr"),
+        method="patch",
+        content_type="application/json",
+        data={"support_contact": "Call 0800"},
+    ),
+    Case("api_organisation_logo", api("hr"), method="delete"),
 ]
