@@ -77,6 +77,14 @@ def default_text(language: str) -> str:
     return DEFAULT_TEXT.get(language, DEFAULT_TEXT["en"])
 
 
+def agreement_in_force(*, actor: Actor) -> tuple[str, int, Agreement | None]:
+    """The text in force, its version (0: the default text, not yet stored) and the Agreement (or None)."""
+    current = policy.scope(actor, Agreement).select_related("created_by").order_by("-version").first()
+    if current is None:
+        return default_text(actor.organisation.default_language), 0, None
+    return current.body, current.version, current
+
+
 def _normalised(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().replace("\r\n", "\n").split("\n"))
 

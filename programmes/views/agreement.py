@@ -20,11 +20,7 @@ from programmes.services import agreement as services
 
 
 def _in_force(request: HttpRequest) -> tuple[str, int, object]:
-    """The text in force, its version (0: the default, not yet stored) and the Agreement (or None)."""
-    current = selectors.agreement_current(actor=request.actor)
-    if current is None:
-        return services.default_text(request.actor.organisation.default_language), 0, None
-    return current.body, current.version, current
+    return services.agreement_in_force(actor=request.actor)
 
 
 @require_GET

@@ -143,6 +143,16 @@ CASES = [
     Case("agreement_accept", only("employee", 302), method="post", data={"version": "0"}),
     Case("agreement_edit", only("hr")),
     Case("agreement_edit", only("hr", 302), method="post", data={"body": "Our own agreement text."}),
+    Case("api_agreement", api("employee coach hr coach_both")),
+    Case("api_agreement_accept", api("employee", 201), method="post", content_type=JSON, data={"version": 0}),
+    Case("api_agreement_versions", api("hr")),
+    Case(
+        "api_agreement_versions",
+        api("hr", 201),
+        method="post",
+        content_type=JSON,
+        data={"body": "Our own agreement text, through the API."},
+    ),
     # API
     Case("api_programme-list", api("employee coach hr coach_both")),
     Case("api_programme-list", api("hr", 201), method="post", content_type=JSON, data=PROGRAMME),
