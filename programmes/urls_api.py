@@ -4,12 +4,15 @@ from rest_framework.routers import DefaultRouter
 from programmes.api import agreement as agreement_api
 from programmes.api import availability as availability_api
 from programmes.api import enrolment as enrolment_api
+from programmes.api import phases as phases_api
 from programmes.api import programmes as programmes_api
 from programmes.api import sessions as sessions_api
 
 router = DefaultRouter()
 # --- programmes, cohorts, enrolments ---
 router.register("programmes", programmes_api.ProgrammeViewSet, basename="api_programme")
+router.register("phases", phases_api.PhaseViewSet, basename="api_phase")
+router.register("resources", phases_api.ResourceViewSet, basename="api_resource")
 router.register("cohorts", programmes_api.CohortViewSet, basename="api_cohort")
 router.register("enrolments", enrolment_api.EnrolmentViewSet, basename="api_enrolment")
 # --- sessions, availability, credits ---
