@@ -5,6 +5,7 @@ from assessments.api import access_log as access_log_api
 from assessments.api import assignments as assignments_api
 from assessments.api import instruments as instruments_api
 from assessments.api import journal as journal_api
+from assessments.api import scheduling as scheduling_api
 
 router = DefaultRouter()
 router.register("reflections", journal_api.ReflectionViewSet, basename="reflection")
@@ -15,6 +16,8 @@ router.register("coach-feedback", journal_api.CoachFeedbackViewSet, basename="co
 router.register("session-notes", journal_api.SessionNoteViewSet, basename="session-note")
 router.register("session-summaries", journal_api.SessionSummaryViewSet, basename="session-summary")
 router.register("assignments", assignments_api.AssignmentViewSet, basename="assignment")
+router.register("scheduled-assessments", scheduling_api.ScheduledAssessmentViewSet, basename="scheduled-assessment")
+router.register("coachee-assignments", scheduling_api.CoacheeAssignmentViewSet, basename="coachee-assignment")
 router.register("instruments", instruments_api.InstrumentViewSet, basename="instrument")
 
 urlpatterns: list = [

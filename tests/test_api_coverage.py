@@ -102,7 +102,14 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "assignment_submit"): (T, "assignment-submit"),
     (T, "assignment_result"): (T, "assignment-result"),
     (T, "result_mine"): (T, "assignment-result"),
-    (T, "assignment_coaching"): (T, "assignment-list"),
+    (T, "assignment_overview"): (T, "scheduled-assessment-list"),
+    (T, "result_aggregate"): (T, "scheduled-assessment-results"),
+    (T, "assignment_schedule"): (T, "scheduled-assessment-list"),
+    (T, "assignment_schedule_edit"): (T, "scheduled-assessment-detail"),
+    (T, "assignment_schedule_cancel"): (T, "scheduled-assessment-detail"),
+    (T, "assignment_release"): (T, "coachee-assignment-release"),
+    (T, "result_coachee"): (T, "coachee-assignment-result"),
+    (T, "assignment_coaching"): (T, "coachee-assignment-list"),
     # reports and data rights
     (T, "reports_dashboard"): (T, "api_dashboard"),
     (T, "reports_csv"): (T, "api_report_export-detail"),
@@ -191,11 +198,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     (P, "home"): "Not in the API yet.",
     (P, "my_invitation_accept"): "Not in the API yet.",
     (P, "my_invitation_decline"): "Not in the API yet.",
-    (T, "assignment_overview"): "Not in the API yet.",
-    (T, "assignment_release"): "Not in the API yet.",
-    (T, "assignment_schedule"): "Not in the API yet.",
-    (T, "assignment_schedule_cancel"): "Not in the API yet.",
-    (T, "assignment_schedule_edit"): "Not in the API yet.",
     (T, "coach_reports"): "Not in the API yet.",
     (T, "goal_action_delete"): "Not in the API yet.",
     (T, "goal_option_delete"): "Not in the API yet.",
@@ -213,8 +215,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     (T, "instrument_question_edit"): "Not in the API yet.",
     (T, "instrument_question_move"): "Not in the API yet.",
     (T, "instrument_remove"): "Not in the API yet.",
-    (T, "result_aggregate"): "Not in the API yet.",
-    (T, "result_coachee"): "Not in the API yet.",
 }
 
 
