@@ -25,7 +25,7 @@ from portal.api import PolicyViewSet, service_errors
 from programmes.models import Phase
 
 
-class CompletionSerializer(serializers.Serializer):
+class AssessmentCompletionSerializer(serializers.Serializer):
     shown = serializers.BooleanField(help_text="False: withheld, fewer people than the minimum handed in.")
     assigned = serializers.IntegerField()
     started = serializers.IntegerField()
@@ -60,7 +60,7 @@ class ScheduledAssessmentSerializer(serializers.ModelSerializer):
 
 class ScheduledRowSerializer(serializers.Serializer):
     scheduled = ScheduledAssessmentSerializer()
-    completion = CompletionSerializer()
+    completion = AssessmentCompletionSerializer()
 
 
 class ScheduleDatesSerializer(serializers.Serializer):
@@ -78,7 +78,7 @@ class ScheduleSerializer(ScheduleDatesSerializer):
 class CohortCompletionSerializer(serializers.Serializer):
     cohort = serializers.IntegerField()
     name = serializers.CharField()
-    completion = CompletionSerializer()
+    completion = AssessmentCompletionSerializer()
 
 
 class MeanLineSerializer(serializers.Serializer):
@@ -94,7 +94,7 @@ class AggregateSerializer(serializers.Serializer):
     scheduled = ScheduledAssessmentSerializer()
     cohort = serializers.IntegerField(source="cohort.pk", allow_null=True, default=None)
     minimum = serializers.IntegerField()
-    completion = CompletionSerializer()
+    completion = AssessmentCompletionSerializer()
     by_cohort = serializers.SerializerMethodField()
     lines = MeanLineSerializer(many=True)
 

@@ -79,7 +79,7 @@ class CreditFiguresSerializer(serializers.Serializer):
     percent_used = serializers.IntegerField(allow_null=True)
 
 
-class CompletionSerializer(serializers.Serializer):
+class DashboardCompletionSerializer(serializers.Serializer):
     moment = serializers.CharField()
     label = serializers.CharField()
     assigned = serializers.IntegerField()
@@ -159,7 +159,7 @@ class DashboardSerializer(serializers.Serializer):
     funnel = FunnelStepSerializer(many=True)
     attendance = AttendanceFiguresSerializer()
     credits = CreditFiguresSerializer()
-    completion = CompletionSerializer(many=True)
+    completion = DashboardCompletionSerializer(many=True)
     change = InstrumentChangeSerializer(many=True)
     ratings = RatingsSerializer()
     overdue = OverdueSerializer()
