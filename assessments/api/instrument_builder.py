@@ -88,7 +88,7 @@ class QuestionWriteSerializer(serializers.Serializer):
     choices = ChoiceWriteSerializer(many=True, required=False, default=list, help_text="Single choice only, in order.")
 
 
-class MoveSerializer(serializers.Serializer):
+class QuestionMoveSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["up", "down"])
 
 
@@ -271,11 +271,11 @@ class QuestionViewSet(_PartViewSet):
             version = services.question_delete(actor=self.actor, question=question)
         return self._landed(version.pk)
 
-    @extend_schema(summary="Move a question up or down", request=MoveSerializer)
+    @extend_schema(summary="Move a question up or down", request=QuestionMoveSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         question = self.get_object()
-        data = _parse(MoveSerializer, request)
+        data = _parse(QuestionMoveSerializer, request)
         with service_errors():
             moved = services.question_move(actor=self.actor, question=question, direction=data["direction"])
         return self._landed(moved.version_id)
