@@ -80,6 +80,8 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "goal_sharing"): (T, "goal-detail"),
     (T, "goal_delete"): (T, "goal-detail"),
     (T, "goal_option_add"): (T, "goal-options"),
+    (T, "goal_option_delete"): (T, "goal-option"),
+    (T, "goal_action_delete"): (T, "action-item-detail"),
     (T, "goal_decide"): (T, "goal-decision"),
     (T, "goal_action_add"): (T, "goal-actions"),
     (T, "goal_action_done"): (T, "action-item-detail"),
@@ -213,8 +215,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     (P, "my_invitation_accept"): "Not in the API yet.",
     (P, "my_invitation_decline"): "Not in the API yet.",
     (T, "coach_reports"): "Not in the API yet.",
-    (T, "goal_action_delete"): "Not in the API yet.",
-    (T, "goal_option_delete"): "Not in the API yet.",
 }
 
 
