@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from reports.api import coach as coach_api
 from reports.api import hr as hr_api
 from reports.api import me as api
 from reports.api import my_erasure as my_erasure_api
@@ -17,6 +18,7 @@ urlpatterns = [
         my_erasure_api.MyErasureViewSet.as_view({"get": "retrieve", "post": "create", "delete": "destroy"}),
         name="api_my_erasure",
     ),
+    path("reports/coach-hours/", coach_api.CoachHoursViewSet.as_view({"get": "retrieve"}), name="api_coach_hours"),
     path("reports/dashboard/", hr_api.DashboardViewSet.as_view({"get": "retrieve"}), name="api_dashboard"),
 ]
 urlpatterns += router.urls

@@ -64,6 +64,22 @@ CASES = [
     # Only the holder of the invited address answers an invitation (here: the outsider, invited by Acme).
     Case("my_invitation_accept", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
     Case("my_invitation_decline", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
+    Case("api_my_organisation-list", {**everyone(200), "anonymous": 401}, host="public"),
+    Case("api_my_invitation-list", {**everyone(200), "anonymous": 401}, host="public"),
+    Case(
+        "api_my_invitation-accept",
+        {**only("outsider"), "anonymous": 401},
+        host="public",
+        method="post",
+        kwargs=_invitation("outsider"),
+    ),
+    Case(
+        "api_my_invitation-decline",
+        {**only("outsider"), "anonymous": 401},
+        host="public",
+        method="post",
+        kwargs=_invitation("outsider"),
+    ),
     # Organisation hosts
     Case("home", members(200)),
     Case("handoff", everyone(302), query="?token=forged", other_org=302),

@@ -98,6 +98,8 @@ CASES = [
         "api_my_erasure", api("employee", 201), method="post", content_type="application/json", data={"confirm": True}
     ),
     Case("api_my_erasure", api("employee", 204), method="delete", kwargs=_my_pending_erasure),
+    Case("api_coach_hours", api("coach coach_both")),
+    Case("api_coach_hours", api("coach coach_both", 400), query="?from=2026-13"),
     # HR's reports API
     Case("api_dashboard", api("hr")),
     Case("api_dashboard", api("hr", 400), query="?programme=999999"),

@@ -144,3 +144,13 @@ def test_an_employee_asks_for_and_calls_off_their_own_erasure(world, client_for,
     assert client.delete("/api/v1/me/erasure/").status_code == 204
     assert client.delete("/api/v1/me/erasure/").status_code == 404
     assert client_for(world.acme.coach, world.acme.host).get("/api/v1/me/erasure/").status_code == 404
+
+
+def test_a_coach_reads_their_hours_here_and_bad_months_are_refused(world, client_for):
+    coach = client_for(world.acme.coach, world.acme.host)
+    body = coach.get("/api/v1/reports/coach-hours/", {"from": "2026-01", "to": "2026-03"}).json()
+    assert [row["month"] for row in body["months"]] == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    assert body["totals"]["sessions"] == sum(row["sessions"] for row in body["months"])
+    for params in ({"from": "January"}, {"to": "2026-13"}, {"from": "2020-01", "to": "2026-01"}):
+        assert coach.get("/api/v1/reports/coach-hours/", params).status_code == 400, params
+    assert client_for(world.acme.hr, world.acme.host).get("/api/v1/reports/coach-hours/").status_code == 404
