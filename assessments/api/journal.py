@@ -442,6 +442,10 @@ class ActionItemViewSet(
                 actor=self.actor, action=serializer.instance, done=data["done"]
             )
 
+    @extend_schema(summary="Remove an action from my goal", responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
         with service_errors():
             goal_services.action_delete(actor=self.actor, action=instance)

@@ -23,7 +23,6 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyViewSet, service_errors
-from reports import documents
 from reports.models import AuditEvent, ErasureRequest
 from reports.selectors import audit as audit_selectors
 from reports.selectors import dashboard as dashboard_selectors
@@ -174,7 +173,9 @@ class DashboardSerializer(serializers.Serializer):
 class DashboardViewSet(PolicyViewSet):
     """HR: the dashboard's figures."""
 
-    model = AuditEvent  # HR-only, as the page; the figures themselves come from the dashboard selectors
+    # HR only, as the page (`roles`); the figures come from the dashboard's selectors, not from rows of
+    # `model`, which only names the policy rule an unused list would read through.
+    model = AuditEvent
     roles = (policy.HR_MANAGER,)
     serializer_class = DashboardSerializer
     pagination_class = None
@@ -185,10 +186,10 @@ class DashboardViewSet(PolicyViewSet):
         attendance and credits, and the released aggregates of coaching content (withheld, with the reason,
         where fewer people than `minimum` contribute)."""
         filters = selection_of(self.actor, request.query_params)
-        context = documents.dashboard_context(actor=self.actor, filters=filters)
-        report = context["report"]
-        report.breakdown = context["breakdown"]
-        report.breakdown_by = "cohort" if context["breakdown_by_cohort"] else "programme"
+        report = dashboard_selectors.dashboard(actor=self.actor, filters=filters)
+        # The page's breakdown table: per cohort within a programme, per programme otherwise.
+        report.breakdown = dashboard_selectors.breakdown(actor=self.actor, filters=filters, cells=report.cells)
+        report.breakdown_by = "cohort" if filters.programme else "programme"
         return Response(self.get_serializer(report).data)
 
 
