@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from portal import policy
 from portal.policy import Actor
 from programmes.models import Agreement, AgreementAcceptance
+from programmes.selectors.enrolment import agreement_current
 from programmes.services.enrolment import enrolments_activate
 
 # Until HR publishes its own text, employees read and accept this one (stored as version 1 when the
@@ -79,7 +80,7 @@ def default_text(language: str) -> str:
 
 def agreement_in_force(*, actor: Actor) -> tuple[str, int, Agreement | None]:
     """The text in force, its version (0: the default text, not yet stored) and the Agreement (or None)."""
-    current = policy.scope(actor, Agreement).select_related("created_by").order_by("-version").first()
+    current = agreement_current(actor=actor)
     if current is None:
         return default_text(actor.organisation.default_language), 0, None
     return current.body, current.version, current
