@@ -3,8 +3,9 @@ from rest_framework.routers import DefaultRouter
 
 from assessments.api import access_log as access_log_api
 from assessments.api import assignments as assignments_api
-from assessments.api import instruments as instruments_api
+from assessments.api import instrument_builder as builder_api
 from assessments.api import journal as journal_api
+from assessments.api import scheduling as scheduling_api
 
 router = DefaultRouter()
 router.register("reflections", journal_api.ReflectionViewSet, basename="reflection")
@@ -15,7 +16,12 @@ router.register("coach-feedback", journal_api.CoachFeedbackViewSet, basename="co
 router.register("session-notes", journal_api.SessionNoteViewSet, basename="session-note")
 router.register("session-summaries", journal_api.SessionSummaryViewSet, basename="session-summary")
 router.register("assignments", assignments_api.AssignmentViewSet, basename="assignment")
-router.register("instruments", instruments_api.InstrumentViewSet, basename="instrument")
+router.register("scheduled-assessments", scheduling_api.ScheduledAssessmentViewSet, basename="scheduled-assessment")
+router.register("coachee-assignments", scheduling_api.CoacheeAssignmentViewSet, basename="coachee-assignment")
+router.register("instruments", builder_api.InstrumentBuilderViewSet, basename="instrument")
+router.register("instrument-dimensions", builder_api.DimensionViewSet, basename="instrument-dimension")
+router.register("instrument-bands", builder_api.BandViewSet, basename="instrument-band")
+router.register("instrument-questions", builder_api.QuestionViewSet, basename="instrument-question")
 
 urlpatterns: list = [
     path("me/access-log/", access_log_api.access_log, name="api_access_log"),

@@ -22,3 +22,17 @@ class MemberTokenAuthentication(TokenAuthentication):
     def authenticate(self, request):
         self._request = request._request
         return super().authenticate(request)
+
+
+class PersonTokenAuthentication(TokenAuthentication):
+    """On the public host, where no organisation is in play: a token stands for its person, for their own
+    views across organisations (the coach's workspace, their organisations and invitations). On an
+    organisation's host it does nothing: MemberTokenAuthentication decides there."""
+
+    def authenticate(self, request):
+        if getattr(getattr(request._request, "actor", None), "organisation", None) is not None:
+            return None
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            request._request.actor = policy.Actor(user=authenticated[0])
+        return authenticated

@@ -7,12 +7,19 @@ from tenants import views as tenant_views
 
 handler404 = "portal.views.not_found"
 
+# The person's own views across organisations (the tenant hosts serve everything else, and the schema).
+api_patterns = [
+    path("", include("tenants.urls_public_api")),
+    path("", include("programmes.urls_public_api")),
+]
+
 urlpatterns = common + [
     path("", tenant_views.landing, name="home"),
     path("go/<slug:slug>/", tenant_views.organisation_open, name="organisation_open"),
     path("invitations/<uuid:pk>/accept/", tenant_views.my_invitation_accept, name="my_invitation_accept"),
     path("invitations/<uuid:pk>/decline/", tenant_views.my_invitation_decline, name="my_invitation_decline"),
     path("platform/", tenant_views.platform_organisations, name="platform_organisations"),
+    path("api/v1/", include(api_patterns)),
     path("", include("programmes.urls_public")),
     path("", include("reports.urls_public")),
 ]

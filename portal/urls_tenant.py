@@ -16,6 +16,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script from a URL, so the Content-Security-Policy needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("", include("tenants.urls_api")),
     path("", include("programmes.urls_api")),
     path("", include("assessments.urls_api")),
     path("", include("reports.urls_api")),

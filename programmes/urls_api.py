@@ -1,14 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from programmes.api import agreement as agreement_api
 from programmes.api import availability as availability_api
 from programmes.api import enrolment as enrolment_api
+from programmes.api import phases as phases_api
 from programmes.api import programmes as programmes_api
 from programmes.api import sessions as sessions_api
 
 router = DefaultRouter()
 # --- programmes, cohorts, enrolments ---
 router.register("programmes", programmes_api.ProgrammeViewSet, basename="api_programme")
+router.register("phases", phases_api.PhaseViewSet, basename="api_phase")
+router.register("resources", phases_api.ResourceViewSet, basename="api_resource")
 router.register("cohorts", programmes_api.CohortViewSet, basename="api_cohort")
 router.register("enrolments", enrolment_api.EnrolmentViewSet, basename="api_enrolment")
 # --- sessions, availability, credits ---
@@ -18,5 +22,17 @@ router.register("urgent-requests", sessions_api.UrgentRequestViewSet, basename="
 router.register("availability", availability_api.AvailabilityViewSet, basename="api_availability")
 router.register("calendar-feeds", availability_api.CalendarFeedViewSet, basename="api_calendar_feed")
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("agreement/", agreement_api.AgreementViewSet.as_view({"get": "retrieve"}), name="api_agreement"),
+    path(
+        "agreement/accept/",
+        agreement_api.AgreementAcceptViewSet.as_view({"post": "create"}),
+        name="api_agreement_accept",
+    ),
+    path(
+        "agreement/versions/",
+        agreement_api.AgreementVersionViewSet.as_view({"get": "list", "post": "create"}),
+        name="api_agreement_versions",
+    ),
+]
 urlpatterns += router.urls

@@ -292,6 +292,9 @@ def membership_grant(
 
 
 def membership_revoke(*, membership: Membership, acting_user: User) -> None:
+    """End a role here; an HR manager cannot end their own HR role (someone must be left to manage)."""
+    if membership.user_id == acting_user.pk and membership.role == Role.HR_MANAGER:
+        raise ValidationError(_("You cannot remove your own HR manager role."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     PlatformEvent.objects.create(

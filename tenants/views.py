@@ -286,10 +286,11 @@ def people(request: HttpRequest) -> HttpResponse:
 @policy.page(policy.HR_MANAGER)
 def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     membership = policy.get_or_404(request.actor, Membership, pk=pk)
-    if membership.user_id == request.user.pk and membership.role == policy.HR_MANAGER:
-        messages.error(request, _("You cannot remove your own HR manager role."))
-    else:
+    try:
         services.membership_revoke(membership=membership, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
         messages.success(request, _("The role was removed."))
     return redirect("people")
 

@@ -231,24 +231,28 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
                 {"detail": "Your coach releases these results after going through them with you."},
                 status=status.HTTP_409_CONFLICT,
             )
-        # With their assessment: whose scores they are, for the access log the policy writes for a coach.
-        scores = list(
-            policy.scope(self.actor, Score)
-            .filter(assignment_id=assignment.pk)
-            .select_related("dimension", "assignment")
-            .order_by("dimension__position", "dimension_id")
-        )
-        bands: dict[int, list[Band]] = {}
-        for band in policy.scope(self.actor, Band).filter(dimension__version_id=assignment.version_id):
-            bands.setdefault(band.dimension_id, []).append(band)
-        return Response(
-            ResultSerializer(
-                {
-                    "assignment": assignment.pk,
-                    "moment": assignment.phase_assessment.moment,
-                    "submitted_at": assignment.submitted_at,
-                    "scores": scores,
-                },
-                context={"bands": bands},
-            ).data
-        )
+        return Response(result_data(self.actor, assignment))
+
+
+def result_data(actor: policy.Actor, assignment: Assignment) -> dict:
+    """An assessment's scores per dimension with their bands, read through the policy (so a coach's read
+    is written to the employee's access log)."""
+    # With their assessment: whose scores they are, for the access log the policy writes for a coach.
+    scores = list(
+        policy.scope(actor, Score)
+        .filter(assignment_id=assignment.pk)
+        .select_related("dimension", "assignment")
+        .order_by("dimension__position", "dimension_id")
+    )
+    bands: dict[int, list[Band]] = {}
+    for band in policy.scope(actor, Band).filter(dimension__version_id=assignment.version_id):
+        bands.setdefault(band.dimension_id, []).append(band)
+    return ResultSerializer(
+        {
+            "assignment": assignment.pk,
+            "moment": assignment.phase_assessment.moment,
+            "submitted_at": assignment.submitted_at,
+            "scores": scores,
+        },
+        context={"bands": bands},
+    ).data

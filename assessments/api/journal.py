@@ -346,6 +346,18 @@ class GoalViewSet(
         """An option to weigh; the coach may offer one too."""
         return self._add(OptionSerializer, goal_services.option_add)
 
+    @extend_schema(summary="Remove an option from my goal", request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"options/(?P<option_pk>\d+)", url_name="option")
+    def remove_option(self, request, pk=None, option_pk=None):
+        """The goal's owner removes one of its options."""
+        goal = self.get_object()
+        option = policy.scope(self.actor, GoalOption).filter(goal=goal, pk=option_pk).first()
+        if option is None:
+            raise exceptions.NotFound(policy.NOT_FOUND)
+        with service_errors():
+            goal_services.option_delete(actor=self.actor, option=option)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=ActionItemSerializer, responses={201: ActionItemSerializer})
     @action(detail=True, methods=["post"], url_path="actions", url_name="actions")
     def add_action(self, request, pk=None):
@@ -393,14 +405,21 @@ class GoalViewSet(
 
 
 @BY_ROLE
-class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, JournalViewSet):
-    """Action items of visible goals; `?overdue=true`. PATCH `{"done": true}` ticks one off (its owner only)."""
+class ActionItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    JournalViewSet,
+):
+    """Action items of visible goals; `?overdue=true`. PATCH `{"done": true}` ticks one off and DELETE
+    removes one (its owner only)."""
 
     model = ActionItem
     roles = (policy.EMPLOYEE, policy.COACH)
     owner_field = others_field = "goal__employee_id"
     serializer_class = ActionItemSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def safely_filter_queryset(self, queryset):
         queryset = super().safely_filter_queryset(queryset.select_related("goal"))
@@ -422,6 +441,14 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
             serializer.instance = goal_services.action_set_done(
                 actor=self.actor, action=serializer.instance, done=data["done"]
             )
+
+    @extend_schema(summary="Remove an action from my goal", responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        with service_errors():
+            goal_services.action_delete(actor=self.actor, action=instance)
 
 
 # --- feedback, notes, summaries -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from portal import policy
 from portal.policy import Actor
 from programmes.models import Agreement, AgreementAcceptance
+from programmes.selectors.enrolment import agreement_current
 from programmes.services.enrolment import enrolments_activate
 
 # Until HR publishes its own text, employees read and accept this one (stored as version 1 when the
@@ -75,6 +76,14 @@ die je stelt. Je kunt op elk moment stoppen met de coaching; laat het je coach o
 
 def default_text(language: str) -> str:
     return DEFAULT_TEXT.get(language, DEFAULT_TEXT["en"])
+
+
+def agreement_in_force(*, actor: Actor) -> tuple[str, int, Agreement | None]:
+    """The text in force, its version (0: the default text, not yet stored) and the Agreement (or None)."""
+    current = agreement_current(actor=actor)
+    if current is None:
+        return default_text(actor.organisation.default_language), 0, None
+    return current.body, current.version, current
 
 
 def _normalised(text: str) -> str:

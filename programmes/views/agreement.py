@@ -19,19 +19,11 @@ from programmes.selectors import enrolment as selectors
 from programmes.services import agreement as services
 
 
-def _in_force(request: HttpRequest) -> tuple[str, int, object]:
-    """The text in force, its version (0: the default, not yet stored) and the Agreement (or None)."""
-    current = selectors.agreement_current(actor=request.actor)
-    if current is None:
-        return services.default_text(request.actor.organisation.default_language), 0, None
-    return current.body, current.version, current
-
-
 @require_GET
 @policy.page(policy.HR_MANAGER, policy.COACH, policy.EMPLOYEE)
 def agreement(request: HttpRequest) -> HttpResponse:
     actor = request.actor
-    body, version, current = _in_force(request)
+    body, version, current = services.agreement_in_force(actor=request.actor)
     acceptance = selectors.my_acceptance(actor=actor) if actor.is_employee else None
     context = {
         "body": body,
@@ -65,7 +57,7 @@ def agreement_accept(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.HR_MANAGER)
 def agreement_edit(request: HttpRequest) -> HttpResponse:
-    body, version, _current = _in_force(request)
+    body, version, _current = services.agreement_in_force(actor=request.actor)
     form = AgreementForm(request.POST or None, initial={"body": body})
     published = form_submit(request, form, partial(services.agreement_publish, actor=request.actor))
     if published:

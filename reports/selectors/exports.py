@@ -30,6 +30,7 @@ class Export:
     label: object
     description: object
     build: Callable[..., tuple[list[str], Iterator]]
+    columns: tuple[str, ...] = ()  # the columns' names in the API's JSON rows, in the CSV's order
 
 
 def _profile(field: str) -> Subquery:
@@ -269,14 +270,60 @@ EXPORTS = {
         _("Enrolments"),
         _("Everyone enrolled, with programme, cohort, coach, status and credits."),
         enrolment_rows,
+        (
+            "email",
+            "first_name",
+            "last_name",
+            "department",
+            "job_title",
+            "programme",
+            "cohort",
+            "coach",
+            "status",
+            "enrolled_on",
+            "status_since",
+            "credits",
+            "credits_used",
+            "credits_left",
+        ),
     ),
     "attendance": Export(
         "attendance",
         _("Attendance"),
         _("Every session that has taken place, with each person's attendance."),
         attendance_rows,
+        (
+            "email",
+            "first_name",
+            "last_name",
+            "programme",
+            "cohort",
+            "date",
+            "start",
+            "session_kind",
+            "mode",
+            "duration_minutes",
+            "session_status",
+            "attendance",
+            "marked_on",
+        ),
     ),
     "credits": Export(
-        "credits", _("Credits"), _("Every change to 1:1 credits: bookings, refunds and adjustments."), credit_rows
+        "credits",
+        _("Credits"),
+        _("Every change to 1:1 credits: bookings, refunds and adjustments."),
+        credit_rows,
+        (
+            "email",
+            "first_name",
+            "last_name",
+            "programme",
+            "cohort",
+            "date",
+            "change",
+            "reason",
+            "session_date",
+            "recorded_by",
+        ),
     ),
 }

@@ -118,6 +118,24 @@ def erasure_request(*, actor: policy.Actor, person: User) -> ErasureRequest:
     return request
 
 
+def erasure_request_for_email(*, actor: policy.Actor, email: str) -> ErasureRequest:
+    """HR: schedule the erasure of the employee of this organisation who has `email` (the address is how
+    HR names the person, on the page and in the API alike)."""
+    policy.require(actor, policy.HR_MANAGER)
+    person = (
+        policy.scope(actor, User)
+        .filter(
+            email=User.objects.normalize_email(email).strip().lower(),
+            memberships__organisation=actor.organisation,
+            memberships__role=Role.EMPLOYEE,
+        )
+        .first()
+    )
+    if person is None:
+        raise ValidationError({"email": _("No employee of this organisation has that email address.")})
+    return erasure_request(actor=actor, person=person)
+
+
 def _tell_the_person(request: ErasureRequest, organisation: Organisation) -> None:
     """An erasure someone else asked for is announced to the person, with time to export their data."""
     person = request.person

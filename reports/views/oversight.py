@@ -17,7 +17,6 @@ from reports.forms import ErasureForm
 from reports.models import ErasureRequest
 from reports.selectors import audit as audit_selectors
 from reports.services import erasure
-from tenants.models import Role, User
 
 EVENTS_PER_PAGE = 50
 
@@ -49,32 +48,20 @@ def erasure_requests(request: HttpRequest) -> HttpResponse:
     """Scheduled and past erasures, and asking for one."""
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = (
-            policy.scope(request.actor, User)
-            .filter(
-                email=form.cleaned_data["email"],
-                memberships__organisation=request.actor.organisation,
-                memberships__role=Role.EMPLOYEE,
-            )
-            .first()
-        )
-        if person is None:
-            form.add_error("email", _("No employee of this organisation has that email address."))
+        try:
+            scheduled = erasure.erasure_request_for_email(actor=request.actor, email=form.cleaned_data["email"])
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            try:
-                scheduled = erasure.erasure_request(actor=request.actor, person=person)
-            except ValidationError as error:
-                form.add_error(None, error.messages[0])
-            else:
-                messages.success(
-                    request,
-                    _("The data of %(email)s will be erased on %(date)s.")
-                    % {
-                        "email": person.email,
-                        "date": formats.date_format(timezone.localtime(scheduled.due_at), "DATE_FORMAT"),
-                    },
-                )
-                return redirect("reports_erasure")
+            messages.success(
+                request,
+                _("The data of %(email)s will be erased on %(date)s.")
+                % {
+                    "email": scheduled.person.email,
+                    "date": formats.date_format(timezone.localtime(scheduled.due_at), "DATE_FORMAT"),
+                },
+            )
+            return redirect("reports_erasure")
     requests = (
         policy.scope(request.actor, ErasureRequest)
         .select_related("person", "requested_by", "cancelled_by")

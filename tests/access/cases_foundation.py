@@ -64,6 +64,22 @@ CASES = [
     # Only the holder of the invited address answers an invitation (here: the outsider, invited by Acme).
     Case("my_invitation_accept", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
     Case("my_invitation_decline", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
+    Case("api_my_organisation-list", {**everyone(200), "anonymous": 401}, host="public"),
+    Case("api_my_invitation-list", {**everyone(200), "anonymous": 401}, host="public"),
+    Case(
+        "api_my_invitation-accept",
+        {**only("outsider"), "anonymous": 401},
+        host="public",
+        method="post",
+        kwargs=_invitation("outsider"),
+    ),
+    Case(
+        "api_my_invitation-decline",
+        {**only("outsider"), "anonymous": 401},
+        host="public",
+        method="post",
+        kwargs=_invitation("outsider"),
+    ),
     # Organisation hosts
     Case("home", members(200)),
     Case("handoff", everyone(302), query="?token=forged", other_org=302),
@@ -87,4 +103,38 @@ CASES = [
     Case("api_me", api("employee coach hr coach_both")),
     Case("api_schema", api("employee coach hr coach_both")),
     Case("api_docs", api("employee coach hr coach_both")),
+    # People, invitations and settings: HR only
+    Case("api_membership-list", api("hr")),
+    Case("api_membership-list", api("hr"), query="?role=employee&q=eva"),
+    Case(
+        "api_membership-detail",
+        api("hr"),
+        kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee", "employee")},
+    ),
+    Case(
+        "api_membership-revoke",
+        api("hr"),
+        method="post",
+        kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")},
+    ),
+    Case("api_invitation-list", api("hr")),
+    Case(
+        "api_invitation-list",
+        api("hr", 201),
+        method="post",
+        content_type="application/json",
+        data={"email": "new.person@example.test", "first_name": "New", "last_name": "Person", "role": "employee"},
+    ),
+    Case("api_invitation-detail", api("hr"), kwargs=_invitation("invited.person@example.test")),
+    Case("api_invitation-resend", api("hr"), method="post", kwargs=_invitation("invited.person@example.test")),
+    Case("api_invitation-cancel", api("hr"), method="post", kwargs=_invitation("invited.person@example.test")),
+    Case("api_organisation", api("hr")),
+    Case(
+        "api_organisation",
+        api("hr"),
+        method="patch",
+        content_type="application/json",
+        data={"support_contact": "Call 0800"},
+    ),
+    Case("api_organisation_logo", api("hr"), method="delete"),
 ]

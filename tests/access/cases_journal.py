@@ -269,6 +269,8 @@ CASES = [
         data={"decision": "I will."},
         content_type=JSON,
     ),
+    Case("goal-option", api("employee", 204), method="delete", kwargs=goal_part("j_option", "option_pk")),
+    Case("action-item-detail", api("employee", 204), method="delete", kwargs=pk("j_action")),
     Case("action-item-list", api("employee coach coach_both")),
     Case("action-item-detail", api("employee coach"), kwargs=pk("j_action")),
     Case(

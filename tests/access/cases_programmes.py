@@ -71,6 +71,32 @@ CASES = [
         data={"title": "Reading", "url": "https://example.com/reading"},
     ),
     Case("resource_delete", only("hr", 302), method="post", kwargs=key("resource")),
+    Case(
+        "api_phase-list",
+        api("hr", 201),
+        method="post",
+        content_type=JSON,
+        data=lambda world, org: {"programme": world.org(org).people["programme"], "name": "Extra"},
+    ),
+    Case("api_phase-detail", api("hr"), kwargs=key("phase")),
+    Case("api_phase-detail", api("hr"), method="put", kwargs=key("phase"), content_type=JSON, data={"name": "Intake"}),
+    Case("api_phase-detail", api("hr", 204), method="delete", kwargs=key("phase")),
+    Case(
+        "api_phase-move", api("hr"), method="post", kwargs=key("phase"), content_type=JSON, data={"direction": "down"}
+    ),
+    Case(
+        "api_resource-list",
+        api("hr", 201),
+        method="post",
+        content_type=JSON,
+        data=lambda world, org: {
+            "programme": world.org(org).people["programme"],
+            "title": "Reading",
+            "url": "https://example.com/reading",
+        },
+    ),
+    Case("api_resource-detail", api("hr"), kwargs=key("resource")),
+    Case("api_resource-detail", api("hr", 204), method="delete", kwargs=key("resource")),
     # The world's resource is a link: there is no file to download for anyone (files: test_programmes.py).
     Case("resource_download", {**everyone(404), "anonymous": 302}, kwargs=key("resource")),
     # Cohorts
@@ -143,6 +169,16 @@ CASES = [
     Case("agreement_accept", only("employee", 302), method="post", data={"version": "0"}),
     Case("agreement_edit", only("hr")),
     Case("agreement_edit", only("hr", 302), method="post", data={"body": "Our own agreement text."}),
+    Case("api_agreement", api("employee coach hr coach_both")),
+    Case("api_agreement_accept", api("employee", 201), method="post", content_type=JSON, data={"version": 0}),
+    Case("api_agreement_versions", api("hr")),
+    Case(
+        "api_agreement_versions",
+        api("hr", 201),
+        method="post",
+        content_type=JSON,
+        data={"body": "Our own agreement text, through the API."},
+    ),
     # API
     Case("api_programme-list", api("employee coach hr coach_both")),
     Case("api_programme-list", api("hr", 201), method="post", content_type=JSON, data=PROGRAMME),

@@ -93,6 +93,36 @@ CASES = [
     Case("my_erasure_request", only("employee", 302), method="post", data={}),
     Case("my_erasure_cancel", only("employee", 302), method="post", data=_my_pending_erasure),
     Case("api_me_export", api("employee coach hr coach_both")),
+    Case("api_my_erasure", api("employee"), kwargs=_my_pending_erasure),
+    Case(
+        "api_my_erasure", api("employee", 201), method="post", content_type="application/json", data={"confirm": True}
+    ),
+    Case("api_my_erasure", api("employee", 204), method="delete", kwargs=_my_pending_erasure),
+    Case("api_coach_hours", api("coach coach_both")),
+    Case("api_coach_hours", api("coach coach_both", 400), query="?from=2026-13"),
+    # HR's reports API
+    Case("api_dashboard", api("hr")),
+    Case("api_dashboard", api("hr", 400), query="?programme=999999"),
+    Case("api_report_export-list", api("hr")),
+    Case("api_report_export-detail", api("hr"), kwargs=lambda world, org: {"kind": "enrolments"}),
+    Case("api_report_export-detail", api(""), kwargs=lambda world, org: {"kind": "reflections"}),
+    Case("api_audit-list", api("hr")),
+    Case("api_audit-data-rights", api("hr")),
+    Case("api_erasure_request-list", api("hr")),
+    Case(
+        "api_erasure_request-list",
+        api("hr", 400),
+        method="post",
+        content_type="application/json",
+        data={"email": "nobody@example.com", "confirm": True},
+    ),
+    Case("api_erasure_request-detail", api("hr"), kwargs=lambda world, org: {"pk": _pending_erasure(world, org)}),
+    Case(
+        "api_erasure_request-cancel",
+        api("hr"),
+        method="post",
+        kwargs=lambda world, org: {"pk": _pending_erasure(world, org)},
+    ),
     # Platform staff on the public host
     Case("platform_offboarding", only("staff"), host="public"),
     Case("platform_offboard", only("staff"), host="public", kwargs=lambda world, org: {"slug": "acme"}),

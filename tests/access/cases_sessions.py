@@ -123,6 +123,15 @@ CASES = [
         method="post",
         kwargs=lambda world, org: {"slug": org, "pk": world.org(org).people["urgent"]},
     ),
+    # The public host's API: a person's own views across organisations
+    Case("api_coach_workspace", {**ALL_SIGNED_IN, "anonymous": 401}, host="public"),
+    Case(
+        "api_coach_urgent_acknowledge",
+        {**only("coach"), "anonymous": 401},
+        host="public",
+        method="post",
+        kwargs=lambda world, org: {"slug": org, "pk": world.org(org).people["urgent"]},
+    ),
     Case("calendar", ALL_SIGNED_IN, host="public"),
     Case("calendar_feed_renew", {**everyone(302)}, host="public", method="post"),
     Case("calendar_feed_revoke", {**everyone(302)}, host="public", method="post"),

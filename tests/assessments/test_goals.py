@@ -242,3 +242,19 @@ def test_the_daily_task_reminds_in_every_organisation_in_its_own_schema(world):
     assert {world.acme.employee.email, world.globex.employee.email} <= reminded
     dutch = next(message for message in mail.outbox if world.globex.employee.email in message.to)
     assert "globex.localhost" in dutch.body and "acme" not in dutch.body
+
+
+def test_the_api_removes_an_option_and_an_action_of_ones_own_goal_only(world, client_for, in_tenant):
+    from assessments.models.journal import ActionItem, GoalOption
+
+    goal = world.acme.people["j_goal"]
+    option, action = world.acme.people["j_option"], world.acme.people["j_action"]
+    coach = client_for(world.acme.coach, world.acme.host)
+    assert coach.delete(f"/api/v1/goals/{goal}/options/{option}/").status_code == 404
+    assert coach.delete(f"/api/v1/action-items/{action}/").status_code == 404
+    employee = client_for(world.acme.employee, world.acme.host)
+    assert employee.delete(f"/api/v1/goals/{goal}/options/999999/").status_code == 404
+    assert employee.delete(f"/api/v1/goals/{goal}/options/{option}/").status_code == 204
+    assert employee.delete(f"/api/v1/action-items/{action}/").status_code == 204
+    with in_tenant(world.acme):
+        assert not GoalOption.objects.filter(pk=option).exists() and not ActionItem.objects.filter(pk=action).exists()

@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
+from types import SimpleNamespace
 
 from django.urls import reverse
 from django.utils import timezone
@@ -311,6 +312,10 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
             shown += dashboard_figures(
                 endpoint, context["report"], _breakdown_selections(seeded, selection, context["breakdown"]), selection
             )
+        body = client.get("/api/v1/reports/dashboard/", params).json()
+        tried["dashboard API"] += 1
+        report, rows = _api_dashboard(body)
+        shown += dashboard_figures("dashboard API", report, _breakdown_selections(seeded, selection, rows), selection)
         assert client.get(reverse("reports_pdf"), params).status_code == 200
         tried["programme PDF"] += 1
         context = captured["context"]
@@ -421,6 +426,26 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
                     )
                 )
     return shown, dict(tried)
+
+
+def _api_dashboard(body: dict) -> tuple[SimpleNamespace, list[SimpleNamespace]]:
+    """The dashboard API's answer in the shape of the page's report and breakdown rows."""
+    ratings = body["ratings"]
+    report = SimpleNamespace(
+        ratings=SimpleNamespace(
+            shown=not ratings["withheld"],
+            count=ratings["count"],
+            distribution={line["rating"]: line["count"] for line in ratings["distribution"]},
+        ),
+        completion=[SimpleNamespace(**row) for row in body["completion"]],
+        change=[
+            SimpleNamespace(
+                dimensions=[SimpleNamespace(shown=not line["withheld"], **line) for line in group["dimensions"]]
+            )
+            for group in body["change"]
+        ],
+    )
+    return report, [SimpleNamespace(**row) for row in body["breakdown"]]
 
 
 def _figures(group) -> dict:
