@@ -15,7 +15,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -54,6 +55,16 @@ class BlankableURLFieldExtension(OpenApiSerializerFieldExtension):
             return bool(model and model._meta.get_field(field.source).blank)
         except FieldDoesNotExist:
             return False
+
+
+class MemberTokenScheme(OpenApiAuthenticationExtension):
+    """Personal API tokens in the schema: `Authorization: Token <token>`."""
+
+    target_class = "portal.authentication.MemberTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
 
 
 class Conflict(exceptions.APIException):
