@@ -1,6 +1,7 @@
 """`Idempotency-Key` on API requests that create: a retry answers the first result and changes nothing.
 
-Decorate a DRF view method (a viewset action or an APIView handler) with `@idempotent`. Without the header
+Decorate a DRF view method (`create`, or an APIView's `post`) with `@idempotent`; on an extra action put it
+above `@action(...)` (DRF's decorator replaces what sits below it, the header's place in the schema too). Without the header
 the view runs as always. With it, per account, organisation (the record is kept in its schema) and endpoint (method and path):
 
 - the first request runs inside one transaction together with its `IdempotencyRecord`; a successful

@@ -324,8 +324,8 @@ class AvailabilityViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={201: SessionSerializer, 403: REFUSED, 409: REFUSED})
-    @action(detail=True, methods=["post"])
     @idempotent
+    @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         """Book this slot as a 1:1 with your coach; it spends one credit. 409 when the slot was taken in the
         meantime, no credit is left, the coaching agreement is not accepted yet (`code` "agreement_required",

@@ -311,6 +311,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
             ),
         },
     )
+    @idempotent
     @action(
         detail=False,
         methods=["post"],
@@ -318,7 +319,6 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         url_name="import",
         parser_classes=[MultiPartParser, FormParser],
     )
-    @idempotent
     def import_file(self, request):
         """HR: enrol everyone in a CSV file (email, first name, last name, department, job title,
         manager email, cohort; optionally coach email and credits). All or nothing; importing the same
