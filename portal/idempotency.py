@@ -1,8 +1,10 @@
 """`Idempotency-Key` on API requests that create: a retry answers the first result and changes nothing.
 
-Decorate a DRF view method (`create`, or an APIView's `post`) with `@idempotent`; on an extra action put it
-above `@action(...)` (DRF's decorator replaces what sits below it, the header's place in the schema too). Without the header
-the view runs as always. With it, per account, organisation (the record is kept in its schema) and endpoint (method and path):
+Decorate a DRF view method (`create`, or an APIView's `post`) with `@idempotent`, put it above
+`@action(...)` on an extra action (DRF's decorator replaces what sits below it, the header's place in the
+schema too), or give a viewset whose `create` is DRF's `IdempotentCreateMixin` first. Without the header
+the view runs as always. With it, per account, organisation (the record is kept in its schema) and
+endpoint (method and path):
 
 - the first request runs inside one transaction together with its `IdempotencyRecord`; a successful
   answer (2xx) is stored with the record, an error or refusal leaves no record, so the key can be used
@@ -125,6 +127,19 @@ def _records(*, user_id: int, endpoint: str, key: str):
     return IdempotencyRecord.objects.filter(user_id=user_id, endpoint=endpoint, key=key)
 
 
+KEY_PARAMETER = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique value the client makes (a UUID, say). A retry with the same key and body answers the first "
+        "result and changes nothing (header `Idempotent-Replayed: true`); the same key with another body is "
+        f"refused with 422. Keys are kept {IDEMPOTENCY_KEY_HOURS} hours, per account, organisation and endpoint."
+    ),
+)
+
+
 def idempotent(handler):
     """Make a DRF view method honour `Idempotency-Key` (see the module's docstring)."""
 
@@ -164,17 +179,12 @@ def idempotent(handler):
     return extend_schema(parameters=[KEY_PARAMETER])(wrapper)
 
 
-KEY_PARAMETER = OpenApiParameter(
-    HEADER,
-    OpenApiTypes.STR,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "Any unique value the client makes (a UUID, say). A retry with the same key and body answers the first "
-        "result and changes nothing (header `Idempotent-Replayed: true`); the same key with another body is "
-        f"refused with 422. Keys are kept {IDEMPOTENCY_KEY_HOURS} hours, per account, organisation and endpoint."
-    ),
-)
+class IdempotentCreateMixin:
+    """For a viewset whose `create` comes from DRF's CreateModelMixin: put it before that mixin."""
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
 
 def idempotency_prune() -> int:

@@ -306,6 +306,8 @@ CELERY_BEAT_SCHEDULE["sign-in-failures-prune"] = {
     "task": "portal.tasks.sign_in_failures_prune",
     "schedule": 24 * 60 * 60,
 }
+# API: Idempotency-Key records live 24 hours (portal/idempotency.py).
+CELERY_BEAT_SCHEDULE["idempotency-prune"] = {"task": "portal.tasks.idempotency_prune", "schedule": 24 * 60 * 60}
 # Sessions: the day-before reminders, every morning at 09:00 in TIME_ZONE (each organisation in its schema).
 from celery.schedules import crontab  # noqa: E402
 

@@ -13,7 +13,8 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from portal import idempotency
+from assessments.models import Reflection
+from portal import idempotency, tasks
 from programmes.models import IdempotencyRecord, Programme, Session
 from tenants import tokens
 from tenants.models import ApiToken, Invitation, PlatformEvent
@@ -126,6 +127,8 @@ def test_expired_records_are_pruned(world):
         IdempotencyRecord.objects.filter(key="stale").update(created_at=timezone.now() - timedelta(hours=25))
         assert idempotency.idempotency_prune() == 1
         assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+        IdempotencyRecord.objects.filter(key="fresh").update(created_at=timezone.now() - timedelta(hours=25))
+    assert tasks.idempotency_prune() == 1  # the nightly task visits every organisation
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "bad\u00e9key", "tab\tkey"])
@@ -166,6 +169,18 @@ def test_an_enrolment_retried_with_its_key_invites_once(world, django_capture_on
     assert [message.to for message in mail.outbox] == [["keyed@new.test"]]
 
 
+def test_a_reflection_retried_with_its_key_is_written_once(world, in_tenant):
+    client = api(world.acme.employee, world.acme.host)
+    with in_tenant(world.acme):
+        before = Reflection.objects.count()
+    data = {"body": "Written once."}
+    first = post(client, "/api/v1/reflections/", data, "reflect-1")
+    assert first.status_code == 201, first.content
+    assert post(client, "/api/v1/reflections/", data, "reflect-1").json() == first.json()
+    with in_tenant(world.acme):
+        assert Reflection.objects.count() == before + 1
+
+
 def test_an_import_retried_with_its_key_is_answered_from_the_first(world):
     client = api(world.acme.hr, world.acme.host)
     content = b"email,first name,last name,cohort\nkeyed.import@new.test,Im,Port,Cohort A\n"
@@ -198,6 +213,9 @@ def test_the_schema_documents_the_header_on_the_creating_operations(world, clien
         "/api/v1/enrolments/import/",
         "/api/v1/programmes/",
         "/api/v1/sessions/",
+        "/api/v1/goals/",
+        "/api/v1/reflections/",
+        "/api/v1/urgent-requests/",
     ):
         assert "Idempotency-Key" in header_names(path), path
 

@@ -36,7 +36,7 @@ from assessments.services import notes as note_services
 from assessments.services import reflections as reflection_services
 from portal import policy
 from portal.api import PolicyViewSet, actor_of, service_errors
-from portal.idempotency import idempotent
+from portal.idempotency import IdempotentCreateMixin, idempotent
 
 ORDERINGS = {"created_at", "-created_at"}
 
@@ -134,6 +134,7 @@ class ReflectionDetailSerializer(ReflectionSerializer):
 
 @BY_ROLE
 class ReflectionViewSet(
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -284,6 +285,7 @@ class GoalDetailSerializer(GoalSerializer):
 
 @BY_ROLE
 class GoalViewSet(
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
