@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -192,11 +193,15 @@ class ApiTokenForm(forms.Form):
         min_value=1,
         max_value=settings.API_TOKEN_MAX_DAYS,
         initial=settings.API_TOKEN_DEFAULT_DAYS,
-        help_text=_("From 1 to %(maximum)s days. After that the token stops working and you make a new one.")
-        % {"maximum": settings.API_TOKEN_MAX_DAYS},
     )
     read_only = forms.BooleanField(
         label=_("Read-only"),
         required=False,
         help_text=_("A read-only token can read through the API but not change anything."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_in_days"].help_text = gettext(
+            "From 1 to %(maximum)s days. After that the token stops working and you make a new one."
+        ) % {"maximum": settings.API_TOKEN_MAX_DAYS}
