@@ -307,3 +307,19 @@ def test_the_limit_of_a_token_holds_across_the_hosts_it_is_used_on(world, settin
     assert api(issued.raw, "globex.localhost").get("/api/v1/me/").status_code == 200
     assert api(issued.raw, "globex.localhost").get("/api/v1/me/").status_code == 429
     assert api(issued.raw, ACME).get("/api/v1/me/").status_code == 429
+
+
+def test_hr_sees_that_a_token_was_made_and_revoked_here_never_the_token(world, client_for):
+    api(obtain(world.acme.employee, name="Seen").json()["token"]).delete(
+        f"/api/v1/auth/tokens/{ApiToken.objects.get(user=world.acme.employee).pk}/"
+    )
+    token = ApiToken.objects.get(user=world.acme.employee)
+    response = client_for(world.acme.hr, ACME).get(reverse("reports_audit"))
+    lines = [line for line in response.context["lines"] if line.action.startswith("api_token.")]
+    assert [line.label for line in lines] == ["API token revoked", "API token made"]
+    assert all(
+        line.actor == world.acme.employee.get_full_name() and line.details == f"{token.prefix}…" for line in lines
+    )
+    assert token.digest not in response.content.decode()
+    elsewhere = client_for(world.globex.hr, "globex.localhost").get(reverse("reports_audit"))
+    assert not [line for line in elsewhere.context["lines"] if line.action.startswith("api_token.")]
