@@ -401,4 +401,4 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = policy.get_or_404(request.actor, ApiToken, pk=pk, revoked_at__isnull=True)
     tokens.token_revoke(user=request.user, token=token, organisation=request.actor.organisation)
     messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
-    return redirect("api_tokens")
+    return redirect("api_tokens_page")

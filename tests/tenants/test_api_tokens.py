@@ -217,7 +217,7 @@ def test_the_page_makes_a_token_shows_it_once_lists_and_revokes(world, client_fo
     again = client.get(url).content.decode()
     assert issued.raw not in again and token.prefix in again and "Calendar sync" in again
     revoked = client.post(reverse("api_token_revoke", urlconf="portal.urls_tenant", kwargs={"pk": token.pk}))
-    assert revoked.status_code == 302
+    assert revoked.status_code == 302 and revoked["Location"] == url
     assert api(issued.raw).get("/api/v1/me/").status_code == 401
     assert "is revoked" in client.get(url).content.decode()  # the message, once
     assert "Calendar sync" not in client.get(url).content.decode()
