@@ -96,11 +96,11 @@ def _prepare() -> tuple[list, list[Client], object]:
     the agreement accepted), an API token each."""
     from django.utils import timezone
     from django_tenants.utils import tenant_context
-    from rest_framework.authtoken.models import Token
 
     from bench.common import organisation_drop, organisation_make
     from programmes.availability.models import Slot
     from programmes.models import Agreement, AgreementAcceptance, Cohort, Enrolment, Programme
+    from tenants import tokens as api_tokens
     from tenants.models import Membership, Organisation, Role
     from tenants.services import membership_grant
 
@@ -142,8 +142,8 @@ def _prepare() -> tuple[list, list[Client], object]:
                 AgreementAcceptance(agreement=agreement, user=employee) for employee in employees
             )
         for employee in employees:
-            token, _created = Token.objects.get_or_create(user=employee)
-            clients.append(Client(f"{slug}.localhost", token.key, employee.pk))
+            token = api_tokens.token_create(user=employee, name="Benchmark").raw
+            clients.append(Client(f"{slug}.localhost", token, employee.pk))
         organisations.append(organisation)
     return organisations, clients, coach
 

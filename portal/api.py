@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -26,6 +27,8 @@ from rest_framework.throttling import AnonRateThrottle
 
 from portal import policy
 from portal.throttling import client_address
+from tenants import tokens
+from tenants.models import ApiToken
 
 
 class BlankableURLFieldExtension(OpenApiSerializerFieldExtension):
@@ -52,6 +55,16 @@ class BlankableURLFieldExtension(OpenApiSerializerFieldExtension):
             return bool(model and model._meta.get_field(field.source).blank)
         except FieldDoesNotExist:
             return False
+
+
+class MemberTokenScheme(OpenApiAuthenticationExtension):
+    """Personal API tokens in the schema: `Authorization: Token <token>`."""
+
+    target_class = "portal.authentication.MemberTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
 
 
 class Conflict(exceptions.APIException):
@@ -164,9 +177,30 @@ class PolicyViewSet(viewsets.GenericViewSet):
         return obj
 
 
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "read_only", "created_at", "expires_at", "last_used_at"]
+        read_only_fields = fields
+
+
+def issued_answer(issued: tokens.Issued) -> dict:
+    return {**ApiTokenSerializer(issued.token).data, "token": issued.raw}
+
+
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, write_only=True)
+    name = serializers.CharField(
+        max_length=100, required=False, default="API token", help_text="What the token is for (default 'API token')."
+    )
+    expires_in_days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.API_TOKEN_MAX_DAYS,
+        help_text="Days until the token stops working (at most API_TOKEN_MAX_DAYS); API_TOKEN_DEFAULT_DAYS when left out.",
+    )
+    read_only = serializers.BooleanField(required=False, default=False)
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -183,7 +217,19 @@ TokenRefusal = inline_serializer("TokenRefusal", {"detail": serializers.CharFiel
 @extend_schema(
     request=TokenRequestSerializer,
     responses={
-        200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        200: inline_serializer(
+            "TokenResponse",
+            {
+                "token": serializers.CharField(),
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "prefix": serializers.CharField(),
+                "read_only": serializers.BooleanField(),
+                "created_at": serializers.DateTimeField(),
+                "expires_at": serializers.DateTimeField(),
+                "last_used_at": serializers.DateTimeField(allow_null=True),
+            },
+        ),
         400: OpenApiResponse(
             TokenRefusal, description="Wrong email address or password, or the account has no access here."
         ),
@@ -199,7 +245,9 @@ TokenRefusal = inline_serializer("TokenRefusal", {"detail": serializers.CharFiel
 @permission_classes([AllowAny])
 @throttle_classes([TokenThrottle])
 def token_obtain(request: Request) -> Response:
-    """Exchange an email address and password for an API token, on an organisation host of a member."""
+    """Exchange an email address and password for a new personal API token (named, expiring, optionally
+    read-only), on an organisation host of a member. The token is in this answer only; it is listed, without
+    itself, at /api/v1/auth/tokens/."""
     payload = TokenRequestSerializer(data=request.data)
     payload.is_valid(raise_exception=True)
     organisation = policy.current_actor(request._request).organisation
@@ -211,8 +259,15 @@ def token_obtain(request: Request) -> Response:
             {"detail": "Email address or password is wrong, or the account has no access here."},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    data = payload.validated_data
+    issued = tokens.token_create(
+        user=user,
+        organisation=organisation,
+        name=data["name"],
+        expires_in_days=data.get("expires_in_days"),
+        read_only=data["read_only"],
+    )
+    return Response(issued_answer(issued))
 
 
 class MeSerializer(serializers.Serializer):

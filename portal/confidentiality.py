@@ -196,6 +196,13 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(_("Calendar feeds"), ("availability.CalendarFeed",), OWN, OWN, OWN),
     Row(
+        _("Personal API tokens (name, first characters, dates; never the token itself, which is kept only hashed)"),
+        ("tenants.ApiToken",),
+        OWN,
+        OWN,
+        OWN,
+    ),
+    Row(
         _("A coach's choice of which organisations may book their new free times (each person's own setting)"),
         ("availability.OfferDefault",),
         OWN,

@@ -192,6 +192,11 @@ SIGN_IN_BACKOFF_MAX_SECONDS = envint("SIGN_IN_BACKOFF_MAX_SECONDS", 300)
 # Password-reset emails: at most this many per address, and reset requests per client address, each hour.
 PASSWORD_RESET_PER_ADDRESS = envint("PASSWORD_RESET_PER_ADDRESS", 3)
 PASSWORD_RESET_PER_CLIENT = envint("PASSWORD_RESET_PER_CLIENT", 10)
+# Personal API tokens (tenants.tokens): the longest life an owner may choose, the life when none is chosen,
+# and the requests each token may make per minute (portal.throttling.TokenRateThrottle).
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365)
+API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_PER_MINUTE = envint("API_TOKEN_PER_MINUTE", 300)
 
 # Sessions stay per host: no cookie domain, so a cookie of one organisation host is never sent to another.
 SESSION_COOKIE_DOMAIN = None
@@ -301,6 +306,8 @@ CELERY_BEAT_SCHEDULE["sign-in-failures-prune"] = {
     "task": "portal.tasks.sign_in_failures_prune",
     "schedule": 24 * 60 * 60,
 }
+# API: Idempotency-Key records live 24 hours (portal/idempotency.py).
+CELERY_BEAT_SCHEDULE["idempotency-prune"] = {"task": "portal.tasks.idempotency_prune", "schedule": 24 * 60 * 60}
 # Sessions: the day-before reminders, every morning at 09:00 in TIME_ZONE (each organisation in its schema).
 from celery.schedules import crontab  # noqa: E402
 
@@ -344,6 +351,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
 }
 SPECTACULAR_SETTINGS = {

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from portal.celery import app
+from portal.idempotency import idempotency_prune as _idempotency_prune
 from portal.throttling import sign_in_failures_prune as _sign_in_failures_prune
 from tenants.models import Organisation
 
@@ -75,3 +76,12 @@ def each_organisation_run(
 @app.task(name="portal.tasks.sign_in_failures_prune")
 def sign_in_failures_prune() -> int:
     return _sign_in_failures_prune()
+
+
+@app.task(name="portal.tasks.idempotency_prune")
+def idempotency_prune() -> int:
+    """Delete the expired `Idempotency-Key` records of every organisation."""
+    pruned = each_organisation_run(
+        lambda _organisation: _idempotency_prune(), failure="Pruning idempotency keys failed in %s"
+    )
+    return sum(pruned.values())

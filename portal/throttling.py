@@ -1,5 +1,5 @@
 """Who is knocking, and how often: the client address behind the load balancer, sign-in throttling and
-the password-reset limits.
+the password-reset limits, and the per-token limit of the API.
 
 Sign-in has two brakes (django-axes records the attempts; this module decides):
 - per account and client address: `AXES_FAILURE_LIMIT` wrong passwords pause that client for that account
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import math
+import time
 from datetime import datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -28,6 +29,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
+from rest_framework import exceptions
+from rest_framework.throttling import BaseThrottle
 
 SIGN_IN_BACKOFF_WINDOW = timedelta(hours=1)
 # Wrong passwords (account, client address, time) are kept this long for security review, then deleted.
@@ -175,3 +178,58 @@ def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
     if not _hit("reset-client", client_address(request), settings.PASSWORD_RESET_PER_CLIENT):
         return False
     return _hit("reset-address", email.strip().lower(), settings.PASSWORD_RESET_PER_ADDRESS)
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+
+API_TOKEN_WINDOW_SECONDS = 60
+
+
+def token_request_wait(token_id: int, *, now: float | None = None) -> int:
+    """Count one request of API token `token_id`; whole seconds to wait when over API_TOKEN_PER_MINUTE, else 0.
+
+    A fixed window of a minute per token, counted with the cache's atomic increment (Redis in production),
+    in the public schema so the count holds across every host the token is used on.
+    """
+    now = time.time() if now is None else now
+    window = int(now // API_TOKEN_WINDOW_SECONDS)
+    key = f"throttle:api-token:{token_id}:{window}"
+    with schema_context("public"):
+        cache.add(key, 0, timeout=API_TOKEN_WINDOW_SECONDS * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=API_TOKEN_WINDOW_SECONDS * 2)
+            count = 1
+    if count <= settings.API_TOKEN_PER_MINUTE:
+        return 0
+    return max(math.ceil((window + 1) * API_TOKEN_WINDOW_SECONDS - now), 1)
+
+
+class TokenThrottled(exceptions.Throttled):
+    """429 with the wait in the `Retry-After` header and in the body (`retry_after`, seconds)."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait=wait)
+        message = ngettext(
+            "Too many requests with this API token. Try again in %(count)s second.",
+            "Too many requests with this API token. Try again in %(count)s seconds.",
+            wait,
+        ) % {"count": wait}
+        self.detail = {
+            "detail": exceptions.ErrorDetail(message, code="throttled"),
+            "retry_after": wait,
+        }
+
+
+class TokenRateThrottle(BaseThrottle):
+    """Per personal API token: API_TOKEN_PER_MINUTE requests a minute (session callers are not counted here)."""
+
+    def allow_request(self, request, view) -> bool:
+        token = getattr(request._request, "api_token", None)
+        if token is None:
+            return True
+        wait = token_request_wait(token.pk)
+        if wait:
+            raise TokenThrottled(wait)
+        return True

@@ -6,12 +6,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from portal import api
 from portal import views as portal_views
 from portal.urls_common import urlpatterns as common
+from tenants import api as tenant_api
 from tenants import views as tenant_views
 
 handler404 = "portal.views.not_found"
 
 api_patterns = [
     path("auth/token/", api.token_obtain, name="api_token"),
+    path("auth/tokens/", tenant_api.ApiTokenViewSet.as_view({"get": "list", "post": "create"}), name="api_tokens"),
+    path(
+        "auth/tokens/<int:pk>/",
+        tenant_api.ApiTokenViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="api_token_detail",
+    ),
     path("me/", api.me, name="api_me"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script from a URL, so the Content-Security-Policy needs no inline script.
@@ -27,6 +34,8 @@ urlpatterns = common + [
     path("handoff/", tenant_views.handoff, name="handoff"),
     path("handoff/begin/", tenant_views.handoff_begin, name="handoff_begin"),
     path("invitation/<str:token>/", tenant_views.invitation_accept, name="invitation_accept"),
+    path("account/tokens/", tenant_views.api_tokens, name="api_tokens_page"),
+    path("account/tokens/<int:pk>/revoke/", tenant_views.api_token_revoke, name="api_token_revoke"),
     path("people/", tenant_views.people, name="people"),
     path("settings/", tenant_views.organisation_settings, name="organisation_settings"),
     path("branding/logo", tenant_views.organisation_logo, name="organisation_logo"),

@@ -393,3 +393,25 @@ class UrgentRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a creating API request sent with an `Idempotency-Key` (portal.idempotency).
+
+    In the organisation's schema (the answer holds its data), per account and endpoint (method and path);
+    kept 24 hours.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=300)
+    key = models.CharField(max_length=255)
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_once_per_endpoint")
+        ]

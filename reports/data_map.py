@@ -55,6 +55,14 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("tenants.PlatformEvent", "actor", REFERENCE, NULL, dated_by="created_at"),
     Entry("authtoken.Token", "user", ROW, ACCOUNT, via_policy=False, reason="that an API token exists, never its key"),
     Entry(
+        "tenants.ApiToken",
+        "user",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the person's own API tokens: name, first characters and dates, never the token or its digest",
+    ),
+    Entry(
         "availability.Slot",
         "coach",
         ROW,
@@ -171,6 +179,15 @@ ENTRIES: tuple[Entry, ...] = (
         reason="what the organisation did with the person's data (exports, erasure) is theirs to know",
     ),
     Entry("reports.ReportJob", "requested_by", REFERENCE, DELETE, dated_by="created_at"),
+    Entry(
+        "programmes.IdempotencyRecord",
+        "user",
+        REFERENCE,
+        DELETE,
+        dated_by="created_at",
+        via_policy=False,
+        reason="the first answer to a retried API request, kept 24 hours",
+    ),
     Entry("reports.ReportJob", "subject", REFERENCE, DELETE, dated_by="created_at"),
     Entry("reports.ErasureRequest", "person", ROW, KEEP, reason="the record that an erasure was asked for and done"),
     Entry("reports.ErasureRequest", "requested_by", REFERENCE, NULL, dated_by="requested_at"),
@@ -212,6 +229,7 @@ SECRET_MODELS: dict[str, str] = {
 # Other fields that hold a secret whatever their name.
 SECRET_FIELDS: dict[tuple[str, str], str] = {
     ("sessions.Session", "session_data"): "the signed session, with a digest of the password hash",
+    ("tenants.ApiToken", "digest"): "the SHA-256 of an API token, which would let guesses be checked offline",
 }
 # Primary keys that are not a sequence but only name a row, which the pages reach through the policy.
 OPAQUE_IDS: dict[str, str] = {
@@ -234,6 +252,7 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "authtoken.Token": ("id",),  # that a token exists and when it was made, never the token
     "tenants.Invitation": ("id",),
     "tenants.HandoffToken": ("id",),
+    "tenants.ApiToken": ("digest",),
     "availability.CalendarFeed": ("secret",),
     "reports.ReportJob": ("pdf",),
 }

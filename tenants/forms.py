@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -177,3 +178,30 @@ class OrganisationSettingsForm(forms.ModelForm):
         if hours > 24 * 14:
             raise forms.ValidationError(_("Use at most 336 hours (two weeks)."))
         return hours
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: its name, how many days it lives, whether it may only read."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, so you recognise it later (for example “HR system sync”)."),
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Days until it expires"),
+        min_value=1,
+        max_value=settings.API_TOKEN_MAX_DAYS,
+        initial=settings.API_TOKEN_DEFAULT_DAYS,
+    )
+    read_only = forms.BooleanField(
+        label=_("Read-only"),
+        required=False,
+        help_text=_("A read-only token can read through the API but not change anything."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_in_days"].help_text = gettext(
+            "From 1 to %(maximum)s days. After that the token stops working and you make a new one."
+        ) % {"maximum": settings.API_TOKEN_MAX_DAYS}

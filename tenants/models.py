@@ -231,3 +231,36 @@ class PlatformEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ApiToken(models.Model):
+    """A personal API token: named, expiring, revocable, optionally read-only.
+
+    Only a SHA-256 digest of the token is kept (the token is random and long, so a fast digest is enough);
+    the token itself is shown once, when it is made. `prefix` is the part before the secret, shown on the
+    tokens page so its owner can recognise it. A token works only where its owner is an active member
+    (portal.authentication.MemberTokenAuthentication).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(_("read-only"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

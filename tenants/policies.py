@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from portal import policy
 from portal.policy import Actor
-from tenants.models import Invitation, Membership, Organisation, PlatformEvent, User
+from tenants.models import ApiToken, Invitation, Membership, Organisation, PlatformEvent, User
 
 
 @policy.rule(Membership)
@@ -58,3 +58,11 @@ def invitations_visible(actor: Actor, invitations: QuerySet) -> QuerySet:
     if actor.is_hr:
         return invitations.filter(organisation=actor.organisation)
     return invitations.none()
+
+
+@policy.rule(ApiToken)
+def api_tokens_visible(actor: Actor, tokens: QuerySet) -> QuerySet:
+    # A person's API tokens are theirs alone: nobody else, HR and platform staff included, lists them.
+    if actor.user_id is None:
+        return tokens.none()
+    return tokens.filter(user_id=actor.user_id)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,9 +24,9 @@ from django.views.i18n import set_language
 from portal import navigation, policy, throttling
 from portal.forms import form_submit
 from portal.middleware import public_asset
-from tenants import selectors, services
-from tenants.forms import InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
-from tenants.models import Invitation, Membership, User
+from tenants import selectors, services, tokens
+from tenants.forms import ApiTokenForm, InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
+from tenants.models import ApiToken, Invitation, Membership, User
 
 PEOPLE_PER_PAGE = 50
 INVITATIONS_SHOWN = 200
@@ -370,3 +371,35 @@ def platform_organisations(request: HttpRequest) -> HttpResponse:
         "events": selectors.platform_events(actor=request.actor, limit=20),
     }
     return render(request, "tenants/platform_organisations.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page()
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Everyone's own personal API tokens: make one (shown once, on this answer only), see and revoke them."""
+    form = ApiTokenForm(request.POST or None)
+    submitted = form_submit(
+        request,
+        form,
+        partial(tokens.token_create, user=request.user, organisation=request.actor.organisation),
+    )
+    issued = submitted.result if submitted else None
+    if issued is not None:
+        form = ApiTokenForm()
+    context = {
+        "form": form,
+        "issued": issued,
+        "tokens": policy.scope(request.actor, ApiToken).filter(revoked_at__isnull=True),
+        "now": timezone.now(),
+        "api_base": request.build_absolute_uri("/api/v1/"),
+    }
+    return render(request, "tenants/api_tokens.html", context)
+
+
+@require_POST
+@policy.page()
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = policy.get_or_404(request.actor, ApiToken, pk=pk, revoked_at__isnull=True)
+    tokens.token_revoke(user=request.user, token=token, organisation=request.actor.organisation)
+    messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
+    return redirect("api_tokens_page")

@@ -1,9 +1,9 @@
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from portal import policy
 from portal.api import PolicyViewSet
+from tenants.models import ApiToken
 from tests.conftest import PASSWORD
 
 
@@ -49,7 +49,7 @@ def test_no_token_is_issued_to_a_non_member(world):
         "/api/v1/auth/token/", {"email": world.acme.hr.email, "password": PASSWORD}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert not Token.objects.filter(user=world.acme.hr).exists()
+    assert not ApiToken.objects.filter(user=world.acme.hr).exists()
 
 
 @pytest.mark.parametrize("payload", [{}, {"email": "not-an-email", "password": "x"}, {"email": "a@b.nl"}])

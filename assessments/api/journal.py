@@ -36,6 +36,7 @@ from assessments.services import notes as note_services
 from assessments.services import reflections as reflection_services
 from portal import policy
 from portal.api import PolicyViewSet, actor_of, service_errors
+from portal.idempotency import IdempotentCreateMixin, idempotent
 
 ORDERINGS = {"created_at", "-created_at"}
 
@@ -133,6 +134,7 @@ class ReflectionDetailSerializer(ReflectionSerializer):
 
 @BY_ROLE
 class ReflectionViewSet(
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -283,6 +285,7 @@ class GoalDetailSerializer(GoalSerializer):
 
 @BY_ROLE
 class GoalViewSet(
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -507,6 +510,7 @@ class SessionScopedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixin
             queryset = queryset.filter(session_id=int(self.request.query_params["session"]))
         return queryset
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         payload = self.get_serializer(data=request.data)
         payload.is_valid(raise_exception=True)

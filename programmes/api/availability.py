@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import Conflict, PolicyViewSet, service_errors
+from portal.idempotency import idempotent
 from programmes.api.sessions import REFUSED, MeetingSerializer, SessionPersonSerializer, SessionSerializer
 from programmes.availability import services as availability
 from programmes.availability.models import CalendarFeed, OfferDefault, Slot
@@ -210,6 +211,7 @@ class AvailabilityViewSet(
         return self._own(Slot.objects.all()).get(pk=slot.pk)
 
     @extend_schema(request=SlotCreateSerializer, responses={201: OwnSlotSerializer})
+    @idempotent
     def create(self, request, *args, **kwargs):
         """A coach publishes one free slot, offered to `organisations` (left out: their default)."""
         self._require_coach()
@@ -322,6 +324,7 @@ class AvailabilityViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={201: SessionSerializer, 403: REFUSED, 409: REFUSED})
+    @idempotent
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         """Book this slot as a 1:1 with your coach; it spends one credit. 409 when the slot was taken in the
@@ -379,6 +382,7 @@ class CalendarFeedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins
         return queryset.filter(revoked_at__isnull=True).order_by("-created_at")
 
     @extend_schema(request=None, responses={201: CalendarFeedSerializer})
+    @idempotent
     def create(self, request, *args, **kwargs):
         feed = calendar_services.calendar_feed_renew(user=self.actor.user)
         return Response(self.get_serializer(feed).data, status=status.HTTP_201_CREATED)

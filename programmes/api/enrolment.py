@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyViewSet, service_errors
+from portal.idempotency import idempotent
 from programmes.models import Cohort, Enrolment, EnrolmentImport, Programme
 from programmes.selectors import enrolment as selectors
 from programmes.selectors import programmes as programme_selectors
@@ -227,6 +228,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
             ),
         },
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         """HR: enrol one person (the same checks as a CSV file of one row). Someone who is not an
         employee here yet is invited by email and enrolled once they accept: the answer is then 202 with
@@ -309,6 +311,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
             ),
         },
     )
+    @idempotent
     @action(
         detail=False,
         methods=["post"],

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyViewSet, service_errors
+from portal.idempotency import idempotent
 from programmes.models import Cohort, Phase, Programme, Resource
 from programmes.selectors import programmes as selectors
 from programmes.services import programmes as services
@@ -108,6 +109,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyV
         return queryset.prefetch_related("phases", "resources").order_by("-starts_on", "name")
 
     @extend_schema(request=ProgrammeWriteSerializer, responses={201: ProgrammeSerializer})
+    @idempotent
     def create(self, request, *args, **kwargs):
         """HR: a new programme, with the default phases unless `phases` names others."""
         payload = ProgrammeWriteSerializer(data=request.data)
@@ -191,6 +193,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyView
         return coaches
 
     @extend_schema(request=CohortWriteSerializer, responses={201: CohortSerializer})
+    @idempotent
     def create(self, request, *args, **kwargs):
         """HR: a new cohort in a programme."""
         payload = CohortWriteSerializer(data=request.data)

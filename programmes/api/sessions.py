@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyFieldsMixin, PolicyViewSet, service_errors
+from portal.idempotency import idempotent
 from programmes.availability.selectors import offered_slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session, UrgentRequest
@@ -205,6 +206,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVie
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer, 409: REFUSED})
+    @idempotent
     def create(self, request, *args, **kwargs):
         """A coach schedules a group session or a 1:1 directly (a 1:1 spends one of the employee's credits)."""
         if not self.actor.is_coach:
@@ -337,6 +339,7 @@ class UrgentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
     def safely_filter_queryset(self, queryset):
         return queryset.select_related("employee", "coach")
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         if not self.actor.is_employee:
             raise exceptions.NotFound(policy.NOT_FOUND)

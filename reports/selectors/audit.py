@@ -199,8 +199,13 @@ def _describe(source: str, action: str, info: dict) -> tuple[str, str]:
             "membership.granted": _("Role granted"),
             "membership.revoked": _("Role removed"),
             "organisation.created": _("Organisation created"),
+            "api_token.created": _("API token made"),
+            "api_token.revoked": _("API token revoked"),
         }
         details = str(ROLE_LABELS.get(info.get("role"), "")) if "role" in info else ""
+        if action.startswith("api_token."):
+            # The token's first characters, never the token.
+            details = f"{info.get('prefix', '')}…"
         return str(labels.get(action, action)), details
     labels = dict(AuditEvent.Action.choices)
     details = []

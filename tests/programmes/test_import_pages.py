@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from programmes.models import Enrolment, EnrolmentImport
 from programmes.services import imports
+from tenants import tokens
 from tests.invitations import accept
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
@@ -117,8 +117,8 @@ def test_the_empty_file_has_the_columns_the_import_reads(hr_client):
 @pytest.fixture
 def api(world):
     with schema_context("public"):
-        token, _created = Token.objects.get_or_create(user=world.acme.hr)
-    return Client(HTTP_HOST=world.acme.host, HTTP_AUTHORIZATION=f"Token {token.key}")
+        token = tokens.token_create(user=world.acme.hr, name="Tests").raw
+    return Client(HTTP_HOST=world.acme.host, HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def test_the_api_answers_400_with_every_error_and_writes_nothing(world, api, in_tenant):

@@ -29,6 +29,7 @@ from programmes.availability.models import CalendarFeed
 from reports import data_map
 from reports.selectors import data as data_selectors
 from reports.services import offboarding
+from tenants import tokens
 from tenants.models import HandoffToken, Invitation
 from tenants.services import handoff_binding, handoff_create, handoff_nonce, invitation_token
 from tests.reports.data import build
@@ -194,6 +195,7 @@ def _forms(value: str) -> set[str]:
 def _credentials(world, in_tenant, person) -> dict[str, str]:
     """Give `person` every kind of credential the portal knows; their values, by kind."""
     token = Token.objects.create(user=person)
+    personal = tokens.token_create(user=person, name="Exports")
     invitation = Invitation.objects.create(
         user=person,
         organisation=world.acme.organisation,
@@ -212,6 +214,8 @@ def _credentials(world, in_tenant, person) -> dict[str, str]:
     person.refresh_from_db()
     return {
         "api token": token.key,
+        "personal api token": personal.raw,
+        "personal api token digest": personal.token.digest,
         "invitation id": str(invitation.pk),
         "invitation link": invitation_token(invitation),
         "handoff ticket": str(ticket.pk),

@@ -22,10 +22,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
-from rest_framework.authtoken.models import Token
 
 from programmes.models import EmployeeProfile, Enrolment
-from tenants import services
+from tenants import services, tokens
 from tenants.models import Invitation, Membership, Role, User
 from tests.conftest import PASSWORD, build_world, sign_in
 from tests.connections import in_own_connection
@@ -42,8 +41,8 @@ def hr_client(world, client_for):
 @pytest.fixture
 def api(world):
     with schema_context("public"):
-        token, _created = Token.objects.get_or_create(user=world.acme.hr)
-    return Client(HTTP_HOST=world.acme.host, HTTP_AUTHORIZATION=f"Token {token.key}")
+        token = tokens.token_create(user=world.acme.hr, name="Tests").raw
+    return Client(HTTP_HOST=world.acme.host, HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def invite_on_people_page(hr_client, email: str) -> None:
