@@ -7,6 +7,7 @@ from portal import api
 from portal import views as portal_views
 from portal.urls_common import urlpatterns as common
 from tenants import views as tenant_views
+from tenants import views_two_factor
 
 handler404 = "portal.views.not_found"
 
@@ -16,6 +17,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script from a URL, so the Content-Security-Policy needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("", include("tenants.urls_api")),
     path("", include("programmes.urls_api")),
     path("", include("assessments.urls_api")),
     path("", include("reports.urls_api")),
@@ -30,6 +32,11 @@ urlpatterns = common + [
     path("settings/", tenant_views.organisation_settings, name="organisation_settings"),
     path("branding/logo", tenant_views.organisation_logo, name="organisation_logo"),
     path("people/<int:pk>/revoke/", tenant_views.membership_revoke, name="membership_revoke"),
+    path(
+        "people/<int:pk>/two-factor-reset/",
+        views_two_factor.membership_two_factor_reset,
+        name="membership_two_factor_reset",
+    ),
     path("people/invitations/<uuid:pk>/resend/", tenant_views.invitation_resend, name="invitation_resend"),
     path("people/invitations/<uuid:pk>/cancel/", tenant_views.invitation_cancel, name="invitation_cancel"),
     path("api/v1/", include(api_patterns)),

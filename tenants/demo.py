@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.module_loading import import_string
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create
 
 PASSWORD = "portal-demo"
+# The demo coach and platform staff sign in with two factors, as their roles require. Their authenticator
+# key is this published one (base32, as apps take it): `manage.py demo_code` prints the current code.
+DEMO_TOTP_KEY = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 EMPLOYEES_PER_ORGANISATION = 25
 
 ORGANISATIONS = [
@@ -68,6 +75,8 @@ LAST_NAMES = ["Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Gro
 
 SIGN_INS = f"""
 Demo sign-ins (password for all: {PASSWORD}):
+  Coach and platform staff also enter a code: `manage.py demo_code` prints it (authenticator key
+  {DEMO_TOTP_KEY}).
   Platform staff   {PLATFORM[0]:<28} http://localhost:8000/login/
   Coach (both)     {COACH[0]:<28} http://localhost:8000/login/
   HR Acme          hr@acme.example              http://acme.localhost:8000/login/
@@ -84,11 +93,30 @@ def _person(email: str, first: str, last: str, password_hash: str, **extra) -> U
     return user
 
 
+def demo_device_ensure(user: User) -> TOTPDevice:
+    """The person's authenticator, set up with the published demo key (never in production: seed_demo)."""
+    key = base64.b32decode(DEMO_TOTP_KEY).hex()
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=user, name="Demo authenticator", defaults={"key": key, "confirmed": True}
+    )
+    return device
+
+
+def demo_code(at: float | None = None) -> str:
+    """The code an app holding DEMO_TOTP_KEY shows now (or at the unix time `at`)."""
+    totp = TOTP(base64.b32decode(DEMO_TOTP_KEY))
+    if at is not None:
+        totp.time = at
+    return f"{totp.token():06d}"
+
+
 def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisation]:
     """Organisations, their HR manager, the coach who serves both, employees and platform staff."""
     password_hash = make_password(PASSWORD)
-    _person(PLATFORM[0], PLATFORM[1], PLATFORM[2], password_hash, is_staff=True)
+    platform = _person(PLATFORM[0], PLATFORM[1], PLATFORM[2], password_hash, is_staff=True)
     coach = _person(*COACH, password_hash)
+    for person in (platform, coach):
+        demo_device_ensure(person)
     organisations = []
     for spec in ORGANISATIONS:
         organisation = Organisation.objects.filter(slug=spec["slug"]).first()
