@@ -95,11 +95,15 @@ def _person(email: str, first: str, last: str, password_hash: str, **extra) -> U
 
 def demo_device_ensure(user: User) -> TOTPDevice:
     """The person's authenticator, set up with the published demo key (never in production: seed_demo)."""
-    key = base64.b32decode(DEMO_TOTP_KEY).hex()
     device, _created = TOTPDevice.objects.update_or_create(
-        user=user, name="Demo authenticator", defaults={"key": key, "confirmed": True}
+        user=user, name="Demo authenticator", defaults={"key": demo_key_hex(), "confirmed": True}
     )
     return device
+
+
+def demo_key_hex() -> str:
+    """DEMO_TOTP_KEY as django-otp stores keys."""
+    return base64.b32decode(DEMO_TOTP_KEY).hex()
 
 
 def demo_code(at: float | None = None) -> str:
