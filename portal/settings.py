@@ -161,14 +161,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Argon2id first: new passwords, and older PBKDF2 ones at their next sign-in, are stored with it. The
-# others stay so existing hashes still verify. Tests use MD5 for speed (tests/test_password_hashing.py
-# uses this list).
+# Argon2id first: new passwords, and older PBKDF2 ones at their next sign-in, are stored with it. PBKDF2
+# stays so existing hashes still verify. Tests hash with MD5 for speed (tests/test_password_hashing.py uses
+# the production list; PORTAL_FAST_HASHER=0 keeps it for a test server, as the sign-in benchmark does).
 PRODUCTION_PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else PRODUCTION_PASSWORD_HASHERS
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING and envbool("PORTAL_FAST_HASHER", True) else []
+) + PRODUCTION_PASSWORD_HASHERS
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

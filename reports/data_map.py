@@ -55,6 +55,22 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("tenants.PlatformEvent", "actor", REFERENCE, NULL, dated_by="created_at"),
     Entry("authtoken.Token", "user", ROW, ACCOUNT, via_policy=False, reason="that an API token exists, never its key"),
     Entry(
+        "otp_totp.TOTPDevice",
+        "user",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="that the person set up an authenticator app, never its key",
+    ),
+    Entry(
+        "tenants.RecoveryCode",
+        "user",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the person's recovery codes: when made and used, never the codes",
+    ),
+    Entry(
         "availability.Slot",
         "coach",
         ROW,
@@ -212,6 +228,7 @@ SECRET_MODELS: dict[str, str] = {
 # Other fields that hold a secret whatever their name.
 SECRET_FIELDS: dict[tuple[str, str], str] = {
     ("sessions.Session", "session_data"): "the signed session, with a digest of the password hash",
+    ("tenants.RecoveryCode", "digest"): "the digest of a recovery code",
 }
 # Primary keys that are not a sequence but only name a row, which the pages reach through the policy.
 OPAQUE_IDS: dict[str, str] = {
@@ -235,6 +252,8 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "tenants.Invitation": ("id",),
     "tenants.HandoffToken": ("id",),
     "availability.CalendarFeed": ("secret",),
+    "otp_totp.TOTPDevice": ("key",),
+    "tenants.RecoveryCode": ("digest",),
     "reports.ReportJob": ("pdf",),
 }
 
