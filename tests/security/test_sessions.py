@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from tenants import services
 from tenants.models import Membership
 from tests.conftest import PASSWORD
+from tests.two_factor import through_the_code_step, token_payload
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 
@@ -20,6 +21,7 @@ SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 def signed_in_through_the_form(user, host: str) -> Client:
     client = Client(HTTP_HOST=host)
     response = client.post("/login/", {"username": user.email, "password": PASSWORD})
+    response = through_the_code_step(client, user, response)
     assert response.status_code == 302, response.content.decode()[:500]
     return client
 
@@ -38,7 +40,7 @@ def is_signed_in(client: Client) -> bool:
 
 def token_of(user, host: str) -> str:
     response = Client(HTTP_HOST=host).post(
-        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, content_type="application/json"
+        "/api/v1/auth/token/", token_payload(user, PASSWORD), content_type="application/json"
     )
     assert response.status_code == 200, response.content
     return response.json()["token"]
