@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.module_loading import import_string
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tenants.demo_totp import DEMO_TOTP_KEY, demo_key_hex
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create
 
 PASSWORD = "portal-demo"
-# The demo coach and platform staff sign in with two factors, as their roles require. Their authenticator
-# key is this published one (base32, as apps take it): `manage.py demo_code` prints the current code.
-DEMO_TOTP_KEY = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 EMPLOYEES_PER_ORGANISATION = 25
 
 ORGANISATIONS = [
@@ -94,24 +89,12 @@ def _person(email: str, first: str, last: str, password_hash: str, **extra) -> U
 
 
 def demo_device_ensure(user: User) -> TOTPDevice:
-    """The person's authenticator, set up with the published demo key (never in production: seed_demo)."""
+    """The person's authenticator, set up with the published demo key (tenants.demo_totp; never in production:
+    seed_demo refuses)."""
     device, _created = TOTPDevice.objects.update_or_create(
         user=user, name="Demo authenticator", defaults={"key": demo_key_hex(), "confirmed": True}
     )
     return device
-
-
-def demo_key_hex() -> str:
-    """DEMO_TOTP_KEY as django-otp stores keys."""
-    return base64.b32decode(DEMO_TOTP_KEY).hex()
-
-
-def demo_code(at: float | None = None) -> str:
-    """The code an app holding DEMO_TOTP_KEY shows now (or at the unix time `at`)."""
-    totp = TOTP(base64.b32decode(DEMO_TOTP_KEY))
-    if at is not None:
-        totp.time = at
-    return f"{totp.token():06d}"
 
 
 def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisation]:

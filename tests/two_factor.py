@@ -3,28 +3,16 @@ require), set up with the demo's published key, so tests and browser journeys ca
 
 from __future__ import annotations
 
-import time
-
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants import demo
+from tenants.demo_totp import code_after
 from tenants.models import User
 
 
 def two_factor_world(world) -> None:
     for user in (world.acme.coach, world.globex.coach, world.coach_both, world.staff):
         demo.demo_device_ensure(user)
-
-
-def code_after(last_step: int) -> tuple[str, int]:
-    """A code the portal accepts now from an account whose last accepted code was of time step `last_step`,
-    and its step. A code is good once; the portal also takes the next step's code (clock drift), so a second
-    sign-in within the same 30 seconds uses that one, and only a third waits."""
-    now = int(time.time()) // 30
-    step = max(now, last_step + 1)
-    while step > int(time.time()) // 30 + 1:
-        time.sleep(0.5)
-    return demo.demo_code(at=step * 30), step
 
 
 def code_for(user: User) -> str:

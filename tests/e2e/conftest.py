@@ -62,9 +62,9 @@ from urllib.parse import quote, urlparse
 import pytest
 from django.db import connections
 
+from tenants.demo_totp import code_after
 from tests.conftest import Org, build_world
 from tests.e2e import axe
-from tests.two_factor import code_after
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -13,7 +13,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from tenants import demo, two_factor
+from tenants import demo_totp, two_factor
 from tenants.models import HandoffToken, Organisation, PlatformEvent, RecoveryCode
 from tests.conftest import PASSWORD
 from tests.test_handoff import Browser
@@ -36,9 +36,9 @@ def setup_with_app(client: Client, user) -> list[str]:
     page = client.get("/account/two-factor/setup/")
     assert page.status_code == 200 and b"<svg" in page.content
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    device.key = demo.demo_key_hex()
+    device.key = demo_totp.demo_key_hex()
     device.save(update_fields=["key"])
-    shown = client.post("/account/two-factor/setup/", {"code": demo.demo_code()})
+    shown = client.post("/account/two-factor/setup/", {"code": demo_totp.demo_code()})
     assert shown.status_code == 200
     return re.findall(r"<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>", shown.content.decode())
 

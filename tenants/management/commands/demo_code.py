@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants import demo
+from tenants.demo_totp import demo_code
 
 
 class Command(BaseCommand):
@@ -12,4 +12,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("demo_code belongs to the demo and does not run in production.")
-        self.stdout.write(demo.demo_code())
+        self.stdout.write(demo_code())
