@@ -74,10 +74,6 @@ def required(user: User) -> bool:
     )
 
 
-def device_of(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
-
-
 def enabled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
