@@ -270,10 +270,16 @@ class Server:
 
 
 @contextmanager
-def portal_server(*, workers: int = 2, start_seconds: float = 60) -> Iterator[Server]:
-    """gunicorn serving the portal from the benchmark database on a free loopback port."""
+def portal_server(*, workers: int = 2, start_seconds: float = 60, environment: dict | None = None) -> Iterator[Server]:
+    """gunicorn serving the portal from the benchmark database on a free loopback port (`environment`: more
+    variables for the server)."""
     port = free_port()
-    environment = {**os.environ, **SERVER_ENVIRONMENT, "DATABASE_URL": os.environ.get("DATABASE_URL") or database_url()}
+    environment = {
+        **os.environ,
+        **SERVER_ENVIRONMENT,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or database_url(),
+        **(environment or {}),
+    }
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server writes it until it stops)
         prefix="portal-bench-server-", suffix=".log", delete=False
     )

@@ -27,7 +27,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from portal import policy
 from portal.throttling import client_address
-from tenants import tokens
+from tenants import tokens, two_factor
 from tenants.models import ApiToken
 
 
@@ -201,6 +201,12 @@ class TokenRequestSerializer(serializers.Serializer):
         help_text="Days until the token stops working (at most API_TOKEN_MAX_DAYS); API_TOKEN_DEFAULT_DAYS when left out.",
     )
     read_only = serializers.BooleanField(required=False, default=False)
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="For an account with two-factor sign-in: the current code from its app, or a recovery code.",
+    )
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -231,11 +237,14 @@ TokenRefusal = inline_serializer("TokenRefusal", {"detail": serializers.CharFiel
             },
         ),
         400: OpenApiResponse(
-            TokenRefusal, description="Wrong email address or password, or the account has no access here."
+            TokenRefusal,
+            description="Wrong email address or password, or the account has no access here; or the account signs "
+            "in with two factors and `code` is missing or wrong, or it must set up two-factor sign-in first.",
         ),
         429: OpenApiResponse(
             TokenRefusal,
-            description="Too many attempts for this account: try again after the seconds in the `Retry-After` header.",
+            description="Too many attempts (passwords or codes) for this account: try again after the seconds in "
+            "the `Retry-After` header.",
         ),
     },
     auth=[],
@@ -259,6 +268,9 @@ def token_obtain(request: Request) -> Response:
             {"detail": "Email address or password is wrong, or the account has no access here."},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    refusal = _second_factor_refusal(user, payload.validated_data.get("code", ""))
+    if refusal is not None:
+        return refusal
     data = payload.validated_data
     issued = tokens.token_create(
         user=user,
@@ -268,6 +280,34 @@ def token_obtain(request: Request) -> Response:
         read_only=data["read_only"],
     )
     return Response(issued_answer(issued))
+
+
+def _second_factor_refusal(user, code: str) -> Response | None:
+    """A password alone never makes a token for an account that signs in with two factors (nor for one that
+    must and has not set it up yet): the code step holds here as on every sign-in page."""
+    if two_factor.enabled(user):
+        if not code:
+            return Response(
+                {"detail": "This account uses two-factor sign-in: send the current code from its app as `code`."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            two_factor.verify(user=user, code=code)
+        except two_factor.CodeRefused as refused:
+            if refused.wait:
+                return Response(
+                    {"detail": refused.message},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(refused.wait)},
+                )
+            return Response({"detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)
+        return None
+    if two_factor.required(user):
+        return Response(
+            {"detail": "This account must set up two-factor sign-in on the web before it can have an API token."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return None
 
 
 class MeSerializer(serializers.Serializer):

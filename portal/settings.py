@@ -73,6 +73,8 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.postgres",
     "programmes.availability",
 ]
@@ -105,6 +107,7 @@ MIDDLEWARE = [
     "portal.middleware.NoStoreMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tenants.two_factor.SetupRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -158,11 +161,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first: new passwords, and older PBKDF2 ones at their next sign-in, are stored with it. PBKDF2
+# stays so existing hashes still verify. Tests hash with MD5 for speed (tests/test_password_hashing.py uses
+# the production list; PORTAL_FAST_HASHER=0 keeps it for a test server, as the sign-in benchmark does).
+PRODUCTION_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 PASSWORD_HASHERS = (
-    ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    if TESTING
-    else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-)
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING and envbool("PORTAL_FAST_HASHER", True) else []
+) + PRODUCTION_PASSWORD_HASHERS
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -232,6 +240,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 HANDOFF_MAX_AGE_SECONDS = 60
+
+# Two-factor sign-in (tenants/two_factor.py): the name authenticator apps show beside the account, how long
+# the code step may follow the password step, and django-otp's wait after wrong codes (2, 4, 8 ... seconds
+# after the n-th wrong code in a row, per account, across every client).
+OTP_TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Coaching portal")
+OTP_TOTP_THROTTLE_FACTOR = 1
+TWO_FACTOR_STEP_SECONDS = 300
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]

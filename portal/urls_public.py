@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from portal.urls_common import urlpatterns as common
 from tenants import views as tenant_views
+from tenants import views_two_factor
 
 handler404 = "portal.views.not_found"
 
@@ -20,6 +21,7 @@ urlpatterns = common + [
     path("invitations/<uuid:pk>/decline/", tenant_views.my_invitation_decline, name="my_invitation_decline"),
     path("platform/", tenant_views.platform_organisations, name="platform_organisations"),
     path("api/v1/", include(api_patterns)),
+    path("platform/two-factor-reset/", views_two_factor.platform_two_factor_reset, name="platform_two_factor_reset"),
     path("", include("programmes.urls_public")),
     path("", include("reports.urls_public")),
 ]

@@ -6,8 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from portal import api
 from portal import views as portal_views
 from portal.urls_common import urlpatterns as common
-from tenants import api as tenant_api
 from tenants import views as tenant_views
+from tenants import views_two_factor
+from tenants.api import tokens as tenant_api
 
 handler404 = "portal.views.not_found"
 
@@ -40,6 +41,11 @@ urlpatterns = common + [
     path("settings/", tenant_views.organisation_settings, name="organisation_settings"),
     path("branding/logo", tenant_views.organisation_logo, name="organisation_logo"),
     path("people/<int:pk>/revoke/", tenant_views.membership_revoke, name="membership_revoke"),
+    path(
+        "people/<int:pk>/two-factor-reset/",
+        views_two_factor.membership_two_factor_reset,
+        name="membership_two_factor_reset",
+    ),
     path("people/invitations/<uuid:pk>/resend/", tenant_views.invitation_resend, name="invitation_resend"),
     path("people/invitations/<uuid:pk>/cancel/", tenant_views.invitation_cancel, name="invitation_cancel"),
     path("api/v1/", include(api_patterns)),

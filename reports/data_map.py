@@ -63,6 +63,22 @@ ENTRIES: tuple[Entry, ...] = (
         reason="the person's own API tokens: name, first characters and dates, never the token or its digest",
     ),
     Entry(
+        "otp_totp.TOTPDevice",
+        "user",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="that the person set up an authenticator app, never its key",
+    ),
+    Entry(
+        "tenants.RecoveryCode",
+        "user",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the person's recovery codes: when made and used, never the codes",
+    ),
+    Entry(
         "availability.Slot",
         "coach",
         ROW,
@@ -230,6 +246,7 @@ SECRET_MODELS: dict[str, str] = {
 SECRET_FIELDS: dict[tuple[str, str], str] = {
     ("sessions.Session", "session_data"): "the signed session, with a digest of the password hash",
     ("tenants.ApiToken", "digest"): "the SHA-256 of an API token, which would let guesses be checked offline",
+    ("tenants.RecoveryCode", "digest"): "the digest of a recovery code",
 }
 # Primary keys that are not a sequence but only name a row, which the pages reach through the policy.
 OPAQUE_IDS: dict[str, str] = {
@@ -254,6 +271,8 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "tenants.HandoffToken": ("id",),
     "tenants.ApiToken": ("digest",),
     "availability.CalendarFeed": ("secret",),
+    "otp_totp.TOTPDevice": ("key",),
+    "tenants.RecoveryCode": ("digest",),
     "reports.ReportJob": ("pdf",),
 }
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.module_loading import import_string
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tenants.demo_totp import DEMO_TOTP_KEY, demo_key_hex
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create
 
@@ -68,6 +70,8 @@ LAST_NAMES = ["Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Gro
 
 SIGN_INS = f"""
 Demo sign-ins (password for all: {PASSWORD}):
+  Coach and platform staff also enter a code: `manage.py demo_code` prints it (authenticator key
+  {DEMO_TOTP_KEY}).
   Platform staff   {PLATFORM[0]:<28} http://localhost:8000/login/
   Coach (both)     {COACH[0]:<28} http://localhost:8000/login/
   HR Acme          hr@acme.example              http://acme.localhost:8000/login/
@@ -84,11 +88,22 @@ def _person(email: str, first: str, last: str, password_hash: str, **extra) -> U
     return user
 
 
+def demo_device_ensure(user: User) -> TOTPDevice:
+    """The person's authenticator, set up with the published demo key (tenants.demo_totp; never in production:
+    seed_demo refuses)."""
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=user, name="Demo authenticator", defaults={"key": demo_key_hex(), "confirmed": True}
+    )
+    return device
+
+
 def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisation]:
     """Organisations, their HR manager, the coach who serves both, employees and platform staff."""
     password_hash = make_password(PASSWORD)
-    _person(PLATFORM[0], PLATFORM[1], PLATFORM[2], password_hash, is_staff=True)
+    platform = _person(PLATFORM[0], PLATFORM[1], PLATFORM[2], password_hash, is_staff=True)
     coach = _person(*COACH, password_hash)
+    for person in (platform, coach):
+        demo_device_ensure(person)
     organisations = []
     for spec in ORGANISATIONS:
         organisation = Organisation.objects.filter(slug=spec["slug"]).first()

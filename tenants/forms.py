@@ -39,6 +39,31 @@ class SignInForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["not_member"], code="not_member")
 
 
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )
+
+
+class SetupCodeForm(CodeForm):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=20,
+        help_text=_("The 6 digits the app shows for this account now."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the person"))
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     first_name = forms.CharField(label=_("First name"), max_length=150)
@@ -151,6 +176,7 @@ class OrganisationSettingsForm(forms.ModelForm):
             "support_contact",
             "cancellation_notice_hours",
             "retention_months",
+            "two_factor_required_for_hr",
         ]
         field_classes = {"logo": LogoField}
         help_texts = {

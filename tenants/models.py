@@ -98,6 +98,12 @@ class Organisation(TenantMixin):
         validators=[MinValueValidator(1)],
         help_text=_("Reflections, assessment answers, goals, feedback and notes older than this are deleted."),
     )
+    # Coaches and platform staff always sign in with a second factor; HR managers where this is on.
+    two_factor_required_for_hr = models.BooleanField(
+        _("require two-factor sign-in for HR managers"),
+        default=False,
+        help_text=_("HR managers then sign in with a code from an authenticator app as well as their password."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -211,6 +217,9 @@ class HandoffToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     next_path = models.CharField(max_length=500, default="/")
+    # The session that asked for the ticket passed the code step: without it, an account with a second
+    # factor gets no session on the organisation host (tenants.services.session_sign_in).
+    second_factor = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -264,3 +273,16 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class RecoveryCode(models.Model):
+    """One single-use code that stands in for the authenticator app. Only its SHA-256 digest is kept: the
+    codes are random enough (about 59 bits) that a digest cannot be reversed, and shown to the person once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")]

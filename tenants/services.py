@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from portal.middleware import SESSION_HOST_KEY
+from tenants import two_factor
 from tenants.models import (
     Domain,
     HandoffToken,
@@ -550,10 +551,16 @@ INVITATION_ACCEPTED: list[str] = ["programmes.services.imports.invitation_enrol"
 # --- signing in -------------------------------------------------------------------------------------
 
 
-def session_sign_in(request: HttpRequest, user: User) -> None:
-    """Sign in on this host only: the session is bound to the host's schema (see MembershipMiddleware)."""
+def session_sign_in(request: HttpRequest, user: User, *, second_factor: bool = False) -> None:
+    """Sign in on this host only: the session is bound to the host's schema (see MembershipMiddleware).
+
+    `second_factor` says the code step passed (here, or on the host a handoff ticket came from); an account
+    with a second factor gets no session without it (tenants.two_factor.session_state)."""
+    state = two_factor.session_state(user=user, second_factor=second_factor)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_HOST_KEY] = connection.schema_name
+    if state:
+        request.session[two_factor.SESSION_KEY] = state
 
 
 # The handoff is bound to the browser that asked for it. Browsers keep a cookie for `localhost` on
@@ -573,7 +580,9 @@ def handoff_binding(nonce: str) -> str:
     return hashlib.sha256(f"{_signer_salt['handoff']}:{nonce}".encode()).hexdigest()
 
 
-def handoff_create(*, user: User, organisation: Organisation, binding: str, next_path: str = "/") -> str:
+def handoff_create(
+    *, user: User, organisation: Organisation, binding: str, next_path: str = "/", second_factor: bool = False
+) -> str:
     """A signed single-use ticket for `user` to enter `organisation` without signing in again, valid only
     in the browser whose nonce hashes to `binding`."""
     if not Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
@@ -584,6 +593,7 @@ def handoff_create(*, user: User, organisation: Organisation, binding: str, next
         user=user,
         organisation=organisation,
         next_path=next_path,
+        second_factor=second_factor,
         expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_MAX_AGE_SECONDS),
     )
     return signing.dumps({"ticket": str(ticket.pk), "binding": binding}, salt=_signer_salt["handoff"])

@@ -24,8 +24,16 @@ from django.views.i18n import set_language
 from portal import navigation, policy, throttling
 from portal.forms import form_submit
 from portal.middleware import public_asset
-from tenants import selectors, services, tokens
-from tenants.forms import ApiTokenForm, InviteForm, LanguageForm, OrganisationForm, OrganisationSettingsForm, SignInForm
+from tenants import selectors, services, tokens, two_factor, views_two_factor
+from tenants.forms import (
+    ApiTokenForm,
+    InviteForm,
+    LanguageForm,
+    OrganisationForm,
+    OrganisationSettingsForm,
+    SignInForm,
+    TwoFactorResetForm,
+)
 from tenants.models import ApiToken, Invitation, Membership, User
 
 PEOPLE_PER_PAGE = 50
@@ -37,7 +45,10 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        services.session_sign_in(self.request, form.get_user())
+        user = form.get_user()
+        if two_factor.enabled(user):
+            return views_two_factor.code_step_start(self.request, user, self.get_success_url())
+        services.session_sign_in(self.request, user)
         return redirect(self.get_success_url())
 
 
@@ -79,7 +90,11 @@ def organisation_open(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, _("Your browser did not keep the sign-in cookie. Please try again."))
             return redirect("home")
         token = services.handoff_create(
-            user=request.user, organisation=organisation, binding=binding, next_path=next_path
+            user=request.user,
+            organisation=organisation,
+            binding=binding,
+            next_path=next_path,
+            second_factor=request.session.get(two_factor.SESSION_KEY) == two_factor.VERIFIED,
         )
         response = redirect(
             services.organisation_url(organisation, f"/handoff/?{urlencode({'token': token})}", request=request)
@@ -144,7 +159,12 @@ def handoff(request: HttpRequest) -> HttpResponse:
     if ticket is None:
         messages.error(request, _("That sign-in link has expired or was already used. Please sign in."))
         return redirect("login")
-    services.session_sign_in(request, ticket.user)
+    try:
+        services.session_sign_in(request, ticket.user, second_factor=ticket.second_factor)
+    except ValidationError:
+        # A session that never passed the code step carries no account with a second factor across.
+        messages.error(request, _("Please sign in here with your password and a code from your app."))
+        return redirect("login")
     response = redirect(ticket.next_path)
     response.delete_cookie(services.HANDOFF_COOKIE)
     return response
@@ -368,6 +388,7 @@ def platform_organisations(request: HttpRequest) -> HttpResponse:
     context = {
         "organisations": selectors.organisations_list(actor=request.actor),
         "form": form,
+        "reset_form": TwoFactorResetForm(auto_id="reset_%s"),
         "events": selectors.platform_events(actor=request.actor, limit=20),
     }
     return render(request, "tenants/platform_organisations.html", context)

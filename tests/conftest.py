@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context, tenant_context
 
 from portal import policy
 from portal.middleware import SESSION_HOST_KEY
+from tenants import two_factor
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create, public_organisation_ensure
 
@@ -160,13 +161,15 @@ def _public_schema_between_tests():
 
 
 def sign_in(client: Client, user: User | None, host: str) -> Client:
-    """Sign `user` in on `host` the way the portal does: a session bound to that host's schema."""
+    """Sign `user` in on `host` the way the portal does: a session bound to that host's schema, past the
+    code step (where the account has a second factor)."""
     if user is None:
         return client
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     schema = "public" if host == "localhost" else host.split(".")[0]
     session = client.session
     session[SESSION_HOST_KEY] = schema
+    session[two_factor.SESSION_KEY] = two_factor.VERIFIED
     session.save()
     return client
 

@@ -5,11 +5,12 @@ from portal import policy
 from portal.api import PolicyViewSet
 from tenants.models import ApiToken
 from tests.conftest import PASSWORD
+from tests.two_factor import token_payload
 
 
 def token_for(user, host: str) -> str:
     response = Client(HTTP_HOST=host).post(
-        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, content_type="application/json"
+        "/api/v1/auth/token/", token_payload(user, PASSWORD), content_type="application/json"
     )
     assert response.status_code == 200, response.content
     return response.json()["token"]

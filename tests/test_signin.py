@@ -53,10 +53,14 @@ def test_the_coach_moves_from_the_public_host_into_each_organisation(world, clie
 
 
 def bound_ticket(world, organisation) -> tuple[str, str]:
-    """A ticket for the coach into `organisation`, and the nonce of the browser it is bound to."""
+    """A ticket for the coach into `organisation` (asked for by a session past the code step), and the nonce
+    of the browser it is bound to."""
     nonce = services.handoff_nonce()
     token = services.handoff_create(
-        user=world.coach_both, organisation=organisation, binding=services.handoff_binding(nonce)
+        user=world.coach_both,
+        organisation=organisation,
+        binding=services.handoff_binding(nonce),
+        second_factor=True,
     )
     return token, nonce
 

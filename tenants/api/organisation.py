@@ -18,7 +18,14 @@ from tenants import services
 from tenants.forms import OrganisationSettingsForm
 from tenants.models import Organisation
 
-EDITABLE = ("default_language", "accent_colour", "support_contact", "cancellation_notice_hours", "retention_months")
+EDITABLE = (
+    "default_language",
+    "accent_colour",
+    "support_contact",
+    "cancellation_notice_hours",
+    "retention_months",
+    "two_factor_required_for_hr",
+)
 
 
 class OrganisationSettingsSerializer(serializers.ModelSerializer):
@@ -43,6 +50,7 @@ class OrganisationSettingsUpdateSerializer(serializers.Serializer):
     support_contact = serializers.CharField(required=False, allow_blank=True)
     cancellation_notice_hours = serializers.IntegerField(required=False)
     retention_months = serializers.IntegerField(required=False)
+    two_factor_required_for_hr = serializers.BooleanField(required=False)
 
 
 class LogoUploadSerializer(serializers.Serializer):
@@ -83,7 +91,11 @@ class OrganisationSettingsViewSet(PolicyViewSet):
         responses=OrganisationSettingsSerializer,
     )
     def partial_update(self, request, *args, **kwargs):
-        """HR: change any of the settings named; each is checked as on the settings page."""
+        """HR: change any of the settings named; each is checked as on the settings page. A field that is not
+        an editable setting (the name, the address) is refused, and nothing changes."""
+        unknown = sorted(set(request.data) - set(EDITABLE))
+        if unknown:
+            raise exceptions.ValidationError({name: ["Not a setting that can be changed here."] for name in unknown})
         payload = OrganisationSettingsUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         organisation = self._organisation()

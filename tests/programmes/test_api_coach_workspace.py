@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from programmes.models import UrgentRequest
 from tenants.models import Invitation, Membership
+from tenants.tokens import token_create
 
 
 def test_the_coach_of_both_reads_both_organisations_at_once(world, client_for):
@@ -29,11 +29,16 @@ def test_someone_who_coaches_nowhere_has_an_empty_workspace(world, client_for):
 
 def test_anonymous_gets_401_and_a_token_stands_for_its_person(world, client):
     assert client.get("/api/v1/coach/workspace/", HTTP_HOST=world.public_host).status_code in (401, 403)
-    token = Token.objects.create(user=world.coach_both)
-    response = client.get(
-        "/api/v1/coach/workspace/", HTTP_HOST=world.public_host, HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    raw = token_create(user=world.coach_both, name="workspace").raw
+    response = client.get("/api/v1/coach/workspace/", HTTP_HOST=world.public_host, HTTP_AUTHORIZATION=f"Token {raw}")
     assert response.status_code == 200 and len(response.json()["organisations"]) == 2
+    read_only = token_create(user=world.coach_both, name="read", read_only=True).raw
+    refused = client.post(
+        "/api/v1/coach/urgent-requests/acme/1/acknowledge/",
+        HTTP_HOST=world.public_host,
+        HTTP_AUTHORIZATION=f"Token {read_only}",
+    )
+    assert refused.status_code == 403 and "read-only" in refused.json()["detail"]
 
 
 def test_the_coach_answers_an_urgent_request_made_to_them_only(world, client_for, in_tenant):

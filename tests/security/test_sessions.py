@@ -12,6 +12,7 @@ from django.test import Client
 from tenants import services, tokens
 from tenants.models import ApiToken, Membership
 from tests.conftest import PASSWORD
+from tests.two_factor import through_the_code_step, token_payload
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 
@@ -19,6 +20,7 @@ SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 def signed_in_through_the_form(user, host: str) -> Client:
     client = Client(HTTP_HOST=host)
     response = client.post("/login/", {"username": user.email, "password": PASSWORD})
+    response = through_the_code_step(client, user, response)
     assert response.status_code == 302, response.content.decode()[:500]
     return client
 
@@ -37,7 +39,7 @@ def is_signed_in(client: Client) -> bool:
 
 def token_of(user, host: str) -> str:
     response = Client(HTTP_HOST=host).post(
-        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, content_type="application/json"
+        "/api/v1/auth/token/", token_payload(user, PASSWORD), content_type="application/json"
     )
     assert response.status_code == 200, response.content
     return response.json()["token"]
