@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from portal import policy
+from portal.api_schema import refused
 from portal.throttling import client_address
 
 
@@ -177,20 +178,13 @@ class TokenThrottle(AnonRateThrottle):
         return client_address(request._request)
 
 
-TokenRefusal = inline_serializer("TokenRefusal", {"detail": serializers.CharField()})
-
-
 @extend_schema(
+    summary="Get an API token",
     request=TokenRequestSerializer,
     responses={
         200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-        400: OpenApiResponse(
-            TokenRefusal, description="Wrong email address or password, or the account has no access here."
-        ),
-        429: OpenApiResponse(
-            TokenRefusal,
-            description="Too many attempts for this account: try again after the seconds in the `Retry-After` header.",
-        ),
+        400: refused("Wrong email address or password, or the account has no access here."),
+        429: refused("Too many attempts for this account: try again after the seconds in the `Retry-After` header."),
     },
     auth=[],
 )

@@ -81,7 +81,7 @@ def test_the_access_log_is_documented_as_the_paginated_list_it_answers(schema, w
 
 @pytest.mark.parametrize(
     "component, field",
-    [("Session", "video_url"), ("Slot", "video_url"), ("Resource", "url"), ("SessionCreate", "video_url")],
+    [("Session", "video_url"), ("Slot", "video_url"), ("Resource", "url"), ("SessionCreateRequest", "video_url")],
 )
 def test_a_link_that_may_be_empty_is_documented_as_a_uri_or_empty(schema, component, field):
     # Found by `make fuzz`: an in-person session answered "video_url": "" against a plain `format: uri`.
