@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -238,3 +239,15 @@ def me(request: Request) -> Response:
             }
         ).data
     )
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/v1/schema/: the same schema whoever asks (the committed docs/api/openapi.yaml). Generated with
+    the caller's request, views that choose their serializer by role would describe the caller's view."""
+
+    def _get_schema_response(self, request):
+        generator = self.generator_class(urlconf=self.urlconf, api_version=self.api_version, patterns=self.patterns)
+        return Response(
+            data=generator.get_schema(request=None, public=True),
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, None)}"'},
+        )
