@@ -166,7 +166,10 @@ def _singular(plural: str) -> str:
 def _typed_nullable(schema, components: dict) -> None:
     """OpenAPI 3.0 ignores `nullable` without a `type` beside it: give a nullable reference its type."""
     if isinstance(schema, dict):
-        if schema.get("nullable") and "type" not in schema:
+        if schema.get("nullable") and len(schema.get("allOf", [])) == 1:
+            # A nullable reference: `allOf` of one cannot be null (generators say so), `oneOf` of it can.
+            schema["oneOf"] = schema.pop("allOf")
+        elif schema.get("nullable") and "type" not in schema:
             for combined in ("allOf", "oneOf", "anyOf"):
                 kinds = {_type_of(part, components) for part in schema.get(combined, [])}
                 if len(kinds) == 1 and None not in kinds:

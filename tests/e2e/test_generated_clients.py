@@ -12,6 +12,7 @@ generated client.
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 from datetime import timedelta
@@ -51,6 +52,7 @@ def _organisation() -> Org:
     from tests.programmes.world import _build as programmes_build
 
     with schema_context("public"):
+        _public_leftovers_delete()
         organisation = organisation_create(name="API Client Works", slug=SLUG, default_language="en")
         people = {
             role: _user(f"{role}@{SLUG}.test", first, "Client")
@@ -68,11 +70,19 @@ def _organisation() -> Org:
     return org
 
 
+def _public_leftovers_delete() -> None:
+    """The journey's slots live in the public schema, with the coach (who stays, a member nowhere)."""
+    from programmes.availability.models import Slot
+
+    Slot.objects.filter(coach__email=f"coach@{SLUG}.test").delete()
+
+
 def _drop(org: Org) -> None:
     from django_tenants.utils import schema_context
 
     with schema_context("public"):
         org.organisation.delete(force_drop=True)  # its people stay, members nowhere
+        _public_leftovers_delete()
 
 
 @pytest.fixture(scope="module")
@@ -198,21 +208,32 @@ def test_a_generated_python_client_runs_the_whole_journey(generated, api_server,
 
     # The coach publishes a free hour; the employee finds it and books it.
     starts_at = (timezone.now() + timedelta(days=9)).replace(hour=10, minute=0, second=0, microsecond=0)
-    slot = journey.api("availability", "availability_create").sync(
+    created = journey.api("availability", "availability_create").sync_detailed(
         client=coach,
         body=models.SlotCreateRequest(
             starts_at=starts_at, mode=models.SessionModeEnum.PHONE, dial_in="+31 20 555 0100"
         ),
     )
-    free = journey.api("availability", "availability_list").sync(client=employee)
+    assert created.status_code == 201, created.content
+    slot = created.parsed
+    listed = journey.api("availability", "availability_list").sync_detailed(client=employee)
+    assert listed.status_code == 200, listed.content
+    free = listed.parsed
     assert slot.id in {row.id for row in free.results}
-    session = journey.api("availability", "availability_book_create").sync(client=employee, id=slot.id)
-    assert session.status == models.SessionStatusEnum.SCHEDULED and session.employee.id == api_org.employee.pk
+    booked = journey.api("availability", "availability_book_create").sync_detailed(client=employee, id=slot.id)
+    assert booked.status_code == 201, booked.content
+    session = json.loads(booked.content)
+    assert session["status"] == models.SessionStatusEnum.SCHEDULED and session["employee"]["id"] == api_org.employee.pk
 
     # The employee answers the open (final) assessment and hands it in.
     assignment_id = api_org.people["a_final"]
     detail = journey.api("assignments", "assignments_retrieve").sync(client=employee, id=assignment_id)
-    answers = [models.AnswerInRequest(question=question.id, value=4) for question in detail.questions]
+    answers = [
+        models.AnswerInRequest(question=question.id, value=4)
+        if question.scale_max
+        else models.AnswerInRequest(question=question.id, text="Speak up earlier in meetings.")
+        for question in detail.questions
+    ]
     saved = journey.api("assignments", "assignments_answers_update").sync(
         client=employee, id=assignment_id, body=models.AnswersInRequest(answers=answers)
     )
@@ -231,8 +252,9 @@ def test_a_generated_python_client_runs_the_whole_journey(generated, api_server,
     assert goal.id in {row.id for row in mine.results} and reflection.id
 
     # The coach reads their sessions: the one just booked is there.
-    sessions = journey.api("sessions", "sessions_list").sync(client=coach)
-    assert session.id in {row.id for row in sessions.results}
+    sessions = journey.api("sessions", "sessions_list").sync_detailed(client=coach)
+    assert sessions.status_code == 200, sessions.content
+    assert session["id"] in {row["id"] for row in json.loads(sessions.content)["results"]}
 
     # HR reads the aggregates (never the content).
     figures = journey.api("engagement", "engagement_retrieve").sync(client=hr)
