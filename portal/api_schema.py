@@ -164,13 +164,17 @@ def _singular(plural: str) -> str:
 
 
 def _typed_nullable(schema, components: dict) -> None:
-    """OpenAPI 3.0 ignores `nullable` without a `type` beside it: give a nullable reference its type."""
+    """OpenAPI 3.0 ignores `nullable` without a `type` beside it. A nullable reference becomes "the
+    referenced schema, or null" (`oneOf` with a typed null), which validators and generated clients
+    alike read as such; other untyped nullable combinations get the type their parts share."""
     if isinstance(schema, dict):
-        if schema.get("nullable") and len(schema.get("allOf", [])) == 1:
-            # A nullable reference: `allOf` of one cannot be null (generators say so), `oneOf` of it can.
-            schema["oneOf"] = schema.pop("allOf")
+        if schema.get("nullable") and "type" not in schema and len(schema.get("allOf", [])) == 1:
+            reference = schema.pop("allOf")[0]
+            del schema["nullable"]
+            null = {"type": _type_of(reference, components) or "object", "nullable": True, "enum": [None]}
+            schema["oneOf"] = [reference, null]
         elif schema.get("nullable") and "type" not in schema:
-            for combined in ("allOf", "oneOf", "anyOf"):
+            for combined in ("oneOf", "anyOf"):
                 kinds = {_type_of(part, components) for part in schema.get(combined, [])}
                 if len(kinds) == 1 and None not in kinds:
                     schema["type"] = kinds.pop()
