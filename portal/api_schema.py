@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
@@ -51,12 +51,17 @@ STANDARD_ACTIONS = {
 SUMMARY_LENGTH = 90
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
+class MessagesField(serializers.JSONField):
+    """A message, or a list of messages."""
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error answer: `detail` says what is wrong (a list of messages when a rule names several),
     `code` names a refusal where the API gives one; a refusal of input may instead name each field, with
     that field's messages."""
 
-    detail = serializers.JSONField(
+    detail = MessagesField(
         required=False, help_text="What is wrong: a message, or a list of messages for a rule that found several."
     )
     code = serializers.CharField(required=False, help_text="Names the refusal, where the API gives one.")
@@ -199,8 +204,31 @@ def _type_of(part: dict, components: dict):
     return None
 
 
+def _references(schema) -> set[str]:
+    if isinstance(schema, dict):
+        found = {schema["$ref"].rsplit("/", 1)[-1]} if isinstance(schema.get("$ref"), str) else set()
+        return found.union(*(_references(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_references(value) for value in schema))
+    return set()
+
+
+def _unused_dropped(result: dict, components: dict) -> None:
+    """A request component of a serializer that is only ever read-only (a person nested in an answer)
+    is made but never used: left out."""
+    used, todo = set(), _references(result.get("paths", {}))
+    while todo:
+        name = todo.pop()
+        if name not in used and name in components:
+            used.add(name)
+            todo |= _references(components[name])
+    for name in set(components) - used:
+        del components[name]
+
+
 def postprocess(result, generator, request, public):
     """The last of SPECTACULAR_SETTINGS' POSTPROCESSING_HOOKS."""
     components = result.get("components", {}).get("schemas", {})
     _typed_nullable(result, components)
+    _unused_dropped(result, components)
     return result
