@@ -80,7 +80,8 @@ class PortalAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
-        operation.setdefault("security", [])
+        if operation.get("security", [{}]) == [{}]:  # nothing but "anyone": no sign-in at all
+            operation["security"] = []
         self._add_error_responses(operation)
         return operation
 

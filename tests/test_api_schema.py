@@ -13,10 +13,14 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from django.core.management import call_command
+from django.urls import path as url_path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator, FormatChecker
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle
 
 from scripts.api_schema_diff import breaking_changes, major
 from scripts.api_schema_diff import main as schema_diff_main
@@ -336,3 +340,44 @@ def test_additions_are_not_breaking_and_a_major_version_allows_a_break(tmp_path)
         yaml.safe_dump(_changed(lambda d: (d["paths"]["/a/"].pop("post"), d["info"].update(version="2.0.0"))))
     )
     assert schema_diff_main([str(old), str(new)]) == 0
+
+
+class ThingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField()
+
+
+class _Throttle(AnonRateThrottle):
+    rate = "5/min"
+
+
+class _ThingView(generics.RetrieveUpdateAPIView):
+    """A thing of one's own."""
+
+    serializer_class = ThingSerializer
+    throttle_classes = [_Throttle]
+    queryset = None
+
+
+class _OpenView(generics.CreateAPIView):
+    serializer_class = ThingSerializer
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+
+def test_an_endpoint_added_later_gets_the_rules_without_declaring_them():
+    patterns = [
+        url_path("api/v1/things/<int:pk>/", _ThingView.as_view()),
+        url_path("api/v1/open/", _OpenView.as_view()),
+    ]
+    document = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    change = document["paths"]["/api/v1/things/{id}/"]["patch"]
+    assert set(change["responses"]) == {"200", "400", "401", "403", "404", "429"}
+    assert "Retry-After" in change["responses"]["429"]["headers"]
+    assert list(change["requestBody"]["content"]) == ["application/json"]
+    body = document["components"]["schemas"]["PatchedThingRequest"]
+    assert set(body["properties"]) == {"name"}  # the read-only id only in answers
+    read = document["paths"]["/api/v1/things/{id}/"]["get"]
+    assert set(read["responses"]) == {"200", "401", "404", "429"} and read["summary"] == "A thing of one's own"
+    opened = document["paths"]["/api/v1/open/"]["post"]
+    assert opened["security"] == [] and set(opened["responses"]) == {"201", "400"}
