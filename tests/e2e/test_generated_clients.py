@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
 BIN = Path(sys.executable).parent
 SLUG = "apiclient"
 PACKAGE = "portal_api_client"
+TIMEOUT_SECONDS = 60  # a loaded machine: generating the schema can take a while
 CLIENT_CONFIG = f"""\
 project_name_override: portal-api-client
 package_name_override: {PACKAGE}
@@ -112,12 +113,17 @@ def live_schema(api_server, api_org, tmp_path_factory) -> Path:
     headers = {"Host": f"{api_org.host}:{api_server.port}"}
     base = f"http://127.0.0.1:{api_server.port}"
     answer = httpx.post(
-        f"{base}/api/v1/auth/token/", json={"email": api_org.hr.email, "password": PASSWORD}, headers=headers
+        f"{base}/api/v1/auth/token/",
+        json={"email": api_org.hr.email, "password": PASSWORD},
+        headers=headers,
+        timeout=TIMEOUT_SECONDS,
     )
     assert answer.status_code == 200, api_server.log_tail()
     token = answer.json()["token"]
     answer = httpx.get(
-        f"{base}/api/v1/schema/", headers={**headers, "Authorization": f"Token {token}", "Accept": "application/json"}
+        f"{base}/api/v1/schema/",
+        headers={**headers, "Authorization": f"Token {token}", "Accept": "application/json"},
+        timeout=TIMEOUT_SECONDS,
     )
     assert answer.status_code == 200, answer.text
     path = tmp_path_factory.mktemp("schema") / "openapi.json"
@@ -175,7 +181,12 @@ class Journey:
         return _module(self.package, f"api.{tag}.{operation}")
 
     def client_for(self, person):
-        anonymous = self.package.Client(base_url=self.base, headers=self.headers, raise_on_unexpected_status=True)
+        anonymous = self.package.Client(
+            base_url=self.base,
+            headers=self.headers,
+            timeout=httpx.Timeout(TIMEOUT_SECONDS),
+            raise_on_unexpected_status=True,
+        )
         body = self.models.TokenRequestRequest(email=person.email, password=PASSWORD)
         answer = self.api("auth", "auth_token_create").sync(client=anonymous, body=body)
         assert isinstance(answer, self.models.TokenResponse), answer
@@ -184,6 +195,7 @@ class Journey:
             headers=self.headers,
             token=answer.token,
             prefix="Token",
+            timeout=httpx.Timeout(TIMEOUT_SECONDS),
             raise_on_unexpected_status=True,
         )
 
