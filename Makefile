@@ -20,7 +20,16 @@ $(BIN)/.test-installed: requirements-test.txt $(BIN)/.installed
 	$(BIN)/python -m pip install -q -r requirements-test.txt
 	touch $@
 
-test-install: $(BIN)/.test-installed
+# The API schema's linter (Redocly CLI, from npm) and the Java that openapi-generator-cli's bundled jar runs
+# on (tests/test_api_schema.py, tests/e2e/test_generated_clients.py).
+API_TOOLS := scripts/api
+$(API_TOOLS)/node_modules/.installed: $(API_TOOLS)/package.json $(API_TOOLS)/package-lock.json
+	cd $(API_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || true
+	touch $@
+
+test-install: $(BIN)/.test-installed $(API_TOOLS)/node_modules/.installed
 
 # The embedded PostgreSQL server, unless DATABASE_URL names another one.
 db: install

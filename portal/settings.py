@@ -360,7 +360,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.PortalAutoSchema",
     # JSON only: DRF's browsable API pages carry inline styles the Content-Security-Policy blocks; people
     # read the API at /api/v1/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -374,11 +374,27 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The organisation-scoped API of the coaching portal. Every endpoint answers only for "
     "the organisation whose host it is called on, and only with what the caller may see.",
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "AGPL-3.0-or-later", "url": "https://www.gnu.org/licenses/agpl-3.0.html"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Request and answer bodies are components of their own, so read-only fields are never asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Each organisation has a host of its own: the variables name it (these defaults are `make run`'s).
+    "SERVERS": [
+        {
+            "url": "{scheme}://{organisation}.{domain}",
+            "description": "An organisation's host: the API answers only for the organisation it is called on.",
+            "variables": {
+                "scheme": {"default": "http", "enum": ["https", "http"]},
+                "organisation": {"default": "acme", "description": "The organisation's short name."},
+                "domain": {"default": "localhost:8000", "description": "The portal's domain (PORTAL_DOMAIN)."},
+            },
+        }
+    ],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api_schema.postprocess"],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Every `kind`, `status` and `mode` choice set is named after its model, so the names stay put when a
     # serializer is renamed or another model's choices with the same field name join the schema (else

@@ -3,17 +3,34 @@ own, and every choice set is named after its model, so clients generated from it
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from django.core.management import call_command
+from django.urls import path as url_path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator, FormatChecker
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle
+
+from scripts.api_schema_diff import breaking_changes, major
+from scripts.api_schema_diff import main as schema_diff_main
 
 FORMATS = FormatChecker()
+BASE_DIR = Path(__file__).resolve().parents[1]
+COMMITTED = BASE_DIR / "docs" / "api" / "openapi.yaml"
+REFRESH = ".venv/bin/python manage.py spectacular --validate --fail-on-warn --file docs/api/openapi.yaml"
+API_TOOLS = BASE_DIR / "scripts" / "api"
+REDOCLY = API_TOOLS / "node_modules" / ".bin" / "redocly"
 
 
 @FORMATS.checks("uri", raises=ValueError)
@@ -81,7 +98,7 @@ def test_the_access_log_is_documented_as_the_paginated_list_it_answers(schema, w
 
 @pytest.mark.parametrize(
     "component, field",
-    [("Session", "video_url"), ("Slot", "video_url"), ("Resource", "url"), ("SessionCreate", "video_url")],
+    [("Session", "video_url"), ("Slot", "video_url"), ("Resource", "url"), ("SessionCreateRequest", "video_url")],
 )
 def test_a_link_that_may_be_empty_is_documented_as_a_uri_or_empty(schema, component, field):
     # Found by `make fuzz`: an in-person session answered "video_url": "" against a plain `format: uri`.
@@ -106,3 +123,261 @@ def test_the_attendance_sheet_is_documented_as_the_plain_list_it_answers(schema,
         f"/api/v1/sessions/{world.acme.people['session_past']}/attendance/"
     )
     assert answer.status_code == 200 and isinstance(answer.json(), list)
+
+
+# --- What every operation declares (the rules of portal/api_schema.py, so new endpoints get them too) ---
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "put", "post", "patch", "delete"):
+                yield method.upper(), path, operation
+
+
+def _resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _walk(schema):
+    if isinstance(schema, dict):
+        yield schema
+        for value in schema.values():
+            yield from _walk(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _walk(value)
+
+
+def test_every_operation_has_a_summary(schema):
+    missing = [
+        f"{method} {path}" for method, path, operation in _operations(schema["schema"]) if not operation.get("summary")
+    ]
+    assert missing == []
+
+
+def test_request_bodies_are_json_and_multipart_only_for_a_file(schema):
+    document = schema["schema"]
+    for method, path, operation in _operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        if not content:
+            continue
+        (media_type,) = content  # one media type each
+        body = _resolve(document, content[media_type]["schema"])
+        has_file = any(field.get("format") == "binary" for field in body.get("properties", {}).values())
+        assert media_type == ("multipart/form-data" if has_file else "application/json"), f"{method} {path}"
+
+
+def test_read_only_fields_are_never_in_request_bodies(schema):
+    document = schema["schema"]
+    for method, path, operation in _operations(document):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            seen, todo = set(), [media["schema"]]
+            while todo:
+                part = todo.pop()
+                for node in _walk(part):
+                    assert not node.get("readOnly"), f"{method} {path}: a read-only field in the request body"
+                    reference = node.get("$ref")
+                    if reference and reference not in seen:
+                        seen.add(reference)
+                        todo.append(_resolve(document, node))
+
+
+def test_every_error_an_operation_can_answer_is_declared_with_the_error_body(schema):
+    document = schema["schema"]
+    error = {"$ref": "#/components/schemas/Error"}
+    assert set(document["components"]["schemas"]["Error"]["properties"]) == {"detail", "code"}
+    for method, path, operation in _operations(document):
+        responses, name = operation["responses"], f"{method} {path}"
+        if operation["security"]:
+            assert "401" in responses, name
+        if "{" in path:
+            assert "404" in responses, name
+        if method != "GET":
+            assert {"400", "403"} <= set(responses) or not operation["security"], name
+        for status, response in responses.items():
+            if status.startswith("4") and name != "POST /api/v1/enrolments/import/":
+                assert response["content"]["application/json"]["schema"] == error, f"{name} {status}"
+    token = document["paths"]["/api/v1/auth/token/"]["post"]
+    assert token["security"] == [] and "Retry-After" in token["responses"]["429"]["headers"]
+    assert {"400", "429"} <= set(token["responses"])
+
+
+def test_the_schema_names_its_servers(schema):
+    (server,) = schema["schema"]["servers"]
+    assert server["url"] == "{scheme}://{organisation}.{domain}"
+    assert set(server["variables"]) == {"scheme", "organisation", "domain"}
+
+
+def test_nullable_is_always_beside_a_type(schema):
+    # OpenAPI 3.0 ignores `nullable` without a `type`; a nullable reference is "the reference, or null".
+    untyped = [node for node in _walk(schema["schema"]) if node.get("nullable") and "type" not in node]
+    assert untyped == []
+    cohort = schema["schema"]["components"]["schemas"]["Session"]["properties"]["cohort"]
+    assert cohort["oneOf"] == [
+        {"$ref": "#/components/schemas/CohortRef"},
+        {"type": "object", "nullable": True, "enum": [None]},
+    ]
+
+
+def test_the_declared_errors_are_what_the_server_answers(world, client_for):
+    from django.test import Client
+
+    anonymous = Client(HTTP_HOST=world.acme.host)
+    refused = anonymous.get("/api/v1/sessions/")
+    assert refused.status_code == 401 and set(refused.json()) == {"detail"}
+    missing = client_for(world.acme.employee, world.acme.host).get("/api/v1/sessions/999999/")
+    assert missing.status_code == 404 and set(missing.json()) == {"detail"}
+    invalid = client_for(world.acme.employee, world.acme.host).post(
+        "/api/v1/goals/", {"title": ""}, content_type="application/json"
+    )
+    assert invalid.status_code == 400 and set(invalid.json()) == {"title"}
+
+
+def test_the_schema_is_the_same_whoever_asks(world, client_for, schema):
+    for user in (world.acme.hr, world.acme.coach, world.acme.employee):
+        served = client_for(user, world.acme.host).get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+        assert served == json.loads(json.dumps(schema["schema"]))
+
+
+# --- Redocly's linter ---------------------------------------------------------------------------
+
+
+def test_redocly_lint_finds_no_error(schema, tmp_path):
+    if not REDOCLY.exists():
+        pytest.fail(f"Redocly CLI is not installed: run `make test-install` (npm ci in {API_TOOLS})")
+    document = tmp_path / "openapi.yaml"
+    document.write_text(yaml.safe_dump(schema["schema"], sort_keys=False))
+    run = subprocess.run(
+        [str(REDOCLY), "lint", str(document), "--config", str(API_TOOLS / "redocly.yaml"), "--format", "stylish"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"},
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    assert " error " not in run.stdout
+
+
+# --- The committed copy and breaking changes ----------------------------------------------------
+
+
+def test_no_breaking_change_without_a_new_major_version(schema):
+    committed = yaml.safe_load(COMMITTED.read_text())
+    changes = breaking_changes(committed, schema["schema"])
+    assert not changes or major(schema["schema"]) > major(committed), (
+        "Breaking changes to the API (clients generated from docs/api/openapi.yaml would break); keep the "
+        "old fields and operations, or raise SPECTACULAR_SETTINGS['VERSION'] to a new major version:\n"
+        + "\n".join(changes)
+    )
+
+
+def test_the_committed_schema_is_up_to_date(schema):
+    committed = yaml.safe_load(COMMITTED.read_text())
+    assert committed == json.loads(json.dumps(schema["schema"])), (
+        "docs/api/openapi.yaml is out of date; refresh it with:\n    " + REFRESH
+    )
+
+
+BASE = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1.0.0"},
+    "paths": {
+        "/a/": {
+            "get": {"parameters": [{"in": "query", "name": "kind", "schema": {"type": "string"}}]},
+            "post": {},
+        }
+    },
+    "components": {
+        "schemas": {
+            "Thing": {"type": "object", "properties": {"id": {"type": "integer"}, "mode": {"$ref": "#/x"}}},
+            "ThingRequest": {"type": "object", "properties": {"name": {"type": "string"}}, "required": []},
+            "ModeEnum": {"enum": ["video", "phone"], "type": "string"},
+        }
+    },
+}
+
+
+def _changed(change) -> dict:
+    document = json.loads(json.dumps(BASE))
+    change(document)
+    return document
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda d: d["paths"]["/a/"].pop("post"), "operation removed: POST /a/"),
+        (lambda d: d["components"]["schemas"]["Thing"]["properties"].pop("id"), "field removed: Thing.id"),
+        (lambda d: d["components"]["schemas"]["ModeEnum"].update(enum=["video"]), "enum value removed: ModeEnum"),
+        (
+            lambda d: d["components"]["schemas"]["ThingRequest"].update(required=["name"]),
+            "field made required: ThingRequest.name",
+        ),
+        (lambda d: d["paths"]["/a/"]["get"].pop("parameters"), "parameter removed: GET /a/ query kind"),
+        (lambda d: d["components"]["schemas"].pop("Thing"), "component removed: Thing"),
+    ],
+)
+def test_the_comparison_finds_each_kind_of_breaking_change(change, expected):
+    changes = breaking_changes(BASE, _changed(change))
+    assert len(changes) == 1 and changes[0].startswith(expected)
+
+
+def test_additions_are_not_breaking_and_a_major_version_allows_a_break(tmp_path):
+    def grow(d):
+        d["paths"]["/b/"] = {"get": {}}
+        d["components"]["schemas"]["Thing"]["properties"]["name"] = {"type": "string"}
+        d["components"]["schemas"]["ModeEnum"]["enum"].append("in_person")
+
+    assert breaking_changes(BASE, _changed(grow)) == []
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(yaml.safe_dump(BASE))
+    new.write_text(yaml.safe_dump(_changed(lambda d: d["paths"]["/a/"].pop("post"))))
+    assert schema_diff_main([str(old), str(new)]) == 1
+    new.write_text(
+        yaml.safe_dump(_changed(lambda d: (d["paths"]["/a/"].pop("post"), d["info"].update(version="2.0.0"))))
+    )
+    assert schema_diff_main([str(old), str(new)]) == 0
+
+
+class ThingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField()
+
+
+class _Throttle(AnonRateThrottle):
+    rate = "5/min"
+
+
+class _ThingView(generics.RetrieveUpdateAPIView):
+    """A thing of one's own."""
+
+    serializer_class = ThingSerializer
+    throttle_classes = [_Throttle]
+    queryset = None
+
+
+class _OpenView(generics.CreateAPIView):
+    serializer_class = ThingSerializer
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+
+def test_an_endpoint_added_later_gets_the_rules_without_declaring_them():
+    patterns = [
+        url_path("api/v1/things/<int:pk>/", _ThingView.as_view()),
+        url_path("api/v1/open/", _OpenView.as_view()),
+    ]
+    document = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    change = document["paths"]["/api/v1/things/{id}/"]["patch"]
+    assert set(change["responses"]) == {"200", "400", "401", "403", "404", "429"}
+    assert "Retry-After" in change["responses"]["429"]["headers"]
+    assert list(change["requestBody"]["content"]) == ["application/json"]
+    body = document["components"]["schemas"]["PatchedThingRequest"]
+    assert set(body["properties"]) == {"name"}  # the read-only id only in answers
+    read = document["paths"]["/api/v1/things/{id}/"]["get"]
+    assert set(read["responses"]) == {"200", "401", "404", "429"} and read["summary"] == "A thing of one's own"
+    opened = document["paths"]["/api/v1/open/"]["post"]
+    assert opened["security"] == [] and set(opened["responses"]) == {"201", "400"}

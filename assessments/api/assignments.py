@@ -19,6 +19,7 @@ from assessments.selectors.instruments import version_questions
 from assessments.services import assignments as services
 from portal import policy
 from portal.api import PolicyViewSet, service_errors
+from portal.api_schema import refused
 from programmes.models import LIVE_ENROLMENT
 
 
@@ -218,7 +219,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
         return Response(AssignmentSerializer(self._fresh(assignment)).data)
 
     @extend_schema(
-        responses={200: ResultSerializer, 409: inline_serializer("ResultNotReady", {"detail": serializers.CharField()})}
+        responses={200: ResultSerializer, 409: refused("Not submitted yet, or the results are not shown to you yet.")}
     )
     @action(detail=True, methods=["get"])
     def result(self, request, pk=None):

@@ -37,6 +37,7 @@ from assessments.services import reflections as reflection_services
 from portal import policy
 from portal.api import PolicyViewSet, actor_of, service_errors
 from portal.idempotency import IdempotentCreateMixin, idempotent
+from portal.api_schema import refused
 
 ORDERINGS = {"created_at", "-created_at"}
 
@@ -614,15 +615,18 @@ def _group(group) -> dict:
 
 
 @extend_schema(
-    responses=inline_serializer(
-        "Engagement",
-        {
-            "minimum_group_size": serializers.IntegerField(),
-            "organisation": serializers.DictField(),
-            "cohorts": serializers.ListField(child=serializers.DictField()),
-            "shared_goal_progress": serializers.ListField(child=serializers.DictField()),
-        },
-    )
+    responses={
+        200: inline_serializer(
+            "Engagement",
+            {
+                "minimum_group_size": serializers.IntegerField(),
+                "organisation": serializers.DictField(),
+                "cohorts": serializers.ListField(child=serializers.DictField()),
+                "shared_goal_progress": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+        404: refused("Only HR sees these figures: anyone else is answered as for a page that does not exist."),
+    }
 )
 @api_view(["GET"])
 def engagement(request: Request) -> Response:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from portal import policy
 from portal.api import PolicyFieldsMixin, PolicyViewSet, service_errors
 from portal.idempotency import idempotent
+from portal.api_schema import refused
 from programmes.availability.selectors import offered_slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session, UrgentRequest
@@ -28,8 +29,7 @@ from programmes.services import attendance as attendance_services
 from programmes.services import sessions as services
 from programmes.services import urgent as urgent_services
 
-Refusal = inline_serializer("Refusal", {"detail": serializers.CharField(), "code": serializers.CharField()})
-REFUSED = OpenApiResponse(Refusal, description="The rules do not allow this now; `detail` says why.")
+REFUSED = refused()
 
 
 class SessionPersonSerializer(serializers.Serializer):
