@@ -45,25 +45,20 @@ def file_name(*parts: str) -> str:
 # --- HR: dashboard and programme report ------------------------------------------------------------------
 
 
-def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str, width: int = 560) -> dict:
-    """The dashboard's charts; `width` in drawing units (narrower for the page's half-width cards, so their
-    labels stay readable)."""
+def dashboard_charts(report: dashboard_selectors.Dashboard) -> dict:
+    """The dashboard's charts (the same markup on the page and in the programme report)."""
     total = max(report.funnel[0].count if report.funnel else 0, 1)
     funnel = charts.horizontal_bars(
         [charts.Bar(step.label, step.count) for step in report.funnel],
         title=_("Enrolment funnel"),
         maximum=total,
-        colour=colour,
-        width=width,
     )
     completion = (
         charts.horizontal_bars(
             [charts.Bar(row.label, row.percent) for row in report.completion],
             title=_("Assessments completed"),
             maximum=100,
-            colour=colour,
             unit="%",
-            width=width,
         )
         if report.completion
         else ""
@@ -73,7 +68,6 @@ def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str, width: 
             charts.change(
                 [(line.name, line.initial, line.final) for line in group.shown],
                 title=_("%(instrument)s: mean score at the start and at the end") % {"instrument": group.title},
-                colour=colour,
                 before=_("Initial"),
                 after=_("Final"),
             )
@@ -84,9 +78,7 @@ def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str, width: 
         charts.distribution(
             report.ratings.distribution,
             title=_("Session ratings"),
-            colour=colour,
             axis_label=_("Rating (1 = poor, 5 = excellent)"),
-            width=min(width, 360),
         )
         if report.ratings.shown
         else ""
@@ -94,15 +86,14 @@ def dashboard_charts(report: dashboard_selectors.Dashboard, colour: str, width: 
     return {"funnel": funnel, "completion": completion, "ratings": ratings}
 
 
-def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters, chart_width: int = 420) -> dict:
+def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters) -> dict:
     report = dashboard_selectors.dashboard(actor=actor, filters=filters)
     rows = dashboard_selectors.breakdown(actor=actor, filters=filters, cells=report.cells)
-    colour = accent_of(organisation_of(actor))
     return {
         "report": report,
         "breakdown": rows,
         "breakdown_by_cohort": bool(filters.programme),
-        "charts": dashboard_charts(report, colour, chart_width),
+        "charts": dashboard_charts(report),
         "minimum": report.minimum,
     }
 
@@ -117,7 +108,7 @@ def programme_pdf(
     organisation = organisation_of(actor)
     context = {
         **branding(organisation, _("Programme report")),
-        **dashboard_context(actor=actor, filters=filters, chart_width=560),
+        **dashboard_context(actor=actor, filters=filters),
         "filters": filters,
         "subtitle": programme_title(filters),
     }
@@ -139,7 +130,6 @@ def programme_pdf(
 
 def personal_context(*, actor: policy.Actor, person, reflection_ids: list[int] | None = None) -> dict:
     report = personal_selectors.personal_report(actor=actor, person=person, reflection_ids=reflection_ids)
-    colour = accent_of(organisation_of(actor))
     result_charts = {}
     for group in report.results:
         lines = [line for line in group.lines if line.values]
@@ -147,7 +137,6 @@ def personal_context(*, actor: policy.Actor, person, reflection_ids: list[int] |
             result_charts[id(group)] = charts.change(
                 [(line.name, line.values.get("initial"), line.values.get("final")) for line in lines],
                 title=_("%(instrument)s: your scores at the start and at the end") % {"instrument": group.title},
-                colour=colour,
                 before=_("Initial"),
                 after=_("Final"),
             )
@@ -189,11 +178,9 @@ def personal_pdf(
 
 def coach_context(*, actor: policy.Actor, period: coach_selectors.Period, with_sessions: bool = True) -> dict:
     report = coach_selectors.coach_report(actor=actor, period=period, with_sessions=with_sessions)
-    colour = accent_of(organisation_of(actor))
     chart = charts.columns(
         [(local_date_format(row.month, "M y"), row.hours) for row in report.months],
         title=_("Coaching hours per month"),
-        colour=colour,
         unit="h",
         decimals=1,
     )

@@ -70,8 +70,9 @@ def test_after_the_initial_the_employee_reads_what_lies_ahead_beside_a_chart(wor
     # Answering 4 everywhere: plain items .75, reverse items .25; "Speaking up" has one reverse item of
     # four, so 62.5, shown as 63: "Steady ground".
     assert "Steady ground" in body and "You speak up when you feel sure of your ground." in body
-    assert '<svg class="chart"' in body and 'role="img"' in body
-    assert '<title id="chart-' in body and '<desc id="chart-' in body
+    assert '<div class="chart chart--scores" role="img"' in body
+    assert '-title" hidden="">Self-confidence at work: your scores per dimension</span>' in body
+    assert '<span id="chart-' in body and '-desc" hidden="">' in body
     assert "Self-confidence at work: scores per dimension (0–100)</caption>" in body
     assert ">63<" in body
     assert ">Change</th>" not in body
@@ -84,7 +85,8 @@ def test_after_the_final_the_change_shows_beside_the_baseline(world, client_for,
     assert "Where you stand now" in body and "What lies ahead" not in body
     assert ">Change<" in body and "+12" in body  # speaking up: 63 -> 75
     assert "up 12 points since the start" in body
-    assert body.count('class="chart__bar chart__bar--final"') == 5  # legend + four dimensions
+    assert body.count('class="chart__swatch chart__bar--final"') == 1  # the legend
+    assert body.count('class="chart__bar chart__bar--final"') == 4  # four dimensions
     assert "Speaking up 63 → 75" in body  # the chart's description carries every number
 
 
@@ -99,17 +101,17 @@ def test_results_that_wait_for_release_reach_the_employee_when_the_coach_release
     employee2 = client_for(world.acme.employee2, world.acme.host)
     waiting = employee2.get(reverse("result_mine")).content.decode()
     assert "Your coach goes through the results with you first" in waiting
-    assert '<svg class="chart"' not in waiting
+    assert 'class="chart chart--scores"' not in waiting
     detail = employee2.get(reverse("assignment_result", args=[world.acme.people["a_initial2"]])).content.decode()
     assert "releases them here" in detail and "Score (0–100)" not in detail and "Answers" in detail
     coach = client_for(world.coach_both, world.acme.host)
     coach_view = coach.get(reverse("result_coachee", args=[world.acme.employee2.pk])).content.decode()
-    assert "Release the results" in coach_view and '<svg class="chart"' in coach_view
+    assert "Release the results" in coach_view and 'class="chart chart--scores"' in coach_view
     released = coach.post(
         reverse("assignment_release", args=[world.acme.people["a_initial2"]]), {"next": "https://evil.example/"}
     )
     assert released.status_code == 302 and released["Location"] == reverse("assignment_coaching")
-    assert '<svg class="chart"' in employee2.get(reverse("result_mine")).content.decode()
+    assert 'class="chart chart--scores"' in employee2.get(reverse("result_mine")).content.decode()
 
 
 def test_another_coach_cannot_release(world, client_for, in_tenant):

@@ -46,6 +46,8 @@ def crawled(e2e_server, e2e_world, django_db_blocker):
                 body = crawl.page_body(e2e_server.port, host, path, cookies)
                 if body is not None:
                     found.append((role, language, host, path, cookies, body))
+    # A crawl that reached nothing would let both checkers pass on no page at all.
+    assert {role for role, *_rest in found} == set(crawl.ROLES), "some role reached no page"
     shutil.rmtree(REPORTS, ignore_errors=True)
     REPORTS.mkdir(parents=True)
     return found
@@ -75,7 +77,10 @@ def test_the_nu_html_checker_finds_no_error(crawled):
         timeout=1200,
     )
     (REPORTS / "vnu.json").write_text(run.stderr)
-    messages = [m for m in json.loads(run.stderr or '{"messages": []}')["messages"] if m["type"] == "error"]
+    # 0: no error, 1: errors found; anything else (or no report) means the checker itself failed.
+    assert run.returncode in (0, 1) and run.stderr.strip(), f"the Nu HTML checker did not run:\n{run.stderr[-2000:]}"
+    # "non-document-error": a file it could not read or parse, which must not pass as a clean page.
+    messages = [m for m in json.loads(run.stderr)["messages"] if m["type"] in ("error", "non-document-error")]
     lines = sorted(
         {f"{files.get(m.get('url', ''), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}" for m in messages}
     )
@@ -95,6 +100,7 @@ def test_pa11y_finds_no_error(crawled, e2e_server):
         timeout=3600,
     )
     results = json.loads((REPORTS / "pa11y.json").read_text())
+    assert len(results) == len(pages), f"pa11y checked {len(results)} of {len(pages)} pages"
     errors = [(page, error) for page in results for error in page["errors"]]
     print(f"\npa11y (axe, htmlcs; WCAG2AA): {len(results)} pages, {len(errors)} errors")
     lines = sorted(

@@ -57,7 +57,7 @@ def test_it_shows_the_figures_of_a_programme(world, in_tenant, client_for):
     assert sum(report.ratings.distribution.values()) == 10
     assert report.released_on is not None
     content = response.content.decode()
-    assert "Self-confidence at work" in content and "<svg" in content
+    assert "Self-confidence at work" in content and 'class="chart chart--change" role="img"' in content
 
 
 def test_the_change_per_dimension_is_the_paired_mean_and_effect_size(world, in_tenant):
