@@ -19,6 +19,7 @@ api_patterns = [
     path("", include("programmes.urls_api")),
     path("", include("assessments.urls_api")),
     path("", include("reports.urls_api")),
+    path("", include("webhooks.urls_api")),
 ]
 
 urlpatterns = common + [
@@ -36,4 +37,5 @@ urlpatterns = common + [
     path("", include("programmes.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
+    path("", include("webhooks.urls")),
 ]

@@ -1,0 +1,61 @@
+"""The events an endpoint can subscribe to, and the only fields each may carry.
+
+Payloads carry no coaching content: ids, types and times only, so every read of details goes through the API
+and its access log. `DATA_FIELDS` is the whole vocabulary; `webhooks.services.event_record` refuses a payload
+with any other field, and values that are not ids, enum words or times.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+PERSON_INVITED = "person.invited"
+PERSON_JOINED = "person.joined"
+PERSON_DEACTIVATED = "person.deactivated"
+ENROLMENT_CREATED = "enrolment.created"
+ENROLMENT_CHANGED = "enrolment.changed"
+SESSION_BOOKED = "session.booked"
+SESSION_MOVED = "session.moved"
+SESSION_CANCELLED = "session.cancelled"
+SESSION_ATTENDED = "session.attended"
+ASSESSMENT_RELEASED = "assessment.released"
+ASSESSMENT_SUBMITTED = "assessment.submitted"
+CREDITS_CHANGED = "credits.changed"
+URGENT_REQUEST_MADE = "urgent_request.made"
+
+EVENTS = {
+    PERSON_INVITED: _("A person is invited"),
+    PERSON_JOINED: _("A person joins the organisation"),
+    PERSON_DEACTIVATED: _("A person's membership ends"),
+    ENROLMENT_CREATED: _("An enrolment is created"),
+    ENROLMENT_CHANGED: _("An enrolment changes (status, cohort, coach, credits granted)"),
+    SESSION_BOOKED: _("A session is booked or scheduled"),
+    SESSION_MOVED: _("A session is moved"),
+    SESSION_CANCELLED: _("A session is cancelled"),
+    SESSION_ATTENDED: _("Attendance of a session is recorded"),
+    ASSESSMENT_RELEASED: _("An assessment is released to people"),
+    ASSESSMENT_SUBMITTED: _("An assessment is submitted (no answers, no scores)"),
+    CREDITS_CHANGED: _("Session credits change"),
+    URGENT_REQUEST_MADE: _("Someone asks for an urgent conversation (no text)"),
+}
+
+# Every field a payload's `data` may hold, for each event. Ids are the API's ids; `*_at` are times.
+DATA_FIELDS: dict[str, tuple[str, ...]] = {
+    PERSON_INVITED: ("invitation_id", "role", "invited_at"),
+    PERSON_JOINED: ("person_id", "role", "joined_at"),
+    PERSON_DEACTIVATED: ("person_id", "role", "deactivated_at"),
+    ENROLMENT_CREATED: ("enrolment_id", "person_id", "programme_id", "cohort_id", "status"),
+    ENROLMENT_CHANGED: ("enrolment_id", "person_id", "programme_id", "cohort_id", "status"),
+    SESSION_BOOKED: ("session_id", "kind", "enrolment_id", "cohort_id", "coach_id", "starts_at", "ends_at"),
+    SESSION_MOVED: ("session_id", "kind", "enrolment_id", "cohort_id", "coach_id", "starts_at", "ends_at"),
+    SESSION_CANCELLED: ("session_id", "kind", "enrolment_id", "cohort_id", "coach_id", "starts_at", "ends_at"),
+    SESSION_ATTENDED: ("session_id", "person_id", "attendance", "marked_at"),
+    ASSESSMENT_RELEASED: ("assessment_id", "programme_id", "opens_at", "due_at"),
+    ASSESSMENT_SUBMITTED: ("assessment_id", "assignment_id", "person_id", "submitted_at"),
+    CREDITS_CHANGED: ("enrolment_id", "person_id", "transaction_id", "change", "reason", "changed_at"),
+    URGENT_REQUEST_MADE: ("urgent_request_id", "person_id", "coach_id", "made_at"),
+}
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(name, f"{name}: {label}") for name, label in EVENTS.items()]
