@@ -33,13 +33,16 @@ EVENTS = {
     SESSION_MOVED: _("A session is moved"),
     SESSION_CANCELLED: _("A session is cancelled"),
     SESSION_ATTENDED: _("Attendance of a session is recorded"),
-    ASSESSMENT_RELEASED: _("An assessment is released to people"),
-    ASSESSMENT_SUBMITTED: _("An assessment is submitted (no answers, no scores)"),
+    ASSESSMENT_RELEASED: _("An assessment is released to a programme's people"),
+    ASSESSMENT_SUBMITTED: _("Someone submits an assessment (not who, no answers, no scores)"),
     CREDITS_CHANGED: _("Session credits change"),
-    URGENT_REQUEST_MADE: _("Someone asks for an urgent conversation (no text)"),
+    URGENT_REQUEST_MADE: _("Someone asks their coach for an urgent conversation (not who, no text)"),
 }
 
-# Every field a payload's `data` may hold, for each event. Ids are the API's ids; `*_at` are times.
+# Every field a payload's `data` may hold, for each event. Ids are the API's ids; `*_at` are times, `*_on`
+# dates. Where the table of docs/CONFIDENTIALITY.md keeps a row from HR (a person's assessment, an urgent
+# request), the event names that row only, never the person: its id opens it through the API to those who may
+# read it, and to nobody else.
 DATA_FIELDS: dict[str, tuple[str, ...]] = {
     PERSON_INVITED: ("invitation_id", "role", "invited_at"),
     PERSON_JOINED: ("person_id", "role", "joined_at"),
@@ -50,12 +53,30 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     SESSION_MOVED: ("session_id", "kind", "enrolment_id", "cohort_id", "coach_id", "starts_at", "ends_at"),
     SESSION_CANCELLED: ("session_id", "kind", "enrolment_id", "cohort_id", "coach_id", "starts_at", "ends_at"),
     SESSION_ATTENDED: ("session_id", "person_id", "attendance", "marked_at"),
-    ASSESSMENT_RELEASED: ("assessment_id", "programme_id", "opens_at", "due_at"),
-    ASSESSMENT_SUBMITTED: ("assessment_id", "assignment_id", "person_id", "submitted_at"),
+    ASSESSMENT_RELEASED: ("assessment_id", "programme_id", "moment", "opens_on", "due_on"),
+    ASSESSMENT_SUBMITTED: ("assessment_id", "assignment_id", "submitted_at"),
     CREDITS_CHANGED: ("enrolment_id", "person_id", "transaction_id", "change", "reason", "changed_at"),
-    URGENT_REQUEST_MADE: ("urgent_request_id", "person_id", "coach_id", "made_at"),
+    URGENT_REQUEST_MADE: ("urgent_request_id", "made_at"),
 }
 
 
 def choices() -> list[tuple[str, str]]:
     return [(name, f"{name}: {label}") for name, label in EVENTS.items()]
+
+
+# The row each event is about, for the confidentiality check (tests/webhooks/test_confidentiality.py).
+SUBJECTS = {
+    PERSON_INVITED: "tenants.Invitation",
+    PERSON_JOINED: "tenants.Membership",
+    PERSON_DEACTIVATED: "tenants.Membership",
+    ENROLMENT_CREATED: "programmes.Enrolment",
+    ENROLMENT_CHANGED: "programmes.Enrolment",
+    SESSION_BOOKED: "programmes.Session",
+    SESSION_MOVED: "programmes.Session",
+    SESSION_CANCELLED: "programmes.Session",
+    SESSION_ATTENDED: "programmes.Attendance",
+    ASSESSMENT_RELEASED: "assessments.PhaseAssessment",
+    ASSESSMENT_SUBMITTED: "assessments.Assignment",
+    CREDITS_CHANGED: "programmes.CreditTransaction",
+    URGENT_REQUEST_MADE: "programmes.UrgentRequest",
+}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -37,10 +37,13 @@ ATTEMPTS = len(BACKOFF) + 1
 FAILING_LIMIT = timedelta(days=5)
 OVERLAP_DEFAULT = timedelta(hours=24)
 OVERLAP_MAX = timedelta(days=7)
-DUE_BATCH = 200
+DUE_BATCH = 5000
+# Up to this many deliveries from one change get a task each; more (an import) are queued by endpoint.
+QUEUE_EACH = 50
 
 _ENUM = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+_ISO = re.compile(r"^\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d))?$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 # --- endpoints ------------------------------------------------------------------------------------
@@ -121,8 +124,16 @@ def _value_ok(value) -> bool:
     if isinstance(value, int):
         return True
     if isinstance(value, str):
-        return bool(_ENUM.match(value) or _ISO.match(value))
+        return bool(_ENUM.match(value) or _ISO.match(value) or _UUID.match(value))
     return False
+
+
+def _plain(value):
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
 
 
 def payload(event_type: str, data: dict, now: datetime) -> dict:
@@ -131,7 +142,7 @@ def payload(event_type: str, data: dict, now: datetime) -> dict:
     allowed = DATA_FIELDS.get(event_type)
     if allowed is None:
         raise ValueError(f"unknown webhook event {event_type!r}")
-    data = {key: value.isoformat() if isinstance(value, datetime) else value for key, value in data.items()}
+    data = {key: _plain(value) for key, value in data.items()}
     extra = set(data) - set(allowed)
     if extra:
         raise ValueError(f"{event_type} may not carry {sorted(extra)}")
@@ -141,13 +152,18 @@ def payload(event_type: str, data: dict, now: datetime) -> dict:
     return {"type": event_type, "timestamp": now.isoformat(), "data": data}
 
 
-def event_record(event_type: str, *, schema: str | None = None, **data) -> Message | None:
-    """Write the event to the outbox of the organisation (the current schema, or `schema`) in the caller's
-    transaction, with a delivery for every enabled endpoint subscribed to it; queue them after the commit.
-    Nothing is written when no endpoint wants the event."""
+def event_record(event_type: str, *, schema: str | None = None, **data) -> None:
+    """Write one event to the outbox (see `events_record`)."""
+    events_record(event_type, [data], schema=schema)
+
+
+def events_record(event_type: str, items: list[dict], *, schema: str | None = None) -> int:
+    """Write events of one type to the outbox of the organisation (the current schema, or `schema`) in the
+    caller's transaction, with a delivery for every enabled endpoint subscribed to the type, and queue them
+    after the commit. Nothing is written when no endpoint wants the type. How many messages were written."""
     schema = schema or connection.schema_name
-    if schema == "public":
-        return None
+    if schema == "public" or not items:
+        return 0
     with schema_context(schema):
         endpoints = list(
             Endpoint.objects.filter(status=Endpoint.Status.ACTIVE, events__contains=[event_type]).values_list(
@@ -155,16 +171,27 @@ def event_record(event_type: str, *, schema: str | None = None, **data) -> Messa
             )
         )
         if not endpoints:
-            return None
+            return 0
         now = timezone.now()
-        body = json.dumps(payload(event_type, data, now), separators=(",", ":"))
-        message = Message.objects.create(id=uuid.uuid4(), event_type=event_type, body=body, created_at=now)
-        deliveries = Delivery.objects.bulk_create(
-            Delivery(message=message, endpoint_id=pk, next_attempt_at=now) for pk in endpoints
+        messages = Message.objects.bulk_create(
+            Message(
+                id=uuid.uuid4(),
+                event_type=event_type,
+                body=json.dumps(payload(event_type, data, now), separators=(",", ":")),
+                created_at=now,
+            )
+            for data in items
         )
-        for delivery in deliveries:
-            enqueue_after_commit(_delivery_task(), delivery.pk)
-    return message
+        deliveries = Delivery.objects.bulk_create(
+            Delivery(message=message, endpoint_id=pk, next_attempt_at=now) for message in messages for pk in endpoints
+        )
+        if len(deliveries) <= QUEUE_EACH:
+            for delivery in deliveries:
+                enqueue_after_commit(_delivery_task(), delivery.pk)
+        else:  # a whole import: one task per endpoint queues its deliveries in batches
+            for pk in endpoints:
+                enqueue_after_commit(_deliveries_due_task(), endpoint_id=pk)
+    return len(messages)
 
 
 def _task(name: str):
