@@ -23,6 +23,7 @@ class Receiver:
     hold: float = 0.0
     received: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)  # ends every hold at once
 
     def start(self) -> Receiver:
         receiver = self
@@ -36,13 +37,16 @@ class Receiver:
                 )
                 receiver.arrived.set()
                 if receiver.hold:
-                    threading.Event().wait(receiver.hold)
-                self.send_response(receiver.status)
-                if receiver.location:
-                    self.send_header("Location", receiver.location)
-                self.send_header("Content-Length", str(len(receiver.answer)))
-                self.end_headers()
-                self.wfile.write(receiver.answer)
+                    receiver.released.wait(receiver.hold)
+                try:
+                    self.send_response(receiver.status)
+                    if receiver.location:
+                        self.send_header("Location", receiver.location)
+                    self.send_header("Content-Length", str(len(receiver.answer)))
+                    self.end_headers()
+                    self.wfile.write(receiver.answer)
+                except OSError:
+                    pass  # the sender gave up or was killed meanwhile
 
             def log_message(self, *args):
                 pass
@@ -58,5 +62,6 @@ class Receiver:
         return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
 
     def stop(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
