@@ -377,6 +377,8 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "assessments.models.instruments.Question.Kind",
         "GoalStatusEnum": "assessments.models.Goal.Status",
         "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
+        "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     },
 }
 
