@@ -64,6 +64,18 @@ def choices() -> list[tuple[str, str]]:
     return [(name, f"{name}: {label}") for name, label in EVENTS.items()]
 
 
+# Where each field that is neither an id (`*_id`) nor a time (`*_at`, `*_on`) comes from: all are fields HR
+# reads anyway (tests/webhooks/test_confidentiality.py holds them to the table).
+FIELD_SOURCES = {
+    "role": "tenants.Membership.role",
+    "status": "programmes.Enrolment.status",
+    "kind": "programmes.Session.kind",
+    "attendance": "programmes.Attendance.status",
+    "change": "programmes.CreditTransaction.delta",
+    "reason": "programmes.CreditTransaction.reason",
+    "moment": "assessments.PhaseAssessment.moment",
+}
+
 # The row each event is about, for the confidentiality check (tests/webhooks/test_confidentiality.py).
 SUBJECTS = {
     PERSON_INVITED: "tenants.Invitation",
