@@ -354,7 +354,7 @@ def invitation_create(
         invitation.first_name, invitation.last_name = first_name.strip(), last_name.strip()
         invitation.invited_by, invitation.expires_at = acting_user, expires_at
         invitation.save(update_fields=["first_name", "last_name", "invited_by", "expires_at"])
-    outbox.invitations([{"id": invitation.pk, "role": role}], schema=organisation.schema_name)
+    outbox.invitations([{"role": role}], schema=organisation.schema_name)
     if send:
         transaction.on_commit(lambda: invitation_send(invitation))
     return invitation

@@ -44,7 +44,8 @@ EVENTS = {
 # request), the event names that row only, never the person: its id opens it through the API to those who may
 # read it, and to nobody else.
 DATA_FIELDS: dict[str, tuple[str, ...]] = {
-    PERSON_INVITED: ("invitation_id", "role", "invited_at"),
+    # An invitation's id is what its signed link carries (reports.data_map.SECRET_MODELS): not sent.
+    PERSON_INVITED: ("role", "invited_at"),
     PERSON_JOINED: ("person_id", "role", "joined_at"),
     PERSON_DEACTIVATED: ("person_id", "role", "deactivated_at"),
     ENROLMENT_CREATED: ("enrolment_id", "person_id", "programme_id", "cohort_id", "status"),

@@ -12,11 +12,11 @@ from webhooks.services import event_record, events_record
 
 
 def invitations(invitation_rows: list[dict], *, schema: str | None = None) -> None:
-    """Invitations made: each row has `id` and `role` (an import's rows, or one invitation's)."""
+    """Invitations made: each row has `role` (an import's rows, or one invitation's)."""
     now = timezone.now()
     events_record(
         events.PERSON_INVITED,
-        [{"invitation_id": row["id"], "role": row["role"], "invited_at": now} for row in invitation_rows],
+        [{"role": row["role"], "invited_at": now} for row in invitation_rows],
         schema=schema,
     )
 

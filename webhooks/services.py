@@ -265,29 +265,23 @@ def delivery_answered(*, delivery: Delivery, started: datetime, answer: net.Answ
         error=answer.error,
         response_body=answer.body[: net.RESPONSE_KEPT],
     )
-    endpoint = Endpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    endpoints = Endpoint.objects.filter(pk=delivery.endpoint_id)
     if answer.ok:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.DELIVERED, delivered_at=timezone.now(), next_attempt_at=None
         )
-        if endpoint.failing_since is not None:
-            endpoint.failing_since = None
-            endpoint.save(update_fields=["failing_since"])
+        # Conditional updates, not a lock on the endpoint: deliveries to one endpoint run side by side.
+        endpoints.filter(failing_since__isnull=False).update(failing_since=None)
         return attempt
     if delivery.attempts >= ATTEMPTS:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, next_attempt_at=None)
-    _endpoint_failed(endpoint, started)
+    endpoints.filter(failing_since__isnull=True).update(failing_since=started)
+    disabled = endpoints.filter(status=Endpoint.Status.ACTIVE, failing_since__lte=started - FAILING_LIMIT).update(
+        status=Endpoint.Status.DISABLED
+    )
+    if disabled:  # only the attempt that disabled it tells HR
+        enqueue_after_commit(_task("endpoint_disabled_notify"), delivery.endpoint_id)
     return attempt
-
-
-def _endpoint_failed(endpoint: Endpoint, now: datetime) -> None:
-    if endpoint.failing_since is None:
-        endpoint.failing_since = now
-        endpoint.save(update_fields=["failing_since"])
-    elif now - endpoint.failing_since >= FAILING_LIMIT and endpoint.status == Endpoint.Status.ACTIVE:
-        endpoint.status = Endpoint.Status.DISABLED
-        endpoint.save(update_fields=["status"])
-        enqueue_after_commit(_task("endpoint_disabled_notify"), endpoint.pk)
 
 
 def deliveries_due_send(*, endpoint_id: int | None = None, now: datetime | None = None) -> int:

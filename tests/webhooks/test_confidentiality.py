@@ -20,6 +20,7 @@ from programmes.services.enrolment import enrolment_status_change
 from programmes.services.imports import enrolment_add
 from programmes.services.sessions import session_cancel, session_move_to_slot
 from programmes.services.urgent import urgent_request_create
+from reports import data_map
 from tenants.models import Membership, Role, User
 from tenants.services import invitation_accept, invitation_create, membership_grant, membership_revoke
 from tests.access.cases_assessments import answer_all
@@ -29,7 +30,7 @@ from tests.webhooks.helpers import endpoint_make
 from webhooks import events
 from webhooks.models import Message
 
-PERSON_KEYS = {"person_id", "coach_id", "employee_id", "user_id", "invitation_id"}
+PERSON_KEYS = {"person_id", "coach_id", "employee_id", "user_id"}
 
 
 def kept_from_hr() -> set[str]:
@@ -130,6 +131,16 @@ def test_no_payload_carries_a_field_the_table_keeps_from_hr(every_event):
             if key in kept:  # a name content has elsewhere, here a field HR reads
                 assert key in events.FIELD_SOURCES, f"{event['type']} carries {key}"
         assert not [key for key in event["data"] if re.search("score|answer|note|summary|reflection|text", key)]
+
+
+def test_no_payload_carries_the_id_of_a_credential(every_event):
+    # A payload's session_id is a coaching session's (programmes.Session), never a sign-in session's.
+    secret_ids = {
+        f"{label.split('.')[1].lower()}_id" for label in data_map.SECRET_MODELS if label != "sessions.Session"
+    }
+    assert {"invitation_id", "token_id", "handofftoken_id"} <= secret_ids
+    for event in every_event:
+        assert not set(event["data"]) & secret_ids, event
 
 
 def test_no_payload_carries_free_text(every_event):
