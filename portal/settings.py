@@ -311,6 +311,7 @@ CELERY_BEAT_SCHEDULE["session-reminders"] = {
 }
 # Webhooks: retries and anything a lost worker left, every minute in each organisation.
 CELERY_BEAT_SCHEDULE["webhooks-deliveries-due"] = {"task": "webhooks.deliveries_due_all", "schedule": 60}
+CELERY_BEAT_SCHEDULE["webhooks-log-prune"] = {"task": "webhooks.log_prune_all", "schedule": 24 * 60 * 60}
 # Webhook endpoints on loopback or private networks (a developer's own machine): refused in production.
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG or not PRODUCTION)
 # HR's aggregates are released from cells refreshed at most once a day (reports.disclosure, "Change over time").

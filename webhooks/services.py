@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -38,6 +39,8 @@ FAILING_LIMIT = timedelta(days=5)
 OVERLAP_DEFAULT = timedelta(hours=24)
 OVERLAP_MAX = timedelta(days=7)
 DUE_BATCH = 5000
+# The delivery log keeps finished messages this long.
+LOG_KEPT = timedelta(days=30)
 # Up to this many deliveries from one change get a task each; more (an import) are queued by endpoint.
 QUEUE_EACH = 50
 
@@ -298,6 +301,15 @@ def deliveries_due_send(*, endpoint_id: int | None = None, now: datetime | None 
     for pk in ids:
         enqueue_after_commit(task, pk)
     return len(ids)
+
+
+def log_prune(*, now: datetime | None = None) -> int:
+    """Forget messages older than LOG_KEPT whose deliveries are all done (delivered or given up), with their
+    deliveries and attempts; how many messages."""
+    cutoff = (now or timezone.now()) - LOG_KEPT
+    pending = Delivery.objects.filter(message=OuterRef("pk"), status=Delivery.Status.PENDING)
+    deleted, per_model = Message.objects.filter(created_at__lt=cutoff).exclude(Exists(pending)).delete()
+    return per_model.get(Message._meta.label, 0)
 
 
 def delivery_resend(*, actor: Actor, delivery: Delivery) -> Delivery:

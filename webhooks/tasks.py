@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.celery import app
-from portal.tasks import each_organisation_queue
+from portal.tasks import each_organisation_queue, each_organisation_run
 from tenants.models import Membership, Role
 from tenants.services import organisation_url
 from webhooks import services
@@ -33,6 +33,12 @@ def deliveries_due(endpoint_id: int | None = None) -> int:
 @app.task(name="webhooks.deliveries_due_all")
 def deliveries_due_all() -> int:
     return each_organisation_queue(deliveries_due)
+
+
+@app.task(name="webhooks.log_prune_all")
+def log_prune_all() -> dict:
+    """Every night: each organisation's delivery log loses what is older than a month and finished."""
+    return each_organisation_run(lambda organisation: services.log_prune(), failure="Pruning webhooks in %s failed")
 
 
 @app.task(name="webhooks.endpoint_disabled_notify")

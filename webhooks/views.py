@@ -79,7 +79,6 @@ def _edit_form(endpoint: Endpoint, data=None) -> EndpointEditForm:
 
 
 def _endpoint_page(request, endpoint, *, form=None, rotate_form=None, secret: str = "", status: int = 200):
-    endpoint.refresh_from_db()
     form = form or _edit_form(endpoint)
     context = {
         "endpoint": endpoint,

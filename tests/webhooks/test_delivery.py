@@ -251,3 +251,16 @@ def test_only_subscribed_endpoints_of_the_organisation_receive_an_event(
         _emit(django_capture_on_commit_callbacks, **SESSION)
         assert not Message.objects.exists()
     assert not receiver.received
+
+
+def test_the_log_forgets_finished_messages_after_a_month_and_keeps_pending_ones(world, in_tenant):
+    with in_tenant(world.acme):
+        endpoint, _secret = endpoint_make(world.acme, "http://127.0.0.1:9/hooks")
+        old = timezone.now() - services.LOG_KEPT - timedelta(days=1)
+        for status in (Delivery.Status.DELIVERED, Delivery.Status.FAILED, Delivery.Status.PENDING):
+            message = Message.objects.create(event_type="session.booked", body="{}", created_at=old)
+            Delivery.objects.create(message=message, endpoint=endpoint, status=status)
+        recent = Message.objects.create(event_type="session.booked", body="{}", created_at=timezone.now())
+        Delivery.objects.create(message=recent, endpoint=endpoint, status=Delivery.Status.DELIVERED)
+        assert services.log_prune() == 2
+        assert sorted(Delivery.objects.values_list("status", flat=True)) == ["delivered", "pending"]
