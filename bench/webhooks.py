@@ -1,8 +1,8 @@
 """Webhook delivery throughput: events per second from the outbox to a receiver on loopback. Each run writes
-EVENTS events to the outbox of a bench organisation in one transaction (as a CSV import would), then workers
+500 events to the outbox of a bench organisation in one transaction (as a CSV import would), then workers
 send them: signed (Standard Webhooks, HMAC-SHA256), the address checked again before each connection, one
-HTTP POST each, the answer written down. The receiver is a separate process answering 204 at once, so the
-figures are the portal's own cost per delivery. Median of RUNS runs.
+HTTP POST each, the answer written down. The receiver is a separate process answering 204 at once; the
+baseline, bare POSTs to the same receiver from one process, is measured in the same run. Median of 5 runs.
 
     python -m bench.webhooks      # alone, on the benchmark database; prints Markdown table rows
     python -m bench.run webhooks  # through the harness, into BENCHMARKS.md
@@ -17,7 +17,7 @@ import time
 
 TITLE = "Webhooks: delivery from the outbox to a loopback receiver"
 SLUG = "bench-webhooks"
-EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", 1000))
+EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", 500))
 RUNS = int(os.environ.get("BENCH_WEBHOOK_RUNS", 5))
 PROCESSES = 4
 
@@ -114,6 +114,21 @@ def _delivered(organisation) -> int:
         return Delivery.objects.filter(status=Delivery.Status.DELIVERED).count()
 
 
+def _bare_posts(port: int, count: int) -> float:
+    """The baseline, measured in the same run: the same number of POSTs of a payload-sized body to the same
+    receiver from one process, without the portal (no database, no signing)."""
+    import http.client
+
+    body = b'{"type":"session.cancelled","timestamp":"2026-12-03T14:05:09+00:00","data":{"session_id":1}}'
+    started = time.perf_counter()
+    for _ in range(count):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("POST", "/hooks", body=body, headers={"Content-Type": "application/json"})
+        connection.getresponse().read()
+        connection.close()
+    return time.perf_counter() - started
+
+
 def _send_inline(organisation) -> float:
     """One worker: every due delivery in turn, as one Celery worker process would."""
     from django_tenants.utils import tenant_context
@@ -179,8 +194,9 @@ def run() -> list[dict]:
     receiver, port = _receiver()
     try:
         organisation = _organisation_and_endpoint(port)
-        fills, inline, parallel = [], [], []
+        fills, inline, parallel, bare = [], [], [], []
         for _ in range(RUNS):
+            bare.append(_bare_posts(port, EVENTS))
             fills.append(_fill(organisation))
             inline.append(_send_inline(organisation))
             assert _delivered(organisation) == EVENTS, "not every event was delivered"
@@ -191,6 +207,7 @@ def run() -> list[dict]:
         receiver.kill()
         receiver.wait()
     rate = [EVENTS / seconds for seconds in inline]
+    rate_bare = [EVENTS / seconds for seconds in bare]
     rate_parallel = [EVENTS / seconds for seconds in parallel]
     cores = os.cpu_count()
     return [
@@ -202,11 +219,21 @@ def run() -> list[dict]:
             notes="a message and a delivery row each, payload checked field by field",
         ),
         row(
+            "baseline: bare HTTP POSTs to the same receiver, one process",
+            events_per_s=round(median(rate_bare)),
+            min_events_per_s=round(min(rate_bare)),
+            max_events_per_s=round(max(rate_bare)),
+            median_ms_per_event=round(1000 * median(bare) / EVENTS, 2),
+            runs=RUNS,
+            notes="a new connection per POST, as each delivery makes; no database, no signing",
+        ),
+        row(
             "outbox → receiver, one worker",
             events_per_s=round(median(rate)),
             min_events_per_s=round(min(rate)),
             max_events_per_s=round(max(rate)),
             median_ms_per_event=round(1000 * median(inline) / EVENTS, 2),
+            ratio_to_bare_posts=round(median(inline) / median(bare), 1),
             runs=RUNS,
             notes="claim (row lock, lease), address check, sign, POST, write the attempt: one after another",
         ),
@@ -215,6 +242,7 @@ def run() -> list[dict]:
             events_per_s=round(median(rate_parallel)),
             min_events_per_s=round(min(rate_parallel)),
             max_events_per_s=round(max(rate_parallel)),
+            ratio_to_bare_posts=round(median(parallel) / median(bare), 1),
             runs=RUNS,
             notes=f"each process a share of the deliveries, as Celery's prefork pool would; {cores} cores shared "
             "with the database and the receiver",
