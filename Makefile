@@ -29,7 +29,16 @@ $(API_TOOLS)/node_modules/.installed: $(API_TOOLS)/package.json $(API_TOOLS)/pac
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || true
 	touch $@
 
-test-install: $(BIN)/.test-installed $(API_TOOLS)/node_modules/.installed
+
+# The npm Standard Webhooks verifier the webhook tests check our signatures with (Node 20); without npm
+# those tests skip and say so.
+WEBHOOK_TOOLS := scripts/webhooks
+$(WEBHOOK_TOOLS)/node_modules/.installed: $(WEBHOOK_TOOLS)/package.json $(WEBHOOK_TOOLS)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(WEBHOOK_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is not installed: the webhook tests that use the npm verifier will be skipped."; fi
+
+test-install: $(BIN)/.test-installed $(API_TOOLS)/node_modules/.installed $(WEBHOOK_TOOLS)/node_modules/.installed
 
 # The embedded PostgreSQL server, unless DATABASE_URL names another one.
 db: install

@@ -167,6 +167,16 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(_("Spreadsheet imports of enrolments"), ("programmes.EnrolmentImport",), None, None, ALL),
     Row(
+        _(
+            "Webhooks to the organisation's own systems, and their delivery log (events carry ids, types and "
+            "times, never coaching content)"
+        ),
+        ("webhooks.Endpoint", "webhooks.Message", "webhooks.Delivery", "webhooks.Attempt"),
+        None,
+        None,
+        ALL,
+    ),
+    Row(
         _("The organisation's audit log (who changed what; exercising a data right only as counts)"),
         ("reports.AuditEvent",),
         None,

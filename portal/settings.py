@@ -82,6 +82,7 @@ TENANT_APPS = [
     "programmes",
     "assessments",
     "reports",
+    "webhooks",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -330,6 +331,11 @@ CELERY_BEAT_SCHEDULE["session-reminders"] = {
     "task": "programmes.tasks_sessions.session_reminders_send",
     "schedule": crontab(hour=9, minute=0),
 }
+# Webhooks: retries and anything a lost worker left, every minute in each organisation.
+CELERY_BEAT_SCHEDULE["webhooks-deliveries-due"] = {"task": "webhooks.deliveries_due_all", "schedule": 60}
+CELERY_BEAT_SCHEDULE["webhooks-log-prune"] = {"task": "webhooks.log_prune_all", "schedule": 24 * 60 * 60}
+# Webhook endpoints on loopback or private networks (a developer's own machine): refused in production.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG or not PRODUCTION)
 # HR's aggregates are released from cells refreshed at most once a day (reports.disclosure, "Change over time").
 CELERY_BEAT_SCHEDULE["reports-disclosure-refresh"] = {
     "task": "reports.tasks.disclosure_refresh",
@@ -411,6 +417,8 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "assessments.models.instruments.Question.Kind",
         "GoalStatusEnum": "assessments.models.Goal.Status",
         "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
+        "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     },
 }
 

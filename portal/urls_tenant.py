@@ -28,6 +28,7 @@ api_patterns = [
     path("", include("programmes.urls_api")),
     path("", include("assessments.urls_api")),
     path("", include("reports.urls_api")),
+    path("", include("webhooks.urls_api")),
 ]
 
 urlpatterns = common + [
@@ -52,4 +53,5 @@ urlpatterns = common + [
     path("", include("programmes.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
+    path("", include("webhooks.urls")),
 ]

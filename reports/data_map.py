@@ -130,6 +130,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("programmes.Agreement", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("programmes.AgreementAcceptance", "user", ROW, ANONYMISE),
     Entry("programmes.EnrolmentImport", "created_by", REFERENCE, NULL, dated_by="created_at"),
+    Entry("webhooks.Endpoint", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry(
         "programmes.Session",
         "coach",
@@ -252,6 +253,7 @@ SECRET_FIELDS: dict[tuple[str, str], str] = {
 OPAQUE_IDS: dict[str, str] = {
     "programmes.EnrolmentImport": "names an import on HR's pages, which check who asks",
     "reports.ReportJob": "names a report in preparation, seen only by the person who asked for it",
+    "webhooks.Message": "the webhook-id receivers see; it opens nothing, signatures need the endpoint's secret",
 }
 SEQUENTIAL_KEYS = (AutoField, BigAutoField, SmallAutoField)
 # Field classes never written to a file (raw bytes: a rendered PDF, key material).

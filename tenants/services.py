@@ -34,6 +34,7 @@ from tenants.models import (
     User,
     slug_validator,
 )
+from webhooks import events, outbox
 
 INVITATION_DAYS = 7
 _signer_salt = {"handoff": "tenants.handoff", "invitation": "tenants.invitation"}
@@ -292,12 +293,14 @@ def membership_grant(
     return membership
 
 
+@transaction.atomic
 def membership_revoke(*, membership: Membership, acting_user: User) -> None:
     """End a role here; an HR manager cannot end their own HR role (someone must be left to manage)."""
     if membership.user_id == acting_user.pk and membership.role == Role.HR_MANAGER:
         raise ValidationError(_("You cannot remove your own HR manager role."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    outbox.membership(membership, events.PERSON_DEACTIVATED)
     PlatformEvent.objects.create(
         actor=acting_user,
         organisation=membership.organisation,
@@ -355,6 +358,7 @@ def invitation_create(
         invitation.first_name, invitation.last_name = first_name.strip(), last_name.strip()
         invitation.invited_by, invitation.expires_at = acting_user, expires_at
         invitation.save(update_fields=["first_name", "last_name", "invited_by", "expires_at"])
+    outbox.invitations([{"role": role}], schema=organisation.schema_name)
     if send:
         transaction.on_commit(lambda: invitation_send(invitation))
     return invitation
@@ -535,6 +539,7 @@ def _invitation_complete(invitation: Invitation, user: User) -> Membership:
     )
     invitation.status, invitation.user, invitation.accepted_at = Invitation.Status.ACCEPTED, user, timezone.now()
     invitation.save(update_fields=["status", "user", "accepted_at"])
+    outbox.membership(membership, events.PERSON_JOINED)
     if invitation.cohort is not None:
         # The enrolment HR asked for is made now, in the organisation's schema.
         with schema_context(invitation.organisation.schema_name):

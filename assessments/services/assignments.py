@@ -27,6 +27,7 @@ from assessments.models import Answer, Assignment, Choice, InstrumentVersion, Ph
 from assessments.services.instruments import version_freeze
 from portal import policy
 from programmes.models import LIVE_ENROLMENT, Enrolment, Phase
+from webhooks import outbox
 
 MOMENT_OF_PHASE = {
     Phase.Kind.INTAKE: PhaseAssessment.Moment.INITIAL,
@@ -105,6 +106,7 @@ def phase_assessment_schedule(
         created_by=actor.user,
     )
     assignments_sync(phase_assessment=scheduled)
+    outbox.assessment_released(scheduled)
     return scheduled
 
 
@@ -293,6 +295,7 @@ def assignment_submit(*, actor: policy.Actor, assignment: Assignment) -> Assignm
     locked.submitted_at = timezone.now()
     locked.release_required = locked.phase_assessment.instrument.results_need_release
     locked.save(update_fields=["submitted_at", "release_required"])
+    outbox.assessment_submitted(locked)
     return locked
 
 

@@ -16,6 +16,7 @@ from programmes.models import Attendance, CreditTransaction, Session
 from programmes.selectors.sessions import expected_participants
 from programmes.services.credits import credit_settle
 from programmes.services.sessions import SessionRefused, coaches_session
+from webhooks import outbox
 
 MARKS = (Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
 
@@ -52,6 +53,7 @@ def attendance_mark(*, actor: Actor, session: Session, marks: dict[int, str]) ->
         unique_fields=["session", "user"],
         update_fields=["status", "marked_at", "marked_by"],
     )
+    outbox.attendance(rows)
     if session.status != Session.Status.COMPLETED:
         session.status = Session.Status.COMPLETED
         session.save(update_fields=["status"])

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 
 from programmes.models import CreditTransaction, Enrolment, Session
 from tenants.models import User
+from webhooks import outbox
 
 Reason = CreditTransaction.Reason
 
@@ -19,9 +20,11 @@ Reason = CreditTransaction.Reason
 def credit_spend(*, enrolment: Enrolment, session: Session, by: User) -> CreditTransaction:
     """Spend one credit on `session`. The caller holds the enrolment's row lock and has checked the
     balance (programmes.selectors.credits.credit_balance) under it."""
-    return CreditTransaction.objects.create(
+    spent = CreditTransaction.objects.create(
         enrolment=enrolment, session=session, delta=-1, reason=Reason.BOOKING, by=by
     )
+    outbox.credit(spent)
+    return spent
 
 
 def credit_settle(*, session: Session, returned: bool, reason: str, by: User | None) -> CreditTransaction | None:
@@ -40,6 +43,8 @@ def credit_settle(*, session: Session, returned: bool, reason: str, by: User | N
     delta = (0 if returned else -1) - (so_far["delta"] or 0)
     if delta == 0:
         return None
-    return CreditTransaction.objects.create(
+    settled = CreditTransaction.objects.create(
         enrolment_id=session.enrolment_id, session=session, delta=delta, reason=reason, by=by
     )
+    outbox.credit(settled)
+    return settled

@@ -15,6 +15,7 @@ from programmes.models import LIVE_STATUSES, Cohort, EmployeeProfile, Enrolment,
 from programmes.selectors.credits import credits_used
 from programmes.selectors.programmes import invited_seats
 from tenants.models import Membership, Role, User
+from webhooks import events, outbox
 
 Status = Enrolment.Status
 
@@ -68,6 +69,7 @@ def _set_status(enrolment: Enrolment, to_status: str, *, by: User | None) -> Non
     EnrolmentEvent.objects.create(enrolment=enrolment, from_status=enrolment.status, to_status=to_status, by=by)
     enrolment.status, enrolment.status_changed_at, enrolment.status_changed_by = to_status, timezone.now(), by
     enrolment.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    outbox.enrolment(enrolment)
 
 
 @transaction.atomic
@@ -84,6 +86,19 @@ def enrolments_activate(*, user: User) -> int:
     )
     Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in invited]).update(
         status=Status.ACTIVE, status_changed_at=now, status_changed_by=user
+    )
+    outbox.enrolments(
+        [
+            {
+                "id": enrolment.pk,
+                "employee_id": enrolment.employee_id,
+                "programme_id": enrolment.programme_id,
+                "cohort_id": enrolment.cohort_id,
+                "status": Status.ACTIVE,
+            }
+            for enrolment in invited
+        ],
+        events.ENROLMENT_CHANGED,
     )
     return len(invited)
 
@@ -122,6 +137,7 @@ def enrolment_update(
         )
     enrolment.cohort, enrolment.coach, enrolment.credit_allowance = cohort, coach, credit_allowance
     enrolment.save(update_fields=["cohort", "coach", "credit_allowance"])
+    outbox.enrolment(enrolment)
     return enrolment
 
 

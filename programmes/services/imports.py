@@ -59,6 +59,7 @@ from programmes.selectors.programmes import invited_seats
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import INVITATION_DAYS
 from tenants.tasks import invitations_send_task
+from webhooks import events, outbox
 
 MAX_CREDITS = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -869,6 +870,7 @@ class _Plan:
             for row, cohort in self.to_invite
         ]
         bulk_insert(Invitation, invitations)
+        outbox.invitations(invitations, schema=self.organisation.schema_name)
         Invitation.objects.filter(pk__in=self.renew).update(expires_at=expires_at)
         ids = [str(invitation["id"]) for invitation in invitations] + [str(pk) for pk in self.renew]
         outcome.invited = len(ids)
@@ -942,6 +944,8 @@ class _Plan:
                 }
             )
         made = bulk_insert(Enrolment, enrolments, returning="employee_id")
+        by_person = {row["employee_id"]: row for row in enrolments}
+        outbox.enrolments([{**by_person[employee_id], "id": pk} for pk, employee_id in made], events.ENROLMENT_CREATED)
         bulk_insert(
             EnrolmentEvent,
             [
@@ -1059,6 +1063,7 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
         credit_allowance=cohort.programme.default_credits if credits is None else credits,
     )
     EnrolmentEvent.objects.create(enrolment=enrolment, from_status="", to_status=status, by_id=invitation.invited_by_id)
+    outbox.enrolment(enrolment, events.ENROLMENT_CREATED)
     return enrolment
 
 

@@ -31,6 +31,7 @@ from programmes.models import Attendance, Cohort, CreditTransaction, Enrolment, 
 from programmes.selectors.credits import credit_balance
 from programmes.selectors.sessions import expected_participants
 from programmes.services.credits import credit_settle, credit_spend
+from webhooks import events, outbox
 
 DURATIONS = (30, 45, 60, 75, 90, 120, 180, 240)
 
@@ -78,7 +79,18 @@ def _locked(session: Session) -> Session:
     return Session.objects.select_for_update(of=("self",)).select_related("enrolment", "cohort").get(pk=session.pk)
 
 
+# The session events webhooks announce (a change of place or mode only is not one).
+WEBHOOK_EVENTS = {
+    "booked": events.SESSION_BOOKED,
+    "scheduled": events.SESSION_BOOKED,
+    "moved": events.SESSION_MOVED,
+    "cancelled": events.SESSION_CANCELLED,
+}
+
+
 def notify_participants(session: Session, event: str, **details) -> None:
+    if event in WEBHOOK_EVENTS:
+        outbox.session(session, WEBHOOK_EVENTS[event])
     tasks_sessions.after_commit(tasks_sessions.session_notify, session.pk, event, **details)
 
 

@@ -15,6 +15,7 @@ from portal.policy import Actor
 from programmes import tasks_sessions
 from programmes.models import UrgentRequest
 from programmes.selectors.sessions import bookable_enrolments
+from webhooks import outbox
 
 MESSAGE_MAX_LENGTH = 2000
 # Pressing the button again soon after does not alarm the coach a second time.
@@ -49,6 +50,7 @@ def urgent_request_create(*, actor: Actor, message: str = "") -> UrgentRequest:
             pending.save(update_fields=["message"])
         return pending
     request = UrgentRequest.objects.create(employee_id=actor.user_id, coach_id=enrolment.coach_id, message=message)
+    outbox.urgent_request(request)
     tasks_sessions.after_commit(tasks_sessions.urgent_request_notify, request.pk)
     return request
 
