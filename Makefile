@@ -20,7 +20,12 @@ $(BIN)/.test-installed: requirements-test.txt $(BIN)/.installed
 	$(BIN)/python -m pip install -q -r requirements-test.txt
 	touch $@
 
-test-install: $(BIN)/.test-installed
+# ical.js, the second parser the calendar tests read every feed and invitation with (tests/ical_parsers.py).
+ICAL_TOOLS := scripts/ical
+$(ICAL_TOOLS)/node_modules/.package-lock.json: $(ICAL_TOOLS)/package.json $(ICAL_TOOLS)/package-lock.json
+	cd $(ICAL_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+test-install: $(BIN)/.test-installed $(ICAL_TOOLS)/node_modules/.package-lock.json
 
 # The embedded PostgreSQL server, unless DATABASE_URL names another one.
 db: install
