@@ -308,6 +308,14 @@ CELERY_BEAT_SCHEDULE["session-reminders"] = {
     "task": "programmes.tasks_sessions.session_reminders_send",
     "schedule": crontab(hour=9, minute=0),
 }
+# Coaches' own calendars (programmes.availability.calendars): read every 15 minutes for their busy times.
+CELERY_BEAT_SCHEDULE["external-calendars-refresh"] = {
+    "task": "programmes.availability.external_calendars_refresh",
+    "schedule": 15 * 60,
+}
+# Addresses the portal fetches on someone's say-so (a coach's calendar) may point at loopback, private or
+# link-local hosts only when this is on: in development, not in production (programmes/availability/fetch.py).
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = envbool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
 # HR's aggregates are released from cells refreshed at most once a day (reports.disclosure, "Change over time").
 CELERY_BEAT_SCHEDULE["reports-disclosure-refresh"] = {
     "task": "reports.tasks.disclosure_refresh",

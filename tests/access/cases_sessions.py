@@ -116,6 +116,15 @@ CASES = [
     ),
     Case("coach_slots_offer", only("coach coach_both", 302), host="public", method="post", data=offer_form),
     Case("coach_offer_default", only("coach coach_both", 302), host="public", method="post", data={"offer_to": "all"}),
+    # A coach's own calendar: the address is saved (read after the commit the matrix never makes).
+    Case(
+        "coach_own_calendar",
+        only("coach coach_both", 302),
+        host="public",
+        method="post",
+        data={"url": "http://127.0.0.1:9/calendar.ics"},
+    ),
+    Case("coach_own_calendar_remove", only("coach coach_both", 302), host="public", method="post"),
     Case(
         "coach_urgent_acknowledge",
         only("coach", 302),
