@@ -32,7 +32,7 @@ from programmes.availability.models import CalendarFeed, OfferDefault, Slot
 from programmes.availability.selectors import free_slots, offer_default, offer_default_organisations
 from programmes.selectors.coach import places_of
 from programmes.services import calendar as calendar_services
-from programmes.services.booking import slot_book
+from programmes.services.booking import SERIES_EVERY_WEEKS, SERIES_MOST, series_book, slot_book
 from programmes.services.sessions import SessionRefused
 from tenants.models import Membership, Organisation, Role
 
@@ -136,6 +136,11 @@ class OfferDefaultSerializer(serializers.Serializer):
         max_length=1000,
         help_text=f"With `chosen`. {ORGANISATIONS_HELP}",
     )
+
+
+class SeriesSerializer(serializers.Serializer):
+    every_weeks = serializers.ChoiceField(choices=SERIES_EVERY_WEEKS, help_text="Weeks between two sessions.")
+    count = serializers.IntegerField(min_value=2, max_value=SERIES_MOST, help_text="How many sessions in all.")
 
 
 class AvailabilityViewSet(
@@ -351,6 +356,26 @@ class AvailabilityViewSet(
                     }
                 ) from None
         return Response(SessionSerializer(session, context={"actor": self.actor}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SeriesSerializer, responses={201: SessionSerializer(many=True), 403: REFUSED, 409: REFUSED})
+    @action(detail=True, methods=["post"], url_path="book-series", url_name="book-series", pagination_class=None)
+    def book_series(self, request, pk=None):
+        """Book this slot's time as a series: every `every_weeks` weeks, `count` sessions, each in a free
+        slot of your coach at the same time, more than the notice period ahead, one credit each. All or
+        nothing: 409 with `detail` naming the first date that fails (and `code`), and nothing is booked."""
+        if not self.actor.is_employee:
+            raise exceptions.NotFound(policy.NOT_FOUND)
+        try:
+            slot_id = int(pk)
+        except (TypeError, ValueError):
+            raise exceptions.NotFound(policy.NOT_FOUND) from None
+        payload = SeriesSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors(SessionRefused):
+            sessions = series_book(actor=self.actor, slot_id=slot_id, **payload.validated_data)
+        return Response(
+            SessionSerializer(sessions, many=True, context={"actor": self.actor}).data, status=status.HTTP_201_CREATED
+        )
 
 
 # --- calendar feeds ---------------------------------------------------------------------------------

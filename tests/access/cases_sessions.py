@@ -86,6 +86,15 @@ CASES = [
     Case("session_join", only("employee coach hr", 302), kwargs=person("session_group")),
     Case("booking", only("employee")),
     Case("booking_book", only("employee", 302), method="post", kwargs=person("slot_free")),
+    Case("booking_series", only("employee"), kwargs=person("slot_free")),
+    # Refused (the agreement is not accepted, the later dates not free): the page again, saying why.
+    Case(
+        "booking_series",
+        only("employee", 409),
+        method="post",
+        kwargs=person("slot_free"),
+        data={"every_weeks": "1", "count": "2"},
+    ),
     Case("urgent_request", only("employee")),
     Case("urgent_request", only("employee"), method="post", data={"message": "Please call me."}),
     Case("urgent_requests", only("coach coach_both")),
@@ -227,6 +236,13 @@ CASES = [
     # The world's employee has not accepted the coaching agreement: allowed to try, refused with 409 (the
     # booking itself is tested in tests/programmes/test_booking*.py).
     Case("api_availability-book", api("employee", 409), method="post", kwargs=person("slot_free")),
+    Case(
+        "api_availability-book-series",
+        api("employee", 409),
+        method="post",
+        kwargs=person("slot_free"),
+        data={"every_weeks": 1, "count": 2},
+    ),
     Case("api_calendar_feed-list", api("employee coach hr coach_both")),
     Case("api_calendar_feed-list", api("employee coach hr coach_both", 201), method="post"),
     Case("api_calendar_feed-detail", api("employee", 204), method="delete", kwargs=person("feed_id")),
