@@ -27,7 +27,9 @@ from rest_framework.response import Response
 from portal import policy
 from portal.api import Conflict, PolicyViewSet, service_errors
 from programmes.api.sessions import REFUSED, MeetingSerializer, SessionPersonSerializer, SessionSerializer
+from programmes.availability import calendars as own_calendars
 from programmes.availability import services as availability
+from programmes.availability.fetch import FetchRefused
 from programmes.availability.models import CalendarFeed, OfferDefault, Slot
 from programmes.availability.selectors import free_slots, offer_default, offer_default_organisations
 from programmes.selectors.coach import places_of
@@ -143,6 +145,17 @@ class SeriesSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=2, max_value=SERIES_MOST, help_text="How many sessions in all.")
 
 
+class OwnCalendarSerializer(serializers.Serializer):
+    url = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        help_text="The private iCalendar address (https, http or webcal) of your own calendar; blank: none.",
+    )
+    checked_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="The last reading.")
+    fetched_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="The last good reading.")
+    error = serializers.CharField(read_only=True, help_text="Why the last reading failed; blank when it did not.")
+
+
 class AvailabilityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, PolicyViewSet
 ):
@@ -152,7 +165,7 @@ class AvailabilityViewSet(
     model = Slot
     roles = (policy.EMPLOYEE, policy.COACH)
     serializer_class = SlotSerializer
-    COACH_ACTIONS = ("create", "destroy", "partial_update", "offer", "default")
+    COACH_ACTIONS = ("create", "destroy", "partial_update", "offer", "default", "own_calendar")
 
     def _as_coach(self) -> bool:
         """Whether the rows are the actor's own slots: a coach's, or anyone's on a coach-only action (an
@@ -325,6 +338,40 @@ class AvailabilityViewSet(
         except DjangoValidationError as error:
             raise Conflict({"detail": " ".join(error.messages), "code": "booked"}) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: OwnCalendarSerializer})
+    @extend_schema(methods=["PUT"], request=OwnCalendarSerializer, responses={200: OwnCalendarSerializer})
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @action(
+        detail=False,
+        methods=["get", "put", "delete"],
+        url_path="own-calendar",
+        url_name="own-calendar",
+        pagination_class=None,
+    )
+    def own_calendar(self, request):
+        """A coach's own calendar, which the portal reads every 15 minutes: times busy there are offered in
+        no organisation. PUT an address to connect it (400 on `url` when it may not be fetched: see
+        docs/API.md), DELETE to stop."""
+        self._require_coach()
+        coach = self.actor.user
+        if request.method == "DELETE":
+            own_calendars.external_calendar_remove(coach=coach)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if request.method == "PUT":
+            payload = OwnCalendarSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            if not payload.validated_data["url"].strip():
+                own_calendars.external_calendar_remove(coach=coach)
+            else:
+                try:
+                    own_calendars.external_calendar_set(coach=coach, url=payload.validated_data["url"])
+                except FetchRefused as refused:
+                    raise exceptions.ValidationError({"url": [refused.message]}) from None
+        calendar = own_calendars.external_calendar_of(coach=coach)
+        if calendar is None:
+            return Response({"url": "", "checked_at": None, "fetched_at": None, "error": ""})
+        return Response(OwnCalendarSerializer(calendar).data)
 
     @extend_schema(request=None, responses={201: SessionSerializer, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])

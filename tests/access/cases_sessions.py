@@ -236,6 +236,14 @@ CASES = [
     # The world's employee has not accepted the coaching agreement: allowed to try, refused with 409 (the
     # booking itself is tested in tests/programmes/test_booking*.py).
     Case("api_availability-book", api("employee", 409), method="post", kwargs=person("slot_free")),
+    Case("api_availability-own-calendar", api("coach coach_both")),
+    Case(
+        "api_availability-own-calendar",
+        api("coach coach_both"),
+        method="put",
+        data={"url": "http://127.0.0.1:9/calendar.ics"},
+    ),
+    Case("api_availability-own-calendar", api("coach coach_both", 204), method="delete"),
     Case(
         "api_availability-book-series",
         api("employee", 409),

@@ -214,3 +214,21 @@ def test_removing_the_calendar_frees_its_times(acme, world, subscribe, coach_pag
         external_calendar_refresh(calendar_id=ExternalCalendar.objects.get(coach=world.coach_both).pk)
     assert coach_page.post("/coach/availability/calendar/remove/").status_code == 302
     assert not BusyTime.objects.filter(coach=world.coach_both).exists()
+
+
+def test_the_api_connects_reads_and_stops_the_coachs_calendar(acme, world, client_for, settings):
+    client = client_for(world.coach_both, acme.host)
+    url = "/api/v1/availability/own-calendar/"
+    assert client.get(url).json() == {"url": "", "checked_at": None, "fetched_at": None, "error": ""}
+    with serving({"/cal.ics": (200, {}, weekly_meeting(at(1, 9)).encode())}) as base:
+        saved = client.put(url, {"url": f"{base}/cal.ics"}, content_type="application/json")
+        assert saved.status_code == 200 and saved.json()["url"] == f"{base}/cal.ics"
+        external_calendars_refresh()
+    assert client.get(url).json()["fetched_at"] is not None
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
+    refused = client.put(url, {"url": "http://10.1.2.3/cal.ics"}, content_type="application/json")
+    assert refused.status_code == 400 and "private network" in refused.json()["url"][0]
+    assert client.get(url).json()["url"] == f"{base}/cal.ics"  # unchanged
+    assert client.delete(url).status_code == 204
+    assert not BusyTime.objects.filter(coach=world.coach_both).exists()
+    assert client_for(acme.employee2, acme.host).get(url).status_code == 404
