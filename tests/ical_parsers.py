@@ -74,6 +74,21 @@ def _moment(value: str) -> str:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).isoformat()
 
 
+def _itip_rules(calendar: dict, text: str) -> None:
+    """What RFC 5546 (section 3.2) requires of each method's events, on top of what the parsers check."""
+    method = calendar["method"]
+    assert method in ("PUBLISH", "REQUEST", "CANCEL"), text
+    for event in calendar["events"]:
+        assert event["dtstamp"] and event["uid"] and event["organizer"], text
+        assert event["end"] > event["start"], text
+        if method == "PUBLISH":
+            assert event["summary"] and not event["attendees"], text
+        if method == "REQUEST":
+            assert event["summary"] and event["attendees"], text
+        if method == "CANCEL":
+            assert event["hasSequence"] and event["status"] == "CANCELLED", text
+
+
 def read_calendars(texts: list[str | bytes]) -> list[dict]:
     """Each calendar's METHOD and events, as both parsers read them (they must agree)."""
     texts = [text.decode() if isinstance(text, bytes) else text for text in texts]
@@ -92,6 +107,7 @@ def read_calendars(texts: list[str | bytes]) -> list[dict]:
                 b["attendees"],
             ), text
             assert (_moment(a["start"]), _moment(a["end"])) == (_moment(b["start"]), _moment(b["end"])), text
+        _itip_rules(theirs, text)
     return strict
 
 

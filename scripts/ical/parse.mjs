@@ -24,6 +24,8 @@ const out = texts.map((text, index) => {
     return {
       uid: event.uid,
       sequence: event.sequence,
+      dtstamp: component.hasProperty("dtstamp"),
+      hasSequence: component.hasProperty("sequence"),
       status: component.getFirstPropertyValue("status"),
       summary: event.summary,
       url: component.getFirstPropertyValue("url"),

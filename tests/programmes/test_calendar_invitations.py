@@ -146,3 +146,25 @@ def test_invitation_links_carry_the_development_port(acme, world, actor, in_tena
     [event] = read_calendar(text)["events"]
     assert event["url"] == f"http://acme.localhost:8000/sessions/{session.pk}/"
     assert f"http://acme.localhost:8000/sessions/{session.pk}/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        # A bad date: the strict parser refuses it.
+        ("METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:2026-12-04\r\nDTSTART:20261204T100000Z\r\n", "strict"),
+        # A request without DTSTAMP, ORGANIZER or ATTENDEE (RFC 5546 3.2.2).
+        ("METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261204T100000Z\r\nDTEND:20261204T110000Z\r\n", "rules"),
+        # A cancellation without SEQUENCE or STATUS:CANCELLED (RFC 5546 3.2.5).
+        (
+            "METHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261204T000000Z\r\nDTSTART:20261204T100000Z\r\n"
+            "DTEND:20261204T110000Z\r\nORGANIZER:mailto:a@example.com\r\n",
+            "rules",
+        ),
+    ],
+)
+def test_the_two_parsers_refuse_what_calendars_would_misread(body, why):
+    text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n{body}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    with pytest.raises(AssertionError) as refused:
+        read_calendar(text)
+    assert ("ical (strict) refuses" in str(refused.value)) == (why == "strict")
