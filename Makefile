@@ -38,7 +38,14 @@ $(WEBHOOK_TOOLS)/node_modules/.installed: $(WEBHOOK_TOOLS)/package.json $(WEBHOO
 		cd $(WEBHOOK_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm is not installed: the webhook tests that use the npm verifier will be skipped."; fi
 
-test-install: $(BIN)/.test-installed $(API_TOOLS)/node_modules/.installed $(WEBHOOK_TOOLS)/node_modules/.installed
+
+# ical.js, the second parser the calendar tests read every feed and invitation with (tests/ical_parsers.py).
+ICAL_TOOLS := scripts/ical
+$(ICAL_TOOLS)/node_modules/.package-lock.json: $(ICAL_TOOLS)/package.json $(ICAL_TOOLS)/package-lock.json
+	cd $(ICAL_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+test-install: $(BIN)/.test-installed $(API_TOOLS)/node_modules/.installed $(WEBHOOK_TOOLS)/node_modules/.installed \
+	$(ICAL_TOOLS)/node_modules/.package-lock.json
 
 # The embedded PostgreSQL server, unless DATABASE_URL names another one.
 db: install

@@ -213,6 +213,13 @@ ROWS: tuple[Row, ...] = (
         OWN,
     ),
     Row(
+        _("The address of a coach's own calendar and the busy times read from it (each coach's own)"),
+        ("availability.ExternalCalendar", "availability.BusyTime"),
+        OWN,
+        OWN,
+        OWN,
+    ),
+    Row(
         _("A coach's choice of which organisations may book their new free times (each person's own setting)"),
         ("availability.OfferDefault",),
         OWN,

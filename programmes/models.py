@@ -306,6 +306,9 @@ class Session(models.Model):
     )
     late_cancellation = models.BooleanField(default=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The calendar invitation's SEQUENCE (RFC 5546): raised on every change calendars must follow (time,
+    # place or mode, cancellation), so a newer invitation replaces the older one under the same UID.
+    sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
     )

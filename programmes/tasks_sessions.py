@@ -3,7 +3,8 @@
 Tasks run inline by default and on Celery workers with Redis in production. They are tenant-aware
 (tenant-schemas-celery): a task queued inside an organisation's schema runs in that schema, so a session
 id always means the session of the organisation that queued it. Each email is written in its recipient's
-language, and booking, change and cancellation emails carry the session as an .ics attachment.
+language, and booking, change and cancellation emails carry the session as an iTIP invitation
+(programmes.services.calendar: METHOD:REQUEST, or METHOD:CANCEL, under the session's UID and SEQUENCE).
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ from portal import policy
 from portal.celery import app
 from portal.tasks import each_organisation_queue, enqueue_after_commit
 from programmes.models import Attendance, Session, UrgentRequest
-from programmes.services.calendar import calendar_ics, organisation_address, session_title, where
+from programmes.services.calendar import (
+    CANCEL,
+    REQUEST,
+    InvitationEmail,
+    invitation_attach,
+    invitation_ics,
+    organisation_address,
+    session_title,
+    where,
+)
 from tenants.models import Organisation, User
 from tenants.services import organisation_url, public_url
 
@@ -108,10 +118,13 @@ def _session_message(
         }
         subject = f"{_subject(event, session)} · {organisation.name}"
         body = render_to_string("programmes/session_email.txt", context)
-        message = EmailMessage(subject, body, to=[user.email])
+        message = InvitationEmail(subject, body, to=[user.email])
         if event != "reminder":
-            ics = calendar_ics([(session, organisation, for_coach)], name=organisation.name, language=language)
-            message.attach("session.ics", ics, "text/calendar; charset=utf-8")
+            method = CANCEL if event == "cancelled" else REQUEST
+            ics = invitation_ics(
+                session, organisation, recipient=user, for_coach=for_coach, method=method, language=language
+            )
+            invitation_attach(message, ics, method=method)
     return message
 
 

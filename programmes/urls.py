@@ -57,6 +57,7 @@ urlpatterns += [
     path("sessions/<int:pk>/join/", session_views.session_join, name="session_join"),
     path("book/", booking_views.booking, name="booking"),
     path("book/<int:pk>/", booking_views.booking_book, name="booking_book"),
+    path("book/<int:pk>/series/", booking_views.booking_series, name="booking_series"),
     path("urgent/", session_views.urgent_request, name="urgent_request"),
     path("urgent/requests/", session_views.urgent_requests, name="urgent_requests"),
     path("urgent/<int:pk>/seen/", session_views.urgent_acknowledge, name="urgent_acknowledge"),

@@ -14,6 +14,10 @@ urlpatterns += [
     path("coach/availability/<int:pk>/offer/", coach_views.coach_slot_offer, name="coach_slot_offer"),
     path("coach/availability/offer/", coach_views.coach_slots_offer, name="coach_slots_offer"),
     path("coach/availability/default/", coach_views.coach_offer_default, name="coach_offer_default"),
+    path("coach/availability/calendar/", coach_views.coach_own_calendar, name="coach_own_calendar"),
+    path(
+        "coach/availability/calendar/remove/", coach_views.coach_own_calendar_remove, name="coach_own_calendar_remove"
+    ),
     path(
         "coach/urgent/<slug:slug>/<int:pk>/seen/", coach_views.coach_urgent_acknowledge, name="coach_urgent_acknowledge"
     ),

@@ -28,12 +28,14 @@ from portal import policy
 from portal.api import Conflict, PolicyViewSet, service_errors
 from portal.idempotency import idempotent
 from programmes.api.sessions import REFUSED, MeetingSerializer, SessionPersonSerializer, SessionSerializer
+from programmes.availability import calendars as own_calendars
 from programmes.availability import services as availability
+from programmes.availability.fetch import FetchRefused
 from programmes.availability.models import CalendarFeed, OfferDefault, Slot
 from programmes.availability.selectors import free_slots, offer_default, offer_default_organisations
 from programmes.selectors.coach import places_of
 from programmes.services import calendar as calendar_services
-from programmes.services.booking import slot_book
+from programmes.services.booking import SERIES_EVERY_WEEKS, SERIES_MOST, series_book, slot_book
 from programmes.services.sessions import SessionRefused
 from tenants.models import Membership, Organisation, Role
 
@@ -139,6 +141,22 @@ class OfferDefaultSerializer(serializers.Serializer):
     )
 
 
+class SeriesSerializer(serializers.Serializer):
+    every_weeks = serializers.ChoiceField(choices=SERIES_EVERY_WEEKS, help_text="Weeks between two sessions.")
+    count = serializers.IntegerField(min_value=2, max_value=SERIES_MOST, help_text="How many sessions in all.")
+
+
+class OwnCalendarSerializer(serializers.Serializer):
+    url = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        help_text="The private iCalendar address (https, http or webcal) of your own calendar; blank: none.",
+    )
+    checked_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="The last reading.")
+    fetched_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="The last good reading.")
+    error = serializers.CharField(read_only=True, help_text="Why the last reading failed; blank when it did not.")
+
+
 class AvailabilityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, PolicyViewSet
 ):
@@ -148,7 +166,7 @@ class AvailabilityViewSet(
     model = Slot
     roles = (policy.EMPLOYEE, policy.COACH)
     serializer_class = SlotSerializer
-    COACH_ACTIONS = ("create", "destroy", "partial_update", "offer", "default")
+    COACH_ACTIONS = ("create", "destroy", "partial_update", "offer", "default", "own_calendar")
 
     def _as_coach(self) -> bool:
         """Whether the rows are the actor's own slots: a coach's, or anyone's on a coach-only action (an
@@ -323,6 +341,40 @@ class AvailabilityViewSet(
             raise Conflict({"detail": " ".join(error.messages), "code": "booked"}) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(methods=["GET"], request=None, responses={200: OwnCalendarSerializer})
+    @extend_schema(methods=["PUT"], request=OwnCalendarSerializer, responses={200: OwnCalendarSerializer})
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @action(
+        detail=False,
+        methods=["get", "put", "delete"],
+        url_path="own-calendar",
+        url_name="own-calendar",
+        pagination_class=None,
+    )
+    def own_calendar(self, request):
+        """A coach's own calendar, which the portal reads every 15 minutes: times busy there are offered in
+        no organisation. PUT an address to connect it (400 on `url` when it may not be fetched: see
+        docs/API.md), DELETE to stop."""
+        self._require_coach()
+        coach = self.actor.user
+        if request.method == "DELETE":
+            own_calendars.external_calendar_remove(coach=coach)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if request.method == "PUT":
+            payload = OwnCalendarSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            if not payload.validated_data["url"].strip():
+                own_calendars.external_calendar_remove(coach=coach)
+            else:
+                try:
+                    own_calendars.external_calendar_set(coach=coach, url=payload.validated_data["url"])
+                except FetchRefused as refused:
+                    raise exceptions.ValidationError({"url": [refused.message]}) from None
+        calendar = own_calendars.external_calendar_of(coach=coach)
+        if calendar is None:
+            return Response({"url": "", "checked_at": None, "fetched_at": None, "error": ""})
+        return Response(OwnCalendarSerializer(calendar).data)
+
     @extend_schema(request=None, responses={201: SessionSerializer, 403: REFUSED, 409: REFUSED})
     @idempotent
     @action(detail=True, methods=["post"])
@@ -354,6 +406,26 @@ class AvailabilityViewSet(
                     }
                 ) from None
         return Response(SessionSerializer(session, context={"actor": self.actor}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SeriesSerializer, responses={201: SessionSerializer(many=True), 403: REFUSED, 409: REFUSED})
+    @action(detail=True, methods=["post"], url_path="book-series", url_name="book-series", pagination_class=None)
+    def book_series(self, request, pk=None):
+        """Book this slot's time as a series: every `every_weeks` weeks, `count` sessions, each in a free
+        slot of your coach at the same time, more than the notice period ahead, one credit each. All or
+        nothing: 409 with `detail` naming the first date that fails (and `code`), and nothing is booked."""
+        if not self.actor.is_employee:
+            raise exceptions.NotFound(policy.NOT_FOUND)
+        try:
+            slot_id = int(pk)
+        except (TypeError, ValueError):
+            raise exceptions.NotFound(policy.NOT_FOUND) from None
+        payload = SeriesSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors(SessionRefused):
+            sessions = series_book(actor=self.actor, slot_id=slot_id, **payload.validated_data)
+        return Response(
+            SessionSerializer(sessions, many=True, context={"actor": self.actor}).data, status=status.HTTP_201_CREATED
+        )
 
 
 # --- calendar feeds ---------------------------------------------------------------------------------

@@ -28,14 +28,20 @@ class Mode(models.TextChoices):
 
 
 def offered_to(organisation: Organisation) -> Q:
-    """The condition for slots `organisation` may book: offered, named in the slot's offer, and only while
+    """The condition for slots `organisation` may book: offered, named in the slot's offer, only while
     the coach serves there (an active coach membership: one that is pending, ended or never accepted offers
-    nothing, whatever the slot names)."""
+    nothing, whatever the slot names), and never while the coach's own calendar shows them busy (BusyTime,
+    read from the calendar they subscribed the portal to)."""
     return Q(is_offered=True) & Q(
         Exists(Slot.organisations.through.objects.filter(slot_id=OuterRef("pk"), organisation_id=organisation.pk)),
         Exists(
             Membership.objects.filter(
                 user_id=OuterRef("coach_id"), organisation_id=organisation.pk, role=Role.COACH, is_active=True
+            )
+        ),
+        ~Exists(
+            BusyTime.objects.filter(
+                coach_id=OuterRef("coach_id"), starts_at__lt=OuterRef("ends_at"), ends_at__gt=OuterRef("starts_at")
             )
         ),
     )
@@ -145,3 +151,29 @@ class CalendarFeed(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
+
+
+class ExternalCalendar(models.Model):
+    """A coach's own calendar (an iCalendar address) the portal reads every 15 minutes, so that time busy
+    there is never offered as free time here, in any organisation (see `offered_to`)."""
+
+    coach = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(_("calendar address"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last attempt and, when it failed, why (shown to the coach; the busy times read before stay).
+    checked_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+
+class BusyTime(models.Model):
+    """A time the coach's own calendar shows busy (recurring events expanded), as last read."""
+
+    calendar = models.ForeignKey(ExternalCalendar, on_delete=models.CASCADE, related_name="busy_times")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["coach", "starts_at"])]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="busy_ends_after_start")]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal import policy
 from portal.policy import Actor
-from programmes.availability.models import CalendarFeed, OfferDefault, Slot, offered_to
+from programmes.availability.models import BusyTime, CalendarFeed, ExternalCalendar, OfferDefault, Slot, offered_to
 
 
 def _coaches_of(actor: Actor) -> QuerySet:
@@ -40,3 +40,13 @@ def calendar_feeds_visible(actor: Actor, feeds: QuerySet) -> QuerySet:
 @policy.rule(OfferDefault)
 def offer_defaults_visible(actor: Actor, defaults: QuerySet) -> QuerySet:
     return defaults.filter(coach_id=actor.user_id)
+
+
+@policy.rule(ExternalCalendar)
+def external_calendars_visible(actor: Actor, calendars: QuerySet) -> QuerySet:
+    return calendars.filter(coach_id=actor.user_id)
+
+
+@policy.rule(BusyTime)
+def busy_times_visible(actor: Actor, busy: QuerySet) -> QuerySet:
+    return busy.filter(coach_id=actor.user_id)

@@ -227,7 +227,8 @@ def session_cancel(*, actor: Actor, session: Session) -> Session:
     slot_id = session.slot_id
     session.status, session.cancelled_at, session.cancelled_by = Session.Status.CANCELLED, now, actor.user
     session.late_cancellation, session.slot = late, None
-    session.save(update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "slot"])
+    session.sequence += 1
+    session.save(update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "slot", "sequence"])
     time_release(slot_id=slot_id)
     if not late:
         reason = CreditTransaction.Reason.CANCELLED if organiser else CreditTransaction.Reason.REFUND
@@ -295,6 +296,7 @@ def session_move_to_slot(*, actor: Actor, session: Session, slot: Slot) -> Sessi
         meeting.dial_in,
     )
     session.reminder_sent_at = None
+    session.sequence += 1
     session.save(
         update_fields=[
             "slot",
@@ -305,6 +307,7 @@ def session_move_to_slot(*, actor: Actor, session: Session, slot: Slot) -> Sessi
             "video_url",
             "dial_in",
             "reminder_sent_at",
+            "sequence",
         ]
     )
     notify_participants(session, "moved", previous_starts_at=previous.isoformat())
@@ -336,6 +339,7 @@ def session_move(
     previous, old_slot_id = session.starts_at, session.slot_id
     changed_time = (starts_at, duration_minutes) != (session.starts_at, session.duration_minutes)
     meeting = meeting.cleaned()
+    changed_place = Meeting.of(session).cleaned() != meeting
     if changed_time:
         # Give the old time back first: the new one may overlap it (10:00 moved to 10:30).
         session.slot = None
@@ -364,6 +368,8 @@ def session_move(
         meeting.video_url,
         meeting.dial_in,
     )
+    if changed_time or changed_place:
+        session.sequence += 1
     session.save(
         update_fields=[
             "slot",
@@ -374,6 +380,7 @@ def session_move(
             "video_url",
             "dial_in",
             "reminder_sent_at",
+            "sequence",
         ]
     )
     if session.slot_id is not None and not changed_time:

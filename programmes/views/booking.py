@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import policy
+from programmes.availability.models import Slot
 from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day, free_slots_later
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.selectors.enrolment import agreement_accepted, my_acceptance
-from programmes.services.booking import slot_book
+from programmes.services.booking import SERIES_EVERY_WEEKS, SERIES_MOST, series_book, series_preview, slot_book
 from programmes.services.sessions import SessionRefused
 
 
@@ -81,3 +84,79 @@ def booking_book(request: HttpRequest, pk: int) -> HttpResponse:
         response["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+# --- a series ---------------------------------------------------------------------------------------
+
+
+class SeriesForm(forms.Form):
+    every_weeks = forms.TypedChoiceField(
+        label=gettext_lazy("Repeat"),
+        coerce=int,
+        initial=2,
+        choices=[(1, gettext_lazy("Every week"))]
+        + [
+            (weeks, gettext_lazy("Every %(weeks)d weeks") % {"weeks": weeks})
+            for weeks in SERIES_EVERY_WEEKS
+            if weeks > 1
+        ],
+    )
+    count = forms.TypedChoiceField(
+        label=gettext_lazy("Number of sessions"),
+        coerce=int,
+        initial=5,
+        choices=[(number, str(number)) for number in range(2, SERIES_MOST + 1)],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@policy.page(policy.EMPLOYEE)
+def booking_series(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book the same time as a series (every so many weeks, so many times), all or nothing. The form shows
+    which of the dates are free as it is changed (htmx swaps the list); booking re-checks everything."""
+    actor = request.actor
+    first = policy.get_or_404(actor, Slot, Slot.objects.offered_to(actor.organisation), pk=pk)
+    form = SeriesForm(request.POST if request.method == "POST" else (request.GET or None))
+    data = form.cleaned_data if form.is_valid() else {"every_weeks": 2, "count": 5}
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            sessions = series_book(actor=actor, slot_id=first.pk, every_weeks=data["every_weeks"], count=data["count"])
+        except (SessionRefused, Http404) as refused:
+            error = (
+                refused.message
+                if isinstance(refused, SessionRefused)
+                else _("This time is no longer offered. Please choose another.")
+            )
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Your series of %(count)d session is booked. You and your coach have been sent the details.",
+                    "Your series of %(count)d sessions is booked. You and your coach have been sent the details.",
+                    len(sessions),
+                )
+                % {"count": len(sessions)},
+            )
+            target = reverse("sessions")
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+    context = {
+        "slot": first,
+        "form": form if form.is_bound else SeriesForm(),
+        "occurrences": series_preview(
+            actor=actor, slot_id=first.pk, every_weeks=data["every_weeks"], count=data["count"]
+        ),
+        "credits_left": sum(
+            max(enrolment.credits_left, 0)
+            for enrolment in credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor))
+            if enrolment.coach_id
+        ),
+        "notice_hours": actor.organisation.cancellation_notice_hours,
+        "error": error,
+    }
+    template = "programmes/booking_series_preview.html" if request.htmx else "programmes/booking_series.html"
+    return render(request, template, context, status=409 if error and not request.htmx else 200)

@@ -19,7 +19,9 @@ from django_tenants.utils import tenant_context
 from portal import policy
 from portal.csv import csv_response
 from portal.forms import add_service_errors
+from programmes.availability import calendars as own_calendars
 from programmes.availability import services as availability
+from programmes.availability.fetch import FetchRefused
 from programmes.availability.models import Mode, OfferDefault, Slot
 from programmes.availability.selectors import by_day, offer_default, offer_default_organisations, own_slots
 from programmes.selectors import coach as coach_selectors
@@ -222,11 +224,28 @@ class OfferDefaultForm(forms.Form):
         return self.fields["organisations"].chosen(self.cleaned_data["organisations"], self.places)
 
 
+class ExternalCalendarForm(forms.Form):
+    url = forms.CharField(
+        label=gettext_lazy("Address of your own calendar"),
+        max_length=2000,
+        help_text=gettext_lazy(
+            "The private iCalendar address (.ics) your calendar program gives, starting with https:// or webcal://. "
+            "Times busy there are never offered as free time, in any organisation."
+        ),
+        widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_calendar_%s", **kwargs)
+
+
 def _served(places: list) -> list:
     return [place.organisation for place in places]
 
 
-def _availability_context(request: HttpRequest, places: list, default, form=None, default_form=None) -> dict:
+def _availability_context(
+    request: HttpRequest, places: list, default, form=None, default_form=None, calendar_form=None
+) -> dict:
     served = _served(places)
     chosen = offer_default_organisations(default=default, served=served)
     form = form or PublishForm(
@@ -251,6 +270,8 @@ def _availability_context(request: HttpRequest, places: list, default, form=None
         "week_choices": WORKSPACE_WEEKS,
         "days": by_day(slots),
         "choices": [(organisation.pk, organisation.name) for organisation in served],
+        "own_calendar": own_calendars.external_calendar_of(coach=request.user),
+        "calendar_form": calendar_form or ExternalCalendarForm(),
     }
 
 
@@ -314,6 +335,39 @@ def coach_offer_default(request: HttpRequest) -> HttpResponse:
             return redirect("coach_availability")
     context = _availability_context(request, places, offer_default(actor=request.actor), default_form=form)
     return render(request, "programmes/coach_availability.html", context)
+
+
+@require_POST
+@policy.page()
+def coach_own_calendar(request: HttpRequest) -> HttpResponse:
+    """The coach subscribes the portal to their own calendar (or changes its address)."""
+    places = places_of(user=request.user, role=policy.COACH)
+    if not places:
+        raise Http404(policy.NOT_FOUND)
+    form = ExternalCalendarForm(request.POST)
+    if form.is_valid():
+        try:
+            own_calendars.external_calendar_set(coach=request.user, url=form.cleaned_data["url"])
+        except FetchRefused as refused:
+            form.add_error("url", refused.message)
+        else:
+            messages.success(
+                request, _("Your calendar is connected. Its busy times are read every 15 minutes and never offered.")
+            )
+            return redirect("coach_availability")
+    context = _availability_context(request, places, offer_default(actor=request.actor), calendar_form=form)
+    return render(request, "programmes/coach_availability.html", context)
+
+
+@require_POST
+@policy.page()
+def coach_own_calendar_remove(request: HttpRequest) -> HttpResponse:
+    """The portal stops reading the coach's own calendar."""
+    if not places_of(user=request.user, role=policy.COACH):
+        raise Http404(policy.NOT_FOUND)
+    if own_calendars.external_calendar_remove(coach=request.user):
+        messages.success(request, _("Your calendar is no longer read. Its busy times no longer hold your time."))
+    return redirect("coach_availability")
 
 
 def _offer(request: HttpRequest, slot_ids: list[int]) -> tuple[list, str | None]:

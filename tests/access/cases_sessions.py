@@ -86,6 +86,15 @@ CASES = [
     Case("session_join", only("employee coach hr", 302), kwargs=person("session_group")),
     Case("booking", only("employee")),
     Case("booking_book", only("employee", 302), method="post", kwargs=person("slot_free")),
+    Case("booking_series", only("employee"), kwargs=person("slot_free")),
+    # Refused (the agreement is not accepted, the later dates not free): the page again, saying why.
+    Case(
+        "booking_series",
+        only("employee", 409),
+        method="post",
+        kwargs=person("slot_free"),
+        data={"every_weeks": "1", "count": "2"},
+    ),
     Case("urgent_request", only("employee")),
     Case("urgent_request", only("employee"), method="post", data={"message": "Please call me."}),
     Case("urgent_requests", only("coach coach_both")),
@@ -116,6 +125,15 @@ CASES = [
     ),
     Case("coach_slots_offer", only("coach coach_both", 302), host="public", method="post", data=offer_form),
     Case("coach_offer_default", only("coach coach_both", 302), host="public", method="post", data={"offer_to": "all"}),
+    # A coach's own calendar: the address is saved (read after the commit the matrix never makes).
+    Case(
+        "coach_own_calendar",
+        only("coach coach_both", 302),
+        host="public",
+        method="post",
+        data={"url": "http://127.0.0.1:9/calendar.ics"},
+    ),
+    Case("coach_own_calendar_remove", only("coach coach_both", 302), host="public", method="post"),
     Case(
         "coach_urgent_acknowledge",
         only("coach", 302),
@@ -227,6 +245,23 @@ CASES = [
     # The world's employee has not accepted the coaching agreement: allowed to try, refused with 409 (the
     # booking itself is tested in tests/programmes/test_booking*.py).
     Case("api_availability-book", api("employee", 409), method="post", kwargs=person("slot_free")),
+    Case("api_availability-own-calendar", api("coach coach_both")),
+    Case(
+        "api_availability-own-calendar",
+        api("coach coach_both"),
+        method="put",
+        content_type="application/json",
+        data={"url": "http://127.0.0.1:9/calendar.ics"},
+    ),
+    Case("api_availability-own-calendar", api("coach coach_both", 204), method="delete"),
+    Case(
+        "api_availability-book-series",
+        api("employee", 409),
+        method="post",
+        kwargs=person("slot_free"),
+        content_type="application/json",
+        data={"every_weeks": 1, "count": 2},
+    ),
     Case("api_calendar_feed-list", api("employee coach hr coach_both")),
     Case("api_calendar_feed-list", api("employee coach hr coach_both", 201), method="post"),
     Case("api_calendar_feed-detail", api("employee", 204), method="delete", kwargs=person("feed_id")),

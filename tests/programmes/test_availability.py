@@ -149,11 +149,12 @@ def test_the_availability_page_costs_the_same_however_many_slots(world, client_f
     _publish(world, day_offset=5, start=time(8), end=time(18), length=30)
     places = [world.acme.organisation, world.globex.organisation]
     offer_default_set(coach=world.coach_both, offer_to="chosen", organisations=places, allowed=places)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         # Every statement follows SET search_path (counted): 1-2 the public host's organisation, 3-4 the
         # session, 5-6 the user, 7-8 the coach's memberships, 9-10 the coach's default offer with the
         # organisations it names, 11-12 the coach's slots in the period with the organisation that booked
-        # each, 13-14 the organisations (of those the coach serves) each slot is offered to
+        # each, 13-14 the organisations (of those the coach serves) each slot is offered to, 15-16 the
+        # coach's own calendar
         client.get("/coach/availability/")
 
 

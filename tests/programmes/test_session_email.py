@@ -40,7 +40,9 @@ def test_a_planned_session_is_sent_to_everyone_with_its_calendar_event(
     assert "I will call you" in employee_mail.body and "http://acme.localhost/sessions/" in employee_mail.body
     assert "Cancel at least 24 hours before the start" in employee_mail.body
     name, content, mimetype = employee_mail.attachments[0]
-    assert (name, mimetype) == ("session.ics", "text/calendar; charset=utf-8") and "BEGIN:VEVENT" in str(content)
+    assert (name, mimetype) == ("session.ics", "application/ics") and b"METHOD:REQUEST" in content
+    [(invitation, invitation_type)] = employee_mail.alternatives
+    assert invitation_type == "text/calendar; method=REQUEST; charset=UTF-8" and "BEGIN:VEVENT" in invitation
 
 
 def test_the_email_speaks_the_recipients_language(world, actor, in_tenant, django_capture_on_commit_callbacks):
