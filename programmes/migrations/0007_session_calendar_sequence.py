@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0005_people_without_database_keys'),
+        ('programmes', '0006_idempotency_records'),
     ]
 
     operations = [
