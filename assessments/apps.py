@@ -6,11 +6,4 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported for what they register: access rules, home panels, navigation and tasks.
-        from . import (  # noqa: F401
-            homes,
-            homes_journal,
-            navigation,
-            navigation_journal,
-            policies,
-            tasks,
-        )
+        from . import homes, navigation, policies, tasks  # noqa: F401

@@ -6,11 +6,4 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported for what they register: access rules, home panels, navigation and tasks.
-        from . import (  # noqa: F401
-            homes,
-            homes_sessions,
-            navigation,
-            navigation_sessions,
-            policies,
-            tasks_sessions,
-        )
+        from . import homes, navigation, policies, tasks  # noqa: F401

@@ -181,7 +181,7 @@ def _panel(panel_function, user, org, actor) -> str:
 
 
 def test_overdue_actions_show_on_the_employees_and_the_coachs_home(world, client_for, actor, in_tenant):
-    from assessments import homes_journal
+    from assessments.homes import journal as homes_journal
 
     employee = client_for(world.acme.employee, world.acme.host).get("/").content.decode()
     assert "Draft the point" in employee and "Who has seen my data" in employee

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from programmes.availability.services import Meeting
 from programmes.models import Session
 from programmes.services.sessions import session_cancel, session_move, session_schedule
-from programmes.tasks_sessions import organisation_reminders_send, session_reminders_send
+from programmes.tasks.sessions import organisation_reminders_send, session_reminders_send
 from tests.programmes.test_sessions_world import at
 
 

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from programmes.availability.services import Meeting
-from programmes.homes_sessions import coach_sessions_panel, employee_sessions_panel
+from programmes.homes.sessions import coach_sessions_panel, employee_sessions_panel
 from programmes.models import Enrolment
 from programmes.services.sessions import session_schedule
 from tests.programmes.test_sessions_world import accept_agreement, at
