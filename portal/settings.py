@@ -378,7 +378,7 @@ SPECTACULAR_SETTINGS = {
 # HR sees aggregates only of cells with at least this many contributors (reports.disclosure states the rules).
 MIN_AGGREGATE_GROUP_SIZE = envint("MIN_AGGREGATE_GROUP_SIZE", 5)
 
-# The CSV enrolment import (programmes/services/imports.py): files with more rows or bytes are refused
+# The CSV enrolment import (programmes/services/imports/): files with more rows or bytes are refused
 # whole; files with more rows than ENROLMENT_IMPORT_BACKGROUND_ROWS run in the background with progress.
 ENROLMENT_IMPORT_MAX_ROWS = envint("ENROLMENT_IMPORT_MAX_ROWS", 10_000)
 ENROLMENT_IMPORT_MAX_BYTES = envint("ENROLMENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
