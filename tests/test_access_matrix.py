@@ -12,7 +12,7 @@ from django.urls import reverse
 
 import tests.access
 from tests.access import ROLES, Case
-from tests.conftest import sign_in
+from tests.world import sign_in
 
 
 def all_cases() -> list[Case]:

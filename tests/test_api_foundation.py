@@ -4,7 +4,7 @@ from rest_framework.authtoken.models import Token
 
 from portal import policy
 from portal.api import PolicyViewSet
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 
 def token_for(user, host: str) -> str:

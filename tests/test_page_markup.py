@@ -17,8 +17,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import sign_in
 from tests.responses import answers
+from tests.world import sign_in
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Elements that phrasing content may not break out of: a <form> (flow content) inside one is invalid.

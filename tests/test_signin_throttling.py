@@ -17,7 +17,7 @@ from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
 from portal.throttling import account_backoff, client_address
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 BALANCER = "10.0.0.2"
 HOST = "acme.localhost"

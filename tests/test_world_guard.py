@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from tenants.models import User
-from tests.conftest import build_world
+from tests.world import build_world
 
 
 def test_the_world_is_refused_outside_a_test_database_before_anything_is_written(db, monkeypatch):

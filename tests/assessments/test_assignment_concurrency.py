@@ -20,7 +20,7 @@ from programmes.models import Phase
 @pytest.fixture
 def check_in(django_db_setup, django_db_blocker):
     """The session check-in scheduled for the world's programme, the employee's copy fully answered."""
-    from tests.conftest import build_world
+    from tests.world import build_world
 
     with django_db_blocker.unblock():
         world = build_world()

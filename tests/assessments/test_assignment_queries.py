@@ -16,7 +16,7 @@ from assessments.services import assignments as services
 from assessments.services import instruments as instrument_services
 from portal import policy
 from programmes.models import Phase
-from tests.access.cases_assessments import answer_all
+from tests.world.assessments import answer_all
 
 REQUEST = 4
 

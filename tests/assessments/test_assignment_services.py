@@ -13,7 +13,7 @@ from assessments.services import assignments as services
 from assessments.services.assignments import AnswerInput
 from programmes.models import Enrolment, Phase
 from tenants.models import Membership, Role, User
-from tests.access.cases_assessments import answer_all
+from tests.world.assessments import answer_all
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
-from tests.conftest import sign_in
+from tests.world import sign_in
 
 KINDS = (
     "private_reflection",

@@ -12,7 +12,7 @@ from portal import policy
 from programmes.models import Enrolment, Phase
 from reports import disclosure
 from tenants.models import Membership, Role, User
-from tests.access.cases_assessments import answer_all
+from tests.world.assessments import answer_all
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, slot_withdraw, slots_publish
-from tests.programmes.test_sessions_world import at, free_slot
+from tests.world.sessions import at, free_slot
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/c")
 

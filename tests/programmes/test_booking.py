@@ -11,7 +11,7 @@ from programmes.availability.models import Slot
 from programmes.models import Attendance, CreditTransaction, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from tenants.models import Membership
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 @pytest.fixture

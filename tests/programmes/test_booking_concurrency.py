@@ -23,9 +23,9 @@ from django_tenants.utils import tenant_context
 from programmes.availability.models import Slot
 from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Enrolment, Session
 from tenants.models import Membership, Role, User
-from tests.conftest import PASSWORD, build_world, sign_in
 from tests.connections import in_own_connection
-from tests.programmes.test_sessions_world import at, free_slot
+from tests.world import PASSWORD, build_world, sign_in
+from tests.world.sessions import at, free_slot
 
 THREADS = 20
 ROUNDS = 5

@@ -14,7 +14,7 @@ from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session
 from programmes.services.sessions import session_schedule
 from tenants.services import membership_grant, organisation_create
-from tests.programmes.test_sessions_world import at
+from tests.world.sessions import at
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/w")
 

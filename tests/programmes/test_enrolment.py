@@ -13,7 +13,7 @@ from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolm
 from programmes.selectors.credits import credit_balance
 from programmes.services import enrolment as services
 from programmes.services import imports
-from tests.invitations import accept
+from tests.world.invitations import accept
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from programmes.models import (
 )
 from programmes.services import imports
 from tenants.models import Invitation, Membership, PlatformEvent, Role, User
-from tests.invitations import accept
+from tests.world.invitations import accept
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 

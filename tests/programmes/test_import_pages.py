@@ -13,7 +13,7 @@ from programmes.models import Enrolment, EnrolmentImport
 from programmes.services import imports
 from programmes.services.imports import job as import_job
 from programmes.services.imports import planning
-from tests.invitations import accept
+from tests.world.invitations import accept
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from programmes.availability.models import OfferDefault, Slot
 from programmes.models import Session
 from tenants.models import Membership
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from programmes.availability.services import Meeting
 from programmes.models import Session
 from programmes.services.sessions import session_cancel, session_move, session_schedule
 from programmes.tasks.sessions import organisation_reminders_send, session_reminders_send
-from tests.programmes.test_sessions_world import at
+from tests.world.sessions import at
 
 
 def test_a_planned_session_is_sent_to_everyone_with_its_calendar_event(

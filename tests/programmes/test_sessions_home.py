@@ -11,7 +11,7 @@ from programmes.availability.services import Meeting
 from programmes.homes.sessions import coach_sessions_panel, employee_sessions_panel
 from programmes.models import Enrolment
 from programmes.services.sessions import session_schedule
-from tests.programmes.test_sessions_world import accept_agreement, at
+from tests.world.sessions import accept_agreement, at
 
 
 def _request(actor):

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from tenants import services
 from tenants.models import Membership
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 

@@ -27,8 +27,8 @@ from rest_framework.authtoken.models import Token
 from programmes.models import EmployeeProfile, Enrolment
 from tenants import services
 from tenants.models import Invitation, Membership, Role, User
-from tests.conftest import PASSWORD, build_world, sign_in
 from tests.connections import in_own_connection
+from tests.world import PASSWORD, build_world, sign_in
 
 TYPED = ("Typed", "Stranger")
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
