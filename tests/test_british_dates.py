@@ -89,7 +89,7 @@ def test_an_email_shows_british_dates(world, in_tenant, django_capture_on_commit
 
 def test_a_pdf_shows_british_dates(world, in_tenant, client_for):
     from assessments.models import Goal
-    from tests.reports.data import build
+    from tests.world.reports import build
 
     with in_tenant(world.acme):
         built = build(world.acme, people=5, employees=[world.acme.employee])

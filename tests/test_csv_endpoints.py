@@ -23,8 +23,8 @@ from django_tenants.utils import tenant_context
 from portal import csv as portal_csv
 from reports import data_map
 from tenants.models import Organisation, User
-from tests.reports.data import build
 from tests.responses import SIGNED_IN, answers, ask
+from tests.world.reports import build
 
 PREFIXES = ('=HYPERLINK("http://x") ', "+1+", "-1+", "@SUM ", "\tTAB ", "\rCR ")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")

@@ -17,17 +17,6 @@ from tests.world.invitations import accept
 
 
 @pytest.fixture
-def acme(world, in_tenant):
-    with in_tenant(world.acme):
-        yield world.acme
-
-
-@pytest.fixture
-def hr(acme, actor):
-    return actor(acme.hr, acme)
-
-
-@pytest.fixture
 def enrolment(acme):
     return Enrolment.objects.select_related("cohort", "programme").get(pk=acme.people["enrolment"])
 

@@ -46,22 +46,6 @@ def written() -> dict:
     }
 
 
-@pytest.fixture
-def acme(world, in_tenant):
-    with in_tenant(world.acme):
-        yield world.acme
-
-
-@pytest.fixture
-def hr(acme, actor):
-    return actor(acme.hr, acme)
-
-
-@pytest.fixture
-def programme(acme):
-    return Programme.objects.get(pk=acme.people["programme"])
-
-
 def run(hr, programme, data: bytes) -> imports.ImportOutcome:
     return imports.enrolment_import(actor=hr, data=data, programme=programme)
 

@@ -36,7 +36,8 @@ from assessments.models import (
 )
 from programmes.models import Cohort, EmployeeProfile, Enrolment, Phase, Programme, Session
 from reports import disclosure, pdf
-from tenants.models import Membership, Role, User
+from tenants.models import User
+from tests.world import employee_ensure, user_ensure
 
 DEPARTMENTS = ("Sales", "Ops", "Legal")
 SIZES = {"Small": (2, 3, 4, 5, 6, 8), "Second": (6,)}
@@ -52,15 +53,8 @@ class Seeded:
 
 
 def _person(org, tag: str, index: int, department: str) -> User:
-    user = User.objects.create_user(
-        email=f"dc-{tag}-{index}@{org.organisation.slug}.test",
-        password="x" * 20,
-        first_name=f"DC{tag}{index}",
-        last_name="Person",
-    )
-    Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-    EmployeeProfile.objects.update_or_create(user=user, defaults={"department": department})
-    return user
+    user = user_ensure(f"dc-{tag}-{index}@{org.organisation.slug}.test", f"DC{tag}{index}", "Person")
+    return employee_ensure(org, user, department=department)
 
 
 def seed(org) -> Seeded:

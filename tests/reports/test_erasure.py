@@ -19,7 +19,7 @@ from reports.services.erasure import erasures_due_run
 from reports.services.retention import retention_apply
 from reports.tasks import erasures_run
 from tenants.models import Membership, Role, User
-from tests.reports.data import build
+from tests.world.reports import build
 
 TEXT_TYPES = ("text", "character varying", "json", "jsonb")
 

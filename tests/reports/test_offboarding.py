@@ -25,7 +25,7 @@ from portal import policy
 from reports.services import offboarding
 from tenants.models import Domain, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import organisation_create
-from tests.reports.data import all_canaries, build
+from tests.world.reports import all_canaries, build
 
 PASSWORD = "correct horse battery"
 

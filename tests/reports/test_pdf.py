@@ -14,7 +14,7 @@ from assessments.models import AccessLogEntry
 from portal import policy
 from reports import disclosure, pdf
 from reports.models import AuditEvent, ReportJob
-from tests.reports.data import all_canaries, build
+from tests.world.reports import all_canaries, build
 
 
 def pdf_text(content: bytes) -> str:

@@ -20,7 +20,7 @@ from pdfua.rules import structure as pdfua_structure
 
 from reports import disclosure
 from reports.models import ReportJob
-from tests.reports.data import build
+from tests.world.reports import build
 
 
 @dataclass

@@ -31,7 +31,7 @@ from reports.selectors import data as data_selectors
 from reports.services import offboarding
 from tenants.models import HandoffToken, Invitation
 from tenants.services import handoff_binding, handoff_create, handoff_nonce, invitation_token
-from tests.reports.data import build
+from tests.world.reports import build
 
 # Credentials the portal keeps, written down here independently of the data map: the test's ground truth.
 KNOWN_SECRET_KEYS = {"authtoken.Token", "sessions.Session", "tenants.Invitation", "tenants.HandoffToken"}

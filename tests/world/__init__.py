@@ -5,12 +5,14 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
 
     __init__     the organisations and people: in acme (English) and globex (Dutch) an HR manager, a coach
                  who coaches only there, two employees; a coach serving both, an outsider (signed in, member
-                 nowhere) and platform staff. `build_world()`, `sign_in()`, PASSWORD.
+                 nowhere) and platform staff. `build_world()`, `sign_in()`, PASSWORD,
+                 `user_ensure()` and `employee_ensure()` for more people.
     programmes   in each organisation a programme with two cohorts and an enrolment of each employee
     sessions     coming and past sessions, free slots, an urgent request, a calendar feed
     journal      reflections, a goal with its parts, feedback, notes and a summary
     assessments  the built-in instrument scheduled and answered, HR's own instrument
     invitations  accepting invitations as the people invited would
+    reports      on demand: a programme with enough people for aggregates, every piece of content a canary
 
 Each part adds its keys to `org.people` and must be idempotent: the world is built once per test database
 (committed, so browser tests and other connections see it too) and again, finding it there, per test.
@@ -26,6 +28,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from portal.middleware import SESSION_HOST_KEY
+from programmes.models import EmployeeProfile
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create, public_organisation_ensure
 from tests.world.assessments import assessments_world
@@ -83,7 +86,8 @@ class World:
         }[role]
 
 
-def _user(email: str, first: str, last: str, **extra) -> User:
+def user_ensure(email: str, first: str, last: str, **extra) -> User:
+    """The account of `email`, made (with PASSWORD) when there is none."""
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=PASSWORD, first_name=first, last_name=last, **extra)
@@ -94,10 +98,10 @@ def _org(slug: str, name: str, language: str, coach_both: User) -> Org:
     organisation = Organisation.objects.filter(slug=slug).first() or organisation_create(
         name=name, slug=slug, default_language=language
     )
-    hr = _user(f"hr@{slug}.test", "Hilde", name.split()[0])
-    coach = _user(f"coach@{slug}.test", "Cor", name.split()[0])
-    employee = _user(f"employee@{slug}.test", "Eva", name.split()[0])
-    employee2 = _user(f"employee2@{slug}.test", "Erik", name.split()[0])
+    hr = user_ensure(f"hr@{slug}.test", "Hilde", name.split()[0])
+    coach = user_ensure(f"coach@{slug}.test", "Cor", name.split()[0])
+    employee = user_ensure(f"employee@{slug}.test", "Eva", name.split()[0])
+    employee2 = user_ensure(f"employee2@{slug}.test", "Erik", name.split()[0])
     for user, role in (
         (hr, Role.HR_MANAGER),
         (coach, Role.COACH),
@@ -109,6 +113,13 @@ def _org(slug: str, name: str, language: str, coach_both: User) -> Org:
     return Org(
         organisation=organisation, host=f"{slug}.localhost", hr=hr, coach=coach, employee=employee, employee2=employee2
     )
+
+
+def employee_ensure(org: Org, user: User, **profile) -> User:
+    """`user` an employee of `org`, with an employee profile of these fields (run in `org`'s schema)."""
+    Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
+    EmployeeProfile.objects.update_or_create(user=user, defaults=profile)
+    return user
 
 
 def assert_test_database() -> None:
@@ -126,13 +137,13 @@ def build_world() -> World:
     assert_test_database()
     with schema_context("public"):
         public_organisation_ensure()
-        coach_both = _user("coach-both@coaching.test", "Carla", "Both")
+        coach_both = user_ensure("coach-both@coaching.test", "Carla", "Both")
         world = World(
             acme=_org("acme", "Acme Logistics", "en", coach_both),
             globex=_org("globex", "Globex Zorg", "nl", coach_both),
             coach_both=coach_both,
-            outsider=_user("outsider@elsewhere.test", "Otto", "Outsider"),
-            staff=_user("staff@platform.test", "Stef", "Staff", is_staff=True),
+            outsider=user_ensure("outsider@elsewhere.test", "Otto", "Outsider"),
+            staff=user_ensure("staff@platform.test", "Stef", "Staff", is_staff=True),
         )
     for hook in HOOKS:
         hook(world)

@@ -1,4 +1,4 @@
-"""A programme with enough people for aggregates, for the reports tests.
+"""The reports part of the test world, made on demand: a programme with enough people for aggregates.
 
 `build(org, people=...)` runs inside the organisation's schema (`with in_tenant(org):`) and creates a
 programme with two cohorts, employees in two departments, past group and 1:1 sessions with attendance and
@@ -35,14 +35,14 @@ from programmes.models import (
     Attendance,
     Cohort,
     CreditTransaction,
-    EmployeeProfile,
     Enrolment,
     Phase,
     Programme,
     Session,
     UrgentRequest,
 )
-from tenants.models import Membership, Role, User
+from tenants.models import User
+from tests.world import employee_ensure, user_ensure
 
 CONTENT_KINDS = (
     "answer",
@@ -83,13 +83,6 @@ class Built:
 
 def canary(tag: str, index: int, kind: str) -> str:
     return f"CANARY{tag}x{index}x{kind.replace('-', '')}Z"
-
-
-def _user(email: str, first: str, last: str) -> User:
-    user = User.objects.filter(email=email).first()
-    return user or User.objects.create_user(
-        email=email, password="correct horse battery", first_name=first, last_name=last
-    )
 
 
 def build(
@@ -139,7 +132,7 @@ def build(
     users = list(employees or [])
     slug = org.organisation.slug
     for index in range(len(users), people):
-        users.append(_user(f"reports-{tag.lower()}-{index}@{slug}.test", f"Person{tag}{index}", f"Sample{tag}"))
+        users.append(user_ensure(f"reports-{tag.lower()}-{index}@{slug}.test", f"Person{tag}{index}", f"Sample{tag}"))
     built_people = []
     group_sessions = []
     for cohort in cohorts:
@@ -155,10 +148,7 @@ def build(
                 )
             )
     for index, user in enumerate(users):
-        Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-        EmployeeProfile.objects.update_or_create(
-            user=user, defaults={"department": departments[index % len(departments)], "job_title": "Specialist"}
-        )
+        employee_ensure(org, user, department=departments[index % len(departments)], job_title="Specialist")
         cohort = cohorts[index % 2]
         enrolment = Enrolment.objects.create(
             programme=programme,
