@@ -8,7 +8,7 @@ import pytest
 from assessments.models import journal
 from portal import policy
 
-# Who reads the world's journal rows of acme's `employee` (see tests/access/cases_journal.py):
+# Who reads the world's journal rows of acme's `employee` (see tests/world/journal.py):
 # owner = the employee, coach = their coach (who led the 1:1), second = a second coach of theirs (the
 # coach of both, added to their cohort), other = a coach of someone else, hr, employee2.
 TABLE = {
