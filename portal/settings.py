@@ -15,6 +15,8 @@ import dj_email_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from portal import embedded_db
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or os.environ.get("PORTAL_TESTING") == "1"
 
@@ -135,9 +137,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 def _database_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    from portal.embedded_db import database_url
-
-    return database_url()
+    return embedded_db.database_url()
 
 
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=envint("DB_CONN_MAX_AGE", 60))}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import tenant_context
 
 from portal import policy
@@ -21,7 +22,6 @@ def django_db_setup(request, django_db_setup, django_db_blocker, django_db_keepd
     # pytest-django creates the test database only when a selected test asks for `db` or is marked
     # django_db. Browser tests ask for neither (their server must see committed rows), so when only they
     # are selected it created nothing and the connection was still on the development database.
-    from django.test.utils import setup_databases, teardown_databases
 
     created = None
     with django_db_blocker.unblock():

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,8 +170,6 @@ def _binding_cursor():
     """A cursor on the current connection (its transaction, its organisation's search path) that sends
     parameters apart from the SQL, so that each array travels as one binary value (the `%b` placeholders)
     instead of being spelled out as a literal by the driver. Django's own cursors bind on the client side."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     with connection.cursor():  # django-tenants sets the search path as a cursor is made
         pass
     return connection._prepare_cursor(ServerBindingCursor(connection.connection))  # logged like any query
