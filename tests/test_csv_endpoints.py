@@ -14,6 +14,7 @@ import itertools
 import re
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Left
@@ -64,7 +65,6 @@ def _formulas_everywhere(schema_models: list[type[models.Model]]) -> int:
 
 
 def _models(public: bool) -> list[type[models.Model]]:
-    from django.conf import settings
 
     chosen = []
     for model in apps.get_models():

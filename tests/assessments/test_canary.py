@@ -23,6 +23,22 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
+from assessments.models import instruments as inst
+from assessments.models.journal import (
+    ActionItem,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    GoalOption,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+)
+from assessments.tasks import organisation_overdue_action_reminders
+from programmes.models import Cohort, Enrolment, Phase, Session
 from tests.world import sign_in
 
 KINDS = (
@@ -64,21 +80,6 @@ def _markers() -> dict[str, str]:
 
 def _plant(world, markers: dict[str, str]) -> dict:
     """Put each marker into its kind of content for acme's `employee`; returns the ids the walk uses."""
-    from assessments.models import instruments as inst
-    from assessments.models.journal import (
-        ActionItem,
-        CheckIn,
-        CoachFeedback,
-        Goal,
-        GoalComment,
-        GoalOption,
-        Reflection,
-        ReflectionReply,
-        SessionFeedback,
-        SessionNote,
-        SessionSummary,
-    )
-    from programmes.models import Enrolment, Phase, Session
 
     org = world.acme
     now = timezone.now()
@@ -378,8 +379,6 @@ def test_coaching_content_reaches_exactly_who_may_read_it(world, planted):
 
 
 def test_a_second_coach_never_reads_the_note_and_unsharing_takes_a_reflection_back(world, planted, in_tenant):
-    from assessments.models.journal import Reflection
-    from programmes.models import Cohort
 
     urls = _gettable(_urls("portal.urls_tenant", planted), world)
     with in_tenant(world.acme):
@@ -398,7 +397,6 @@ def test_a_second_coach_never_reads_the_note_and_unsharing_takes_a_reflection_ba
 
 
 def test_the_overdue_reminder_names_no_content(world, planted, in_tenant):
-    from assessments.tasks import organisation_overdue_action_reminders
 
     with in_tenant(world.acme):
         organisation_overdue_action_reminders()

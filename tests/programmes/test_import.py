@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.http import Http404
 from django_tenants.utils import schema_context
 
 from programmes.models import (
@@ -446,7 +447,6 @@ def test_a_large_valid_file_is_written_in_a_fixed_number_of_queries(hr, programm
 
 
 def test_every_call_path_needs_an_hr_manager(programme, actor, acme):
-    from django.http import Http404
 
     with pytest.raises(Http404):
         run(actor(acme.coach, acme), programme, csv("ann@acme.test,Ann,Ames,,,,Cohort A"))
