@@ -11,7 +11,7 @@ so a test can search any output for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -43,6 +43,7 @@ from programmes.models import (
 )
 from tenants.models import User
 from tests.world import employee_ensure, user_ensure
+from tests.world.programmes import enrol
 
 CONTENT_KINDS = (
     "answer",
@@ -79,6 +80,27 @@ class Built:
 
     def person(self, user) -> Person:
         return next(person for person in self.people if person.user.pk == user.pk)
+
+
+def assessment_schedule(phase: Phase, version, moment: str, *, opens_on: date, due_on: date) -> PhaseAssessment:
+    """`version` scheduled as the `moment` assessment of `phase`."""
+    return PhaseAssessment.objects.create(
+        programme_id=phase.programme_id,
+        phase=phase,
+        instrument_id=version.instrument_id,
+        version=version,
+        moment=moment,
+        opens_on=opens_on,
+        due_on=due_on,
+    )
+
+
+def scores_record(assignment: Assignment, dimensions: list, values: list[float]) -> None:
+    """The handed-in `assignment`'s score on each of `dimensions` (four of four questions answered)."""
+    Score.objects.bulk_create(
+        Score(assignment=assignment, dimension=dimension, dimension_key=dimension.key, value=value, answered=4, items=4)
+        for dimension, value in zip(dimensions, values, strict=True)
+    )
 
 
 def canary(tag: str, index: int, kind: str) -> str:
@@ -120,15 +142,7 @@ def build(
         ("initial", intake, today - timedelta(days=90)),
         ("final", final, today - timedelta(days=5)),
     ):
-        moments[moment] = PhaseAssessment.objects.create(
-            programme=programme,
-            phase=phase,
-            instrument=instrument,
-            version=version,
-            moment=moment,
-            opens_on=due - timedelta(days=14),
-            due_on=due,
-        )
+        moments[moment] = assessment_schedule(phase, version, moment, opens_on=due - timedelta(days=14), due_on=due)
     users = list(employees or [])
     slug = org.organisation.slug
     for index in range(len(users), people):
@@ -150,14 +164,7 @@ def build(
     for index, user in enumerate(users):
         employee_ensure(org, user, department=departments[index % len(departments)], job_title="Specialist")
         cohort = cohorts[index % 2]
-        enrolment = Enrolment.objects.create(
-            programme=programme,
-            cohort=cohort,
-            employee=user,
-            coach=org.coach,
-            status=Enrolment.Status.ACTIVE,
-            credit_allowance=6,
-        )
+        enrolment = enrol(user, cohort, coach=org.coach)
         person = Person(
             user=user, enrolment=enrolment, canaries={kind: canary(tag, index, kind) for kind in CONTENT_KINDS}
         )
@@ -194,18 +201,12 @@ def build(
                 started_at=now - timedelta(days=80),
                 submitted_at=now - timedelta(days=80 if moment == "initial" else 6),
             )
-            for position, dimension in enumerate(dimensions):
+            values = []
+            for position in range(len(dimensions)):
                 base = 40 + (index * 7 + position * 5) % 30
                 spread = (index * 37 + position * 11) % 21 - 10  # people change by different amounts
-                value = base + (change + spread if moment == "final" else 0)
-                Score.objects.create(
-                    assignment=assignment,
-                    dimension=dimension,
-                    dimension_key=dimension.key,
-                    value=min(value, 100.0),
-                    answered=4,
-                    items=4,
-                )
+                values.append(min(base + (change + spread if moment == "final" else 0), 100.0))
+            scores_record(assignment, dimensions, values)
             if text_question is not None:
                 Answer.objects.create(
                     assignment=assignment,
