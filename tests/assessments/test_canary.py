@@ -40,6 +40,7 @@ from assessments.models.journal import (
 from assessments.tasks import organisation_overdue_action_reminders
 from programmes.models import Cohort, Enrolment, Phase, Session
 from tests.world import sign_in
+from tests.world.assessments import assessment_handed_in, assessment_schedule
 
 KINDS = (
     "private_reflection",
@@ -132,23 +133,14 @@ def _plant(world, markers: dict[str, str]) -> dict:
         version=version, position=1, kind="text", text_en="Anything else?", text_nl="Nog iets?", required=False
     )
     phase = Phase.objects.get(pk=org.people["phase"])
-    scheduled = inst.PhaseAssessment.objects.create(
-        programme_id=org.people["programme"],
-        phase=phase,
-        instrument=instrument,
-        version=version,
-        moment="initial",
+    scheduled = assessment_schedule(
+        phase,
+        version,
+        "initial",
         opens_on=timezone.localdate() - timedelta(days=7),
         due_on=timezone.localdate() + timedelta(days=7),
     )
-    assignment = inst.Assignment.objects.create(
-        phase_assessment=scheduled,
-        enrolment=enrolment,
-        employee=org.employee,
-        version=version,
-        started_at=now,
-        submitted_at=now,
-    )
+    assignment = assessment_handed_in(scheduled, enrolment, version, started_at=now, submitted_at=now)
     inst.Answer.objects.create(assignment=assignment, question=question, text=markers["answer"], saved_at=now)
     # Every object that carries a marker or names the employee; a pattern is tried with each of these ids.
     ids = {

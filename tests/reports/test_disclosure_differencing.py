@@ -39,8 +39,8 @@ from programmes.models import Cohort, EmployeeProfile, Enrolment, Phase, Program
 from reports import disclosure, pdf
 from tenants.models import User
 from tests.world import employee_ensure, user_ensure
+from tests.world.assessments import assessment_handed_in, assessment_schedule, scores_record
 from tests.world.programmes import enrol
-from tests.world.reports import assessment_schedule, scores_record
 
 DEPARTMENTS = ("Sales", "Ops", "Legal")
 SIZES = {"Small": (2, 3, 4, 5, 6, 8), "Second": (6,)}
@@ -101,12 +101,8 @@ def seed(org) -> Seeded:
                 enrolment = enrol(user, cohort, credits=4)
                 takes_part = not is_padded or member < padded[2]
                 for moment, item in moments.items():
-                    assignment = Assignment.objects.create(
-                        phase_assessment=item,
-                        enrolment=enrolment,
-                        employee=user,
-                        version=version,
-                        submitted_at=now - timedelta(days=20) if takes_part else None,
+                    assignment = assessment_handed_in(
+                        item, enrolment, version, submitted_at=now - timedelta(days=20) if takes_part else None
                     )
                     if takes_part:
                         values = [

@@ -7,21 +7,57 @@ dimension, a band and a question. Keys in `org.people` start with `a_`.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from assessments.models import Assignment, InstrumentVersion, PhaseAssessment, Question
+from assessments.models import Assignment, InstrumentVersion, PhaseAssessment, Question, Score
 from assessments.services import assignments as assignment_services
 from assessments.services import instruments as instrument_services
 from portal import policy
-from programmes.models import Phase
+from programmes.models import Enrolment, Phase
 
 CUSTOM_TITLE = "World check-in"
 
 
 _known: dict[str, dict] = {}
+
+
+def assessment_schedule(phase: Phase, version, moment: str, *, opens_on: date, due_on: date) -> PhaseAssessment:
+    """`version` scheduled as the `moment` assessment of `phase` (its programme and instrument already read)."""
+    instrument, programme = version.instrument, phase.programme
+    return PhaseAssessment.objects.create(
+        programme=programme,
+        phase=phase,
+        instrument=instrument,
+        version=version,
+        moment=moment,
+        opens_on=opens_on,
+        due_on=due_on,
+    )
+
+
+def assessment_handed_in(
+    scheduled: PhaseAssessment, enrolment: Enrolment, version, *, submitted_at, started_at=None
+) -> Assignment:
+    """The assessment of `enrolment`'s employee for `scheduled`, handed in at `submitted_at` (None: not)."""
+    return Assignment.objects.create(
+        phase_assessment=scheduled,
+        enrolment=enrolment,
+        employee_id=enrolment.employee_id,
+        version=version,
+        started_at=started_at,
+        submitted_at=submitted_at,
+    )
+
+
+def scores_record(assignment: Assignment, dimensions: list, values: list[float]) -> None:
+    """The handed-in `assignment`'s score on each of `dimensions` (four of four questions answered)."""
+    Score.objects.bulk_create(
+        Score(assignment=assignment, dimension=dimension, dimension_key=dimension.key, value=value, answered=4, items=4)
+        for dimension, value in zip(dimensions, values, strict=True)
+    )
 
 
 def answer_all(actor: policy.Actor, assignment: Assignment, value: int = 4) -> None:

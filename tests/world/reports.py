@@ -11,22 +11,19 @@ so a test can search any output for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
 from assessments.models import (
     ActionItem,
     Answer,
-    Assignment,
     CheckIn,
     CoachFeedback,
     Goal,
     Instrument,
-    PhaseAssessment,
     Question,
     Reflection,
-    Score,
     SessionFeedback,
     SessionNote,
     SessionSummary,
@@ -43,6 +40,7 @@ from programmes.models import (
 )
 from tenants.models import User
 from tests.world import employee_ensure, user_ensure
+from tests.world.assessments import assessment_handed_in, assessment_schedule, scores_record
 from tests.world.programmes import enrol
 
 CONTENT_KINDS = (
@@ -80,27 +78,6 @@ class Built:
 
     def person(self, user) -> Person:
         return next(person for person in self.people if person.user.pk == user.pk)
-
-
-def assessment_schedule(phase: Phase, version, moment: str, *, opens_on: date, due_on: date) -> PhaseAssessment:
-    """`version` scheduled as the `moment` assessment of `phase`."""
-    return PhaseAssessment.objects.create(
-        programme_id=phase.programme_id,
-        phase=phase,
-        instrument_id=version.instrument_id,
-        version=version,
-        moment=moment,
-        opens_on=opens_on,
-        due_on=due_on,
-    )
-
-
-def scores_record(assignment: Assignment, dimensions: list, values: list[float]) -> None:
-    """The handed-in `assignment`'s score on each of `dimensions` (four of four questions answered)."""
-    Score.objects.bulk_create(
-        Score(assignment=assignment, dimension=dimension, dimension_key=dimension.key, value=value, answered=4, items=4)
-        for dimension, value in zip(dimensions, values, strict=True)
-    )
 
 
 def canary(tag: str, index: int, kind: str) -> str:
@@ -193,11 +170,10 @@ def build(
             enrolment=enrolment, delta=-1, reason=CreditTransaction.Reason.BOOKING, session=one_to_one, by=user
         )
         for moment, scheduled in moments.items():
-            assignment = Assignment.objects.create(
-                phase_assessment=scheduled,
-                enrolment=enrolment,
-                employee=user,
-                version=version,
+            assignment = assessment_handed_in(
+                scheduled,
+                enrolment,
+                version,
                 started_at=now - timedelta(days=80),
                 submitted_at=now - timedelta(days=80 if moment == "initial" else 6),
             )
