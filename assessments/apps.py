@@ -5,12 +5,6 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
 
     def ready(self) -> None:
-        # Imported for what they register: access rules, home panels, navigation and tasks.
-        from . import (  # noqa: F401
-            homes,
-            homes_journal,
-            navigation,
-            navigation_journal,
-            policies,
-            tasks,
-        )
+        # Imported here, once the models are loaded, for what they register: access rules, home panels,
+        # navigation and tasks.
+        from . import homes, navigation, policies, tasks  # noqa: F401

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from assessments import models as current_models
+
 LIKERT_5 = "likert5"
 LIKERT_7 = "likert7"
 SCALE_10 = "scale10"
@@ -723,9 +725,7 @@ def install(models=None) -> int:
     its historical models); by default the current ones.
     """
     if models is None:
-        from assessments import models as current
-
-        models = current
+        models = current_models
     added = 0
     for spec in LIBRARY:
         if models.Instrument.objects.filter(key=spec["key"]).exists():

@@ -78,28 +78,15 @@ def _together(calls) -> tuple[list, float]:
 # --- the organisations ------------------------------------------------------------------------------
 
 
-def _coach():
-    from django.contrib.auth.hashers import make_password
-
-    from bench.common import BENCH_PASSWORD
-    from tenants.models import User
-
-    coach, _created = User.objects.get_or_create(
-        email=COACH_EMAIL,
-        defaults={"first_name": "Bench", "last_name": "Coach", "password": make_password(BENCH_PASSWORD)},
-    )
-    return coach
-
-
 def _prepare() -> tuple[list, list[Client], object]:
     """Two fresh bench organisations, their employees enrolled with the bench coach (plenty of credits,
     the agreement accepted), an API token each."""
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from bench.common import organisation_drop, organisation_make
+    from bench.common import coach_ensure, enrolments_make, organisation_drop, organisation_make
     from programmes.availability.models import Slot
-    from programmes.models import Agreement, AgreementAcceptance, Cohort, Enrolment, Programme
+    from programmes.models import Agreement, AgreementAcceptance
     from tenants import tokens as api_tokens
     from tenants.models import Membership, Organisation, Role
     from tenants.services import membership_grant
@@ -108,7 +95,7 @@ def _prepare() -> tuple[list, list[Client], object]:
         existing = Organisation.objects.filter(slug=slug).first()
         if existing is not None:
             organisation_drop(existing)
-    coach = _coach()
+    coach = coach_ensure(COACH_EMAIL)
     Slot.objects.filter(coach=coach).delete()  # what an earlier run left (its organisations are gone)
     organisations, clients = [], []
     for slug in SLUGS:
@@ -122,22 +109,15 @@ def _prepare() -> tuple[list, list[Client], object]:
         ]
         with tenant_context(organisation):
             today = timezone.localdate()
-            programme = Programme.objects.create(
-                name="Bench programme", starts_on=today, ends_on=today + timedelta(days=365), status="active"
+            enrolments_make(
+                [employee.pk for employee in employees],
+                coach,
+                starts_on=today,
+                ends_on=today + timedelta(days=365),
+                capacity=100,
+                credits=1000,
             )
-            cohort = Cohort.objects.create(programme=programme, name="Bench cohort", capacity=100)
             agreement = Agreement.objects.create(version=1, body="Bench agreement")
-            Enrolment.objects.bulk_create(
-                Enrolment(
-                    programme=programme,
-                    cohort=cohort,
-                    employee=employee,
-                    coach=coach,
-                    status="active",
-                    credit_allowance=1000,
-                )
-                for employee in employees
-            )
             AgreementAcceptance.objects.bulk_create(
                 AgreementAcceptance(agreement=agreement, user=employee) for employee in employees
             )

@@ -28,19 +28,6 @@ def _slug(number: int) -> str:
     return SLUG.format(number=number)
 
 
-def _coach():
-    from django.contrib.auth.hashers import make_password
-
-    from bench.common import BENCH_PASSWORD
-    from tenants.models import User
-
-    coach, _created = User.objects.get_or_create(
-        email=COACH_EMAIL,
-        defaults={"first_name": "Bench", "last_name": "Coach", "password": make_password(BENCH_PASSWORD)},
-    )
-    return coach
-
-
 def _ready(organisations, coach) -> bool:
     """Organisations left by an earlier run are reused while they still hold 40 coming sessions each."""
     from django.utils import timezone
@@ -63,8 +50,9 @@ def _fill(organisation, number: int, coach, start) -> None:
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
+    from bench.common import enrolments_make
     from programmes.availability.models import Slot
-    from programmes.models import Attendance, Cohort, CreditTransaction, Enrolment, Programme, Session, UrgentRequest
+    from programmes.models import Attendance, CreditTransaction, Session, UrgentRequest
     from tenants.models import Membership, Role
 
     employees = [
@@ -91,23 +79,13 @@ def _fill(organisation, number: int, coach, start) -> None:
     )
     with tenant_context(organisation):
         today = timezone.localdate()
-        programme = Programme.objects.create(
-            name="Bench programme",
+        enrolments = enrolments_make(
+            employees,
+            coach,
             starts_on=today - timedelta(days=200),
             ends_on=today + timedelta(days=200),
-            status="active",
-        )
-        cohort = Cohort.objects.create(programme=programme, name="Bench cohort", capacity=50)
-        enrolments = Enrolment.objects.bulk_create(
-            Enrolment(
-                programme=programme,
-                cohort=cohort,
-                employee_id=user_id,
-                coach=coach,
-                status="active",
-                credit_allowance=100,
-            )
-            for user_id in employees
+            capacity=50,
+            credits=100,
         )
         sessions = Session.objects.bulk_create(
             Session(
@@ -140,12 +118,12 @@ def _fill(organisation, number: int, coach, start) -> None:
 def _prepare():
     from django.utils import timezone
 
-    from bench.common import organisation_drop, organisation_make
+    from bench.common import coach_ensure, organisation_drop, organisation_make
     from programmes.availability.models import Slot
     from tenants.models import Organisation, Role
     from tenants.services import membership_grant
 
-    coach = _coach()
+    coach = coach_ensure(COACH_EMAIL)
     existing = list(
         Organisation.objects.filter(slug__in=[_slug(number) for number in range(1, ORGANISATIONS + 1)]).order_by("slug")
     )

@@ -229,6 +229,38 @@ def bench_user(organisation, role: str = "hr", number: int = 1):
     return User.objects.get(email=f"{role}{number}@{organisation.slug}.bench")
 
 
+def coach_ensure(email: str):
+    """A coach of the benchmarks (member of no organisation until a benchmark grants it), made once."""
+    from django.contrib.auth.hashers import make_password
+
+    from tenants.models import User
+
+    coach, _created = User.objects.get_or_create(
+        email=email, defaults={"first_name": "Bench", "last_name": "Coach", "password": make_password(BENCH_PASSWORD)}
+    )
+    return coach
+
+
+def enrolments_make(employee_ids: list[int], coach, *, starts_on, ends_on, capacity: int, credits: int) -> list:
+    """In the current organisation's schema: a programme with one cohort, every one of `employee_ids`
+    enrolled in it with `coach` as their coach (in bulk)."""
+    from programmes.models import Cohort, Enrolment, Programme
+
+    programme = Programme.objects.create(name="Bench programme", starts_on=starts_on, ends_on=ends_on, status="active")
+    cohort = Cohort.objects.create(programme=programme, name="Bench cohort", capacity=capacity)
+    return Enrolment.objects.bulk_create(
+        Enrolment(
+            programme=programme,
+            cohort=cohort,
+            employee_id=employee_id,
+            coach=coach,
+            status="active",
+            credit_allowance=credits,
+        )
+        for employee_id in employee_ids
+    )
+
+
 def organisation_drop(organisation) -> None:
     """Remove a bench organisation: its schema and its rows, memberships included.
 

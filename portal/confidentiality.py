@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -20,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import policy
+from programmes.models import Session
+from reports import data_map, disclosure
+from tenants.models import Organisation, User
 
 DOCUMENTS = {"en": "docs/CONFIDENTIALITY.md", "nl": "docs/CONFIDENTIALITY.nl.md"}
 
@@ -254,7 +258,6 @@ def reads_rows(role: str, model) -> bool:
     The rule is applied to a stand-in person and organisation and its SQL compiled, never run: a rule that
     gives the role nothing compiles to an empty result whatever the data.
     """
-    from tenants.models import Organisation, User
 
     organisation = Organisation(pk=-1, schema_name=connection.schema_name)
     user = User(pk=-1, is_active=True, is_staff=False)
@@ -272,7 +275,6 @@ def disagreements() -> list[str]:
 
     Must run with the connection on an organisation's schema (or the template schema).
     """
-    from django.apps import apps
 
     problems = []
     described = set()
@@ -333,7 +335,6 @@ CONTRIBUTORS = {
 
 
 def disclosure_paragraphs(minimum: int) -> list[str]:
-    from reports import disclosure
 
     contributors = "; ".join(str(CONTRIBUTORS[kind]) for kind in disclosure.KINDS)
     days = disclosure.REFRESH_PERIOD.days
@@ -390,7 +391,6 @@ def disclosure_paragraphs(minimum: int) -> list[str]:
 
 
 def session_paragraphs() -> list[str]:
-    from programmes.models import Session
 
     guarded = ", ".join(
         str(Session._meta.get_field(name).verbose_name) for name in sorted(policy.guarded_fields(Session))
@@ -436,7 +436,6 @@ SECRET_MODEL_NAMES = {
 
 
 def export_paragraphs() -> list[str]:
-    from reports import data_map
 
     secrets = ", ".join(str(SECRET_MODEL_NAMES[label]) for label in data_map.SECRET_MODELS)
     return [

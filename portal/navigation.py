@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from portal import policy
+from tenants.selectors import my_memberships
 
 ROLES_ANYWHERE_KEY = "portal_roles_anywhere"
 
@@ -45,7 +46,6 @@ def roles_anywhere(request: HttpRequest) -> frozenset[str]:
     stored = session.get(ROLES_ANYWHERE_KEY) if session is not None else None
     if stored is not None:
         return frozenset(stored)
-    from tenants.selectors import my_memberships
 
     roles = frozenset(my_memberships(user=request.user).order_by().values_list("role", flat=True).distinct())
     remember_roles_anywhere(request, roles)

@@ -31,6 +31,8 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
 from django.http import Http404, HttpRequest
 
+from tenants.models import Membership
+
 HR_MANAGER = "hr_manager"
 COACH = "coach"
 EMPLOYEE = "employee"
@@ -89,7 +91,6 @@ ANONYMOUS = Actor(user=AnonymousUser())
 
 def roles_of(user, organisation) -> frozenset[str]:
     """The active roles of `user` in `organisation` (one query)."""
-    from tenants.models import Membership
 
     if not getattr(user, "is_authenticated", False) or organisation is None or not user.is_active:
         return frozenset()

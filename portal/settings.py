@@ -15,6 +15,8 @@ import dj_email_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from portal import embedded_db
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or os.environ.get("PORTAL_TESTING") == "1"
 
@@ -139,9 +141,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 def _database_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    from portal.embedded_db import database_url
-
-    return database_url()
+    return embedded_db.database_url()
 
 
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
@@ -433,7 +433,7 @@ SPECTACULAR_SETTINGS = {
 # HR sees aggregates only of cells with at least this many contributors (reports.disclosure states the rules).
 MIN_AGGREGATE_GROUP_SIZE = envint("MIN_AGGREGATE_GROUP_SIZE", 5)
 
-# The CSV enrolment import (programmes/services/imports.py): files with more rows or bytes are refused
+# The CSV enrolment import (programmes/services/imports/): files with more rows or bytes are refused
 # whole; files with more rows than ENROLMENT_IMPORT_BACKGROUND_ROWS run in the background with progress.
 ENROLMENT_IMPORT_MAX_ROWS = envint("ENROLMENT_IMPORT_MAX_ROWS", 10_000)
 ENROLMENT_IMPORT_MAX_BYTES = envint("ENROLMENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

@@ -5,12 +5,6 @@ class ProgrammesConfig(AppConfig):
     name = "programmes"
 
     def ready(self) -> None:
-        # Imported for what they register: access rules, home panels, navigation and tasks.
-        from . import (  # noqa: F401
-            homes,
-            homes_sessions,
-            navigation,
-            navigation_sessions,
-            policies,
-            tasks_sessions,
-        )
+        # Imported here, once the models are loaded, for what they register: access rules, home panels,
+        # navigation and tasks.
+        from . import homes, navigation, policies, tasks  # noqa: F401

@@ -63,7 +63,10 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assessments.models import ActionItem, Assignment, Goal, PhaseAssessment, Reflection, Score, SessionFeedback
 from portal import policy
+from programmes.models import EmployeeProfile, Enrolment, Session
+from reports.models import ReleasedCell
 
 THRESHOLD_SETTING = "MIN_AGGREGATE_GROUP_SIZE"
 CELL_DIMENSIONS = ("cohort", "department")  # a cohort lies in one programme, so a cell lies in one too
@@ -190,7 +193,6 @@ def released(
 ) -> Released:
     """The released cells of the selection for these kinds of figure, summed per cohort by PostgreSQL
     (one query, a row per kind, key, cohort and value name however many departments)."""
-    from reports.models import ReleasedCell
 
     policy.require(actor, policy.HR_MANAGER)
     where, params = ["c.shown", "c.kind = ANY(%s)"], [list(kinds)]
@@ -237,7 +239,6 @@ def _fingerprint(values: dict) -> str:
 
 def current_cells(*, today: date | None = None) -> dict[tuple[str, str, int, str, bool], _Building]:
     """Every cell as the data stands now, with each participant's fingerprint (never shown to HR)."""
-    from programmes.models import EmployeeProfile
 
     today = today or timezone.localdate()
     departments = dict(EmployeeProfile.objects.values_list("user_id", "department"))
@@ -283,7 +284,6 @@ def _pool_small_departments(cells: dict, minimum: int) -> dict[tuple[str, str, i
 def refresh(*, today: date | None = None, force: bool = False) -> dict[str, int] | None:
     """Release this organisation's cells for today under the change rule; None when already done today
     (at most once per REFRESH_PERIOD, unless forced). Counts of cells released, held and withheld."""
-    from reports.models import ReleasedCell
 
     today = today or timezone.localdate()
     if not force and ReleasedCell.objects.filter(refreshed_on__gt=today - REFRESH_PERIOD).exists():
@@ -353,14 +353,11 @@ def _contributions(today: date) -> Iterator[tuple[str, str, int, int, int, bool,
 
 
 def _live_enrolments():
-    from programmes.models import Enrolment
 
     return Enrolment.objects.exclude(status=Enrolment.Status.WITHDRAWN)
 
 
 def _completion_and_scores(today: date):
-    from assessments.models import Assignment, PhaseAssessment, Score
-    from programmes.models import Enrolment
 
     live = ~Q(enrolment__status=Enrolment.Status.WITHDRAWN)
     for row in (
@@ -428,14 +425,12 @@ def _completion_and_scores(today: date):
 
 
 def live_assignment() -> Q:
-    from programmes.models import Enrolment
 
     return Q(assignment__submitted_at__isnull=False) & ~Q(assignment__enrolment__status=Enrolment.Status.WITHDRAWN)
 
 
 def _change():
     """Per person, dimension and programme: the initial and the final score (the dashboard's change)."""
-    from assessments.models import PhaseAssessment, Score
 
     pairs = (
         Score.objects.filter(
@@ -475,8 +470,6 @@ def _change():
 def _ratings():
     """Per person and cohort: how they rated sessions (a group session belongs to its cohort, a 1:1 to its
     enrolment's)."""
-    from assessments.models import SessionFeedback
-    from programmes.models import Session
 
     rows = (
         SessionFeedback.objects.exclude(session__status=Session.Status.CANCELLED)
@@ -497,7 +490,6 @@ def _ratings():
 
 def _journal(today: date):
     """Per person, in each cohort they take part in: reflections, goals and goal actions."""
-    from assessments.models import ActionItem, Goal, Reflection
 
     enrolments = list(_live_enrolments().values_list("employee_id", "programme_id", "cohort_id").distinct())
     people = {person for person, _programme, _cohort in enrolments}

@@ -7,4 +7,5 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
-        from . import navigation, policies  # noqa: F401  (registers navigation and access rules)
+        # Imported here, once the models are loaded, for what they register: navigation and access rules.
+        from . import navigation, policies  # noqa: F401

@@ -142,9 +142,9 @@ def seed_people(employees: int = EMPLOYEES_PER_ORGANISATION) -> list[Organisatio
 # this order. Each must be idempotent.
 CONTENT_SEEDERS: list[str] = [
     "programmes.demo.seed",
-    "programmes.demo_sessions.seed",
+    "programmes.demo.sessions.seed",
     "assessments.demo.seed",
-    "assessments.demo_journal.seed",
+    "assessments.demo.journal.seed",
 ]
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.loader import get_template
@@ -70,8 +71,6 @@ def public_url(path: str = "/", *, request: HttpRequest | None = None) -> str:
 
 def template_schema_ensure() -> None:
     """Create and migrate the template schema new organisations are cloned from."""
-    from django.core.management import call_command
-
     if not schema_exists(settings.TENANT_BASE_SCHEMA):
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{settings.TENANT_BASE_SCHEMA}"')

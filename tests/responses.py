@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.access import ROLES, Case
-from tests.conftest import sign_in
 from tests.test_access_matrix import all_cases
+from tests.world import sign_in
 
 SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
 

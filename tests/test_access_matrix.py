@@ -12,14 +12,15 @@ from django.urls import reverse
 
 import tests.access
 from tests.access import ROLES, Case
-from tests.conftest import sign_in
+from tests.world import sign_in
 
 
 def all_cases() -> list[Case]:
+    """The CASES of every `cases_<app>` module, and of the modules of a `cases_<app>` package."""
     cases = []
-    for module in pkgutil.iter_modules(tests.access.__path__):
-        if module.name.startswith("cases_"):
-            cases.extend(importlib.import_module(f"tests.access.{module.name}").CASES)
+    for module in pkgutil.walk_packages(tests.access.__path__, "tests.access."):
+        if module.name.removeprefix("tests.access.").startswith("cases_"):
+            cases.extend(importlib.import_module(module.name).CASES)
     return cases
 
 

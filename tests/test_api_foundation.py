@@ -1,11 +1,15 @@
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.test import Client
+from rest_framework import exceptions
 
 from portal import policy
-from portal.api import PolicyViewSet
+from portal.api import Conflict, PolicyViewSet, service_errors
+from programmes.services.sessions import SessionRefused
 from tenants.models import ApiToken
-from tests.conftest import PASSWORD
-from tests.two_factor import token_payload
+from tests.world import PASSWORD
+from tests.world.two_factor import token_payload
 
 
 def token_for(user, host: str) -> str:
@@ -91,12 +95,6 @@ def test_the_openapi_schema_describes_the_api(client_for, world):
 def test_a_services_refusal_is_answered_the_same_way_by_every_endpoint():
     """portal.api.service_errors, the one translation: 400 naming the field, the ordinary 404 for what is not
     yours to change, 403 or 409 for a refusal that names its code."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.http import Http404
-    from rest_framework import exceptions
-
-    from portal.api import Conflict, service_errors
-    from programmes.services.sessions import SessionRefused
 
     def answer(error, *refusals):
         try:

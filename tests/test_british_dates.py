@@ -10,11 +10,16 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from assessments.models import Goal
+from portal import policy
 from reports.models import ReportJob
+from reports.services.erasure import erasure_request
+from tests.world.reports import build
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MOMENT = datetime(2026, 12, 3, 14, 30, tzinfo=AMSTERDAM)
@@ -54,7 +59,6 @@ def test_a_date_without_a_format_is_british():
 
 
 def test_typed_dates_are_read_day_first():
-    from django import forms
 
     field = forms.DateField()
     with translation.override("en"):
@@ -74,8 +78,6 @@ def test_a_page_shows_british_dates(world, in_tenant, client_for):
 
 
 def test_an_email_shows_british_dates(world, in_tenant, django_capture_on_commit_callbacks, mailoutbox):
-    from portal import policy
-    from reports.services.erasure import erasure_request
 
     with in_tenant(world.acme), django_capture_on_commit_callbacks(execute=True):
         request = erasure_request(
@@ -88,8 +90,6 @@ def test_an_email_shows_british_dates(world, in_tenant, django_capture_on_commit
 
 
 def test_a_pdf_shows_british_dates(world, in_tenant, client_for):
-    from assessments.models import Goal
-    from tests.reports.data import build
 
     with in_tenant(world.acme):
         built = build(world.acme, people=5, employees=[world.acme.employee])

@@ -1,5 +1,6 @@
 """docs/CONFIDENTIALITY.md (and its Dutch twin) say what the code does, and the code does what they say."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
@@ -56,7 +57,6 @@ def test_hr_reads_no_row_of_any_coaching_content(world):
         "assessments.AccessLogEntry",
         "programmes.UrgentRequest",
     ]
-    from django.apps import apps
 
     assert [label for label in content if confidentiality.reads_rows(policy.HR_MANAGER, apps.get_model(label))] == []
 

@@ -14,6 +14,7 @@ import itertools
 import re
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Left
@@ -23,8 +24,8 @@ from django_tenants.utils import tenant_context
 from portal import csv as portal_csv
 from reports import data_map
 from tenants.models import Organisation, User
-from tests.reports.data import build
 from tests.responses import SIGNED_IN, answers, ask
+from tests.world.reports import build
 
 PREFIXES = ('=HYPERLINK("http://x") ', "+1+", "-1+", "@SUM ", "\tTAB ", "\rCR ")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -64,7 +65,6 @@ def _formulas_everywhere(schema_models: list[type[models.Model]]) -> int:
 
 
 def _models(public: bool) -> list[type[models.Model]]:
-    from django.conf import settings
 
     chosen = []
     for model in apps.get_models():

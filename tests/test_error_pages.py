@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import translation
+
+from portal import homes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -126,7 +129,6 @@ def test_an_unknown_organisation_host_answers_the_portals_404(world):
 
 
 def test_a_failure_answers_the_portals_500_in_the_organisations_language(world, client_for, monkeypatch):
-    from portal import homes
 
     def broken(request):
         raise RuntimeError("the database went away")
@@ -154,9 +156,6 @@ def test_the_400_page_renders_without_a_request():
 
 
 def test_a_suspicious_request_answers_the_portals_400(world, client_for, monkeypatch):
-    from django.core.exceptions import SuspiciousOperation
-
-    from portal import homes
 
     def suspicious(request):
         raise SuspiciousOperation("a tampered request")
@@ -169,9 +168,6 @@ def test_a_suspicious_request_answers_the_portals_400(world, client_for, monkeyp
 
 
 def test_a_refused_action_answers_the_portals_403_in_dutch_on_globex(world, client_for, monkeypatch):
-    from django.core.exceptions import PermissionDenied
-
-    from portal import homes
 
     def refused(request):
         raise PermissionDenied("no")

@@ -21,7 +21,7 @@ from tenants.models import ApiToken, Invitation, PlatformEvent
 from tests.access.cases_programmes import PROGRAMME
 from tests.connections import in_own_connection
 from tests.programmes.test_booking_concurrency import _press_together, _race_world
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 JSON = "application/json"
 

@@ -16,9 +16,11 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_tenants.utils import tenant_context
 
-from tests.conftest import sign_in
+from assessments.models import Goal
 from tests.responses import answers
+from tests.world import sign_in
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Elements that phrasing content may not break out of: a <form> (flow content) inside one is invalid.
@@ -192,9 +194,6 @@ def test_every_page_of_the_matrix_has_sound_markup(world, org_key):
 
 @pytest.mark.parametrize("data, invalid", [({"title": "", "due_on": "soon"}, ["id_action_title", "id_action_due_on"])])
 def test_a_refused_form_starts_with_a_summary_linking_each_field(world, data, invalid):
-    from django_tenants.utils import tenant_context
-
-    from assessments.models import Goal
 
     with tenant_context(world.acme.organisation):
         goal = Goal.objects.create(employee_id=world.acme.employee.pk, title="Speak up")

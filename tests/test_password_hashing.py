@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
 
 from tenants.models import User
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from django.test import Client
 
 from tenants import services
 from tenants.models import HandoffToken
-from tests.conftest import PASSWORD
 from tests.test_handoff import Browser
+from tests.world import PASSWORD
 
 
 def test_it_signs_a_member_in_on_their_organisation_host(world):

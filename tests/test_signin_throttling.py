@@ -16,8 +16,9 @@ from django.db.models import F
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
+from portal.tasks import sign_in_failures_prune
 from portal.throttling import account_backoff, client_address
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 BALANCER = "10.0.0.2"
 HOST = "acme.localhost"
@@ -210,7 +211,6 @@ def test_the_reset_answer_is_the_same_for_an_unknown_address(world):
 
 
 def test_the_record_of_wrong_passwords_is_pruned_after_thirty_days(world):
-    from portal.tasks import sign_in_failures_prune
 
     sign_in(browser("203.0.113.66"), world.acme.hr.email, "wrong")
     time_passes(29 * 24 * 60 * 60)

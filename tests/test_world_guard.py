@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from tenants.models import User
-from tests.conftest import build_world
+from tests.world import build_world
 
 
 def test_the_world_is_refused_outside_a_test_database_before_anything_is_written(db, monkeypatch):
@@ -29,6 +29,7 @@ def test_the_world_is_built_in_this_runs_test_database(world):
 def test_every_fixture_that_unblocks_the_database_waits_for_the_test_database():
     # Unblocking before django_db_setup has run means the development database: the cause the guard
     # above stops. The fixtures and tests that unblock it themselves ask for django_db_setup first.
+    # Imported here, not at the top: test modules and a conftest, which pytest imports in its own way.
     from tests.assessments import test_assignment_concurrency
     from tests.e2e import conftest as e2e
     from tests.programmes import test_import_concurrency

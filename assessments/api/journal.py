@@ -9,6 +9,7 @@ write actions narrow the rows to the actor's own in `safely_filter_queryset`.
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
@@ -428,8 +429,6 @@ class ActionItemViewSet(
     def safely_filter_queryset(self, queryset):
         queryset = super().safely_filter_queryset(queryset.select_related("goal"))
         if self.request.query_params.get("overdue") == "true":
-            from django.utils import timezone
-
             queryset = queryset.filter(
                 done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE
             )

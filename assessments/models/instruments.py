@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assessments.scoring import display
+
 __all__ = [
     "Instrument",
     "InstrumentVersion",
@@ -390,6 +392,5 @@ class Score(models.Model):
     @property
     def shown(self) -> int | None:
         """The score as people read it: a whole number from 0 to 100."""
-        from assessments.scoring import display
 
         return display(self.value)

@@ -28,6 +28,7 @@ from portal import policy
 from portal.formats import local_date_format
 from programmes.models import Cohort, Enrolment, Session
 from reports import disclosure
+from tenants.models import User
 
 FOLLOW_UP_WINDOW = timedelta(days=60)
 LIVE = ~Q(status=Enrolment.Status.WITHDRAWN)
@@ -57,7 +58,6 @@ def session_has_taken_place(session: Session) -> bool:
 
 def coaches_of(*, employee_id: int) -> list:
     """The people who coach `employee_id` here (for "who can see this" notes), in one query."""
-    from tenants.models import User
 
     enrolments = Enrolment.objects.filter(LIVE, employee_id=employee_id)
     return list(
@@ -76,7 +76,6 @@ def coaches_of(*, employee_id: int) -> list:
 
 def coachees(*, actor: policy.Actor) -> list:
     """The employees the acting coach coaches here, by name."""
-    from tenants.models import User
 
     return list(
         User.objects.filter(pk__in=coachee_ids(actor))
@@ -200,7 +199,6 @@ class FollowUp:
 
 def follow_up(*, actor: policy.Actor, session: Session) -> FollowUp:
     """Everything about one session that this actor may see, each piece through its own policy rule."""
-    from tenants.models import User
 
     leads = actor.is_coach and session.coach_id == actor.user_id
     takes_part = actor.is_employee and not leads

@@ -27,6 +27,7 @@ from assessments.models import Answer, Assignment, Choice, InstrumentVersion, Ph
 from assessments.services.instruments import version_freeze
 from portal import policy
 from programmes.models import LIVE_ENROLMENT, Enrolment, Phase
+from tenants.services import organisation_url
 from webhooks import outbox
 
 MOMENT_OF_PHASE = {
@@ -384,7 +385,6 @@ def reminders_send(*, organisation, now: datetime | None = None) -> int:
     Runs in `organisation`'s schema. The rows are claimed (marked reminded, locked rows skipped) before
     any email goes out, so two workers running at once never remind anyone twice.
     """
-    from tenants.services import organisation_url
 
     now = now or timezone.now()
     today = timezone.localdate(now)

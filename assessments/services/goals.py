@@ -18,6 +18,8 @@ from assessments.models.journal import ActionItem, CheckIn, Goal, GoalComment, G
 from assessments.selectors import journal as selectors
 from assessments.services.reflections import clean_text
 from portal import policy
+from tenants.models import User
+from tenants.services import organisation_url
 
 # An overdue action is brought up again after this long, until it is done or its goal is closed.
 REMIND_AGAIN_AFTER = timedelta(days=7)
@@ -250,8 +252,6 @@ def overdue_reminders_send(*, organisation, now: datetime.datetime | None = None
     a work mailbox is not the place for coaching content. Two workers running this at once remind each
     action once (rows one has locked, the other skips). Returns how many people were reminded.
     """
-    from tenants.models import User
-    from tenants.services import organisation_url
 
     now = now or timezone.now()
     with transaction.atomic():

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.forms_instruments import ScheduleDatesForm, ScheduleForm
+from assessments.forms import ScheduleDatesForm, ScheduleForm
 from assessments.models import Assignment, PhaseAssessment, Question
 from assessments.selectors import results as selectors
 from assessments.selectors.instruments import versions_to_schedule

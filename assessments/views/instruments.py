@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.forms_instruments import BandForm, DimensionForm, InstrumentForm, QuestionForm
+from assessments.forms import BandForm, DimensionForm, InstrumentForm, QuestionForm
 from assessments.models import Band, Dimension, InstrumentVersion, Question
 from assessments.selectors import instruments as selectors
 from assessments.services import instruments as services

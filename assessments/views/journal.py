@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import forms_journal as forms
+from assessments.forms import journal as forms
 from assessments.models.journal import ActionItem, Goal, GoalOption, SessionNote
 from assessments.selectors import journal as selectors
 from assessments.services import feedback as feedback_services

@@ -11,4 +11,5 @@ class AvailabilityConfig(AppConfig):
     verbose_name = _("Availability")
 
     def ready(self) -> None:
-        from . import policies  # noqa: F401  (registers the access rules of slots and calendar feeds)
+        # Imported here, once the models are loaded, for what it registers: the access rules of slots and feeds.
+        from . import policies  # noqa: F401

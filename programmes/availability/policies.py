@@ -12,12 +12,12 @@ from django.utils import timezone
 from portal import policy
 from portal.policy import Actor
 from programmes.availability.models import BusyTime, CalendarFeed, ExternalCalendar, OfferDefault, Slot, offered_to
+from programmes.models import Enrolment
+from programmes.policies import OPEN_ENROLMENT
 
 
 def _coaches_of(actor: Actor) -> QuerySet:
     """The coaches of the actor's open enrolments here (a tenant table: only on an organisation host)."""
-    from programmes.models import Enrolment
-    from programmes.policies import OPEN_ENROLMENT
 
     return Enrolment.objects.filter(employee_id=actor.user_id, status__in=OPEN_ENROLMENT, coach__isnull=False).values(
         "coach_id"

@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 
 from portal import policy
 from portal.policy import Actor
-from programmes import tasks_sessions
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, TimeTaken, slot_take, time_hold, time_release
 from programmes.models import Attendance, Cohort, CreditTransaction, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from programmes.selectors.sessions import expected_participants
 from programmes.services.credits import credit_settle, credit_spend
+from programmes.tasks import sessions as session_tasks
 from webhooks import events, outbox
 
 DURATIONS = (30, 45, 60, 75, 90, 120, 180, 240)
@@ -91,7 +91,7 @@ WEBHOOK_EVENTS = {
 def notify_participants(session: Session, event: str, **details) -> None:
     if event in WEBHOOK_EVENTS:
         outbox.session(session, WEBHOOK_EVENTS[event])
-    tasks_sessions.after_commit(tasks_sessions.session_notify, session.pk, event, **details)
+    session_tasks.after_commit(session_tasks.session_notify, session.pk, event, **details)
 
 
 # --- scheduling directly ----------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from portal import policy
 from portal.policy import Actor
-from programmes import tasks_sessions
 from programmes.models import UrgentRequest
 from programmes.selectors.sessions import bookable_enrolments
+from programmes.tasks import sessions as session_tasks
 from webhooks import outbox
 
 MESSAGE_MAX_LENGTH = 2000
@@ -51,7 +51,7 @@ def urgent_request_create(*, actor: Actor, message: str = "") -> UrgentRequest:
         return pending
     request = UrgentRequest.objects.create(employee_id=actor.user_id, coach_id=enrolment.coach_id, message=message)
     outbox.urgent_request(request)
-    tasks_sessions.after_commit(tasks_sessions.urgent_request_notify, request.pk)
+    session_tasks.after_commit(session_tasks.urgent_request_notify, request.pk)
     return request
 
 
@@ -64,5 +64,5 @@ def urgent_request_acknowledge(*, actor: Actor, request: UrgentRequest) -> Urgen
     if request.acknowledged_at is None:
         request.acknowledged_at = timezone.now()
         request.save(update_fields=["acknowledged_at"])
-        tasks_sessions.after_commit(tasks_sessions.urgent_request_acknowledged_notify, request.pk)
+        session_tasks.after_commit(session_tasks.urgent_request_acknowledged_notify, request.pk)
     return request

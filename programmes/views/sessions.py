@@ -3,9 +3,6 @@ attendance, the .ics download, credit use and the urgent request."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,14 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import policy
 from portal.forms import add_service_errors
 from programmes.availability.selectors import free_slots_by_day, offered_slot
-from programmes.availability.services import Meeting
-from programmes.models import Attendance, Cohort, Enrolment, Session
+from programmes.forms.sessions import ScheduleForm, TimeForm, UrgentForm, WhenForm
+from programmes.models import Attendance, Session
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.services import attendance as attendance_services
@@ -31,96 +27,6 @@ from tenants.services import public_url
 
 PAGE_SIZE = 25
 S = Session.Kind
-
-
-# --- forms ------------------------------------------------------------------------------------------
-
-
-class EnrolmentChoice(forms.ModelChoiceField):
-    def label_from_instance(self, enrolment: Enrolment) -> str:
-        employee = enrolment.employee
-        return f"{employee.get_full_name() or employee.email} · {enrolment.cohort.name}"
-
-
-class TimeForm(forms.Form):
-    """When a session takes place: all an organiser who may not see how to join it (HR, a 1:1) changes."""
-
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    start = forms.TimeField(label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
-    duration_minutes = forms.TypedChoiceField(
-        label=gettext_lazy("Duration"),
-        coerce=int,
-        initial=60,
-        choices=[
-            (
-                minutes,
-                gettext_lazy("%(minutes)d minutes") % {"minutes": minutes}
-                if minutes < 120
-                else gettext_lazy("%(hours)s hours") % {"hours": f"{minutes / 60:g}"},
-            )
-            for minutes in services.DURATIONS
-        ],
-    )
-
-    def starts_at(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"]))
-
-    def meeting(self) -> Meeting | None:
-        return None  # kept as it is
-
-
-class WhenForm(TimeForm):
-    """When and how a session takes place (shared by scheduling and moving)."""
-
-    mode = forms.ChoiceField(
-        label=gettext_lazy("How"), choices=Session.Mode.choices, initial=Session.Mode.VIDEO, widget=forms.RadioSelect
-    )
-    location = forms.CharField(label=gettext_lazy("Location (in person)"), required=False, max_length=300)
-    video_url = forms.URLField(label=gettext_lazy("Video link"), required=False, assume_scheme="https")
-    dial_in = forms.CharField(label=gettext_lazy("Phone or dial-in details"), required=False, max_length=300)
-
-    def meeting(self) -> Meeting:
-        data = self.cleaned_data
-        return Meeting(
-            mode=data["mode"], location=data["location"], video_url=data["video_url"], dial_in=data["dial_in"]
-        )
-
-
-class ScheduleForm(WhenForm):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=S.choices, initial=S.INDIVIDUAL, widget=forms.RadioSelect
-    )
-    enrolment = EnrolmentChoice(
-        label=gettext_lazy("1:1 with"),
-        queryset=Enrolment.objects.none(),
-        required=False,
-        help_text=gettext_lazy("For a 1:1: one of the people you coach. It uses one of their session credits."),
-    )
-    cohort = forms.ModelChoiceField(
-        label=gettext_lazy("Cohort"),
-        queryset=Cohort.objects.none(),
-        required=False,
-        help_text=gettext_lazy("For a group session: everyone in the cohort is expected."),
-    )
-    title = forms.CharField(label=gettext_lazy("Title (optional)"), required=False, max_length=200)
-    field_order = [
-        "kind",
-        "enrolment",
-        "cohort",
-        "title",
-        "day",
-        "start",
-        "duration_minutes",
-        "mode",
-        "location",
-        "video_url",
-        "dial_in",
-    ]
-
-    def __init__(self, *args, actor: policy.Actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["enrolment"].queryset = selectors.coached_enrolments(actor=actor)
-        self.fields["cohort"].queryset = selectors.coached_cohorts(actor=actor)
 
 
 def _time_field_errors(error: ValidationError) -> ValidationError:
@@ -383,16 +289,6 @@ def credits(request: HttpRequest) -> HttpResponse:
 
 
 # --- urgent conversation ----------------------------------------------------------------------------
-
-
-class UrgentForm(forms.Form):
-    message = forms.CharField(
-        label=gettext_lazy("What is going on? (optional)"),
-        required=False,
-        max_length=urgent_services.MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Only your coach reads this. A few words are enough."),
-    )
 
 
 @require_http_methods(["GET", "POST"])

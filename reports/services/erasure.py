@@ -24,6 +24,7 @@ import logging
 import uuid
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -308,8 +309,6 @@ def _replace_ci(text: str, old: str, new: str) -> str:
 def account_close(*, person: User) -> dict[str, int]:
     """Close the account of someone erased everywhere: public data deleted or emptied, the user row kept
     (organisations' history points at it) but with nothing left that says who it was."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
     counts = {}
     old_email = person.email
     for entry in data_map.ENTRIES:

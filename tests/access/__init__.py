@@ -1,6 +1,7 @@
 """The access matrix: every URL pattern × every role × own and other organisation → expected status.
 
-Each app lists its cases in a module here (`cases_<app>.py`, a `CASES` list). `test_access_matrix.py`
+Each app lists its cases in a module here (`cases_<app>.py`, a `CASES` list), or in the modules of a
+package `cases_<app>/` (one module a part of the app, as the app's own code is split). `test_access_matrix.py`
 runs them all, and `test_url_coverage.py` fails when any URL pattern has no case.
 
 Roles: anonymous, outsider (signed in, member nowhere), staff (platform staff), and in the organisation

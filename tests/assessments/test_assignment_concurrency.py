@@ -15,12 +15,12 @@ from assessments.models import Answer, Assignment, InstrumentVersion, PhaseAsses
 from assessments.services import assignments as services
 from portal import policy
 from programmes.models import Phase
+from tests.world import build_world
 
 
 @pytest.fixture
 def check_in(django_db_setup, django_db_blocker):
     """The session check-in scheduled for the world's programme, the employee's copy fully answered."""
-    from tests.conftest import build_world
 
     with django_db_blocker.unblock():
         world = build_world()

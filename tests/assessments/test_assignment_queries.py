@@ -11,12 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import InstrumentVersion
+from assessments.models import InstrumentVersion, Question
 from assessments.services import assignments as services
 from assessments.services import instruments as instrument_services
 from portal import policy
 from programmes.models import Phase
-from tests.access.cases_assessments import answer_all
+from tests.world.assessments import answer_all
 
 REQUEST = 4
 
@@ -106,7 +106,6 @@ def test_the_page_makes_the_same_queries_however_much_there_is(
 def test_a_coachees_results_and_the_autosave_fragment_make_fixed_queries(
     world, client_for, in_tenant, django_assert_num_queries
 ):
-    from assessments.models import Question
 
     coach = client_for(world.acme.coach, world.acme.host)
     url = reverse("result_coachee", args=[world.acme.employee.pk])

@@ -11,9 +11,10 @@ from django.utils import timezone
 from assessments.models import Answer, Assignment, InstrumentVersion, PhaseAssessment, Question, Score
 from assessments.services import assignments as services
 from assessments.services.assignments import AnswerInput
+from assessments.tasks import assessment_reminders
 from programmes.models import Enrolment, Phase
 from tenants.models import Membership, Role, User
-from tests.access.cases_assessments import answer_all
+from tests.world.assessments import answer_all
 
 
 @pytest.fixture
@@ -317,7 +318,6 @@ def test_overdue_assessments_are_reminded_and_handed_in_ones_are_not(world, hr, 
 
 
 def test_the_reminder_task_runs_in_every_organisation(world, hr, in_tenant):
-    from assessments.tasks import assessment_reminders
 
     with in_tenant(world.acme):
         Assignment.objects.all().update(reminded_at=None)

@@ -23,7 +23,24 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
-from tests.conftest import sign_in
+from assessments.models import instruments as inst
+from assessments.models.journal import (
+    ActionItem,
+    CheckIn,
+    CoachFeedback,
+    Goal,
+    GoalComment,
+    GoalOption,
+    Reflection,
+    ReflectionReply,
+    SessionFeedback,
+    SessionNote,
+    SessionSummary,
+)
+from assessments.tasks import organisation_overdue_action_reminders
+from programmes.models import Cohort, Enrolment, Phase, Session
+from tests.world import sign_in
+from tests.world.assessments import assessment_handed_in, assessment_schedule
 
 KINDS = (
     "private_reflection",
@@ -64,21 +81,6 @@ def _markers() -> dict[str, str]:
 
 def _plant(world, markers: dict[str, str]) -> dict:
     """Put each marker into its kind of content for acme's `employee`; returns the ids the walk uses."""
-    from assessments.models import instruments as inst
-    from assessments.models.journal import (
-        ActionItem,
-        CheckIn,
-        CoachFeedback,
-        Goal,
-        GoalComment,
-        GoalOption,
-        Reflection,
-        ReflectionReply,
-        SessionFeedback,
-        SessionNote,
-        SessionSummary,
-    )
-    from programmes.models import Enrolment, Phase, Session
 
     org = world.acme
     now = timezone.now()
@@ -131,23 +133,14 @@ def _plant(world, markers: dict[str, str]) -> dict:
         version=version, position=1, kind="text", text_en="Anything else?", text_nl="Nog iets?", required=False
     )
     phase = Phase.objects.get(pk=org.people["phase"])
-    scheduled = inst.PhaseAssessment.objects.create(
-        programme_id=org.people["programme"],
-        phase=phase,
-        instrument=instrument,
-        version=version,
-        moment="initial",
+    scheduled = assessment_schedule(
+        phase,
+        version,
+        "initial",
         opens_on=timezone.localdate() - timedelta(days=7),
         due_on=timezone.localdate() + timedelta(days=7),
     )
-    assignment = inst.Assignment.objects.create(
-        phase_assessment=scheduled,
-        enrolment=enrolment,
-        employee=org.employee,
-        version=version,
-        started_at=now,
-        submitted_at=now,
-    )
+    assignment = assessment_handed_in(scheduled, enrolment, version, started_at=now, submitted_at=now)
     inst.Answer.objects.create(assignment=assignment, question=question, text=markers["answer"], saved_at=now)
     # Every object that carries a marker or names the employee; a pattern is tried with each of these ids.
     ids = {
@@ -378,8 +371,6 @@ def test_coaching_content_reaches_exactly_who_may_read_it(world, planted):
 
 
 def test_a_second_coach_never_reads_the_note_and_unsharing_takes_a_reflection_back(world, planted, in_tenant):
-    from assessments.models.journal import Reflection
-    from programmes.models import Cohort
 
     urls = _gettable(_urls("portal.urls_tenant", planted), world)
     with in_tenant(world.acme):
@@ -398,7 +389,6 @@ def test_a_second_coach_never_reads_the_note_and_unsharing_takes_a_reflection_ba
 
 
 def test_the_overdue_reminder_names_no_content(world, planted, in_tenant):
-    from assessments.tasks import organisation_overdue_action_reminders
 
     with in_tenant(world.acme):
         organisation_overdue_action_reminders()

@@ -7,8 +7,10 @@ import pytest
 
 from assessments.models import journal
 from portal import policy
+from programmes.models import Cohort, Enrolment
+from tenants.models import Membership
 
-# Who reads the world's journal rows of acme's `employee` (see tests/access/cases_journal.py):
+# Who reads the world's journal rows of acme's `employee` (see tests/world/journal.py):
 # owner = the employee, coach = their coach (who led the 1:1), second = a second coach of theirs (the
 # coach of both, added to their cohort), other = a coach of someone else, hr, employee2.
 TABLE = {
@@ -28,7 +30,6 @@ TABLE = {
 
 @pytest.fixture
 def readers(world, in_tenant):
-    from programmes.models import Cohort
 
     acme = world.acme
     with in_tenant(acme):
@@ -69,7 +70,6 @@ def test_a_coach_of_someone_else_reads_nothing_of_this_employee(world, in_tenant
 
 
 def test_a_withdrawn_employees_coach_loses_sight_of_their_journal(world, in_tenant):
-    from programmes.models import Enrolment
 
     with in_tenant(world.acme):
         Enrolment.objects.filter(pk=world.acme.people["enrolment"]).update(status=Enrolment.Status.WITHDRAWN)
@@ -79,7 +79,6 @@ def test_a_withdrawn_employees_coach_loses_sight_of_their_journal(world, in_tena
 
 
 def test_a_former_member_reads_nothing(world, in_tenant):
-    from tenants.models import Membership
 
     Membership.objects.filter(user=world.acme.coach, organisation=world.acme.organisation).update(is_active=False)
     with in_tenant(world.acme):

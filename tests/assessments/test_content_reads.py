@@ -9,6 +9,7 @@ as it hands the rows out (portal/policy.py, `audit`), one INSERT per page.
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -161,7 +162,6 @@ NOT_AUDITED = {
 
 
 def test_every_content_model_is_audited_or_says_why_not():
-    from django.apps import apps
 
     audited = policy.audited_models()
     journal = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.http import Http404
 from django.test import override_settings
 from django.utils import timezone
 
@@ -173,7 +174,6 @@ def test_the_minimum_group_size_is_a_setting(world, in_tenant, actor):
 
 
 def test_the_aggregates_are_hrs_only(world, actor, in_tenant):
-    from django.http import Http404
 
     with in_tenant(world.acme):
         for user in (world.acme.coach, world.acme.employee):

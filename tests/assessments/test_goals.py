@@ -8,11 +8,15 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.utils import timezone
 
+from assessments.homes import journal as homes_journal
 from assessments.models.journal import AccessLogEntry, ActionItem, Goal, GoalOption
 from assessments.selectors import journal as selectors
 from assessments.services import goals as services
+from assessments.tasks import overdue_action_reminders
 
 
 def test_the_api_sets_a_goal_with_a_title_and_why(world, client_for, in_tenant):
@@ -171,8 +175,6 @@ def test_a_refused_check_in_shows_the_goal_page_with_the_message(world, client_f
 
 def _panel(panel_function, user, org, actor) -> str:
     """A home panel of ours rendered as the home page would, for `user` in `org`."""
-    from django.template.loader import render_to_string
-    from django.test import RequestFactory
 
     request = RequestFactory().get("/", HTTP_HOST=org.host)
     request.actor, request.user = actor(user, org), user
@@ -181,7 +183,6 @@ def _panel(panel_function, user, org, actor) -> str:
 
 
 def test_overdue_actions_show_on_the_employees_and_the_coachs_home(world, client_for, actor, in_tenant):
-    from assessments import homes_journal
 
     employee = client_for(world.acme.employee, world.acme.host).get("/").content.decode()
     assert "Draft the point" in employee and "Who has seen my data" in employee
@@ -235,7 +236,6 @@ def test_sharing_progress_shows_hr_the_figure_never_the_text(world, client_for, 
 
 
 def test_the_daily_task_reminds_in_every_organisation_in_its_own_schema(world):
-    from assessments.tasks import overdue_action_reminders
 
     assert overdue_action_reminders() >= 2  # organisations visited
     reminded = {address for message in mail.outbox for address in message.to}

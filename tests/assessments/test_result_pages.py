@@ -6,13 +6,13 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import AccessLogEntry, Assignment, PhaseAssessment
+from assessments.models import AccessLogEntry, Assignment, InstrumentVersion, PhaseAssessment
 from assessments.services import assignments as services
 from portal import policy
 from programmes.models import Enrolment, Phase
 from reports import disclosure
 from tenants.models import Membership, Role, User
-from tests.access.cases_assessments import answer_all
+from tests.world.assessments import answer_all
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -223,7 +223,6 @@ def test_the_results_page_with_three_phases_has_a_fixed_number_of_queries(
     with in_tenant(world.acme):
         # A second instrument in the programme: more rows, the same queries.
         hr = policy.actor_for(world.acme.hr, world.acme.organisation)
-        from assessments.models import InstrumentVersion
 
         today = timezone.localdate()
         check_in = services.phase_assessment_schedule(

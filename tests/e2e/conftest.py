@@ -8,7 +8,7 @@ these fixtures (no imports needed):
                  test database, where tests/conftest.py's `django_db_setup` has committed the world
                  before the server starts. `.port`, `.url(host, path)`, `.log_tail()` (the server's
                  output, shown when it fails to start). One server for the whole run.
-    e2e_world    The World of tests/conftest.py (`e2e_world.acme.hr`, `e2e_world.coach_both`, ...),
+    e2e_world    The World of tests/world/ (`e2e_world.acme.hr`, `e2e_world.coach_both`, ...),
                  built once. Use it instead of `world`: `world` runs the test in a transaction the
                  server process cannot see into, and a row it locks would stall the server.
     committed    Data the server must see has to be committed. `with committed(org):` runs ORM code in
@@ -63,8 +63,8 @@ import pytest
 from django.db import connections
 
 from tenants.demo_totp import code_after
-from tests.conftest import Org, build_world
 from tests.e2e import axe
+from tests.world import Org, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import sign_in
 from tests.e2e import axe
 from tests.responses import get_cases
+from tests.world import sign_in
 
 ROLES = ("anonymous", "outsider", "staff", "employee", "coach", "hr", "coach_both")
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tenants.models import ApiToken, PlatformEvent
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,8 @@ from assessments.services import assignments as assignment_services
 from portal import policy
 from programmes.models import Enrolment, Phase
 from tenants.models import Membership, Role, User
-from tests.access.cases_assessments import answer_all
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
+from tests.world.assessments import answer_all
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

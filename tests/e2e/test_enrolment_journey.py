@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from programmes.models import Cohort, EmployeeProfile, Enrolment, EnrolmentImport
 from tenants.models import Invitation, Membership, PlatformEvent, User
-from tests.conftest import PASSWORD
-from tests.invitations import accept
+from tests.world import PASSWORD
+from tests.world.invitations import accept
 
 pytestmark = pytest.mark.e2e
 

@@ -21,13 +21,13 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, Org, _user
 from tests.e2e.conftest import (
     PortalServer,
     _database_url,
     _wait_for_server_connections_to_close,
     orm_beside_the_browser,
 )
+from tests.world import PASSWORD, Org, _user
 
 BIN = Path(sys.executable).parent
 SLUG = "apiclient"
@@ -48,8 +48,8 @@ def _organisation() -> Org:
     from tenants.models import Role
     from tenants.services import membership_grant, organisation_create
     from tests.access.cases_assessments import _build as assessments_build
-    from tests.programmes.test_sessions_world import accept_agreement
-    from tests.programmes.world import _build as programmes_build
+    from tests.world.programmes import _build as programmes_build
+    from tests.world.sessions import accept_agreement
 
     with schema_context("public"):
         _public_leftovers_delete()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

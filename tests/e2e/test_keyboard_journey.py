@@ -10,12 +10,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.e2e.test_assessment_journey import _set_up as assessment_set_up
 from tests.e2e.test_booking_journey import _prepare as booking_prepare
 from tests.e2e.test_enrolment_journey import MARKER as IMPORT_MARKER
 from tests.e2e.test_enrolment_journey import _clean_up_after as import_clean_up
 from tests.e2e.test_enrolment_journey import _csv
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import SCREENSHOTS
-from tests.reports.data import all_canaries, build
+from tests.world import PASSWORD
+from tests.world.reports import all_canaries, build
 
 pytestmark = pytest.mark.e2e
 

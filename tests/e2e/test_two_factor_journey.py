@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tenants.models import RecoveryCode
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from programmes.models import Attendance, Session
-from programmes.tasks_sessions import session_notify
+from programmes.tasks.sessions import session_notify
 from tests.faults.injection import Outcome, Tally, report
 from tests.prod.scenario import coaching_ready, organisation
 

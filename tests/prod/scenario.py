@@ -15,10 +15,11 @@ from django_tenants.utils import schema_context, tenant_context
 
 from programmes.availability.models import Slot
 from programmes.availability.services import ADD, slots_offer
-from programmes.models import Agreement, AgreementAcceptance, Cohort, Enrolment, Programme
+from programmes.models import Agreement, AgreementAcceptance, Cohort, Programme
 from programmes.selectors.coach import places_of
 from tenants.demo import COACH, PASSWORD
 from tenants.models import Organisation, Role, User
+from tests.world.programmes import enrol
 
 DEMO_PASSWORD = PASSWORD
 COACH_EMAIL = COACH[0]
@@ -63,14 +64,7 @@ def coaching_ready(slug: str, employee_number: int, *, credits: int = 6) -> Coac
             status=Programme.Status.ACTIVE,
         )
         cohort = Cohort.objects.create(programme=programme, name=f"Cohort {tag}")
-        enrolment = Enrolment.objects.create(
-            programme=programme,
-            cohort=cohort,
-            employee=employee,
-            coach=coach,
-            status=Enrolment.Status.ACTIVE,
-            credit_allowance=credits,
-        )
+        enrolment = enrol(employee, cohort, coach=coach, credits=credits)
         current = Agreement.objects.order_by("-version").first()
         if current is not None:
             AgreementAcceptance.objects.get_or_create(agreement=current, user=employee)

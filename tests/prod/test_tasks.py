@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from programmes.models import Attendance, Cohort, Enrolment, EnrolmentImport, Programme, Session
-from programmes.tasks_sessions import session_reminders_send
+from programmes.tasks.sessions import session_reminders_send
 from reports.models import ReportJob
 from tenants.models import Invitation
 from tests.prod.scenario import (

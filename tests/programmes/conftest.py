@@ -3,6 +3,8 @@
 import pytest
 from django.utils import translation
 
+from programmes.models import Programme
+
 
 @pytest.fixture(autouse=True)
 def _english_and_nothing_left_behind():
@@ -11,3 +13,21 @@ def _english_and_nothing_left_behind():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def acme(world, in_tenant):
+    """The test runs in acme's schema (tests/world/)."""
+    with in_tenant(world.acme):
+        yield world.acme
+
+
+@pytest.fixture
+def hr(acme, actor):
+    return actor(acme.hr, acme)
+
+
+@pytest.fixture
+def programme(acme):
+    """The world's programme in acme (tests/world/programmes.py)."""
+    return Programme.objects.get(pk=acme.people["programme"])

@@ -13,17 +13,6 @@ from tests.programmes.queries import pinned_queries
 
 
 @pytest.fixture
-def acme(world, in_tenant):
-    with in_tenant(world.acme):
-        yield world.acme
-
-
-@pytest.fixture
-def hr(acme, actor):
-    return actor(acme.hr, acme)
-
-
-@pytest.fixture
 def employee(acme, actor):
     return actor(acme.employee, acme)
 

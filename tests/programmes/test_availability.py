@@ -7,11 +7,17 @@ from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
+from portal import policy
 from programmes.availability.models import Slot
-from programmes.availability.services import Meeting, slot_withdraw, slots_publish
-from tests.programmes.test_sessions_world import at, free_slot
+from programmes.availability.services import Meeting, offer_default_set, slot_withdraw, slots_publish
+from programmes.models import Cohort, Programme
+from programmes.services.sessions import session_schedule
+from tenants.models import Organisation
+from tenants.services import membership_grant, organisation_create
+from tests.world.sessions import at, free_slot
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/c")
 
@@ -61,7 +67,6 @@ def test_bad_input_is_named_field_by_field(world):
 
 
 def test_a_coach_offers_only_to_organisations_they_serve(world):
-    from tenants.services import organisation_create
 
     elsewhere = organisation_create(name="Elsewhere Ltd", slug="elsewhere-ltd")
     with pytest.raises(ValidationError) as invalid:
@@ -142,7 +147,6 @@ def test_the_availability_page_names_a_clash(world, client_for):
 
 
 def test_the_availability_page_costs_the_same_however_many_slots(world, client_for, django_assert_num_queries):
-    from programmes.availability.services import offer_default_set
 
     client = client_for(world.coach_both, "localhost")
     client.get("/coach/availability/")
@@ -184,18 +188,10 @@ def test_the_api_publishes_and_withdraws_a_slot(world, client_for):
 
 
 def test_an_organisation_that_leaves_frees_the_coachs_time_it_had_booked(world, in_tenant):
-    from django.db import connection
-
-    from portal import policy
-    from programmes.services.sessions import session_schedule
-    from tenants.models import Organisation
-    from tenants.services import membership_grant, organisation_create
 
     leaving = organisation_create(name="Leaving Ltd", slug="leaving-ltd")
     membership_grant(user=world.coach_both, organisation=leaving, role="coach")
     with in_tenant(leaving):
-        from programmes.models import Cohort, Programme
-
         programme = Programme.objects.create(name="P", starts_on=at(0, 9).date(), ends_on=at(60, 9).date())
         cohort = Cohort.objects.create(programme=programme, name="C")
         cohort.coaches.add(world.coach_both)

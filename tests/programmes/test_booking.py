@@ -6,12 +6,14 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
 
 from programmes.availability.models import Slot
 from programmes.models import Attendance, CreditTransaction, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from tenants.models import Membership
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tenants.services import organisation_create
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 @pytest.fixture
@@ -226,9 +228,6 @@ def test_the_booking_page_costs_the_same_however_many_slots(acme, world, client_
             free_slot(world.coach_both, at(day, hour))
     # Time offered to Globex only, and to an organisation more, costs nothing more either.
     free_slot(world.coach_both, at(9, 8), only_for=world.globex.organisation)
-    from django_tenants.utils import schema_context
-
-    from tenants.services import organisation_create
 
     with schema_context("public"):
         extra = organisation_create(name="Third Ltd", slug="third-ltd")

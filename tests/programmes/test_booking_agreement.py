@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from programmes.models import Session
 from programmes.services.agreement import agreement_publish
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 def test_the_api_409_names_the_agreement_page(world, client_for, in_tenant):

@@ -10,22 +10,24 @@ their own people and remove exactly what they made.
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.sessions.models import Session as WebSession
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import Client
 from django_tenants.utils import tenant_context
 
 from programmes.availability.models import Slot
+from programmes.availability.services import REMOVE, slots_offer
 from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Enrolment, Session
 from tenants.models import Membership, Role, User
-from tests.conftest import PASSWORD, build_world, sign_in
 from tests.connections import in_own_connection
-from tests.programmes.test_sessions_world import at, free_slot
+from tests.world import PASSWORD, build_world, sign_in
+from tests.world.sessions import at, free_slot
 
 THREADS = 20
 ROUNDS = 5
@@ -195,7 +197,6 @@ def test_one_employee_spends_their_last_credit_once_when_booking_two_slots_at_on
 
 def _until_someone_waits_for_a_lock(timeout: float = 20) -> bool:
     """Whether another connection to this database waits for a row lock (polled, up to `timeout`)."""
-    import time
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -216,7 +217,6 @@ def test_a_booking_waiting_while_the_coach_stops_offering_the_time_there_finds_i
     """The coach takes Acme off a slot while an Acme employee's booking waits for that slot's lock: the
     booking decides on the offer as it is once it holds the lock, so it answers as for a missing slot.
     Globex, still offered the time, books it."""
-    from programmes.availability.services import REMOVE, slots_offer
 
     with _race_world(per_organisation=1, credits=1) as (world, made, bookers):
         acme_booker, globex_booker = bookers
@@ -226,7 +226,6 @@ def test_a_booking_waiting_while_the_coach_stops_offering_the_time_there_finds_i
         locked, waited = threading.Event(), {}
 
         def coach_takes_acme_off():
-            from django.db import transaction
 
             with transaction.atomic():
                 served = [world.acme.organisation, world.globex.organisation]

@@ -14,7 +14,7 @@ from programmes.models import CreditTransaction, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from programmes.services.booking import series_book, series_dates
 from programmes.services.sessions import SessionRefused
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from programmes.models import CreditTransaction, Session
 from programmes.services.booking import series_dates
 from tests.connections import in_own_connection
 from tests.programmes.test_booking_concurrency import _press_together, _race_world
-from tests.programmes.test_sessions_world import at, free_slot
+from tests.world.sessions import at, free_slot
 
 
 def _series(world, made, first, *, every_weeks: int, count: int) -> list[Slot]:

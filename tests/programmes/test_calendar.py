@@ -9,6 +9,8 @@ from django.test import Client
 
 from programmes.availability.models import CalendarFeed
 from programmes.models import Session
+from programmes.services.calendar import organisation_address
+from tenants.services import invitation_create, invitations_send, organisation_url, public_url
 
 
 def _events(body: bytes) -> list:
@@ -103,8 +105,6 @@ def test_the_api_lists_makes_and_stops_feed_addresses(world, client_for):
 
 def test_links_made_outside_a_request_keep_the_portals_port(world, settings, client_for):
     # `make run` serves on :8000 and says so in PORTAL_PORT: emails and calendar feeds carry the port.
-    from programmes.services.calendar import organisation_address
-    from tenants.services import invitation_create, invitations_send, organisation_url, public_url
 
     settings.PORTAL_PORT = "8000"
     org = world.acme
@@ -125,7 +125,6 @@ def test_links_made_outside_a_request_keep_the_portals_port(world, settings, cli
 
 
 def test_without_a_port_links_use_the_schemes_own(world, settings):
-    from tenants.services import organisation_url
 
     settings.PORTAL_PORT = ""
     assert organisation_url(world.acme.organisation) == "http://acme.localhost/"

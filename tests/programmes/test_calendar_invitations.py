@@ -15,9 +15,9 @@ from programmes.availability.services import Meeting
 from programmes.models import Session
 from programmes.services.booking import slot_book
 from programmes.services.sessions import session_cancel, session_move, session_move_to_slot
-from programmes.tasks_sessions import session_notify
+from programmes.tasks.sessions import session_notify
 from tests.ical_parsers import read_calendar, read_calendars
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session
+from programmes.selectors.coach import _organisation_parts, one_statement, places_of
 from programmes.services.sessions import session_schedule
 from tenants.services import membership_grant, organisation_create
-from tests.programmes.test_sessions_world import at
+from tests.world.sessions import at
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/w")
 
@@ -121,9 +122,6 @@ def test_each_further_organisation_costs_two_statements(world, client_for):
 def test_the_workspace_statement_reads_the_same_in_every_organisation(world, in_tenant):
     """The workspace builds its statement once per set of roles and runs it in every organisation: that
     holds only while the policy's rules for these models do not depend on the organisation."""
-    from django.utils import timezone
-
-    from programmes.selectors.coach import _organisation_parts, one_statement, places_of
 
     now = timezone.now()
     statements = []

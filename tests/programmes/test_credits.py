@@ -15,7 +15,7 @@ from programmes.services.attendance import attendance_mark
 from programmes.services.booking import slot_book
 from programmes.services.sessions import session_cancel
 from tenants.models import Organisation
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 @pytest.fixture

@@ -13,18 +13,7 @@ from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolm
 from programmes.selectors.credits import credit_balance
 from programmes.services import enrolment as services
 from programmes.services import imports
-from tests.invitations import accept
-
-
-@pytest.fixture
-def acme(world, in_tenant):
-    with in_tenant(world.acme):
-        yield world.acme
-
-
-@pytest.fixture
-def hr(acme, actor):
-    return actor(acme.hr, acme)
+from tests.world.invitations import accept
 
 
 @pytest.fixture

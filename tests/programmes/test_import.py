@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.http import Http404
 from django_tenants.utils import schema_context
 
 from programmes.models import (
@@ -18,7 +19,7 @@ from programmes.models import (
 )
 from programmes.services import imports
 from tenants.models import Invitation, Membership, PlatformEvent, Role, User
-from tests.invitations import accept
+from tests.world.invitations import accept
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 
@@ -44,22 +45,6 @@ def written() -> dict:
         "history": EnrolmentEvent.objects.count(),
         "profiles": list(EmployeeProfile.objects.order_by("pk").values_list("department", "job_title", "manager")),
     }
-
-
-@pytest.fixture
-def acme(world, in_tenant):
-    with in_tenant(world.acme):
-        yield world.acme
-
-
-@pytest.fixture
-def hr(acme, actor):
-    return actor(acme.hr, acme)
-
-
-@pytest.fixture
-def programme(acme):
-    return Programme.objects.get(pk=acme.people["programme"])
 
 
 def run(hr, programme, data: bytes) -> imports.ImportOutcome:
@@ -462,7 +447,6 @@ def test_a_large_valid_file_is_written_in_a_fixed_number_of_queries(hr, programm
 
 
 def test_every_call_path_needs_an_hr_manager(programme, actor, acme):
-    from django.http import Http404
 
     with pytest.raises(Http404):
         run(actor(acme.coach, acme), programme, csv("ann@acme.test,Ann,Ames,,,,Cohort A"))

@@ -15,7 +15,7 @@ from portal import policy
 from programmes.models import Cohort, EmployeeProfile, Enrolment, Programme
 from programmes.services import imports
 from tenants.models import Invitation, Membership, PlatformEvent, User
-from tests.conftest import build_world
+from tests.world import build_world
 
 RACERS = 2
 PEOPLE_EACH = 3

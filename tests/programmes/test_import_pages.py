@@ -10,8 +10,10 @@ from django_tenants.utils import schema_context
 
 from programmes.models import Enrolment, EnrolmentImport
 from programmes.services import imports
+from programmes.services.imports import job as import_job
+from programmes.services.imports import planning
 from tenants import tokens
-from tests.invitations import accept
+from tests.world.invitations import accept
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 
@@ -80,7 +82,7 @@ def test_a_large_file_is_imported_in_the_background_with_progress(
 
 def test_progress_moves_through_checking_and_saving_to_done(world, in_tenant, actor, monkeypatch):
     seen = []
-    monkeypatch.setattr(imports.cache, "set", lambda key, value, timeout=None: seen.append(value))
+    monkeypatch.setattr(import_job.cache, "set", lambda key, value, timeout=None: seen.append(value))
     with in_tenant(world.acme):
         hr = actor(world.acme.hr, world.acme)
         job = imports.import_job_create(
@@ -99,7 +101,7 @@ def test_progress_moves_through_checking_and_saving_to_done(world, in_tenant, ac
 def test_an_organisations_progress_is_kept_under_its_own_keys(world, in_tenant):
     job = EnrolmentImport(pk="00000000-0000-0000-0000-000000000001")
     with in_tenant(world.acme):
-        imports._ProgressReporter(job.pk)("saving", 0.5)
+        import_job._ProgressReporter(job.pk)("saving", 0.5)
         assert imports.import_progress(job) == {"stage": "saving", "percent": 50}
     with in_tenant(world.globex):
         assert imports.import_progress(job) == {"stage": "waiting", "percent": 0}
@@ -210,7 +212,7 @@ def test_the_outcome_is_saved_before_the_invitations_go_out(
         def apply_async(**_queued):
             seen.append(EnrolmentImport.objects.get(pk=job.pk).status)
 
-    monkeypatch.setattr(imports, "invitations_send_task", Task)
+    monkeypatch.setattr(planning, "invitations_send_task", Task)
     with in_tenant(world.acme):
         job = imports.import_job_create(
             actor=actor(world.acme.hr, world.acme),

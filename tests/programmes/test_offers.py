@@ -10,13 +10,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
 from programmes.availability.models import OfferDefault, Slot
 from programmes.models import Session
-from tenants.models import Membership
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tenants.models import Membership, Organisation
+from tenants.services import organisation_create
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 @pytest.fixture
@@ -30,8 +32,6 @@ def booking_ready(world, in_tenant):
 
 @pytest.fixture
 def outsider_organisation(world):
-    from tenants.models import Organisation
-    from tenants.services import organisation_create
 
     return Organisation.objects.filter(slug="elsewhere-ltd").first() or organisation_create(
         name="Elsewhere Ltd", slug="elsewhere-ltd"
@@ -446,8 +446,6 @@ def test_the_migration_offers_time_that_was_open_to_all_where_the_coach_serves(w
         def execute(sql, params):
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-
-    from django.apps import apps
 
     migration.offer_where_the_coach_serves(apps, Editor())
     assert _offered(open_to_all) == {world.globex.organisation.pk}

@@ -19,7 +19,7 @@ from programmes.availability.calendars import busy_times, external_calendar_refr
 from programmes.availability.fetch import FetchRefused
 from programmes.availability.models import BusyTime, ExternalCalendar
 from programmes.services.booking import slot_book
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 
 def _utc(moment) -> str:

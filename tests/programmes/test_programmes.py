@@ -13,22 +13,6 @@ from programmes.models import Cohort, Enrolment, Phase, Programme
 from programmes.services import programmes as services
 
 
-@pytest.fixture
-def acme(world, in_tenant):
-    with in_tenant(world.acme):
-        yield world.acme
-
-
-@pytest.fixture
-def hr(acme, actor):
-    return actor(acme.hr, acme)
-
-
-@pytest.fixture
-def programme(acme):
-    return Programme.objects.get(pk=acme.people["programme"])
-
-
 def phases_of(programme: Programme) -> list[tuple[int, str]]:
     return list(programme.phases.order_by("position").values_list("position", "name"))
 

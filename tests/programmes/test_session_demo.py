@@ -11,9 +11,9 @@ from django_tenants.utils import tenant_context
 
 from portal import policy
 from programmes import demo as programmes_demo
-from programmes import demo_sessions
 from programmes.availability.models import Slot
 from programmes.availability.selectors import free_slots
+from programmes.demo import sessions as demo_sessions
 from programmes.models import Attendance, CreditTransaction, Session, UrgentRequest
 from tenants import demo
 from tenants.models import User

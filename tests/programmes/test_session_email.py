@@ -12,10 +12,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from programmes.availability.services import Meeting
-from programmes.models import Session
+from programmes.models import Enrolment, Session
 from programmes.services.sessions import session_cancel, session_move, session_schedule
-from programmes.tasks_sessions import organisation_reminders_send, session_reminders_send
-from tests.programmes.test_sessions_world import at
+from programmes.tasks.sessions import organisation_reminders_send, session_reminders_send
+from tests.world.sessions import at
 
 
 def test_a_planned_session_is_sent_to_everyone_with_its_calendar_event(
@@ -23,8 +23,6 @@ def test_a_planned_session_is_sent_to_everyone_with_its_calendar_event(
 ):
     org = world.acme
     with in_tenant(org), django_capture_on_commit_callbacks(execute=True):
-        from programmes.models import Enrolment
-
         session_schedule(
             actor=actor(world.coach_both, org),
             kind="individual",

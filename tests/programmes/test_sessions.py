@@ -22,7 +22,7 @@ from programmes.services.sessions import (
     session_move_to_slot,
     session_schedule,
 )
-from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
+from tests.world.sessions import accept_agreement, at, free_slot
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/team")
 

@@ -8,10 +8,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from programmes.availability.services import Meeting
-from programmes.homes_sessions import coach_sessions_panel, employee_sessions_panel
-from programmes.models import Enrolment
+from programmes.homes.sessions import coach_sessions_panel, employee_sessions_panel
+from programmes.models import Enrolment, Session
 from programmes.services.sessions import session_schedule
-from tests.programmes.test_sessions_world import accept_agreement, at
+from tests.world.sessions import accept_agreement, at
 
 
 def _request(actor):
@@ -35,7 +35,6 @@ def test_with_no_one_to_one_planned_the_next_step_is_booking(world, client_for, 
     org = world.acme
     with in_tenant(org):
         accept_agreement(org.employee)
-        from programmes.models import Session
 
         Session.objects.filter(pk=org.people["session_own"]).update(status="cancelled", slot=None)
     html = client_for(org.employee, org.host).get("/").content.decode()
@@ -45,8 +44,6 @@ def test_with_no_one_to_one_planned_the_next_step_is_booking(world, client_for, 
 def test_before_the_agreement_the_next_step_says_so(world, client_for, in_tenant):
     org = world.acme
     with in_tenant(org):
-        from programmes.models import Session
-
         Session.objects.filter(pk=org.people["session_own"]).update(status="cancelled", slot=None)
     html = client_for(org.employee, org.host).get("/").content.decode()
     assert "You can book as soon as you have accepted the coaching agreement." in html

@@ -7,7 +7,8 @@ import re
 
 from django.core import mail
 
-from programmes.models import UrgentRequest
+from programmes.models import Enrolment, UrgentRequest
+from programmes.services.urgent import urgent_request_create
 from tenants.models import Organisation
 
 
@@ -31,7 +32,6 @@ def test_asking_tells_the_coach_at_once_and_shows_the_support_contact(
 
 
 def test_pressing_again_does_not_alarm_the_coach_twice(world, actor, in_tenant, django_capture_on_commit_callbacks):
-    from programmes.services.urgent import urgent_request_create
 
     org = world.acme
     with in_tenant(org), django_capture_on_commit_callbacks(execute=True):
@@ -73,7 +73,6 @@ def test_hr_never_sees_urgent_requests(world, client_for):
 
 
 def test_without_a_coach_the_employee_is_pointed_to_the_support_contact(world, client_for, in_tenant):
-    from programmes.models import Enrolment
 
     org = world.acme
     with in_tenant(org):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core import mail
 
 from programmes.models import UrgentRequest
+from programmes.services.urgent import urgent_request_create
 
 
 def test_the_coach_sees_the_requests_waiting_here(world, client_for, in_tenant):
@@ -56,7 +57,6 @@ def test_the_coach_home_and_the_email_lead_to_the_page(
 ):
     org = world.acme
     assert 'href="/urgent/requests/"' in client_for(org.coach, org.host).get("/").content.decode()
-    from programmes.services.urgent import urgent_request_create
 
     with in_tenant(org), django_capture_on_commit_callbacks(execute=True):
         UrgentRequest.objects.filter(employee=org.employee2).delete()

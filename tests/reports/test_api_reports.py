@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from reports import disclosure
 from reports.models import AuditEvent, ErasureRequest
-from tests.reports.data import build
+from tests.world.reports import build
 
 JSON = "application/json"
 

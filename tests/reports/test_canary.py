@@ -1,6 +1,6 @@
 """The confidentiality canary, extended to what reports hand out: PDF text, CSV bodies, export zips.
 
-An employee's coaching content carries unique markers (tests/reports/data.py). Every GET route of the
+An employee's coaching content carries unique markers (tests/world/reports.py). Every GET route of the
 reports app is fetched by everyone who must not read that content (HR, another employee, a coach who
 does not coach them, the other organisation's people, platform staff) and by those who may read some
 of it; the text of each answer (PDFs through pdftotext, zips member by member) is searched.
@@ -17,7 +17,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from weasyprint import HTML
 
 from reports.models import ReportJob
-from tests.reports.data import build
+from tests.world.reports import build
 
 
 def readable(response) -> str:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from portal.csv import neutralise
 from reports.models import AuditEvent
-from tests.reports.data import all_canaries, build
+from tests.world.reports import all_canaries, build
 
 
 def download(client, kind: str, **params) -> tuple[bytes, list[list[str]]]:

@@ -14,7 +14,7 @@ from portal import policy
 from programmes.models import EmployeeProfile
 from reports import disclosure
 from reports.selectors import dashboard as selectors
-from tests.reports.data import all_canaries, build
+from tests.world.reports import all_canaries, build
 
 
 def background(org) -> None:

@@ -22,6 +22,7 @@ from datetime import timedelta
 from itertools import combinations
 from types import SimpleNamespace
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +38,10 @@ from assessments.models import (
 )
 from programmes.models import Cohort, EmployeeProfile, Enrolment, Phase, Programme, Session
 from reports import disclosure, pdf
-from tenants.models import Membership, Role, User
+from tenants.models import User
+from tests.world import employee_ensure, user_ensure
+from tests.world.assessments import assessment_handed_in, assessment_schedule, scores_record
+from tests.world.programmes import enrol
 
 DEPARTMENTS = ("Sales", "Ops", "Legal")
 SIZES = {"Small": (2, 3, 4, 5, 6, 8), "Second": (6,)}
@@ -53,15 +57,8 @@ class Seeded:
 
 
 def _person(org, tag: str, index: int, department: str) -> User:
-    user = User.objects.create_user(
-        email=f"dc-{tag}-{index}@{org.organisation.slug}.test",
-        password="x" * 20,
-        first_name=f"DC{tag}{index}",
-        last_name="Person",
-    )
-    Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-    EmployeeProfile.objects.update_or_create(user=user, defaults={"department": department})
-    return user
+    user = user_ensure(f"dc-{tag}-{index}@{org.organisation.slug}.test", f"DC{tag}{index}", "Person")
+    return employee_ensure(org, user, department=department)
 
 
 def seed(org) -> Seeded:
@@ -84,12 +81,10 @@ def seed(org) -> Seeded:
         moments = {}
         for position, (moment, kind) in enumerate((("initial", Phase.Kind.INTAKE), ("final", Phase.Kind.FINAL))):
             phase = Phase.objects.create(programme=programme, position=position + 1, kind=kind, name=moment)
-            moments[moment] = PhaseAssessment.objects.create(
-                programme=programme,
-                phase=phase,
-                instrument=instrument,
-                version=version,
-                moment=moment,
+            moments[moment] = assessment_schedule(
+                phase,
+                version,
+                moment,
                 opens_on=today - timedelta(days=60),
                 due_on=today - timedelta(days=10 if moment == "initial" else 1),
             )
@@ -104,33 +99,18 @@ def seed(org) -> Seeded:
                 serial += 1
                 # Most of a cohort in Sales, the rest alone in Ops or Legal: cells of every size.
                 user = _person(org, name, serial, DEPARTMENTS[{5: 1, 6: 2}.get(member, 0)])
-                enrolment = Enrolment.objects.create(
-                    programme=programme,
-                    cohort=cohort,
-                    employee=user,
-                    status=Enrolment.Status.ACTIVE,
-                    credit_allowance=4,
-                )
+                enrolment = enrol(user, cohort, credits=4)
                 takes_part = not is_padded or member < padded[2]
                 for moment, item in moments.items():
-                    assignment = Assignment.objects.create(
-                        phase_assessment=item,
-                        enrolment=enrolment,
-                        employee=user,
-                        version=version,
-                        submitted_at=now - timedelta(days=20) if takes_part else None,
+                    assignment = assessment_handed_in(
+                        item, enrolment, version, submitted_at=now - timedelta(days=20) if takes_part else None
                     )
                     if takes_part:
-                        for position, dimension in enumerate(dimensions):
-                            value = 30 + (serial * 7.3 + position * 3.1) % 40 + (11.7 if moment == "final" else 0)
-                            Score.objects.create(
-                                assignment=assignment,
-                                dimension=dimension,
-                                dimension_key=dimension.key,
-                                value=round(value, 2),
-                                answered=4,
-                                items=4,
-                            )
+                        values = [
+                            round(30 + (serial * 7.3 + position * 3.1) % 40 + (11.7 if moment == "final" else 0), 2)
+                            for position in range(len(dimensions))
+                        ]
+                        scores_record(assignment, dimensions, values)
                 if not takes_part:
                     continue
                 session = Session.objects.create(
@@ -291,7 +271,6 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
 
     def fake_render(template, context, *, progress=None):
         captured["context"] = context
-        from django.template.loader import render_to_string
 
         render_to_string(template, context)  # the PDF's text is made from this HTML
         return pdf.Rendered(content=b"%PDF-1.7", pages=1)

@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Goal, Reflection, SessionNote
+from portal import policy
 from programmes.models import Attendance, Enrolment
+from reports import disclosure
 from reports.models import AuditEvent, ErasureRequest
+from reports.selectors import dashboard
 from reports.services.erasure import erasures_due_run
 from reports.services.retention import retention_apply
-from reports.tasks import erasures_run
+from reports.tasks import erasures_run, retention_run
 from tenants.models import Membership, Role, User
-from tests.reports.data import build
+from tests.world.reports import build
 
 TEXT_TYPES = ("text", "character varying", "json", "jsonb")
 
@@ -151,12 +154,9 @@ def test_hrs_erasure_covers_their_organisation_only(
 
 
 def test_the_dashboard_counts_stay_right_after_an_erasure(world, in_tenant, two_organisations_person):
-    from portal import policy
-    from reports.selectors import dashboard
 
     person, built = two_organisations_person
     actor = policy.actor_for(world.acme.hr, world.acme.organisation)
-    from reports import disclosure
 
     with in_tenant(world.acme):
         filters = dashboard.Filters(programme=built["acme"].programme)
@@ -230,7 +230,6 @@ def test_retention_deletes_coaching_content_past_the_period_only(world, in_tenan
 
 
 def test_the_nightly_task_applies_each_organisations_retention(world, in_tenant, settings, tmp_path):
-    from reports.tasks import retention_run
 
     settings.OFFBOARDING_ARCHIVE_DIR = tmp_path
     with in_tenant(world.acme):

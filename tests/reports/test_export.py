@@ -15,7 +15,7 @@ from assessments.models import Assignment, Score
 from portal import policy
 from reports import data_map
 from reports.models import AuditEvent, ErasureRequest
-from tests.reports.data import build
+from tests.world.reports import build
 
 USER = settings.AUTH_USER_MODEL
 

@@ -10,6 +10,7 @@ import io
 import shutil
 import uuid
 import zipfile
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -18,14 +19,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tenants.utils import schema_exists, tenant_context
 
 from portal import policy
 from reports.services import offboarding
 from tenants.models import Domain, Membership, Organisation, PlatformEvent, Role, User
 from tenants.services import organisation_create
-from tests.reports.data import all_canaries, build
+from tests.world.reports import all_canaries, build
 
 PASSWORD = "correct horse battery"
 
@@ -159,9 +160,6 @@ def test_only_platform_staff_reach_archives(world, settings, tmp_path, client_fo
 
 
 def test_old_archives_are_deleted(settings, tmp_path):
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     settings.OFFBOARDING_ARCHIVE_DIR = tmp_path
     settings.OFFBOARDING_ARCHIVE_KEEP_DAYS = 30

@@ -8,13 +8,17 @@ import subprocess
 import threading
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from weasyprint import HTML
 
 from assessments.models import AccessLogEntry
 from portal import policy
-from reports import disclosure, pdf
+from reports import disclosure, documents, pdf
 from reports.models import AuditEvent, ReportJob
-from tests.reports.data import all_canaries, build
+from reports.selectors.dashboard import Filters
+from reports.services.jobs import report_job_run
+from tests.world.reports import all_canaries, build
 
 
 def pdf_text(content: bytes) -> str:
@@ -59,7 +63,6 @@ def test_the_fetcher_never_goes_to_the_network_or_the_file_system(listening_serv
       <img src="http://127.0.0.1:{port}/tracker.png"><img src="https://example.com/logo.png">
       <img src="{pdf.STATIC_ORIGIN}/static/css/portal.css?x=1"><p>Hello</p></body></html>"""
     fetcher = pdf.StaticOnlyFetcher()
-    from weasyprint import HTML
 
     content = HTML(string=html, base_url=pdf.STATIC_ORIGIN + "/", url_fetcher=fetcher).write_pdf()
     assert content.startswith(b"%PDF")
@@ -211,7 +214,6 @@ def test_a_job_still_running_polls_for_its_progress(world, in_tenant, client_for
 
 
 def test_a_job_whose_requester_lost_access_fails_cleanly(world, in_tenant):
-    from reports.services.jobs import report_job_run
 
     with in_tenant(world.acme):
         # The coach of both organisations does not coach this employee (any more).
@@ -224,7 +226,6 @@ def test_a_job_whose_requester_lost_access_fails_cleanly(world, in_tenant):
 
 
 def test_the_logo_is_embedded_as_a_data_uri(world, in_tenant, tmp_path, settings):
-    from django.core.files.base import ContentFile
 
     png = (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
@@ -236,8 +237,6 @@ def test_the_logo_is_embedded_as_a_data_uri(world, in_tenant, tmp_path, settings
         organisation.logo.save("logo.png", ContentFile(png), save=False)
         uri = pdf.logo_data_uri(organisation)
         actor = policy.actor_for(world.acme.hr, organisation)
-        from reports import documents
-        from reports.selectors.dashboard import Filters
 
         rendered, _name = documents.programme_pdf(actor=actor, filters=Filters())
     assert uri.startswith("data:image/png;base64,")

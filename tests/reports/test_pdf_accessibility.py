@@ -14,13 +14,17 @@ from dataclasses import dataclass
 
 import pikepdf
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from pdfua import Severity, validate
 from pdfua.rules import structure as pdfua_structure
 
-from reports import disclosure
+from portal import policy
+from reports import disclosure, documents
 from reports.models import ReportJob
-from tests.reports.data import build
+from reports.selectors.dashboard import Filters
+from reports.services.jobs import report_job_run
+from tests.world.reports import build
 
 
 @dataclass
@@ -178,7 +182,6 @@ def test_a_report_speaks_the_language_its_reader_chose(built, client_for, tmp_pa
 
 
 def test_a_report_rendered_in_the_background_is_accessible(built, in_tenant, tmp_path):
-    from reports.services.jobs import report_job_run
 
     org, result = built("globex")
     with in_tenant(org):
@@ -191,11 +194,6 @@ def test_a_report_rendered_in_the_background_is_accessible(built, in_tenant, tmp
 
 
 def test_the_organisations_logo_is_a_figure_with_its_name(built, in_tenant, tmp_path, settings, caplog):
-    from django.core.files.base import ContentFile
-
-    from portal import policy
-    from reports import documents
-    from reports.selectors.dashboard import Filters
 
     png = (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"

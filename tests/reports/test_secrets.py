@@ -32,7 +32,7 @@ from reports.services import offboarding
 from tenants import tokens
 from tenants.models import HandoffToken, Invitation
 from tenants.services import handoff_binding, handoff_create, handoff_nonce, invitation_token
-from tests.reports.data import build
+from tests.world.reports import build
 
 # Credentials the portal keeps, written down here independently of the data map: the test's ground truth.
 KNOWN_SECRET_KEYS = {"authtoken.Token", "sessions.Session", "tenants.Invitation", "tenants.HandoffToken"}

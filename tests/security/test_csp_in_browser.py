@@ -13,8 +13,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.conftest import PASSWORD
 from tests.test_access_matrix import all_cases
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from django.test import Client
 
 from tenants import services, tokens
 from tenants.models import ApiToken, Membership
-from tests.conftest import PASSWORD
-from tests.two_factor import through_the_code_step, token_payload
+from tests.world import PASSWORD
+from tests.world.two_factor import through_the_code_step, token_payload
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 ADDRESS = "203.0.113.7"
 

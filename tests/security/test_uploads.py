@@ -10,10 +10,12 @@ import os
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import tenant_context
 from PIL import Image
 
+from programmes.models import Enrolment
 from tenants.forms import LOGO_MAX_BYTES
-from tenants.models import Organisation
+from tenants.models import Organisation, User
 
 SETTINGS_FORM = {
     "default_language": "en",
@@ -115,10 +117,6 @@ def import_csv(client, name: str, content: bytes, content_type: str = "text/csv"
 
 
 def people_and_enrolments(world) -> tuple[int, int]:
-    from django_tenants.utils import tenant_context
-
-    from programmes.models import Enrolment
-    from tenants.models import User
 
     with tenant_context(world.acme.organisation):
         return User.objects.count(), Enrolment.objects.count()

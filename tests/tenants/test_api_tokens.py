@@ -22,7 +22,7 @@ from programmes.models import Programme
 from tenants import tokens
 from tenants.models import ApiToken, PlatformEvent
 from tests.access.cases_programmes import PROGRAMME
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 ACME = "acme.localhost"
 

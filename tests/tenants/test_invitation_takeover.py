@@ -26,8 +26,8 @@ from django_tenants.utils import schema_context, tenant_context
 from programmes.models import EmployeeProfile, Enrolment
 from tenants import services, tokens
 from tenants.models import Invitation, Membership, Role, User
-from tests.conftest import PASSWORD, build_world, sign_in
 from tests.connections import in_own_connection
+from tests.world import PASSWORD, build_world, sign_in
 
 TYPED = ("Typed", "Stranger")
 HEADER = "email,first name,last name,department,job title,manager email,cohort"

@@ -14,9 +14,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants import demo_totp, two_factor
 from tenants.models import ApiToken, HandoffToken, Organisation, PlatformEvent, RecoveryCode
-from tests.conftest import PASSWORD
 from tests.test_handoff import Browser
-from tests.two_factor import code_for
+from tests.world import PASSWORD
+from tests.world.two_factor import code_for
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from django_tenants.utils import tenant_context
 from standardwebhooks.webhooks import Webhook
 
 from portal.celery import app
-from tests.conftest import build_world
 from tests.webhooks.helpers import endpoint_make
+from tests.world import build_world
 from webhooks import events, services
 from webhooks.models import Attempt, Delivery, Endpoint, Message
 

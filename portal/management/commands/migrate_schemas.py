@@ -7,13 +7,14 @@ that touches tenant schemas migrates the template too.
 from django.conf import settings
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 
+from tenants.services import public_organisation_ensure, template_schema_ensure
+
 
 class Command(MigrateSchemasCommand):
     def handle(self, *args, **options):
         super().handle(*args, **options)
         if options.get("schema_name") or options.get("shared"):
             return
-        from tenants.services import public_organisation_ensure, template_schema_ensure
 
         template_schema_ensure()
         public_organisation_ensure()

@@ -1,4 +1,4 @@
-"""A programme with enough people for aggregates, for the reports tests.
+"""The reports part of the test world, made on demand: a programme with enough people for aggregates.
 
 `build(org, people=...)` runs inside the organisation's schema (`with in_tenant(org):`) and creates a
 programme with two cohorts, employees in two departments, past group and 1:1 sessions with attendance and
@@ -18,15 +18,12 @@ from django.utils import timezone
 from assessments.models import (
     ActionItem,
     Answer,
-    Assignment,
     CheckIn,
     CoachFeedback,
     Goal,
     Instrument,
-    PhaseAssessment,
     Question,
     Reflection,
-    Score,
     SessionFeedback,
     SessionNote,
     SessionSummary,
@@ -35,14 +32,16 @@ from programmes.models import (
     Attendance,
     Cohort,
     CreditTransaction,
-    EmployeeProfile,
     Enrolment,
     Phase,
     Programme,
     Session,
     UrgentRequest,
 )
-from tenants.models import Membership, Role, User
+from tenants.models import User
+from tests.world import employee_ensure, user_ensure
+from tests.world.assessments import assessment_handed_in, assessment_schedule, scores_record
+from tests.world.programmes import enrol
 
 CONTENT_KINDS = (
     "answer",
@@ -85,13 +84,6 @@ def canary(tag: str, index: int, kind: str) -> str:
     return f"CANARY{tag}x{index}x{kind.replace('-', '')}Z"
 
 
-def _user(email: str, first: str, last: str) -> User:
-    user = User.objects.filter(email=email).first()
-    return user or User.objects.create_user(
-        email=email, password="correct horse battery", first_name=first, last_name=last
-    )
-
-
 def build(
     org,
     *,
@@ -127,19 +119,11 @@ def build(
         ("initial", intake, today - timedelta(days=90)),
         ("final", final, today - timedelta(days=5)),
     ):
-        moments[moment] = PhaseAssessment.objects.create(
-            programme=programme,
-            phase=phase,
-            instrument=instrument,
-            version=version,
-            moment=moment,
-            opens_on=due - timedelta(days=14),
-            due_on=due,
-        )
+        moments[moment] = assessment_schedule(phase, version, moment, opens_on=due - timedelta(days=14), due_on=due)
     users = list(employees or [])
     slug = org.organisation.slug
     for index in range(len(users), people):
-        users.append(_user(f"reports-{tag.lower()}-{index}@{slug}.test", f"Person{tag}{index}", f"Sample{tag}"))
+        users.append(user_ensure(f"reports-{tag.lower()}-{index}@{slug}.test", f"Person{tag}{index}", f"Sample{tag}"))
     built_people = []
     group_sessions = []
     for cohort in cohorts:
@@ -155,19 +139,9 @@ def build(
                 )
             )
     for index, user in enumerate(users):
-        Membership.objects.get_or_create(user=user, organisation=org.organisation, role=Role.EMPLOYEE)
-        EmployeeProfile.objects.update_or_create(
-            user=user, defaults={"department": departments[index % len(departments)], "job_title": "Specialist"}
-        )
+        employee_ensure(org, user, department=departments[index % len(departments)], job_title="Specialist")
         cohort = cohorts[index % 2]
-        enrolment = Enrolment.objects.create(
-            programme=programme,
-            cohort=cohort,
-            employee=user,
-            coach=org.coach,
-            status=Enrolment.Status.ACTIVE,
-            credit_allowance=6,
-        )
+        enrolment = enrol(user, cohort, coach=org.coach)
         person = Person(
             user=user, enrolment=enrolment, canaries={kind: canary(tag, index, kind) for kind in CONTENT_KINDS}
         )
@@ -196,26 +170,19 @@ def build(
             enrolment=enrolment, delta=-1, reason=CreditTransaction.Reason.BOOKING, session=one_to_one, by=user
         )
         for moment, scheduled in moments.items():
-            assignment = Assignment.objects.create(
-                phase_assessment=scheduled,
-                enrolment=enrolment,
-                employee=user,
-                version=version,
+            assignment = assessment_handed_in(
+                scheduled,
+                enrolment,
+                version,
                 started_at=now - timedelta(days=80),
                 submitted_at=now - timedelta(days=80 if moment == "initial" else 6),
             )
-            for position, dimension in enumerate(dimensions):
+            values = []
+            for position in range(len(dimensions)):
                 base = 40 + (index * 7 + position * 5) % 30
                 spread = (index * 37 + position * 11) % 21 - 10  # people change by different amounts
-                value = base + (change + spread if moment == "final" else 0)
-                Score.objects.create(
-                    assignment=assignment,
-                    dimension=dimension,
-                    dimension_key=dimension.key,
-                    value=min(value, 100.0),
-                    answered=4,
-                    items=4,
-                )
+                values.append(min(base + (change + spread if moment == "final" else 0), 100.0))
+            scores_record(assignment, dimensions, values)
             if text_question is not None:
                 Answer.objects.create(
                     assignment=assignment,

@@ -38,6 +38,8 @@ from programmes.services.calendar import (
 from tenants.models import Organisation, User
 from tenants.services import organisation_url, public_url
 
+# The tasks keep the names they were queued under before this module had its place in programmes.tasks, so
+# that what a broker holds across an upgrade (and the beat schedule in portal/settings.py) still finds them.
 EVENTS = ("booked", "scheduled", "moved", "changed", "cancelled", "reminder")
 
 
@@ -128,7 +130,7 @@ def _session_message(
     return message
 
 
-@app.task
+@app.task(name="programmes.tasks_sessions.session_notify")
 def session_notify(session_id: int, event: str, previous_starts_at: str | None = None) -> int:
     """Tell the session's coach and participants what happened to it. Returns the number of emails."""
     if event not in EVENTS:
@@ -153,13 +155,13 @@ def session_notify(session_id: int, event: str, previous_starts_at: str | None =
 # --- reminders --------------------------------------------------------------------------------------
 
 
-@app.task
+@app.task(name="programmes.tasks_sessions.session_reminders_send")
 def session_reminders_send() -> int:
     """The beat's entry point (each morning): queue every active organisation's reminders in its schema."""
     return each_organisation_queue(organisation_reminders_send)
 
 
-@app.task
+@app.task(name="programmes.tasks_sessions.organisation_reminders_send")
 def organisation_reminders_send() -> int:
     """Remind everyone of tomorrow's sessions in this organisation, once per session (also when two
     workers run this at the same time: rows locked by one are skipped by the other)."""
@@ -183,7 +185,7 @@ def organisation_reminders_send() -> int:
 # --- urgent requests --------------------------------------------------------------------------------
 
 
-@app.task
+@app.task(name="programmes.tasks_sessions.urgent_request_notify")
 def urgent_request_notify(request_id: int) -> int:
     """Tell the coach at once that an employee asks for an urgent conversation."""
     organisation = connection.tenant
@@ -208,7 +210,7 @@ def urgent_request_notify(request_id: int) -> int:
     ).send()
 
 
-@app.task
+@app.task(name="programmes.tasks_sessions.urgent_request_acknowledged_notify")
 def urgent_request_acknowledged_notify(request_id: int) -> int:
     """Tell the employee their coach has seen the request and will be in touch."""
     organisation = connection.tenant

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from portal import homes, policy
+from programmes.homes import sessions  # noqa: F401  (its panels register as it loads)
 from programmes.selectors import enrolment as selectors
 
 

@@ -27,7 +27,7 @@ from programmes.selectors.coach import places_of
 from programmes.services.attendance import attendance_mark
 from programmes.services.booking import slot_book
 from programmes.services.sessions import session_schedule
-from programmes.tasks_sessions import without_email
+from programmes.tasks.sessions import without_email
 from tenants import demo as people
 from tenants.models import Organisation, User
 

@@ -1,6 +1,6 @@
 """Sessions, booking, credits, urgent requests, calendars and the coach's workspace in the access matrix.
 
-The world's sessions (tests/programmes/test_sessions_world.py): `session_own` is the employee's 1:1 with
+The world's sessions (tests/world/sessions.py): `session_own` is the employee's 1:1 with
 the organisation's own coach (so `coach_both` may not see it), `session_other` employee2's 1:1 with the
 coach of both (so the organisation's coach may not), `session_past` the employee's 1:1 three days ago.
 """

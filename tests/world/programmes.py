@@ -27,6 +27,19 @@ PROGRAMME = "Leadership in practice"
 _known: dict[str, dict] = {}
 
 
+def enrol(employee, cohort: Cohort, *, coach=None, credits: int = 6, by=None) -> Enrolment:
+    """`employee` enrolled in `cohort` (active), with `coach` for their 1:1s; `by` the HR manager who did it."""
+    return Enrolment.objects.create(
+        programme=cohort.programme,
+        cohort=cohort,
+        employee=employee,
+        coach=coach,
+        status=Enrolment.Status.ACTIVE,
+        credit_allowance=credits,
+        status_changed_by=by,
+    )
+
+
 def _build(org, coach_both) -> dict:
     programme = Programme.objects.filter(name=PROGRAMME).first()
     if programme is None:
@@ -60,15 +73,7 @@ def _build(org, coach_both) -> dict:
         cohort_b = Cohort.objects.create(programme=programme, name="Cohort B", capacity=12, starts_on=date(2026, 1, 19))
         cohort_b.coaches.set([coach_both])
         for employee, cohort, coach in ((org.employee, cohort_a, org.coach), (org.employee2, cohort_b, coach_both)):
-            enrolment = Enrolment.objects.create(
-                programme=programme,
-                cohort=cohort,
-                employee=employee,
-                coach=coach,
-                status=Enrolment.Status.ACTIVE,
-                credit_allowance=6,
-                status_changed_by=org.hr,
-            )
+            enrolment = enrol(employee, cohort, coach=coach, by=org.hr)
             EnrolmentEvent.objects.create(enrolment=enrolment, from_status="", to_status="active", by=org.hr)
             EmployeeProfile.objects.get_or_create(
                 user=employee, defaults={"department": "Operations", "job_title": "Planner", "manager": org.hr}

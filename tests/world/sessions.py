@@ -1,5 +1,5 @@
-"""The sessions part of the test world, on top of the programmes part (tests/programmes/world.py), and
-the invariants it keeps.
+"""The sessions part of the test world, on top of the programmes part (tests/world/programmes.py); the
+invariants it keeps are checked in tests/programmes/test_world_sessions.py.
 
 In each organisation (keys in `org.people`):
   session_own    a coming 1:1 of `employee` with the organisation's coach (booked from slot_own_booked)
@@ -21,7 +21,15 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from programmes.availability.models import CalendarFeed, Slot
-from programmes.models import Attendance, CreditTransaction, Enrolment, Session, UrgentRequest
+from programmes.models import (
+    Agreement,
+    AgreementAcceptance,
+    Attendance,
+    CreditTransaction,
+    Enrolment,
+    Session,
+    UrgentRequest,
+)
 from tenants.models import Membership, Role
 
 _known: dict[str, dict] = {}
@@ -169,8 +177,6 @@ def sessions_world(world) -> None:
 def accept_agreement(user) -> None:
     """`user` accepts the coaching agreement in force in the current schema (the default text if HR
     published none), as the agreement page would."""
-    from programmes.models import Agreement, AgreementAcceptance
-
     agreement = Agreement.objects.order_by("-version").first() or Agreement.objects.create(version=1, body="Text")
     AgreementAcceptance.objects.get_or_create(agreement=agreement, user=user)
 
@@ -187,31 +193,3 @@ def free_slot(coach, starts_at, *, minutes: int = 60, only_for=None, mode: str =
         coach=coach, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes), mode=mode, **details
     )
     return offer_where_served(slot, only_for)
-
-
-# --- the invariants of this world -------------------------------------------------------------------
-
-
-def test_every_world_session_holds_its_coach_time(world, in_tenant):
-    for org in (world.acme, world.globex):
-        with in_tenant(org):
-            sessions = list(
-                Session.objects.filter(
-                    pk__in=[
-                        org.people[key] for key in ("session_own", "session_group", "session_other", "session_past")
-                    ]
-                ).select_related("slot")
-            )
-        assert len(sessions) == 4
-        for session in sessions:
-            assert session.slot.coach_id == session.coach_id
-            assert (session.slot.starts_at, session.slot.ends_at) == (session.starts_at, session.ends_at)
-            assert session.slot.booked_organisation_id == org.organisation.pk
-
-
-def test_the_world_slots_are_free_and_in_the_future(world):
-    slots = Slot.objects.filter(
-        pk__in=[world.acme.people["slot_free"], world.globex.people["slot_free"], world.acme.people["slot_both"]]
-    )
-    assert len(slots) == 3
-    assert all(not slot.is_booked and slot.starts_at > timezone.now() for slot in slots)

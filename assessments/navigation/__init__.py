@@ -3,6 +3,7 @@ the assessment pages of HR and coaches (the menu is full enough)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from assessments.navigation import journal  # noqa: F401  (its entries register as it loads)
 from portal import navigation, policy
 from portal.navigation import Entry
 

@@ -1,5 +1,5 @@
 """Programmes, phases, resources, cohorts, enrolments, the CSV import and the coaching agreement in the
-access matrix. The world (tests/programmes/world.py): `employee` is in cohort A with the organisation's
+access matrix. The world (tests/world/programmes.py): `employee` is in cohort A with the organisation's
 coach as 1:1 coach; `employee2` in cohort B, coached by the coach of both organisations."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from portal.celery import app
 from programmes.services import imports
+from programmes.tasks import sessions  # noqa: F401  (its tasks register as it loads)
 
 
 @app.task(name="programmes.enrolment_import")
