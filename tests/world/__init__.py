@@ -30,7 +30,7 @@ from django_tenants.utils import schema_context
 
 from portal.middleware import SESSION_HOST_KEY
 from programmes.models import EmployeeProfile
-from tenants import two_factor
+from tenants import two_factor as second_factor
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create, public_organisation_ensure
 from tests.world.assessments import assessments_world
@@ -162,6 +162,6 @@ def sign_in(client: Client, user: User | None, host: str) -> Client:
     schema = "public" if host == "localhost" else host.split(".")[0]
     session = client.session
     session[SESSION_HOST_KEY] = schema
-    session[two_factor.SESSION_KEY] = two_factor.VERIFIED
+    session[second_factor.SESSION_KEY] = second_factor.VERIFIED
     session.save()
     return client
