@@ -5,17 +5,13 @@ the size limit. The features that use it (webhooks, a coach's own calendar) test
 from __future__ import annotations
 
 import socket
-import threading
 import time
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 
 from portal import outbound
-
-REAL_GETADDRINFO = socket.getaddrinfo
-PUBLIC = "93.184.215.14"
+from tests.outside import PUBLIC, resolving, serving
 
 PRIVATE = [
     "127.0.0.1",  # loopback
@@ -73,18 +69,9 @@ def test_the_setting_is_on_in_development_and_tests(settings):
     assert settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES  # DEBUG, or not production: `make run`
 
 
-def _resolving(monkeypatch, answers: dict[str, list[str]]) -> None:
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host in answers:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in answers[host]]
-        return REAL_GETADDRINFO(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-
-
 def test_every_address_a_name_resolves_to_is_checked(monkeypatch, settings):
     settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
-    _resolving(monkeypatch, {"mixed.example.com": [PUBLIC, "10.0.0.8"], "public.example.com": [PUBLIC]})
+    resolving(monkeypatch, {"mixed.example.com": [PUBLIC, "10.0.0.8"], "public.example.com": [PUBLIC]})
     with pytest.raises(outbound.PrivateAddress) as refused:
         outbound.target("https://mixed.example.com/x")
     assert (refused.value.host, refused.value.address) == ("mixed.example.com", "10.0.0.8")
@@ -114,50 +101,13 @@ def test_an_unknown_host_is_named():
     assert unknown.value.host == "no-such-host.invalid"
 
 
-@contextmanager
-def serving(routes: dict):
-    """An HTTP server on loopback: path -> (status, headers, body or callable); records (method, path, host)."""
-    seen = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self):
-            length = int(self.headers.get("Content-Length", 0))
-            self.rfile.read(length)
-            seen.append((self.command, self.path, self.headers["Host"]))
-            status, headers, body = routes.get(self.path, (404, {}, b"missing"))
-            if callable(body):
-                body = body()
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass
-
-        do_GET = do_POST = _answer  # noqa: N815
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server.server_address[1], seen
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 LIMITS = {"connect_timeout": 2, "read_timeout": 2, "most_bytes": 100}
 
 
 def test_the_connection_goes_to_the_address_checked_with_the_host_named(monkeypatch):
     """DNS rebinding: the name is looked up once; a second answer pointing elsewhere is never used."""
     answers = {"cal.example.test": ["127.0.0.1"]}
-    _resolving(monkeypatch, answers)
+    resolving(monkeypatch, answers)
     connected = []
     real_connect = socket.create_connection
 
@@ -166,7 +116,9 @@ def test_the_connection_goes_to_the_address_checked_with_the_host_named(monkeypa
         return real_connect(address, *args, **kwargs)
 
     monkeypatch.setattr(socket, "create_connection", create_connection)
-    with serving({"/x": (200, {}, b"hello")}) as (port, seen):
+    seen = []
+    with serving({"/x": (200, {}, b"hello")}, seen) as base:
+        port = urlsplit(base).port
         found = outbound.target(f"http://cal.example.test:{port}/x")
         answers["cal.example.test"] = ["10.9.9.9"]  # rebound after the check
         response = outbound.request(found, **LIMITS)
@@ -176,10 +128,11 @@ def test_the_connection_goes_to_the_address_checked_with_the_host_named(monkeypa
 
 
 def test_redirects_are_not_followed_unless_asked():
-    with serving({"/moved": (302, {"Location": "/there"}, b""), "/there": (200, {}, b"here")}) as (port, seen):
-        response = outbound.request(outbound.target(f"http://127.0.0.1:{port}/moved"), method="POST", **LIMITS)
+    seen = []
+    with serving({"/moved": (302, {"Location": "/there"}, b""), "/there": (200, {}, b"here")}, seen) as base:
+        response = outbound.request(outbound.target(f"{base}/moved"), method="POST", **LIMITS)
     assert (response.status, response.location) == (302, "/there")
-    assert seen == [("POST", "/moved", f"127.0.0.1:{port}")]
+    assert seen == [("POST", "/moved", base.removeprefix("http://"))]
 
 
 def test_redirects_followed_up_to_the_number_given_each_checked_again(settings):
@@ -190,8 +143,8 @@ def test_redirects_followed_up_to_the_number_given_each_checked_again(settings):
         "/loop": (302, {"Location": "/loop"}, b""),
         "/meta": (302, {"Location": "http://169.254.169.254/latest/"}, b""),
     }
-    with serving(routes) as (port, seen):
-        base = f"http://127.0.0.1:{port}"
+    seen = []
+    with serving(routes, seen) as base:
         arrived = outbound.request(outbound.target(f"{base}/a"), method="POST", body=b"{}", redirects=3, **LIMITS)
         assert (arrived.status, arrived.body, arrived.target.path) == (200, b"arrived", "/c")
         assert [(method, path) for method, path, _host in seen] == [("POST", "/a"), ("POST", "/b"), ("GET", "/c")]
@@ -201,13 +154,15 @@ def test_redirects_followed_up_to_the_number_given_each_checked_again(settings):
             outbound.request(outbound.target(f"{base}/meta"), redirects=3, **LIMITS)
         settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False  # a redirect back inside, as in production
         with pytest.raises(outbound.PrivateAddress):
-            outbound.request(outbound.Target("http", "127.0.0.1", port, "/a", "127.0.0.1"), redirects=3, **LIMITS)
+            outbound.request(
+                outbound.Target("http", "127.0.0.1", urlsplit(base).port, "/a", "127.0.0.1"), redirects=3, **LIMITS
+            )
 
 
 def test_the_body_is_cut_at_the_limit_and_said_to_be_incomplete():
-    with serving({"/big": (200, {}, b"x" * 5000), "/fits": (200, {}, b"y" * 100)}) as (port, _seen):
-        big = outbound.request(outbound.target(f"http://127.0.0.1:{port}/big"), **LIMITS)
-        fits = outbound.request(outbound.target(f"http://127.0.0.1:{port}/fits"), **LIMITS)
+    with serving({"/big": (200, {}, b"x" * 5000), "/fits": (200, {}, b"y" * 100)}) as base:
+        big = outbound.request(outbound.target(f"{base}/big"), **LIMITS)
+        fits = outbound.request(outbound.target(f"{base}/fits"), **LIMITS)
     assert (len(big.body), big.complete) == (100, False)
     assert (len(fits.body), fits.complete) == (100, True)
 
@@ -217,11 +172,9 @@ def test_a_slow_answer_times_out():
         time.sleep(2)
         return b"late"
 
-    with serving({"/slow": (200, {}, slow)}) as (port, _seen):
+    with serving({"/slow": (200, {}, slow)}) as base:
         started = time.monotonic()
         with pytest.raises(outbound.Unreachable) as failed:
-            outbound.request(
-                outbound.target(f"http://127.0.0.1:{port}/slow"), connect_timeout=1, read_timeout=0.3, most_bytes=10
-            )
+            outbound.request(outbound.target(f"{base}/slow"), connect_timeout=1, read_timeout=0.3, most_bytes=10)
     assert isinstance(failed.value.cause, TimeoutError) and time.monotonic() - started < 1.5
     assert str(failed.value).startswith("TimeoutError: ")

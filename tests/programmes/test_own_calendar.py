@@ -4,11 +4,8 @@ Fetching follows the server-side request forgery rules."""
 
 from __future__ import annotations
 
-import threading
 import time
-from contextlib import contextmanager
 from datetime import UTC, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings as django_settings
@@ -19,6 +16,7 @@ from programmes.availability.calendars import busy_times, external_calendar_refr
 from programmes.availability.fetch import FetchRefused
 from programmes.availability.models import BusyTime, ExternalCalendar
 from programmes.services.booking import slot_book
+from tests.outside import serving
 from tests.programmes.test_sessions_world import accept_agreement, at, free_slot
 
 
@@ -38,35 +36,6 @@ def weekly_meeting(first, *, count: int = 4, minutes: int = 90) -> str:
         "TRANSP:TRANSPARENT\r\nSUMMARY:Working from home\r\nEND:VEVENT\r\n"
         "END:VCALENDAR\r\n"
     )
-
-
-@contextmanager
-def serving(routes: dict):
-    """An HTTP server on loopback answering `routes` (path -> (status, headers, body or callable))."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            status, headers, body = routes.get(self.path, (404, {}, b"missing"))
-            if callable(body):
-                body = body()
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

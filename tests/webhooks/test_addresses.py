@@ -10,23 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
+from tests.outside import PUBLIC, resolving
 from tests.webhooks.helpers import endpoint_make
 from webhooks import services
 from webhooks.models import Attempt, Delivery, Endpoint
-
-REAL_GETADDRINFO = socket.getaddrinfo
-PUBLIC = "93.184.215.14"
-
-
-def _resolving(monkeypatch, answers: dict[str, list[str]]) -> None:
-    """The resolver answers `answers[host]` (a list that may change between calls) for the names given."""
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host in answers:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in answers[host]]
-        return REAL_GETADDRINFO(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @override_settings(OUTBOUND_ALLOW_PRIVATE_ADDRESSES=False)
@@ -59,7 +46,7 @@ def test_an_endpoint_inside_a_private_network_is_refused(url, world, in_tenant):
     ],
 )
 def test_a_malformed_or_unsafe_address_is_refused_with_a_reason(url, says, world, in_tenant, monkeypatch):
-    _resolving(monkeypatch, {"hooks.example.com": [PUBLIC]})
+    resolving(monkeypatch, {"hooks.example.com": [PUBLIC]})
     with in_tenant(world.acme):
         with pytest.raises(ValidationError) as refused:
             endpoint_make(world.acme, url)
@@ -68,14 +55,14 @@ def test_a_malformed_or_unsafe_address_is_refused_with_a_reason(url, says, world
 
 @override_settings(OUTBOUND_ALLOW_PRIVATE_ADDRESSES=False)
 def test_a_name_resolving_to_any_private_address_is_refused(world, in_tenant, monkeypatch):
-    _resolving(monkeypatch, {"hooks.example.com": [PUBLIC, "10.0.0.8"]})
+    resolving(monkeypatch, {"hooks.example.com": [PUBLIC, "10.0.0.8"]})
     with in_tenant(world.acme), pytest.raises(ValidationError):
         endpoint_make(world.acme, "https://hooks.example.com/x")
 
 
 @override_settings(OUTBOUND_ALLOW_PRIVATE_ADDRESSES=False)
 def test_a_public_address_is_accepted(world, in_tenant, monkeypatch):
-    _resolving(monkeypatch, {"hooks.example.com": [PUBLIC]})
+    resolving(monkeypatch, {"hooks.example.com": [PUBLIC]})
     with in_tenant(world.acme):
         endpoint, secret = endpoint_make(world.acme, "https://hooks.example.com/portal")
         assert endpoint.url == "https://hooks.example.com/portal" and secret.startswith("whsec_")
@@ -93,7 +80,7 @@ def test_a_name_that_turns_private_after_registration_is_not_sent_to(
 ):
     """DNS rebinding: the name resolved to a public address when HR registered it, and to loopback now."""
     answers = {"rebind.example.com": [PUBLIC]}
-    _resolving(monkeypatch, answers)
+    resolving(monkeypatch, answers)
     settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
     port = receiver.server.server_address[1]
     with in_tenant(world.acme):
@@ -112,7 +99,7 @@ def test_the_connection_goes_to_the_address_checked_with_the_host_named(
 ):
     calls = []
     answers = {"hooks.example.test": ["127.0.0.1"]}
-    _resolving(monkeypatch, answers)
+    resolving(monkeypatch, answers)
     real_connect = socket.create_connection
 
     def create_connection(address, *args, **kwargs):
