@@ -117,7 +117,7 @@ def checked_address(host: str, port: int) -> str:
     for address in addresses:
         if not address_allowed(address):
             raise PrivateAddress(host, address)
-    return addresses[0].split("%", 1)[0]
+    return addresses[0]
 
 
 def target(url: str) -> Target:
