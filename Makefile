@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: run test install test-install lint db migrate seed browser bench messages check stop-db clean a11y
+.PHONY: run test install test-install java lint db migrate seed browser bench messages check stop-db clean a11y
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,32 +20,24 @@ $(BIN)/.test-installed: requirements-test.txt $(BIN)/.installed
 	$(BIN)/python -m pip install -q -r requirements-test.txt
 	touch $@
 
-# The API schema's linter (Redocly CLI, from npm) and the Java that openapi-generator-cli's bundled jar runs
-# on (tests/test_api_schema.py, tests/e2e/test_generated_clients.py).
-API_TOOLS := scripts/api
-$(API_TOOLS)/node_modules/.installed: $(API_TOOLS)/package.json $(API_TOOLS)/package-lock.json
-	cd $(API_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# The Node tools the tests use, each a package of its own in scripts/<name>, installed as its lock file pins it
+# (no install scripts run): scripts/api, Redocly CLI, the API schema's linter (tests/test_api_schema.py);
+# scripts/webhooks, the npm Standard Webhooks verifier our signatures are checked with (tests/webhooks/);
+# scripts/ical, ical.js, the second parser the calendar tests read every feed and invitation with
+# (tests/ical_parsers.py). Without npm, make says so and goes on; the tests that need a tool then say it is
+# missing. scripts/a11y has its own rule below (heavy, only for `make a11y`).
+NODE_TOOLS := scripts/api scripts/webhooks scripts/ical
+scripts/%/node_modules/.installed: scripts/%/package.json scripts/%/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd scripts/$* && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is not installed: the tests that use scripts/$* will be skipped or fail saying so."; fi
+
+# The Java that openapi-generator-cli's bundled jar runs on (tests/e2e/test_generated_clients.py).
+java:
 	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || true
-	touch $@
 
-
-# The npm Standard Webhooks verifier the webhook tests check our signatures with (Node 20); without npm
-# those tests skip and say so.
-WEBHOOK_TOOLS := scripts/webhooks
-$(WEBHOOK_TOOLS)/node_modules/.installed: $(WEBHOOK_TOOLS)/package.json $(WEBHOOK_TOOLS)/package-lock.json
-	@if command -v npm >/dev/null; then \
-		cd $(WEBHOOK_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
-	else echo "npm is not installed: the webhook tests that use the npm verifier will be skipped."; fi
-
-
-# ical.js, the second parser the calendar tests read every feed and invitation with (tests/ical_parsers.py).
-ICAL_TOOLS := scripts/ical
-$(ICAL_TOOLS)/node_modules/.package-lock.json: $(ICAL_TOOLS)/package.json $(ICAL_TOOLS)/package-lock.json
-	cd $(ICAL_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-
-test-install: $(BIN)/.test-installed $(API_TOOLS)/node_modules/.installed $(WEBHOOK_TOOLS)/node_modules/.installed \
-	$(ICAL_TOOLS)/node_modules/.package-lock.json
+test-install: $(BIN)/.test-installed $(NODE_TOOLS:%=%/node_modules/.installed) java
 
 # The embedded PostgreSQL server, unless DATABASE_URL names another one.
 db: install

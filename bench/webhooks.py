@@ -145,7 +145,7 @@ def _send_inline(organisation) -> float:
 
 def _send_in_processes(organisation) -> float:
     """PROCESSES worker processes, each taking every PROCESSES-th delivery; timed from "go" to all done."""
-    env = {**os.environ, "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES": "1"}
+    env = {**os.environ, "OUTBOUND_ALLOW_PRIVATE_ADDRESSES": "1"}
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "bench.webhooks", "worker", organisation.schema_name, str(part), str(PROCESSES)],
@@ -190,7 +190,7 @@ def run() -> list[dict]:
 
     from bench.common import median, row
 
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True  # the receiver is on loopback
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True  # the receiver is on loopback
     receiver, port = _receiver()
     try:
         organisation = _organisation_and_endpoint(port)

@@ -334,16 +334,15 @@ CELERY_BEAT_SCHEDULE["session-reminders"] = {
 # Webhooks: retries and anything a lost worker left, every minute in each organisation.
 CELERY_BEAT_SCHEDULE["webhooks-deliveries-due"] = {"task": "webhooks.deliveries_due_all", "schedule": 60}
 CELERY_BEAT_SCHEDULE["webhooks-log-prune"] = {"task": "webhooks.log_prune_all", "schedule": 24 * 60 * 60}
-# Webhook endpoints on loopback or private networks (a developer's own machine): refused in production.
-WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG or not PRODUCTION)
 # Coaches' own calendars (programmes.availability.calendars): read every 15 minutes for their busy times.
 CELERY_BEAT_SCHEDULE["external-calendars-refresh"] = {
     "task": "programmes.availability.external_calendars_refresh",
     "schedule": 15 * 60,
 }
-# Addresses the portal fetches on someone's say-so (a coach's calendar) may point at loopback, private or
-# link-local hosts only when this is on: in development, not in production (programmes/availability/fetch.py).
-OUTBOUND_ALLOW_PRIVATE_ADDRESSES = envbool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
+# Addresses the portal reaches on someone's say-so (webhook endpoints, a coach's calendar) may point at loopback,
+# private or link-local hosts, and webhooks may use plain http, only when this is on: in development, not in
+# production (portal/outbound.py). Cloud metadata addresses are refused always.
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = envbool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", DEBUG or not PRODUCTION)
 # HR's aggregates are released from cells refreshed at most once a day (reports.disclosure, "Change over time").
 CELERY_BEAT_SCHEDULE["reports-disclosure-refresh"] = {
     "task": "reports.tasks.disclosure_refresh",

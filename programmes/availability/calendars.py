@@ -10,7 +10,6 @@ tells the coach why on their availability page.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 import icalendar
 import recurring_ical_events
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal.celery import app
 from portal.tasks import enqueue_after_commit
-from programmes.availability.fetch import FetchRefused, checked_address, fetch, normalised
+from programmes.availability.fetch import FetchRefused, checked, fetch, normalised
 from programmes.availability.models import BusyTime, ExternalCalendar
 from tenants.models import User
 
@@ -88,12 +87,7 @@ def external_calendar_set(*, coach: User, url: str) -> ExternalCalendar:
     url = normalised(url)
     if len(url) > 2000:
         raise FetchRefused(_("The address is too long."))
-    parts = urlsplit(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise FetchRefused(_("The address's port is not a number.")) from None
-    checked_address(parts.hostname, port)
+    checked(url)
     calendar, _created = ExternalCalendar.objects.update_or_create(
         coach=coach, defaults={"url": url, "error": "", "checked_at": None, "fetched_at": None}
     )

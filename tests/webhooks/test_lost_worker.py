@@ -40,7 +40,7 @@ def _worker(schema: str, *args: str) -> subprocess.Popen:
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing(django_db_setup, django_db_blocker, receiver):
-    assert settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES
+    assert settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES
     receiver.hold = 60
     with django_db_blocker.unblock():
         world = build_world()

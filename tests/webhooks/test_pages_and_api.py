@@ -6,16 +6,18 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import tenant_context
-from rest_framework.authtoken.models import Token
 
+from tests.two_factor import token_payload
 from tests.webhooks.helpers import endpoint_make
+from tests.world import PASSWORD
 from webhooks.models import Attempt, Delivery, Endpoint, Message
 
 
 def _api(client_for, user, org):
-    token, _created = Token.objects.get_or_create(user=user)
     client = client_for(None, org.host)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    issued = client.post("/api/v1/auth/token/", token_payload(user, PASSWORD), content_type="application/json")
+    assert issued.status_code == 200, issued.content
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {issued.json()['token']}"
     return client
 
 
@@ -36,7 +38,7 @@ def test_adding_an_endpoint_on_the_page_shows_its_secret_once(world, client_for,
 
 
 def test_a_refused_address_is_named_on_the_form_and_nothing_is_saved(world, client_for, in_tenant, settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
     response = client_for(world.acme.hr, world.acme.host).post(
         reverse("webhooks"), {"url": "https://169.254.169.254/", "events": ["session.booked"]}
     )
@@ -143,7 +145,7 @@ def test_the_api_gives_the_secret_once_and_rotates_it(world, client_for, in_tena
 
 
 def test_the_api_refuses_bad_input_naming_the_field(world, client_for, in_tenant, settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
     client = _api(client_for, world.acme.hr, world.acme)
     refused = client.post(
         "/api/v1/webhooks/endpoints/",
