@@ -54,4 +54,5 @@ urlpatterns = common + [
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
+    path("", include("scim.urls")),
 ]
