@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email_validator
 import httpx
 import pytest
 from django.core.signals import request_finished, request_started
@@ -30,6 +31,13 @@ def _connection_kept():
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _test_addresses(monkeypatch):
+    """The test world's addresses end in .test, a name email-validator (behind scim2-models) refuses outside
+    a test environment."""
+    monkeypatch.setattr(email_validator, "TEST_ENVIRONMENT", True)
 
 
 @pytest.fixture
