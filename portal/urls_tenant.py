@@ -29,6 +29,7 @@ api_patterns = [
     path("", include("assessments.urls_api")),
     path("", include("reports.urls_api")),
     path("", include("webhooks.urls_api")),
+    path("", include("scim.urls_api")),
 ]
 
 urlpatterns = common + [

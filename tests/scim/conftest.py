@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import email_validator
 import httpx
 import pytest
@@ -14,23 +16,30 @@ from scim2_client.engines.wsgi import WSGISCIMClient
 from scim.tokens import scim_token_create
 
 
+@cache
+def _wsgi():
+    return get_wsgi_application()
+
+
+def portal_app(environ, start_response):
+    """The portal's WSGI application, except that, as under Django's test client, a request does not close
+    the test's connection (and with it the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        return list(_wsgi()(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def http_client(host: str, token: str | None) -> httpx.Client:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.Client(
         base_url=f"http://{host}/scim/v2",
-        transport=httpx.WSGITransport(app=get_wsgi_application()),
+        transport=httpx.WSGITransport(app=portal_app),
         headers=headers,
     )
-
-
-@pytest.fixture(autouse=True)
-def _connection_kept():
-    """As Django's test client does: the request must not close the test's connection (and transaction)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +82,7 @@ def scim_client(world, scim_token):
 
     def make(org_key: str = "acme", token: str | None = None) -> WSGISCIMClient:
         return WSGISCIMClient(
-            get_wsgi_application(),
+            portal_app,
             base_url=f"http://{world.org(org_key).host}/scim/v2",
             headers={"Authorization": f"Bearer {token or scim_token(org_key)}"},
         )
