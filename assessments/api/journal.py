@@ -36,8 +36,8 @@ from assessments.services import notes as note_services
 from assessments.services import reflections as reflection_services
 from portal import policy
 from portal.api import PolicyViewSet, actor_of, service_errors
-from portal.api_schema import refused
 from portal.idempotency import IdempotentCreateMixin, idempotent
+from portal.api_schema import refused
 
 ORDERINGS = {"created_at", "-created_at"}
 

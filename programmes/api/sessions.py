@@ -18,8 +18,8 @@ from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyFieldsMixin, PolicyViewSet, service_errors
-from portal.api_schema import refused
 from portal.idempotency import idempotent
+from portal.api_schema import refused
 from programmes.availability.selectors import offered_slot
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Enrolment, Session, UrgentRequest
