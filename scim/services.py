@@ -16,6 +16,7 @@ The rules, in the organisation's schema and in one transaction per request:
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -23,11 +24,13 @@ from django.utils import timezone
 
 from portal import policy
 from portal.policy import Actor
-from programmes.models import Session
+from programmes.models import EmployeeProfile, Session
 from programmes.services.sessions import session_cancel
 from scim.models import ScimToken, ScimUser
 from tenants import services as tenant_services
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
 class Conflict(Exception):
@@ -75,7 +78,41 @@ def resolve(scim_user: ScimUser) -> ScimUser:
         if accepted is not None:
             scim_user.user_id = accepted
             ScimUser.objects.filter(pk=scim_user.pk).update(user_id=accepted)
+            profile_sync(scim_user)
     return scim_user
+
+
+def profile_sync(scim_user: ScimUser) -> None:
+    """The member's employee profile here (department, job title, manager) as the HR system describes it:
+    only what it sends, and a manager only when the manager is a provisioned member of this organisation."""
+    if scim_user.user_id is None:
+        return
+    resource = scim_user.resource or {}
+    enterprise = resource.get(ENTERPRISE) or {}
+    details = {}
+    if enterprise.get("department"):
+        details["department"] = str(enterprise["department"])[:120]
+    if resource.get("title"):
+        details["job_title"] = str(resource["title"])[:120]
+    manager_ref = (enterprise.get("manager") or {}).get("value")
+    if manager_ref:
+        manager_id = (
+            ScimUser.objects.filter(pk=manager_ref, user__isnull=False).values_list("user_id", flat=True).first()
+            if _is_uuid(str(manager_ref))
+            else None
+        )
+        if manager_id is not None and manager_id != scim_user.user_id:
+            details["manager_id"] = manager_id
+    if details:
+        EmployeeProfile.objects.update_or_create(user_id=scim_user.user_id, defaults=details)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _member_here(email: str, organisation: Organisation) -> User | None:
@@ -186,6 +223,7 @@ def scim_user_create(*, caller: Caller, person: Person) -> ScimUser:
     if person.active:
         _activate(caller, scim_user, person)
     scim_user.save()
+    profile_sync(scim_user)
     _audit(caller, "scim.user_created", scim_user)
     return scim_user
 
@@ -213,6 +251,7 @@ def scim_user_replace(*, caller: Caller, scim_user: ScimUser, person: Person) ->
         _invite(caller, scim_user, person)
     scim_user.version += 1
     scim_user.save()
+    profile_sync(scim_user)
     if was_active != person.active:
         _audit(caller, "scim.user_activated" if person.active else "scim.user_deactivated", scim_user)
     return scim_user

@@ -265,8 +265,47 @@ def _person(resource) -> services.Person:
     )
 
 
-def _validate(payload: dict, context: Context):
-    return UserModel.model_validate(payload, scim_ctx=context)
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def _manager(request: HttpRequest, value):
+    """The enterprise `manager` as scim2-models reads it: Entra ID sends the manager's id alone (a string),
+    others `{"value": id}` without the `$ref` the model asks for; both get the `$ref` of that User here."""
+    if isinstance(value, str):
+        value = {"value": value}
+    if isinstance(value, dict) and value.get("value") and not value.get("$ref"):
+        value = {**value, "$ref": f"{_base(request)}/Users/{value['value']}"}
+    return value
+
+
+def _with_manager_ref(request: HttpRequest, payload: dict) -> dict:
+    enterprise = payload.get(ENTERPRISE)
+    if isinstance(enterprise, dict) and "manager" in enterprise:
+        payload[ENTERPRISE] = {**enterprise, "manager": _manager(request, enterprise["manager"])}
+    return payload
+
+
+def _patch_with_manager_ref(request: HttpRequest, payload: dict) -> dict:
+    """A PATCH as scim2-models reads it, from what identity providers send (see _manager)."""
+    for operation in payload.get("Operations") or []:
+        if not isinstance(operation, dict):
+            continue
+        path = str(operation.get("path") or "")
+        value = operation.get("value")
+        # Entra ID sends `active` as the string "True" or "False" unless told otherwise.
+        if path.lower() == "active" and isinstance(value, str) and value.lower() in ("true", "false"):
+            operation["value"] = value.lower() == "true"
+        elif not path and isinstance(value, dict) and str(value.get("active")).lower() in ("true", "false"):
+            value["active"] = str(value["active"]).lower() == "true"
+        if path.lower().endswith("manager") and "value" in operation:
+            operation["value"] = _manager(request, operation["value"])
+        elif isinstance(operation.get("value"), dict):
+            _with_manager_ref(request, operation["value"])
+    return payload
+
+
+def _validate(request: HttpRequest, payload: dict, context: Context):
+    return UserModel.model_validate(_with_manager_ref(request, payload), scim_ctx=context)
 
 
 def _user_data(request: HttpRequest, scim_user: ScimUser) -> dict:
@@ -379,7 +418,7 @@ def users_search_view(request: HttpRequest) -> HttpResponse:
 @scim_endpoint(("GET", "POST"))
 def users_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        resource = _validate(_read_json(request), Context.RESOURCE_CREATION_REQUEST)
+        resource = _validate(request, _read_json(request), Context.RESOURCE_CREATION_REQUEST)
         person = _person(resource)
         try:
             scim_user = services.scim_user_create(caller=request.scim, person=person)
@@ -400,9 +439,11 @@ def user_view(request: HttpRequest, pk: str) -> HttpResponse:
         return HttpResponse(status=204)
     if request.method == "PUT":
         payload = _read_json(request)
-        resource = _validate(payload, Context.RESOURCE_REPLACEMENT_REQUEST)
+        resource = _validate(request, payload, Context.RESOURCE_REPLACEMENT_REQUEST)
     else:
-        patch = PatchOp[UserModel].model_validate(_read_json(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+        patch = PatchOp[UserModel].model_validate(
+            _patch_with_manager_ref(request, _read_json(request)), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+        )
         current = UserModel.model_validate(_user_data(request, scim_user))
         patch.patch(current)
         resource = current

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
-from programmes.models import CreditTransaction, Enrolment, Session
+from programmes.models import CreditTransaction, EmployeeProfile, Enrolment, Session
 from scim.models import ScimToken, ScimUser
 from scim.tokens import scim_token_revoke
 from tenants.models import Invitation, Membership, PlatformEvent, Role
@@ -236,3 +236,50 @@ def test_an_accepted_invitation_links_the_account(world, scim_http):
     assert set_active(client, pk, False).status_code == 200
     with schema_context("public"):
         assert not Membership.objects.get(user=user, organisation=world.acme.organisation).is_active
+
+
+def test_the_enterprise_extension_fills_the_members_profile_here(world, scim_http):
+    client = scim_http("acme")
+    boss = client.post("/Users", json=person(world.acme.hr.email)).json()
+    member = person(world.acme.employee.email, title="Planner")
+    member[ENTERPRISE] = {"employeeNumber": "E-77", "department": "Warehouse", "manager": {"value": boss["id"]}}
+    answer = client.post("/Users", json=member).json()
+    assert answer[ENTERPRISE]["manager"]["value"] == boss["id"]
+    assert answer[ENTERPRISE]["employeeNumber"] == "E-77"
+    with tenant_context(world.acme.organisation):
+        profile = EmployeeProfile.objects.get(user_id=world.acme.employee.pk)
+        assert (profile.department, profile.job_title, profile.manager_id) == ("Warehouse", "Planner", world.acme.hr.pk)
+    # An address that is not yet a member here: nothing is written to any profile until they accept.
+    client.post("/Users", json=person("pending@acme-hr.test"))
+    with tenant_context(world.acme.organisation):
+        assert not EmployeeProfile.objects.filter(user__email="pending@acme-hr.test").exists()
+
+
+def test_entra_ids_patch_of_the_manager_as_a_bare_id_is_understood(world, scim_http):
+    client = scim_http("acme")
+    boss = client.post("/Users", json=person(world.acme.hr.email)).json()
+    member = client.post("/Users", json=person(world.acme.employee.email)).json()
+    body = {
+        "schemas": [PATCH],
+        "Operations": [
+            {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": boss["id"]},
+            {"op": "Replace", "path": f"{ENTERPRISE}:department", "value": "Finance"},
+        ],
+    }
+    answer = client.patch(f"/Users/{member['id']}", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()[ENTERPRISE]["manager"]["value"] == boss["id"]
+    with tenant_context(world.acme.organisation):
+        profile = EmployeeProfile.objects.get(user_id=world.acme.employee.pk)
+        assert (profile.department, profile.manager_id) == ("Finance", world.acme.hr.pk)
+
+
+def test_entra_ids_active_as_a_string_deprovisions(world, scim_http):
+    client = scim_http("acme")
+    member = client.post("/Users", json=person(world.acme.employee.email)).json()
+    body = {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "active", "value": "False"}]}
+    assert client.patch(f"/Users/{member['id']}", json=body).json()["active"] is False
+    with schema_context("public"):
+        assert not Membership.objects.filter(
+            user=world.acme.employee, organisation=world.acme.organisation, is_active=True
+        ).exists()
