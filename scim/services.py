@@ -29,6 +29,7 @@ from programmes.services.sessions import session_cancel
 from scim.models import ScimToken, ScimUser
 from tenants import services as tenant_services
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
+from webhooks import events, outbox
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -160,9 +161,10 @@ def _activate(caller: Caller, scim_user: ScimUser, person: Person) -> None:
         if not already or scim_user.ended_roles:
             for role in roles:
                 if role not in already:
-                    tenant_services.membership_grant(
+                    membership = tenant_services.membership_grant(
                         user=scim_user.user, organisation=caller.organisation, role=role, acting_user=caller.user
                     )
+                    outbox.membership(membership, events.PERSON_JOINED)
         scim_user.ended_roles = []
     else:
         _invite(caller, scim_user, person)

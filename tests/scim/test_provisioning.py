@@ -283,3 +283,25 @@ def test_entra_ids_active_as_a_string_deprovisions(world, scim_http):
         assert not Membership.objects.filter(
             user=world.acme.employee, organisation=world.acme.organisation, is_active=True
         ).exists()
+
+
+def test_a_pending_persons_new_address_moves_their_invitation(world, scim_http):
+    client = scim_http("acme")
+    pk = client.post("/Users", json=person("old-address@acme-hr.test")).json()["id"]
+    body = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "Replace", "path": 'emails[type eq "work"].value', "value": "new-address@acme-hr.test"}],
+    }
+    answer = client.patch(f"/Users/{pk}", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["emails"][0]["value"] == "new-address@acme-hr.test"
+    with schema_context("public"):
+        statuses = dict(
+            Invitation.objects.filter(
+                organisation=world.acme.organisation, email__endswith="-address@acme-hr.test"
+            ).values_list("email", "status")
+        )
+    assert statuses == {
+        "old-address@acme-hr.test": Invitation.Status.CANCELLED,
+        "new-address@acme-hr.test": Invitation.Status.PENDING,
+    }
