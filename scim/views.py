@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 
 import pydantic
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -372,7 +373,10 @@ def _filtered(query: str):
             )
     q = Transpiler(FILTER_ATTRIBUTES).transpile(tree)
     rows = ScimUser.objects.all()
-    return rows.filter(q) if q is not None else rows
+    try:
+        return rows.filter(q) if q is not None else rows
+    except (DjangoValidationError, ValueError, TypeError):  # a value the column cannot hold (an id, a date)
+        raise ScimError(400, _("A value in the filter does not fit its attribute."), "invalidFilter") from None
 
 
 def _whole(params: dict, name: str, default: int, minimum: int) -> int:

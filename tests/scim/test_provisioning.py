@@ -91,7 +91,9 @@ def test_user_name_filter_finds_one_case_insensitively_and_bad_filters_are_scim_
     assert found["totalResults"] == 1 and found["Resources"][0]["id"] == created["id"]
     none = client.get("/Users", params={"filter": 'userName eq "nobody@acme-hr.test"'}).json()
     assert none["totalResults"] == 0 and none["Resources"] == []
-    for bad in ("userName eq", 'password eq "x"', 'userName eq "a" or 1=1; drop table x'):
+    assert client.get("/Users", params={"filter": 'id eq "not-an-id"'}).json()["totalResults"] == 0
+    bad_filters = ("userName eq", 'password eq "x"', 'userName eq "a" or 1=1; drop table x', 'meta.created gt "soon"')
+    for bad in bad_filters:
         answer = client.get("/Users", params={"filter": bad})
         assert answer.status_code == 400, bad
         assert answer.json()["scimType"] == "invalidFilter"
