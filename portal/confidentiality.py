@@ -181,6 +181,16 @@ ROWS: tuple[Row, ...] = (
         ALL,
     ),
     Row(
+        _(
+            "SCIM provisioning from the organisation's HR system: its tokens (kept hashed) and the people it "
+            "provisioned, as the HR system sent them"
+        ),
+        ("scim.ScimToken", "scim.ScimUser"),
+        None,
+        None,
+        ALL,
+    ),
+    Row(
         _("The organisation's audit log (who changed what; exercising a data right only as counts)"),
         ("reports.AuditEvent",),
         None,

@@ -85,6 +85,7 @@ TENANT_APPS = [
     "assessments",
     "reports",
     "webhooks",
+    "scim",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

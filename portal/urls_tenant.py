@@ -29,6 +29,7 @@ api_patterns = [
     path("", include("assessments.urls_api")),
     path("", include("reports.urls_api")),
     path("", include("webhooks.urls_api")),
+    path("", include("scim.urls_api")),
 ]
 
 urlpatterns = common + [
@@ -54,4 +55,5 @@ urlpatterns = common + [
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
+    path("", include("scim.urls")),
 ]

@@ -293,9 +293,10 @@ def membership_grant(
 
 
 @transaction.atomic
-def membership_revoke(*, membership: Membership, acting_user: User) -> None:
-    """End a role here; an HR manager cannot end their own HR role (someone must be left to manage)."""
-    if membership.user_id == acting_user.pk and membership.role == Role.HR_MANAGER:
+def membership_revoke(*, membership: Membership, acting_user: User | None) -> None:
+    """End a role here; an HR manager cannot end their own HR role (someone must be left to manage).
+    `acting_user` is None when the organisation's HR system ends it (SCIM deprovisioning)."""
+    if acting_user is not None and membership.user_id == acting_user.pk and membership.role == Role.HR_MANAGER:
         raise ValidationError(_("You cannot remove your own HR manager role."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])

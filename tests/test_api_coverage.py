@@ -203,6 +203,22 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
     (T, "my_progress_pdf"): f"{PDF} (GET /api/v1/me/export/ holds the same data).",
     (P, "calendar_feed"): "The calendar feed is itself a machine-readable document (iCalendar) for calendar programs.",
     **{
+        (T, name): "The SCIM 2.0 service (RFC 7644) is itself an API, for the organisation's HR system, with its own "
+        "tokens (GET/POST /api/v1/scim-tokens/)."
+        for name in (
+            "scim_service_provider_config",
+            "scim_resource_types",
+            "scim_resource_type",
+            "scim_schemas",
+            "scim_schema",
+            "scim_users",
+            "scim_users_search",
+            "scim_search",
+            "scim_user",
+            "scim_not_found",
+        )
+    },
+    **{
         (P, name): "Platform staff's administration of the platform; the API serves organisations, on their hosts."
         for name in (
             "platform_organisations",
