@@ -6,7 +6,9 @@ by hand:
 - the error answers it can give, each with the one error body (`Error`): 400 where it takes input, 401
   where it needs a signed-in caller, 403 for a write (a cookie session without its CSRF token, a token
   that may only read), 404 where it looks a row up, is limited to some roles or pages its list, 429 where
-  it is throttled (with `Retry-After`). An endpoint declares only what these rules cannot know (a 409, a
+  it is throttled (with `Retry-After`): by a throttle of its own, or by the per-token limit
+  (`TokenRateThrottle`) wherever a personal API token is accepted; 422 where it honours an
+  `Idempotency-Key` (the key reused with another body). An endpoint declares only what these rules cannot know (a 409, a
   403 of its own rules), with `refused(...)`;
 - request bodies as JSON only, or multipart where the endpoint takes a file (its parsers take no JSON);
 - a summary (declared, else made from the action and the model's name, else the docstring's first
@@ -27,6 +29,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 
+from portal.authentication import MemberTokenAuthentication
+from portal.idempotency import HEADER as IDEMPOTENCY_HEADER
+from portal.throttling import TokenRateThrottle
+
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 ERROR_DESCRIPTIONS = {
     "400": "The input is not valid: `detail`, or each field's name, says what is wrong. Nothing was changed.",
@@ -35,6 +41,8 @@ ERROR_DESCRIPTIONS = {
     "rule that forbids this now (`code` names it).",
     "404": "No such row here, or not one the caller may see (the two answer alike), or no such page.",
     "409": "The rules do not allow this now; `detail` says why and `code` names it.",
+    "422": "This `Idempotency-Key` was already used for a different request to this endpoint (`code` is "
+    "`idempotency_key_reused`): send a new key for a new request, or the same body to retry. Nothing was changed.",
     "429": "Too many requests: try again after the seconds in the `Retry-After` header.",
 }
 RETRY_AFTER = {
@@ -138,16 +146,21 @@ class PortalAutoSchema(AutoSchema):
         query_names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
         if "requestBody" in operation or method in UNSAFE or query_names - {"page"}:
             statuses.add("400")
+        authenticators = view.get_authenticators()
+        takes_token = any(isinstance(a, MemberTokenAuthentication) for a in authenticators)
         if signed_in:
             statuses.add("401")
-            if method in UNSAFE and any(isinstance(a, SessionAuthentication) for a in view.get_authenticators()):
-                statuses.add("403")  # CSRF
+            if method in UNSAFE and (takes_token or any(isinstance(a, SessionAuthentication) for a in authenticators)):
+                statuses.add("403")  # a session without its CSRF token, a read-only token
             if path_parameters or getattr(view, "roles", ()) or "page" in query_names or method in UNSAFE:
                 statuses.add("404")
         elif path_parameters:
             statuses.add("404")
-        if view.get_throttles():
-            statuses.add("429")
+        if any(not isinstance(t, TokenRateThrottle) or takes_token for t in view.get_throttles()):
+            statuses.add("429")  # its own limit, or the per-token limit where a token is accepted
+        headers = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "header"}
+        if IDEMPOTENCY_HEADER in headers:
+            statuses.add("422")
         return statuses
 
     def _add_error_responses(self, operation: dict) -> None:

@@ -14,6 +14,10 @@ from tests.test_url_coverage import names
 T, P = "tenant", "public"
 
 SIGN_IN = "Signing in and out in a browser; API clients use a token (POST /api/v1/auth/token/)."
+TWO_FACTOR = (
+    "One's own second factor (setting it up, new recovery codes, turning it off) is confirmed with a code in a "
+    "signed-in browser; API clients send the code with POST /api/v1/auth/token/."
+)
 PDF = "A PDF document for people to read or print; its figures are in the API as JSON"
 
 # (host, page name) -> (host, API URL name): the endpoint that does what the page does.
@@ -67,6 +71,16 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "calendar"): (T, "api_calendar_feed-list"),
     (T, "calendar_feed_renew"): (T, "api_calendar_feed-list"),
     (T, "calendar_feed_revoke"): (T, "api_calendar_feed-detail"),
+    (T, "booking_series"): (T, "api_availability-book-series"),
+    # personal API tokens, webhooks, two-factor resets by HR
+    (T, "api_tokens_page"): (T, "api_tokens"),
+    (T, "api_token_revoke"): (T, "api_token_detail"),
+    (T, "webhooks"): (T, "api_webhook_endpoint-list"),
+    (T, "webhook_endpoint"): (T, "api_webhook_endpoint-detail"),
+    (T, "webhook_endpoint_rotate"): (T, "api_webhook_endpoint-rotate-secret"),
+    (T, "webhook_endpoint_delete"): (T, "api_webhook_endpoint-detail"),
+    (T, "webhook_delivery_resend"): (T, "api_webhook_delivery-resend"),
+    (T, "membership_two_factor_reset"): (T, "api_membership-two-factor-reset"),
     # the journal
     (T, "reflections"): (T, "reflection-list"),
     (T, "reflection_detail"): (T, "reflection-detail"),
@@ -140,6 +154,8 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (P, "coach_slot_offer"): (T, "api_availability-detail"),
     (P, "coach_slots_offer"): (T, "api_availability-offer"),
     (P, "coach_offer_default"): (T, "api_availability-offer-default"),
+    (P, "coach_own_calendar"): (T, "api_availability-own-calendar"),
+    (P, "coach_own_calendar_remove"): (T, "api_availability-own-calendar"),
     (P, "calendar"): (T, "api_calendar_feed-list"),
     (P, "calendar_feed_renew"): (T, "api_calendar_feed-list"),
     (P, "calendar_feed_revoke"): (T, "api_calendar_feed-detail"),
@@ -167,7 +183,13 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
             "password_reset_done",
             "password_reset_confirm",
             "password_reset_complete",
+            "login_code",
         )
+    },
+    **{
+        (host, name): TWO_FACTOR
+        for host in (T, P)
+        for name in ("two_factor", "two_factor_setup", "two_factor_recovery_codes", "two_factor_disable")
     },
     (T, "healthz"): "A liveness probe for load balancers, not a capability.",
     (P, "healthz"): "A liveness probe for load balancers, not a capability.",
@@ -228,6 +250,7 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
             "platform_offboard_export",
             "platform_offboard_delete",
             "platform_audit",
+            "platform_two_factor_reset",
         )
     },
 }

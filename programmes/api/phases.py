@@ -146,11 +146,12 @@ class ResourceViewSet(mixins.RetrieveModelMixin, PolicyViewSet):
 
     @extend_schema(
         summary="Add a link or a file",
-        request={"application/json": ResourceCreateSerializer, "multipart/form-data": ResourceCreateSerializer},
+        # One media type in the schema: the form that can carry the file. A link alone may also come as JSON.
+        request={"multipart/form-data": ResourceCreateSerializer},
         responses={201: ResourceOfProgrammeSerializer},
     )
     def create(self, request, *args, **kwargs):
-        """HR: a link (JSON) or a file (multipart) for everyone in the programme, at the end of its list."""
+        """HR: a link or a file (multipart; a link alone may also be sent as JSON) for everyone in the programme, at the end of its list."""
         payload = ResourceCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)

@@ -5,13 +5,14 @@ answers exactly as one to a new address (tenants.services.invitation_create)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal import policy
 from portal.api import PolicyViewSet, service_errors
-from tenants import selectors, services
+from portal.api_schema import refused
+from tenants import selectors, services, two_factor
 from tenants.models import Invitation, Membership, Role
 
 
@@ -59,6 +60,33 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
         membership = self.get_object()
         with service_errors():
             services.membership_revoke(membership=membership, acting_user=request.user)
+        return Response(self.get_serializer(membership).data)
+
+    @extend_schema(
+        summary="Reset a person's two-factor sign-in",
+        request=None,
+        responses={
+            200: MembershipSerializer,
+            403: refused(
+                "Not this person (`code`: `two_factor_reset_not_allowed`): a coach, someone who is also a member "
+                "elsewhere, platform staff or yourself; the platform's support resets theirs."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="two-factor-reset")
+    def two_factor_reset(self, request, pk=None):
+        """HR: remove this person's authenticator app and recovery codes, as on the people page; they are
+        emailed and set it up again at their next sign-in if they must."""
+        membership = self.get_object()
+        organisation = self.actor.organisation
+        if not two_factor.reset_allowed(acting_user=request.user, organisation=organisation, user=membership.user):
+            raise exceptions.PermissionDenied(
+                {
+                    "detail": "Ask the platform's support to reset two-factor sign-in for this person.",
+                    "code": "two_factor_reset_not_allowed",
+                }
+            )
+        two_factor.reset(acting_user=request.user, organisation=organisation, user=membership.user)
         return Response(self.get_serializer(membership).data)
 
 

@@ -117,6 +117,12 @@ CASES = [
         method="post",
         kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")},
     ),
+    Case(
+        "api_membership-two-factor-reset",
+        api("hr"),
+        method="post",
+        kwargs=lambda world, org: {"pk": world.org(org).membership_pk("employee2", "employee")},
+    ),
     Case("api_invitation-list", api("hr")),
     Case(
         "api_invitation-list",

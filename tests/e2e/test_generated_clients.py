@@ -27,7 +27,8 @@ from tests.e2e.conftest import (
     _wait_for_server_connections_to_close,
     orm_beside_the_browser,
 )
-from tests.world import PASSWORD, Org, _user
+from tests.world import PASSWORD, Org, user_ensure
+from tests.world.two_factor import token_payload
 
 BIN = Path(sys.executable).parent
 SLUG = "apiclient"
@@ -45,9 +46,10 @@ content_type_overrides:
 def _organisation() -> Org:
     from django_tenants.utils import schema_context, tenant_context
 
+    from tenants import demo
     from tenants.models import Role
     from tenants.services import membership_grant, organisation_create
-    from tests.access.cases_assessments import _build as assessments_build
+    from tests.world.assessments import _build as assessments_build
     from tests.world.programmes import _build as programmes_build
     from tests.world.sessions import accept_agreement
 
@@ -55,11 +57,12 @@ def _organisation() -> Org:
         _public_leftovers_delete()
         organisation = organisation_create(name="API Client Works", slug=SLUG, default_language="en")
         people = {
-            role: _user(f"{role}@{SLUG}.test", first, "Client")
+            role: user_ensure(f"{role}@{SLUG}.test", first, "Client")
             for role, first in (("hr", "Hanna"), ("coach", "Coen"), ("employee", "Emma"), ("employee2", "Evert"))
         }
         for role, member in (("hr", Role.HR_MANAGER), ("coach", Role.COACH)):
             membership_grant(user=people[role], organisation=organisation, role=member)
+        demo.demo_device_ensure(people["coach"])  # a coach signs in with two factors, for a token too
         for role in ("employee", "employee2"):
             membership_grant(user=people[role], organisation=organisation, role=Role.EMPLOYEE)
     org = Org(organisation=organisation, host=f"{SLUG}.localhost", **people)
@@ -171,8 +174,9 @@ def _module(package, name: str):
 class Journey:
     """The generated client, one per person, and nothing else."""
 
-    def __init__(self, package, server: PortalServer, org: Org):
+    def __init__(self, package, server: PortalServer, org: Org, token_payload):
         self.package = package
+        self.token_payload = token_payload
         self.base = f"http://127.0.0.1:{server.port}"
         self.headers = {"Host": f"{org.host}:{server.port}"}
         self.models = _module(package, "models")
@@ -187,7 +191,7 @@ class Journey:
             timeout=httpx.Timeout(TIMEOUT_SECONDS),
             raise_on_unexpected_status=True,
         )
-        body = self.models.TokenRequestRequest(email=person.email, password=PASSWORD)
+        body = self.models.TokenRequestRequest(**self.token_payload(person))
         answer = self.api("auth", "auth_token_create").sync(client=anonymous, body=body)
         assert isinstance(answer, self.models.TokenResponse), answer
         return self.package.AuthenticatedClient(
@@ -203,8 +207,13 @@ class Journey:
 # No browser: not marked e2e (which skips without Chromium). No second try either: it would meet the
 # first one's writes.
 @pytest.mark.flaky(reruns=0)
-def test_a_generated_python_client_runs_the_whole_journey(generated, api_server, api_org):
-    journey = Journey(generated, api_server, api_org)
+def test_a_generated_python_client_runs_the_whole_journey(generated, api_server, api_org, django_db_blocker):
+    def payload(person) -> dict:
+        """Email and password, and the coach's current two-factor code (read beside the running server)."""
+        with django_db_blocker.unblock(), orm_beside_the_browser():
+            return token_payload(person, PASSWORD)
+
+    journey = Journey(generated, api_server, api_org, payload)
     models = journey.models
     hr, coach, employee = (journey.client_for(person) for person in (api_org.hr, api_org.coach, api_org.employee))
 

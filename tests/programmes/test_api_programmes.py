@@ -84,7 +84,7 @@ def test_the_schema_describes_programmes_cohorts_enrolments_and_the_import(world
         assert path in schema["paths"], path
     upload = schema["paths"]["/api/v1/enrolments/import/"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
-    assert set(upload["responses"]) == {"200", "400", "401", "403", "404"}
+    assert set(upload["responses"]) == {"200", "400", "401", "403", "404", "422", "429"}
     assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
     errors = schema["components"]["schemas"]["EnrolmentImportError"]["properties"]
     assert set(errors) == {"row", "column", "message"}

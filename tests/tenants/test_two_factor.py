@@ -351,3 +351,26 @@ def test_platform_staff_reset_a_coach_audited_and_emailed(world, client_for, dja
     client = Client(HTTP_HOST="localhost")
     password_step(client, world.coach_both)
     assert client.get("/")["Location"] == "/account/two-factor/setup/"
+
+
+def test_hr_resets_an_employees_two_factor_through_the_api(world, client_for, django_capture_on_commit_callbacks):
+    employee = world.acme.employee
+    setup_with_app(client_for(employee, world.acme.host), employee)
+    hr = client_for(world.acme.hr, world.acme.host)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr.post(f"/api/v1/people/{world.acme.membership_pk('employee', 'employee')}/two-factor-reset/")
+    assert response.status_code == 200 and response.json()["user"] == employee.pk
+    assert not two_factor.enabled(employee) and not RecoveryCode.objects.filter(user=employee).exists()
+    event = PlatformEvent.objects.get(action="two_factor.reset")
+    assert event.actor == world.acme.hr and event.organisation == world.acme.organisation
+    assert [message.to for message in mail.outbox] == [[employee.email]]
+
+
+def test_the_api_refuses_hr_a_coachs_reset_and_hides_another_organisations_people(world, client_for):
+    hr = client_for(world.acme.hr, world.acme.host)
+    refused = hr.post(f"/api/v1/people/{world.acme.membership_pk('coach', 'coach')}/two-factor-reset/")
+    assert refused.status_code == 403 and refused.json()["code"] == "two_factor_reset_not_allowed"
+    assert two_factor.enabled(world.acme.coach)
+    assert not PlatformEvent.objects.filter(action="two_factor.reset").exists()
+    elsewhere = hr.post(f"/api/v1/people/{world.globex.membership_pk('employee', 'employee')}/two-factor-reset/")
+    assert elsewhere.status_code == 404
