@@ -73,7 +73,7 @@ def schema_states(schemas: Iterable[str], expected: set[tuple[str, str]] | None 
         cursor.execute(
             "WITH expected(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])), "
             f"recorded AS ({recorded}) "
-            "SELECT r.schema_name, count(DISTINCT (e.app, e.name)), "
+            "SELECT r.schema_name, count(DISTINCT (e.app, e.name)) FILTER (WHERE e.name IS NOT NULL), "
             "md5(string_agg(DISTINCT r.app || '.' || r.name, ',' ORDER BY r.app || '.' || r.name)) "
             "FROM recorded r LEFT JOIN expected e ON e.app = r.app AND e.name = r.name GROUP BY r.schema_name",
             [list(apps), list(names), *with_table],
