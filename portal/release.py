@@ -20,6 +20,7 @@ from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
 PUBLIC = "public"
+SCHEMAS_PER_QUERY = 200
 
 
 def migrations_on_disk() -> set[tuple[str, str]]:
@@ -51,7 +52,8 @@ class SchemaState:
 
 def schema_states(schemas: Iterable[str], expected: set[tuple[str, str]] | None = None) -> dict[str, SchemaState]:
     """Each schema's migration state, from two catalogue queries whatever the number of schemas: which of
-    them have a `django_migrations` table, then one UNION ALL over those tables."""
+    them have a `django_migrations` table, then a UNION ALL over those tables (one query per
+    SCHEMAS_PER_QUERY schemas)."""
     schemas = list(dict.fromkeys(schemas))
     expected = migrations_on_disk() if expected is None else expected
     states = {schema: SchemaState(schema, len(expected), "") for schema in schemas}
@@ -66,20 +68,24 @@ def schema_states(schemas: Iterable[str], expected: set[tuple[str, str]] | None 
         with_table = [schema for (schema,) in cursor.fetchall()]
         if not with_table:
             return states
-        recorded = " UNION ALL ".join(
-            f"SELECT %s AS schema_name, app, name FROM {_quote(schema)}.django_migrations" for schema in with_table
-        )
         apps, names = zip(*sorted(expected)) if expected else ((), ())
-        cursor.execute(
-            "WITH expected(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])), "
-            f"recorded AS ({recorded}) "
-            "SELECT r.schema_name, count(DISTINCT (e.app, e.name)) FILTER (WHERE e.name IS NOT NULL), "
-            "md5(string_agg(DISTINCT r.app || '.' || r.name, ',' ORDER BY r.app || '.' || r.name)) "
-            "FROM recorded r LEFT JOIN expected e ON e.app = r.app AND e.name = r.name GROUP BY r.schema_name",
-            [list(apps), list(names), *with_table],
-        )
-        for schema, present, fingerprint in cursor.fetchall():
-            states[schema] = SchemaState(schema, len(expected) - present, fingerprint)
+        # Each query reads (and briefly locks) one table per schema: in batches, so that thousands of
+        # schemas stay well inside the server's lock table (max_locks_per_transaction).
+        for start in range(0, len(with_table), SCHEMAS_PER_QUERY):
+            batch = with_table[start : start + SCHEMAS_PER_QUERY]
+            recorded = " UNION ALL ".join(
+                f"SELECT %s AS schema_name, app, name FROM {_quote(schema)}.django_migrations" for schema in batch
+            )
+            cursor.execute(
+                "WITH expected(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])), "
+                f"recorded AS ({recorded}) "
+                "SELECT r.schema_name, count(DISTINCT (e.app, e.name)) FILTER (WHERE e.name IS NOT NULL), "
+                "md5(string_agg(DISTINCT r.app || '.' || r.name, ',' ORDER BY r.app || '.' || r.name)) "
+                "FROM recorded r LEFT JOIN expected e ON e.app = r.app AND e.name = r.name GROUP BY r.schema_name",
+                [list(apps), list(names), *batch],
+            )
+            for schema, present, fingerprint in cursor.fetchall():
+                states[schema] = SchemaState(schema, len(expected) - present, fingerprint)
     return states
 
 
