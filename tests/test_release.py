@@ -7,6 +7,12 @@ its 0001 creates a table and its 0002 (RunPython) writes one row naming the sche
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -215,3 +221,56 @@ def test_the_check_command(scratch):
                 [app, name, applied],
             )
     call_command("migrate_organisations", "--check", verbosity=0)
+
+
+KILLED_RELEASE = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import override_settings
+from portal import release
+with override_settings(
+    INSTALLED_APPS=[*settings.INSTALLED_APPS, "tests.release_probe"],
+    TENANT_APPS=[*settings.TENANT_APPS, "tests.release_probe"],
+    RELEASE_PROBE_WAIT_IN="release_b",
+):
+    release.release(schemas=["release_a", "release_b", "release_c"])
+"""
+
+
+def test_a_killed_release_resumes_where_it_stopped(probe):
+    """The release runs in its own process, killed (SIGKILL) while release_b's data migration runs."""
+    url = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/portal")
+    environment = {
+        **os.environ,
+        "DATABASE_URL": urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"])),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RELEASE], cwd=settings.BASE_DIR, env=environment, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(_probe_records("release_a")) < 2 or not _one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND state = 'idle in transaction' AND state_change < now() - interval '1 second'"
+        ):
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the release never reached release_b"
+            time.sleep(0.2)
+    finally:
+        process.kill()
+        process.wait()
+
+    assert _probe_labels("release_a") == ["release_a"]
+    deadline = time.monotonic() + 30
+    while release.schemas_behind(probe) != ["release_b", "release_c"] and time.monotonic() < deadline:
+        time.sleep(0.2)  # the server notices the dropped connection and rolls its transaction back
+    assert release.schemas_behind(probe) == ["release_b", "release_c"]
+    assert _probe_labels("release_b") is None
+
+    outcome = release.release(schemas=probe)
+
+    assert outcome.migrated == ["release_b", "release_c"]
+    for schema in probe:
+        assert _probe_labels(schema) == [schema]
