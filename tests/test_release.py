@@ -274,3 +274,10 @@ def test_a_killed_release_resumes_where_it_stopped(probe):
     assert outcome.migrated == ["release_b", "release_c"]
     for schema in probe:
         assert _probe_labels(schema) == [schema]
+
+
+def test_the_schemas_behind_are_found_the_same_in_batches(probe, monkeypatch):
+    release.release(schemas=probe[:1])
+    monkeypatch.setattr(release, "SCHEMAS_PER_QUERY", 2)
+
+    assert release.schemas_behind([*probe, "release_missing"]) == ["release_b", "release_c", "release_missing"]
