@@ -136,6 +136,21 @@ def migrate_options(verbosity: int = 0) -> dict:
     return options
 
 
+def _has_table_in_schema(recorder) -> bool:
+    """MigrationRecorder.has_table for the schema being migrated, by name. Django's lists every table on
+    the search path through pg_table_is_visible(), which reads every relation in the database: 0.7 s at
+    2,000 organisations, several times per schema."""
+    if recorder._has_table:
+        return True
+    with recorder.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_regclass(%s) IS NOT NULL",
+            [f"{_quote(recorder.connection.schema_name)}.{_quote(recorder.Migration._meta.db_table)}"],
+        )
+        recorder._has_table = cursor.fetchone()[0]
+    return recorder._has_table
+
+
 def migrate_schema(schema: str, verbosity: int = 0) -> None:
     """Every pending migration of `schema` in one transaction: all of them, or (on an error) none. Sends
     django-tenants' schema_pre_migration and schema_migrated signals as `migrate_schemas` does."""
@@ -143,6 +158,8 @@ def migrate_schema(schema: str, verbosity: int = 0) -> None:
     from django_tenants.signals import schema_migrated, schema_pre_migration
 
     schema_pre_migration.send(migrate_schema, schema_name=schema)
+    has_table = MigrationRecorder.has_table
+    MigrationRecorder.has_table = _has_table_in_schema
     try:
         with transaction.atomic():
             # Its own django_migrations table first, or the public one would be found on the search path.
@@ -151,6 +168,7 @@ def migrate_schema(schema: str, verbosity: int = 0) -> None:
             connection.set_schema(schema)
             _migrate_command_class()().execute(**migrate_options(verbosity))
     finally:
+        MigrationRecorder.has_table = has_table
         connection.set_schema_to_public()
     schema_migrated.send(migrate_schema, schema_name=schema)
 
