@@ -1,6 +1,8 @@
-"""Migrations at scale: `migrate_schemas` over 500 organisations with the standard executor (one schema
-after the other) against the multiprocessing one (the Procfile's `release`), for a run with nothing to do
-and for one that adds a field to a tenant table in every schema.
+"""Migrations at scale: the release step (`manage.py migrate_organisations`, the Procfile's `release`:
+one catalogue query finds the schemas that are behind, only those are migrated, two at a time) against
+django-tenants' `migrate_schemas` with its standard executor (one schema after the other) and its
+multiprocessing one, over 200 organisations, for a release with nothing to do and for one that adds a
+field to a tenant table in every schema.
 
 The added field comes from a small tenant app made for the run in a temporary folder, so no migration of
 the portal is touched. Each timing is the wall time of `manage.py migrate_schemas` in its own process, as
@@ -8,12 +10,15 @@ a release runs it, template schema included. What is not measured is done in SQL
 schemas: the probe's table and migration record before the timings, and between them taking the added
 field back (so each executor adds it to every schema). The organisations are clones of the template
 (about half a second each) and stay afterwards, so `python -m bench.run --keep-database migrations`
-reuses them; BENCH_MIGRATION_DROP=1 drops them at the end. BENCH_MIGRATION_ORGANISATIONS (500) and
-BENCH_MIGRATION_RUNS (1) change the size and repetitions.
+reuses them; BENCH_MIGRATION_DROP=1 drops them at the end. BENCH_MIGRATION_ORGANISATIONS (200),
+BENCH_MIGRATION_RUNS (3) and BENCH_MIGRATION_EXECUTORS (standard,multiprocessing,release) change the size,
+repetitions and what is timed (at 2,000 organisations the two django-tenants executors take most of an
+hour per run, so that run times the release step alone).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -26,12 +31,26 @@ from pathlib import Path
 from bench import common
 
 TITLE = "Migrations at scale"
-ORGANISATIONS = int(os.environ.get("BENCH_MIGRATION_ORGANISATIONS", "500"))
-RUNS = int(os.environ.get("BENCH_MIGRATION_RUNS", "1"))
+ORGANISATIONS = int(os.environ.get("BENCH_MIGRATION_ORGANISATIONS", "200"))
+RUNS = int(os.environ.get("BENCH_MIGRATION_RUNS", "3"))
 DROP = os.environ.get("BENCH_MIGRATION_DROP", "") == "1"
 SQL_BATCH = 50  # schemas per transaction for the untimed SQL (each ALTER locks a table until commit)
 PREFIX = "bench-mig-"
-EXECUTORS = ("standard", "multiprocessing")
+EXECUTORS = tuple(
+    name.strip()
+    for name in os.environ.get("BENCH_MIGRATION_EXECUTORS", "standard,multiprocessing,release").split(",")
+    if name.strip()
+)
+KINDS = tuple(
+    kind.strip() for kind in os.environ.get("BENCH_MIGRATION_KINDS", "no-op,added field").split(",") if kind.strip()
+)
+# How each is run: django-tenants' executors through the portal's `migrate_schemas` (which also migrates
+# the template), and the portal's release step.
+COMMANDS = {
+    "standard": ["migrate_schemas", "--executor=standard", "--noinput"],
+    "multiprocessing": ["migrate_schemas", "--executor=multiprocessing", "--noinput"],
+    "release": ["migrate_organisations", "--jobs=2"],
+}
 
 PROBE_MODELS = """
 from django.db import models
@@ -91,23 +110,14 @@ class Probe:
         else:
             path.unlink(missing_ok=True)
 
-    def migrate(self, executor: str, *target: str) -> float:
+    def migrate(self, executor: str, *extra: str) -> float:
         """Seconds of one `migrate_schemas` in its own process; fails with its output if it fails."""
         environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench_migration_settings",
             "PYTHONPATH": os.pathsep.join([str(self.folder), str(common.BASE_DIR)]),
         }
-        command = [
-            sys.executable,
-            "manage.py",
-            "migrate_schemas",
-            *target,
-            f"--executor={executor}",
-            "--noinput",
-            "--verbosity",
-            "0",
-        ]
+        command = [sys.executable, "manage.py", *COMMANDS[executor], *extra, "--verbosity", "0"]
         started = time.perf_counter()
         result = subprocess.run(command, cwd=common.BASE_DIR, env=environment, capture_output=True, text=True)
         seconds = time.perf_counter() - started
@@ -128,13 +138,45 @@ def organisations_ensure(count: int) -> tuple[float, int]:
     """`count` bench organisations (reused when an earlier run left them); seconds spent making the ones
     that were missing, and how many that was."""
     from tenants.models import Organisation
+    from tenants.services import organisation_create
 
     existing = set(Organisation.objects.filter(slug__startswith=PREFIX).values_list("slug", flat=True))
-    missing = [slug for slug in (f"{PREFIX}{number:03d}" for number in range(1, count + 1)) if slug not in existing]
+    missing = [slug for slug in (f"{PREFIX}{number:04d}" for number in range(1, count + 1)) if slug not in existing]
     started = time.perf_counter()
-    for slug in missing:
-        common.organisation_make(slug=slug, coaches=1, hr_managers=1)
+    if len(missing) <= 50:
+        for slug in missing:
+            organisation_create(name=slug.replace("-", " ").title(), slug=slug)
+    else:  # the same rows and clone statements, the template's layout read once, two processes
+        from django.db import connections
+
+        connections.close_all()
+        batches = [missing[start : start + 25] for start in range(0, len(missing), 25)]
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            for _done in pool.imap_unordered(_clone_batch, batches):
+                pass
     return time.perf_counter() - started, len(missing)
+
+
+def _clone_batch(slugs: list[str]) -> int:
+    """Organisations `slugs` as organisation_create makes them (row, domain, schema cloned from the
+    template), each in its own transaction."""
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from tenants.models import Domain, Organisation
+    from tenants.services import _schema_clone_statements, _schema_layout, organisation_host
+
+    with connection.cursor() as cursor:
+        layout = _schema_layout(cursor, settings.TENANT_BASE_SCHEMA)
+        for slug in slugs:
+            with transaction.atomic():
+                organisation = Organisation.objects.create(
+                    name=slug.replace("-", " ").title(), slug=slug, schema_name=slug.replace("-", "_")
+                )
+                Domain.objects.create(domain=organisation_host(slug), tenant=organisation, is_primary=True)
+                statements = _schema_clone_statements(layout, settings.TENANT_BASE_SCHEMA, organisation.schema_name)
+                cursor.execute(";\n".join(statements))
+    return len(slugs)
 
 
 def organisations_drop() -> None:
@@ -205,7 +247,7 @@ def probe_remove(schemas: list[str]) -> None:
 
 
 def release_executor() -> str:
-    """The executor the Procfile's `release` line names (django-tenants' default: standard)."""
+    """What the Procfile's `release` line runs: the release step, or a django-tenants executor."""
     import re
 
     try:
@@ -213,6 +255,8 @@ def release_executor() -> str:
     except OSError:
         return ""
     release = next((line for line in lines if line.startswith("release:")), "")
+    if "migrate_organisations" in release:
+        return "release"
     found = re.search(r"--executor[= ](\w+)", release)
     return found.group(1) if found else ("standard" if "migrate_schemas" in release else "")
 
@@ -227,33 +271,44 @@ def run() -> list[dict]:
             probe_install(schemas)
             for _run in range(RUNS):
                 for executor in EXECUTORS:
-                    timings.setdefault(("no-op", executor), []).append(probe.migrate(executor))
-                    probe.field_migration(True)
-                    timings.setdefault(("added field", executor), []).append(probe.migrate(executor))
-                    probe.field_migration(False)
-                    field_remove(schemas)
+                    if "no-op" in KINDS:
+                        timings.setdefault(("no-op", executor), []).append(probe.migrate(executor))
+                    if "added field" in KINDS:
+                        probe.field_migration(True)
+                        timings.setdefault(("added field", executor), []).append(probe.migrate(executor))
+                        probe.field_migration(False)
+                        field_remove(schemas)
     finally:
         probe_remove(schemas)
         if DROP:
             organisations_drop()
     organisations = len(schemas) - 1
     release = release_executor()
+    names = {
+        "standard": "migrate_schemas, {kind}, standard executor",
+        "multiprocessing": "migrate_schemas, {kind}, multiprocessing executor",
+        "release": "migrate_organisations (release step), {kind}",
+    }
     rows = []
-    for kind in ("no-op", "added field"):
-        standard = common.median(timings[(kind, "standard")])
-        parallel = common.median(timings[(kind, "multiprocessing")])
-        for executor, seconds in (("standard", standard), ("multiprocessing", parallel)):
+    for kind in KINDS:
+        standard = common.median(timings[(kind, "standard")]) if "standard" in EXECUTORS else None
+        for executor in EXECUTORS:
+            seconds = common.median(timings[(kind, executor)])
+            notes = [f"{organisations} organisation schemas + public + template; wall time of one `manage.py` process"]
+            if executor == "multiprocessing":
+                notes.append("2 processes (TENANT_MULTIPROCESSING_MAX_PROCESSES)")
+            if executor == "release":
+                notes.append("schemas behind found in one query over every django_migrations, migrated 2 at a time")
+            if executor == release:
+                notes.append("the Procfile's `release` runs this")
             rows.append(
                 common.row(
-                    f"migrate_schemas, {kind}, {executor} executor",
+                    names[executor].format(kind=kind),
                     runs=RUNS,
-                    seconds=round(seconds, 1),
+                    seconds=round(seconds, 2 if seconds < 10 else 1),
                     ms_per_schema=round(1000 * seconds / (organisations + 2), 1),
-                    standard_over_this=round(standard / seconds, 2),
-                    notes=f"{organisations} organisation schemas + public + template; wall time of one "
-                    "`manage.py migrate_schemas` process"
-                    + ("; 2 processes (TENANT_MULTIPROCESSING_MAX_PROCESSES)" if executor != "standard" else "")
-                    + ("; the Procfile's `release` uses this executor" if executor == release else ""),
+                    standard_over_this=round(standard / seconds, 2) if standard else "",
+                    notes="; ".join(notes),
                 )
             )
     rows.append(

@@ -135,6 +135,40 @@ def previous_results() -> dict:
         return {}
 
 
+def module_titles(names: list[str]) -> dict[str, str]:
+    """Each module's section title (its TITLE, else its name), read from the source without importing it."""
+    titles = {}
+    for name in names:
+        try:
+            source = (Path(__file__).parent / f"{name}.py").read_text(errors="replace")
+        except OSError:
+            continue
+        found = re.search(r'^TITLE = "([^"]*)"', source, re.MULTILINE)
+        titles[name] = found.group(1) if found else name
+    return titles
+
+
+def report_sections(present: list[str], text: str | None = None) -> dict[str, dict]:
+    """The sections of the BENCHMARKS.md in the checkout, kept as they are: for `python -m bench.run
+    <module>` when bench/results/latest.json (not in the repository) is missing, so that the other
+    sections are not lost. Keyed by module name where a present module has that title."""
+    if text is None:
+        try:
+            text = REPORT.read_text()
+        except OSError:
+            return {}
+    by_title = {title: name for name, title in module_titles(present).items()}
+    sections: dict[str, dict] = {}
+    for chunk in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        title, _, body = chunk.partition("\n")
+        title = title.strip()
+        if title in ("How they were measured", "Not measured yet"):
+            continue
+        key = by_title.get(title, f"section:{title}")
+        sections[key] = {"title": title, "markdown": body.strip("\n"), "date": None}
+    return sections
+
+
 def write_results(results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2, ensure_ascii=False)
@@ -190,6 +224,11 @@ def render(results: dict) -> str:
     for name in results["order"]:
         section = results["modules"][name]
         lines += [f"## {section['title']}", ""]
+        if "markdown" in section:  # kept from the report as it was
+            if "_Figures from an earlier run" not in section["markdown"]:
+                lines += ["_Figures from an earlier run (kept from the previous BENCHMARKS.md)._", ""]
+            lines += [section["markdown"], ""]
+            continue
         if section.get("description"):
             lines += [section["description"], ""]
         if section.get("date") != results["date"]:
@@ -236,6 +275,10 @@ def main(argv: list[str]) -> int:
     load_before = round(os.getloadavg()[0], 1)
     previous = previous_results() if options.modules else {}
     modules = {name: section for name, section in previous.get("modules", {}).items() if name in present}
+    if options.modules:
+        # Sections the results file does not have (it is not in the repository) stay as the report has them.
+        for name, section in report_sections(present).items():
+            modules.setdefault(name, section)
     results = {
         "date": _now(),
         "command": "make bench" if not options.modules else "python -m bench.run " + " ".join(argv),
@@ -248,7 +291,9 @@ def main(argv: list[str]) -> int:
         print(f"  {modules[name]['seconds']} s: {outcome}", flush=True)
         # Written after every module, so that a run cut short still leaves what it measured.
         results["machine"] = {**machine(), "load_average_before": load_before}
-        results["order"] = [name for name in present if name in modules]
+        results["order"] = [name for name in present if name in modules] + [
+            name for name in modules if name not in present
+        ]
         write_results(results)
     print(f"Wrote {REPORT.name} and {(RESULTS / 'latest.json').relative_to(common.BASE_DIR)}")
     return 1 if any("error" in modules[name] for name in selected) else 0
