@@ -254,6 +254,7 @@ OPAQUE_IDS: dict[str, str] = {
     "programmes.EnrolmentImport": "names an import on HR's pages, which check who asks",
     "reports.ReportJob": "names a report in preparation, seen only by the person who asked for it",
     "webhooks.Message": "the webhook-id receivers see; it opens nothing, signatures need the endpoint's secret",
+    "scim.ScimUser": "the SCIM id the identity provider keeps; it opens nothing without the organisation's SCIM token",
 }
 SEQUENTIAL_KEYS = (AutoField, BigAutoField, SmallAutoField)
 # Field classes never written to a file (raw bytes: a rendered PDF, key material).
