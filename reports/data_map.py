@@ -96,6 +96,22 @@ ENTRIES: tuple[Entry, ...] = (
         reason="the coach's own choice of which organisations may book their new free time",
     ),
     Entry(
+        "availability.ExternalCalendar",
+        "coach",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the coach's own calendar connection: when it was read and why not, never its address",
+    ),
+    Entry(
+        "availability.BusyTime",
+        "coach",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the busy times read from the coach's own calendar",
+    ),
+    Entry(
         "availability.CalendarFeed",
         "user",
         ROW,
@@ -131,6 +147,15 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("programmes.AgreementAcceptance", "user", ROW, ANONYMISE),
     Entry("programmes.EnrolmentImport", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("webhooks.Endpoint", "created_by", REFERENCE, NULL, dated_by="created_at"),
+    Entry("scim.ScimToken", "created_by", REFERENCE, NULL, dated_by="created_at"),
+    Entry(
+        "scim.ScimUser",
+        "user",
+        ROW,
+        DELETE,
+        via_policy=False,
+        reason="what the organisation's identity provider sent about the person; erased with them",
+    ),
     Entry(
         "programmes.Session",
         "coach",
@@ -265,6 +290,7 @@ NOT_SECRET: dict[tuple[str, str], str] = {
     ("assessments.Instrument", "key"): "a slug naming the instrument",
     ("assessments.Dimension", "key"): "a slug naming the dimension",
     ("assessments.Score", "dimension_key"): "the slug of the dimension scored",
+    ("scim.ScimUser", "user_name_key"): "the SCIM userName in lower case, for finding it whatever its case",
 }
 # Per model, the fields a personal export leaves out ("id": the primary key). The rule refuses an export
 # of any model that reaches a secret without withholding it here.
@@ -274,6 +300,7 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "tenants.HandoffToken": ("id",),
     "tenants.ApiToken": ("digest",),
     "availability.CalendarFeed": ("secret",),
+    "availability.ExternalCalendar": ("url",),  # a private calendar address is itself the key to it
     "otp_totp.TOTPDevice": ("key",),
     "tenants.RecoveryCode": ("digest",),
     "reports.ReportJob": ("pdf",),
