@@ -8,6 +8,8 @@ from assessments.api import journal as journal_api
 from assessments.api import scheduling as scheduling_api
 
 router = DefaultRouter()
+# JSON is the only format, so no `.json` twins of the routes (their views take no `format` argument).
+router.include_format_suffixes = False
 router.register("reflections", journal_api.ReflectionViewSet, basename="reflection")
 router.register("goals", journal_api.GoalViewSet, basename="goal")
 router.register("action-items", journal_api.ActionItemViewSet, basename="action-item")

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
@@ -318,10 +318,11 @@ def scope(actor: Actor, model: type[M], queryset: QuerySet | None = None) -> Que
 
 
 def get_or_404(actor: Actor, model: type[M], queryset: QuerySet | None = None, **lookup) -> M:
-    """One row named by the request, or the same 404 for missing and forbidden."""
+    """One row named by the request, or the same 404 for missing and forbidden (and for an id that cannot be
+    one, such as a number where the key is a UUID)."""
     try:
         return scope(actor, model, queryset).get(**lookup)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404(NOT_FOUND) from None
     except model.MultipleObjectsReturned:
         raise Http404(NOT_FOUND) from None

@@ -9,6 +9,8 @@ from programmes.api import programmes as programmes_api
 from programmes.api import sessions as sessions_api
 
 router = DefaultRouter()
+# JSON is the only format, so no `.json` twins of the routes (their views take no `format` argument).
+router.include_format_suffixes = False
 # --- programmes, cohorts, enrolments ---
 router.register("programmes", programmes_api.ProgrammeViewSet, basename="api_programme")
 router.register("phases", phases_api.PhaseViewSet, basename="api_phase")

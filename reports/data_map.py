@@ -96,6 +96,22 @@ ENTRIES: tuple[Entry, ...] = (
         reason="the coach's own choice of which organisations may book their new free time",
     ),
     Entry(
+        "availability.ExternalCalendar",
+        "coach",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the coach's own calendar connection: when it was read and why not, never its address",
+    ),
+    Entry(
+        "availability.BusyTime",
+        "coach",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the busy times read from the coach's own calendar",
+    ),
+    Entry(
         "availability.CalendarFeed",
         "user",
         ROW,
@@ -131,6 +147,15 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("programmes.AgreementAcceptance", "user", ROW, ANONYMISE),
     Entry("programmes.EnrolmentImport", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("webhooks.Endpoint", "created_by", REFERENCE, NULL, dated_by="created_at"),
+    Entry("scim.ScimToken", "created_by", REFERENCE, NULL, dated_by="created_at"),
+    Entry(
+        "scim.ScimUser",
+        "user",
+        ROW,
+        DELETE,
+        via_policy=False,
+        reason="what the organisation's identity provider sent about the person; erased with them",
+    ),
     Entry(
         "programmes.Session",
         "coach",
@@ -254,6 +279,7 @@ OPAQUE_IDS: dict[str, str] = {
     "programmes.EnrolmentImport": "names an import on HR's pages, which check who asks",
     "reports.ReportJob": "names a report in preparation, seen only by the person who asked for it",
     "webhooks.Message": "the webhook-id receivers see; it opens nothing, signatures need the endpoint's secret",
+    "scim.ScimUser": "the SCIM id the identity provider keeps; it opens nothing without the organisation's SCIM token",
 }
 SEQUENTIAL_KEYS = (AutoField, BigAutoField, SmallAutoField)
 # Field classes never written to a file (raw bytes: a rendered PDF, key material).
@@ -264,6 +290,7 @@ NOT_SECRET: dict[tuple[str, str], str] = {
     ("assessments.Instrument", "key"): "a slug naming the instrument",
     ("assessments.Dimension", "key"): "a slug naming the dimension",
     ("assessments.Score", "dimension_key"): "the slug of the dimension scored",
+    ("scim.ScimUser", "user_name_key"): "the SCIM userName in lower case, for finding it whatever its case",
 }
 # Per model, the fields a personal export leaves out ("id": the primary key). The rule refuses an export
 # of any model that reaches a secret without withholding it here.
@@ -273,6 +300,7 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "tenants.HandoffToken": ("id",),
     "tenants.ApiToken": ("digest",),
     "availability.CalendarFeed": ("secret",),
+    "availability.ExternalCalendar": ("url",),  # a private calendar address is itself the key to it
     "otp_totp.TOTPDevice": ("key",),
     "tenants.RecoveryCode": ("digest",),
     "reports.ReportJob": ("pdf",),

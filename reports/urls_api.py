@@ -7,6 +7,8 @@ from reports.api import me as api
 from reports.api import my_erasure as my_erasure_api
 
 router = DefaultRouter()
+# JSON is the only format, so no `.json` twins of the routes (their views take no `format` argument).
+router.include_format_suffixes = False
 router.register("reports/exports", hr_api.ExportViewSet, basename="api_report_export")
 router.register("reports/audit", hr_api.AuditViewSet, basename="api_audit")
 router.register("reports/erasure-requests", hr_api.ErasureRequestViewSet, basename="api_erasure_request")

@@ -5,6 +5,8 @@ from tenants.api import organisation as organisation_api
 from tenants.api import people as people_api
 
 router = DefaultRouter()
+# JSON is the only format, so no `.json` twins of the routes (their views take no `format` argument).
+router.include_format_suffixes = False
 router.register("people", people_api.MembershipViewSet, basename="api_membership")
 router.register("invitations", people_api.InvitationViewSet, basename="api_invitation")
 

@@ -114,3 +114,11 @@ def test_a_services_refusal_is_answered_the_same_way_by_every_endpoint():
     )
     assert answer(SessionRefused("Not yours.", "not_allowed"), SessionRefused)[0] == 403
     assert Conflict.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/reports/exports/enrolments.json", "/api/v1/people.json", "/api/v1/invitations/1.json"]
+)
+def test_the_api_has_no_format_suffixed_twins_of_its_routes(world, client_for, path):
+    # JSON is the only format; a `.json` route would hand its views an argument they do not take (a 500).
+    assert client_for(world.acme.hr, world.acme.host).get(path).status_code == 404

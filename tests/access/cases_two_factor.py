@@ -1,6 +1,6 @@
 """Two-factor sign-in: the code step, the person's own two-factor pages, resets by HR and platform staff.
 
-In the test world coaches and platform staff have an authenticator (tests/two_factor.py); HR, employees and
+In the test world coaches and platform staff have an authenticator (tests/world/two_factor.py); HR, employees and
 the outsider do not."""
 
 from tests.access import Case, api, everyone, members, only
@@ -42,12 +42,12 @@ CASES = [
         method="post",
         data=lambda world, org: {"email": world.acme.employee.email},
     ),
-    Case("api_organisation_settings", api("hr")),
+    # The organisation's settings in the API carry the two-factor rule for HR (api_organisation, cases_foundation).
     Case(
-        "api_organisation_settings",
+        "api_organisation",
         api("hr"),
         method="patch",
-        data={"support_contact": "Call 0800 123"},
+        data={"two_factor_required_for_hr": True},
         content_type="application/json",
     ),
 ]

@@ -444,7 +444,7 @@ def sign_in(page_for):
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
         if urlparse(page.url).path == "/login/code/":
-            # Coaches and platform staff: their authenticator holds the demo key (tests/two_factor.py).
+            # Coaches and platform staff: their authenticator holds the demo key (tests/world/two_factor.py).
             code, last_code_step[email] = code_after(last_code_step.get(email, 0))
             page.locator("main input[name=code]").fill(code)
             with page.expect_navigation():

@@ -58,7 +58,8 @@ def _routes(world, org, built, job) -> list[tuple[str, dict, dict]]:
             assert isinstance(pattern, URLPattern)
             if pattern.name in POST_ONLY:
                 continue
-            names = pattern.pattern.converters.keys()
+            # The named groups, for a path() route and for the router's regular expressions alike.
+            names = pattern.pattern.regex.groupindex.keys()
             args = {name: kwargs[name] for name in names}
             routes.append((pattern.name, args, queries.get(pattern.name, {})))
     for kind in ("attendance", "credits"):

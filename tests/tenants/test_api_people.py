@@ -143,3 +143,12 @@ def test_hr_uploads_and_removes_the_logo(world, hr_api):
     refused = _put_file(hr_api, "/api/v1/organisation/logo/", not_an_image)
     assert refused.status_code == 400 and "logo" in refused.json()
     assert hr_api.delete("/api/v1/organisation/logo/").json()["logo_url"] is None
+
+
+@pytest.mark.parametrize("pk", ["999999", "not-an-id", "00000000-0000-0000-0000-000000000000"])
+def test_an_invitation_id_that_names_nothing_is_not_found(world, hr_api, pk):
+    # A number or a word where the key is a UUID is the same plain 404 as an id nobody holds, never an error.
+    for path in (f"/api/v1/invitations/{pk}/", f"/api/v1/invitations/{pk}/resend/"):
+        answer = hr_api.get(path) if path.endswith(f"{pk}/") else hr_api.post(path)
+        assert answer.status_code == 404, (path, answer.status_code)
+    assert hr_api.delete(f"/api/v1/invitations/{pk}/").status_code in (404, 405)

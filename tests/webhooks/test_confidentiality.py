@@ -23,9 +23,9 @@ from programmes.services.urgent import urgent_request_create
 from reports import data_map
 from tenants.models import Membership, Role, User
 from tenants.services import invitation_accept, invitation_create, membership_grant, membership_revoke
-from tests.access.cases_assessments import answer_all
 from tests.assessments.test_assignment_services import mine, schedule_check_in
 from tests.webhooks.helpers import endpoint_make
+from tests.world.assessments import answer_all
 from tests.world.sessions import accept_agreement, at, free_slot
 from webhooks import events
 from webhooks.models import Message

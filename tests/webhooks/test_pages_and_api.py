@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from tests.two_factor import token_payload
 from tests.webhooks.helpers import endpoint_make
 from tests.world import PASSWORD
+from tests.world.two_factor import token_payload
 from webhooks.models import Attempt, Delivery, Endpoint, Message
 
 
