@@ -22,7 +22,7 @@ from django_tenants.signals import schema_migrated
 
 from portal import release
 from tenants.services import schema_clone
-from tests.conftest import assert_test_database
+from tests.world import assert_test_database
 
 SCRATCH = ["release_a", "release_b", "release_c"]
 PROBE_APP = "tests.release_probe"
