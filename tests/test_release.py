@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -240,10 +240,16 @@ with override_settings(
 
 def test_a_killed_release_resumes_where_it_stopped(probe):
     """The release runs in its own process, killed (SIGKILL) while release_b's data migration runs."""
-    url = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/portal")
+    database = connection.settings_dict
+    credentials = quote(database["USER"] or "", safe="")
+    if database.get("PASSWORD"):
+        credentials += ":" + quote(database["PASSWORD"], safe="")
     environment = {
         **os.environ,
-        "DATABASE_URL": urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"])),
+        # The test database, wherever it runs (the embedded server or DATABASE_URL's), outside production.
+        "DATABASE_URL": f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
+        + quote(database["NAME"], safe=""),
+        "PORTAL_PRODUCTION": "0",
         "DJANGO_SETTINGS_MODULE": "portal.settings",
     }
     process = subprocess.Popen(

@@ -105,7 +105,7 @@ def api_server(django_db_setup, django_db_blocker, api_org):
     server.start()
     yield server
     server.stop()
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), orm_beside_the_browser():
         _wait_for_server_connections_to_close(connection)
     Path(server._log.name).unlink(missing_ok=True)
 
