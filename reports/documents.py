@@ -88,7 +88,7 @@ def dashboard_charts(report: dashboard_selectors.Dashboard) -> dict:
 
 def dashboard_context(*, actor: policy.Actor, filters: dashboard_selectors.Filters) -> dict:
     report = dashboard_selectors.dashboard(actor=actor, filters=filters)
-    rows = dashboard_selectors.breakdown(actor=actor, filters=filters, cells=report.cells)
+    rows = dashboard_selectors.breakdown(actor=actor, filters=filters, report=report)
     return {
         "report": report,
         "breakdown": rows,

@@ -188,7 +188,7 @@ class DashboardViewSet(PolicyViewSet):
         filters = selection_of(self.actor, request.query_params)
         report = dashboard_selectors.dashboard(actor=self.actor, filters=filters)
         # The page's breakdown table: per cohort within a programme, per programme otherwise.
-        report.breakdown = dashboard_selectors.breakdown(actor=self.actor, filters=filters, cells=report.cells)
+        report.breakdown = dashboard_selectors.breakdown(actor=self.actor, filters=filters, report=report)
         report.breakdown_by = "cohort" if filters.programme else "programme"
         return Response(self.get_serializer(report).data)
 

@@ -278,6 +278,7 @@ class Dashboard:
     shared_goals: SharedGoals
     released_on: date | None = None  # the day the content figures were last released
     cells: disclosure.Released | None = field(default=None, repr=False)  # what they were summed from
+    attendance_by_group: dict = field(default_factory=dict, repr=False)  # the breakdown's attendance
     generated_at: object = field(default_factory=timezone.now)
 
     @property
@@ -307,7 +308,7 @@ def dashboard(*, actor: policy.Actor, filters: Filters) -> Dashboard:
     enrolments = _enrolments(actor, filters)
     funnel, people, credits_allowance = _funnel(enrolments)  # 1: enrolment funnel
     credits = _credits(actor, enrolments, credits_allowance)  # 2: the credit ledger
-    attendance = _attendance(actor, filters)  # 3: attendance
+    attendance = _attendance(actor, filters)  # 3: attendance, per group of the breakdown
     cells = released_of(actor=actor, filters=filters)  # 4: the released cells of content figures
     completion = _completion(cells)
     change = _change(cells)  # 5: the dimensions' names (only when a change is released)
@@ -319,7 +320,8 @@ def dashboard(*, actor: policy.Actor, filters: Filters) -> Dashboard:
         minimum=minimum_group(),
         people=people,
         funnel=funnel,
-        attendance=attendance,
+        attendance=_attendance_total(attendance),
+        attendance_by_group=attendance,
         credits=credits,
         completion=completion,
         change=change,
@@ -401,20 +403,43 @@ def attendance_of(filters: Filters) -> Q:
     return condition
 
 
-def _attendance(actor: policy.Actor, filters: Filters) -> Attendance_:
-    counts = dict(
+def _attendance(actor: policy.Actor, filters: Filters) -> dict[int | None, Attendance_]:
+    """Attendance at past sessions that were not cancelled, per group of the breakdown (per cohort when a
+    programme is chosen, per programme otherwise): a group session counts for its cohort, a 1:1 for its
+    enrolment's. One query; the dashboard's totals are the sum of its groups."""
+    group = (
+        Coalesce("session__cohort_id", "session__enrolment__cohort_id")
+        if filters.programme
+        else Coalesce("session__cohort__programme_id", "session__enrolment__programme_id")
+    )
+    rows = (
         policy.scope(actor, Attendance)
         .filter(attendance_of(filters), session__starts_at__lt=timezone.now())
         .exclude(session__status=Session.Status.CANCELLED)
+        .annotate(group=group)
         .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
+        .values("group")
+        .annotate(
+            present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
+            absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+            excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
+            unmarked=Count("pk", filter=Q(status=Attendance.Status.EXPECTED)),
+        )
     )
+    return {
+        row["group"]: Attendance_(
+            present=row["present"], absent=row["absent"], excused=row["excused"], unmarked=row["unmarked"]
+        )
+        for row in rows
+    }
+
+
+def _attendance_total(groups: dict[int | None, Attendance_]) -> Attendance_:
     return Attendance_(
-        present=counts.get(Attendance.Status.PRESENT, 0),
-        absent=counts.get(Attendance.Status.ABSENT, 0),
-        excused=counts.get(Attendance.Status.EXCUSED, 0),
-        unmarked=counts.get(Attendance.Status.EXPECTED, 0),
+        present=sum(group.present for group in groups.values()),
+        absent=sum(group.absent for group in groups.values()),
+        excused=sum(group.excused for group in groups.values()),
+        unmarked=sum(group.unmarked for group in groups.values()),
     )
 
 
@@ -544,10 +569,10 @@ class BreakdownRow:
         return round(100 * self.submitted / self.assigned) if self.assigned else None
 
 
-def breakdown(*, actor: policy.Actor, filters: Filters, cells: disclosure.Released | None = None) -> list[BreakdownRow]:
+def breakdown(*, actor: policy.Actor, filters: Filters, report: Dashboard | None = None) -> list[BreakdownRow]:
     """Enrolment and attendance (figures HR may see for any group) and assessment completion (released
-    cells only: `cells` from `dashboard()`, or read here) per cohort when a programme is chosen, per
-    programme otherwise. Two queries, three without `cells`."""
+    cells only) per cohort when a programme is chosen, per programme otherwise. Attendance and the cells come
+    from `report` (`dashboard()` of the same selection), or are read here: one query with it, three without."""
     policy.require(actor, policy.HR_MANAGER)
     enrolments = _enrolments(actor, filters)
     by = "cohort" if filters.programme else "programme"
@@ -571,29 +596,12 @@ def breakdown(*, actor: policy.Actor, filters: Filters, cells: disclosure.Releas
             completed=row["completed"],
             withdrawn=row["withdrawn"],
         )
-    # Attendance per group: a group session counts for its cohort, a 1:1 for its enrolment's.
-    group = (
-        Coalesce("session__cohort__programme_id", "session__enrolment__programme_id")
-        if by == "programme"
-        else Coalesce("session__cohort_id", "session__enrolment__cohort_id")
-    )
-    attendance = (
-        policy.scope(actor, Attendance)
-        .filter(attendance_of(filters), session__starts_at__lt=timezone.now())
-        .exclude(session__status=Session.Status.CANCELLED)
-        .annotate(group=group)
-        .order_by()
-        .values("group")
-        .annotate(
-            present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
-            absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
-        )
-    )
-    for row in attendance:
-        if row["group"] in rows:
-            rows[row["group"]].present, rows[row["group"]].absent = row["present"], row["absent"]
+    attendance = report.attendance_by_group if report is not None else _attendance(actor, filters)
+    for group, counts in attendance.items():
+        if group in rows:
+            rows[group].present, rows[group].absent = counts.present, counts.absent
     # Completion per group: released cells only, as everywhere else (reports.disclosure).
-    cells = cells if cells is not None else released_of(actor=actor, filters=filters)
+    cells = report.cells if report is not None else released_of(actor=actor, filters=filters)
     for group, total in cells.by("completion", key).items():
         if group in rows:
             rows[group].assigned, rows[group].submitted = int(total["assigned"]), int(total["submitted"])

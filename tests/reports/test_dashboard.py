@@ -158,14 +158,14 @@ def test_the_dashboard_holds_no_coaching_content(world, in_tenant, client_for):
 def _count_queries(client, params, django_assert_num_queries):
     # 1 domain (tenant middleware), 2 session, 3 user, 4 membership roles (MembershipMiddleware)
     # 5 the chosen programme
-    # 6 funnel and credit allowance, 7 credit ledger, 8 attendance
+    # 6 funnel and credit allowance, 7 credit ledger, 8 attendance per cohort (the totals are its sum)
     # 9 the released cells of every content figure (completion, change, ratings, overdue actions), summed
     #   per cohort by PostgreSQL however many cohorts and departments
     # 10 dimension names (of the released changes), 11 shared goals
-    # 12-13 breakdown: enrolment and attendance per cohort (completion from the cells of 9)
-    # 14-16 filter choices: programmes, departments, cohorts
+    # 12 breakdown: enrolment per cohort (attendance from 8, completion from the cells of 9)
+    # 13-15 filter choices: programmes, departments, cohorts
     # django-tenants sets the search path before each statement: twice as many in all.
-    with django_assert_num_queries(2 * 16):
+    with django_assert_num_queries(2 * 15):
         response = client.get(reverse("reports_dashboard"), params)
     assert response.status_code == 200
 
