@@ -96,6 +96,11 @@ ROOT_URLCONF = "portal.urls_tenant"
 # New organisations are cloned from this migrated, empty schema instead of replaying every migration.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# One `SET search_path` per request (after the middleware picks the organisation) instead of one before every
+# statement. Safe with django-tenants 4.0.1, whose connection forgets the search path it set on every
+# ROLLBACK and ROLLBACK TO SAVEPOINT (both undo a SET); tests/security/test_search_path.py holds it to that.
+# Needs connection pooling in session mode (docs/DEPLOY.md).
+TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 AUTH_USER_MODEL = "tenants.User"
 

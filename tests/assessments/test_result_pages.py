@@ -12,6 +12,7 @@ from portal import policy
 from programmes.models import Enrolment, Phase
 from reports import disclosure
 from tenants.models import Membership, Role, User
+from tests.world import statements
 from tests.world.assessments import answer_all
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -217,7 +218,7 @@ def test_the_results_page_with_three_phases_has_a_fixed_number_of_queries(
     client.get(url)
     # 1 domain → organisation, 2 session, 3 user, 4 roles here, 5 the assessments handed in,
     # 6 their scores, 7 the bands of those dimensions. Each is preceded by django-tenants' SET search_path.
-    with django_assert_num_queries(2 * 7):
+    with django_assert_num_queries(statements(7)):
         body = client.get(url).content.decode()
     assert body.count('<th scope="col" class="num">') == 4  # initial, midpoint, final, change
     with in_tenant(world.acme):
@@ -234,7 +235,7 @@ def test_the_results_page_with_three_phases_has_a_fixed_number_of_queries(
             due_on=today,
         )
         submit(world.acme.employee, world.acme.organisation, check_in.assignments.get(employee=world.acme.employee), 7)
-    with django_assert_num_queries(2 * 7):
+    with django_assert_num_queries(statements(7)):
         assert "Session check-in" in client.get(url).content.decode()
 
 
@@ -245,11 +246,11 @@ def test_hrs_aggregate_has_a_fixed_number_of_queries(world, client_for, in_tenan
     # 1 domain, 2 session, 3 user, 4 roles, 5 the scheduled assessment, 6 the programme's cohorts,
     # 7 the released cells (completion, means and baselines of every cohort), 8 the version's dimensions.
     # Each after a SET search_path. Nothing released yet:
-    with django_assert_num_queries(2 * 8):
+    with django_assert_num_queries(statements(8)):
         client.get(url)
     with in_tenant(world.acme):
         enrol_and_submit(world, 6)
         disclosure.refresh(force=True)
     # ... and the same however many people and cohorts are released.
-    with django_assert_num_queries(2 * 8):
+    with django_assert_num_queries(statements(8)):
         assert "Average (0–100)" in client.get(url).content.decode()

@@ -17,6 +17,7 @@ from programmes.models import Cohort, Programme
 from programmes.services.sessions import session_schedule
 from tenants.models import Organisation
 from tenants.services import membership_grant, organisation_create
+from tests.world import statements
 from tests.world.sessions import at, free_slot
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/c")
@@ -153,12 +154,11 @@ def test_the_availability_page_costs_the_same_however_many_slots(world, client_f
     _publish(world, day_offset=5, start=time(8), end=time(18), length=30)
     places = [world.acme.organisation, world.globex.organisation]
     offer_default_set(coach=world.coach_both, offer_to="chosen", organisations=places, allowed=places)
-    with django_assert_num_queries(16):
-        # Every statement follows SET search_path (counted): 1-2 the public host's organisation, 3-4 the
-        # session, 5-6 the user, 7-8 the coach's memberships, 9-10 the coach's default offer with the
-        # organisations it names, 11-12 the coach's slots in the period with the organisation that booked
-        # each, 13-14 the organisations (of those the coach serves) each slot is offered to, 15-16 the
-        # coach's own calendar
+    with django_assert_num_queries(statements(8)):
+        # 1 the public host's organisation, 2 the session, 3 the user, 4 the coach's memberships, 5 the
+        # coach's default offer with the organisations it names, 6 the coach's slots in the period with the
+        # organisation that booked each, 7 the organisations (of those the coach serves) each slot is
+        # offered to, 8 the coach's own calendar
         client.get("/coach/availability/")
 
 

@@ -13,6 +13,7 @@ from programmes.models import Attendance, CreditTransaction, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from tenants.models import Membership
 from tenants.services import organisation_create
+from tests.world import statements
 from tests.world.sessions import accept_agreement, at, free_slot
 
 
@@ -234,17 +235,16 @@ def test_the_booking_page_costs_the_same_however_many_slots(acme, world, client_
         Membership.objects.create(user=world.coach_both, organisation=extra, role="coach")
         free_slot(world.coach_both, at(9, 11)).organisations.add(extra)
     assert count() == few
-    # Each statement on an organisation's schema follows django-tenants' SET search_path (counted).
-    with django_assert_num_queries(16):
-        # 1-2   the organisation of this host (public)
-        # 3-4   the session
-        # 5-6   the user
-        # 7-8   the roles here (membership middleware)
-        # 9-10  the employee's open enrolments with their coach, programme and credits left
-        # 11-12 whether the coaching agreement in force is accepted
-        # 13-14 the free slots of the first two weeks offered to this organisation while the coach serves
-        #       here (both checked inside the statement, however many organisations), with the coach
-        # 15-16 whether there are such free slots after them
+    with django_assert_num_queries(statements(8)):
+        # 1 the organisation of this host (public)
+        # 2 the session
+        # 3 the user
+        # 4 the roles here (membership middleware)
+        # 5 the employee's open enrolments with their coach, programme and credits left
+        # 6 whether the coaching agreement in force is accepted
+        # 7 the free slots of the first two weeks offered to this organisation while the coach serves
+        #   here (both checked inside the statement, however many organisations), with the coach
+        # 8 whether there are such free slots after them
         client.get("/book/")
 
 

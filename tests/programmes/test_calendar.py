@@ -11,6 +11,7 @@ from programmes.availability.models import CalendarFeed
 from programmes.models import Session
 from programmes.services.calendar import organisation_address
 from tenants.services import invitation_create, invitations_send, organisation_url, public_url
+from tests.world import statements
 
 
 def _events(body: bytes) -> list:
@@ -84,11 +85,10 @@ def test_the_feed_costs_two_statements_per_organisation(world, client_for, djang
     secret = CalendarFeed.objects.get(user=world.coach_both, revoked_at__isnull=True).secret
     anonymous = Client(HTTP_HOST="localhost")
     anonymous.get(f"/calendar/feed/{secret}.ics")
-    with django_assert_num_queries(12):
-        # Every statement follows django-tenants' SET search_path (counted): 1-2 the public host's
-        # organisation, 3-4 the feed and its owner, 5-6 the owner's memberships with their organisations,
-        # 7-8 those organisations' addresses; then per organisation (two here): SET search_path and the
-        # owner's sessions there with coach, cohort and employee
+    with django_assert_num_queries(statements(4 + 2, schemas=2 + 2)):
+        # 1 the public host's organisation, 2 the feed and its owner, 3 the owner's memberships with their
+        # organisations, 4 those organisations' addresses; then per organisation (two here): SET
+        # search_path and the owner's sessions there with coach, cohort and employee
         anonymous.get(f"/calendar/feed/{secret}.ics")
 
 

@@ -15,6 +15,7 @@ from programmes.models import Attendance, Enrolment, Session
 from programmes.selectors.coach import _organisation_parts, one_statement, places_of
 from programmes.services.sessions import session_schedule
 from tenants.services import membership_grant, organisation_create
+from tests.world import statements
 from tests.world.sessions import at
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/w")
@@ -87,9 +88,8 @@ def test_at_most_two_statements_per_organisation_however_many_sessions(
 ):
     client = client_for(world.coach_both, "localhost")
     client.get("/coach/")
-    with django_assert_num_queries(8 + 2 * 2):
-        # Every statement follows django-tenants' SET search_path (counted): 1-2 the public host's
-        # organisation, 3-4 the session, 5-6 the user, 7-8 the coach's memberships with their
+    with django_assert_num_queries(statements(4 + 2, schemas=2 + 2)):
+        # 1 the public host's organisation, 2 the session, 3 the user, 4 the coach's memberships with their
         # organisations; then per organisation (two here) SET search_path and ONE statement returning
         # the coming sessions, the hours per month and the urgent requests waiting
         client.get("/coach/")
@@ -107,7 +107,7 @@ def test_at_most_two_statements_per_organisation_however_many_sessions(
             Attendance.objects.bulk_create(
                 [Attendance(session=session, user=world.acme.employee)], ignore_conflicts=True
             )
-    assert _statements(client, "/coach/?weeks=2") == 12
+    assert _statements(client, "/coach/?weeks=2") == statements(4 + 2, schemas=2 + 2)
 
 
 def test_each_further_organisation_costs_two_statements(world, client_for):

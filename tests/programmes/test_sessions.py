@@ -22,6 +22,7 @@ from programmes.services.sessions import (
     session_move_to_slot,
     session_schedule,
 )
+from tests.world import statements
 from tests.world.sessions import accept_agreement, at, free_slot
 
 VIDEO = Meeting(mode="video", video_url="https://meet.example.com/team")
@@ -384,9 +385,8 @@ def test_the_sessions_page_costs_the_same_however_many_sessions(
                 cohort=_enrolment(org, "enrolment").cohort,
             )
     assert count() == before
-    with django_assert_num_queries(16):
-        # 1-2 the organisation of this host; 3-8 session, user and roles here (each after SET search_path)
-        # 9-10 how many coming sessions (the paginator), 11-12 this page of them with coach, cohort and
-        # employee, 13-14 the coach's own attendance rows on them, 15-16 the coach's sessions whose
-        # attendance is still to record
+    with django_assert_num_queries(statements(8)):
+        # 1 the organisation of this host; 2-4 session, user and roles here; 5 how many coming sessions
+        # (the paginator), 6 this page of them with coach, cohort and employee, 7 the coach's own
+        # attendance rows on them, 8 the coach's sessions whose attendance is still to record
         client.get("/sessions/")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from programmes.models import Enrolment, EnrolmentEvent
 from reports.models import AuditEvent, ErasureRequest
 from tenants.models import PlatformEvent
+from tests.world import statements
 
 
 def test_hr_sees_enrolments_roles_and_exports_together(world, in_tenant, client_for):
@@ -63,7 +64,7 @@ def test_the_audit_page_has_a_fixed_number_of_queries(world, in_tenant, client_f
         # domain, session, user, roles; the count of events, one page of them (a UNION of the three
         # sources), the names of the people on it; the data-right counts per month. Each after
         # django-tenants' SET search_path.
-        with django_assert_num_queries(2 * 8):
+        with django_assert_num_queries(statements(8)):
             assert client.get(reverse("reports_audit")).status_code == 200
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from portal.csv import neutralise
 from reports.models import AuditEvent
+from tests.world import statements
 from tests.world.reports import all_canaries, build
 
 
@@ -93,7 +94,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(world, in_tenant, cli
         large = build(world.acme, people=25, tag="L")
     client = client_for(world.acme.hr, world.acme.host)
     for programme in (small.programme, large.programme):
-        # domain, session, user, roles, the chosen programme, the audit event (each after django-tenants'
-        # SET search_path), then the rows through one server-side cursor, however many.
-        with django_assert_num_queries(2 * 6 + 1):
+        # domain, session, user, roles, the chosen programme, the audit event, then the rows through one
+        # server-side cursor, however many.
+        with django_assert_num_queries(statements(6) + 1):
             download(client, "attendance", programme=programme.pk)

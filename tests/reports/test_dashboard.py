@@ -14,6 +14,7 @@ from portal import policy
 from programmes.models import EmployeeProfile
 from reports import disclosure
 from reports.selectors import dashboard as selectors
+from tests.world import statements
 from tests.world.reports import all_canaries, build
 
 
@@ -165,7 +166,7 @@ def _count_queries(client, params, django_assert_num_queries):
     # 12 breakdown: enrolment per cohort (attendance from 8, completion from the cells of 9)
     # 13-15 filter choices: programmes, departments, cohorts
     # django-tenants sets the search path before each statement: twice as many in all.
-    with django_assert_num_queries(2 * 15):
+    with django_assert_num_queries(statements(15)):
         response = client.get(reverse("reports_dashboard"), params)
     assert response.status_code == 200
 

@@ -46,6 +46,13 @@ HOOKS: list = [programmes_world, sessions_world, journal_world, assessments_worl
 PASSWORD = "correct horse battery"
 
 
+def statements(data: int, schemas: int = 2) -> int:
+    """The statements a request sends: its data statements and one `SET search_path` per schema it turns to
+    (TENANT_LIMIT_SET_CALLS: django-tenants sets the path once after each switch, not before every statement;
+    a request switches to public for the host's domain, then to the organisation's schema)."""
+    return data + schemas
+
+
 @dataclass
 class Org:
     organisation: Organisation
