@@ -84,8 +84,8 @@ def _pages(world) -> list:
         # 9 the ratings, 10 the feedback given, 11 my note, 12 the read audit of the ratings (one INSERT)
         ("coach", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 8),
         # 5 the session, 6 summary, 7 my reflections on it, 8 my rating, 9 the coach's feedback for me,
-        # 10 the coaches named in the privacy notes
-        ("employee", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 6),
+        # 10 the coaches named in the privacy notes, 11 my pulse after it
+        ("employee", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 7),
         # 5 cohorts with head counts, 6 the released cells of the journal figures (reports.disclosure),
         # 7 the organisation's head count, 8 shared goal progress, 9 the read audit of it
         ("hr", "/engagement/", REQUEST + 5),
