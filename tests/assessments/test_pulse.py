@@ -44,7 +44,7 @@ def test_the_employee_gives_a_pulse_after_their_session_once(world, client_for, 
         )
     follow_up = reverse("session_follow_up", kwargs={"session_pk": session.pk})
     page = client.get(follow_up).content.decode()
-    assert 'name="session" value="%d"' % session.pk in page and "How do you feel after this session?" in page
+    assert f'name="session" value="{session.pk}"' in page and "How do you feel after this session?" in page
     response = client.post(
         reverse("pulses"), {**SCALES, "session": session.pk, "note": "Lighter.", "next": follow_up + "#pulse"}
     )
