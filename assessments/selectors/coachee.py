@@ -59,7 +59,8 @@ def coachee_page(*, actor: policy.Actor, pk) -> CoacheePage:
     sessions = (
         policy.scope(coach, Session)
         .filter(Q(enrolment=enrolment) | Q(kind=Session.Kind.GROUP, cohort_id=enrolment.cohort_id))
-        .select_related("coach", "cohort")
+        # The enrolment comes along: the policy reads it to decide who sees how to join a 1:1.
+        .select_related("coach", "cohort", "enrolment")
     )
     upcoming = list(sessions.filter(starts_at__gte=now).order_by("starts_at", "pk")[:SHOWN])
     past = list(sessions.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:PAST_SHOWN])

@@ -24,7 +24,8 @@ from assessments.models.journal import (
     ReflectionReply,
     SessionFeedback,
 )
-from programmes.models import Session
+from assessments.models.pulse import Pulse
+from programmes.models import Enrolment, Session
 
 REQUEST = 4
 MORE = 30
@@ -52,6 +53,20 @@ def more_journal(world) -> None:
     AccessLogEntry.objects.bulk_create(
         AccessLogEntry(owner=org.employee, reader=org.coach, reader_role="coach", kind="goal", object_id=goal.pk)
         for _n in range(MORE)
+    )
+    enrolment = Enrolment.objects.get(pk=org.people["enrolment"])
+    Pulse.objects.bulk_create(
+        Pulse(
+            employee=org.employee,
+            enrolment=enrolment,
+            feeling=1 + n % 5,
+            energy=3,
+            confidence=4,
+            note=f"Pulse {n}",
+            shared_with_coach=n % 2 == 0,
+            created_at=timezone.now() - timedelta(days=n),
+        )
+        for n in range(MORE)
     )
     SessionFeedback.objects.filter(session=session).update(comment="Changed")
     CoachFeedback.objects.filter(session=session).update(body="Changed")
@@ -91,6 +106,13 @@ def _pages(world) -> list:
         ("hr", "/engagement/", REQUEST + 5),
         # 5 how many groups of reads, 6 one page of them (grouped by reader, kind and item) with the readers
         ("employee", "/me/access-log/", REQUEST + 2),
+        # 5 how many pulses, 6 one page of them with their sessions, 7 the trend's weeks, 8 the coaches named
+        # in the privacy note
+        ("employee", "/pulses/", REQUEST + 4),
+        # 5 the enrolment, 6 coming sessions, 7 past sessions, 8 the coachee's attendance at them, 9 shared
+        # reflections (no text), 10 goals with action counts, 11 shared pulses of the trend's weeks, 12 my
+        # private notes, 13 the read audit (one INSERT for the page)
+        ("coach", f"/coachees/{people['enrolment']}/", REQUEST + 9),
     ]
 
 
@@ -107,6 +129,8 @@ PAGE_NAMES = [
     "follow-up (employee)",
     "engagement (hr)",
     "access log (employee)",
+    "pulses (employee)",
+    "coachee page (coach)",
 ]
 
 

@@ -25,7 +25,12 @@ CASES = [
     Case("pulse-list", api("employee", 201), method="post", content_type=JSON, data=SCALES),
     Case("pulse-detail", api("employee"), kwargs=pk("p_private")),
     Case(
-        "pulse-sharing", api("employee"), method="post", kwargs=pk("p_shared"), content_type=JSON, data={"shared": False}
+        "pulse-sharing",
+        api("employee"),
+        method="post",
+        kwargs=pk("p_shared"),
+        content_type=JSON,
+        data={"shared": False},
     ),
     Case("api_coachee_page", api("coach"), kwargs=pk("enrolment")),
     Case("api_coachee_page", api("coach_both"), kwargs=pk("enrolment2")),
