@@ -46,6 +46,7 @@ class Pulse(models.Model):
 
     class Meta:
         verbose_name = _("pulse")
+        verbose_name_plural = _("pulses")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["employee", "-created_at"], name="pulse_employee_created"),

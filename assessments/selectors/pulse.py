@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments import charts
 from assessments.models.pulse import SCALES, Pulse
@@ -98,7 +99,7 @@ def trend_chart(weeks: list[Week], *, chart_id: str, title: str) -> SafeString |
         f"{week.label}: "
         + ", ".join(f"{labels[scale]} {week.means[scale]:.1f}" for scale in SCALES)
         + " "
-        + _("(%(count)s pulses)") % {"count": week.count}
+        + ngettext("(%(count)s pulse)", "(%(count)s pulses)", week.count) % {"count": week.count}
         for week in weeks
     )
     return charts.scores_chart(
