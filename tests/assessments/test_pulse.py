@@ -270,3 +270,17 @@ def test_the_trend_chart_says_every_figure_in_words(world, in_tenant):
     for figure in ("How I feel 3.0", "Energy 4.0", "Confidence 3.0", "(2 pulses)", "How I feel 5.0"):
         assert figure in chart
     assert 'style="width: 60.0%"' in chart  # 3 of 5
+
+
+def test_the_pages_are_in_the_organisations_language(world, client_for):
+    org = world.globex  # Dutch
+    pages = (
+        (org.employee, reverse("pulses")),
+        (org.coach, reverse("coachee_page", kwargs={"pk": org.people["enrolment"]})),
+    )
+    for user, path in pages:
+        response = client_for(user, org.host).get(path)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert '<html lang="nl"' in body
+        assert "Wie mijn gegevens heeft ingezien" in body or "Assessmentresultaten" in body
