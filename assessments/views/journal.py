@@ -263,8 +263,7 @@ def _goal_page(request: HttpRequest, goal: Goal, **forms_in_error) -> HttpRespon
     check_in = _int_or_none(request.GET.get("pulse")) if is_owner else None
     if check_in is not None:  # just checked in: how do they feel? (the service checks the check-in is theirs)
         context.update(
-            pulse_form=PulseForm(),
-            pulse_check_in=check_in,
+            pulse_form=PulseForm(initial={"check_in": check_in}),
             pulse_next=reverse("goal_detail", kwargs={"pk": goal.pk}) + "#check-ins",
         )
     context.update(forms_in_error)
@@ -526,7 +525,7 @@ def _follow_up_page(request: HttpRequest, session, **forms_in_error) -> HttpResp
                 sessions=[(session.pk, context["label"])], initial={"session": session.pk}
             ),
             my_pulse=pulse_selectors.session_pulse(actor=actor, session=session),
-            pulse_form=PulseForm(),
+            pulse_form=PulseForm(initial={"session": session.pk}),
             pulse_next=reverse("session_follow_up", kwargs={"session_pk": session.pk}) + "#pulse",
         )
     for name, form in forms_in_error.items():

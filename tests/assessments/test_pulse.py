@@ -30,6 +30,10 @@ def _pulses(org, **where) -> int:
 # --- giving a pulse -----------------------------------------------------------------------------------
 
 
+def _pulse_form(page: str) -> str:
+    return page.split('pulse-form"', 1)[1].split("</form>", 1)[0]
+
+
 def test_the_employee_gives_a_pulse_after_their_session_once(world, client_for, in_tenant):
     org = world.acme
     client = client_for(org.employee, org.host)
@@ -44,7 +48,10 @@ def test_the_employee_gives_a_pulse_after_their_session_once(world, client_for, 
         )
     follow_up = reverse("session_follow_up", kwargs={"session_pk": session.pk})
     page = client.get(follow_up).content.decode()
-    assert f'name="session" value="{session.pk}"' in page and "How do you feel after this session?" in page
+    assert "How do you feel after this session?" in page
+    # The pulse form names the session once (a second, empty field of the same name would win on posting).
+    form = _pulse_form(page)
+    assert form.count('name="session"') == 1 and f'name="session" value="{session.pk}"' in form
     response = client.post(
         reverse("pulses"), {**SCALES, "session": session.pk, "note": "Lighter.", "next": follow_up + "#pulse"}
     )
@@ -118,6 +125,8 @@ def test_a_check_in_asks_how_they_feel_and_links_the_pulse(world, client_for, in
     assert "And how do you feel?" in page
     with in_tenant(org):
         check_in = CheckIn.objects.filter(goal_id=goal).order_by("-pk").first()
+    form = _pulse_form(page)
+    assert form.count('name="check_in"') == 1 and f'name="check_in" value="{check_in.pk}"' in form
     saved = client.post(reverse("pulses"), {**SCALES, "check_in": check_in.pk})
     assert saved.status_code == 302
     with in_tenant(org):
