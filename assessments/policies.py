@@ -131,6 +131,35 @@ def session_summaries_visible(actor: _policy.Actor, summaries: _QuerySet) -> _Qu
     return summaries.filter(visible)
 
 
+# --- pulses ---
+# A pulse is the employee's; their coach reads it only once they share it, and only a coach of the
+# enrolment it was given in (the 1:1 coach or a coach of its cohort, while they are). A coach who is
+# replaced reads nothing of it from then on. HR reads no pulse: its figure is the average per group that
+# reports.disclosure releases.
+from assessments.models import pulse as _pulse  # noqa: E402
+
+
+def coached_enrolment_ids(actor: _policy.Actor) -> _QuerySet:
+    """The enrolments `actor` coaches here: as the 1:1 coach or as a coach of the cohort."""
+    if not actor.is_coach:
+        return _Enrolment.objects.none().values("pk")
+    return (
+        _Enrolment.objects.filter(_Q(coach_id=actor.user_id) | _Q(cohort__coaches=actor.user_id))
+        .exclude(status=_Enrolment.Status.WITHDRAWN)
+        .values("pk")
+    )
+
+
+@_policy.rule(_pulse.Pulse)
+def pulses_visible(actor: _policy.Actor, pulses: _QuerySet) -> _QuerySet:
+    visible = _NOTHING
+    if actor.is_employee:
+        visible |= _Q(employee_id=actor.user_id)
+    if actor.is_coach:
+        visible |= _Q(shared_with_coach=True, enrolment_id__in=coached_enrolment_ids(actor))
+    return pulses.filter(visible)
+
+
 # --- instruments, assignments, results ---
 # Instruments are the organisation's working material: HR and coaches see them all; an employee sees the
 # versions they were asked to answer. An employee's answers and scores are theirs and their coaches'
@@ -249,6 +278,7 @@ _policy.audit(
     _journal.GoalOption, kind="goal", owner="goal__employee_id", object="goal_id", content=("title", "pros", "cons")
 )
 _policy.audit(_journal.SessionFeedback, kind="feedback", owner="employee_id", content=("rating", "comment"))
+_policy.audit(_pulse.Pulse, kind="pulse", owner="employee_id", content=("feeling", "energy", "confidence", "note"))
 _policy.audit(
     _instruments.Answer,
     kind="answers",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import assignments, instruments, journal, transparency
+from assessments.views import assignments, coachee, instruments, journal, pulse, transparency
 
 urlpatterns: list = [
     path("reflections/", journal.reflections, name="reflections"),
@@ -33,6 +33,9 @@ urlpatterns: list = [
     path("sessions/<int:session_pk>/follow-up/note/delete/", journal.session_note_delete, name="session_note_delete"),
     path("sessions/<int:session_pk>/follow-up/summary/", journal.session_summary, name="session_summary"),
     path("engagement/", journal.engagement, name="journal_engagement"),
+    path("pulses/", pulse.pulses, name="pulses"),
+    path("pulses/<int:pk>/sharing/", pulse.pulse_sharing, name="pulse_sharing"),
+    path("coachees/<int:pk>/", coachee.coachee_page, name="coachee_page"),
     path("me/access-log/", transparency.access_log, name="access_log"),
     # instruments, assignments, results
     path("instruments/", instruments.instrument_list, name="instrument_list"),

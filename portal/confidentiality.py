@@ -117,6 +117,14 @@ ROWS: tuple[Row, ...] = (
         None,
         aggregated=True,
     ),
+    Row(
+        _("Pulse: how they feel, their energy and confidence, a note"),
+        ("assessments.Pulse",),
+        OWN,
+        _("only those the employee shared with them, while they coach that enrolment"),
+        None,
+        aggregated=True,
+    ),
     Row(_("The coach's private notes"), ("assessments.SessionNote",), None, _("the author only"), None),
     Row(_("Shared session summary"), ("assessments.SessionSummary",), OWN, _("of their own sessions"), None),
     Row(
@@ -341,6 +349,7 @@ CONTRIBUTORS = {
     "reflections": _("for reflections, the people who wrote one"),
     "goals": _("for goals, the people who set one"),
     "actions": _("for goal actions, the people who have actions"),
+    "pulse": _("for the pulse, the people who gave one (each person's own average counts once)"),
 }
 
 

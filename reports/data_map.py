@@ -193,6 +193,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("assessments.CheckIn", "author", ROW, DELETE),
     Entry("assessments.GoalComment", "author", ROW, DELETE),
     Entry("assessments.SessionFeedback", "employee", ROW, DELETE),
+    Entry("assessments.Pulse", "employee", ROW, DELETE),
     Entry(
         "assessments.CoachFeedback",
         "coach",
@@ -247,6 +248,7 @@ RETENTION: tuple[tuple[str, str], ...] = (
     ("assessments.Goal", "updated_at"),
     ("assessments.Assignment", "created_at"),
     ("assessments.SessionFeedback", "updated_at"),
+    ("assessments.Pulse", "updated_at"),
     ("assessments.CoachFeedback", "updated_at"),
     ("assessments.SessionNote", "updated_at"),
     ("assessments.SessionSummary", "updated_at"),

@@ -2,7 +2,7 @@
 
 Every HR-facing figure made of what people did in their coaching (assessment completion and scores, the
 change per dimension, session ratings, reflections written, goals and their progress, goal actions done
-and overdue) is read from the released cells kept here, by the dashboard and its htmx body, the programme
+and overdue, how people feel: the pulse) is read from the released cells kept here, by the dashboard and its htmx body, the programme
 PDF, the assessment overview, the engagement page, HR's home panels and the engagement API alike. No
 selector reads that content for HR in any other way. Figures HR may see person by person anyway
 (enrolment, attendance, credits, goals an employee chose to share with HR) are not aggregates of content
@@ -59,11 +59,20 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Avg, Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assessments.models import ActionItem, Assignment, Goal, PhaseAssessment, Reflection, Score, SessionFeedback
+from assessments.models import (
+    ActionItem,
+    Assignment,
+    Goal,
+    PhaseAssessment,
+    Pulse,
+    Reflection,
+    Score,
+    SessionFeedback,
+)
 from portal import policy
 from programmes.models import EmployeeProfile, Enrolment, Session
 from reports.models import ReleasedCell
@@ -89,6 +98,7 @@ CONTRIBUTORS = {
     "reflections": "people who wrote a reflection",
     "goals": "people who set a goal",
     "actions": "people with goal actions",
+    "pulse": "people who gave a pulse (each person's own average counts once)",
 }
 KINDS = tuple(CONTRIBUTORS)
 
@@ -350,6 +360,7 @@ def _contributions(today: date) -> Iterator[tuple[str, str, int, int, int, bool,
     yield from _change()
     yield from _ratings()
     yield from _journal(today)
+    yield from _pulse()
 
 
 def _live_enrolments():
@@ -543,3 +554,18 @@ def _journal(today: date):
                 True,
                 {"done": row["done"], "overdue": row["overdue"], "late_people": 1 if row["overdue"] else 0},
             )
+
+
+def _pulse():
+    """Per person and enrolment: the average of their pulses on each scale, so that every person weighs
+    the same in their cohort's average however often they gave one."""
+
+    rows = (
+        Pulse.objects.exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
+        .order_by()
+        .values("enrolment__programme_id", "enrolment__cohort_id", "employee_id")
+        .annotate(feeling=Avg("feeling"), energy=Avg("energy"), confidence=Avg("confidence"))
+    )
+    for row in rows:
+        values = {"people": 1, **{name: round(float(row[name]), 3) for name in ("feeling", "energy", "confidence")}}
+        yield "pulse", "", row["enrolment__programme_id"], row["enrolment__cohort_id"], row["employee_id"], True, values

@@ -139,6 +139,9 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "assignment_schedule_cancel"): (T, "scheduled-assessment-detail"),
     (T, "assignment_release"): (T, "coachee-assignment-release"),
     (T, "result_coachee"): (T, "coachee-assignment-result"),
+    (T, "pulses"): (T, "pulse-list"),
+    (T, "pulse_sharing"): (T, "pulse-sharing"),
+    (T, "coachee_page"): (T, "api_coachee_page"),
     (T, "assignment_coaching"): (T, "coachee-assignment-list"),
     # the public host: a person's own views across organisations. A coach's slots and offers, and a
     # person's calendar feed, live outside the organisations: the API serves them on any of the person's

@@ -53,8 +53,16 @@ def test_a_coach_role_gained_after_signing_in_shows_once_my_organisations_is_rea
     "who, expected, absent",
     [
         ("hr", {"Programmes", "Enrolments", "Sessions", "People", "Settings"}, {"Goals", "My assessments"}),
-        ("coach", {"Programmes", "Enrolments", "Sessions", "Goals", "Reflections"}, {"People", "Settings"}),
-        ("employee", {"Programmes", "Sessions", "Goals", "My assessments"}, {"Enrolments", "People", "Workspace"}),
+        (
+            "coach",
+            {"Programmes", "Enrolments", "Sessions", "Goals", "Reflections"},
+            {"People", "Settings", "How you feel"},
+        ),
+        (
+            "employee",
+            {"Programmes", "Sessions", "Goals", "My assessments", "How you feel"},
+            {"Enrolments", "People", "Workspace"},
+        ),
     ],
 )
 def test_an_organisation_host_shows_each_role_its_own_entries(world, client_for, who, expected, absent):

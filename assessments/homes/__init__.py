@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
-from assessments.homes import journal  # noqa: F401  (its panels register as it loads)
+from assessments.homes import journal, pulse  # noqa: F401  (their panels register as they load)
 from assessments.selectors import results as selectors
 from portal import homes, policy
 

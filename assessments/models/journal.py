@@ -25,6 +25,7 @@ class AccessLogEntry(models.Model):
         REFLECTION = "reflection", _("Reflection")
         GOAL = "goal", _("Goal")
         FEEDBACK = "feedback", _("Session feedback")
+        PULSE = "pulse", _("Pulse")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     reader = models.ForeignKey(

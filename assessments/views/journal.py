@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.forms import journal as forms
+from assessments.forms.pulse import PulseForm
 from assessments.models.journal import ActionItem, Goal, GoalOption, SessionNote
 from assessments.selectors import journal as selectors
+from assessments.selectors import pulse as pulse_selectors
 from assessments.services import feedback as feedback_services
 from assessments.services import goals as goal_services
 from assessments.services import notes as note_services
@@ -258,6 +260,12 @@ def _goal_page(request: HttpRequest, goal: Goal, **forms_in_error) -> HttpRespon
         if is_owner
         else None,
     }
+    check_in = _int_or_none(request.GET.get("pulse")) if is_owner else None
+    if check_in is not None:  # just checked in: how do they feel? (the service checks the check-in is theirs)
+        context.update(
+            pulse_form=PulseForm(initial={"check_in": check_in}),
+            pulse_next=reverse("goal_detail", kwargs={"pk": goal.pk}) + "#check-ins",
+        )
     context.update(forms_in_error)
     return render(request, "assessments/goal_detail.html", context, status=400 if forms_in_error else 200)
 
@@ -454,15 +462,15 @@ def goal_action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
 @require_POST
 @policy.page(policy.EMPLOYEE)
 def goal_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    return _goal_form_post(
-        request,
-        pk,
-        forms.CheckInForm,
-        goal_services.check_in_create,
-        "check_in_form",
-        _("Your check-in is saved."),
-        anchor="#check-ins",
-    )
+    """A check-in on the employee's goal; the goal page then asks how they feel (a pulse at the check-in)."""
+    goal = selectors.goal_get(actor=request.actor, pk=pk, own=True)
+    form = forms.CheckInForm(request.POST)
+    saved = form_submit(request, form, partial(goal_services.check_in_create, actor=request.actor, goal=goal))
+    if saved:
+        messages.success(request, _("Your check-in is saved."))
+        done = reverse("goal_detail", kwargs={"pk": goal.pk})
+        return redirect(f"{done}?pulse={saved.result.pk}#pulse")
+    return _goal_page(request, selectors.goal_read(actor=request.actor, pk=pk), check_in_form=form)
 
 
 @require_POST
@@ -516,6 +524,9 @@ def _follow_up_page(request: HttpRequest, session, **forms_in_error) -> HttpResp
             reflection_form=forms.ReflectionForm(
                 sessions=[(session.pk, context["label"])], initial={"session": session.pk}
             ),
+            my_pulse=pulse_selectors.session_pulse(actor=actor, session=session),
+            pulse_form=PulseForm(initial={"session": session.pk}),
+            pulse_next=reverse("session_follow_up", kwargs={"session_pk": session.pk}) + "#pulse",
         )
     for name, form in forms_in_error.items():
         if name.startswith("p") and name[1:].isdigit():

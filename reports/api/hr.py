@@ -124,6 +124,14 @@ class RatingsSerializer(serializers.Serializer):
         return [{"rating": rating, "count": count} for rating, count in sorted(ratings.distribution.items())]
 
 
+class PulseFiguresSerializer(serializers.Serializer):
+    people = serializers.IntegerField(help_text="People who gave a pulse (0 when withheld).")
+    withheld = serializers.CharField(help_text="Why the figures are withheld; empty when shown.")
+    feeling = serializers.FloatField(allow_null=True, help_text="Average of each person's average, 1–5.")
+    energy = serializers.FloatField(allow_null=True)
+    confidence = serializers.FloatField(allow_null=True)
+
+
 class OverdueSerializer(serializers.Serializer):
     assessments = serializers.IntegerField()
     actions_withheld = serializers.CharField(source="actions.withheld")
@@ -149,6 +157,7 @@ class BreakdownSerializer(serializers.Serializer):
     submitted = serializers.IntegerField()
     attendance_rate = serializers.IntegerField(allow_null=True)
     completion_rate = serializers.IntegerField(allow_null=True)
+    pulse = PulseFiguresSerializer()
 
 
 class DashboardSerializer(serializers.Serializer):
@@ -161,6 +170,7 @@ class DashboardSerializer(serializers.Serializer):
     completion = DashboardCompletionSerializer(many=True)
     change = InstrumentChangeSerializer(many=True)
     ratings = RatingsSerializer()
+    pulse = PulseFiguresSerializer()
     overdue = OverdueSerializer()
     shared_goals = SharedGoalsSerializer()
     released_on = serializers.DateField(allow_null=True)

@@ -249,6 +249,15 @@ class Ratings(Guarded):
 
 
 @dataclass
+class PulseFigures(Guarded):
+    """How the selection's people feel: the average of each person's own average per scale (1–5)."""
+
+    feeling: float | None = None
+    energy: float | None = None
+    confidence: float | None = None
+
+
+@dataclass
 class Overdue:
     assessments: int
     actions: Guarded
@@ -274,6 +283,7 @@ class Dashboard:
     completion: list[CompletionRow]
     change: list[InstrumentChange]
     ratings: Ratings
+    pulse: PulseFigures
     overdue: Overdue
     shared_goals: SharedGoals
     released_on: date | None = None  # the day the content figures were last released
@@ -313,6 +323,7 @@ def dashboard(*, actor: policy.Actor, filters: Filters) -> Dashboard:
     completion = _completion(cells)
     change = _change(cells)  # 5: the dimensions' names (only when a change is released)
     ratings = _ratings(cells)
+    pulse = pulse_figures(cells.total("pulse"))
     overdue = _overdue(cells, completion)
     shared = _shared_goals(actor, enrolments)  # 6: goals shared with HR
     return Dashboard(
@@ -326,6 +337,7 @@ def dashboard(*, actor: policy.Actor, filters: Filters) -> Dashboard:
         completion=completion,
         change=change,
         ratings=ratings,
+        pulse=pulse,
         overdue=overdue,
         shared_goals=shared,
         released_on=cells.released_on,
@@ -337,7 +349,7 @@ def released_of(*, actor: policy.Actor, filters: Filters) -> disclosure.Released
     """The released cells of the selection (reports.disclosure): the only source of content figures."""
     return disclosure.released(
         actor=actor,
-        kinds=("completion", "change", "ratings", "actions"),
+        kinds=("completion", "change", "ratings", "actions", "pulse"),
         programme_id=filters.programme.pk if filters.programme else None,
         cohort_id=filters.cohort.pk if filters.cohort else None,
         department=filters.department or None,
@@ -518,6 +530,15 @@ def _ratings(cells: disclosure.Released) -> Ratings:
     )
 
 
+def pulse_figures(total: disclosure.Total) -> PulseFigures:
+    """A group's pulse from its released cells: each scale's sum of personal averages over the people."""
+    guard = _withheld(total)
+    if not guard.shown:
+        return PulseFigures(people=guard.people, withheld=guard.withheld)
+    means = {scale: total.mean(scale, "people") for scale in ("feeling", "energy", "confidence")}
+    return PulseFigures(people=guard.people, **{k: round(v, 1) if v is not None else None for k, v in means.items()})
+
+
 def _overdue(cells: disclosure.Released, completion: list[CompletionRow]) -> Overdue:
     """Overdue assessments and overdue goal actions, both over released cells only (contributors of the
     actions: the people who have goal actions, since even "none" says something about each of them)."""
@@ -558,6 +579,7 @@ class BreakdownRow:
     absent: int = 0
     assigned: int = 0
     submitted: int = 0
+    pulse: PulseFigures | None = None
 
     @property
     def attendance_rate(self) -> int | None:
@@ -605,4 +627,8 @@ def breakdown(*, actor: policy.Actor, filters: Filters, report: Dashboard | None
     for group, total in cells.by("completion", key).items():
         if group in rows:
             rows[group].assigned, rows[group].submitted = int(total["assigned"]), int(total["submitted"])
+    # How people feel per group (per programme unless a programme is chosen): released cells only.
+    pulses = cells.by("pulse", key)
+    for group, row in rows.items():
+        row.pulse = pulse_figures(pulses.get(group, disclosure.Total()))
     return list(rows.values())

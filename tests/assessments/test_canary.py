@@ -37,6 +37,7 @@ from assessments.models.journal import (
     SessionNote,
     SessionSummary,
 )
+from assessments.models.pulse import Pulse
 from assessments.tasks import organisation_overdue_action_reminders
 from programmes.models import Cohort, Enrolment, Phase, Session
 from tests.world import sign_in
@@ -58,10 +59,12 @@ KINDS = (
     "rating_comment",
     "coach_feedback",
     "answer",
+    "private_pulse",
+    "shared_pulse",
 )
 # What each kind of person may read. Everyone else: nothing.
 OWNER_MAY_READ = set(KINDS) - {"note"}
-COACH_MAY_READ = set(KINDS) - {"private_reflection"}
+COACH_MAY_READ = set(KINDS) - {"private_reflection", "private_pulse"}
 # What the walk must find for them somewhere (answers are the results pages' business: allowed, not required).
 OWNER_MUST_FIND = OWNER_MAY_READ - {"answer"}
 COACH_MUST_FIND = COACH_MAY_READ - {"answer"}
@@ -142,6 +145,25 @@ def _plant(world, markers: dict[str, str]) -> dict:
     )
     assignment = assessment_handed_in(scheduled, enrolment, version, started_at=now, submitted_at=now)
     inst.Answer.objects.create(assignment=assignment, question=question, text=markers["answer"], saved_at=now)
+    private_pulse = Pulse.objects.create(
+        employee=org.employee,
+        enrolment=enrolment,
+        session=one_to_one,
+        feeling=2,
+        energy=2,
+        confidence=3,
+        note=markers["private_pulse"],
+    )
+    shared_pulse = Pulse.objects.create(
+        employee=org.employee,
+        enrolment=enrolment,
+        feeling=4,
+        energy=3,
+        confidence=4,
+        note=markers["shared_pulse"],
+        shared_with_coach=True,
+        shared_at=now,
+    )
     # Every object that carries a marker or names the employee; a pattern is tried with each of these ids.
     ids = {
         private.pk,
@@ -158,6 +180,8 @@ def _plant(world, markers: dict[str, str]) -> dict:
         rating.pk,
         coach_feedback.pk,
         assignment.pk,
+        private_pulse.pk,
+        shared_pulse.pk,
         one_to_one.pk,
         group.pk,
         enrolment.pk,
@@ -381,9 +405,14 @@ def test_a_second_coach_never_reads_the_note_and_unsharing_takes_a_reflection_ba
             employee=world.acme.employee, body__startswith=planted["markers"]["shared_reflection"]
         )
         shared.update(shared_with_coach=False)
+        Pulse.objects.filter(employee=world.acme.employee, note=planted["markers"]["shared_pulse"]).update(
+            shared_with_coach=False
+        )
     found, _ = _walk(world.coach_both, world.acme.host, urls, planted["markers"])
-    # The private note is its author's alone, and an unshared reflection (with its replies) leaves every view.
-    assert not {"note", "private_reflection", "shared_reflection", "reply"} & set(found), found
+    # The private note is its author's alone, and an unshared reflection (with its replies) or pulse leaves
+    # every view.
+    unseen = {"note", "private_reflection", "shared_reflection", "reply", "private_pulse", "shared_pulse"}
+    assert not unseen & set(found), found
     # What they may read as the employee's coach, they do read: the walk is not blind.
     assert {"goal_title", "action", "summary"} <= set(found), found
 

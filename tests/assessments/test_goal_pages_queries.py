@@ -24,7 +24,8 @@ from assessments.models.journal import (
     ReflectionReply,
     SessionFeedback,
 )
-from programmes.models import Session
+from assessments.models.pulse import Pulse
+from programmes.models import Enrolment, Session
 from tests.world import statements
 
 REQUEST = 4
@@ -53,6 +54,20 @@ def more_journal(world) -> None:
     AccessLogEntry.objects.bulk_create(
         AccessLogEntry(owner=org.employee, reader=org.coach, reader_role="coach", kind="goal", object_id=goal.pk)
         for _n in range(MORE)
+    )
+    enrolment = Enrolment.objects.get(pk=org.people["enrolment"])
+    Pulse.objects.bulk_create(
+        Pulse(
+            employee=org.employee,
+            enrolment=enrolment,
+            feeling=1 + n % 5,
+            energy=3,
+            confidence=4,
+            note=f"Pulse {n}",
+            shared_with_coach=n % 2 == 0,
+            created_at=timezone.now() - timedelta(days=n),
+        )
+        for n in range(MORE)
     )
     SessionFeedback.objects.filter(session=session).update(comment="Changed")
     CoachFeedback.objects.filter(session=session).update(body="Changed")
@@ -85,13 +100,20 @@ def _pages(world) -> list:
         # 9 the ratings, 10 the feedback given, 11 my note, 12 the read audit of the ratings (one INSERT)
         ("coach", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 8),
         # 5 the session, 6 summary, 7 my reflections on it, 8 my rating, 9 the coach's feedback for me,
-        # 10 the coaches named in the privacy notes
-        ("employee", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 6),
+        # 10 the coaches named in the privacy notes, 11 my pulse after it
+        ("employee", f"/sessions/{people['j_session']}/follow-up/", REQUEST + 7),
         # 5 cohorts with head counts, 6 the released cells of the journal figures (reports.disclosure),
         # 7 the organisation's head count, 8 shared goal progress, 9 the read audit of it
         ("hr", "/engagement/", REQUEST + 5),
         # 5 how many groups of reads, 6 one page of them (grouped by reader, kind and item) with the readers
         ("employee", "/me/access-log/", REQUEST + 2),
+        # 5 how many pulses, 6 one page of them with their sessions, 7 the trend's weeks, 8 the coaches named
+        # in the privacy note
+        ("employee", "/pulses/", REQUEST + 4),
+        # 5 the enrolment, 6 coming sessions, 7 past sessions, 8 the coachee's attendance at them, 9 shared
+        # reflections (no text), 10 goals with action counts, 11 shared pulses of the trend's weeks, 12 my
+        # private notes, 13 the read audit (one INSERT for the page)
+        ("coach", f"/coachees/{people['enrolment']}/", REQUEST + 9),
     ]
 
 
@@ -108,6 +130,8 @@ PAGE_NAMES = [
     "follow-up (employee)",
     "engagement (hr)",
     "access log (employee)",
+    "pulses (employee)",
+    "coachee page (coach)",
 ]
 
 

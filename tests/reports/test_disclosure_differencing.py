@@ -32,6 +32,7 @@ from assessments.models import (
     Goal,
     Instrument,
     PhaseAssessment,
+    Pulse,
     Reflection,
     Score,
     SessionFeedback,
@@ -123,6 +124,9 @@ def seed(org) -> Seeded:
                 SessionFeedback.objects.create(session=session, employee=user, rating=1 + serial * 3 % 5)
                 for count in range(1 + serial % 3):
                     Reflection.objects.create(employee=user, body=f"private {serial} {count}")
+                Pulse.objects.create(
+                    employee=user, enrolment=enrolment, feeling=1 + serial % 5, energy=3, confidence=2 + serial % 3
+                )
                 goal = Goal.objects.create(employee=user, title="goal", progress=(serial * 13) % 100)
                 ActionItem.objects.create(goal=goal, title="step", due_on=today - timedelta(days=1 + serial % 2))
     return Seeded(
@@ -150,6 +154,9 @@ def truth_of_units():
     ):
         cohort = session.session.cohort_id or session.session.enrolment.cohort_id
         ratings[(session.employee_id, cohort)].append(session.rating)
+    pulses = defaultdict(list)
+    for person, cohort, feeling in Pulse.objects.values_list("employee_id", "enrolment__cohort_id", "feeling"):
+        pulses[(person, cohort)].append(feeling)
     reflections = defaultdict(int)
     for person in Reflection.objects.values_list("employee_id", flat=True):
         reflections[person] += 1
@@ -180,6 +187,8 @@ def truth_of_units():
         given = ratings.get(unit, [])
         figures[unit]["ratings"] = (bool(given), (len(given), sum(given)))
         figures[unit]["reflections"] = (reflections[person] > 0, (reflections[person],))
+        felt = pulses.get(unit, [])
+        figures[unit]["pulse"] = (bool(felt), (len(felt) and 1, sum(felt) / len(felt) if felt else 0))
         for (pa, who, where), (submitted, assigned) in assignments.items():
             if (who, where) == unit:
                 figures[unit][f"completion:{pa}"] = (submitted > 0, (submitted, assigned))
@@ -240,6 +249,10 @@ def dashboard_figures(endpoint: str, report, breakdown, selection) -> list[Shown
     if report.ratings.shown:
         vector = (report.ratings.count, sum(r * n for r, n in report.ratings.distribution.items()))
         shown.append(Shown(endpoint, selection, "ratings", vector))
+    if report.pulse.shown:
+        # The average is rounded to one decimal: its sum is known to within half a tenth per person.
+        people = report.pulse.people
+        shown.append(Shown(endpoint, selection, "pulse", (people, report.pulse.feeling * people), 0.05 * people + 0.01))
     for row in report.completion:
         shown.append(Shown(endpoint, selection, f"completion@{row.moment}", (row.submitted, row.assigned)))
     for group in report.change:
@@ -252,6 +265,11 @@ def dashboard_figures(endpoint: str, report, breakdown, selection) -> list[Shown
     for row_selection, row in breakdown:
         if row.assigned:
             shown.append(Shown(endpoint, row_selection, "completion", (row.submitted, row.assigned)))
+        if row.pulse.shown:
+            people = row.pulse.people
+            shown.append(
+                Shown(endpoint, row_selection, "pulse", (people, row.pulse.feeling * people), 0.05 * people + 0.01)
+            )
     return shown
 
 
@@ -410,7 +428,12 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
 def _api_dashboard(body: dict) -> tuple[SimpleNamespace, list[SimpleNamespace]]:
     """The dashboard API's answer in the shape of the page's report and breakdown rows."""
     ratings = body["ratings"]
+
+    def pulse(figures: dict) -> SimpleNamespace:
+        return SimpleNamespace(shown=not figures["withheld"], people=figures["people"], feeling=figures["feeling"])
+
     report = SimpleNamespace(
+        pulse=pulse(body["pulse"]),
         ratings=SimpleNamespace(
             shown=not ratings["withheld"],
             count=ratings["count"],
@@ -424,7 +447,7 @@ def _api_dashboard(body: dict) -> tuple[SimpleNamespace, list[SimpleNamespace]]:
             for group in body["change"]
         ],
     )
-    return report, [SimpleNamespace(**row) for row in body["breakdown"]]
+    return report, [SimpleNamespace(**{**row, "pulse": pulse(row["pulse"])}) for row in body["breakdown"]]
 
 
 def _figures(group) -> dict:
@@ -551,4 +574,5 @@ def test_no_aggregate_or_combination_of_aggregates_reveals_a_small_group(
             )
         )
     assert shown, "the seeded world must release some figures, or the test proves nothing"
+    assert {"ratings", "pulse"} <= {item.kind for item in shown}, "every kind of figure must be attacked"
     assert not breaches, "\n".join(sorted(set(breaches))[:40])

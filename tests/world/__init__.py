@@ -10,6 +10,7 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
     programmes   in each organisation a programme with two cohorts and an enrolment of each employee
     sessions     coming and past sessions, free slots, an urgent request, a calendar feed
     journal      reflections, a goal with its parts, feedback, notes and a summary
+    pulse        a private and a shared pulse of `employee`
     assessments  the built-in instrument scheduled and answered, HR's own instrument
     two_factor   coaches and platform staff with an authenticator holding the demo key (`code_for()`)
     invitations  accepting invitations as the people invited would
@@ -36,12 +37,13 @@ from tenants.services import membership_grant, organisation_create, public_organ
 from tests.world.assessments import assessments_world
 from tests.world.journal import journal_world
 from tests.world.programmes import programmes_world
+from tests.world.pulse import pulse_world
 from tests.world.sessions import sessions_world
 from tests.world.two_factor import two_factor_world
 
 # The parts of the world, each on top of the ones before it: functions (world) -> None, run once the
 # people exist.
-HOOKS: list = [programmes_world, sessions_world, journal_world, assessments_world, two_factor_world]
+HOOKS: list = [programmes_world, sessions_world, journal_world, pulse_world, assessments_world, two_factor_world]
 
 PASSWORD = "correct horse battery"
 
