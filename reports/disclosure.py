@@ -64,6 +64,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import ActionItem, Assignment, Goal, PhaseAssessment, Reflection, Score, SessionFeedback
+from matching.models import Rematch
 from portal import policy
 from programmes.models import EmployeeProfile, Enrolment, Session
 from reports.models import ReleasedCell
@@ -89,6 +90,7 @@ CONTRIBUTORS = {
     "reflections": "people who wrote a reflection",
     "goals": "people who set a goal",
     "actions": "people with goal actions",
+    "rematches": "people who changed coach",
 }
 KINDS = tuple(CONTRIBUTORS)
 
@@ -350,6 +352,18 @@ def _contributions(today: date) -> Iterator[tuple[str, str, int, int, int, bool,
     yield from _change()
     yield from _ratings()
     yield from _journal(today)
+    yield from _rematches()
+
+
+def _rematches():
+    """Per person who changed coach, in the cohort of that enrolment: a count, never the reason."""
+
+    for programme, cohort, person in (
+        Rematch.objects.exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
+        .order_by()
+        .values_list("enrolment__programme_id", "enrolment__cohort_id", "enrolment__employee_id")
+    ):
+        yield "rematches", "", programme, cohort, person, True, {"rematches": 1}
 
 
 def _live_enrolments():
