@@ -73,6 +73,10 @@ class Intake(models.Model):
     """What an employee looks for in a coach; each round of choosing (the first, a rematch) has its own."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    # The enrolment's employee, kept on the row so that export and erasure find it (reports/data_map.py).
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     focus = ArrayField(models.CharField(max_length=20, choices=Specialism.choices), verbose_name=_("focus areas"))
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
     mode = models.CharField(_("preferred way to meet"), max_length=10, choices=Mode.choices)
@@ -120,6 +124,9 @@ class Rematch(models.Model):
     counts per programme through the disclosure control, the former coach nothing."""
 
     enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     former_coach = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
     )

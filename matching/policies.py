@@ -42,7 +42,7 @@ def pool_members_visible(actor: Actor, members: QuerySet) -> QuerySet:
 def _intakes_filter(actor: Actor) -> Q:
     visible = _NOTHING
     if actor.is_employee:
-        visible |= Q(enrolment__employee_id=actor.user_id)
+        visible |= Q(employee_id=actor.user_id)
     if actor.is_coach:
         visible |= Q(closed_at__isnull=True, suggestions__coach_id=actor.user_id)
     return visible
@@ -77,4 +77,4 @@ def chemistry_calls_visible(actor: Actor, calls: QuerySet) -> QuerySet:
 def rematches_visible(actor: Actor, rematches: QuerySet) -> QuerySet:
     if not actor.is_employee:
         return rematches.none()
-    return rematches.filter(enrolment__employee_id=actor.user_id)
+    return rematches.filter(employee_id=actor.user_id)

@@ -119,6 +119,7 @@ def intake_submit(
     Intake.objects.filter(enrolment=enrolment, closed_at__isnull=True).update(closed_at=now)
     intake = Intake.objects.create(
         enrolment=enrolment,
+        employee_id=enrolment.employee_id,
         focus=sorted(set(focus)),
         language=language,
         mode=mode,
@@ -237,7 +238,9 @@ def rematch_start(*, actor: Actor, enrolment: Enrolment, reason: str) -> Rematch
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say in a few words why you want another coach. Only you can read it.")})
-    rematch = Rematch.objects.create(enrolment=enrolment, former_coach_id=enrolment.coach_id, reason=reason)
+    rematch = Rematch.objects.create(
+        enrolment=enrolment, employee_id=enrolment.employee_id, former_coach_id=enrolment.coach_id, reason=reason
+    )
     enrolment.coach_id = None
     enrolment.save(update_fields=["coach"])
     Intake.objects.filter(enrolment=enrolment, closed_at__isnull=True).update(closed_at=timezone.now())
