@@ -93,7 +93,7 @@ def _and(words: list[str]) -> str:
 def reason_text(code: str, value) -> str:
     """One reason in plain words, in the active language."""
     if code == "language":
-        return _("Coaches in %(language)s") % {"language": str(Language(value).label).lower()}
+        return _("Coaches in %(language)s") % {"language": Language(value).label}
     if code == "mode":
         return {
             Mode.VIDEO: _("Offers sessions by video"),

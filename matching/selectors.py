@@ -123,7 +123,7 @@ def choosing_enrolment(*, actor: policy.Actor, pk) -> Enrolment:
 class MyChoice:
     enrolment: Enrolment
     choosing: bool  # no coach yet: the intake and suggestions
-    rematch_used: bool
+    rematch: Rematch | None  # their change of coach, with the reason only they read
 
 
 def my_choices(*, actor: policy.Actor) -> list[MyChoice]:
@@ -139,8 +139,11 @@ def my_choices(*, actor: policy.Actor) -> list[MyChoice]:
         .order_by("programme__name")
     )
     enrolments = list(enrolments)
-    used = set(Rematch.objects.filter(enrolment__in=enrolments).values_list("enrolment_id", flat=True))
-    return [MyChoice(row, row.coach_id is None, row.pk in used) for row in enrolments]
+    rematches = {
+        rematch.enrolment_id: rematch
+        for rematch in policy.scope(actor.acting_as(policy.EMPLOYEE), Rematch).filter(enrolment__in=enrolments)
+    }
+    return [MyChoice(row, row.coach_id is None, rematches.get(row.pk)) for row in enrolments]
 
 
 def open_intake(enrolment: Enrolment) -> Intake | None:

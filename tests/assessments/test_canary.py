@@ -38,6 +38,7 @@ from assessments.models.journal import (
     SessionSummary,
 )
 from assessments.tasks import organisation_overdue_action_reminders
+from matching.models import Rematch
 from programmes.models import Cohort, Enrolment, Phase, Session
 from tests.world import sign_in
 from tests.world.assessments import assessment_handed_in, assessment_schedule
@@ -58,10 +59,13 @@ KINDS = (
     "rating_comment",
     "coach_feedback",
     "answer",
+    "rematch_reason",
 )
 # What each kind of person may read. Everyone else: nothing.
 OWNER_MAY_READ = set(KINDS) - {"note"}
-COACH_MAY_READ = set(KINDS) - {"private_reflection"}
+# The reason for a change of coach is the employee's alone: not their coach's, not the former coach's
+# (the coach of both, below), not HR's (who sees counts per programme).
+COACH_MAY_READ = set(KINDS) - {"private_reflection", "rematch_reason"}
 # What the walk must find for them somewhere (answers are the results pages' business: allowed, not required).
 OWNER_MUST_FIND = OWNER_MAY_READ - {"answer"}
 COACH_MUST_FIND = COACH_MAY_READ - {"answer"}
@@ -142,6 +146,10 @@ def _plant(world, markers: dict[str, str]) -> dict:
     )
     assignment = assessment_handed_in(scheduled, enrolment, version, started_at=now, submitted_at=now)
     inst.Answer.objects.create(assignment=assignment, question=question, text=markers["answer"], saved_at=now)
+    # A change of coach: the coach of both is the former coach, the reason the employee's alone.
+    rematch = Rematch.objects.create(
+        enrolment=enrolment, employee=org.employee, former_coach=world.coach_both, reason=markers["rematch_reason"]
+    )
     # Every object that carries a marker or names the employee; a pattern is tried with each of these ids.
     ids = {
         private.pk,
@@ -162,6 +170,7 @@ def _plant(world, markers: dict[str, str]) -> dict:
         group.pk,
         enrolment.pk,
         org.employee.pk,
+        rematch.pk,
     }
     return {
         "ids": sorted(ids),

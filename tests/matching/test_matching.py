@@ -233,8 +233,9 @@ def test_after_a_rematch_the_former_coach_reads_nothing_more_and_the_access_log_
         assert enrolment.coach_id is None
         # Their own content stays theirs.
         assert Reflection.objects.filter(pk=shared.pk, employee=user).exists()
-    log = employee_client.get("/access-log/")
-    assert log.status_code == 200
+    # The employee's access log shows the read from before the switch, and none since.
+    log = employee_client.get("/me/access-log/")
+    assert log.status_code == 200 and coach.get_full_name() in log.content.decode()
     # New suggestions leave the former coach out; a second change is refused.
     with in_tenant(world.acme):
         intake = services.intake_submit(actor=me, enrolment=enrolment, **INTAKE)
