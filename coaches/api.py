@@ -9,6 +9,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from coaches import services
 from coaches.models import CAPACITY_MOST, Accreditation, CoachProfile, Language, Mode, Specialism
@@ -87,3 +88,9 @@ class CoachProfileViewSet(viewsets.ViewSet):
         with service_errors():
             profile = services.profile_update(actor=actor_of(request), **payload.validated_data)
         return Response(CoachProfileSerializer(profile).data)
+
+
+class CoachProfileHereViewSet(CoachProfileViewSet):
+    """The same profile from an organisation's host, with the API token of a coach serving there."""
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES

@@ -19,5 +19,5 @@ def coach_profiles_visible(actor: Actor, profiles: QuerySet) -> QuerySet:
         # Imported here: matching is an organisation's app, whose tables exist only on an organisation host.
         from matching.selectors import pool_coach_ids
 
-        visible |= Q(coach_id__in=pool_coach_ids())
+        visible |= Q(coach_id__in=pool_coach_ids(actor.organisation))
     return profiles.filter(visible)

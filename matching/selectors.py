@@ -20,14 +20,14 @@ from programmes.models import LIVE_STATUSES, Enrolment, Programme
 from tenants.models import Membership, Organisation, Role, User
 
 
-def pool_coach_ids(programme: Programme | None = None) -> QuerySet:
-    """The coaches who accepted a place in this organisation's pool (for `programme`: the organisation's
-    pool and that programme's) and still coach here."""
+def pool_coach_ids(organisation: Organisation, programme: Programme | None = None) -> QuerySet:
+    """The coaches who accepted a place in the pool of `organisation` (whose schema is current; for
+    `programme`: the organisation's pool and that programme's) and still coach there."""
     places = PoolMember.objects.filter(status=PoolMember.Status.ACCEPTED)
     places = places.filter(programme__isnull=True) | (
         places.filter(programme=programme) if programme is not None else places.none()
     )
-    serving = Membership.objects.filter(organisation_id=connection.tenant.pk, role=Role.COACH, is_active=True).values(
+    serving = Membership.objects.filter(organisation_id=organisation.pk, role=Role.COACH, is_active=True).values(
         "user_id"
     )
     return places.filter(coach_id__in=serving).values("coach_id")
@@ -186,16 +186,18 @@ def _free_times(coach_ids: list[int], organisation: Organisation, times: list[st
     return counts
 
 
-def ranked_for(*, intake: Intake, exclude: set[int]) -> list[Ranked]:
+def ranked_for(*, organisation: Organisation, intake: Intake, exclude: set[int]) -> list[Ranked]:
     """The coaches of the pool ranked for `intake` (matching.ranking), leaving out `exclude`."""
     coach_ids = [
         coach_id
-        for coach_id in pool_coach_ids(intake.enrolment.programme).values_list("coach_id", flat=True).distinct()
+        for coach_id in pool_coach_ids(organisation, intake.enrolment.programme)
+        .values_list("coach_id", flat=True)
+        .distinct()
         if coach_id not in exclude
     ]
     profiles = CoachProfile.objects.filter(coach_id__in=coach_ids).select_related("coach")
     room_of = rooms(coach_ids)
-    free = _free_times(coach_ids, connection.tenant, intake.times)
+    free = _free_times(coach_ids, organisation, intake.times)
     candidates = [
         Candidate(
             coach_id=profile.coach_id,

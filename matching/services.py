@@ -130,7 +130,9 @@ def intake_submit(
     exclude = {actor.user_id} | ({rematch.former_coach_id} if rematch else set())
     Suggestion.objects.bulk_create(
         Suggestion(intake=intake, coach_id=row.coach_id, rank=number, score=row.score, reasons=row.reasons)
-        for number, row in enumerate(selectors.ranked_for(intake=intake, exclude=exclude), start=1)
+        for number, row in enumerate(
+            selectors.ranked_for(organisation=actor.organisation, intake=intake, exclude=exclude), start=1
+        )
     )
     intake.enrolment = enrolment
     return intake
@@ -158,7 +160,9 @@ def coach_choose(*, actor: Actor, suggestion: Suggestion) -> Enrolment:
     _check_choosing(actor, enrolment)
     if enrolment.status not in LIVE_STATUSES:
         raise MatchRefused(_("This enrolment is closed."), "not_allowed")
-    if suggestion.coach_id not in set(selectors.pool_coach_ids(enrolment.programme).values_list("coach_id", flat=True)):
+    if suggestion.coach_id not in set(
+        selectors.pool_coach_ids(actor.organisation, enrolment.programme).values_list("coach_id", flat=True)
+    ):
         raise MatchRefused(_("This coach is no longer in the pool. Please choose another."), "not_in_pool")
     used = selectors.coachees_counts([suggestion.coach_id])[suggestion.coach_id]
     if profile is None or used >= profile.capacity:

@@ -117,6 +117,7 @@ def _choose_context(request: HttpRequest, enrolment, form) -> dict:
     suggestions = selectors.suggestions_of(intake)
     for suggestion in suggestions:
         suggestion.reason_words = reasons_text(suggestion.reasons)
+        suggestion.biography = suggestion.profile.biography(request.LANGUAGE_CODE) if suggestion.profile else ""
         suggestion.days = free_slots_by_day(actor=request.actor, coach_id=suggestion.coach_id, weeks=WEEKS_AHEAD)
     return {
         "enrolment": enrolment,

@@ -429,6 +429,8 @@ SPECTACULAR_SETTINGS = {
         "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "CoachingLanguageEnum": "coaches.models.Language",
+        "SpecialismEnum": "coaches.models.Specialism",
     },
 }
 

@@ -52,6 +52,8 @@ CASES = [
         content_type=JSON,
         data={"capacity": 7},
     ),
+    Case("api_coach_profile_here", api("coach coach_both")),
+    Case("api_coach_profile_here", api("coach coach_both"), method="patch", content_type=JSON, data={"capacity": 7}),
     # The pool
     Case("pool", only("hr coach coach_both")),
     Case("pool_invite", only("hr", 302), method="post", data=invite),
