@@ -1,5 +1,6 @@
 """The coach's own profile through the API, on the public host (a session, or a token standing for its
-person). The same services as the page; the photo is sent as multipart form data."""
+person). The same services as the page; the photo is uploaded on the page (the API says whether there is
+one, and can remove it)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -44,7 +45,6 @@ class CoachProfileSerializer(serializers.ModelSerializer):
 
 
 class CoachProfileInputSerializer(serializers.Serializer):
-    photo = serializers.FileField(required=False, help_text="JPEG, PNG or WebP, at most 5 MB (multipart only).")
     remove_photo = serializers.BooleanField(required=False, default=False)
     biography_en = serializers.CharField(required=False, allow_blank=True, max_length=1200)
     biography_nl = serializers.CharField(required=False, allow_blank=True, max_length=1200)
@@ -62,7 +62,7 @@ class CoachProfileViewSet(viewsets.ViewSet):
     """Your coach profile: one for every organisation you coach for."""
 
     authentication_classes = [PersonTokenAuthentication, SessionAuthentication]
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [JSONParser]
 
     def _profile(self):
         try:
@@ -77,7 +77,7 @@ class CoachProfileViewSet(viewsets.ViewSet):
     @extend_schema(
         tags=["coach"],
         summary="Change my coach profile",
-        request={"application/json": CoachProfileInputSerializer, "multipart/form-data": CoachProfileInputSerializer},
+        request=CoachProfileInputSerializer,
         responses=CoachProfileSerializer,
     )
     def partial_update(self, request, *args, **kwargs):

@@ -37,7 +37,7 @@ COACHES = [
             "city": "Utrecht",
             "accreditation": "icf_pcc",
             "accreditation_number": "PCC-004512",
-            "capacity": 40,
+            "capacity": 60,
         },
     ),
     (

@@ -335,6 +335,7 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "tenants.HandoffToken": ("id",),
     "tenants.ApiToken": ("digest",),
     "availability.CalendarFeed": ("secret",),
+    "coaches.CoachProfile": ("photo",),  # the photo is on the profile page, not in a file
     "availability.ExternalCalendar": ("url",),  # a private calendar address is itself the key to it
     "otp_totp.TOTPDevice": ("key",),
     "tenants.RecoveryCode": ("digest",),
