@@ -75,9 +75,69 @@ ROWS: tuple[Row, ...] = (
     Row(
         _("A coach's free times"),
         ("availability.Slot",),
-        _("their own coach's times offered to the organisation"),
+        _(
+            "their own coach's times offered to the organisation, and while they choose a coach those of the coaches suggested to them"
+        ),
         _("their own"),
         None,
+    ),
+    Row(
+        _("Coach profiles (photo, biography, languages, specialisms, accreditation, capacity)"),
+        ("coaches.CoachProfile",),
+        _("of the coaches who accepted a place in the pool"),
+        _("their own, and those of the coaches in the pool"),
+        _("of the coaches who accepted a place in the pool"),
+    ),
+    Row(
+        _("The coach pool and how each programme matches coaches"),
+        ("matching.PoolMember", "matching.ProgrammeMatching"),
+        _("the coaches in the pool; the setting of their programmes"),
+        _("their own places in the pool; the setting of their programmes"),
+        _("yes, with each coach's room as a number (never where else the coach works)"),
+    ),
+    Row(
+        _("Matching intake, suggestions and chemistry calls"),
+        ("matching.Intake", "matching.Suggestion", "matching.ChemistryCall"),
+        OWN,
+        _("the intakes they are suggested on while the employee chooses; their own chemistry calls"),
+        None,
+    ),
+    Row(
+        _("The reason for a change of coach"),
+        ("matching.Rematch",),
+        OWN,
+        None,
+        None,
+        aggregated=True,
+    ),
+    Row(
+        _("Coach profiles (photo, biography, languages, specialisms, accreditation, capacity)"),
+        ("coaches.CoachProfile",),
+        _("of the coaches who accepted a place in the pool"),
+        _("their own, and those of the coaches in the pool"),
+        _("of the coaches who accepted a place in the pool"),
+    ),
+    Row(
+        _("The coach pool and how each programme matches coaches"),
+        ("matching.PoolMember", "matching.ProgrammeMatching"),
+        _("the coaches in the pool; the setting of their programmes"),
+        _("their own places in the pool; the setting of their programmes"),
+        _("yes, with each coach's room as a number (never where else the coach works)"),
+    ),
+    Row(
+        _("Matching intake, suggestions and chemistry calls"),
+        ("matching.Intake", "matching.Suggestion", "matching.ChemistryCall"),
+        OWN,
+        _("the intakes they are suggested on while the employee chooses; their own chemistry calls"),
+        None,
+    ),
+    Row(
+        _("The reason for a change of coach"),
+        ("matching.Rematch",),
+        OWN,
+        None,
+        None,
+        aggregated=True,
     ),
     Row(
         _("Urgent requests for a conversation"), ("programmes.UrgentRequest",), OWN, _("those addressed to them"), None
@@ -350,6 +410,7 @@ CONTRIBUTORS = {
     "goals": _("for goals, the people who set one"),
     "actions": _("for goal actions, the people who have actions"),
     "pulse": _("for the pulse, the people who gave one (each person's own average counts once)"),
+    "rematches": _("for changes of coach, the people who changed coach"),
 }
 
 

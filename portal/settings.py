@@ -79,6 +79,7 @@ SHARED_APPS = [
     "django_otp.plugins.otp_totp",
     "django.contrib.postgres",
     "programmes.availability",
+    "coaches",
 ]
 TENANT_APPS = [
     "programmes",
@@ -86,6 +87,7 @@ TENANT_APPS = [
     "reports",
     "webhooks",
     "scim",
+    "matching",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -432,6 +434,8 @@ SPECTACULAR_SETTINGS = {
         "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "CoachingLanguageEnum": "coaches.models.Language",
+        "SpecialismEnum": "coaches.models.Specialism",
     },
 }
 

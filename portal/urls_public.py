@@ -12,6 +12,7 @@ handler404 = "portal.views.not_found"
 api_patterns = [
     path("", include("tenants.urls_public_api")),
     path("", include("programmes.urls_public_api")),
+    path("", include("coaches.urls_public_api")),
 ]
 
 urlpatterns = common + [
@@ -24,4 +25,5 @@ urlpatterns = common + [
     path("platform/two-factor-reset/", views_two_factor.platform_two_factor_reset, name="platform_two_factor_reset"),
     path("", include("programmes.urls_public")),
     path("", include("reports.urls_public")),
+    path("", include("coaches.urls_public")),
 ]

@@ -178,6 +178,41 @@ ENTRIES: tuple[Entry, ...] = (
         dated_by="created_at",
         reason="coaches only; erasure applies to employees",
     ),
+    # --- coach profiles and matching -------------------------------------------------------------------
+    Entry(
+        "coaches.CoachProfile",
+        "coach",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the coach's own profile (its photo is not exported as a file)",
+    ),
+    Entry(
+        "matching.PoolMember",
+        "coach",
+        REFERENCE,
+        KEEP,
+        dated_by="invited_at",
+        reason="coaches only; erasure applies to employees",
+    ),
+    Entry("matching.PoolMember", "invited_by", REFERENCE, NULL, dated_by="invited_at"),
+    Entry("matching.Intake", "employee", ROW, DELETE, children=("suggestions",)),
+    Entry(
+        "matching.Suggestion",
+        "coach",
+        REFERENCE,
+        KEEP,
+        reason="coaches only; an erased employee's suggestions go with their intake",
+    ),
+    Entry("matching.Rematch", "employee", ROW, DELETE),
+    Entry(
+        "matching.Rematch",
+        "former_coach",
+        REFERENCE,
+        KEEP,
+        dated_by="created_at",
+        reason="coaches only; erasure applies to employees",
+    ),
     # --- assessments and the journal -------------------------------------------------------------------
     Entry("assessments.Instrument", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("assessments.InstrumentVersion", "created_by", REFERENCE, NULL, dated_by="created_at"),
@@ -302,6 +337,7 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "tenants.HandoffToken": ("id",),
     "tenants.ApiToken": ("digest",),
     "availability.CalendarFeed": ("secret",),
+    "coaches.CoachProfile": ("photo",),  # the photo is on the profile page, not in a file
     "availability.ExternalCalendar": ("url",),  # a private calendar address is itself the key to it
     "otp_totp.TOTPDevice": ("key",),
     "tenants.RecoveryCode": ("digest",),

@@ -73,6 +73,7 @@ from assessments.models import (
     Score,
     SessionFeedback,
 )
+from matching.models import Rematch
 from portal import policy
 from programmes.models import EmployeeProfile, Enrolment, Session
 from reports.models import ReleasedCell
@@ -99,6 +100,7 @@ CONTRIBUTORS = {
     "goals": "people who set a goal",
     "actions": "people with goal actions",
     "pulse": "people who gave a pulse (each person's own average counts once)",
+    "rematches": "people who changed coach",
 }
 KINDS = tuple(CONTRIBUTORS)
 
@@ -361,6 +363,18 @@ def _contributions(today: date) -> Iterator[tuple[str, str, int, int, int, bool,
     yield from _ratings()
     yield from _journal(today)
     yield from _pulse()
+    yield from _rematches()
+
+
+def _rematches():
+    """Per person who changed coach, in the cohort of that enrolment: a count, never the reason."""
+
+    for programme, cohort, person in (
+        Rematch.objects.exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
+        .order_by()
+        .values_list("enrolment__programme_id", "enrolment__cohort_id", "enrolment__employee_id")
+    ):
+        yield "rematches", "", programme, cohort, person, True, {"rematches": 1}
 
 
 def _live_enrolments():

@@ -146,6 +146,7 @@ CONTENT_SEEDERS: list[str] = [
     "assessments.demo.seed",
     "assessments.demo.journal.seed",
     "assessments.demo.pulse.seed",
+    "matching.demo.seed",
 ]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal import policy
 from programmes.availability.models import CalendarFeed, OfferDefault, Slot
+from programmes.models import Enrolment
 from tenants.models import Organisation
 
 BOOKING_WEEKS = 6
@@ -34,7 +35,8 @@ def by_day(slots) -> list[Day]:
 
 
 def free_slots(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> QuerySet[Slot]:
-    """The coming free slots the actor may book here (their own coach's, open to this organisation)."""
+    """The coming free slots the actor may book here (their own coach's, open to this organisation; with
+    `coach_id` that coach's, which may be a coach suggested to them for a chemistry call)."""
     now = timezone.now()
     slots = (
         policy.scope(actor, Slot)
@@ -48,7 +50,12 @@ def free_slots(*, actor: policy.Actor, coach_id: int | None = None, weeks: int =
         .select_related("coach")
         .order_by("starts_at", "pk")
     )
-    return slots.filter(coach_id=coach_id) if coach_id is not None else slots
+    if coach_id is not None:
+        return slots.filter(coach_id=coach_id)
+    # The times of their own coaches only: a coach suggested while choosing is met on the choosing page.
+    return slots.filter(
+        coach_id__in=Enrolment.objects.filter(employee_id=actor.user_id, coach__isnull=False).values("coach_id")
+    )
 
 
 def offered_slot(*, actor: policy.Actor, pk) -> Slot:

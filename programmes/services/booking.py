@@ -29,7 +29,7 @@ from programmes.services.credits import credit_spend
 from programmes.services.sessions import SessionRefused, notify_participants
 
 
-def _locked_slot(actor: Actor, slot_id: int) -> Slot:
+def locked_slot(actor: Actor, slot_id: int) -> Slot:
     """The slot under its row lock, if the actor may book it at all (else the policy's 404).
 
     The offer is read once more after the lock is held: a statement that waited for the lock decides on
@@ -42,7 +42,7 @@ def _locked_slot(actor: Actor, slot_id: int) -> Slot:
     return slot
 
 
-def _check_free(slot: Slot) -> None:
+def check_free(slot: Slot) -> None:
     if slot.is_booked:
         raise SessionRefused(_("This time has just been booked by someone else. Please choose another."), "slot_taken")
     if slot.starts_at <= timezone.now():
@@ -74,8 +74,11 @@ def _check_agreement(actor: Actor) -> None:
         )
 
 
-def _book_locked(actor: Actor, slot: Slot, enrolment: Enrolment) -> Session:
-    """Book `slot` (held under its row lock, checked free) as a 1:1 on `enrolment` (locked, with a credit)."""
+def book_locked(
+    actor: Actor, slot: Slot, enrolment: Enrolment, *, spend_credit: bool = True, title: str = ""
+) -> Session:
+    """Book `slot` (held under its row lock, checked free) as a 1:1 on `enrolment` (locked, with a credit
+    unless `spend_credit` is false: a chemistry call before choosing a coach costs none)."""
     clash = employee_busy(user_id=actor.user_id, starts_at=slot.starts_at, ends_at=slot.ends_at)
     if clash is not None:
         raise SessionRefused(_("You already have a session at that time."), "employee_busy")
@@ -95,10 +98,12 @@ def _book_locked(actor: Actor, slot: Slot, enrolment: Enrolment) -> Session:
         video_url=meeting.video_url,
         dial_in=meeting.dial_in,
         slot=slot,
+        title=title,
         created_by=actor.user,
     )
     Attendance.objects.create(session=session, user_id=actor.user_id)
-    credit_spend(enrolment=enrolment, session=session, by=actor.user)
+    if spend_credit:
+        credit_spend(enrolment=enrolment, session=session, by=actor.user)
     notify_participants(session, "booked")
     return session
 
@@ -112,13 +117,13 @@ def slot_book(*, actor: Actor, slot_id: int) -> Session:
     coach's own calendar shows busy is not offered (`offered_to`), so it is as missing as a withdrawn one.
     """
     policy.require(actor, policy.EMPLOYEE)
-    slot = _locked_slot(actor, slot_id)
-    _check_free(slot)
+    slot = locked_slot(actor, slot_id)
+    check_free(slot)
     _check_agreement(actor)
     enrolment = _enrolment_for(actor, slot)
     if credit_balance(enrolment=enrolment) < 1:
         raise SessionRefused(_("You have no session credits left. Ask HR if you need more sessions."), "no_credit")
-    return _book_locked(actor, slot, enrolment)
+    return book_locked(actor, slot, enrolment)
 
 
 # --- a series ---------------------------------------------------------------------------------------
@@ -191,7 +196,7 @@ def series_book(*, actor: Actor, slot_id: int, every_weeks: int, count: int) -> 
     """
     policy.require(actor, policy.EMPLOYEE)
     _check_series_shape(every_weeks, count)
-    first = _locked_slot(actor, slot_id)
+    first = locked_slot(actor, slot_id)
     moments = series_dates(first.starts_at, every_weeks=every_weeks, count=count)
     candidates = (
         Slot.objects.select_for_update(of=("self",))
@@ -241,7 +246,7 @@ def series_book(*, actor: Actor, slot_id: int, every_weeks: int, count: int) -> 
     sessions = []
     for moment in moments:
         try:
-            sessions.append(_book_locked(actor, by_start[moment], enrolment))
+            sessions.append(book_locked(actor, by_start[moment], enrolment))
         except SessionRefused as refused:
             raise _series_refused(moment, refused.message, refused.code) from None
     return sessions

@@ -39,6 +39,7 @@ from assessments.models.journal import (
 )
 from assessments.models.pulse import Pulse
 from assessments.tasks import organisation_overdue_action_reminders
+from matching.models import Rematch
 from programmes.models import Cohort, Enrolment, Phase, Session
 from tests.world import sign_in
 from tests.world.assessments import assessment_handed_in, assessment_schedule
@@ -61,10 +62,13 @@ KINDS = (
     "answer",
     "private_pulse",
     "shared_pulse",
+    "rematch_reason",
 )
 # What each kind of person may read. Everyone else: nothing.
 OWNER_MAY_READ = set(KINDS) - {"note"}
-COACH_MAY_READ = set(KINDS) - {"private_reflection", "private_pulse"}
+# The reason for a change of coach is the employee's alone: not their coach's, not the former coach's
+# (the coach of both, below), not HR's (who sees counts per programme).
+COACH_MAY_READ = set(KINDS) - {"private_reflection", "private_pulse", "rematch_reason"}
 # What the walk must find for them somewhere (answers are the results pages' business: allowed, not required).
 OWNER_MUST_FIND = OWNER_MAY_READ - {"answer"}
 COACH_MUST_FIND = COACH_MAY_READ - {"answer"}
@@ -164,6 +168,10 @@ def _plant(world, markers: dict[str, str]) -> dict:
         shared_with_coach=True,
         shared_at=now,
     )
+    # A change of coach: the coach of both is the former coach, the reason the employee's alone.
+    rematch = Rematch.objects.create(
+        enrolment=enrolment, employee=org.employee, former_coach=world.coach_both, reason=markers["rematch_reason"]
+    )
     # Every object that carries a marker or names the employee; a pattern is tried with each of these ids.
     ids = {
         private.pk,
@@ -186,6 +194,7 @@ def _plant(world, markers: dict[str, str]) -> dict:
         group.pk,
         enrolment.pk,
         org.employee.pk,
+        rematch.pk,
     }
     return {
         "ids": sorted(ids),

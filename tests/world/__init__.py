@@ -13,6 +13,7 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
     pulse        a private and a shared pulse of `employee`
     assessments  the built-in instrument scheduled and answered, HR's own instrument
     two_factor   coaches and platform staff with an authenticator holding the demo key (`code_for()`)
+    matching     coach profiles, each organisation's coach pool, a programme where employees choose
     invitations  accepting invitations as the people invited would
     reports      on demand: a programme with enough people for aggregates, every piece of content a canary
 
@@ -36,6 +37,7 @@ from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create, public_organisation_ensure
 from tests.world.assessments import assessments_world
 from tests.world.journal import journal_world
+from tests.world.matching import matching_world
 from tests.world.programmes import programmes_world
 from tests.world.pulse import pulse_world
 from tests.world.sessions import sessions_world
@@ -43,7 +45,15 @@ from tests.world.two_factor import two_factor_world
 
 # The parts of the world, each on top of the ones before it: functions (world) -> None, run once the
 # people exist.
-HOOKS: list = [programmes_world, sessions_world, journal_world, pulse_world, assessments_world, two_factor_world]
+HOOKS: list = [
+    programmes_world,
+    sessions_world,
+    journal_world,
+    pulse_world,
+    assessments_world,
+    two_factor_world,
+    matching_world,
+]
 
 PASSWORD = "correct horse battery"
 
