@@ -20,7 +20,17 @@ class DateInput(forms.DateInput):
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["name", "description", "objectives", "starts_on", "ends_on", "status", "default_credits"]
+        fields = [
+            "name",
+            "description",
+            "objectives",
+            "starts_on",
+            "ends_on",
+            "status",
+            "default_credits",
+            "sponsor",
+            "sponsor_must_accept",
+        ]
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -203,5 +213,17 @@ class AgreementForm(forms.Form):
             "Say what the coach, the employee and HR will each see, and the limits "
             "of confidentiality. Saving publishes a new version; everyone accepts "
             "it again before their next booking."
+        ),
+    )
+
+
+class ObjectivesForm(forms.Form):
+    objectives = forms.CharField(
+        label=_("Agreed objectives"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+        help_text=_(
+            "What the coaching should achieve, in words the sponsor can read. Saving makes a new version that "
+            "the other parties accept again."
         ),
     )
