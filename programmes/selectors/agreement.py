@@ -198,6 +198,21 @@ def agreement_for_booking(*, enrolment: Enrolment) -> EnrolmentAgreement | None:
     )
 
 
+def enrolments_waiting_for_agreement(*, enrolments: list[Enrolment]) -> list[Enrolment]:
+    """Of `enrolments` (the reader's own, already read through the policy), those with a coach whose
+    agreement does not let them book yet (two queries)."""
+    with_coach = [enrolment for enrolment in enrolments if enrolment.coach_id]
+    newest: dict[int, EnrolmentAgreement] = {}
+    versions = (
+        EnrolmentAgreement.objects.filter(enrolment__in=[e.pk for e in with_coach])
+        .prefetch_related("acceptances")
+        .order_by("enrolment_id", "-version")
+    )
+    for version in versions:
+        newest.setdefault(version.enrolment_id, version)
+    return [e for e in with_coach if not agreement_allows_booking(newest.get(e.pk))]
+
+
 # --- the people a manager sponsors ---------------------------------------------------------------------
 
 

@@ -77,13 +77,12 @@ def _check_agreement(actor: Actor) -> None:
 
 def _check_enrolment_agreement(enrolment: Enrolment) -> None:
     if not agreement_allows_booking(agreement_for_booking(enrolment=enrolment)):
-        raise SessionRefused(
-            _(
-                "You can book once you and your coach have both accepted your coaching agreement with its "
-                "objectives. Open the agreement from your home page."
-            ),
+        refused = SessionRefused(
+            _("You can book once you and your coach have both accepted the objectives of your coaching agreement."),
             "agreement_required",
         )
+        refused.enrolment_id = enrolment.pk  # the API names the agreement's page
+        raise refused
 
 
 def _book_locked(actor: Actor, slot: Slot, enrolment: Enrolment) -> Session:
