@@ -231,7 +231,7 @@ def sponsored_filter(actor: Actor) -> Q:
 
 @policy.rule(SponsoredEnrolment)
 def sponsored_enrolments_visible(actor: Actor, enrolments: QuerySet) -> QuerySet:
-    return enrolments.filter(sponsored_filter(actor))
+    return enrolments.filter(sponsored_filter(actor)) if actor.is_employee else enrolments.none()
 
 
 def _agreement_enrolments(actor: Actor) -> QuerySet:
@@ -255,6 +255,8 @@ def party_acceptances_visible(actor: Actor, acceptances: QuerySet) -> QuerySet:
 @policy.rule(SponsoredAttendance)
 def sponsored_attendance_visible(actor: Actor, attendances: QuerySet) -> QuerySet:
     # The employee's own row at the 1:1s of the sponsored enrolment and the group sessions of its cohort.
+    if not actor.is_employee:
+        return attendances.none()
     sponsored = Enrolment.objects.filter(sponsored_filter(actor), employee_id=OuterRef("user_id")).filter(
         Q(pk=OuterRef("session__enrolment_id")) | Q(cohort_id=OuterRef("session__cohort_id"))
     )

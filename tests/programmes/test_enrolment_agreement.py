@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from programmes.models import (
@@ -254,3 +255,14 @@ def test_the_api_reads_writes_and_accepts(world, acme, enrolment2, client_for):
     assert answer.status_code == 201 and body["booking_ready"] and body["my_parties"] == ["coach"]
     assert [a["party"] for a in body["versions"][0]["acceptances"]] == ["employee", "coach"]
     assert coach.get(url + "pdf/")["Content-Type"] == "application/pdf"
+
+
+def test_the_coachee_panel_shows_status_and_objectives_to_the_coach(acme, actor, rf):
+    """`programmes/agreement/_coachee_panel.html`, for the coach's page of one coachee: given `enrolment`."""
+    request = rf.get("/", HTTP_HOST=acme.host)
+    request.actor = actor(acme.coach, acme)
+    enrolment = Enrolment.objects.select_related("employee", "coach", "programme").get(pk=acme.people["enrolment"])
+    html = render_to_string("programmes/agreement/_coachee_panel.html", {"enrolment": enrolment}, request=request)
+    assert "Give feedback that helps" in html
+    assert "the sponsor is awaited" in html
+    assert f"/enrolments/{enrolment.pk}/agreement/" in html
