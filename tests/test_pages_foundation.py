@@ -112,20 +112,21 @@ PAGES = [
     pytest.param("hr", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, False, id="home, HR"),
     # Employee: 5 enrolled at all?, 6 my enrolment, 7 my next session, 8 the programme's phases, 9 the
     # agreement accepted?, 10 my attendance, 11 my assessments, 12 my next sessions, 13 my actions due,
-    # 14 my goals, 15 how often others opened my information lately.
+    # 14 my goals, 15 how often others opened my information lately, 16 my enrolments whose three-way
+    # agreement waits for me, 17 how many people I sponsor as their manager.
     pytest.param(
-        "employee", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 11), more_people, False, id="home, employee"
+        "employee", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 13), more_people, False, id="home, employee"
     ),
     # Coach: 5 sessions to mark attendance for, 6 my coming sessions, 7 how many urgent requests wait for
     # me, 8 my coachees' latest assessments, 9 how many wait for release, 10 sessions to follow up,
-    # 11 overdue actions per coachee, 12 reflections shared with me lately. The same for a coach who also
-    # serves another organisation.
-    pytest.param("coach", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 8), more_people, False, id="home, coach"),
+    # 11 overdue actions per coachee, 12 reflections shared with me lately, 13 my coachees' agreements
+    # that wait for me. The same for a coach who also serves another organisation.
+    pytest.param("coach", "acme.localhost", "/", 2 * (ORGANISATION_REQUEST + 9), more_people, False, id="home, coach"),
     pytest.param(
         "coach_both",
         "acme.localhost",
         "/",
-        2 * (ORGANISATION_REQUEST + 8),
+        2 * (ORGANISATION_REQUEST + 9),
         more_people,
         False,
         id="home, coach of several organisations",
