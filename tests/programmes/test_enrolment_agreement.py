@@ -266,3 +266,14 @@ def test_the_coachee_panel_shows_status_and_objectives_to_the_coach(acme, actor,
     assert "Give feedback that helps" in html
     assert "the sponsor is awaited" in html
     assert f"/enrolments/{enrolment.pk}/agreement/" in html
+
+
+def test_the_booking_page_and_the_apis_refusal_lead_to_the_agreement(world, acme, enrolment2, client_for):
+    client = client_for(acme.employee2, acme.host)
+    page = client.get("/book/").content.decode()
+    assert "First, agree the objectives with your coach" in page
+    assert f'href="/enrolments/{enrolment2.pk}/agreement/"' in page
+    slot = free_slot(world.coach_both, at(12, 14))
+    answer = client.post(f"/api/v1/availability/{slot.pk}/book/")
+    assert answer.status_code == 409 and answer.json()["code"] == "agreement_required"
+    assert answer.json()["agreement_url"] == f"http://acme.localhost/enrolments/{enrolment2.pk}/agreement/"
