@@ -22,7 +22,7 @@ from reports.views.common import pdf_response
 PARTIES = (policy.HR_MANAGER, policy.COACH, policy.EMPLOYEE)
 
 
-class PersonSerializer(serializers.Serializer):
+class AgreementPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.SerializerMethodField()
 
@@ -31,7 +31,7 @@ class PersonSerializer(serializers.Serializer):
 
 
 class AcceptanceSerializer(serializers.ModelSerializer):
-    person = PersonSerializer(source="user")
+    person = AgreementPersonSerializer(source="user")
 
     class Meta:
         model = PartyAcceptance
@@ -40,7 +40,7 @@ class AcceptanceSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    proposed_by = PersonSerializer(allow_null=True)
+    proposed_by = AgreementPersonSerializer(allow_null=True)
     acceptances = AcceptanceSerializer(many=True)
     carried_over = serializers.BooleanField(
         help_text="Made from the employee's acceptance of the employee-only agreement; no objectives yet."
@@ -60,7 +60,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class PartySerializer(serializers.Serializer):
     party = serializers.ChoiceField(choices=PartyAcceptance.Party.choices)
-    person = PersonSerializer(allow_null=True, help_text="Who accepts; null: HR as a whole, or no coach yet.")
+    person = AgreementPersonSerializer(allow_null=True, help_text="Who accepts; null: HR as a whole, or no coach yet.")
     required = serializers.BooleanField(help_text="Whether the agreement is in force only with this acceptance.")
     accepted_at = serializers.DateTimeField(source="acceptance.accepted_at", allow_null=True, default=None)
 
@@ -89,7 +89,7 @@ class AcceptSerializer(serializers.Serializer):
 
 class SponsoredSerializer(serializers.Serializer):
     enrolment = serializers.IntegerField(source="enrolment.pk")
-    employee = PersonSerializer(source="enrolment.employee")
+    employee = AgreementPersonSerializer(source="enrolment.employee")
     programme = serializers.CharField(source="enrolment.programme.name")
     agreement = VersionSerializer(allow_null=True, help_text="The newest version (objectives and acceptances).")
     awaiting_me = serializers.BooleanField()
