@@ -39,10 +39,16 @@ class ProgrammeForm(forms.ModelForm):
         }
         help_texts = {"objectives": _("What participants should be able to do by the end.")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (a form or script from before the setting existed): the programme keeps the one it has.
+        self.fields["sponsor"].required = False
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
             self.add_error("ends_on", _("The end date is before the start date."))
+        cleaned["sponsor"] = cleaned.get("sponsor") or self.instance.sponsor
         return cleaned
 
     def _post_clean(self):
