@@ -66,6 +66,20 @@ ROWS: tuple[Row, ...] = (
         EVERYONE,
     ),
     Row(
+        _("The three-way agreement of an enrolment: agreed objectives, versions, each party's acceptance"),
+        ("programmes.EnrolmentAgreement", "programmes.PartyAcceptance"),
+        _("their own, and those of the people whose coaching they sponsor as their manager"),
+        COACHEES,
+        EVERYONE,
+    ),
+    Row(
+        _("What a sponsoring manager sees of the people they sponsor: enrolment and attendance, never content"),
+        ("programmes.SponsoredEnrolment", "programmes.SponsoredAttendance"),
+        _("only as the manager the programme names as sponsor"),
+        None,
+        None,
+    ),
+    Row(
         _("Sessions: date, time, mode"),
         ("programmes.Session",),
         _("their own 1:1s and their group's sessions"),

@@ -47,6 +47,10 @@ class Programme(models.Model):
         ACTIVE = "active", _("Active")
         CLOSED = "closed", _("Closed")
 
+    class Sponsor(models.TextChoices):
+        MANAGER = "manager", _("The employee's manager (HR when the manager has no account here)")
+        HR = "hr", _("HR")
+
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     objectives = models.TextField(_("objectives"), blank=True)
@@ -57,6 +61,24 @@ class Programme(models.Model):
         _("1:1 session credits per person"),
         default=6,
         help_text=_("Each enrolment starts with this many individual sessions; HR can change it per person."),
+    )
+    sponsor = models.CharField(
+        _("sponsor"),
+        max_length=10,
+        choices=Sponsor.choices,
+        default=Sponsor.MANAGER,
+        help_text=_(
+            "Who signs each coaching agreement beside the employee and the coach. The sponsor sees the agreed "
+            "objectives and attendance, never what is discussed."
+        ),
+    )
+    sponsor_must_accept = models.BooleanField(
+        _("the agreement needs the sponsor's acceptance"),
+        default=True,
+        help_text=_(
+            "Off: the agreement is in force once the employee and the coach accept it; the sponsor is "
+            "still asked. Booking never waits for the sponsor."
+        ),
     )
     copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(
@@ -184,6 +206,14 @@ class Enrolment(models.Model):
         ]
 
 
+class SponsoredEnrolment(Enrolment):
+    """An enrolment as its sponsor (the employee's manager) sees it: a rule of its own, so that no list of
+    enrolments widens for the people who sponsor someone."""
+
+    class Meta:
+        proxy = True
+
+
 # Enrolments that take a seat in a cohort; completed and withdrawn people free theirs.
 LIVE_STATUSES = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)
 # Enrolments that take part in the programme's assessments: everyone enrolled who has not withdrawn.
@@ -227,6 +257,52 @@ class AgreementAcceptance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agreement", "user"], name="agreement_accepted_once")]
+
+
+class EnrolmentAgreement(models.Model):
+    """One version of the three-way agreement of one enrolment: the organisation's text in force when it
+    was written and the objectives the employee and the coach drafted. Any change is a new version, which
+    every party accepts again."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveIntegerField()
+    # The organisation's text in force when this version was written; None: the standard text (HR had
+    # published none), in the organisation's language.
+    terms = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, related_name="+")
+    objectives = models.TextField(_("agreed objectives"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    # Made from an acceptance of the employee-only agreement (before objectives existed): it holds the
+    # employee's acceptance only, and booking goes on as it did until someone writes objectives.
+    carried_over = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("agreement of an enrolment")
+        ordering = ["enrolment", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "version"], name="enrolment_agreement_version_once")
+        ]
+
+
+class PartyAcceptance(models.Model):
+    """One party's acceptance of one version of an enrolment's agreement: who, when, in which capacity."""
+
+    class Party(models.TextChoices):
+        EMPLOYEE = "employee", _("Employee")
+        COACH = "coach", _("Coach")
+        SPONSOR = "sponsor", _("Sponsor")
+
+    agreement = models.ForeignKey(EnrolmentAgreement, on_delete=models.CASCADE, related_name="acceptances")
+    party = models.CharField(max_length=10, choices=Party.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("acceptance of an enrolment's agreement")
+        ordering = ["accepted_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "party"], name="party_accepts_once")]
 
 
 class EnrolmentImport(models.Model):
@@ -357,6 +433,14 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="attendance_once")]
+
+
+class SponsoredAttendance(Attendance):
+    """Attendance as a sponsor reads it: only the sessions of the enrolments they sponsor, and only the
+    sponsored employee's own row (a rule of its own, so no list of attendance widens for sponsors)."""
+
+    class Meta:
+        proxy = True
 
 
 class CreditTransaction(models.Model):

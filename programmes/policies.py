@@ -203,3 +203,61 @@ def urgent_requests_visible(actor: Actor, requests: QuerySet) -> QuerySet:
     if actor.is_employee:
         visible |= Q(employee_id=actor.user_id)
     return requests.filter(visible)
+
+
+# --- the three-way agreement of an enrolment ---
+# The employee, their coaches and HR see every version of an enrolment's agreement and each party's
+# acceptance. The sponsor, where the programme names the employee's manager and the manager is an employee
+# here, sees the enrolments they sponsor (SponsoredEnrolment), their agreements and the employee's own
+# attendance at those sessions (SponsoredAttendance): the agreed objectives and attendance, never content.
+
+from django.db.models import Exists, OuterRef  # noqa: E402
+
+from programmes.models import (  # noqa: E402
+    EnrolmentAgreement,
+    PartyAcceptance,
+    SponsoredAttendance,
+    SponsoredEnrolment,
+)
+
+
+def sponsored_filter(actor: Actor) -> Q:
+    """The enrolments `actor` sponsors as the employee's manager (none for anyone who is not an employee)."""
+    if not actor.is_employee:
+        return Q(pk__in=[])
+    managed = EmployeeProfile.objects.filter(manager_id=actor.user_id).exclude(user_id=actor.user_id)
+    return Q(programme__sponsor=Programme.Sponsor.MANAGER, employee_id__in=managed.values("user_id"))
+
+
+@policy.rule(SponsoredEnrolment)
+def sponsored_enrolments_visible(actor: Actor, enrolments: QuerySet) -> QuerySet:
+    return enrolments.filter(sponsored_filter(actor)) if actor.is_employee else enrolments.none()
+
+
+def _agreement_enrolments(actor: Actor) -> QuerySet:
+    return Enrolment.objects.filter(_enrolments_filter(actor) | sponsored_filter(actor))
+
+
+@policy.rule(EnrolmentAgreement)
+def enrolment_agreements_visible(actor: Actor, agreements: QuerySet) -> QuerySet:
+    if actor.is_hr:
+        return agreements
+    return agreements.filter(enrolment__in=_agreement_enrolments(actor))
+
+
+@policy.rule(PartyAcceptance)
+def party_acceptances_visible(actor: Actor, acceptances: QuerySet) -> QuerySet:
+    if actor.is_hr:
+        return acceptances
+    return acceptances.filter(agreement__enrolment__in=_agreement_enrolments(actor))
+
+
+@policy.rule(SponsoredAttendance)
+def sponsored_attendance_visible(actor: Actor, attendances: QuerySet) -> QuerySet:
+    # The employee's own row at the 1:1s of the sponsored enrolment and the group sessions of its cohort.
+    if not actor.is_employee:
+        return attendances.none()
+    sponsored = Enrolment.objects.filter(sponsored_filter(actor), employee_id=OuterRef("user_id")).filter(
+        Q(pk=OuterRef("session__enrolment_id")) | Q(cohort_id=OuterRef("session__cohort_id"))
+    )
+    return attendances.filter(Exists(sponsored))

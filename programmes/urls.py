@@ -5,6 +5,7 @@ urlpatterns: list = []
 # --- programmes, cohorts, enrolments, agreement ---
 from programmes.views import agreement as agreement_views  # noqa: E402
 from programmes.views import enrolment as enrolment_views  # noqa: E402
+from programmes.views import enrolment_agreement as enrolment_agreement_views  # noqa: E402
 from programmes.views import programmes as programme_views  # noqa: E402
 
 urlpatterns += [
@@ -35,6 +36,27 @@ urlpatterns += [
     path("enrolments/<int:pk>/edit/", enrolment_views.enrolment_edit, name="enrolment_edit"),
     path("enrolments/<int:pk>/status/", enrolment_views.enrolment_status, name="enrolment_status"),
     path("enrolments/<int:pk>/credits/", enrolment_views.enrolment_credits, name="enrolment_credits"),
+    path(
+        "enrolments/<int:pk>/agreement/",
+        enrolment_agreement_views.enrolment_agreement,
+        name="enrolment_agreement",
+    ),
+    path(
+        "enrolments/<int:pk>/agreement/objectives/",
+        enrolment_agreement_views.enrolment_agreement_objectives,
+        name="enrolment_agreement_objectives",
+    ),
+    path(
+        "enrolments/<int:pk>/agreement/accept/",
+        enrolment_agreement_views.enrolment_agreement_accept,
+        name="enrolment_agreement_accept",
+    ),
+    path(
+        "enrolments/<int:pk>/agreement.pdf",
+        enrolment_agreement_views.enrolment_agreement_pdf,
+        name="enrolment_agreement_pdf",
+    ),
+    path("sponsored/", enrolment_agreement_views.sponsored, name="sponsored"),
     path("agreement/", agreement_views.agreement, name="agreement"),
     path("agreement/accept/", agreement_views.agreement_accept, name="agreement_accept"),
     path("agreement/edit/", agreement_views.agreement_edit, name="agreement_edit"),

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from programmes.api import agreement as agreement_api
 from programmes.api import availability as availability_api
 from programmes.api import enrolment as enrolment_api
+from programmes.api import enrolment_agreement as enrolment_agreement_api
 from programmes.api import phases as phases_api
 from programmes.api import programmes as programmes_api
 from programmes.api import sessions as sessions_api
@@ -36,5 +37,28 @@ urlpatterns: list = [
         agreement_api.AgreementVersionViewSet.as_view({"get": "list", "post": "create"}),
         name="api_agreement_versions",
     ),
+]
+urlpatterns += [
+    path(
+        "enrolments/<int:pk>/agreement/",
+        enrolment_agreement_api.EnrolmentAgreementViewSet.as_view({"get": "retrieve"}),
+        name="api_enrolment_agreement",
+    ),
+    path(
+        "enrolments/<int:pk>/agreement/objectives/",
+        enrolment_agreement_api.EnrolmentAgreementViewSet.as_view({"post": "propose"}),
+        name="api_enrolment_agreement_objectives",
+    ),
+    path(
+        "enrolments/<int:pk>/agreement/accept/",
+        enrolment_agreement_api.EnrolmentAgreementViewSet.as_view({"post": "accept"}),
+        name="api_enrolment_agreement_accept",
+    ),
+    path(
+        "enrolments/<int:pk>/agreement/pdf/",
+        enrolment_agreement_api.EnrolmentAgreementViewSet.as_view({"get": "pdf"}),
+        name="api_enrolment_agreement_pdf",
+    ),
+    path("sponsored/", enrolment_agreement_api.SponsoredViewSet.as_view({"get": "list"}), name="api_sponsored"),
 ]
 urlpatterns += router.urls

@@ -145,6 +145,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("programmes.EnrolmentEvent", "by", REFERENCE, NULL, dated_by="at"),
     Entry("programmes.Agreement", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("programmes.AgreementAcceptance", "user", ROW, ANONYMISE),
+    Entry("programmes.EnrolmentAgreement", "proposed_by", REFERENCE, NULL, dated_by="proposed_at"),
+    Entry("programmes.PartyAcceptance", "user", ROW, ANONYMISE),
     Entry("programmes.EnrolmentImport", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("webhooks.Endpoint", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("scim.ScimToken", "created_by", REFERENCE, NULL, dated_by="created_at"),

@@ -5,12 +5,14 @@ for both. Each `*_context` returns what a template needs; each `*_pdf` renders t
 from __future__ import annotations
 
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal import policy
 from portal.formats import local_date_format
+from programmes.selectors import agreement as agreement_selectors
+from programmes.services.enrolment_agreement import terms_text
 from reports import charts, pdf
 from reports.selectors import coach as coach_selectors
 from reports.selectors import dashboard as dashboard_selectors
@@ -202,3 +204,35 @@ def coach_pdf(*, actor: policy.Actor, period: coach_selectors.Period, progress=N
         period.last.strftime("%Y-%m"),
     )
     return pdf.render("reports/pdf/coach.html", context, progress=progress), name
+
+
+# --- the three-way agreement of an enrolment ---------------------------------------------------------------
+
+
+def agreement_context(*, actor: policy.Actor, enrolment_pk: int) -> dict:
+    state = agreement_selectors.agreement_state(
+        actor=actor, enrolment=agreement_selectors.agreement_enrolment(actor=actor, pk=enrolment_pk)
+    )
+    terms = terms_text(actor=actor, agreement=state.current)
+    return {"state": state, "terms": terms}
+
+
+def agreement_pdf(*, actor: policy.Actor, enrolment_pk: int) -> tuple[pdf.Rendered, str]:
+    """The agreement as its three parties downloaded it, in the organisation's language (the language the
+    text was written in), whoever asks."""
+    organisation = organisation_of(actor)
+    language = organisation.default_language
+    with translation.override(language):
+        context = {
+            **branding(organisation, _("Coaching agreement")),
+            **agreement_context(actor=actor, enrolment_pk=enrolment_pk),
+        }
+        state = context["state"]
+        employee = state.enrolment.employee
+        name = file_name(
+            organisation.slug,
+            "coaching-agreement",
+            employee.get_full_name() or f"person-{employee.pk}",
+            f"v{state.current.version}" if state.current else "draft",
+        )
+        return pdf.render("reports/pdf/agreement.html", context, language=language), name

@@ -55,6 +55,11 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "agreement"): (T, "api_agreement"),
     (T, "agreement_accept"): (T, "api_agreement_accept"),
     (T, "agreement_edit"): (T, "api_agreement_versions"),
+    (T, "enrolment_agreement"): (T, "api_enrolment_agreement"),
+    (T, "enrolment_agreement_objectives"): (T, "api_enrolment_agreement_objectives"),
+    (T, "enrolment_agreement_accept"): (T, "api_enrolment_agreement_accept"),
+    (T, "enrolment_agreement_pdf"): (T, "api_enrolment_agreement_pdf"),
+    (T, "sponsored"): (T, "api_sponsored"),
     # sessions, booking, credits, urgent requests, calendar feeds
     (T, "sessions"): (T, "api_session-list"),
     (T, "session_create"): (T, "api_session-list"),

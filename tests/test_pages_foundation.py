@@ -132,12 +132,13 @@ PAGES = [
     # Employee: 5 enrolled at all?, 6 my enrolment, 7 my next session, 8 the programme's phases, 9 the
     # agreement accepted?, 10 my attendance, 11 my assessments, 12 my next sessions, 13 my actions due,
     # 14 my goals, 15 how often others opened my information lately, 16 my pulses of the last weeks, 17 the
-    # latest session waiting for my pulse.
+    # latest session waiting for my pulse, 18 my enrolments whose three-way agreement waits for me, 19 how
+    # many people I sponsor as their manager.
     pytest.param(
         "employee",
         "acme.localhost",
         "/",
-        statements(ORGANISATION_REQUEST + 13),
+        statements(ORGANISATION_REQUEST + 15),
         more_people,
         False,
         id="home, employee",
@@ -145,15 +146,16 @@ PAGES = [
     # Coach: 5 sessions to mark attendance for, 6 my coming sessions, 7 how many urgent requests wait for
     # me, 8 my coachees' latest assessments, 9 how many wait for release, 10 the people I coach (links to
     # their pages), 11 sessions to follow up, 12 overdue actions per coachee, 13 reflections shared with me
-    # lately. The same for a coach who also serves another organisation.
+    # lately, 14 my coachees' agreements that wait for me. The same for a coach who also serves another
+    # organisation.
     pytest.param(
-        "coach", "acme.localhost", "/", statements(ORGANISATION_REQUEST + 9), more_people, False, id="home, coach"
+        "coach", "acme.localhost", "/", statements(ORGANISATION_REQUEST + 10), more_people, False, id="home, coach"
     ),
     pytest.param(
         "coach_both",
         "acme.localhost",
         "/",
-        statements(ORGANISATION_REQUEST + 9),
+        statements(ORGANISATION_REQUEST + 10),
         more_people,
         False,
         id="home, coach of several organisations",

@@ -397,7 +397,9 @@ class AvailabilityViewSet(
                 if refused.code != "agreement_required":
                     raise
                 # Say where the agreement is, in the words and as a field a client can link to.
-                url = request.build_absolute_uri(reverse("agreement"))
+                enrolment_id = getattr(refused, "enrolment_id", None)
+                page = reverse("enrolment_agreement", args=[enrolment_id]) if enrolment_id else reverse("agreement")
+                url = request.build_absolute_uri(page)
                 raise Conflict(
                     {
                         "detail": _("%(reason)s The agreement is at %(url)s") % {"reason": refused.message, "url": url},

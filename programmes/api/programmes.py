@@ -62,6 +62,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "ends_on",
             "status",
             "default_credits",
+            "sponsor",
+            "sponsor_must_accept",
             "copied_from",
             "phases",
             "resources",
@@ -78,6 +80,15 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     ends_on = serializers.DateField()
     status = serializers.ChoiceField(choices=Programme.Status.choices, default=Programme.Status.DRAFT)
     default_credits = serializers.IntegerField(min_value=0, max_value=100, default=6)
+    sponsor = serializers.ChoiceField(
+        choices=Programme.Sponsor.choices,
+        default=Programme.Sponsor.MANAGER,
+        help_text="Who accepts each coaching agreement beside the employee and the coach: the employee's manager "
+        "(HR when the manager has no account here) or HR.",
+    )
+    sponsor_must_accept = serializers.BooleanField(
+        default=True, help_text="False: an agreement is in force once the employee and the coach accept it."
+    )
     phases = PhaseInputSerializer(
         many=True,
         required=False,

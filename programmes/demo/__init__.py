@@ -16,14 +16,33 @@ from portal import policy
 from programmes.models import Enrolment, Programme
 from programmes.services import agreement as agreement_services
 from programmes.services import enrolment as enrolment_services
+from programmes.services import enrolment_agreement as enrolment_agreement_services
 from programmes.services import imports
 from programmes.services import programmes as programme_services
+from programmes.tasks.sessions import without_email
 from tenants import demo as people
 from tenants.models import Organisation, User
 
 # People 23 to 25 have not accepted the agreement yet (still invited); person 21 withdrew.
 NOT_ACCEPTED = {23, 24, 25}
 WITHDRAWN = {21}
+# The first ten agreed objectives with the coach (they book 1:1s). Their sponsor is person 1, their
+# manager (person 1 has no manager: HR sponsors them); the sponsor accepted for 1, 2, 4 and 5, and the
+# others' agreements wait for the sponsor (person 3's, for one).
+WITH_OBJECTIVES = range(1, 11)
+SPONSOR_ACCEPTED = {1, 2, 4, 5}
+OBJECTIVES = {
+    "en": [
+        "Run the weekly planning meeting so that decisions are made in it, not after it.",
+        "Give feedback to my team in the moment, and ask for it once a week.",
+        "Decide on priorities with the options laid out, and tell the team why.",
+    ],
+    "nl": [
+        "Het wekelijkse planningsoverleg zo leiden dat de besluiten erin vallen, niet erna.",
+        "Mijn team direct feedback geven, en er elke week zelf om vragen.",
+        "Prioriteiten kiezen met de mogelijkheden op een rij, en het team vertellen waarom.",
+    ],
+}
 
 CONTENT = {
     "en": {
@@ -107,6 +126,8 @@ def seed(organisation: Organisation) -> None:
     programme = _programme(actor, content, coach)
     _enrol(actor, programme, content, spec)
     _agreement(actor, organisation, programme, spec)
+    with without_email():
+        _objectives(organisation, programme, spec, coach)
 
 
 def _programme(actor, content: dict, coach: User) -> Programme:
@@ -188,4 +209,27 @@ def _agreement(actor, organisation: Organisation, programme: Programme, spec: di
                 actor=actor,
                 to_status=Enrolment.Status.WITHDRAWN,
                 enrolment=Enrolment.objects.get(programme=programme, employee=employee),
+            )
+
+
+def _objectives(organisation: Organisation, programme: Programme, spec: dict, coach: User) -> None:
+    """The first ten write their objectives and their coach accepts them (booking opens); the sponsor
+    (their manager, person 1, or HR for person 1 themselves) has accepted some of them."""
+    texts = OBJECTIVES.get(organisation.default_language, OBJECTIVES["en"])
+    hr = policy.actor_for(User.objects.get(email=spec["hr"][0]), organisation)
+    manager = policy.actor_for(User.objects.get(email=f"{spec['employee_prefix']}1@{spec['domain']}"), organisation)
+    for number in WITH_OBJECTIVES:
+        employee = User.objects.get(email=f"{spec['employee_prefix']}{number}@{spec['domain']}")
+        enrolment = Enrolment.objects.get(programme=programme, employee=employee)
+        version = enrolment_agreement_services.objectives_propose(
+            actor=policy.actor_for(employee, organisation),
+            enrolment_pk=enrolment.pk,
+            objectives="\n".join(texts[(number + offset) % len(texts)] for offset in range(2)),
+        )
+        accepting = [policy.actor_for(coach, organisation)]
+        if number in SPONSOR_ACCEPTED:
+            accepting.append(hr if number == 1 else manager)
+        for party in accepting:
+            enrolment_agreement_services.agreement_party_accept(
+                actor=party, enrolment_pk=enrolment.pk, version=version.version
             )

@@ -20,7 +20,17 @@ class DateInput(forms.DateInput):
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["name", "description", "objectives", "starts_on", "ends_on", "status", "default_credits"]
+        fields = [
+            "name",
+            "description",
+            "objectives",
+            "starts_on",
+            "ends_on",
+            "status",
+            "default_credits",
+            "sponsor",
+            "sponsor_must_accept",
+        ]
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -29,10 +39,16 @@ class ProgrammeForm(forms.ModelForm):
         }
         help_texts = {"objectives": _("What participants should be able to do by the end.")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (a form or script from before the setting existed): the programme keeps the one it has.
+        self.fields["sponsor"].required = False
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
             self.add_error("ends_on", _("The end date is before the start date."))
+        cleaned["sponsor"] = cleaned.get("sponsor") or self.instance.sponsor
         return cleaned
 
     def _post_clean(self):
@@ -203,5 +219,17 @@ class AgreementForm(forms.Form):
             "Say what the coach, the employee and HR will each see, and the limits "
             "of confidentiality. Saving publishes a new version; everyone accepts "
             "it again before their next booking."
+        ),
+    )
+
+
+class ObjectivesForm(forms.Form):
+    objectives = forms.CharField(
+        label=_("Agreed objectives"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+        help_text=_(
+            "What the coaching should achieve, in words the sponsor can read. Saving makes a new version that "
+            "the other parties accept again."
         ),
     )

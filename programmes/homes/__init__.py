@@ -1,5 +1,6 @@
 """Home panels: HR's overview of programmes, cohorts, enrolment and attendance; and, for an employee
-who has not accepted the coaching agreement in force, the request to read it."""
+who has not accepted the coaching agreement in force, the request to read it; the three-way agreements
+that wait for the employee or the coach, and for a manager the people they sponsor."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from django.http import HttpRequest
 
 from portal import homes, policy
 from programmes.homes import sessions  # noqa: F401  (its panels register as it loads)
+from programmes.models import PartyAcceptance
+from programmes.selectors import agreement as agreement_selectors
 from programmes.selectors import enrolment as selectors
 
 
@@ -20,3 +23,21 @@ def agreement_to_accept(request: HttpRequest) -> dict | None:
     if not selectors.agreement_pending(actor=request.actor):
         return None
     return {"template": "programmes/home_agreement.html"}
+
+
+@homes.register(policy.EMPLOYEE, order=6)
+def my_agreements(request: HttpRequest) -> dict | None:
+    actor = request.actor
+    waiting = agreement_selectors.agreements_to_act_on(actor=actor, party=PartyAcceptance.Party.EMPLOYEE)
+    sponsor = agreement_selectors.sponsor_summary(actor=actor)
+    if not waiting and sponsor is None:
+        return None
+    return {"template": "programmes/agreement/home_employee.html", "waiting": waiting, "sponsor": sponsor}
+
+
+@homes.register(policy.COACH, order=6)
+def coachee_agreements(request: HttpRequest) -> dict | None:
+    waiting = agreement_selectors.agreements_to_act_on(actor=request.actor, party=PartyAcceptance.Party.COACH)
+    if not waiting:
+        return None
+    return {"template": "programmes/agreement/home_coach.html", "waiting": waiting}

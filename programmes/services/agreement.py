@@ -86,7 +86,7 @@ def agreement_in_force(*, actor: Actor) -> tuple[str, int, Agreement | None]:
     return current.body, current.version, current
 
 
-def _normalised(text: str) -> str:
+def normalised_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().replace("\r\n", "\n").split("\n"))
 
 
@@ -94,11 +94,11 @@ def _normalised(text: str) -> str:
 def agreement_publish(*, actor: Actor, body: str) -> Agreement:
     """HR saves the text as a new version; everyone accepts it again before their next booking."""
     policy.require(actor, policy.HR_MANAGER)
-    body = _normalised(body)
+    body = normalised_text(body)
     if not body:
         raise ValidationError({"body": _("Write the text of the agreement.")})
     current = Agreement.objects.select_for_update().order_by("-version").first()
-    if current is not None and _normalised(current.body) == body:
+    if current is not None and normalised_text(current.body) == body:
         raise ValidationError({"body": _("The text is the same as the current version; nothing was published.")})
     try:
         with transaction.atomic():

@@ -22,6 +22,7 @@ from portal.policy import Actor
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, TimeTaken, slot_take
 from programmes.models import AgreementAcceptance, Attendance, Enrolment, Session
+from programmes.selectors.agreement import agreement_allows_booking, agreement_for_booking
 from programmes.selectors.credits import credit_balance
 from programmes.selectors.enrolment import agreement_accepted
 from programmes.selectors.sessions import BOOKABLE_STATUSES, employee_busy
@@ -74,6 +75,16 @@ def _check_agreement(actor: Actor) -> None:
         )
 
 
+def _check_enrolment_agreement(enrolment: Enrolment) -> None:
+    if not agreement_allows_booking(agreement_for_booking(enrolment=enrolment)):
+        refused = SessionRefused(
+            _("You can book once you and your coach have both accepted the objectives of your coaching agreement."),
+            "agreement_required",
+        )
+        refused.enrolment_id = enrolment.pk  # the API names the agreement's page
+        raise refused
+
+
 def book_locked(
     actor: Actor, slot: Slot, enrolment: Enrolment, *, spend_credit: bool = True, title: str = ""
 ) -> Session:
@@ -121,6 +132,7 @@ def slot_book(*, actor: Actor, slot_id: int) -> Session:
     check_free(slot)
     _check_agreement(actor)
     enrolment = _enrolment_for(actor, slot)
+    _check_enrolment_agreement(enrolment)
     if credit_balance(enrolment=enrolment) < 1:
         raise SessionRefused(_("You have no session credits left. Ask HR if you need more sessions."), "no_credit")
     return book_locked(actor, slot, enrolment)
@@ -231,6 +243,7 @@ def series_book(*, actor: Actor, slot_id: int, every_weeks: int, count: int) -> 
             )
     _check_agreement(actor)
     enrolment = _enrolment_for(actor, first)
+    _check_enrolment_agreement(enrolment)
     left = credit_balance(enrolment=enrolment)
     if left < count:
         raise _series_refused(

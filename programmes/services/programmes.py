@@ -72,6 +72,8 @@ def programme_create(
     status: str = Programme.Status.DRAFT,
     default_credits: int = 6,
     phases: list[dict] | None = None,
+    sponsor: str = Programme.Sponsor.MANAGER,
+    sponsor_must_accept: bool = True,
 ) -> Programme:
     """A new programme with its ordered phases (the four default ones unless `phases` names others)."""
     _require_hr(actor)
@@ -84,6 +86,8 @@ def programme_create(
         ends_on=ends_on,
         status=status,
         default_credits=default_credits,
+        sponsor=sponsor,
+        sponsor_must_accept=sponsor_must_accept,
         created_by=actor.user,
     )
     if phases is None:
@@ -115,15 +119,32 @@ def programme_update(
     objectives: str,
     status: str,
     default_credits: int,
+    sponsor: str | None = None,
+    sponsor_must_accept: bool | None = None,
 ) -> Programme:
-    """Change a programme. A new default allowance applies to people enrolled from now on."""
+    """Change a programme. A new default allowance applies to people enrolled from now on; a new sponsor
+    setting to every agreement's parties from now on (acceptances already given stay)."""
     _require_hr(actor)
     _check_dates(starts_on, ends_on)
     programme.name, programme.starts_on, programme.ends_on = name.strip(), starts_on, ends_on
     programme.description, programme.objectives = description, objectives
     programme.status, programme.default_credits = status, default_credits
+    if sponsor is not None:
+        programme.sponsor = sponsor
+    if sponsor_must_accept is not None:
+        programme.sponsor_must_accept = sponsor_must_accept
     programme.save(
-        update_fields=["name", "starts_on", "ends_on", "description", "objectives", "status", "default_credits"]
+        update_fields=[
+            "name",
+            "starts_on",
+            "ends_on",
+            "description",
+            "objectives",
+            "status",
+            "default_credits",
+            "sponsor",
+            "sponsor_must_accept",
+        ]
     )
     return programme
 
@@ -148,6 +169,8 @@ def programme_copy(
         ends_on=programme.ends_on + offset,
         status=Programme.Status.DRAFT,
         default_credits=programme.default_credits,
+        sponsor=programme.sponsor,
+        sponsor_must_accept=programme.sponsor_must_accept,
         copied_from=programme,
         created_by=actor.user,
     )

@@ -16,6 +16,7 @@ from programmes.availability.models import Slot
 from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day, free_slots_later
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
+from programmes.selectors.agreement import enrolments_waiting_for_agreement
 from programmes.selectors.enrolment import agreement_accepted, my_acceptance
 from programmes.services.booking import SERIES_EVERY_WEEKS, SERIES_MOST, series_book, series_preview, slot_book
 from programmes.services.sessions import SessionRefused
@@ -44,6 +45,7 @@ def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
         "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
         "has_coach": any(enrolment.coach_id for enrolment in enrolments),
         "agreement_accepted": accepted,
+        "objectives_waiting": enrolments_waiting_for_agreement(enrolments=enrolments) if accepted else [],
         # Only asked when booking waits for it: accepted before, so the text has changed since.
         "agreement_changed": not accepted and my_acceptance(actor=actor) is not None,
         "notice_hours": actor.organisation.cancellation_notice_hours,

@@ -18,7 +18,8 @@ def _prepare(committed, world, *, days: int = 16, hour: int = 15) -> tuple[int, 
     """A free slot of the coach of both organisations, and Acme's employee2 (their coachee) having
     accepted the coaching agreement; removed again after the test."""
     from programmes.availability.models import Slot
-    from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Session
+    from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Enrolment, Session
+    from tests.world.agreement import agree
 
     acme = world.acme
     starts_at = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(hour)))
@@ -38,6 +39,7 @@ def _prepare(committed, world, *, days: int = 16, hour: int = 15) -> tuple[int, 
         acceptance, made_acceptance = AgreementAcceptance.objects.get_or_create(
             agreement=agreement, user=acme.employee2
         )
+        objectives = agree(Enrolment.objects.get(pk=acme.people["enrolment2"]))
 
     def undo_booking():
         sessions = Session.objects.filter(slot_id=slot.pk)
@@ -46,6 +48,7 @@ def _prepare(committed, world, *, days: int = 16, hour: int = 15) -> tuple[int, 
         sessions.update(slot=None)
         sessions.delete()
         Slot.objects.filter(pk=slot.pk).delete()
+        objectives.delete()
         if made_acceptance:
             acceptance.delete()
         if made_agreement:

@@ -19,6 +19,7 @@ from programmes.models import Agreement, AgreementAcceptance, Cohort, Programme
 from programmes.selectors.coach import places_of
 from tenants.demo import COACH, PASSWORD
 from tenants.models import Organisation, Role, User
+from tests.world.agreement import agreed_for_booking
 from tests.world.programmes import enrol
 
 DEMO_PASSWORD = PASSWORD
@@ -68,6 +69,7 @@ def coaching_ready(slug: str, employee_number: int, *, credits: int = 6) -> Coac
         current = Agreement.objects.order_by("-version").first()
         if current is not None:
             AgreementAcceptance.objects.get_or_create(agreement=current, user=employee)
+        agreed_for_booking(employee)
     return Coaching(slug=slug, host=f"{slug}.localhost", employee=employee, coach=coach, enrolment_id=enrolment.pk)
 
 

@@ -3,8 +3,9 @@ page, on the booking page and in the API's 409."""
 
 from __future__ import annotations
 
-from programmes.models import Session
+from programmes.models import Enrolment, Session
 from programmes.services.agreement import agreement_publish
+from tests.world.agreement import agree
 from tests.world.sessions import accept_agreement, at, free_slot
 
 
@@ -46,9 +47,13 @@ def test_a_changed_agreement_is_named_as_such(world, client_for, in_tenant, acto
     assert "The coaching agreement has changed" in html and "/agreement/" in html
 
 
-def test_once_accepted_the_free_times_show(world, client_for):
+def test_once_accepted_and_the_objectives_agreed_the_free_times_show(world, client_for, in_tenant):
     client = client_for(world.acme.employee2, world.acme.host)
     assert client.post("/agreement/accept/", {"version": "0"}).status_code == 302
+    # Then the objectives with the coach (tests/programmes/test_enrolment_agreement.py).
+    assert "First, agree the objectives with your coach" in client.get("/book/").content.decode()
+    with in_tenant(world.acme):
+        agree(Enrolment.objects.get(pk=world.acme.people["enrolment2"]))
     assert "Free times" in client.get("/book/").content.decode()
 
 

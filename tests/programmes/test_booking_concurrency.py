@@ -23,10 +23,19 @@ from django_tenants.utils import tenant_context
 
 from programmes.availability.models import Slot
 from programmes.availability.services import REMOVE, slots_offer
-from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Enrolment, Session
+from programmes.models import (
+    Agreement,
+    AgreementAcceptance,
+    Attendance,
+    CreditTransaction,
+    Enrolment,
+    EnrolmentAgreement,
+    Session,
+)
 from tenants.models import Membership, Role, User
 from tests.connections import in_own_connection
 from tests.world import PASSWORD, build_world, sign_in
+from tests.world.agreement import agree
 from tests.world.sessions import at, free_slot
 
 THREADS = 20
@@ -75,6 +84,7 @@ def _bookers(world, made: Made, per_organisation: int, credits: int) -> list[Boo
                     credit_allowance=credits,
                 )
                 AgreementAcceptance.objects.create(agreement=agreement, user=user)
+                agree(enrolment)
                 client = sign_in(Client(HTTP_HOST=org.host), user, org.host)
                 made.session_keys.append(client.session.session_key)
                 bookers.append(Booker(user, org, client, enrolment.pk))
@@ -91,6 +101,7 @@ def _clean(world, made: Made) -> None:
             Attendance.objects.filter(user_id__in=user_ids).delete()
             sessions.delete()
             AgreementAcceptance.objects.filter(user_id__in=user_ids).delete()
+            EnrolmentAgreement.objects.filter(enrolment__employee_id__in=user_ids).delete()
             Enrolment.objects.filter(employee_id__in=user_ids).delete()
             agreement_id = made.agreements.get(org.organisation.schema_name)
             if agreement_id is not None:

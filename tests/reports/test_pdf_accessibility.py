@@ -116,6 +116,7 @@ TITLES = {
     "programme": {"en": "Programme report", "nl": "Programmarapport"},
     "personal": {"en": "Personal progress report", "nl": "Persoonlijk voortgangsrapport"},
     "hours": {"en": "Coaching hours", "nl": "Coachinguren"},
+    "agreement": {"en": "Coaching agreement", "nl": "Coachingovereenkomst"},
 }
 
 
@@ -221,3 +222,18 @@ def _elements(element):
         if isinstance(kid, pikepdf.Dictionary):
             yield kid
             yield from _elements(kid)
+
+
+@pytest.mark.parametrize(("slug", "language"), ORGANISATIONS)
+def test_the_coaching_agreement_is_accessible_in_the_organisations_language(
+    world, client_for, slug, language, tmp_path
+):
+    """Whoever downloads it (here an English-speaking HR manager in the Dutch organisation too), the agreement
+    is in the organisation's language, the language its text is written in."""
+    org = getattr(world, slug)
+    org.hr.language = "en"
+    org.hr.save(update_fields=["language"])
+    for user in (org.employee, org.coach, org.hr):
+        response = client_for(user, org.host).get(reverse("enrolment_agreement_pdf", args=[org.people["enrolment"]]))
+        assert response.status_code == 200
+        assert_accessible(response.content, language=language, title=TITLES["agreement"][language], tmp_path=tmp_path)

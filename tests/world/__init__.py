@@ -9,6 +9,7 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
                  `user_ensure()` and `employee_ensure()` for more people.
     programmes   in each organisation a programme with two cohorts and an enrolment of each employee
     sessions     coming and past sessions, free slots, an urgent request, a calendar feed
+    agreement    objectives agreed by `employee` and their coach (the sponsor awaited)
     journal      reflections, a goal with its parts, feedback, notes and a summary
     pulse        a private and a shared pulse of `employee`
     assessments  the built-in instrument scheduled and answered, HR's own instrument
@@ -35,6 +36,7 @@ from programmes.models import EmployeeProfile
 from tenants import two_factor as second_factor
 from tenants.models import Membership, Organisation, Role, User
 from tenants.services import membership_grant, organisation_create, public_organisation_ensure
+from tests.world.agreement import agreement_world
 from tests.world.assessments import assessments_world
 from tests.world.journal import journal_world
 from tests.world.matching import matching_world
@@ -48,6 +50,7 @@ from tests.world.two_factor import two_factor_world
 HOOKS: list = [
     programmes_world,
     sessions_world,
+    agreement_world,
     journal_world,
     pulse_world,
     assessments_world,

@@ -31,6 +31,7 @@ from programmes.models import (
     UrgentRequest,
 )
 from tenants.models import Membership, Role
+from tests.world.agreement import agreed_for_booking
 
 _known: dict[str, dict] = {}
 _shared: dict[str, int] = {}
@@ -176,9 +177,11 @@ def sessions_world(world) -> None:
 
 def accept_agreement(user) -> None:
     """`user` accepts the coaching agreement in force in the current schema (the default text if HR
-    published none), as the agreement page would."""
+        published none), as the agreement page would, and agrees the objectives of their open enrolments with
+    their coach (booking waits for both)."""
     agreement = Agreement.objects.order_by("-version").first() or Agreement.objects.create(version=1, body="Text")
     AgreementAcceptance.objects.get_or_create(agreement=agreement, user=user)
+    agreed_for_booking(user)
 
 
 def free_slot(coach, starts_at, *, minutes: int = 60, only_for=None, mode: str = "video") -> Slot:
