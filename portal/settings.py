@@ -86,6 +86,7 @@ TENANT_APPS = [
     "reports",
     "webhooks",
     "scim",
+    "stakeholders",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -314,6 +315,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["reports-erasures-due"] = {"task": "reports.tasks.erasures_run", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["reports-retention"] = {"task": "reports.tasks.retention_run", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["assessment-reminders"] = {"task": "assessments.assessment_reminders", "schedule": 24 * 60 * 60}
+CELERY_BEAT_SCHEDULE["stakeholder-rater-reminders"] = {
+    "task": "stakeholders.rater_reminders",
+    "schedule": 24 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["journal-overdue-actions"] = {
     "task": "assessments.overdue_action_reminders",
     "schedule": 24 * 60 * 60,

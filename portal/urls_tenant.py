@@ -30,6 +30,7 @@ api_patterns = [
     path("", include("reports.urls_api")),
     path("", include("webhooks.urls_api")),
     path("", include("scim.urls_api")),
+    path("", include("stakeholders.urls_api")),
 ]
 
 urlpatterns = common + [
@@ -56,4 +57,5 @@ urlpatterns = common + [
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
     path("", include("scim.urls")),
+    path("", include("stakeholders.urls")),
 ]

@@ -67,6 +67,7 @@ from assessments.models import ActionItem, Assignment, Goal, PhaseAssessment, Re
 from portal import policy
 from programmes.models import EmployeeProfile, Enrolment, Session
 from reports.models import ReleasedCell
+from stakeholders.models import Rater, Round
 
 THRESHOLD_SETTING = "MIN_AGGREGATE_GROUP_SIZE"
 CELL_DIMENSIONS = ("cohort", "department")  # a cohort lies in one programme, so a cell lies in one too
@@ -89,6 +90,7 @@ CONTRIBUTORS = {
     "reflections": "people who wrote a reflection",
     "goals": "people who set a goal",
     "actions": "people with goal actions",
+    "stakeholders": "people who asked for stakeholder feedback in a round (counts of raters asked and answered)",
 }
 KINDS = tuple(CONTRIBUTORS)
 
@@ -350,6 +352,7 @@ def _contributions(today: date) -> Iterator[tuple[str, str, int, int, int, bool,
     yield from _change()
     yield from _ratings()
     yield from _journal(today)
+    yield from _stakeholder_rounds()
 
 
 def _live_enrolments():
@@ -543,3 +546,30 @@ def _journal(today: date):
                 True,
                 {"done": row["done"], "overdue": row["overdue"], "late_people": 1 if row["overdue"] else 0},
             )
+
+
+def _stakeholder_rounds():
+    """Per person and round moment: that they asked for feedback, how many raters they asked and how many
+    answered. Counts only: what anyone answered never reaches HR."""
+
+    rows = (
+        Round.objects.exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
+        .order_by()
+        .values("moment", "enrolment__programme_id", "enrolment__cohort_id", "employee_id")
+        .annotate(
+            invited=Count("raters", filter=~Q(raters__relation=Rater.Relation.SELF)),
+            answered=Count(
+                "raters", filter=~Q(raters__relation=Rater.Relation.SELF) & Q(raters__submitted_at__isnull=False)
+            ),
+        )
+    )
+    for row in rows:
+        yield (
+            "stakeholders",
+            row["moment"],
+            row["enrolment__programme_id"],
+            row["enrolment__cohort_id"],
+            row["employee_id"],
+            True,
+            {"rounds": 1, "invited": row["invited"], "answered": row["answered"]},
+        )

@@ -11,6 +11,7 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
     sessions     coming and past sessions, free slots, an urgent request, a calendar feed
     journal      reflections, a goal with its parts, feedback, notes and a summary
     assessments  the built-in instrument scheduled and answered, HR's own instrument
+    stakeholders stakeholder rounds: one finished pair (start released), one open with known rater links
     two_factor   coaches and platform staff with an authenticator holding the demo key (`code_for()`)
     invitations  accepting invitations as the people invited would
     reports      on demand: a programme with enough people for aggregates, every piece of content a canary
@@ -37,11 +38,19 @@ from tests.world.assessments import assessments_world
 from tests.world.journal import journal_world
 from tests.world.programmes import programmes_world
 from tests.world.sessions import sessions_world
+from tests.world.stakeholders import stakeholders_world
 from tests.world.two_factor import two_factor_world
 
 # The parts of the world, each on top of the ones before it: functions (world) -> None, run once the
 # people exist.
-HOOKS: list = [programmes_world, sessions_world, journal_world, assessments_world, two_factor_world]
+HOOKS: list = [
+    programmes_world,
+    sessions_world,
+    journal_world,
+    assessments_world,
+    two_factor_world,
+    stakeholders_world,
+]
 
 PASSWORD = "correct horse battery"
 
