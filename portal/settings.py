@@ -430,6 +430,8 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "assessments.models.instruments.Question.Kind",
         "GoalStatusEnum": "assessments.models.Goal.Status",
         "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
+        "StakeholderRoundMomentEnum": "stakeholders.models.Round.Moment",
+        "MomentEnum": "assessments.models.instruments.PhaseAssessment.Moment",
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     },
