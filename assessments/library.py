@@ -698,6 +698,122 @@ SESSION_CHECK_IN = {
     ],
 }
 
+
+def _observed_bands(strength_en: str, strength_nl: str) -> list:
+    """The three bands of an observed-behaviour dimension: what the raters' mean says, and what next."""
+    return [
+        (
+            0,
+            39,
+            "Seldom seen",
+            "Zelden gezien",
+            "The people around you seldom see this yet. Choose one situation this month where they could.",
+            "De mensen om je heen zien dit nog zelden. Kies deze maand één situatie waarin ze het wel kunnen zien.",
+        ),
+        (
+            40,
+            69,
+            "Seen at times",
+            "Soms gezien",
+            "The people around you see this at times. Ask one of them when it worked and what made the difference.",
+            "De mensen om je heen zien dit soms. Vraag een van hen wanneer het lukte en wat het verschil maakte.",
+        ),
+        (70, 100, "Clearly seen", "Duidelijk gezien", strength_en, strength_nl),
+    ]
+
+
+# Answered by the people around the employee (and by the employee, as the self-rating beside theirs) at the
+# start and the end of a programme: behaviour others can see, never what goes on inside. The items describe
+# behaviour without a subject, so the same wording serves the raters and the self-rating.
+OBSERVED_BEHAVIOUR = {
+    "key": "observed-behaviour",
+    "title_en": "Observed behaviour",
+    "title_nl": "Waargenomen gedrag",
+    "description_en": "How the people who work with this person see them at work. Answer for what you have seen "
+    "yourself in the last few months. Your answers are combined with those of at least two others before "
+    "anyone sees them.",
+    "description_nl": "Hoe de mensen die met deze persoon werken hem of haar op het werk zien. Antwoord vanuit wat "
+    "je de afgelopen maanden zelf hebt gezien. Je antwoorden worden samengevoegd met die van minstens twee "
+    "anderen voordat iemand ze ziet.",
+    "dimensions": [
+        {
+            "key": "listening",
+            "name_en": "Listening",
+            "name_nl": "Luisteren",
+            "description_en": "Letting others finish, asking before answering, taking other views seriously.",
+            "description_nl": "Anderen laten uitpraten, eerst vragen en dan antwoorden, andere standpunten serieus nemen.",
+            "bands": _observed_bands(
+                "Others clearly experience being heard. Keep it up when the pressure rises.",
+                "Anderen voelen zich duidelijk gehoord. Houd dat vast als de druk toeneemt.",
+            ),
+        },
+        {
+            "key": "clarity",
+            "name_en": "Clarity",
+            "name_nl": "Duidelijkheid",
+            "description_en": "Saying what is expected and why, and keeping agreements.",
+            "description_nl": "Zeggen wat er verwacht wordt en waarom, en afspraken nakomen.",
+            "bands": _observed_bands(
+                "Others know where they stand with you. Use that to make room for their ideas too.",
+                "Anderen weten waar ze met je aan toe zijn. Gebruik dat om ook ruimte te maken voor hun ideeën.",
+            ),
+        },
+        {
+            "key": "feedback",
+            "name_en": "Giving and asking feedback",
+            "name_nl": "Feedback geven en vragen",
+            "description_en": "Naming what goes well and what could be better, and asking for the same.",
+            "description_nl": "Benoemen wat goed gaat en wat beter kan, en daar zelf ook om vragen.",
+            "bands": _observed_bands(
+                "Feedback flows both ways around you. Help others learn to do the same.",
+                "Rond jou gaat feedback twee kanten op. Help anderen dat ook te leren.",
+            ),
+        },
+        {
+            "key": "composure",
+            "name_en": "Composure under pressure",
+            "name_nl": "Rust onder druk",
+            "description_en": "Staying calm and approachable when things get busy or tense.",
+            "description_nl": "Rustig en benaderbaar blijven als het druk of gespannen wordt.",
+            "bands": _observed_bands(
+                "You stay calm and approachable under pressure. Others lean on that: look after your own energy.",
+                "Je blijft rustig en benaderbaar onder druk. Anderen leunen daarop: let ook op je eigen energie.",
+            ),
+        },
+    ],
+    "questions": [
+        (
+            "listening",
+            LIKERT_5,
+            "Lets others finish before responding.",
+            "Laat anderen uitpraten voordat hij of zij reageert.",
+            False,
+        ),
+        (
+            "listening",
+            LIKERT_5,
+            "Asks questions to understand another view.",
+            "Stelt vragen om een ander standpunt te begrijpen.",
+            False,
+        ),
+        (
+            "clarity",
+            LIKERT_5,
+            "Makes clear what is expected, and why.",
+            "Maakt duidelijk wat er verwacht wordt, en waarom.",
+            False,
+        ),
+        ("clarity", LIKERT_5, "Keeps the agreements made.", "Komt gemaakte afspraken na.", False),
+        ("feedback", LIKERT_5, "Says specifically what went well.", "Zegt concreet wat er goed ging.", False),
+        ("feedback", LIKERT_5, "Avoids saying what could be better.", "Vermijdt het om te zeggen wat beter kan.", R),
+        ("feedback", LIKERT_5, "Asks others for feedback.", "Vraagt anderen om feedback.", False),
+        ("composure", LIKERT_5, "Stays calm when things get tense.", "Blijft rustig als het gespannen wordt.", False),
+        ("composure", LIKERT_5, "Is hard to approach when busy.", "Is moeilijk benaderbaar als het druk is.", R),
+        (None, TEXT, "What should this person keep doing?", "Wat moet deze persoon vooral blijven doen?", False),
+        (None, TEXT, "What could this person do differently?", "Wat zou deze persoon anders kunnen doen?", False),
+    ],
+}
+
 _STANDING_SCALE = {
     "low_label_en": "Nowhere yet",
     "low_label_nl": "Nog nergens",
@@ -705,7 +821,7 @@ _STANDING_SCALE = {
     "high_label_nl": "Helemaal bereikt",
 }
 
-LIBRARY = [SELF_CONFIDENCE, READINESS_FOR_CHANGE, SESSION_CHECK_IN]
+LIBRARY = [SELF_CONFIDENCE, READINESS_FOR_CHANGE, SESSION_CHECK_IN, OBSERVED_BEHAVIOUR]
 
 
 def _labels(spec: dict, dimension_key: str | None, kind: str) -> dict:

@@ -210,6 +210,27 @@ ROWS: tuple[Row, ...] = (
         aggregated=True,
     ),
     Row(
+        _("Stakeholder feedback rounds and whom the employee asked"),
+        ("stakeholders.Round", "stakeholders.Rater"),
+        OWN,
+        _(
+            "of the people they coach; whom was asked only if the employee let them invite, the results only "
+            "once the employee released them"
+        ),
+        None,
+        aggregated=True,
+    ),
+    Row(
+        _(
+            "Stakeholder answers one by one: never shown to anyone; the employee (and their coach, once "
+            "released) sees means and comments per group of at least three raters"
+        ),
+        ("stakeholders.RaterAnswer",),
+        None,
+        None,
+        None,
+    ),
+    Row(
         _("Questionnaires (questions, scales, when they are asked), never anyone's answers"),
         (
             "assessments.Instrument",
@@ -425,6 +446,7 @@ CONTRIBUTORS = {
     "actions": _("for goal actions, the people who have actions"),
     "pulse": _("for the pulse, the people who gave one (each person's own average counts once)"),
     "rematches": _("for changes of coach, the people who changed coach"),
+    "stakeholders": _("for stakeholder feedback, the people who asked for it (counts of raters asked and answered)"),
 }
 
 

@@ -23,6 +23,7 @@ OPEN_PREFIXES = (
     "/password-reset/",
     "/reset/",
     "/invitation/",
+    "/feedback/",  # a stakeholder's personal link: no account, whoever is signed in here
     "/i18n/",
     "/static/",
     "/api/v1/auth/token/",

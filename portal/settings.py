@@ -88,6 +88,7 @@ TENANT_APPS = [
     "webhooks",
     "scim",
     "matching",
+    "stakeholders",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -321,6 +322,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["reports-erasures-due"] = {"task": "reports.tasks.erasures_run", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["reports-retention"] = {"task": "reports.tasks.retention_run", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["assessment-reminders"] = {"task": "assessments.assessment_reminders", "schedule": 24 * 60 * 60}
+CELERY_BEAT_SCHEDULE["stakeholder-rater-reminders"] = {
+    "task": "stakeholders.rater_reminders",
+    "schedule": 24 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["journal-overdue-actions"] = {
     "task": "assessments.overdue_action_reminders",
     "schedule": 24 * 60 * 60,
@@ -432,6 +437,8 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "assessments.models.instruments.Question.Kind",
         "GoalStatusEnum": "assessments.models.Goal.Status",
         "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
+        "StakeholderRoundMomentEnum": "stakeholders.models.Round.Moment",
+        "MomentEnum": "assessments.models.instruments.PhaseAssessment.Moment",
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
         "CoachingLanguageEnum": "coaches.models.Language",

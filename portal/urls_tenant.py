@@ -31,6 +31,7 @@ api_patterns = [
     path("", include("webhooks.urls_api")),
     path("", include("scim.urls_api")),
     path("", include("matching.urls_api")),
+    path("", include("stakeholders.urls_api")),
 ]
 
 urlpatterns = common + [
@@ -58,4 +59,5 @@ urlpatterns = common + [
     path("", include("webhooks.urls")),
     path("", include("scim.urls")),
     path("", include("matching.urls")),
+    path("", include("stakeholders.urls")),
 ]

@@ -248,6 +248,10 @@ ENTRIES: tuple[Entry, ...] = (
         reason="coaches only; an erased employee's 1:1 notes go with their sessions (SESSION_CONTENT)",
     ),
     Entry("assessments.SessionSummary", "author", REFERENCE, NULL, dated_by="updated_at"),
+    # --- stakeholder feedback ----------------------------------------------------------------------------
+    # The rounds about the person and whom they asked; never what a rater answered (no rule yields it).
+    Entry("stakeholders.Round", "employee", ROW, DELETE, children=("raters",)),
+    Entry("stakeholders.Rater", "invited_by", REFERENCE, NULL, dated_by="invited_at"),
     # --- reports ---------------------------------------------------------------------------------------
     Entry("reports.AuditEvent", "actor", REFERENCE, NULL, dated_by="at"),
     Entry(
@@ -291,6 +295,7 @@ RETENTION: tuple[tuple[str, str], ...] = (
     ("assessments.SessionSummary", "updated_at"),
     ("assessments.AccessLogEntry", "at"),
     ("programmes.UrgentRequest", "created_at"),
+    ("stakeholders.Round", "created_at"),
 )
 
 
@@ -312,6 +317,10 @@ SECRET_FIELDS: dict[tuple[str, str], str] = {
     ("sessions.Session", "session_data"): "the signed session, with a digest of the password hash",
     ("tenants.ApiToken", "digest"): "the SHA-256 of an API token, which would let guesses be checked offline",
     ("tenants.RecoveryCode", "digest"): "the digest of a recovery code",
+    (
+        "stakeholders.Rater",
+        "token_digest",
+    ): "the SHA-256 of a rater's personal link, which would let guesses be checked",
 }
 # Primary keys that are not a sequence but only name a row, which the pages reach through the policy.
 OPAQUE_IDS: dict[str, str] = {
@@ -344,6 +353,7 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "otp_totp.TOTPDevice": ("key",),
     "tenants.RecoveryCode": ("digest",),
     "reports.ReportJob": ("pdf",),
+    "stakeholders.Rater": ("token_digest",),
 }
 
 

@@ -77,6 +77,7 @@ from matching.models import Rematch
 from portal import policy
 from programmes.models import EmployeeProfile, Enrolment, Session
 from reports.models import ReleasedCell
+from stakeholders.models import Rater, Round
 
 THRESHOLD_SETTING = "MIN_AGGREGATE_GROUP_SIZE"
 CELL_DIMENSIONS = ("cohort", "department")  # a cohort lies in one programme, so a cell lies in one too
@@ -101,6 +102,7 @@ CONTRIBUTORS = {
     "actions": "people with goal actions",
     "pulse": "people who gave a pulse (each person's own average counts once)",
     "rematches": "people who changed coach",
+    "stakeholders": "people who asked for stakeholder feedback in a round (counts of raters asked and answered)",
 }
 KINDS = tuple(CONTRIBUTORS)
 
@@ -364,6 +366,7 @@ def _contributions(today: date) -> Iterator[tuple[str, str, int, int, int, bool,
     yield from _journal(today)
     yield from _pulse()
     yield from _rematches()
+    yield from _stakeholder_rounds()
 
 
 def _rematches():
@@ -583,3 +586,30 @@ def _pulse():
     for row in rows:
         values = {"people": 1, **{name: round(float(row[name]), 3) for name in ("feeling", "energy", "confidence")}}
         yield "pulse", "", row["enrolment__programme_id"], row["enrolment__cohort_id"], row["employee_id"], True, values
+
+
+def _stakeholder_rounds():
+    """Per person and round moment: that they asked for feedback, how many raters they asked and how many
+    answered. Counts only: what anyone answered never reaches HR."""
+
+    rows = (
+        Round.objects.exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
+        .order_by()
+        .values("moment", "enrolment__programme_id", "enrolment__cohort_id", "employee_id")
+        .annotate(
+            invited=Count("raters", filter=~Q(raters__relation=Rater.Relation.SELF)),
+            answered=Count(
+                "raters", filter=~Q(raters__relation=Rater.Relation.SELF) & Q(raters__submitted_at__isnull=False)
+            ),
+        )
+    )
+    for row in rows:
+        yield (
+            "stakeholders",
+            row["moment"],
+            row["enrolment__programme_id"],
+            row["enrolment__cohort_id"],
+            row["employee_id"],
+            True,
+            {"rounds": 1, "invited": row["invited"], "answered": row["answered"]},
+        )

@@ -17,6 +17,7 @@ from reports import charts, pdf
 from reports.selectors import coach as coach_selectors
 from reports.selectors import dashboard as dashboard_selectors
 from reports.selectors import personal as personal_selectors
+from stakeholders import selectors as stakeholder_selectors
 
 DEFAULT_ACCENT = "#2f5d8a"
 
@@ -155,7 +156,22 @@ def personal_context(*, actor: policy.Actor, person, reflection_ids: list[int] |
             for line in group.lines
         ]
         groups.append({"group": group, "chart": result_charts.get(id(group), ""), "rows": rows})
-    return {"report": report, "result_groups": groups}
+    return {"report": report, "result_groups": groups, "stakeholder_changes": stakeholder_changes(actor, person)}
+
+
+def stakeholder_changes(actor: policy.Actor, person) -> list[dict]:
+    """The stakeholder rounds' change per dimension the reader may see (a coach: released rounds only)."""
+    changes = []
+    for change in stakeholder_selectors.change_for(actor=actor, employee_id=person.pk):
+        chart = charts.change(
+            [(line.name, line.start, line.end) for line in change.lines],
+            title=_("%(programme)s: what the people around you saw at the start and at the end")
+            % {"programme": change.programme},
+            before=_("Start"),
+            after=_("End"),
+        )
+        changes.append({"change": change, "chart": chart})
+    return changes
 
 
 def personal_pdf(

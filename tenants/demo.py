@@ -147,6 +147,7 @@ CONTENT_SEEDERS: list[str] = [
     "assessments.demo.journal.seed",
     "assessments.demo.pulse.seed",
     "matching.demo.seed",
+    "stakeholders.demo.seed",
 ]
 
 

@@ -190,6 +190,15 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "my_data"): (T, "api_me_export"),
     (T, "my_erasure_request"): (T, "api_my_erasure"),
     (T, "my_erasure_cancel"): (T, "api_my_erasure"),
+    # stakeholder feedback
+    (T, "stakeholder_rounds"): (T, "api_stakeholder-round-list"),
+    (T, "stakeholder_round_create"): (T, "api_stakeholder-round-list"),
+    (T, "stakeholder_round"): (T, "api_stakeholder-round-detail"),
+    (T, "stakeholder_invite"): (T, "api_stakeholder-round-raters"),
+    (T, "stakeholder_consent"): (T, "api_stakeholder-round-consent"),
+    (T, "stakeholder_results"): (T, "api_stakeholder-round-results"),
+    (T, "stakeholder_release"): (T, "api_stakeholder-round-release"),
+    (T, "stakeholder_overview"): (T, "api_stakeholder_completion"),
 }
 
 # (host, page name) -> why it has no API counterpart, and needs none.
@@ -244,6 +253,14 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
     (T, "coach_hours_pdf"): f"{PDF}.",
     (T, "coachee_progress_pdf"): f"{PDF} (a coachee's results: GET /api/v1/assignments/{{id}}/result/).",
     (T, "my_progress_pdf"): f"{PDF} (GET /api/v1/me/export/ holds the same data).",
+    (T, "rater_answer"): (
+        "A rater answers through the personal link emailed to them, with no account and so no API token; the "
+        "link is the only credential and is meant for a person's browser."
+    ),
+    (T, "stakeholder_self"): (
+        "The employee's self-rating is the raters' questionnaire filled in on its page; its figures are in "
+        "GET /api/v1/stakeholder-rounds/{id}/results/."
+    ),
     (P, "calendar_feed"): "The calendar feed is itself a machine-readable document (iCalendar) for calendar programs.",
     **{
         (T, name): "The SCIM 2.0 service (RFC 7644) is itself an API, for the organisation's HR system, with its own "

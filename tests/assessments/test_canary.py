@@ -41,6 +41,7 @@ from assessments.models.pulse import Pulse
 from assessments.tasks import organisation_overdue_action_reminders
 from matching.models import Rematch
 from programmes.models import Cohort, Enrolment, Phase, Session
+from stakeholders.models import Rater, RaterAnswer
 from tests.world import sign_in
 from tests.world.assessments import assessment_handed_in, assessment_schedule
 
@@ -63,12 +64,22 @@ KINDS = (
     "private_pulse",
     "shared_pulse",
     "rematch_reason",
+    "rater_comment",
+    "rater_comment_held",
+    "rater_manager_comment",
 )
-# What each kind of person may read. Everyone else: nothing.
-OWNER_MAY_READ = set(KINDS) - {"note"}
+# What each kind of person may read. Everyone else: nothing. A rater's comment shows only within a group of
+# at least three (a named manager is a group of one), to the coach only once the employee released it.
+OWNER_MAY_READ = set(KINDS) - {"note", "rater_manager_comment"}
 # The reason for a change of coach is the employee's alone: not their coach's, not the former coach's
 # (the coach of both, below), not HR's (who sees counts per programme).
-COACH_MAY_READ = set(KINDS) - {"private_reflection", "private_pulse", "rematch_reason"}
+COACH_MAY_READ = set(KINDS) - {
+    "private_reflection",
+    "private_pulse",
+    "rematch_reason",
+    "rater_comment_held",
+    "rater_manager_comment",
+}
 # What the walk must find for them somewhere (answers are the results pages' business: allowed, not required).
 OWNER_MUST_FIND = OWNER_MAY_READ - {"answer"}
 COACH_MUST_FIND = COACH_MAY_READ - {"answer"}
@@ -172,8 +183,22 @@ def _plant(world, markers: dict[str, str]) -> dict:
     rematch = Rematch.objects.create(
         enrolment=enrolment, employee=org.employee, former_coach=world.coach_both, reason=markers["rematch_reason"]
     )
+    # Raters' comments in the employee's stakeholder rounds: a peer's in the released start round and in the
+    # unreleased end round, and the named manager's (a group of one: never shown).
+    for key, relation, marker in (
+        ("s_start", "peer", "rater_comment"),
+        ("s_end", "peer", "rater_comment_held"),
+        ("s_start", "manager", "rater_manager_comment"),
+    ):
+        rater = Rater.objects.filter(round_id=org.people[key], relation=relation, submitted_at__isnull=False).first()
+        text_question = inst.Question.objects.filter(version_id=rater.round.version_id, kind="text").first()
+        RaterAnswer.objects.update_or_create(
+            rater=rater, question=text_question, defaults={"text": markers[marker], "saved_at": now}
+        )
     # Every object that carries a marker or names the employee; a pattern is tried with each of these ids.
     ids = {
+        org.people["s_start"],
+        org.people["s_end"],
         private.pk,
         shared.pk,
         reply.pk,
@@ -204,6 +229,8 @@ def _plant(world, markers: dict[str, str]) -> dict:
         "options": [option.pk],
         "actions": [action.pk],
         "markers": markers,
+        # The rater links of the test world: every reader opens them as a rater would.
+        "tokens": [org.people["s_token_open"], org.people["s_token_closed"]],
     }
 
 
@@ -230,7 +257,9 @@ def _candidates(name: str, planted: dict) -> list:
         return planted["actions"]
     if name.endswith("pk") or name.endswith("id"):
         return planted["ids"]
-    return []  # tokens, slugs, secrets: nothing of ours is named by them
+    if name == "token":
+        return planted["tokens"]
+    return []  # slugs, secrets: nothing of ours is named by them
 
 
 def _urls(urlconf: str, planted: dict) -> list[tuple[str, list[str]]]:

@@ -13,6 +13,7 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
     journal      reflections, a goal with its parts, feedback, notes and a summary
     pulse        a private and a shared pulse of `employee`
     assessments  the built-in instrument scheduled and answered, HR's own instrument
+    stakeholders stakeholder rounds: one finished pair (start released), one open with known rater links
     two_factor   coaches and platform staff with an authenticator holding the demo key (`code_for()`)
     matching     coach profiles, each organisation's coach pool, a programme where employees choose
     invitations  accepting invitations as the people invited would
@@ -43,6 +44,7 @@ from tests.world.matching import matching_world
 from tests.world.programmes import programmes_world
 from tests.world.pulse import pulse_world
 from tests.world.sessions import sessions_world
+from tests.world.stakeholders import stakeholders_world
 from tests.world.two_factor import two_factor_world
 
 # The parts of the world, each on top of the ones before it: functions (world) -> None, run once the
@@ -56,6 +58,7 @@ HOOKS: list = [
     assessments_world,
     two_factor_world,
     matching_world,
+    stakeholders_world,
 ]
 
 PASSWORD = "correct horse battery"
