@@ -427,6 +427,7 @@ SPECTACULAR_SETTINGS = {
         "AccessLogKindEnum": "assessments.models.journal.AccessLogEntry.Kind",
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "RoleEnum": "tenants.models.Role",
     },
 }
 
