@@ -244,6 +244,9 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
             "scim_users_search",
             "scim_search",
             "scim_user",
+            "scim_groups",
+            "scim_groups_search",
+            "scim_group",
             "scim_not_found",
         )
     },
