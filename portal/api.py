@@ -20,6 +20,7 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -27,7 +28,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from portal import policy
-from portal.api_schema import refused
+from portal.api_schema import PUBLIC_SETTINGS, PUBLIC_URLCONF, refused
+from portal.authentication import PersonTokenAuthentication
 from portal.throttling import client_address
 from tenants import tokens, two_factor
 from tenants.models import ApiToken
@@ -67,6 +69,12 @@ class MemberTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+
+
+class PersonTokenScheme(MemberTokenScheme):
+    """The same token on the public host, standing for its person."""
+
+    target_class = "portal.authentication.PersonTokenAuthentication"
 
 
 class Conflict(exceptions.APIException):
@@ -349,3 +357,12 @@ class SchemaView(SpectacularAPIView):
             data=generator.get_schema(request=None, public=True),
             headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, None)}"'},
         )
+
+
+class PublicSchemaView(SchemaView):
+    """/api/v1/schema/ on the public host: the schema of its API (the committed docs/api/openapi-public.yaml),
+    for a signed-in browser or a person's token, as the public host's API itself."""
+
+    urlconf = PUBLIC_URLCONF
+    custom_settings = PUBLIC_SETTINGS
+    authentication_classes = [PersonTokenAuthentication, SessionAuthentication]

@@ -16,6 +16,9 @@ by hand:
 - `security: []` where no sign-in is needed.
 
 `postprocess` then types the nullable references OpenAPI 3.0 requires a `type` beside.
+
+The public host has a schema of its own (`PUBLIC_SETTINGS`, generated from portal.urls_public): the same
+rules, its own title, description and server.
 """
 
 from __future__ import annotations
@@ -57,6 +60,25 @@ STANDARD_ACTIONS = {
     "destroy": "Delete one {singular}",
 }
 SUMMARY_LENGTH = 90
+PUBLIC_URLCONF = "portal.urls_public"
+# SPECTACULAR_SETTINGS for the public host's schema (`manage.py spectacular --custom-settings ...`).
+PUBLIC_SETTINGS = {
+    "TITLE": "Coaching portal API: the public host",
+    "DESCRIPTION": "A person's own views across organisations, on the portal's public host: the organisations "
+    "where they hold a role, the invitations to their address, and a coach's workspace. A personal API token "
+    "made on any of the person's organisation hosts (POST /api/v1/auth/token/ there) is valid here for their "
+    "own views only.",
+    "SERVERS": [
+        {
+            "url": "{scheme}://{domain}",
+            "description": "The portal's public host (no organisation in the name).",
+            "variables": {
+                "scheme": {"default": "http", "enum": ["https", "http"]},
+                "domain": {"default": "localhost:8000", "description": "The portal's domain (PORTAL_DOMAIN)."},
+            },
+        }
+    ],
+}
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})

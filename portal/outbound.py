@@ -11,6 +11,8 @@ our own network: the one set of server-side request forgery rules.
   host, so a second lookup that answers otherwise (DNS rebinding) gains nothing.
 - Redirects are followed only as often as the caller says (none by default), each new address checked
   again; timeouts and the most bytes read are the caller's too.
+- Several requests to one checked address may share a kept-alive connection (`Connection`): it connects
+  to that address only, and is closed rather than drained when an answer is longer than the caller reads.
 
 The exceptions carry what was wrong, not words: each feature says it in its own terms to its own people.
 """
@@ -146,6 +148,9 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
     def connect(self) -> None:
         self.sock = socket.create_connection((self._address, self.port), timeout=self._connect_timeout)
         self.sock.settimeout(self.timeout)
+        # As http.client's own connect: headers and body go out in two writes, and on a kept-alive
+        # connection Nagle's algorithm would hold the body back until the receiver's delayed ACK (40 ms).
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class _PinnedHTTPSConnection(_PinnedHTTPConnection):
@@ -167,6 +172,55 @@ def _redirected(current: Target, location: str) -> Target:
     return target(url)
 
 
+class Connection:
+    """Requests to one checked `target` over one kept-alive connection (reopened, to the same checked
+    address, when the other side closes it); no redirects are followed. Use it as a context manager."""
+
+    def __init__(self, target: Target, *, connect_timeout: float, read_timeout: float):
+        self.target = target
+        kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+        self._connection = kind(target, connect_timeout, read_timeout)
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def request(
+        self, *, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None, most_bytes: int
+    ) -> Response:
+        """One exchange; raises Unreachable when it fails. When a kept-alive connection turns out closed by
+        the other side (reset, broken pipe: it closed it while idle), the request is made once more on a
+        new connection to the same checked address."""
+        reused = self._connection.sock is not None
+        try:
+            return self._exchange(method, body, headers, most_bytes)
+        except Unreachable as failed:
+            if not (reused and isinstance(failed.cause, (ConnectionResetError, BrokenPipeError))):
+                raise
+        return self._exchange(method, body, headers, most_bytes)
+
+    def _exchange(self, method, body, headers, most_bytes: int, *, following: bool = False) -> Response:
+        """Send, and read at most `most_bytes` of the answer (none of a redirect that is `following`)."""
+        connection = self._connection
+        try:
+            connection.request(method, self.target.path, body=body, headers=headers or {})
+            answer = connection.getresponse()
+            location = answer.getheader("Location") or ""
+            followed = following and answer.status in REDIRECT_STATUSES and bool(location)
+            content = b"" if followed else answer.read(most_bytes + 1)
+        except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            raise Unreachable(error) from None
+        if not answer.isclosed():  # longer than we read: not drained, the connection is closed instead
+            connection.close()
+        return Response(answer.status, location, content[:most_bytes], len(content) <= most_bytes, self.target)
+
+
 def request(
     target: Target,
     *,
@@ -182,24 +236,12 @@ def request(
     resolved and checked again; a 303 turns into a GET). With none left, a redirect is the answer returned.
     Raises Blocked for a redirect to a refused address and Unreachable when the exchange fails."""
     while True:
-        kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-        connection = kind(target, connect_timeout, read_timeout)
-        try:
-            connection.request(method, target.path, body=body, headers=headers or {})
-            answer = connection.getresponse()
-            location = answer.getheader("Location") or ""
-            if answer.status in REDIRECT_STATUSES and location and redirects > 0:
-                content = b""
-            else:
-                content = answer.read(most_bytes + 1)
-        except (OSError, http.client.HTTPException) as error:
-            raise Unreachable(error) from None
-        finally:
-            connection.close()
-        if answer.status in REDIRECT_STATUSES and location and redirects > 0:
+        with Connection(target, connect_timeout=connect_timeout, read_timeout=read_timeout) as connection:
+            response = connection._exchange(method, body, headers, most_bytes, following=redirects > 0)
+        if response.status in REDIRECT_STATUSES and response.location and redirects > 0:
             redirects -= 1
-            target = _redirected(target, location)
-            if answer.status == 303:
+            target = _redirected(target, response.location)
+            if response.status == 303:
                 method, body = "GET", None
             continue
-        return Response(answer.status, location, content[:most_bytes], len(content) <= most_bytes, target)
+        return response

@@ -443,6 +443,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
         "CoachingLanguageEnum": "coaches.models.Language",
         "SpecialismEnum": "coaches.models.Specialism",
+        "RoleEnum": "tenants.models.Role",
     },
 }
 

@@ -1,15 +1,19 @@
 """The public host: landing, sign-in, "my organisations", the coach's workspace, platform administration."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from portal import api
 from portal.urls_common import urlpatterns as common
 from tenants import views as tenant_views
 from tenants import views_two_factor
 
 handler404 = "portal.views.not_found"
 
-# The person's own views across organisations (the tenant hosts serve everything else, and the schema).
+# The person's own views across organisations (the organisation hosts serve everything else), and their schema.
 api_patterns = [
+    path("schema/", api.PublicSchemaView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("tenants.urls_public_api")),
     path("", include("programmes.urls_public_api")),
     path("", include("coaches.urls_public_api")),

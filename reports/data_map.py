@@ -328,6 +328,7 @@ OPAQUE_IDS: dict[str, str] = {
     "reports.ReportJob": "names a report in preparation, seen only by the person who asked for it",
     "webhooks.Message": "the webhook-id receivers see; it opens nothing, signatures need the endpoint's secret",
     "scim.ScimUser": "the SCIM id the identity provider keeps; it opens nothing without the organisation's SCIM token",
+    "scim.ScimGroup": "the SCIM id of a department the identity provider keeps; it opens nothing without a SCIM token",
 }
 SEQUENTIAL_KEYS = (AutoField, BigAutoField, SmallAutoField)
 # Field classes never written to a file (raw bytes: a rendered PDF, key material).
@@ -339,6 +340,7 @@ NOT_SECRET: dict[tuple[str, str], str] = {
     ("assessments.Dimension", "key"): "a slug naming the dimension",
     ("assessments.Score", "dimension_key"): "the slug of the dimension scored",
     ("scim.ScimUser", "user_name_key"): "the SCIM userName in lower case, for finding it whatever its case",
+    ("scim.ScimGroup", "display_name_key"): "the department's name in lower case, for finding it whatever its case",
 }
 # Per model, the fields a personal export leaves out ("id": the primary key). The rule refuses an export
 # of any model that reaches a secret without withholding it here.

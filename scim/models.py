@@ -73,3 +73,28 @@ class ScimUser(models.Model):
 
     def __str__(self) -> str:
         return self.user_name
+
+
+class ScimGroup(models.Model):
+    """A department of the organisation, as the HR system's SCIM Group. Its members are not stored here:
+    they are the provisioned people whose department it is (their employee profile once they have joined,
+    the department the HR system sent before), so a Group and a User's department never disagree. The id
+    is opaque and stays the same when the department is renamed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    display_name = models.CharField(max_length=120)  # as EmployeeProfile.department
+    display_name_key = models.CharField(max_length=120, unique=True)  # lower case: one department per name
+    external_id = models.CharField(max_length=254, blank=True)
+    # The `display` the HR system gave each member (SCIM User id -> text), answered back as it was sent.
+    member_displays = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("provisioned department")
+        verbose_name_plural = _("provisioned departments")
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -12,6 +12,11 @@ The rules, in the organisation's schema and in one transaction per request:
   Enrolments, sessions, notes and credits stay, for the organisation's retention period.
 - **Re-activation** gives back the roles deprovisioning ended (or invites again a person who never
   accepted), so access and history return together.
+- **Groups are departments.** A SCIM Group is a department of the organisation (scim.models.ScimGroup);
+  its members are the provisioned people whose department it is. Adding a member sets their department
+  (and takes them out of the one they were in), removing one empties it, renaming a Group renames the
+  department for all its members, and deleting a Group empties its members' department; nobody is
+  deprovisioned by a Group. A User given a department makes its Group if there is none.
 """
 
 from __future__ import annotations
@@ -20,18 +25,20 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal import policy
 from portal.policy import Actor
 from programmes.models import EmployeeProfile, Session
 from programmes.services.sessions import session_cancel
-from scim.models import ScimToken, ScimUser
+from scim.models import ScimGroup, ScimToken, ScimUser
 from tenants import services as tenant_services
 from tenants.models import Invitation, Membership, Organisation, PlatformEvent, Role, User
 from webhooks import events, outbox
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 class Conflict(Exception):
@@ -226,6 +233,7 @@ def scim_user_create(*, caller: Caller, person: Person) -> ScimUser:
         _activate(caller, scim_user, person)
     scim_user.save()
     profile_sync(scim_user)
+    group_for_department((person.resource.get(ENTERPRISE) or {}).get("department"))
     _audit(caller, "scim.user_created", scim_user)
     return scim_user
 
@@ -254,6 +262,7 @@ def scim_user_replace(*, caller: Caller, scim_user: ScimUser, person: Person) ->
     scim_user.version += 1
     scim_user.save()
     profile_sync(scim_user)
+    group_for_department((person.resource.get(ENTERPRISE) or {}).get("department"))
     if was_active != person.active:
         _audit(caller, "scim.user_activated" if person.active else "scim.user_deactivated", scim_user)
     return scim_user
@@ -268,3 +277,147 @@ def scim_user_delete(*, caller: Caller, scim_user: ScimUser) -> None:
     scim_user.active = False
     _audit(caller, "scim.user_deleted", scim_user)
     scim_user.delete()
+
+
+# --- groups: the organisation's departments -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Department:
+    """What we read from a SCIM Group: its name, and its members (SCIM User ids) when they are given."""
+
+    display_name: str
+    external_id: str
+    members: list[str] | None  # None: leave the members as they are
+    displays: dict[str, str] | None = None  # the `display` given with a member, by its id
+
+
+class UnknownMember(Exception):
+    """A member that is not a provisioned person of this organisation; `value` names it."""
+
+    def __init__(self, value: str):
+        super().__init__(value)
+        self.value = value
+
+
+def group_members(group: ScimGroup):
+    """The provisioned people whose department it is: their employee profile's once they have joined, the
+    department the HR system sent before that."""
+    joined = EmployeeProfile.objects.filter(department__iexact=group.display_name).values("user_id")
+    return ScimUser.objects.filter(
+        Q(user__isnull=False, user_id__in=joined)
+        | Q(user__isnull=True, **{f"resource__{ENTERPRISE}__department__iexact": group.display_name})
+    ).order_by("created_at", "id")
+
+
+def group_for_department(name: str) -> ScimGroup | None:
+    """The Group of a department a User was given (made when it is new), so every department is a Group."""
+    name = str(name or "").strip()[:120]
+    if not name:
+        return None
+    group, _made = ScimGroup.objects.get_or_create(display_name_key=name.lower(), defaults={"display_name": name})
+    return group
+
+
+def _department_set(scim_user: ScimUser, name: str) -> None:
+    """The person's department is `name` (or none, ""): in what the HR system sent, and in the employee
+    profile once they have joined."""
+    resource = dict(scim_user.resource or {})
+    enterprise = dict(resource.get(ENTERPRISE) or {})
+    if name:
+        enterprise["department"] = name
+        resource["schemas"] = sorted({*resource.get("schemas", []), ENTERPRISE}, key=lambda urn: urn != USER_SCHEMA)
+    else:
+        enterprise.pop("department", None)
+    resource[ENTERPRISE] = enterprise
+    scim_user.resource = resource
+    scim_user.version += 1
+    scim_user.save(update_fields=["resource", "version", "updated_at"])
+    if scim_user.user_id is not None:
+        EmployeeProfile.objects.update_or_create(user_id=scim_user.user_id, defaults={"department": name})
+
+
+def _members_set(group: ScimGroup, values: list[str], displays: dict[str, str] | None = None) -> None:
+    """Exactly these people are in the department: the others in it leave it (their department is emptied),
+    the new ones join it (and leave the department they were in: a person has one)."""
+    wanted: dict[str, ScimUser] = {}
+    for value in values:
+        row = ScimUser.objects.select_for_update().filter(pk=value).first() if _is_uuid(str(value)) else None
+        if row is None:
+            raise UnknownMember(str(value))
+        wanted[str(row.pk)] = resolve(row)
+    for current in group_members(group).select_for_update():
+        if str(current.pk) not in wanted:
+            _department_set(current, "")
+    current_ids = {str(pk) for pk in group_members(group).values_list("pk", flat=True)}
+    for pk, scim_user in wanted.items():
+        if pk not in current_ids:
+            _department_set(scim_user, group.display_name)
+    group.member_displays = {pk: text for pk, text in (displays or {}).items() if pk in wanted and text}
+
+
+def _rename(group: ScimGroup, name: str) -> None:
+    """The department's new name, for every member too."""
+    members = list(group_members(group).select_for_update())
+    group.display_name, group.display_name_key = name, name.lower()
+    for member in members:
+        _department_set(member, name)
+
+
+def _name_taken(key: str, exclude: ScimGroup | None = None) -> bool:
+    rows = ScimGroup.objects.filter(display_name_key=key)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows.exists()
+
+
+def _group_audit(caller: Caller, action: str, group: ScimGroup) -> None:
+    PlatformEvent.objects.create(
+        actor=caller.user,
+        organisation=caller.organisation,
+        action=action,
+        detail={"scim_group": str(group.pk), "token": caller.token.pk},
+    )
+
+
+@transaction.atomic
+def scim_group_create(*, caller: Caller, department: Department) -> ScimGroup:
+    name = department.display_name
+    if _name_taken(name.lower()):
+        raise Conflict
+    group = ScimGroup.objects.create(
+        display_name=name, display_name_key=name.lower(), external_id=department.external_id
+    )
+    if department.members:
+        _members_set(group, department.members, department.displays)
+        group.save(update_fields=["member_displays"])
+    _group_audit(caller, "scim.group_created", group)
+    return group
+
+
+@transaction.atomic
+def scim_group_replace(*, caller: Caller, group: ScimGroup, department: Department) -> ScimGroup:
+    """A new name (every member's department follows), and, when given, exactly these members."""
+    group = ScimGroup.objects.select_for_update().get(pk=group.pk)
+    name = department.display_name
+    if _name_taken(name.lower(), exclude=group):
+        raise Conflict
+    if name != group.display_name:
+        _rename(group, name)
+    group.external_id = department.external_id
+    if department.members is not None:
+        _members_set(group, department.members, department.displays)
+    group.version += 1
+    group.save()
+    _group_audit(caller, "scim.group_replaced", group)
+    return group
+
+
+@transaction.atomic
+def scim_group_delete(*, caller: Caller, group: ScimGroup) -> None:
+    """The department ends: its members' department is emptied; the people stay as they are otherwise."""
+    group = ScimGroup.objects.select_for_update().get(pk=group.pk)
+    for member in group_members(group).select_for_update():
+        _department_set(member, "")
+    _group_audit(caller, "scim.group_deleted", group)
+    group.delete()

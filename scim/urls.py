@@ -12,8 +12,10 @@ urlpatterns = [
     path("scim/v2/Schemas/<str:schema_id>", views.schema_view, name="scim_schema"),
     path("scim/v2/Users", views.users_view, name="scim_users"),
     path("scim/v2/Users/.search", views.users_search_view, name="scim_users_search"),
-    # Users are the only resources served, so a search of every type is a search of Users.
-    path("scim/v2/.search", views.users_search_view, name="scim_search"),
+    path("scim/v2/.search", views.search_view, name="scim_search"),
     path("scim/v2/Users/<str:pk>", views.user_view, name="scim_user"),
+    path("scim/v2/Groups", views.groups_view, name="scim_groups"),
+    path("scim/v2/Groups/.search", views.groups_search_view, name="scim_groups_search"),
+    path("scim/v2/Groups/<str:pk>", views.group_view, name="scim_group"),
     re_path(r"^scim/v2/(?P<rest>.*)$", views.not_found_view, name="scim_not_found"),
 ]

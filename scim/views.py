@@ -32,6 +32,7 @@ from scim2_models import (
     EnterpriseUser,
     ETag,
     Filter,
+    Group,
     Patch,
     PatchOp,
     ResourceType,
@@ -43,7 +44,7 @@ from scim2_models import (
 )
 
 from scim import services
-from scim.models import ScimUser
+from scim.models import ScimGroup, ScimUser
 from scim.tokens import scim_token_find
 
 SCIM_JSON = "application/scim+json"
@@ -59,6 +60,13 @@ FILTER_ATTRIBUTES = {
     ("active", None, None): "active",
     ("emails", None, None): "email",
     ("emails", "value", None): "email",
+    ("meta", "created", None): "created_at",
+    ("meta", "lastModified", None): "updated_at",
+}
+GROUP_FILTER_ATTRIBUTES = {
+    ("id", None, None): "id",
+    ("displayName", None, None): "display_name",
+    ("externalId", None, None): "external_id",
     ("meta", "created", None): "created_at",
     ("meta", "lastModified", None): "updated_at",
 }
@@ -155,7 +163,7 @@ def service_provider_config(request: HttpRequest) -> ServiceProviderConfig:
 
 
 def _schemas() -> list:
-    return [UserModel.to_schema(), EnterpriseUser.to_schema()]
+    return [UserModel.to_schema(), EnterpriseUser.to_schema(), Group.to_schema()]
 
 
 def _with_meta(data: dict, resource_type: str, location: str) -> dict:
@@ -169,9 +177,14 @@ def spc_view(request: HttpRequest) -> HttpResponse:
     return answer(_with_meta(data, "ServiceProviderConfig", f"{_base(request)}/ServiceProviderConfig"))
 
 
-def _resource_type_data(request: HttpRequest) -> dict:
-    data = ResourceType.from_resource(UserModel).model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-    return _with_meta(data, "ResourceType", f"{_base(request)}/ResourceTypes/User")
+RESOURCE_TYPES = {"User": UserModel, "Group": Group}
+
+
+def _resource_type_data(request: HttpRequest, name: str) -> dict:
+    data = ResourceType.from_resource(RESOURCE_TYPES[name]).model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    if name == "Group":
+        data["description"] = "A department of the organisation; its members are the people in it."
+    return _with_meta(data, "ResourceType", f"{_base(request)}/ResourceTypes/{name}")
 
 
 def _schema_data(request: HttpRequest, schema) -> dict:
@@ -199,14 +212,14 @@ def _list(resources: list[dict], total: int | None = None, start: int = 1) -> di
 
 @scim_endpoint(("GET",))
 def resource_types_view(request: HttpRequest) -> HttpResponse:
-    return answer(_list([_resource_type_data(request)]))
+    return answer(_list([_resource_type_data(request, name) for name in RESOURCE_TYPES]))
 
 
 @scim_endpoint(("GET",))
 def resource_type_view(request: HttpRequest, name: str) -> HttpResponse:
-    if name != "User":
+    if name not in RESOURCE_TYPES:
         raise ScimError(404, _("There is no resource type %(name)s.") % {"name": name})
-    return answer(_resource_type_data(request))
+    return answer(_resource_type_data(request, name))
 
 
 @scim_endpoint(("GET",))
@@ -324,7 +337,7 @@ def _user_data(request: HttpRequest, scim_user: ScimUser) -> dict:
     return data
 
 
-def _shaped(params: dict, data: dict) -> dict:
+def _shaped(params: dict, data: dict, model=UserModel) -> dict:
     """The answer with the client's `attributes` / `excludedAttributes` applied."""
     attributes, excluded = params.get("attributes"), params.get("excludedAttributes")
     if not attributes and not excluded:
@@ -334,7 +347,7 @@ def _shaped(params: dict, data: dict) -> dict:
         chosen["attributes"] = attributes
     if excluded:
         chosen["excludedAttributes"] = excluded
-    return UserModel.model_validate(data).model_dump(
+    return model.model_validate(data).model_dump(
         scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=ResponseParameters.model_validate(chosen)
     )
 
@@ -354,13 +367,14 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _filtered(query: str):
+def _filtered(query: str, attributes: dict = FILTER_ATTRIBUTES, rows=None):
+    """`rows` (the provisioned people) narrowed by the filter, parsed into a Django query on `attributes`."""
     try:
-        paths = list(AttrPath(query, FILTER_ATTRIBUTES))
+        paths = list(AttrPath(query, attributes))
         tree = SCIMParser().parse(SCIMLexer().tokenize(query))
     except Exception as failure:  # the parser raises SCIMParserError, the lexer plain exceptions
         raise ScimError(400, _("The filter cannot be read: %(error)s") % {"error": failure}, "invalidFilter") from None
-    known = {(a.lower() if a else a, b.lower() if b else b, c) for a, b, c in FILTER_ATTRIBUTES}
+    known = {(a.lower() if a else a, b.lower() if b else b, c) for a, b, c in attributes}
     for path in paths:
         key = (
             path.attr_name.lower() if path.attr_name else None,
@@ -371,8 +385,8 @@ def _filtered(query: str):
             raise ScimError(
                 400, _("Filtering on %(attribute)s is not supported.") % {"attribute": path.attr_name}, "invalidFilter"
             )
-    q = Transpiler(FILTER_ATTRIBUTES).transpile(tree)
-    rows = ScimUser.objects.all()
+    q = Transpiler(attributes).transpile(tree)
+    rows = ScimUser.objects.all() if rows is None else rows
     try:
         return rows.filter(q) if q is not None else rows
     except (DjangoValidationError, ValueError, TypeError):  # a value the column cannot hold (an id, a date)
@@ -390,15 +404,20 @@ def _whole(params: dict, name: str, default: int, minimum: int) -> int:
     return max(number, minimum)
 
 
-def _search(request: HttpRequest, params: dict) -> HttpResponse:
-    """List or search (filter, startIndex, count, attributes, excludedAttributes); the order is creation's."""
-    query = str(params.get("filter") or "").strip()
-    rows = _filtered(query) if query else ScimUser.objects.all()
+def _page(params: dict, rows) -> tuple[list, int, int]:
+    """(this page's rows, how many in all, startIndex) by startIndex and count; the order is creation's."""
     start = _whole(params, "startIndex", 1, 1)
     count = min(_whole(params, "count", MAX_RESULTS, 0), MAX_RESULTS)
     rows = rows.order_by("created_at", "id")
     total = rows.count()
-    page = [services.resolve(row) for row in rows[start - 1 : start - 1 + count]] if count else []
+    return (list(rows[start - 1 : start - 1 + count]) if count else []), total, start
+
+
+def _search(request: HttpRequest, params: dict) -> HttpResponse:
+    """List or search (filter, startIndex, count, attributes, excludedAttributes)."""
+    query = str(params.get("filter") or "").strip()
+    rows, total, start = _page(params, _filtered(query) if query else ScimUser.objects.all())
+    page = [services.resolve(row) for row in rows]
     return answer(_list([_shaped(params, _user_data(request, row)) for row in page], total=total, start=start))
 
 
@@ -406,17 +425,60 @@ def _listed(value) -> str | None:
     return ",".join(value) if isinstance(value, list) else value
 
 
-@scim_endpoint(("POST",))
-def users_search_view(request: HttpRequest) -> HttpResponse:
+def _search_params(request: HttpRequest) -> dict:
     payload = _read_json(request)
-    params = {
+    return {
         "filter": payload.get("filter"),
         "startIndex": payload.get("startIndex"),
         "count": payload.get("count"),
         "attributes": _listed(payload.get("attributes")),
         "excludedAttributes": _listed(payload.get("excludedAttributes")),
     }
-    return _search(request, params)
+
+
+@scim_endpoint(("POST",))
+def users_search_view(request: HttpRequest) -> HttpResponse:
+    return _search(request, _search_params(request))
+
+
+@scim_endpoint(("POST",))
+def search_view(request: HttpRequest) -> HttpResponse:
+    """A search of every resource type (RFC 7644 3.4.3): Users, then Groups, each in creation order. A type
+    whose attributes the filter does not name contributes nothing; a filter no type knows is refused."""
+    params = _search_params(request)
+    query = str(params.get("filter") or "").strip()
+    kinds = (
+        (
+            FILTER_ATTRIBUTES,
+            ScimUser.objects.all(),
+            lambda row: _shaped(params, _user_data(request, services.resolve(row))),
+        ),
+        (
+            GROUP_FILTER_ATTRIBUTES,
+            ScimGroup.objects.all(),
+            lambda row: _shaped(params, _group_data(request, row), Group),
+        ),
+    )
+    matched, refusal = [], None
+    for attributes, rows, data in kinds:
+        try:
+            matched.append(((_filtered(query, attributes, rows) if query else rows).order_by("created_at", "id"), data))
+        except ScimError as refused:
+            refusal = refused
+    if not matched:
+        raise refusal
+    start = _whole(params, "startIndex", 1, 1)
+    count = min(_whole(params, "count", MAX_RESULTS, 0), MAX_RESULTS)
+    totals = [rows.count() for rows, _data in matched]
+    resources, skip = [], start - 1
+    for (rows, data), total in zip(matched, totals, strict=True):
+        wanted = count - len(resources)
+        if skip >= total:
+            skip -= total
+            continue
+        resources += [data(row) for row in rows[skip : skip + wanted]] if wanted > 0 else []
+        skip = 0
+    return answer(_list(resources, total=sum(totals), start=start))
 
 
 @scim_endpoint(("GET", "POST"))
@@ -458,6 +520,119 @@ def user_view(request: HttpRequest, pk: str) -> HttpResponse:
         except services.Conflict:
             raise ScimError(409, _("Another user already has this userName."), "uniqueness") from None
     return answer(_user_data(request, scim_user))
+
+
+# --- groups: the organisation's departments ------------------------------------------------------------
+
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+
+
+def _group_data(request: HttpRequest, group: ScimGroup, members: bool = True) -> dict:
+    data = {"schemas": [GROUP_SCHEMA], "id": str(group.pk), "displayName": group.display_name}
+    if group.external_id:
+        data["externalId"] = group.external_id
+    if members:
+        displays = group.member_displays or {}
+        data["members"] = [
+            {
+                "value": str(pk),
+                "$ref": f"{_base(request)}/Users/{pk}",
+                "display": displays.get(str(pk), user_name),
+                "type": "User",
+            }
+            for pk, user_name in services.group_members(group).values_list("pk", "user_name")
+        ]
+    data["meta"] = {
+        "resourceType": "Group",
+        "created": group.created_at.isoformat(),
+        "lastModified": group.updated_at.isoformat(),
+        "location": f"{_base(request)}/Groups/{group.pk}",
+        "version": f'W/"{group.version}"',
+    }
+    return data
+
+
+def _group_or_404(pk: str) -> ScimGroup:
+    group = ScimGroup.objects.filter(pk=pk).first() if _is_uuid(pk) else None
+    if group is None:
+        raise ScimError(404, _("There is no group %(id)s here.") % {"id": pk})
+    return group
+
+
+def _department(resource: Group, *, members_given: bool) -> services.Department:
+    name = (resource.display_name or "").strip()
+    if not name:
+        raise ScimError(400, _("displayName is required: the department's name."), "invalidValue")
+    if len(name) > 120:
+        raise ScimError(400, _("displayName is too long: at most 120 characters."), "invalidValue")
+    given = resource.members or []
+    return services.Department(
+        display_name=name,
+        external_id=(resource.external_id or "").strip(),
+        members=[str(member.value or "") for member in given] if members_given else None,
+        displays={str(member.value): str(member.display) for member in given if member.display},
+    )
+
+
+def _group_written(request: HttpRequest, write: Callable[[], ScimGroup], status: int = 200) -> HttpResponse:
+    try:
+        group = write()
+    except services.Conflict:
+        raise ScimError(409, _("Another group already has this displayName."), "uniqueness") from None
+    except services.UnknownMember as unknown:
+        raise ScimError(
+            400, _("There is no user %(id)s here to be a member.") % {"id": unknown.value}, "invalidValue"
+        ) from None
+    headers = {"Location": f"{_base(request)}/Groups/{group.pk}"} if status == 201 else {}
+    return answer(_group_data(request, group), status, **headers)
+
+
+def _groups_search(request: HttpRequest, params: dict) -> HttpResponse:
+    query = str(params.get("filter") or "").strip()
+    everything = ScimGroup.objects.all()
+    rows, total, start = _page(params, _filtered(query, GROUP_FILTER_ATTRIBUTES, everything) if query else everything)
+    members = "members" not in str(params.get("excludedAttributes") or "")
+    resources = [_shaped(params, _group_data(request, row, members), Group) for row in rows]
+    return answer(_list(resources, total=total, start=start))
+
+
+@scim_endpoint(("POST",))
+def groups_search_view(request: HttpRequest) -> HttpResponse:
+    return _groups_search(request, _search_params(request))
+
+
+@scim_endpoint(("GET", "POST"))
+def groups_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _groups_search(request, request.GET.dict())
+    resource = Group.model_validate(_read_json(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
+    department = _department(resource, members_given=True)
+    return _group_written(
+        request, lambda: services.scim_group_create(caller=request.scim, department=department), status=201
+    )
+
+
+@scim_endpoint(("GET", "PUT", "PATCH", "DELETE"))
+def group_view(request: HttpRequest, pk: str) -> HttpResponse:
+    group = _group_or_404(pk)
+    if request.method == "GET":
+        return answer(_shaped(request.GET.dict(), _group_data(request, group), Group))
+    if request.method == "DELETE":
+        services.scim_group_delete(caller=request.scim, group=group)
+        return HttpResponse(status=204)
+    if request.method == "PUT":
+        payload = _read_json(request)
+        resource = Group.model_validate(payload, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST)
+        # A replacement without `members` leaves none (RFC 7644 3.5.1); `members: []` alike.
+        department = _department(resource, members_given=True)
+    else:
+        patch = PatchOp[Group].model_validate(_read_json(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+        current = Group.model_validate(_group_data(request, group))
+        patch.patch(current)
+        department = _department(current, members_given=True)
+    return _group_written(
+        request, lambda: services.scim_group_replace(caller=request.scim, group=group, department=department)
+    )
 
 
 @scim_endpoint(("GET",))

@@ -2,16 +2,23 @@
 its API counterpart, or is listed here as page-only with the reason. A new page without either fails,
 and so does an entry naming a page or an API endpoint that no longer exists.
 
-This module is the one place the list lives; docs/API.md repeats the page-only reasons for readers.
+This module is the one place the list lives; docs/API.md repeats the page-only reasons for readers. Each
+counterpart is published in the committed schema of its host (docs/api/openapi.yaml for organisation hosts,
+docs/api/openapi-public.yaml for the public host).
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import yaml
 from django.urls import get_resolver
 
 from tests.test_url_coverage import names
 
 T, P = "tenant", "public"
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "api"
 
 SIGN_IN = "Signing in and out in a browser; API clients use a token (POST /api/v1/auth/token/)."
 TWO_FACTOR = (
@@ -275,6 +282,9 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
             "scim_users_search",
             "scim_search",
             "scim_user",
+            "scim_groups",
+            "scim_groups_search",
+            "scim_group",
             "scim_not_found",
         )
     },
@@ -317,3 +327,27 @@ def test_the_lists_name_only_pages_and_endpoints_that_exist():
     assert len(listed) == len(set(listed)), "a page is listed twice"
     assert sorted(set(COUNTERPARTS.values()) - endpoints) == [], "counterparts that do not exist"
     assert all(reason.strip() for reason in PAGE_ONLY.values())
+
+
+def _shape(route: str) -> str:
+    """A URL pattern or a schema path with its parameters blanked: "api/v1/my/invitations/{}/accept/"."""
+    route = re.sub(r"\(\?P<\w+>[^)]*\)|<[^>]+>|\{[^}]+\}", "{}", route)
+    return "/" + route.replace("^", "").replace("$", "").lstrip("/")
+
+
+def test_every_counterpart_is_in_the_published_schema_of_its_host():
+    published = {
+        host: {_shape(path) for path in yaml.safe_load((SCHEMAS / name).read_text())["paths"]}
+        for host, name in ((T, "openapi.yaml"), (P, "openapi-public.yaml"))
+    }
+    routes = {
+        (host, name): route
+        for host, urlconf in ((P, "portal.urls_public"), (T, "portal.urls_tenant"))
+        for name, route in names(get_resolver(urlconf))
+    }
+    unpublished = sorted(
+        f"{host}: {name} ({routes[(host, name)]})"
+        for host, name in set(COUNTERPARTS.values())
+        if _shape(routes[(host, name)]) not in published[host]
+    )
+    assert unpublished == [], "API counterparts missing from docs/api/openapi*.yaml:\n" + "\n".join(unpublished)

@@ -1,5 +1,7 @@
-"""The OpenAPI schema at /api/v1/schema/: it generates with no warning, every component has a name of its
-own, and every choice set is named after its model, so clients generated from it stay stable."""
+"""The OpenAPI schemas at /api/v1/schema/ (an organisation's host, and the public host): they generate with no
+warning, every component has a name of its own, and every choice set is named after its model, so clients
+generated from them stay stable. The rules every operation follows, Redocly's linter, the committed copies and
+the breaking-change check apply to both."""
 
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ from django.core.management import call_command
 from django.urls import path as url_path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import patched_settings
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator, FormatChecker
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 
+from portal.api_schema import PUBLIC_SETTINGS, PUBLIC_URLCONF
 from scripts.api_schema_diff import breaking_changes, major
 from scripts.api_schema_diff import main as schema_diff_main
 
@@ -29,6 +33,13 @@ FORMATS = FormatChecker()
 BASE_DIR = Path(__file__).resolve().parents[1]
 COMMITTED = BASE_DIR / "docs" / "api" / "openapi.yaml"
 REFRESH = ".venv/bin/python manage.py spectacular --validate --fail-on-warn --file docs/api/openapi.yaml"
+COMMITTED_PUBLIC = BASE_DIR / "docs" / "api" / "openapi-public.yaml"
+REFRESH_PUBLIC = (
+    ".venv/bin/python manage.py spectacular --validate --fail-on-warn --urlconf portal.urls_public "
+    "--custom-settings portal.api_schema.PUBLIC_SETTINGS --file docs/api/openapi-public.yaml"
+)
+# host -> (the committed copy, the command that refreshes it)
+COPIES = {"organisation": (COMMITTED, REFRESH), "public": (COMMITTED_PUBLIC, REFRESH_PUBLIC)}
 API_TOOLS = BASE_DIR / "scripts" / "api"
 REDOCLY = API_TOOLS / "node_modules" / ".bin" / "redocly"
 
@@ -40,10 +51,10 @@ def _is_uri(value) -> bool:
     return parts is None or bool(parts.scheme and parts.netloc)
 
 
-@pytest.fixture(scope="module")
-def schema() -> dict:
+def _generated(urlconf=None, custom_settings=None) -> dict:
     GENERATOR_STATS.reset()
-    generated = SchemaGenerator().get_schema(request=None, public=True)
+    with patched_settings(custom_settings):
+        generated = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
     return {
         "schema": generated,
         "warnings": GENERATOR_STATS._warn_cache.copy(),
@@ -51,14 +62,37 @@ def schema() -> dict:
     }
 
 
-def test_it_generates_without_warnings_or_errors(schema):
-    assert schema["warnings"] == {} and schema["errors"] == {}
-    validate_schema(schema["schema"])
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return _generated()
 
 
-def test_the_spectacular_command_passes_with_fail_on_warn(tmp_path):
+@pytest.fixture(scope="module")
+def public_schema() -> dict:
+    return _generated(PUBLIC_URLCONF, PUBLIC_SETTINGS)
+
+
+@pytest.fixture(scope="module", params=list(COPIES))
+def each_schema(request) -> dict:
+    """The organisation host's schema, then the public host's, with the host they describe."""
+    return {
+        **request.getfixturevalue("schema" if request.param == "organisation" else "public_schema"),
+        "host": request.param,
+    }
+
+
+def test_it_generates_without_warnings_or_errors(each_schema):
+    assert each_schema["warnings"] == {} and each_schema["errors"] == {}
+    validate_schema(each_schema["schema"])
+
+
+@pytest.mark.parametrize("host", list(COPIES))
+def test_the_spectacular_command_passes_with_fail_on_warn(tmp_path, host):
     # What CI and `manage.py spectacular --validate --fail-on-warn` do: a warning raises CommandError.
-    call_command("spectacular", "--validate", "--fail-on-warn", file=str(tmp_path / "schema.yaml"))
+    options = (
+        {"urlconf": PUBLIC_URLCONF, "custom_settings": "portal.api_schema.PUBLIC_SETTINGS"} if host == "public" else {}
+    )
+    call_command("spectacular", "--validate", "--fail-on-warn", file=str(tmp_path / "schema.yaml"), **options)
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi:")
 
 
@@ -151,15 +185,17 @@ def _walk(schema):
             yield from _walk(value)
 
 
-def test_every_operation_has_a_summary(schema):
+def test_every_operation_has_a_summary(each_schema):
     missing = [
-        f"{method} {path}" for method, path, operation in _operations(schema["schema"]) if not operation.get("summary")
+        f"{method} {path}"
+        for method, path, operation in _operations(each_schema["schema"])
+        if not operation.get("summary")
     ]
     assert missing == []
 
 
-def test_request_bodies_are_json_and_multipart_only_for_a_file(schema):
-    document = schema["schema"]
+def test_request_bodies_are_json_and_multipart_only_for_a_file(each_schema):
+    document = each_schema["schema"]
     for method, path, operation in _operations(document):
         content = operation.get("requestBody", {}).get("content", {})
         if not content:
@@ -170,8 +206,8 @@ def test_request_bodies_are_json_and_multipart_only_for_a_file(schema):
         assert media_type == ("multipart/form-data" if has_file else "application/json"), f"{method} {path}"
 
 
-def test_read_only_fields_are_never_in_request_bodies(schema):
-    document = schema["schema"]
+def test_read_only_fields_are_never_in_request_bodies(each_schema):
+    document = each_schema["schema"]
     for method, path, operation in _operations(document):
         for media in operation.get("requestBody", {}).get("content", {}).values():
             seen, todo = set(), [media["schema"]]
@@ -185,8 +221,8 @@ def test_read_only_fields_are_never_in_request_bodies(schema):
                         todo.append(_resolve(document, node))
 
 
-def test_every_error_an_operation_can_answer_is_declared_with_the_error_body(schema):
-    document = schema["schema"]
+def test_every_error_an_operation_can_answer_is_declared_with_the_error_body(each_schema):
+    document = each_schema["schema"]
     error = {"$ref": "#/components/schemas/Error"}
     assert set(document["components"]["schemas"]["Error"]["properties"]) == {"detail", "code"}
     for method, path, operation in _operations(document):
@@ -200,21 +236,29 @@ def test_every_error_an_operation_can_answer_is_declared_with_the_error_body(sch
         for status, response in responses.items():
             if status.startswith("4") and name != "POST /api/v1/enrolments/import/":
                 assert response["content"]["application/json"]["schema"] == error, f"{name} {status}"
-    token = document["paths"]["/api/v1/auth/token/"]["post"]
+
+
+def test_the_token_endpoint_needs_no_sign_in_and_declares_its_limit(schema):
+    token = schema["schema"]["paths"]["/api/v1/auth/token/"]["post"]
     assert token["security"] == [] and "Retry-After" in token["responses"]["429"]["headers"]
     assert {"400", "429"} <= set(token["responses"])
 
 
-def test_the_schema_names_its_servers(schema):
+def test_the_schema_names_its_servers(schema, public_schema):
     (server,) = schema["schema"]["servers"]
     assert server["url"] == "{scheme}://{organisation}.{domain}"
     assert set(server["variables"]) == {"scheme", "organisation", "domain"}
+    (server,) = public_schema["schema"]["servers"]
+    assert server["url"] == "{scheme}://{domain}" and set(server["variables"]) == {"scheme", "domain"}
 
 
-def test_nullable_is_always_beside_a_type(schema):
+def test_nullable_is_always_beside_a_type(each_schema):
     # OpenAPI 3.0 ignores `nullable` without a `type`; a nullable reference is "the reference, or null".
-    untyped = [node for node in _walk(schema["schema"]) if node.get("nullable") and "type" not in node]
+    untyped = [node for node in _walk(each_schema["schema"]) if node.get("nullable") and "type" not in node]
     assert untyped == []
+
+
+def test_a_nullable_reference_is_the_reference_or_null(schema):
     cohort = schema["schema"]["components"]["schemas"]["Session"]["properties"]["cohort"]
     assert cohort["oneOf"] == [
         {"$ref": "#/components/schemas/CohortRef"},
@@ -242,14 +286,36 @@ def test_the_schema_is_the_same_whoever_asks(world, client_for, schema):
         assert served == json.loads(json.dumps(schema["schema"]))
 
 
+def test_the_public_host_serves_its_own_schema_whoever_asks(world, client_for, public_schema):
+    for user in (world.acme.coach, world.acme.employee, world.outsider):
+        served = client_for(user, "localhost").get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+        assert served == json.loads(json.dumps(public_schema["schema"]))
+    paths = set(public_schema["schema"]["paths"])
+    assert {"/api/v1/coach/workspace/", "/api/v1/my/organisations/", "/api/v1/my/invitations/{id}/accept/"} <= paths
+    assert "/api/v1/sessions/" not in paths  # an organisation's API is on its own host
+
+
+def test_a_person_token_reads_the_public_schema_and_its_docs(world, client_for):
+    from django.test import Client
+
+    from tenants import tokens
+
+    raw = tokens.token_create(user=world.acme.coach, name="schema reader").raw
+    reader = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {raw}")
+    served = reader.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert served.status_code == 200 and served.json()["info"]["title"] == PUBLIC_SETTINGS["TITLE"]
+    assert Client(HTTP_HOST="localhost").get("/api/v1/schema/").status_code == 401
+    assert client_for(world.acme.coach, "localhost").get("/api/v1/docs/").status_code == 200
+
+
 # --- Redocly's linter ---------------------------------------------------------------------------
 
 
-def test_redocly_lint_finds_no_error(schema, tmp_path):
+def test_redocly_lint_finds_no_error(each_schema, tmp_path):
     if not REDOCLY.exists():
         pytest.fail(f"Redocly CLI is not installed: run `make test-install` (npm ci in {API_TOOLS})")
     document = tmp_path / "openapi.yaml"
-    document.write_text(yaml.safe_dump(schema["schema"], sort_keys=False))
+    document.write_text(yaml.safe_dump(each_schema["schema"], sort_keys=False))
     run = subprocess.run(
         [str(REDOCLY), "lint", str(document), "--config", str(API_TOOLS / "redocly.yaml"), "--format", "stylish"],
         capture_output=True,
@@ -264,20 +330,22 @@ def test_redocly_lint_finds_no_error(schema, tmp_path):
 # --- The committed copy and breaking changes ----------------------------------------------------
 
 
-def test_no_breaking_change_without_a_new_major_version(schema):
-    committed = yaml.safe_load(COMMITTED.read_text())
-    changes = breaking_changes(committed, schema["schema"])
-    assert not changes or major(schema["schema"]) > major(committed), (
-        "Breaking changes to the API (clients generated from docs/api/openapi.yaml would break); keep the "
-        "old fields and operations, or raise SPECTACULAR_SETTINGS['VERSION'] to a new major version:\n"
+def test_no_breaking_change_without_a_new_major_version(each_schema):
+    copy, _refresh = COPIES[each_schema["host"]]
+    committed, fresh = yaml.safe_load(copy.read_text()), each_schema["schema"]
+    changes = breaking_changes(committed, fresh)
+    assert not changes or major(fresh) > major(committed), (
+        f"Breaking changes to the API (clients generated from {copy.relative_to(BASE_DIR)} would break); keep "
+        "the old fields and operations, or raise SPECTACULAR_SETTINGS['VERSION'] to a new major version:\n"
         + "\n".join(changes)
     )
 
 
-def test_the_committed_schema_is_up_to_date(schema):
-    committed = yaml.safe_load(COMMITTED.read_text())
-    assert committed == json.loads(json.dumps(schema["schema"])), (
-        "docs/api/openapi.yaml is out of date; refresh it with:\n    " + REFRESH
+def test_the_committed_schema_is_up_to_date(each_schema):
+    copy, refresh = COPIES[each_schema["host"]]
+    committed = yaml.safe_load(copy.read_text())
+    assert committed == json.loads(json.dumps(each_schema["schema"])), (
+        f"{copy.relative_to(BASE_DIR)} is out of date; refresh it with:\n    " + refresh
     )
 
 

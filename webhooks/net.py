@@ -3,7 +3,8 @@
 The endpoint's host is resolved and every address checked when it is registered and again at each delivery,
 and the connection goes to the very address checked (DNS rebinding gains nothing). In production endpoints
 use https://; plain http is for development (OUTBOUND_ALLOW_PRIVATE_ADDRESSES). Redirects are not followed,
-timeouts are short and at most RESPONSE_KEPT bytes of an answer are read.
+timeouts are short and at most RESPONSE_KEPT bytes of an answer are read. A `Sender` sends several
+deliveries to one endpoint over one kept-alive connection to the address checked once for them.
 """
 
 from __future__ import annotations
@@ -64,22 +65,31 @@ def target(url: str) -> Target:
     return found
 
 
-def post(target: Target, body: bytes, headers: dict[str, str]) -> Answer:
-    """POST `body` once to the checked address; never raises for network trouble (the Answer says)."""
-    started = time.monotonic()
-    try:
-        response = outbound.request(
-            target,
-            method="POST",
-            body=body,
-            headers={**headers, "Content-Type": "application/json"},
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
-            most_bytes=RESPONSE_KEPT,
-        )
-    except outbound.Unreachable as failed:
-        return Answer(None, "", _elapsed(started), error=str(failed)[:200])
-    return Answer(response.status, response.body.decode("utf-8", "replace"), _elapsed(started))
+class Sender:
+    """POSTs to one checked address over one kept-alive connection; a context manager."""
+
+    def __init__(self, target: Target):
+        self._connection = outbound.Connection(target, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._connection.close()
+
+    def post(self, body: bytes, headers: dict[str, str]) -> Answer:
+        """POST `body` once; never raises for network trouble (the Answer says). Redirects are answers."""
+        started = time.monotonic()
+        try:
+            response = self._connection.request(
+                method="POST",
+                body=body,
+                headers={**headers, "Content-Type": "application/json"},
+                most_bytes=RESPONSE_KEPT,
+            )
+        except outbound.Unreachable as failed:
+            return Answer(None, "", _elapsed(started), error=str(failed)[:200])
+        return Answer(response.status, response.body.decode("utf-8", "replace"), _elapsed(started))
 
 
 def _elapsed(started: float) -> int:

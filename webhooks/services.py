@@ -1,10 +1,12 @@
 """Webhooks: endpoints HR registers, the outbox every change writes to, and delivery.
 
 A change calls `event_record` inside its own transaction: the message and one delivery per subscribed endpoint
-are written with it (in the organisation's schema) and the first attempt is queued after the commit. A
-delivery is sent at least once: `delivery_attempt` moves the delivery's next attempt on *before* it sends (a
-lease), so a worker that dies between sending and writing down the answer leaves it due again, and it is sent
-again with the same `webhook-id`. Failed attempts back off over 24 hours (BACKOFF); `deliveries_due_send`,
+are written with it (in the organisation's schema) and a send for each endpoint is queued after the commit.
+Deliveries go in batches per endpoint: a worker takes up to BATCH due ones (FOR UPDATE SKIP LOCKED), sends them
+over one kept-alive connection and writes the answers down in one transaction. A delivery is sent at least
+once: taking it moves its next attempt on *before* anything is sent (a lease), so a worker that dies between
+sending and writing down the answers leaves them due again, and they are sent again with the same
+`webhook-id`. Failed attempts back off over 24 hours (BACKOFF); `deliveries_due_send`,
 run every minute in each organisation, picks up whatever is due. An endpoint failing for FAILING_LIMIT is
 disabled and the organisation's HR managers are emailed.
 """
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Value, When
+from django.db.models import Case, Count, DateTimeField, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -38,11 +42,24 @@ ATTEMPTS = len(BACKOFF) + 1
 FAILING_LIMIT = timedelta(days=5)
 OVERLAP_DEFAULT = timedelta(hours=24)
 OVERLAP_MAX = timedelta(days=7)
+# One task sends at most this many deliveries to an endpoint (the sweep comes back for more), BATCH over one
+# connection, their answers written down in one transaction. A batch stops sending after BATCH_SECONDS and
+# gives the rest back: well within the first lease (BACKOFF[0]), so no other worker takes what it is sending.
 DUE_BATCH = 5000
+BATCH = 100
+BATCH_SECONDS = BACKOFF[0] / 2
 # The delivery log keeps finished messages this long.
 LOG_KEPT = timedelta(days=30)
-# Up to this many deliveries from one change get a task each; more (an import) are queued by endpoint.
-QUEUE_EACH = 50
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One delivery sent in a batch: when, and what came back."""
+
+    delivery: Delivery
+    started: datetime
+    answer: net.Answer
+
 
 _ENUM = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _ISO = re.compile(r"^\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d))?$")
@@ -89,7 +106,7 @@ def endpoint_update(
         endpoint.failing_since = None
     endpoint.save(update_fields=["url", "events", "description", "status", "failing_since"])
     if enabled:
-        enqueue_after_commit(_deliveries_due_task(), endpoint_id=endpoint.pk)
+        enqueue_after_commit(_endpoint_task(), endpoint_id=endpoint.pk)
     return endpoint
 
 
@@ -185,15 +202,11 @@ def events_record(event_type: str, items: list[dict], *, schema: str | None = No
             )
             for data in items
         )
-        deliveries = Delivery.objects.bulk_create(
+        Delivery.objects.bulk_create(
             Delivery(message=message, endpoint_id=pk, next_attempt_at=now) for message in messages for pk in endpoints
         )
-        if len(deliveries) <= QUEUE_EACH:
-            for delivery in deliveries:
-                enqueue_after_commit(_delivery_task(), delivery.pk)
-        else:  # a whole import: one task per endpoint queues its deliveries in batches
-            for pk in endpoints:
-                enqueue_after_commit(_deliveries_due_task(), endpoint_id=pk)
+        for pk in endpoints:  # one task per endpoint sends what is due there, in batches
+            enqueue_after_commit(_endpoint_task(), endpoint_id=pk)
     return len(messages)
 
 
@@ -206,89 +219,166 @@ def _delivery_task():
     return _task("delivery_send")
 
 
-def _deliveries_due_task():
-    return _task("deliveries_due")
+def _endpoint_task():
+    return _task("endpoint_deliveries_send")
 
 
 # --- delivery -------------------------------------------------------------------------------------
 
 
-def _claim(delivery_id: int, now: datetime) -> Delivery | None:
-    """Take a due delivery and move its next attempt on: the lease that makes a lost worker harmless.
-
-    One UPDATE on the delivery's own row: of two workers claiming at once, the second waits for the first,
-    finds the row no longer due and takes nothing."""
-    lease = Case(
+def _lease(now: datetime) -> Case:
+    """The next attempt's time, by the attempts made so far: the backoff, set before sending."""
+    return Case(
         *(When(attempts=done, then=Value(now + timedelta(seconds=wait))) for done, wait in enumerate(BACKOFF)),
         default=None,
         output_field=DateTimeField(),
     )
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
-        attempts=F("attempts") + 1, next_attempt_at=lease
-    )
-    if not claimed:
-        return None
-    delivery = Delivery.objects.select_related("message", "endpoint").get(pk=delivery_id)
-    if delivery.endpoint.status != Endpoint.Status.ACTIVE:
-        # Paused or disabled since it was queued: give the attempt back, due whenever the endpoint is enabled.
-        Delivery.objects.filter(pk=delivery_id).update(attempts=F("attempts") - 1, next_attempt_at=now)
-        return None
-    return delivery
 
 
-def delivery_attempt(*, delivery_id: int) -> Attempt | None:
-    """One attempt at a due delivery: check the address again, sign, send, write down the answer."""
-    now = timezone.now()
-    delivery = _claim(delivery_id, now)
-    if delivery is None:
-        return None
-    endpoint, message = delivery.endpoint, delivery.message
-    try:
-        answer = net.post(
-            net.target(endpoint.url),
-            message.body.encode(),
-            signing.headers(
-                secrets_in_use(endpoint, now), message.webhook_id, int(timezone.now().timestamp()), message.body
-            ),
+def _claim(*, endpoint_id: int, now: datetime, limit: int, delivery_id: int | None = None) -> list[Delivery]:
+    """Take up to `limit` due deliveries of one enabled endpoint, oldest first, and move their next attempt
+    on: the lease that makes a lost worker harmless, committed before anything is sent.
+
+    Rows another worker is taking at the same moment are skipped (FOR UPDATE SKIP LOCKED), and once taken
+    they are no longer due: two workers never send one delivery side by side."""
+    with transaction.atomic():
+        due = Delivery.objects.filter(
+            endpoint_id=endpoint_id,
+            endpoint__status=Endpoint.Status.ACTIVE,
+            status=Delivery.Status.PENDING,
+            next_attempt_at__lte=now,
         )
+        if delivery_id is not None:
+            due = due.filter(pk=delivery_id)
+        locked = due.order_by("next_attempt_at", "pk").select_for_update(skip_locked=True, of=("self",))
+        ids = list(locked.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, next_attempt_at=_lease(now))
+    claimed = Delivery.objects.select_related("message", "endpoint").in_bulk(ids)
+    return [claimed[pk] for pk in ids]
+
+
+def _batch_send(endpoint: Endpoint, deliveries: list[Delivery]) -> tuple[list[Answered], list[Delivery], bool]:
+    """Send the deliveries in order over one connection to the endpoint's address, checked again once for
+    them. (The answers, the deliveries not sent, whether those are due at once.) Sending stops when the
+    endpoint cannot be reached (the rest wait for their lease to end, as if tried) or after BATCH_SECONDS
+    (the rest are due at once)."""
+    try:
+        target = net.target(endpoint.url)
     except net.Refused as refused:
-        answer = net.Answer(None, "", 0, error=str(refused)[:200])
-    return delivery_answered(delivery=delivery, started=now, answer=answer)
+        now = timezone.now()
+        return (
+            [Answered(delivery, now, net.Answer(None, "", 0, error=str(refused)[:200])) for delivery in deliveries],
+            [],
+            False,
+        )
+    answered: list[Answered] = []
+    deadline = time.monotonic() + BATCH_SECONDS
+    with net.Sender(target) as sender:
+        for index, delivery in enumerate(deliveries):
+            if index and time.monotonic() > deadline:  # at least one is sent, whatever the time
+                return answered, deliveries[index:], True
+            started = timezone.now()
+            message = delivery.message
+            headers = signing.headers(
+                secrets_in_use(endpoint, started), message.webhook_id, int(started.timestamp()), message.body
+            )
+            answer = sender.post(message.body.encode(), headers)
+            answered.append(Answered(delivery, started, answer))
+            if answer.status_code is None:
+                return answered, deliveries[index + 1 :], False
+    return answered, [], False
 
 
 @transaction.atomic
-def delivery_answered(*, delivery: Delivery, started: datetime, answer: net.Answer) -> Attempt:
-    """Write down an attempt's answer: delivered, to be tried again (already scheduled), or given up."""
-    attempt = Attempt.objects.create(
-        delivery=delivery,
-        started_at=started,
-        duration_ms=answer.duration_ms,
-        status_code=answer.status_code,
-        error=answer.error,
-        response_body=answer.body[: net.RESPONSE_KEPT],
+def _batch_answered(*, endpoint: Endpoint, answered: list[Answered], unsent: list[Delivery], due_now: bool):
+    """Write down a batch's answers in one transaction: each attempt; delivered, to be tried again (already
+    scheduled) or given up; the endpoint's failing streak; and the attempt given back to those not sent."""
+    attempts = Attempt.objects.bulk_create(
+        Attempt(
+            delivery=row.delivery,
+            started_at=row.started,
+            duration_ms=row.answer.duration_ms,
+            status_code=row.answer.status_code,
+            error=row.answer.error,
+            response_body=row.answer.body[: net.RESPONSE_KEPT],
+        )
+        for row in answered
     )
-    endpoints = Endpoint.objects.filter(pk=delivery.endpoint_id)
-    if answer.ok:
-        Delivery.objects.filter(pk=delivery.pk).update(
+    delivered = [row.delivery.pk for row in answered if row.answer.ok]
+    if delivered:
+        Delivery.objects.filter(pk__in=delivered).update(
             status=Delivery.Status.DELIVERED, delivered_at=timezone.now(), next_attempt_at=None
         )
-        # Conditional updates, not a lock on the endpoint: deliveries to one endpoint run side by side.
-        if delivery.endpoint.failing_since is not None:
-            endpoints.filter(failing_since__isnull=False).update(failing_since=None)
-        return attempt
-    if delivery.attempts >= ATTEMPTS:
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, next_attempt_at=None)
-    endpoints.filter(failing_since__isnull=True).update(failing_since=started)
-    disabled = endpoints.filter(status=Endpoint.Status.ACTIVE, failing_since__lte=started - FAILING_LIMIT).update(
-        status=Endpoint.Status.DISABLED
-    )
-    if disabled:  # only the attempt that disabled it tells HR
-        enqueue_after_commit(_task("endpoint_disabled_notify"), delivery.endpoint_id)
-    return attempt
+    given_up = [row.delivery.pk for row in answered if not row.answer.ok and row.delivery.attempts >= ATTEMPTS]
+    if given_up:
+        Delivery.objects.filter(pk__in=given_up).update(status=Delivery.Status.FAILED, next_attempt_at=None)
+    if unsent:
+        back = {"next_attempt_at": timezone.now()} if due_now else {}
+        Delivery.objects.filter(pk__in=[delivery.pk for delivery in unsent]).update(attempts=F("attempts") - 1, **back)
+    _failing_streak(endpoint, answered)
+    return attempts
+
+
+def _failing_streak(endpoint: Endpoint, answered: list[Answered]) -> None:
+    """The endpoint fails since its first failure after its last success; failing for FAILING_LIMIT, it is
+    disabled (and HR told). Conditional updates, not a lock on the endpoint: batches to one endpoint may run
+    side by side."""
+    if not answered:
+        return
+    endpoints = Endpoint.objects.filter(pk=endpoint.pk)
+    last_success = max((index for index, row in enumerate(answered) if row.answer.ok), default=-1)
+    failures = answered[last_success + 1 :]
+    if not failures:
+        endpoints.filter(failing_since__isnull=False).update(failing_since=None)
+        return
+    if last_success >= 0:  # a success in this batch ended the streak before these failures
+        endpoints.update(failing_since=failures[0].started)
+    else:
+        endpoints.filter(failing_since__isnull=True).update(failing_since=failures[0].started)
+    disabled = endpoints.filter(
+        status=Endpoint.Status.ACTIVE, failing_since__lte=failures[-1].started - FAILING_LIMIT
+    ).update(status=Endpoint.Status.DISABLED)
+    if disabled:  # only the batch that disabled it tells HR
+        enqueue_after_commit(_task("endpoint_disabled_notify"), endpoint.pk)
+
+
+def _batch(*, endpoint_id: int, limit: int, delivery_id: int | None = None) -> tuple[list[Attempt], int, bool]:
+    """Claim, send and write down one batch. (The attempts, how many were claimed, whether all were sent.)"""
+    deliveries = _claim(endpoint_id=endpoint_id, now=timezone.now(), limit=limit, delivery_id=delivery_id)
+    if not deliveries:
+        return [], 0, True
+    endpoint = deliveries[0].endpoint
+    answered, unsent, due_now = _batch_send(endpoint, deliveries)
+    attempts = _batch_answered(endpoint=endpoint, answered=answered, unsent=unsent, due_now=due_now)
+    return attempts, len(deliveries), not unsent
+
+
+def delivery_attempt(*, delivery_id: int) -> Attempt | None:
+    """One attempt at one due delivery (a batch of one): check the address again, sign, send, write down."""
+    endpoint_id = Delivery.objects.filter(pk=delivery_id).values_list("endpoint_id", flat=True).first()
+    if endpoint_id is None:
+        return None
+    attempts, _claimed, _all_sent = _batch(endpoint_id=endpoint_id, limit=1, delivery_id=delivery_id)
+    return attempts[0] if attempts else None
+
+
+def endpoint_deliveries_send(*, endpoint_id: int) -> int:
+    """Send what is due for one endpoint, BATCH deliveries at a time (one connection, one transaction to
+    write down their answers), oldest first, until nothing is due, or a batch could not send them all (the
+    sweep comes back for the rest). How many attempts were made."""
+    made = 0
+    for _round in range(DUE_BATCH // BATCH):
+        attempts, claimed, all_sent = _batch(endpoint_id=endpoint_id, limit=BATCH)
+        made += len(attempts)
+        if claimed < BATCH or not all_sent:
+            break
+    return made
 
 
 def deliveries_due_send(*, endpoint_id: int | None = None, now: datetime | None = None) -> int:
-    """Queue every due delivery of this organisation (of one endpoint); how many."""
+    """Queue the sending of every endpoint of this organisation (or one) with due deliveries; how many are due."""
     due = Delivery.objects.filter(
         status=Delivery.Status.PENDING,
         next_attempt_at__lte=now or timezone.now(),
@@ -296,11 +386,10 @@ def deliveries_due_send(*, endpoint_id: int | None = None, now: datetime | None 
     )
     if endpoint_id is not None:
         due = due.filter(endpoint_id=endpoint_id)
-    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:DUE_BATCH])
-    task = _delivery_task()
-    for pk in ids:
-        enqueue_after_commit(task, pk)
-    return len(ids)
+    per_endpoint = dict(due.order_by().values_list("endpoint_id").annotate(count=Count("pk")))
+    for pk in sorted(per_endpoint):
+        enqueue_after_commit(_endpoint_task(), endpoint_id=pk)
+    return sum(per_endpoint.values())
 
 
 def log_prune(*, now: datetime | None = None) -> int:

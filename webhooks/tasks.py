@@ -1,7 +1,8 @@
-"""Background work of webhooks. Each delivery is sent by a task of its own, queued after the commit that wrote
-it (portal.tasks.enqueue_after_commit, so it runs in its organisation's schema); every minute
-`deliveries_due_all` queues `deliveries_due` in every organisation (portal.tasks.each_organisation_queue) to
-pick up retries and anything a lost worker left."""
+"""Background work of webhooks. What is due for an endpoint is sent by `endpoint_deliveries_send`, in batches
+over one connection each, queued after the commit that wrote the deliveries (portal.tasks.enqueue_after_commit,
+so it runs in its organisation's schema); every minute `deliveries_due_all` queues `deliveries_due` in every
+organisation (portal.tasks.each_organisation_queue), which queues a send for every endpoint with something
+due: retries, and anything a lost worker left. `delivery_send` sends one delivery ("send again")."""
 
 from __future__ import annotations
 
@@ -25,9 +26,16 @@ def delivery_send(delivery_id: int) -> bool:
     return services.delivery_attempt(delivery_id=delivery_id) is not None
 
 
+@app.task(name="webhooks.endpoint_deliveries_send")
+def endpoint_deliveries_send(endpoint_id: int) -> int:
+    return services.endpoint_deliveries_send(endpoint_id=endpoint_id)
+
+
 @app.task(name="webhooks.deliveries_due")
 def deliveries_due(endpoint_id: int | None = None) -> int:
-    return services.deliveries_due_send(endpoint_id=endpoint_id)
+    if endpoint_id is not None:  # as queued by earlier versions: that endpoint's send
+        return services.endpoint_deliveries_send(endpoint_id=endpoint_id)
+    return services.deliveries_due_send()
 
 
 @app.task(name="webhooks.deliveries_due_all")

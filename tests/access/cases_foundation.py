@@ -64,6 +64,8 @@ CASES = [
     # Only the holder of the invited address answers an invitation (here: the outsider, invited by Acme).
     Case("my_invitation_accept", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
     Case("my_invitation_decline", only("outsider", 302), host="public", method="post", kwargs=_invitation("outsider")),
+    Case("api_schema", {**everyone(200), "anonymous": 401}, host="public"),
+    Case("api_docs", {**everyone(200), "anonymous": 401}, host="public"),
     Case("api_my_organisation-list", {**everyone(200), "anonymous": 401}, host="public"),
     Case("api_my_invitation-list", {**everyone(200), "anonymous": 401}, host="public"),
     Case(

@@ -42,6 +42,7 @@ def token_pk(world, org_key: str) -> dict:
 
 
 USER = {"schemas": [USER_SCHEMA], "userName": "matrix@acme.test", "emails": [{"value": "matrix@acme.test"}]}
+GROUP = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Matrix"}
 
 CASES = [
     Case("api_scim_token-list", api("hr")),
@@ -61,5 +62,12 @@ CASES = [
     Case("scim_user", scim(), method="put", content_type=JSON, data=USER, kwargs=lambda world, org: {"pk": SOME_ID}),
     Case("scim_user", scim(), method="patch", content_type=JSON, data={}, kwargs=lambda world, org: {"pk": SOME_ID}),
     Case("scim_user", scim(), method="delete", kwargs=lambda world, org: {"pk": SOME_ID}),
-    Case("scim_not_found", scim(), kwargs=lambda world, org: {"rest": "Groups"}),
+    Case("scim_groups", scim()),
+    Case("scim_groups", scim(), method="post", content_type=JSON, data=GROUP),
+    Case("scim_groups_search", scim(), method="post", content_type=JSON, data={}),
+    Case("scim_group", scim(), kwargs=lambda world, org: {"pk": SOME_ID}),
+    Case("scim_group", scim(), method="put", content_type=JSON, data=GROUP, kwargs=lambda world, org: {"pk": SOME_ID}),
+    Case("scim_group", scim(), method="patch", content_type=JSON, data={}, kwargs=lambda world, org: {"pk": SOME_ID}),
+    Case("scim_group", scim(), method="delete", kwargs=lambda world, org: {"pk": SOME_ID}),
+    Case("scim_not_found", scim(), kwargs=lambda world, org: {"rest": "Bulk"}),
 ]

@@ -1,6 +1,6 @@
 """Clients generated from the live schema work: `openapi-python-client` makes one that imports and carries a
 whole journey on its own against a real server, and `openapi-generator-cli` makes a Python client without
-an error.
+an error. The public host's schema makes a client too, which reads a person's organisations there.
 
 The journey runs in an organisation of its own ("apiclient"), made for it and dropped afterwards, so what
 it commits never meets the rest of the suite. Its people: HR, a coach, two employees enrolled in the
@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,10 +34,11 @@ from tests.world.two_factor import token_payload
 BIN = Path(sys.executable).parent
 SLUG = "apiclient"
 PACKAGE = "portal_api_client"
+PUBLIC_PACKAGE = "portal_public_api_client"
 TIMEOUT_SECONDS = 60  # a loaded machine: generating the schema can take a while
-CLIENT_CONFIG = f"""\
-project_name_override: portal-api-client
-package_name_override: {PACKAGE}
+CLIENT_CONFIG = """\
+project_name_override: {project}
+package_name_override: {package}
 post_hooks: []
 content_type_overrides:
   application/zip: application/octet-stream
@@ -111,46 +113,57 @@ def api_server(django_db_setup, django_db_blocker, api_org):
 
 
 @pytest.fixture(scope="module")
-def live_schema(api_server, api_org, tmp_path_factory) -> Path:
-    """The schema as the server serves it (to a signed-in member), saved to a file."""
-    headers = {"Host": f"{api_org.host}:{api_server.port}"}
-    base = f"http://127.0.0.1:{api_server.port}"
+def hr_token(api_server, api_org) -> str:
+    """A personal API token of the organisation's HR manager, made on its host."""
     answer = httpx.post(
-        f"{base}/api/v1/auth/token/",
+        f"http://127.0.0.1:{api_server.port}/api/v1/auth/token/",
         json={"email": api_org.hr.email, "password": PASSWORD},
-        headers=headers,
+        headers={"Host": f"{api_org.host}:{api_server.port}"},
         timeout=TIMEOUT_SECONDS,
     )
     assert answer.status_code == 200, api_server.log_tail()
-    token = answer.json()["token"]
+    return answer.json()["token"]
+
+
+def _schema_saved(server: PortalServer, host: str, token: str, folder: Path) -> Path:
+    """The schema as the server serves it on `host` (to a signed-in person), saved to a file."""
     answer = httpx.get(
-        f"{base}/api/v1/schema/",
-        headers={**headers, "Authorization": f"Token {token}", "Accept": "application/json"},
+        f"http://127.0.0.1:{server.port}/api/v1/schema/",
+        headers={"Host": f"{host}:{server.port}", "Authorization": f"Token {token}", "Accept": "application/json"},
         timeout=TIMEOUT_SECONDS,
     )
     assert answer.status_code == 200, answer.text
-    path = tmp_path_factory.mktemp("schema") / "openapi.json"
+    path = folder / "openapi.json"
     path.write_bytes(answer.content)
     return path
 
 
 @pytest.fixture(scope="module")
-def generated(live_schema, tmp_path_factory):
-    """The package openapi-python-client generates from the live schema, imported."""
-    folder = tmp_path_factory.mktemp("python-client")
-    (folder / "config.yaml").write_text(CLIENT_CONFIG)
+def live_schema(api_server, api_org, hr_token, tmp_path_factory) -> Path:
+    return _schema_saved(api_server, api_org.host, hr_token, tmp_path_factory.mktemp("schema"))
+
+
+@pytest.fixture(scope="module")
+def public_live_schema(api_server, hr_token, tmp_path_factory) -> Path:
+    return _schema_saved(api_server, "localhost", hr_token, tmp_path_factory.mktemp("public-schema"))
+
+
+@contextmanager
+def _client_package(schema: Path, package: str, folder: Path):
+    """The package openapi-python-client generates from `schema` (with no warning), imported."""
+    (folder / "config.yaml").write_text(CLIENT_CONFIG.format(project=package.replace("_", "-"), package=package))
     run = subprocess.run(
         [
             str(BIN / "openapi-python-client"),
             "generate",
             "--path",
-            str(live_schema),
+            str(schema),
             "--config",
             str(folder / "config.yaml"),
             "--meta",
             "none",
             "--output-path",
-            str(folder / PACKAGE),
+            str(folder / package),
         ],
         capture_output=True,
         text=True,
@@ -160,11 +173,17 @@ def generated(live_schema, tmp_path_factory):
     assert "Warning" not in run.stdout + run.stderr, run.stdout + run.stderr
     sys.path.insert(0, str(folder))
     try:
-        yield importlib.import_module(PACKAGE)
+        yield importlib.import_module(package)
     finally:
         sys.path.remove(str(folder))
-        for name in [name for name in sys.modules if name == PACKAGE or name.startswith(f"{PACKAGE}.")]:
+        for name in [name for name in sys.modules if name == package or name.startswith(f"{package}.")]:
             del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def generated(live_schema, tmp_path_factory):
+    with _client_package(live_schema, PACKAGE, tmp_path_factory.mktemp("python-client")) as package:
+        yield package
 
 
 def _module(package, name: str):
@@ -279,6 +298,23 @@ def test_a_generated_python_client_runs_the_whole_journey(generated, api_server,
     # HR reads the aggregates (never the content).
     figures = journey.api("engagement", "engagement_retrieve").sync(client=hr)
     assert figures.minimum_group_size >= 1 and isinstance(figures.cohorts, list)
+
+
+def test_a_client_generated_from_the_public_schema_reads_my_organisations(
+    public_live_schema, api_server, api_org, hr_token, tmp_path
+):
+    with _client_package(public_live_schema, PUBLIC_PACKAGE, tmp_path) as package:
+        client = package.AuthenticatedClient(
+            base_url=f"http://127.0.0.1:{api_server.port}",
+            headers={"Host": f"localhost:{api_server.port}"},
+            token=hr_token,
+            prefix="Token",
+            timeout=httpx.Timeout(TIMEOUT_SECONDS),
+            raise_on_unexpected_status=True,
+        )
+        listing = _module(package, "api.me.my_organisations_list")
+        mine = listing.sync(client=client)
+    assert [(row.slug, [role.value for role in row.roles]) for row in mine] == [(SLUG, ["hr_manager"])]
 
 
 def test_openapi_generator_makes_a_python_client_without_errors(live_schema, tmp_path):

@@ -1,5 +1,6 @@
 """A real HTTP receiver on loopback for webhook tests: records every request (headers and body) and answers
-with a chosen status, body, redirect, or not at all for a while (`hold` seconds before answering)."""
+with a chosen status, body, redirect, or not at all for a while (`hold` seconds before answering). With
+`keep_alive` it speaks HTTP/1.1 and keeps connections open; `connections` counts the connections made."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Receiver:
     answer: bytes = b"ok"
     location: str = ""
     hold: float = 0.0
+    keep_alive: bool = False
+    connections: set = field(default_factory=set)  # the senders' (address, port) pairs
     received: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)  # ends every hold at once
@@ -29,7 +32,12 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            @property
+            def protocol_version(self) -> str:
+                return "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
             def do_POST(self):  # noqa: N802  (the name http.server calls)
+                receiver.connections.add(self.client_address)
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length).decode()
                 receiver.received.append(
