@@ -375,11 +375,45 @@ def check(*, keep: bool, prod: bool) -> int:
             cluster_down()
     log("figures:\n" + "\n".join(f"  {key}: {value}" for key, value in figures.items()))
     (HOME / "figures.json").write_text(json.dumps(figures, indent=2))
+    benchmarks_section(figures)
     if failures:
         log("FAILED: " + "; ".join(failures))
         return 1
     log("every check passed")
     return 0
+
+
+BENCHMARKS_TITLE = "Citus cluster (make citus-check)"
+
+
+def benchmarks_section(figures: dict) -> None:
+    """Put this run's figures into BENCHMARKS.md as a section of their own (replaced on each run)."""
+    report = BASE_DIR / "BENCHMARKS.md"
+    text = report.read_text() if report.exists() else "# Benchmarks\n"
+    load = os.getloadavg()[0]
+    lines = [
+        f"## {BENCHMARKS_TITLE}",
+        "",
+        "A coordinator and two workers (Citus 13.2, Debian's PostgreSQL 15) on this one machine, by "
+        "`make citus-check` (scripts/citus.py, scripts/citus_checks.py); every node shares the same two "
+        "cores, so these show what Citus adds, not what separate machines would do.",
+        "",
+        f"_Run {time.strftime('%Y-%m-%dT%H:%M:%S%z')}; load average at the end {load:.1f} on {os.cpu_count()} CPUs._",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        *(f"| {key} | {json.dumps(value) if isinstance(value, dict) else value} |" for key, value in figures.items()),
+        "",
+    ]
+    section = "\n".join(lines)
+    pattern = re.compile(rf"^## {re.escape(BENCHMARKS_TITLE)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: section + "\n", text)
+    elif "\n## Not measured yet" in text:
+        text = text.replace("\n## Not measured yet", "\n" + section + "\n## Not measured yet", 1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    report.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
