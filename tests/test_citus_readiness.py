@@ -12,6 +12,7 @@ database catalogue (what the migrations did create, in the template and in real 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -224,3 +225,36 @@ def test_on_citus_key_sequences_of_distributed_schemas_are_past_their_rows(world
         highest = cursor.fetchone()[0]
         cursor.execute("SELECT last_value FROM acme.django_migrations_id_seq")
         assert cursor.fetchone()[0] >= highest
+
+
+def _node_down_error():
+    """The error Citus raises when the worker holding the organisation's schema does not answer, as Django
+    hands it to the middleware (the driver's error as the cause)."""
+    from psycopg import errors as pg_errors
+
+    cause = pg_errors.ConnectionFailure(
+        "connection to the remote node postgres@127.0.0.1:9703 failed with the following error: Connection refused"
+    )
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_node_that_cannot_be_reached_answers_503_with_retry_after_on_pages_and_the_api(db, rf, language):
+    from django.utils import translation
+
+    from portal.middleware import NodeUnavailableMiddleware
+
+    middleware = NodeUnavailableMiddleware(lambda request: None)
+    with translation.override(language):
+        page = middleware.process_exception(rf.get("/sessions/"), _node_down_error())
+        api = middleware.process_exception(rf.get("/api/v1/sessions/"), _node_down_error())
+    assert page.status_code == api.status_code == 503
+    assert page["Retry-After"] == api["Retry-After"] == "30"
+    assert "no-store" in page["Cache-Control"]
+    assert f'lang="{language}"'.encode() in page.content and b"503" in page.content
+    if language == "en":
+        assert b"Temporarily unavailable" in page.content
+    assert json.loads(api.content)["code"] == "temporarily_unavailable"
+    assert middleware.process_exception(rf.get("/"), OperationalError("server closed the connection")) is None
