@@ -208,7 +208,8 @@ def node_start(node: str) -> None:
     if _running(node):
         return
     subprocess.run(
-        _as_server_user([_bin("pg_ctl"), "start", "-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "60"]),
+        # After a crash (stop -m immediate) recovery on a busy disk can take minutes.
+        _as_server_user([_bin("pg_ctl"), "start", "-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "600"]),
         check=True,
         capture_output=True,
     )

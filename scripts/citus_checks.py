@@ -9,7 +9,7 @@ Each check prints what it found and fails (exit 1) naming what is wrong:
                 written after distributing gets a new key;
   provisioning  N organisations provisioned through tenants.services.organisation_create, timed, and spread
                 over both workers;
-  worker down   the worker holding Globex stopped: Acme keeps answering, Globex answers 503 with
+  worker down   the worker holding Globex stopped (`pg_ctl stop -m fast`): Acme keeps answering, Globex answers 503 with
                 Retry-After (page and API), and answers again by itself once the worker is back.
 Figures go to --results as JSON (scripts/citus.py adds them to its report).
 """
@@ -166,7 +166,7 @@ def check_worker_down() -> None:
     node = next(name for name, port in cluster.ports().items() if port == where["globex"])
     acme, globex = _member_client("acme", Role.EMPLOYEE), _member_client("globex", Role.EMPLOYEE)
     expect(globex.get("/").status_code == 200, "Globex answers before the stop")
-    cluster.node_stop(node, mode="immediate")
+    cluster.node_stop(node, mode="fast")
     try:
         page, api = globex.get("/"), globex.get("/api/v1/sessions/")
         expect(
