@@ -18,12 +18,14 @@ PUBLIC = "public"
 
 # Which shared tables organisation tables reach: programmes_session.slot is a real foreign key to
 # availability_slot (whose own keys point at organisations and users); every organisation table's user
-# columns (db_constraint=False) are joined to tenants_user; memberships and the slots' offers are read
-# together with organisation rows (availability migration 0005).
+# columns (db_constraint=False) are joined to tenants_user; memberships, invitations (a cohort's seats
+# count its pending invitations) and the slots' offers are read together with organisation rows
+# (availability migration 0005).
 REFERENCE_TABLES = (
     "tenants_organisation",
     "tenants_user",
     "tenants_membership",
+    "tenants_invitation",
     "availability_slot",
     "availability_slot_organisations",
 )

@@ -354,7 +354,19 @@ def check(*, keep: bool, prod: bool) -> int:
                         "-q",
                     ],
                     {
-                        **environment,
+                        # The stack's own settings are production's: none of the development variables.
+                        **{
+                            key: value
+                            for key, value in environment.items()
+                            if key
+                            not in (
+                                "DATABASE_URL",
+                                "PORTAL_TEST_DB",
+                                "DEBUG",
+                                "SECURE_SSL_REDIRECT",
+                                "PORTAL_PRODUCTION",
+                            )
+                        },
                         "PROD_CHECK_ADMIN_URL": database_url("postgres"),
                         "PROD_CHECK_DATABASE_COMMAND": f"{PYTHON} -m scripts.citus database",
                         "PROD_CHECK_DATABASE": f"{name}_prod",

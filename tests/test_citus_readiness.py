@@ -34,7 +34,12 @@ def reference_tables() -> frozenset[str]:
         [
             *(
                 apps.get_model(label)._meta.db_table
-                for label in (settings.AUTH_USER_MODEL, "tenants.Organisation", "tenants.Membership")
+                for label in (
+                    settings.AUTH_USER_MODEL,
+                    "tenants.Organisation",
+                    "tenants.Membership",
+                    "tenants.Invitation",
+                )
             ),
             slot._meta.db_table,
             slot.organisations.through._meta.db_table,
