@@ -6,11 +6,14 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 
-from portal import policy
+from portal import citus, policy
 
 SESSION_HOST_KEY = "portal_schema"
 
@@ -130,4 +133,39 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+RETRY_AFTER_SECONDS = 30
+
+
+class NodeUnavailableMiddleware:
+    """A database node that cannot be reached (on Citus, the worker holding this organisation's schema)
+    answers 503 with Retry-After: a page saying the organisation is temporarily unavailable, or for the
+    API a JSON error with code "temporarily_unavailable", instead of a 500. Organisations on other nodes
+    are not affected, and the next request after the node is back is answered as usual."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not citus.node_unavailable(exception):
+            return None
+        # The connection may hold an aborted transaction or a broken session to the node: start afresh.
+        connection.close_if_unusable_or_obsolete()
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {
+                    "detail": _("Your organisation is temporarily unavailable. Please try again in a minute."),
+                    "code": "temporarily_unavailable",
+                },
+                status=503,
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        patch_cache_control(response, no_store=True)
         return response

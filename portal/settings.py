@@ -109,6 +109,7 @@ AUTH_USER_MODEL = "tenants.User"
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
+    "portal.middleware.NodeUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,7 +155,7 @@ def _database_url() -> str:
 
 
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["ENGINE"] = "portal.postgresql"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Parallel helpers and CI may share one server: the test database name can be set per run.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PORTAL_TEST_DB", "test_portal")}

@@ -139,13 +139,24 @@ def _admin(config: Config, *statements: str) -> None:
             connection.execute(sql.SQL(statement).format(name=sql.Identifier(config.database)))
 
 
+def _database_command(action: str, config: Config) -> bool:
+    """PROD_CHECK_DATABASE_COMMAND, when set, creates and drops the database instead (`<command> create|drop
+    <name>`): a Citus cluster needs it on every node (scripts/citus.py)."""
+    command = os.environ.get("PROD_CHECK_DATABASE_COMMAND")
+    if command:
+        subprocess.run([*shlex.split(command), action, config.database], check=True, cwd=BASE_DIR)
+    return bool(command)
+
+
 def database_create(config: Config) -> None:
     # A database left by an interrupted run goes first.
-    _admin(config, "DROP DATABASE IF EXISTS {name} WITH (FORCE)", "CREATE DATABASE {name}")
+    if not _database_command("create", config):
+        _admin(config, "DROP DATABASE IF EXISTS {name} WITH (FORCE)", "CREATE DATABASE {name}")
 
 
 def database_drop(config: Config) -> None:
-    _admin(config, "DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    if not _database_command("drop", config):
+        _admin(config, "DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def redis_flush(config: Config) -> None:

@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
+from portal import citus
 from portal.middleware import SESSION_HOST_KEY
 from tenants import two_factor
 from tenants.models import (
@@ -91,6 +92,7 @@ def schema_clone(*, source: str, target: str) -> None:
     and slows down as organisations accumulate; the template holds only tables, so four catalogue
     queries and about two statements per table do the same job (bench/provisioning.py measures both).
     """
+    citus.tables_stay_plain()  # until `citus.schema_distribute` moves the copy to a worker
     with connection.cursor() as cursor:
         layout = _schema_layout(cursor, source)
         cursor.execute(";\n".join(_schema_clone_statements(layout, source, target)))
@@ -234,6 +236,8 @@ def organisation_create(
     # The template's django_migrations rows come along with the clone, so the new schema is exactly
     # as migrated as the template: no migration needs replaying or faking.
     schema_clone(source=settings.TENANT_BASE_SCHEMA, target=organisation.schema_name)
+    # On a Citus cluster the new schema moves whole to a worker node (nothing happens without Citus).
+    citus.schema_distribute(organisation.schema_name)
     PlatformEvent.objects.create(
         actor=acting_user, organisation=organisation, action="organisation.created", detail={"slug": slug}
     )

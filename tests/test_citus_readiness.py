@@ -12,12 +12,15 @@ database catalogue (what the migrations did create, in the template and in real 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
+from portal import citus
 from tenants.models import Organisation
 
 PUBLIC = "public"
@@ -25,10 +28,22 @@ TENANT = "tenant"  # any organisation schema, when reading the models
 
 
 def reference_tables() -> frozenset[str]:
-    """The shared tables that can become Citus reference tables."""
+    """The shared tables that can become Citus reference tables (the migrations make exactly these so)."""
+    slot = apps.get_model("availability.Slot")
     return frozenset(
-        apps.get_model(label)._meta.db_table
-        for label in (settings.AUTH_USER_MODEL, "tenants.Organisation", "tenants.Membership", "availability.Slot")
+        [
+            *(
+                apps.get_model(label)._meta.db_table
+                for label in (
+                    settings.AUTH_USER_MODEL,
+                    "tenants.Organisation",
+                    "tenants.Membership",
+                    "tenants.Invitation",
+                )
+            ),
+            slot._meta.db_table,
+            slot.organisations.through._meta.db_table,
+        ]
     )
 
 
@@ -151,3 +166,100 @@ def test_reference_tables_use_big_integer_keys_so_worker_nodes_can_insert():
     # Citus hands each node its own range of a sequence only for bigint sequences.
     for label in (settings.AUTH_USER_MODEL, "tenants.Organisation", "tenants.Membership", "availability.Slot"):
         assert apps.get_model(label)._meta.pk.get_internal_type() == "BigAutoField", label
+
+
+def test_the_migrations_make_exactly_the_reference_tables_the_rule_allows():
+    assert frozenset(citus.REFERENCE_TABLES) == reference_tables()
+
+
+# --- with and without Citus (portal/citus.py) ----------------------------------------------------------
+
+
+@pytest.fixture
+def on_citus(db):
+    if not citus.present():
+        pytest.skip("needs a Citus coordinator: `make citus-check` runs this file on one")
+
+
+@pytest.fixture
+def without_citus(db):
+    if citus.present():
+        pytest.skip("this database has Citus")
+
+
+def test_without_citus_organisations_stay_plain_schemas_and_slot_locks_still_work(world, without_citus):
+    assert citus.schema_distribute("acme") is False
+    assert citus.sequences_past_keys("acme") >= 1  # the template's copied rows (its migration records)
+    with transaction.atomic():
+        citus.lock_slots([3, 1, 2, None, 1])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+            assert cursor.fetchone()[0] == 3  # one per slot, held until the transaction ends
+
+
+def test_an_ordinary_database_error_is_not_taken_for_a_node_being_down(db):
+    with pytest.raises(OperationalError) as raised, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 1")
+        cursor.execute("SELECT pg_sleep(1)")
+    assert not citus.node_unavailable(raised.value)
+
+
+def test_on_citus_organisations_are_distributed_schemas_spread_over_the_workers(world, on_citus):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT s.schema_name::text, sh.nodeport FROM citus_schemas s "
+            "JOIN citus_shards sh ON sh.colocation_id = s.colocation_id"
+        )
+        nodes = dict(cursor.fetchall())
+        cursor.execute("SELECT logicalrelid::text FROM pg_dist_partition WHERE repmodel = 't'")
+        reference = {name for (name,) in cursor.fetchall()}
+        cursor.execute(
+            "SELECT count(*) FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid "
+            "WHERE c.relnamespace = %s::regnamespace",
+            [settings.TENANT_BASE_SCHEMA],
+        )
+        template_tables_known = cursor.fetchone()[0]
+    assert nodes["acme"] != nodes["globex"]  # the booking race runs across two workers
+    assert reference == set(citus.REFERENCE_TABLES)
+    assert template_tables_known == 0
+
+
+def test_on_citus_key_sequences_of_distributed_schemas_are_past_their_rows(world, on_citus):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM acme.django_migrations")
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT last_value FROM acme.django_migrations_id_seq")
+        assert cursor.fetchone()[0] >= highest
+
+
+def _node_down_error():
+    """The error Citus raises when the worker holding the organisation's schema does not answer, as Django
+    hands it to the middleware (the driver's error as the cause)."""
+    from psycopg import errors as pg_errors
+
+    cause = pg_errors.ConnectionFailure(
+        "connection to the remote node postgres@127.0.0.1:9703 failed with the following error: Connection refused"
+    )
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_node_that_cannot_be_reached_answers_503_with_retry_after_on_pages_and_the_api(db, rf, language):
+    from django.utils import translation
+
+    from portal.middleware import NodeUnavailableMiddleware
+
+    middleware = NodeUnavailableMiddleware(lambda request: None)
+    with translation.override(language):
+        page = middleware.process_exception(rf.get("/sessions/"), _node_down_error())
+        api = middleware.process_exception(rf.get("/api/v1/sessions/"), _node_down_error())
+    assert page.status_code == api.status_code == 503
+    assert page["Retry-After"] == api["Retry-After"] == "30"
+    assert "no-store" in page["Cache-Control"]
+    assert f'lang="{language}"'.encode() in page.content and b"503" in page.content
+    if language == "en":
+        assert b"Temporarily unavailable" in page.content
+    assert json.loads(api.content)["code"] == "temporarily_unavailable"
+    assert middleware.process_exception(rf.get("/"), OperationalError("server closed the connection")) is None

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal.citus import lock_slots
 from programmes.availability.models import Mode, OfferDefault, Slot
 from tenants.models import Organisation, User
 
@@ -275,6 +276,7 @@ def slots_offer(
         errors["how"] = [_("Choose to offer, add or remove.")]
     if errors:
         raise ValidationError(errors)
+    lock_slots(slot_ids)
     slots = list(
         Slot.objects.select_for_update()
         .filter(pk__in=slot_ids, coach=coach, is_offered=True, ends_at__gt=timezone.now())
@@ -313,6 +315,7 @@ def offer_default_set(
 @transaction.atomic
 def slot_withdraw(*, coach: User, slot: Slot) -> None:
     """Take back a free slot. A booked one stays: its session is cancelled instead, with its rules."""
+    lock_slots([slot.pk])
     locked = Slot.objects.select_for_update().filter(pk=slot.pk, coach=coach).first()
     if locked is None:
         return
@@ -337,11 +340,9 @@ def time_hold(
 ) -> Slot:
     """Hold the coach's time for a session scheduled directly (no offered slot): free offered slots in
     the way are withdrawn, anything booked in the way refuses. Call inside a transaction."""
-    overlapping = list(
-        Slot.objects.select_for_update()
-        .filter(coach=coach, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .order_by("pk")
-    )
+    in_the_way = Slot.objects.filter(coach=coach, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    lock_slots(in_the_way.values_list("pk", flat=True))
+    overlapping = list(in_the_way.select_for_update().order_by("pk"))
     taken = [slot for slot in overlapping if slot.is_booked]
     if taken:
         raise TimeTaken(
@@ -391,6 +392,7 @@ def time_release(*, slot_id: int | None) -> None:
     """
     if slot_id is None:
         return
+    lock_slots([slot_id])
     slot = Slot.objects.select_for_update().filter(pk=slot_id).first()
     if slot is None:
         return

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal import policy
+from portal.citus import lock_slots
 from portal.policy import Actor
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, TimeTaken, slot_take
@@ -37,6 +38,7 @@ def locked_slot(actor: Actor, slot_id: int) -> Slot:
     what it saw when it began, and the coach may have stopped offering the time here (or stopped serving
     here) meanwhile. A slot no longer offered here is as missing as one that never was.
     """
+    lock_slots([slot_id])  # before the row lock: see portal.citus.lock_slots
     slot = policy.get_or_404(actor, Slot, Slot.objects.select_for_update(of=("self",)), pk=slot_id)
     if not Slot.objects.offered_to(actor.organisation).filter(pk=slot.pk).exists():
         raise Http404(policy.NOT_FOUND)

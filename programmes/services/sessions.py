@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import policy
+from portal.citus import lock_slots
 from portal.policy import Actor
 from programmes.availability.models import Slot
 from programmes.availability.services import Meeting, TimeTaken, slot_take, time_hold, time_release
@@ -271,6 +272,7 @@ def session_move_to_slot(*, actor: Actor, session: Session, slot: Slot) -> Sessi
     previous, old_slot_id = session.starts_at, session.slot_id
     # Only time offered to this organisation (whoever asks: the coach also sees their slots offered
     # elsewhere), read after the lock is held.
+    lock_slots([slot.pk, old_slot_id])  # both, in one order, before either row lock
     new_slot = Slot.objects.select_for_update().filter(pk=slot.pk).first()
     if new_slot is not None and not Slot.objects.offered_to(actor.organisation).filter(pk=new_slot.pk).exists():
         new_slot = None
