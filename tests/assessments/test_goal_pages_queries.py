@@ -112,8 +112,11 @@ def _pages(world) -> list:
         ("employee", "/pulses/", REQUEST + 4),
         # 5 the enrolment, 6 coming sessions, 7 past sessions, 8 the coachee's attendance at them, 9 shared
         # reflections (no text), 10 goals with action counts, 11 shared pulses of the trend's weeks, 12 my
-        # private notes, 13 the read audit (one INSERT for the page)
-        ("coach", f"/coachees/{people['enrolment']}/", REQUEST + 9),
+        # private notes; the agreement panel: 13 the manager's profile, 14 is the manager a member here (the
+        # sponsor), 15 the newest agreement, 16 its acceptances; the stakeholder panel: 17 the released rounds,
+        # 18 their raters, 19 the questions, 20 the answers, 21 the dimensions, 22 their bands, 23 the rounds of
+        # the change; 24 the read audit (one INSERT for the page)
+        ("coach", f"/coachees/{people['enrolment']}/", REQUEST + 20),
     ]
 
 
