@@ -457,10 +457,21 @@ OFFBOARDING_ARCHIVE_KEEP_DAYS = envint("OFFBOARDING_ARCHIVE_KEEP_DAYS", 30)
 # pg_dump and pg_restore of the server at DATABASE_URL; empty: the embedded server's, else those on PATH.
 PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
+# SAML 2.0 single sign-on (sso/saml.py). The portal signs its AuthnRequests and publishes the certificate
+# in every organisation's service-provider metadata when both files are given (PEM, the key unencrypted);
+# without them requests go unsigned, which Entra ID, Okta and Google Workspace accept by default (Keycloak:
+# turn off "Client signature required", docs/SSO.md). The clock skew allowed on the times of an answer, and
+# the xmlsec1 program pysaml2 verifies signatures with (Debian package xmlsec1; empty: the one on PATH).
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_CLOCK_SKEW_SECONDS = envint("SAML_CLOCK_SKEW_SECONDS", 120)
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # pysaml2 logs every answer it declines with a traceback; sso.saml refuses them in its own words.
+    "loggers": {"axes": {"level": "WARNING"}, "saml2": {"level": "CRITICAL"}},
 }
