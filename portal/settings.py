@@ -79,6 +79,7 @@ SHARED_APPS = [
     "django_otp.plugins.otp_totp",
     "django.contrib.postgres",
     "programmes.availability",
+    "sso",
 ]
 TENANT_APPS = [
     "programmes",
@@ -242,6 +243,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 HANDOFF_MAX_AGE_SECONDS = 60
+
+# Single sign-on (sso/, docs/SSO.md): the Fernet key(s) an identity provider's client secret is encrypted with
+# (space-separated, the first encrypts; empty: derived from SECRET_KEY), how long a person has between leaving
+# for their provider and coming back, and how long a provider's discovery document and keys are kept.
+SSO_ENCRYPTION_KEY = envsecret("SSO_ENCRYPTION_KEY")
+SSO_FLOW_MAX_AGE_SECONDS = envint("SSO_FLOW_MAX_AGE_SECONDS", 600)
+SSO_METADATA_CACHE_SECONDS = envint("SSO_METADATA_CACHE_SECONDS", 3600)
 
 # Two-factor sign-in (tenants/two_factor.py): the name authenticator apps show beside the account, how long
 # the code step may follow the password step, and django-otp's wait after wrong codes (2, 4, 8 ... seconds

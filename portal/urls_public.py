@@ -24,4 +24,5 @@ urlpatterns = common + [
     path("platform/two-factor-reset/", views_two_factor.platform_two_factor_reset, name="platform_two_factor_reset"),
     path("", include("programmes.urls_public")),
     path("", include("reports.urls_public")),
+    path("", include("sso.urls_public")),
 ]

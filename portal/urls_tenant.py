@@ -56,4 +56,5 @@ urlpatterns = common + [
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
     path("", include("scim.urls")),
+    path("", include("sso.urls")),
 ]

@@ -1,0 +1,10 @@
+"""Single sign-on on an organisation's host (under /login/, open to people not signed in)."""
+
+from django.urls import path
+
+from sso import views
+
+urlpatterns = [
+    path("login/sso/<int:pk>/", views.sign_in_start, name="sso_start"),
+    path("login/sso/oidc/callback/", views.oidc_callback, name="sso_oidc_callback"),
+]
