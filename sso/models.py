@@ -258,3 +258,22 @@ class SignInPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+
+class SpentAssertion(models.Model):
+    """A SAML assertion already used to sign someone in, kept until it expires so it is never used twice
+    (sso.saml_flow.assertion_spend). Holds ids only: nothing about the person."""
+
+    issuer = models.CharField(max_length=500)
+    assertion_id = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("spent SAML assertion")
+        verbose_name_plural = _("spent SAML assertions")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "assertion_id"], name="spent_assertion_unique_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} · {self.assertion_id}"

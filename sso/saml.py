@@ -22,9 +22,8 @@ What an answer (a `<samlp:Response>` POSTed to the ACS) must be, all of it check
 - A persistent (or otherwise lasting) NameID: a transient one names nobody from one sign-in to the next.
 - Replay: the caller spends the assertion's id (`sso.replay`) before it signs anyone in.
 
-Attributes are read from the verified assertion by their SAML names and mapped to the portal's fields by
-the provider's attribute map over `DEFAULT_ATTRIBUTES` (the names Entra ID, Okta, Google Workspace and
-Keycloak send). SAML has no "email verified": see `claim_fields`.
+The attributes are read from the verified assertion by their SAML names (`Assertion.attributes`);
+sso.saml_flow maps them to the portal's fields with the provider's attribute map.
 """
 
 from __future__ import annotations
@@ -43,11 +42,14 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.mdstore import InMemoryMetaData
 from saml2.metadata import entity_descriptor, metadata_tostring_fix
-from saml2.response import StatusError, VerificationError
+from saml2.response import StatusError, UnsolicitedResponse, VerificationError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT, SCM_BEARER
 from saml2.sigver import SigverError
 from saml2.time_util import str_to_time
 from saml2.validate import ResponseLifetimeExceed, ToEarly
+
+from portal import outbound
+from sso import identity
 
 # The signature and digest algorithms accepted on an answer: SHA-2 only.
 SIGNATURE_ALGORITHMS = frozenset(
@@ -70,56 +72,36 @@ DIGEST_ALGORITHMS = frozenset(
 SIGNING_ALGORITHM = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 DIGEST_ALGORITHM = "http://www.w3.org/2001/04/xmlenc#sha256"
 
-_CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
-# The attribute names each portal field is looked for under, first found wins: Entra ID's claim URIs
-# (its default claims and the names its claim editor gives department, job title and employee id), the
-# plain names Okta's and Google Workspace's attribute statements are set up with in docs/SSO.md, and the
-# X.500/eduPerson OIDs Keycloak's "X500" mappers (and many other providers) send.
-DEFAULT_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "email": (f"{_CLAIMS}emailaddress", "email", "mail", "urn:oid:0.9.2342.19200300.100.1.3"),
-    "given_name": (f"{_CLAIMS}givenname", "firstName", "givenName", "given_name", "urn:oid:2.5.4.42"),
-    "family_name": (f"{_CLAIMS}surname", "lastName", "surname", "sn", "family_name", "urn:oid:2.5.4.4"),
-    "department": (f"{_CLAIMS}department", "department", "urn:oid:2.5.4.11"),
-    "job_title": (f"{_CLAIMS}jobtitle", "jobTitle", "title", "job_title", "urn:oid:2.5.4.12"),
-    "manager_email": (f"{_CLAIMS}manageremail", "managerEmail", "manager_email"),
-    "employee_number": (
-        f"{_CLAIMS}employeeid",
-        "employeeNumber",
-        "employeeId",
-        "employee_number",
-        "urn:oid:2.16.840.1.113730.3.1.3",
-    ),
-}
-NAMEID_EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+METADATA_MOST_BYTES = 1024 * 1024
+METADATA_REDIRECTS = 3
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 15
 
+# What the person reads on the refusal page (and HR, when they try it): the provider's set-up is usually
+# what must change, so each says what is wrong in the provider's terms.
 REFUSALS = {
-    "malformed": _("The answer from the identity provider could not be read as a SAML response."),
-    "status": _("The identity provider did not sign you in."),
-    "signature": _("The identity provider's signature does not match the certificate in its metadata."),
-    "unsigned": _("The identity provider did not sign the assertion, and signed assertions are required."),
-    "weak_signature": _("The identity provider signed with SHA-1, which is no longer accepted; use SHA-256."),
+    "malformed": _("The answer from your identity provider could not be read as a SAML response."),
+    "status": _("Your identity provider did not sign you in. Please try again."),
+    "signature": _("Your identity provider's signature does not match the certificate in its metadata."),
+    "unsigned": _("Your identity provider did not sign the assertion; this portal requires signed assertions."),
+    "weak_signature": _("Your identity provider signed with SHA-1, which is no longer accepted; use SHA-256."),
     "issuer": _("The answer comes from another identity provider than the one set up for this organisation."),
     "audience": _("The answer was issued for another service than this organisation's portal."),
     "destination": _("The answer was addressed to another address than this organisation's portal."),
     "recipient": _("The assertion was issued for another address than this organisation's portal."),
-    "expired": _("The answer from the identity provider has expired."),
-    "not_yet_valid": _("The answer from the identity provider is not valid yet; check the clocks."),
-    "request": _("The answer does not belong to a sign-in started in this browser."),
-    "replayed": _("This answer from the identity provider has already been used."),
-    "subject": _("The answer does not name a lasting identity: set the NameID format to persistent."),
+    "expired": _("The answer from your identity provider has expired. Please sign in again."),
+    "not_yet_valid": _("The answer from your identity provider is not valid yet; its clock may be wrong."),
+    "request": _("This sign-in was not started in this browser, or was already used. Please start again."),
+    "replayed": _("This answer from your identity provider was already used. Please sign in again."),
+    "subject": _("Your identity provider did not send a lasting identity: its NameID format must be persistent."),
 }
 
 
-class Refused(Exception):
-    """The answer is not accepted; `reason` is a key of REFUSALS, `message` says it to the person."""
+class Refused(identity.Refused):
+    """The answer is not accepted; `reason` is a key of REFUSALS, whose text is the `message`."""
 
     def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-    @property
-    def message(self) -> str:
-        return str(REFUSALS[self.reason])
+        super().__init__(REFUSALS[reason], reason=reason)
 
 
 class MetadataError(ValueError):
@@ -186,9 +168,45 @@ def idp_metadata_read(xml: str | bytes) -> IdentityProviderMetadata:
     certificates = tuple(cert for _name, cert in store.certs(entity_id, "idpsso", "signing"))
     if not certificates:
         raise MetadataError(_("The metadata holds no signing certificate for the identity provider."))
-    return IdentityProviderMetadata(
-        entity_id=entity_id, sso_url=endpoints[0]["location"], certificates=certificates
-    )
+    return IdentityProviderMetadata(entity_id=entity_id, sso_url=endpoints[0]["location"], certificates=certificates)
+
+
+def idp_metadata_fetch(url: str) -> str:
+    """The metadata at `url` (HR's or an operator's), through the outbound guard; MetadataError otherwise."""
+    try:
+        answer = outbound.request(
+            outbound.target(url),
+            headers={"Accept": "application/samlmetadata+xml, application/xml, text/xml"},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            most_bytes=METADATA_MOST_BYTES,
+            redirects=METADATA_REDIRECTS,
+        )
+    except outbound.BadAddress:
+        raise MetadataError(_("The metadata address must be an http or https address.")) from None
+    except outbound.HostNotFound:
+        raise MetadataError(_("The metadata address names a host that cannot be found.")) from None
+    except outbound.Blocked:
+        raise MetadataError(
+            _("The metadata address points into a private network, which the portal does not reach.")
+        ) from None
+    except outbound.Unreachable:
+        raise MetadataError(_("The metadata address could not be reached.")) from None
+    if answer.status != 200:
+        raise MetadataError(_("The metadata address answered with HTTP status %(status)s.") % {"status": answer.status})
+    if not answer.complete:
+        raise MetadataError(_("The metadata at that address is larger than 1 MB."))
+    return answer.body.decode("utf-8", errors="replace")
+
+
+def in_response_to(saml_response: str) -> str:
+    """The request id an answer says it answers, read before verifying it: only to find that request among
+    those this browser started (`response_verify` then holds the verified answer to it)."""
+    try:
+        parsed = samlp.response_from_string(base64.b64decode(saml_response, validate=True))
+    except Exception:
+        return ""
+    return (parsed.in_response_to or "") if parsed is not None else ""
 
 
 def _config(sp: ServiceProvider, *, with_idp: bool = True) -> SPConfig:
@@ -271,11 +289,16 @@ def response_verify(sp: ServiceProvider, saml_response: str, *, request_id: str)
         raise Refused("not_yet_valid") from None
     except SigverError as error:
         raise Refused("unsigned" if "missing" in str(error).lower() else "signature") from None
+    except UnsolicitedResponse:
+        raise Refused("request") from None
     except VerificationError as error:
         raise Refused("recipient" if "recipient" in str(error).lower() else "request") from None
     except Exception as error:  # pysaml2 says the rest with plain exceptions
         raise Refused(_reason_of(str(error))) from None
-    if response is None:
+    # pysaml2 hands back the response object even when its own verify() declined it (a Destination that is
+    # not ours, an IssueInstant out of range), before any assertion was checked: only a response whose
+    # assertion went through the checks has `assertion` set.
+    if response is None or response.assertion is None:
         raise Refused(_unverified_reason(sp, saml_response))
     return _checked(sp, response, request_id)
 
@@ -296,8 +319,6 @@ def _unverified_reason(sp: ServiceProvider, saml_response: str) -> str:
         return "malformed"
     if parsed is not None and parsed.destination and parsed.destination != sp.acs_url:
         return "destination"
-    if parsed is not None and parsed.in_response_to:
-        return "request"
     return "malformed"
 
 
@@ -378,26 +399,3 @@ def _attributes(assertion) -> dict[str, list[str]]:
             if attribute.friendly_name:
                 by_friendly_name.setdefault(attribute.friendly_name, []).extend(values)
     return {**by_friendly_name, **by_name}
-
-
-def claim_fields(
-    assertion: Assertion, attribute_map: Mapping[str, str | Sequence[str]] | None = None, *, email_trusted: bool
-) -> dict[str, str | bool]:
-    """The portal's fields from a verified assertion: the provider's attribute map (field → SAML attribute
-    name, or names) first, then DEFAULT_ATTRIBUTES. An email NameID stands in for a missing email attribute.
-
-    SAML says nothing about whether an address was verified, so `email_verified` is what the caller decides
-    to trust (`email_trusted`): see `sso.saml_provider.email_trusted`."""
-    fields: dict[str, str | bool] = {}
-    for name, defaults in DEFAULT_ATTRIBUTES.items():
-        chosen = (attribute_map or {}).get(name) or ()
-        names = (chosen,) if isinstance(chosen, str) else tuple(chosen)
-        fields[name] = next(
-            (assertion.attributes[key][0] for key in (*names, *defaults) if assertion.attributes.get(key)), ""
-        )
-    if not fields["email"] and assertion.subject_format == NAMEID_EMAIL:
-        fields["email"] = assertion.subject
-    fields["email"] = str(fields["email"]).strip().lower()
-    fields["manager_email"] = str(fields["manager_email"]).strip().lower()
-    fields["email_verified"] = bool(email_trusted and fields["email"])
-    return fields

@@ -3,7 +3,7 @@ and whether a password may still be used on an organisation's host."""
 
 from __future__ import annotations
 
-from sso.models import DomainClaim, IdentityProvider, SignInPolicy
+from sso.models import DomainClaim, IdentityProvider, Protocol, SignInPolicy
 from tenants.models import Membership, Organisation, Role, User
 
 
@@ -50,3 +50,15 @@ def password_allowed(*, user: User, organisation: Organisation | None) -> bool:
     if Role.COACH in roles:
         return True
     return Role.HR_MANAGER in roles and sign_in_policy.break_glass.filter(pk=user.pk).exists()
+
+
+def saml_provider(*, organisation: Organisation | None, pk: int) -> IdentityProvider | None:
+    """A SAML provider of `organisation`, enabled or not: its service-provider metadata is public (no secret
+    in it) and HR gives it to the identity provider before switching the provider on."""
+    if organisation is None:
+        return None
+    return (
+        IdentityProvider.objects.filter(organisation=organisation, protocol=Protocol.SAML, pk=pk)
+        .select_related("organisation")
+        .first()
+    )

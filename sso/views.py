@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from portal import policy
-from sso import identity, oidc, selectors
+from sso import identity, oidc, selectors, views_saml
 from sso.forms import SsoRouteForm
 from sso.identity import Refused
 from sso.models import IdentityProvider, Protocol
@@ -40,7 +40,7 @@ def _oidc_start(request: HttpRequest, provider: IdentityProvider) -> HttpRespons
 
 
 # How each protocol starts a sign-in: (request, provider) -> the answer sending the browser to the provider.
-STARTS = {Protocol.OIDC: _oidc_start}
+STARTS = {Protocol.OIDC: _oidc_start, Protocol.SAML: views_saml.start}
 
 
 @require_GET

@@ -134,5 +134,3 @@ class SamlIdp:
 
 def encode(xml: str) -> str:
     return base64.b64encode(xml.encode("utf-8")).decode("ascii")
-
-
