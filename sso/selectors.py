@@ -13,6 +13,18 @@ def providers_for_sign_in(*, organisation: Organisation | None) -> list[Identity
     return list(IdentityProvider.objects.filter(organisation=organisation, enabled=True).order_by("name", "pk"))
 
 
+def provider_for_sign_in(*, organisation: Organisation | None, pk: int) -> IdentityProvider | None:
+    """An enabled provider of the host's organisation, for a sign-in (nobody is signed in yet, so this is the
+    sign-in page's own read, as the sign-in form's: the host decides, never the person)."""
+    if organisation is None:
+        return None
+    return (
+        IdentityProvider.objects.filter(organisation=organisation, enabled=True, pk=pk)
+        .select_related("organisation")
+        .first()
+    )
+
+
 def provider_for_email(email: str) -> IdentityProvider | None:
     """The provider of the organisation that claimed (approved) the address's domain, if it has one enabled."""
     domain = email.strip().lower().rsplit("@", 1)[-1] if "@" in email else ""

@@ -25,8 +25,10 @@ def oidc_redirect_uri(organisation, request: HttpRequest | None = None) -> str:
 
 
 def _provider_for_sign_in(request: HttpRequest, pk: int) -> IdentityProvider:
-    providers = policy.scope(request.actor, IdentityProvider).filter(enabled=True)
-    return policy.get_or_404(request.actor, IdentityProvider, providers, pk=pk)
+    provider = selectors.provider_for_sign_in(organisation=request.actor.organisation, pk=pk)
+    if provider is None:
+        raise Http404(policy.NOT_FOUND)
+    return provider
 
 
 def _oidc_start(request: HttpRequest, provider: IdentityProvider) -> HttpResponse:
@@ -68,12 +70,8 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     provider = None
     try:
         flow = oidc.flow_take(request, request.GET.get("state", ""))
-        provider = (
-            policy.scope(request.actor, IdentityProvider)
-            .filter(enabled=True, protocol=Protocol.OIDC, pk=flow["provider"])
-            .first()
-        )
-        if provider is None:
+        provider = selectors.provider_for_sign_in(organisation=organisation, pk=flow["provider"])
+        if provider is None or provider.protocol != Protocol.OIDC:
             raise identity.no_access()
         if request.GET.get("error") or not request.GET.get("code"):
             raise Refused(_("Your identity provider did not sign you in. Please try again."), reason="provider_error")
