@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import outbound
-from sso import oidc
+from sso import oidc, saml, saml_flow
 from sso.models import CLAIM_KEYS, DomainClaim, IdentityProvider, Protocol, ProviderKind, SignInPolicy, domain_validator
 from tenants.models import Membership, Organisation, PlatformEvent, Role, User
 
@@ -87,8 +87,21 @@ def _provider_check(provider: IdentityProvider, *, client_secret: str | None) ->
             errors["saml_metadata_xml"] = _("Upload the provider's metadata or enter the address it is published at.")
         if len(provider.saml_metadata_xml) > METADATA_MOST_CHARACTERS:
             errors["saml_metadata_xml"] = _("This metadata is too large.")
+        if not errors.keys() & {"saml_metadata_xml", "saml_metadata_url"}:
+            _saml_metadata_check(provider, errors)
     if errors:
         raise ValidationError(errors)
+
+
+def _saml_metadata_check(provider: IdentityProvider, errors: dict) -> None:
+    """The IdP metadata read (fetched from its address when no XML was uploaded) and its entity id kept."""
+    field = "saml_metadata_xml" if provider.saml_metadata_xml.strip() else "saml_metadata_url"
+    try:
+        xml, entity_id = saml_flow.metadata_resolve(xml=provider.saml_metadata_xml, url=provider.saml_metadata_url)
+    except saml.MetadataError as error:
+        errors[field] = str(error)
+        return
+    provider.saml_metadata_xml, provider.saml_entity_id = xml, entity_id
 
 
 @transaction.atomic

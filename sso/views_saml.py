@@ -43,9 +43,9 @@ def acs(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.actor.organisation
     if organisation is None:
         raise Http404(policy.NOT_FOUND)
-    provider = policy.scope(request.actor, IdentityProvider).filter(enabled=True, protocol=Protocol.SAML, pk=pk).first()
+    provider = selectors.provider_for_sign_in(organisation=organisation, pk=pk)
     saml_response = request.POST.get("SAMLResponse", "")
-    if provider is None:
+    if provider is None or provider.protocol != Protocol.SAML:
         return identity.refused_response(request, identity.no_access(), provider=None)
     if oidc.FLOWS_KEY not in request.session and not request.POST.get(CONTINUED_FIELD) and saml_response:
         context = {
