@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import JoseError, MissingClaimError
 from joserfc.jwk import KeySet
 
 from portal import outbound
@@ -227,6 +227,8 @@ def id_token_verify(*, provider: IdentityProvider, discovery: Discovery, id_toke
     )
     try:
         registry.validate(claims)
+    except MissingClaimError:
+        raise _claim_refusal("missing") from None
     except JoseError as error:
         raise _claim_refusal(getattr(error, "claim", "") or "") from None
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
