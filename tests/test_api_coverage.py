@@ -224,6 +224,11 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
     (T, "coachee_progress_pdf"): f"{PDF} (a coachee's results: GET /api/v1/assignments/{{id}}/result/).",
     (T, "my_progress_pdf"): f"{PDF} (GET /api/v1/me/export/ holds the same data).",
     (P, "calendar_feed"): "The calendar feed is itself a machine-readable document (iCalendar) for calendar programs.",
+    (T, "sso_saml_metadata"): (
+        "The service provider's SAML metadata is itself a machine-readable document (XML) for the organisation's "
+        "identity provider."
+    ),
+    (T, "sso_saml_acs"): "Where the identity provider posts a browser's SAML sign-in; API clients use a token.",
     **{
         (T, name): "The SCIM 2.0 service (RFC 7644) is itself an API, for the organisation's HR system, with its own "
         "tokens (GET/POST /api/v1/scim-tokens/)."

@@ -12,6 +12,7 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
     journal      reflections, a goal with its parts, feedback, notes and a summary
     assessments  the built-in instrument scheduled and answered, HR's own instrument
     two_factor   coaches and platform staff with an authenticator holding the demo key (`code_for()`)
+    saml         a SAML identity provider per organisation, switched off (`people["saml_provider"]`)
     invitations  accepting invitations as the people invited would
     reports      on demand: a programme with enough people for aggregates, every piece of content a canary
 
@@ -36,12 +37,13 @@ from tenants.services import membership_grant, organisation_create, public_organ
 from tests.world.assessments import assessments_world
 from tests.world.journal import journal_world
 from tests.world.programmes import programmes_world
+from tests.world.saml import saml_world
 from tests.world.sessions import sessions_world
 from tests.world.two_factor import two_factor_world
 
 # The parts of the world, each on top of the ones before it: functions (world) -> None, run once the
 # people exist.
-HOOKS: list = [programmes_world, sessions_world, journal_world, assessments_world, two_factor_world]
+HOOKS: list = [programmes_world, sessions_world, journal_world, assessments_world, two_factor_world, saml_world]
 
 PASSWORD = "correct horse battery"
 
