@@ -94,10 +94,12 @@ def _provider_check(provider: IdentityProvider, *, client_secret: str | None) ->
 
 
 def _saml_metadata_check(provider: IdentityProvider, errors: dict) -> None:
-    """The IdP metadata read (fetched from its address when no XML was uploaded) and its entity id kept."""
-    field = "saml_metadata_xml" if provider.saml_metadata_xml.strip() else "saml_metadata_url"
+    """The IdP metadata read and its entity id kept. Given an address, the metadata is fetched from it at
+    every save (so saving again picks up a new signing certificate); otherwise the uploaded XML is read."""
+    url = provider.saml_metadata_url.strip()
+    field = "saml_metadata_url" if url else "saml_metadata_xml"
     try:
-        xml, entity_id = saml_flow.metadata_resolve(xml=provider.saml_metadata_xml, url=provider.saml_metadata_url)
+        xml, entity_id = saml_flow.metadata_resolve(xml="" if url else provider.saml_metadata_xml, url=url)
     except saml.MetadataError as error:
         errors[field] = str(error)
         return
