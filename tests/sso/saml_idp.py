@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import base64
 import datetime
+import html
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -134,3 +137,68 @@ class SamlIdp:
 
 def encode(xml: str) -> str:
     return base64.b64encode(xml.encode("utf-8")).decode("ascii")
+
+
+class SamlIdpServer:
+    """The IdP on loopback for browser tests: GET /sso shows a sign-in form naming the test accounts, its POST
+    answers with the page that posts the signed Response to the portal's ACS, as an IdP's page does.
+
+    `accounts` maps what one types into the form to (subject, attributes). Started on a free port; `stop()`."""
+
+    def __init__(self, accounts: dict[str, tuple[str, dict[str, list[str]]]]):
+        self.accounts = accounts
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.idp_server = self
+        port = self.httpd.server_address[1]
+        self.idp = SamlIdp(entity_id=f"http://127.0.0.1:{port}/saml", sso_url=f"http://127.0.0.1:{port}/sso")
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><main><h1>{title}</h1>{body}</main></body></html>"""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # quiet: the test's output is the portal's
+        pass
+
+    def _send(self, title: str, body: str) -> None:
+        content = PAGE.format(title=html.escape(title), body=body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        query = parse_qs(urlsplit(self.path).query)
+        request = html.escape(query.get("SAMLRequest", [""])[0])
+        self._send(
+            "Test identity provider",
+            '<form method="post" action="/login">'
+            f'<input type="hidden" name="SAMLRequest" value="{request}">'
+            '<label for="user">Account</label> <input id="user" name="user" autocomplete="off">'
+            ' <button type="submit">Sign in</button></form>',
+        )
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length", "0"))
+        form = parse_qs(self.rfile.read(length).decode())
+        server: SamlIdpServer = self.server.idp_server
+        subject, attributes = server.accounts[form["user"][0]]
+        redirect_url = f"{server.idp.sso_url}?{urlencode({'SAMLRequest': form['SAMLRequest'][0]})}"
+        request = server.idp.request_of(redirect_url)
+        answer = server.idp.answer(redirect_url, subject=subject, attributes=attributes)
+        # The page every IdP sends back: a form posting the answer to the ACS, submitted by its script.
+        self._send(
+            "Returning to the portal",
+            f'<form method="post" action="{html.escape(request.assertion_consumer_service_url)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{answer}">'
+            '<button type="submit">Continue</button></form><script>document.forms[0].submit()</script>',
+        )
