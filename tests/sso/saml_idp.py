@@ -140,7 +140,7 @@ def encode(xml: str) -> str:
 
 
 class SamlIdpServer:
-    """The IdP on loopback for browser tests: GET /sso shows a sign-in form naming the test accounts, its POST
+    """The IdP on loopback: GET /metadata serves its metadata; GET /sso shows a sign-in form, whose POST
     answers with the page that posts the signed Response to the portal's ACS, as an IdP's page does.
 
     `accounts` maps what one types into the form to (subject, attributes). Started on a free port; `stop()`."""
@@ -153,6 +153,7 @@ class SamlIdpServer:
         self.idp = SamlIdp(entity_id=f"http://127.0.0.1:{port}/saml", sso_url=f"http://127.0.0.1:{port}/sso")
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
+        self.metadata_url = f"http://127.0.0.1:{port}/metadata"
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -177,6 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(content)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if urlsplit(self.path).path == "/metadata":
+            content = self.server.idp_server.idp.metadata_xml.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/samlmetadata+xml")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+            return
         query = parse_qs(urlsplit(self.path).query)
         request = html.escape(query.get("SAMLRequest", [""])[0])
         self._send(

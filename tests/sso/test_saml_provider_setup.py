@@ -1,0 +1,76 @@
+"""Setting up a SAML provider (sso.services, as HR's form and `manage.py identity_provider add` do): the IdP
+metadata read when uploaded, fetched from its address through the outbound guard, refused saying why."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from sso import services
+from sso.models import IdentityProvider
+from tests.sso.saml_idp import SamlIdp, SamlIdpServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def idp_server():
+    server = SamlIdpServer({})
+    yield server
+    server.stop()
+
+
+def create(world, **values) -> IdentityProvider:
+    return services.identity_provider_create(
+        organisation=world.acme.organisation,
+        acting_user=world.acme.hr,
+        name="Acme SAML",
+        protocol="saml",
+        enabled=False,
+        **values,
+    )
+
+
+def test_uploaded_metadata_is_read_and_the_entity_id_kept(world):
+    idp = SamlIdp(entity_id="https://sts.example.test/acme")
+    provider = create(world, saml_metadata_xml=idp.metadata_xml)
+    assert provider.saml_entity_id == "https://sts.example.test/acme"
+
+
+def test_metadata_at_an_address_is_fetched_and_read(world, idp_server, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
+    provider = create(world, saml_metadata_url=idp_server.metadata_url)
+    assert provider.saml_entity_id == idp_server.idp.entity_id
+    assert provider.saml_metadata_xml == idp_server.idp.metadata_xml
+
+
+def test_the_address_wins_over_stored_xml_at_every_save(world, idp_server, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
+    old = SamlIdp(entity_id="https://old.example.test/saml")
+    provider = create(world, saml_metadata_xml=old.metadata_xml)
+    provider = services.identity_provider_update(
+        provider=provider, acting_user=world.acme.hr, saml_metadata_url=idp_server.metadata_url
+    )
+    assert provider.saml_entity_id == idp_server.idp.entity_id
+
+
+def test_an_address_in_a_private_network_is_not_fetched(world, idp_server, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(ValidationError) as refused:
+        create(world, saml_metadata_url=idp_server.metadata_url.replace("http://", "https://"))
+    assert "private network" in " ".join(refused.value.message_dict["saml_metadata_url"])
+    assert not IdentityProvider.objects.filter(name="Acme SAML").exists()
+
+
+def test_an_address_that_is_not_metadata_is_refused(world, idp_server, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
+    with pytest.raises(ValidationError) as refused:
+        create(world, saml_metadata_url=idp_server.metadata_url.replace("/metadata", "/sso"))
+    assert "not SAML 2.0 metadata" in " ".join(refused.value.message_dict["saml_metadata_url"])
+
+
+def test_unusable_uploaded_metadata_is_refused_beside_its_field(world):
+    with pytest.raises(ValidationError) as refused:
+        create(world, saml_metadata_xml="<EntityDescriptor/>")
+    assert refused.value.message_dict.keys() == {"saml_metadata_xml"}
+    assert not IdentityProvider.objects.filter(name="Acme SAML").exists()
