@@ -126,3 +126,15 @@ def metadata_resolve(*, xml: str | bytes = "", url: str = "") -> tuple[str, str]
     if isinstance(xml, bytes):
         xml = xml.decode("utf-8", errors="replace")
     return xml, saml.idp_metadata_read(xml).entity_id
+
+
+def service_provider_values(provider: IdentityProvider) -> dict[str, str]:
+    """What HR enters at the identity provider (templates/sso/saml_service_provider.html, docs/SSO.md)."""
+    sp = service_provider(provider)
+    return {
+        "entity_id": sp.entity_id,
+        "acs_url": sp.acs_url,
+        "sign_on_url": organisation_url(provider.organisation, f"/login/sso/{provider.pk}/"),
+        "metadata_url": sp.entity_id,
+        "name_id_format": saml.NAMEID_FORMAT_PERSISTENT,
+    }
