@@ -203,7 +203,8 @@ def in_response_to(saml_response: str) -> str:
     """The request id an answer says it answers, read before verifying it: only to find that request among
     those this browser started (`response_verify` then holds the verified answer to it)."""
     try:
-        parsed = samlp.response_from_string(base64.b64decode(saml_response, validate=True))
+        # Some providers wrap the base64 in lines; anything else outside its alphabet is refused.
+        parsed = samlp.response_from_string(base64.b64decode("".join(saml_response.split()), validate=True))
     except Exception:
         return ""
     return (parsed.in_response_to or "") if parsed is not None else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,7 +55,9 @@ def acs(request: HttpRequest, pk: int) -> HttpResponse:
             "action": request.path,
             "continued_field": CONTINUED_FIELD,
         }
-        return render(request, "sso/saml_continue.html", context)
+        response = render(request, "sso/saml_continue.html", context)
+        add_never_cache_headers(response)  # it holds the answer until it is spent
+        return response
     try:
         claims = saml_flow.claims_from_response(request, provider, saml_response)
     except Refused as refusal:

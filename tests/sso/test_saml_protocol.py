@@ -144,6 +144,14 @@ def test_a_signed_assertion_answering_our_request_is_accepted(idp, acme):
     assert assertion.assertion_id.startswith("id-")
 
 
+def test_an_answer_wrapped_in_lines_is_read(idp, acme):
+    request_id, url = saml.authn_request(acme)
+    answer = idp.answer(url)
+    wrapped = "\r\n".join(answer[start : start + 76] for start in range(0, len(answer), 76))
+    assert saml.in_response_to(wrapped) == request_id
+    assert saml.response_verify(acme, wrapped, request_id=request_id).subject == "user-0001"
+
+
 def test_a_signed_response_around_a_signed_assertion_is_accepted(idp, acme):
     request_id, url = saml.authn_request(acme)
     answer = idp.answer(url, sign_response=True)

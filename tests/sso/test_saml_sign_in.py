@@ -354,6 +354,7 @@ def test_a_cross_site_post_is_handed_back_to_the_browser_once(client, world, sam
     cookieless = type(client)()
     page = post(cookieless, acme, saml_providers.acme, answer)
     assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
     form = etree.fromstring(page.content, etree.HTMLParser()).find(".//form[@data-autosubmit]")
     assert form.get("action") == f"/login/sso/{saml_providers.acme.pk}/saml/acs/"
     fields = {field.get("name"): field.get("value") for field in form.iter("input")}
