@@ -30,6 +30,7 @@ api_patterns = [
     path("", include("reports.urls_api")),
     path("", include("webhooks.urls_api")),
     path("", include("scim.urls_api")),
+    path("", include("sso.urls_api")),
 ]
 
 urlpatterns = common + [

@@ -8,4 +8,5 @@ class SsoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from sso import policies  # noqa: F401  (registers the access rules)
+        # Imported here, once the models are loaded, for what they register: navigation and access rules.
+        from sso import navigation, policies  # noqa: F401
