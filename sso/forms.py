@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sso.models import IdentityProvider, Protocol, ProviderKind, SignInPolicy
+from sso.saml import METADATA_MOST_BYTES
 from tenants.models import User
 
 
@@ -46,6 +47,11 @@ class IdentityProviderForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
     )
+    saml_metadata_file = forms.FileField(
+        label=_("IdP metadata file (SAML 2.0)"),
+        required=False,
+        help_text=_("The metadata file your identity provider lets you download; it takes the place of the XML above."),
+    )
     saml_metadata_url = forms.CharField(label=_("IdP metadata URL (SAML 2.0)"), required=False, max_length=500)
     attribute_map = forms.JSONField(
         label=_("Attribute mapping"),
@@ -61,10 +67,22 @@ class IdentityProviderForm(forms.Form):
     def clean_attribute_map(self):
         return self.cleaned_data["attribute_map"] or {}
 
+    def clean(self):
+        # An uploaded metadata file is the XML; the service reads and checks it (sso.services).
+        cleaned = super().clean()
+        upload = cleaned.pop("saml_metadata_file", None)
+        if upload:
+            if upload.size > METADATA_MOST_BYTES:
+                self.add_error("saml_metadata_file", _("This metadata file is larger than 1 MB."))
+            else:
+                cleaned["saml_metadata_xml"] = upload.read().decode("utf-8", errors="replace")
+        return cleaned
+
     @classmethod
-    def for_provider(cls, provider: IdentityProvider, data=None) -> IdentityProviderForm:
-        initial = {name: getattr(provider, name) for name in cls.base_fields if name != "client_secret"}
-        return cls(data, initial=initial)
+    def for_provider(cls, provider: IdentityProvider, data=None, files=None) -> IdentityProviderForm:
+        unstored = ("client_secret", "saml_metadata_file")
+        initial = {name: getattr(provider, name) for name in cls.base_fields if name not in unstored}
+        return cls(data, files, initial=initial)
 
 
 class SignInPolicyForm(forms.Form):

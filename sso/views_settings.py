@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import policy
 from portal.forms import form_submit
-from sso import services
+from sso import saml_flow, services
 from sso.forms import DomainClaimForm, IdentityProviderForm, SignInPolicyForm
-from sso.models import DomainClaim, IdentityProvider, SignInPolicy
+from sso.models import DomainClaim, IdentityProvider, Protocol, SignInPolicy
 from sso.views import oidc_redirect_uri
 from tenants.models import Role, User
 
@@ -65,7 +65,7 @@ def sign_in_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.HR_MANAGER)
 def provider_add(request: HttpRequest) -> HttpResponse:
-    form = IdentityProviderForm(request.POST or None)
+    form = IdentityProviderForm(request.POST or None, request.FILES or None)
     act = partial(services.identity_provider_create, organisation=request.actor.organisation, acting_user=request.user)
     if form_submit(request, form, act):
         messages.success(request, _("The identity provider is added."))
@@ -78,7 +78,7 @@ def provider_add(request: HttpRequest) -> HttpResponse:
 @policy.page(policy.HR_MANAGER)
 def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
     provider = policy.get_or_404(request.actor, IdentityProvider, pk=pk)
-    form = IdentityProviderForm.for_provider(provider, request.POST or None)
+    form = IdentityProviderForm.for_provider(provider, request.POST or None, request.FILES or None)
     act = partial(services.identity_provider_update, provider=provider, acting_user=request.user)
     if form_submit(request, form, act):
         messages.success(request, _("The identity provider is saved."))
@@ -87,6 +87,8 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "provider": provider,
         "redirect_uri": oidc_redirect_uri(request.actor.organisation, request),
+        # What HR enters at a SAML provider (the values exist from the moment the provider does).
+        "saml_values": saml_flow.service_provider_values(provider) if provider.protocol == Protocol.SAML else None,
     }
     return render(request, "sso/provider_form.html", context)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sso import services
 from sso.models import IdentityProvider
@@ -74,3 +75,37 @@ def test_unusable_uploaded_metadata_is_refused_beside_its_field(world):
         create(world, saml_metadata_xml="<EntityDescriptor/>")
     assert refused.value.message_dict.keys() == {"saml_metadata_xml"}
     assert not IdentityProvider.objects.filter(name="Acme SAML").exists()
+
+
+def form_data(**values) -> dict:
+    return {"name": "Acme SAML", "kind": "okta", "protocol": "saml", "attribute_map": "{}"} | values
+
+
+def test_hr_uploads_the_metadata_file_and_sees_what_to_enter_at_the_provider(world, client_for):
+    hr = client_for(world.acme.hr, world.acme.host)
+    idp = SamlIdp(entity_id="http://www.okta.example.test/exk123")
+    upload = SimpleUploadedFile("metadata.xml", idp.metadata_xml.encode(), content_type="application/xml")
+    answer = hr.post("/settings/sign-in/providers/new/", form_data(saml_metadata_file=upload))
+    assert answer.status_code == 302, answer.content.decode()[-2000:]
+    provider = IdentityProvider.objects.get(organisation=world.acme.organisation, name="Acme SAML")
+    assert provider.saml_entity_id == idp.entity_id and provider.protocol == "saml"
+
+    page = hr.get(f"/settings/sign-in/providers/{provider.pk}/").content.decode()
+    base = f"http://acme.localhost/login/sso/{provider.pk}"
+    for value in (f"{base}/saml/metadata/", f"{base}/saml/acs/", f"{base}/", "nameid-format:persistent"):
+        assert value in page
+
+
+def test_a_file_that_is_not_metadata_is_refused_beside_the_field_with_nothing_saved(world, client_for):
+    hr = client_for(world.acme.hr, world.acme.host)
+    upload = SimpleUploadedFile("metadata.xml", b"<html>Sign in</html>", content_type="text/html")
+    answer = hr.post("/settings/sign-in/providers/new/", form_data(saml_metadata_file=upload))
+    assert answer.status_code == 200
+    assert "The metadata describes no identity provider" in answer.content.decode()
+    assert not IdentityProvider.objects.filter(name="Acme SAML").exists()
+
+
+def test_hr_of_the_other_organisation_sees_nothing_of_acmes_provider(world, client_for):
+    provider = create(world, saml_metadata_xml=SamlIdp().metadata_xml)
+    globex_hr = client_for(world.globex.hr, world.globex.host)
+    assert globex_hr.get(f"/settings/sign-in/providers/{provider.pk}/").status_code == 404
