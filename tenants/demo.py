@@ -145,6 +145,7 @@ CONTENT_SEEDERS: list[str] = [
     "programmes.demo.sessions.seed",
     "assessments.demo.seed",
     "assessments.demo.journal.seed",
+    "sso.demo.seed",
 ]
 
 

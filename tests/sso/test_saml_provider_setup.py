@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sso import services
+from sso import demo, services
 from sso.models import IdentityProvider
 from tests.sso.saml_idp import SamlIdp, SamlIdpServer
 
@@ -109,3 +109,12 @@ def test_hr_of_the_other_organisation_sees_nothing_of_acmes_provider(world, clie
     provider = create(world, saml_metadata_xml=SamlIdp().metadata_xml)
     globex_hr = client_for(world.globex.hr, world.globex.host)
     assert globex_hr.get(f"/settings/sign-in/providers/{provider.pk}/").status_code == 404
+
+
+def test_the_demo_has_a_saml_provider_being_set_up_once(world):
+    for _ in range(2):
+        demo.seed(world.acme.organisation)
+    provider = IdentityProvider.objects.get(organisation=world.acme.organisation, name=demo.NAME)
+    assert (provider.enabled, provider.protocol, provider.saml_entity_id) == (False, "saml", demo.ENTITY_ID)
+    demo.seed(world.globex.organisation)
+    assert not IdentityProvider.objects.filter(organisation=world.globex.organisation, name=demo.NAME).exists()
