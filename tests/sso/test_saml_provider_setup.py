@@ -3,9 +3,13 @@ metadata read when uploaded, fetched from its address through the outbound guard
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from sso import demo, services
 from sso.models import IdentityProvider
@@ -118,3 +122,36 @@ def test_the_demo_has_a_saml_provider_being_set_up_once(world):
     assert (provider.enabled, provider.protocol, provider.saml_entity_id) == (False, "saml", demo.ENTITY_ID)
     demo.seed(world.globex.organisation)
     assert not IdentityProvider.objects.filter(organisation=world.globex.organisation, name=demo.NAME).exists()
+
+
+def test_the_command_adds_a_saml_provider_from_a_file_and_says_what_to_register(world, tmp_path):
+    idp = SamlIdp(entity_id="https://sts.example.test/cli")
+    metadata = tmp_path / "idp.xml"
+    metadata.write_text(idp.metadata_xml)
+    out = io.StringIO()
+    call_command(
+        "identity_provider",
+        "add",
+        "--organisation",
+        "acme",
+        "--name",
+        "Acme CLI",
+        "--saml-metadata",
+        str(metadata),
+        stdout=out,
+    )
+    provider = IdentityProvider.objects.get(organisation=world.acme.organisation, name="Acme CLI")
+    assert provider.saml_entity_id == idp.entity_id
+    assert f"http://acme.localhost/login/sso/{provider.pk}/saml/acs/" in out.getvalue()
+    metadata.write_text("<html/>")
+    with pytest.raises(CommandError, match="describes no identity provider"):
+        call_command(
+            "identity_provider",
+            "add",
+            "--organisation",
+            "acme",
+            "--name",
+            "Acme CLI 2",
+            "--saml-metadata",
+            str(metadata),
+        )

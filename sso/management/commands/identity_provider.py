@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from sso import encryption, services
+from sso import encryption, saml_flow, services
 from sso.models import IdentityProvider, Protocol, ProviderKind, SignInPolicy
 from sso.views import oidc_redirect_uri
 from tenants.models import Organisation, User
@@ -91,6 +91,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Added {provider.name} (id {provider.pk}) to {organisation.slug}.")
         if provider.protocol == Protocol.OIDC:
             self.stdout.write(f"Redirect URI to register at the provider: {oidc_redirect_uri(organisation)}")
+        else:
+            values = saml_flow.service_provider_values(provider)
+            self.stdout.write(f"Entity ID to register at the provider: {values['entity_id']}")
+            self.stdout.write(f"ACS URL (HTTP-POST): {values['acs_url']}; Name ID format: {values['name_id_format']}")
 
     def _metadata(self, source: str) -> dict:
         if source.startswith(("https://", "http://")):
