@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: run test install test-install java lint db migrate seed browser bench messages check stop-db clean a11y
+.PHONY: run test install xmlsec test-install java lint db migrate seed browser bench messages check stop-db clean a11y
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/python -m pip install -q -r requirements.txt
 	touch $@
 
-install: $(BIN)/.installed
+# SAML sign-in (sso/saml.py) verifies signatures with the xmlsec1 program; as root we install Debian's package.
+xmlsec:
+	@command -v xmlsec1 >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null; } || \
+		echo "Could not install xmlsec1 (apt-get install xmlsec1): SAML sign-in refuses every answer without it."
+
+install: $(BIN)/.installed xmlsec
 
 # The test runner, the browser driver and ruff: what `make test` needs and `make run` does not.
 $(BIN)/.test-installed: requirements-test.txt $(BIN)/.installed

@@ -31,6 +31,7 @@ from portal import policy
 from portal.api_schema import PUBLIC_SETTINGS, PUBLIC_URLCONF, refused
 from portal.authentication import PersonTokenAuthentication
 from portal.throttling import client_address
+from sso import selectors as sso_selectors
 from tenants import tokens, two_factor
 from tenants.models import ApiToken
 
@@ -272,6 +273,11 @@ def token_obtain(request: Request) -> Response:
     if user is None or organisation is None or not policy.roles_of(user, organisation):
         return Response(
             {"detail": "Email address or password is wrong, or the account has no access here."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if not sso_selectors.password_allowed(user=user, organisation=organisation):
+        return Response(
+            {"detail": "This organisation signs its members in with single sign-on: a password makes no token here."},
             status=status.HTTP_400_BAD_REQUEST,
         )
     refusal = _second_factor_refusal(user, payload.validated_data.get("code", ""))

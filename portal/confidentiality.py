@@ -294,6 +294,30 @@ ROWS: tuple[Row, ...] = (
         ALL,
     ),
     Row(
+        _(
+            "Single sign-on: the organisation's identity providers (their client secrets kept encrypted, never "
+            "shown again), shown to everyone as the sign-in buttons of the enabled ones"
+        ),
+        ("sso.IdentityProvider",),
+        _("the enabled ones"),
+        _("the enabled ones"),
+        ALL,
+    ),
+    Row(
+        _("Single sign-on: the organisation's sign-in policy and its claimed email domains"),
+        ("sso.SignInPolicy", "sso.DomainClaim"),
+        None,
+        None,
+        ALL,
+    ),
+    Row(
+        _("Sign-in links to an identity provider (its issuer and the subject it knows the person by)"),
+        ("sso.ExternalIdentity",),
+        OWN,
+        OWN,
+        _("those made through the organisation's providers"),
+    ),
+    Row(
         _("The organisation's audit log (who changed what; exercising a data right only as counts)"),
         ("reports.AuditEvent",),
         None,

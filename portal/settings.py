@@ -80,6 +80,7 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "programmes.availability",
     "coaches",
+    "sso",
 ]
 TENANT_APPS = [
     "programmes",
@@ -251,6 +252,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 HANDOFF_MAX_AGE_SECONDS = 60
+
+# Single sign-on (sso/, docs/SSO.md): the Fernet key(s) an identity provider's client secret is encrypted with
+# (space-separated, the first encrypts; empty: derived from SECRET_KEY), how long a person has between leaving
+# for their provider and coming back, and how long a provider's discovery document and keys are kept.
+SSO_ENCRYPTION_KEY = envsecret("SSO_ENCRYPTION_KEY")
+SSO_FLOW_MAX_AGE_SECONDS = envint("SSO_FLOW_MAX_AGE_SECONDS", 600)
+SSO_METADATA_CACHE_SECONDS = envint("SSO_METADATA_CACHE_SECONDS", 3600)
 
 # Two-factor sign-in (tenants/two_factor.py): the name authenticator apps show beside the account, how long
 # the code step may follow the password step, and django-otp's wait after wrong codes (2, 4, 8 ... seconds
@@ -475,10 +483,21 @@ OFFBOARDING_ARCHIVE_KEEP_DAYS = envint("OFFBOARDING_ARCHIVE_KEEP_DAYS", 30)
 # pg_dump and pg_restore of the server at DATABASE_URL; empty: the embedded server's, else those on PATH.
 PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
+# SAML 2.0 single sign-on (sso/saml.py). The portal signs its AuthnRequests and publishes the certificate
+# in every organisation's service-provider metadata when both files are given (PEM, the key unencrypted);
+# without them requests go unsigned, which Entra ID, Okta and Google Workspace accept by default (Keycloak:
+# turn off "Client signature required", docs/SSO.md). The clock skew allowed on the times of an answer, and
+# the xmlsec1 program pysaml2 verifies signatures with (Debian package xmlsec1; empty: the one on PATH).
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_CLOCK_SKEW_SECONDS = envint("SAML_CLOCK_SKEW_SECONDS", 120)
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # pysaml2 logs every answer it declines with a traceback; sso.saml refuses them in its own words.
+    "loggers": {"axes": {"level": "WARNING"}, "saml2": {"level": "CRITICAL"}},
 }

@@ -30,4 +30,5 @@ urlpatterns = common + [
     path("", include("programmes.urls_public")),
     path("", include("reports.urls_public")),
     path("", include("coaches.urls_public")),
+    path("", include("sso.urls_public")),
 ]

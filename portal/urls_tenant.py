@@ -32,6 +32,7 @@ api_patterns = [
     path("", include("scim.urls_api")),
     path("", include("matching.urls_api")),
     path("", include("stakeholders.urls_api")),
+    path("", include("sso.urls_api")),
 ]
 
 urlpatterns = common + [
@@ -60,4 +61,5 @@ urlpatterns = common + [
     path("", include("scim.urls")),
     path("", include("matching.urls")),
     path("", include("stakeholders.urls")),
+    path("", include("sso.urls")),
 ]

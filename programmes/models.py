@@ -34,6 +34,8 @@ class EmployeeProfile(models.Model):
         related_name="+",
         verbose_name=_("manager"),
     )
+    # The organisation's own number for the person, as its HR system or identity provider sends it.
+    employee_number = models.CharField(_("employee number"), max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

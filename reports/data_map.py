@@ -150,6 +150,26 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("programmes.EnrolmentImport", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("webhooks.Endpoint", "created_by", REFERENCE, NULL, dated_by="created_at"),
     Entry("scim.ScimToken", "created_by", REFERENCE, NULL, dated_by="created_at"),
+    # --- single sign-on (public schema) ---------------------------------------------------------------
+    Entry(
+        "sso.ExternalIdentity",
+        "user",
+        ROW,
+        ACCOUNT,
+        via_policy=False,
+        reason="the person's own sign-in links: which provider, its issuer and the subject it knows them by",
+    ),
+    Entry("sso.IdentityProvider", "created_by", REFERENCE, NULL, dated_by="created_at"),
+    Entry("sso.DomainClaim", "requested_by", REFERENCE, NULL, dated_by="requested_at"),
+    Entry("sso.DomainClaim", "approved_by", REFERENCE, NULL, dated_by="approved_at"),
+    Entry(
+        "sso.SignInPolicy",
+        "break_glass",
+        REFERENCE,
+        KEEP,
+        dated_by="updated_at",
+        reason="HR managers only; erasure applies to employees",
+    ),
     Entry(
         "scim.ScimUser",
         "user",
@@ -356,6 +376,7 @@ NOT_EXPORTED: dict[str, tuple[str, ...]] = {
     "tenants.RecoveryCode": ("digest",),
     "reports.ReportJob": ("pdf",),
     "stakeholders.Rater": ("token_digest",),
+    "sso.IdentityProvider": ("client_secret_encrypted",),
 }
 
 

@@ -148,6 +148,7 @@ CONTENT_SEEDERS: list[str] = [
     "assessments.demo.pulse.seed",
     "matching.demo.seed",
     "stakeholders.demo.seed",
+    "sso.demo.seed",
 ]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from portal import policy
+from sso import selectors as sso_selectors
 from tenants.models import Organisation, Role
 
 
@@ -24,6 +25,7 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _("That email address and password do not match. Check both and try again."),
         "inactive": _("This account is not active."),
         "not_member": _("This account has no access to this organisation."),
+        "sso_required": _("Sign in with your organisation's account: use the button below."),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -37,6 +39,8 @@ class SignInForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if self.organisation is not None and not policy.roles_of(user, self.organisation):
             raise forms.ValidationError(self.error_messages["not_member"], code="not_member")
+        if not sso_selectors.password_allowed(user=user, organisation=self.organisation):
+            raise forms.ValidationError(self.error_messages["sso_required"], code="sso_required")
 
 
 class CodeForm(forms.Form):

@@ -24,6 +24,7 @@ from django.views.i18n import set_language
 from portal import navigation, policy, throttling
 from portal.forms import form_submit
 from portal.middleware import public_asset
+from sso import selectors as sso_selectors
 from tenants import selectors, services, tokens, two_factor, views_two_factor
 from tenants.forms import (
     ApiTokenForm,
@@ -43,6 +44,13 @@ INVITATIONS_SHOWN = 200
 class SignInView(LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # "Sign in with <provider>" for each of the organisation's enabled identity providers.
+        organisation = policy.current_actor(self.request).organisation
+        return super().get_context_data(
+            sso_providers=sso_selectors.providers_for_sign_in(organisation=organisation), **kwargs
+        )
 
     def form_valid(self, form):
         user = form.get_user()
@@ -158,6 +166,12 @@ def handoff(request: HttpRequest) -> HttpResponse:
     ticket = services.handoff_consume(token=token, organisation=organisation, nonce=nonce)
     if ticket is None:
         messages.error(request, _("That sign-in link has expired or was already used. Please sign in."))
+        return redirect("login")
+    if not sso_selectors.password_allowed(user=ticket.user, organisation=organisation):
+        # A password session on the public host is no way round the organisation's single sign-on.
+        messages.error(
+            request, _("%(name)s signs you in with your organisation's account.") % {"name": organisation.name}
+        )
         return redirect("login")
     try:
         services.session_sign_in(request, ticket.user, second_factor=ticket.second_factor)

@@ -106,6 +106,11 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "rematch"): (T, "api_choice-rematch"),
     (T, "choose_coach"): (T, "api_suggestion-choose"),
     (T, "chemistry_book"): (T, "api_suggestion-chemistry"),
+    # single sign-on
+    (T, "sso_settings"): (T, "api_identity_provider-list"),
+    (T, "sso_provider_add"): (T, "api_identity_provider-list"),
+    (T, "sso_provider_edit"): (T, "api_identity_provider-detail"),
+    (T, "sso_provider_delete"): (T, "api_identity_provider-detail"),
     # the journal
     (T, "reflections"): (T, "reflection-list"),
     (T, "reflection_detail"): (T, "reflection-detail"),
@@ -233,6 +238,15 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
     (T, "set_language"): "The browser's language choice (a cookie); API clients send Accept-Language.",
     (P, "set_language"): "The browser's language choice (a cookie); API clients send Accept-Language.",
     (T, "home"): "The home page gathers panels of the lists the API serves one by one (and GET /api/v1/me/).",
+    **dict.fromkeys(
+        ((T, "sso_start"), (T, "sso_oidc_callback"), (P, "sso_route")),
+        "Signing in through an organisation's identity provider happens in a browser; API clients "
+        "use a token (POST /api/v1/auth/token/).",
+    ),
+    (T, "sso_domain_withdraw"): (
+        "Email domain claims are checked by platform staff by hand before they count; HR makes and withdraws them "
+        "on the sign-in settings page."
+    ),
     (T, "handoff"): "Carries a browser's sign-in from the public host to an organisation host; tokens need none.",
     (T, "handoff_begin"): "Carries a browser's sign-in from the public host to an organisation host; tokens need none.",
     (P, "organisation_open"): "Carries a browser's sign-in to an organisation host; API clients call that host.",
@@ -269,6 +283,11 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
         "GET /api/v1/stakeholder-rounds/{id}/results/."
     ),
     (P, "calendar_feed"): "The calendar feed is itself a machine-readable document (iCalendar) for calendar programs.",
+    (T, "sso_saml_metadata"): (
+        "The service provider's SAML metadata is itself a machine-readable document (XML) for the organisation's "
+        "identity provider."
+    ),
+    (T, "sso_saml_acs"): "Where the identity provider posts a browser's SAML sign-in; API clients use a token.",
     **{
         (T, name): "The SCIM 2.0 service (RFC 7644) is itself an API, for the organisation's HR system, with its own "
         "tokens (GET/POST /api/v1/scim-tokens/)."
@@ -299,6 +318,9 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
             "platform_offboard_delete",
             "platform_audit",
             "platform_two_factor_reset",
+            "platform_domains",
+            "platform_domain_approve",
+            "platform_domain_remove",
         )
     },
 }

@@ -228,6 +228,8 @@ class PortalServer:
             # are the real ones.
             "DEBUG": "1",
             "DB_CONN_MAX_AGE": "0",
+            # Links made outside a request, and SAML's entity ids and ACS addresses, carry the server's port.
+            "PORTAL_PORT": str(self.port),
             "PYTHONUNBUFFERED": "1",
         }
         environment.pop(ASYNC_UNSAFE, None)

@@ -16,6 +16,7 @@ One package builds it, for the test suite (tests/conftest.py's `world` fixture),
     stakeholders stakeholder rounds: one finished pair (start released), one open with known rater links
     two_factor   coaches and platform staff with an authenticator holding the demo key (`code_for()`)
     matching     coach profiles, each organisation's coach pool, a programme where employees choose
+    saml         a SAML identity provider per organisation, switched off (`people["saml_provider"]`)
     invitations  accepting invitations as the people invited would
     reports      on demand: a programme with enough people for aggregates, every piece of content a canary
 
@@ -43,6 +44,7 @@ from tests.world.journal import journal_world
 from tests.world.matching import matching_world
 from tests.world.programmes import programmes_world
 from tests.world.pulse import pulse_world
+from tests.world.saml import saml_world
 from tests.world.sessions import sessions_world
 from tests.world.stakeholders import stakeholders_world
 from tests.world.two_factor import two_factor_world
@@ -59,6 +61,7 @@ HOOKS: list = [
     two_factor_world,
     matching_world,
     stakeholders_world,
+    saml_world,
 ]
 
 PASSWORD = "correct horse battery"
