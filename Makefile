@@ -30,9 +30,10 @@ $(BIN)/.test-installed: requirements-test.txt $(BIN)/.installed
 # (no install scripts run): scripts/api, Redocly CLI, the API schema's linter (tests/test_api_schema.py);
 # scripts/webhooks, the npm Standard Webhooks verifier our signatures are checked with (tests/webhooks/);
 # scripts/ical, ical.js, the second parser the calendar tests read every feed and invitation with
-# (tests/ical_parsers.py). Without npm, make says so and goes on; the tests that need a tool then say it is
+# (tests/ical_parsers.py); scripts/oidc, the OpenID provider (oidc-provider) the single sign-on tests sign in
+# through (tests/oidc_provider.py). Without npm, make says so and goes on; the tests that need a tool then say it is
 # missing. scripts/a11y has its own rule below (heavy, only for `make a11y`).
-NODE_TOOLS := scripts/api scripts/webhooks scripts/ical
+NODE_TOOLS := scripts/api scripts/webhooks scripts/ical scripts/oidc
 scripts/%/node_modules/.installed: scripts/%/package.json scripts/%/package-lock.json
 	@if command -v npm >/dev/null; then \
 		cd scripts/$* && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \

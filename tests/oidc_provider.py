@@ -40,12 +40,11 @@ class LocalProvider:
         self._config = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)  # noqa: SIM115
         json.dump({"port": 0, "clients": clients, "accounts": accounts, "issuer_path": issuer_path}, self._config)
         self._config.close()
-        self.process = subprocess.Popen(
-            ["node", str(TOOLS / "provider.js"), self._config.name],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        self.log_path = Path(self._config.name).with_suffix(".log")
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                ["node", str(TOOLS / "provider.js"), self._config.name], stdout=subprocess.PIPE, stderr=log, text=True
+            )
         line = self.process.stdout.readline().strip()
         assert line.startswith("READY "), f"the local OpenID provider did not start: {line!r}"
         self.issuer = line.split(" ", 1)[1]
@@ -60,6 +59,10 @@ class LocalProvider:
         self.process.terminate()
         self.process.wait(timeout=10)
         Path(self._config.name).unlink(missing_ok=True)
+        self.log_path.unlink(missing_ok=True)
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text()[-3000:] if self.log_path.exists() else ""
 
     def sign_in(self, authorization_url: str, login: str) -> str:
         """Walk the provider's pages as `login` and return where it sends the browser back (the callback
