@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0007_session_calendar_sequence'),
+        ('programmes', '0009_agreements_carried_over'),
     ]
 
     operations = [
