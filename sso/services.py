@@ -134,10 +134,12 @@ def identity_provider_update(
     if unknown:
         raise TypeError(f"unknown identity provider fields: {sorted(unknown)}")
     provider = IdentityProvider.objects.select_for_update().get(pk=provider.pk)
-    changed = [name for name, value in values.items() if getattr(provider, name) != value]
+    before = {name: getattr(provider, name) for name in values}
     for name, value in values.items():
         setattr(provider, name, value)
     _provider_check(provider, client_secret=client_secret)
+    # Compared once the check has tidied the values (an issuer typed without its discovery suffix is no change).
+    changed = [name for name in values if getattr(provider, name) != before[name]]
     if client_secret:
         provider.set_client_secret(client_secret)
         changed.append("client_secret")
