@@ -300,6 +300,22 @@ class Server:
         finally:
             connection.close()
 
+    def send(self, host: str, method: str, path: str, *, cookie: str = "", form: str = "", timeout: float = 60):
+        """One request with the given Host header (`form`: an urlencoded body): its status and headers."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            headers = {"Host": host}
+            if cookie:
+                headers["Cookie"] = cookie
+            if form:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            connection.request(method, path, body=form or None, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status, response.headers
+        finally:
+            connection.close()
+
 
 @contextmanager
 def portal_server(*, workers: int = 2, start_seconds: float = 60, environment: dict | None = None) -> Iterator[Server]:

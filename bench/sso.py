@@ -12,18 +12,17 @@ the password POST and the SSO callback, each as a ratio of medians to /healthz i
 
 from __future__ import annotations
 
-import http.client
 import re
 import statistics
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from bench.common import bench_user, median, organisation_make, portal_server, row
+from bench.sign_in import PASSWORD, _sign_in_over_http
 
 TITLE = "Single sign-on: OpenID Connect callback against a password sign-in"
 SLUG = "bench-sso"
 HOST = f"{SLUG}.localhost"
-PASSWORD = "bench sso password"
 CLIENT_ID = "bench-sso-portal"
 CLIENT_SECRET = "bench-sso-client-secret-0123456789"
 SUBJECT = "bench-sso-employee"
@@ -98,44 +97,16 @@ def _password_in_process(user) -> tuple[float, float]:
 # --- over HTTP ------------------------------------------------------------------------------------------
 
 
-def _request(port: int, method: str, path: str, *, cookie: str = "", body: str = "") -> tuple:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        headers = {"Host": HOST}
-        if cookie:
-            headers["Cookie"] = cookie
-        if body:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status, response.getheader("Location") or "", response.getheader("Set-Cookie") or ""
-    finally:
-        connection.close()
-
-
-def _password_over_http(port: int, email: str) -> float:
-    _status, _location, set_cookie = _request(port, "GET", "/login/")
-    token = re.search(r"csrftoken=([^;]+)", set_cookie).group(1)
-    body = urlencode({"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token})
-    start = time.perf_counter()
-    status, _location, _cookie = _request(port, "POST", "/login/", cookie=f"csrftoken={token}", body=body)
-    elapsed = (time.perf_counter() - start) * 1000
-    if status != 302:
-        raise RuntimeError(f"the password sign-in over HTTP answered {status}")
-    return elapsed
-
-
-def _sso_over_http(port: int, server, provider) -> float:
-    status, location, set_cookie = _request(port, "GET", f"/login/sso/{provider.pk}/")
-    session = re.search(r"sessionid=([^;]+)", set_cookie)
+def _sso_over_http(portal, server, provider) -> float:
+    """Milliseconds of the callback request (the start, which sets the session, and the provider's pages are
+    not timed)."""
+    status, headers = portal.send(HOST, "GET", f"/login/sso/{provider.pk}/")
+    session = re.search(r"sessionid=([^;]+)", headers.get("Set-Cookie") or "")
     if status != 302 or session is None:
-        raise RuntimeError(f"the SSO start over HTTP answered {status} ({set_cookie!r})")
-    back = urlsplit(server.sign_in(location, SUBJECT))
+        raise RuntimeError(f"the SSO start over HTTP answered {status}")
+    back = urlsplit(server.sign_in(headers["Location"], SUBJECT))
     start = time.perf_counter()
-    status, _location, _cookie = _request(
-        port, "GET", f"{back.path}?{back.query}", cookie=f"sessionid={session.group(1)}"
-    )
+    status, _headers = portal.send(HOST, "GET", f"{back.path}?{back.query}", cookie=f"sessionid={session.group(1)}")
     elapsed = (time.perf_counter() - start) * 1000
     if status != 302:
         raise RuntimeError(f"the SSO callback over HTTP answered {status}")
@@ -204,15 +175,15 @@ def run() -> list[dict]:
             try:
                 with override_settings(OUTBOUND_ALLOW_PRIVATE_ADDRESSES=True):
                     http_provider = _identity_provider(organisation, http_server, "Bench ID over HTTP")
-                _sso_over_http(portal.port, http_server, http_provider)  # links the identity, fills the caches
+                _sso_over_http(portal, http_server, http_provider)  # links the identity, fills the caches
                 for _round in range(ROUNDS):
                     healthz = []
                     for _i in range(HEALTHZ_PER_ROUND):
                         start = time.perf_counter()
                         portal.get("localhost", "/healthz")
                         healthz.append((time.perf_counter() - start) * 1000)
-                    sso = [_sso_over_http(portal.port, http_server, http_provider) for _i in range(REQUESTS_PER_ROUND)]
-                    password = [_password_over_http(portal.port, user.email) for _i in range(REQUESTS_PER_ROUND)]
+                    sso = [_sso_over_http(portal, http_server, http_provider) for _i in range(REQUESTS_PER_ROUND)]
+                    password = [_sign_in_over_http(portal.port, HOST, user.email) for _i in range(REQUESTS_PER_ROUND)]
                     samples["healthz"].append(median(healthz))
                     samples["sso"].append(median(sso))
                     samples["password"].append(median(password))
