@@ -151,11 +151,23 @@ def suggestion_for(*, actor: Actor, pk) -> Suggestion:
 # --- choosing ----------------------------------------------------------------------------------------------
 
 
+def coach_room_held(coach_id: int) -> selectors.Room | None:
+    """The coach's room (capacity and active coachees across every organisation), counted under the lock
+    of their profile row, which the caller's transaction holds until it commits: every write that gives a
+    coach a coachee (an employee choosing, HR assigning) takes this lock first, so two of them taking the
+    coach's last place are served one after the other. None when the coach has no profile (no capacity
+    set). Take it before locking the enrolment, as every caller does, so no two writes wait on each other."""
+    profile = CoachProfile.objects.select_for_update().filter(coach_id=coach_id).first()
+    if profile is None:
+        return None
+    return selectors.Room(profile.capacity, selectors.coachees_counts([coach_id])[coach_id])
+
+
 @transaction.atomic
 def coach_choose(*, actor: Actor, suggestion: Suggestion) -> Enrolment:
     """Make the suggested coach the employee's coach, if the coach has room: counted across every
     organisation under the lock of the coach's profile row, so no two choices overfill a coach."""
-    profile = CoachProfile.objects.select_for_update().filter(coach_id=suggestion.coach_id).first()
+    room = coach_room_held(suggestion.coach_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=suggestion.intake.enrolment_id)
     _check_choosing(actor, enrolment)
     if enrolment.status not in LIVE_STATUSES:
@@ -164,8 +176,7 @@ def coach_choose(*, actor: Actor, suggestion: Suggestion) -> Enrolment:
         selectors.pool_coach_ids(actor.organisation, enrolment.programme).values_list("coach_id", flat=True)
     ):
         raise MatchRefused(_("This coach is no longer in the pool. Please choose another."), "not_in_pool")
-    used = selectors.coachees_counts([suggestion.coach_id])[suggestion.coach_id]
-    if profile is None or used >= profile.capacity:
+    if room is None or room.left == 0:
         raise MatchRefused(_("This coach has just become fully booked. Please choose another."), "coach_full")
     enrolment.coach_id = suggestion.coach_id
     enrolment.save(update_fields=["coach"])

@@ -187,6 +187,10 @@ class Audit:
     content: tuple[str, ...]  # the fields that are the content: a row loaded without them is not read
     object: str = "pk"  # the id the log names (a part names its whole: "goal_id")
     readers: tuple[str, ...] = (COACH,)  # roles whose rules admit other people's rows
+    # False where a row is not itself the content but what the content is built from (a stakeholder round
+    # and its results as aggregates): `scope` hands such rows out unlogged, and the selector that shows the
+    # content records it with `shown`.
+    on_scope: bool = True
 
 
 _audits: dict[type[Model], Audit] = {}
@@ -255,9 +259,16 @@ def _owner_pairs(model: type[Model], spec: Audit, rows: list[Model]) -> list[tup
     ]
 
 
-def _record(actor: Actor, model: type[Model], rows: list[Model]) -> None:
+def shown(actor: Actor, rows: list[Model]) -> None:
+    """`actor` was shown the content of `rows` (of a model registered with `on_scope=False`), built by a
+    selector rather than handed out by `scope`: logged like a scoped read, once per page or request."""
+    if rows:
+        _record(actor, type(rows[0])._meta.concrete_model, rows, scoped=False)
+
+
+def _record(actor: Actor, model: type[Model], rows: list[Model], *, scoped: bool = True) -> None:
     spec = _audits.get(model)
-    if spec is None or not rows or not _recorder or not actor.has_any(*spec.readers):
+    if spec is None or not rows or not _recorder or not actor.has_any(*spec.readers) or spec.on_scope != scoped:
         return
     read = [row for row in rows if any(name not in row.get_deferred_fields() for name in spec.content)]
     reads = [

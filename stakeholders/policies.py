@@ -44,3 +44,9 @@ def raters_visible(actor: policy.Actor, raters: QuerySet) -> QuerySet:
 def answers_visible(actor: policy.Actor, answers: QuerySet) -> QuerySet:
     # Never one by one, to anyone: the selectors aggregate them per rater group.
     return answers.none()
+
+
+# A coach shown a coachee's released results is written in the coachee's access log, as a read of the round
+# (its id opens the results for the employee). The round itself is not the content, so listing rounds is
+# not a read: stakeholders.selectors.results records the round when it shows the figures.
+policy.audit(Round, kind="stakeholders", owner="employee_id", content=("released_at",), on_scope=False)

@@ -132,7 +132,8 @@ def _mean(values: list[float]) -> float | None:
 
 def results(*, actor: policy.Actor, round: Round) -> Results:
     """The round's results for `actor`, who must be allowed to see them (may_see_results); empty until
-    the round is ready. A fixed number of queries."""
+    the round is ready. A fixed number of queries. Figures shown to the coach are a read in the employee's
+    access log (policy.shown, once per page or request however often the round is shown)."""
     if not may_see_results(actor, round):
         raise PermissionError("results not released to this reader")
     if not is_ready(round):
@@ -186,6 +187,7 @@ def results(*, actor: policy.Actor, round: Round) -> Results:
             said = sorted(texts[(pk, question.pk)] for pk in group.rater_ids if (pk, question.pk) in texts)
             if said:
                 comments.append(Comments(question=question.text, group=group.label, texts=said))
+    policy.shown(actor, [round])
     return Results(
         round=round,
         ready=True,

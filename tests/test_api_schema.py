@@ -113,7 +113,15 @@ def test_every_kind_status_and_mode_enum_is_named_after_its_model(schema):
     assert enums["SessionModeEnum"] == ["in_person", "video", "phone"]
     assert enums["AttendanceStatusEnum"] == ["expected", "present", "absent", "excused"]
     assert enums["AttendanceMarkEnum"] == ["present", "absent", "excused"]
-    assert enums["AccessLogKindEnum"] == ["result", "answers", "reflection", "goal", "feedback", "pulse"]
+    assert enums["AccessLogKindEnum"] == [
+        "result",
+        "answers",
+        "reflection",
+        "goal",
+        "feedback",
+        "pulse",
+        "stakeholders",
+    ]
     assert enums["QuestionKindEnum"][0] == "likert5"
     named_by_serializer = {"ModeEnum", "MarkStatusEnum", "AttendanceRowStatusEnum", "AccessLogEntryKindEnum"}
     assert not named_by_serializer & set(enums)

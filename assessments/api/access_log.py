@@ -47,7 +47,7 @@ class AccessLogView(generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         """Every time someone other than you opened your results, answers, reflections or goals; newest first.
-        `?kind=result|answers|reflection|goal` narrows it. Who, what and when: never the content."""
+        `?kind=` one of the kinds narrows it. Who, what and when: never the content."""
         actor = actor_of(request)
         if not actor.is_employee:
             raise exceptions.NotFound(policy.NOT_FOUND)

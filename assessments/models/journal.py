@@ -26,6 +26,7 @@ class AccessLogEntry(models.Model):
         GOAL = "goal", _("Goal")
         FEEDBACK = "feedback", _("Session feedback")
         PULSE = "pulse", _("Pulse")
+        STAKEHOLDERS = "stakeholders", _("Stakeholder feedback results")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     reader = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from matching.services import coach_room_held
 from portal import policy
 from portal.policy import Actor
 from programmes.models import LIVE_STATUSES, Cohort, EmployeeProfile, Enrolment, EnrolmentEvent
@@ -108,8 +109,11 @@ def enrolment_update(
     *, actor: Actor, enrolment: Enrolment, cohort: Cohort, coach: User | None, credit_allowance: int
 ) -> Enrolment:
     """HR moves someone to another cohort of the programme, changes their 1:1 coach, or overrides their
-    allowance of 1:1 credits (never below what they have already used)."""
+    allowance of 1:1 credits (never below what they have already used). A new coach needs room: their
+    capacity counts their active coachees in every organisation, under the lock employees' choosing takes
+    (matching.services.coach_room_held), so HR and an employee cannot both take the coach's last place."""
     policy.require(actor, policy.HR_MANAGER)
+    room = coach_room_held(coach.pk) if coach is not None else None
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if cohort.programme_id != enrolment.programme_id:
         raise ValidationError({"cohort": _("Choose a cohort of this programme.")})
@@ -123,6 +127,16 @@ def enrolment_update(
         ).exists()
     ):
         raise ValidationError({"coach": _("Choose someone who coaches in this organisation.")})
+    if room is not None and room.left == 0 and coach.pk != enrolment.coach_id and enrolment.status in LIVE_STATUSES:
+        raise ValidationError(
+            {
+                "coach": _(
+                    "%(coach)s is fully booked: they take at most %(capacity)s active coachees in total. "
+                    "Choose another coach."
+                )
+                % {"coach": coach.get_full_name() or coach.email, "capacity": room.capacity}
+            }
+        )
     used = credits_used(enrolment)
     if credit_allowance < used:
         raise ValidationError(

@@ -129,3 +129,42 @@ def test_ten_employees_of_two_organisations_choosing_a_coachs_last_place_at_once
 
 def test_a_coach_with_three_places_gets_three_coachees_however_many_choose_at_once(db):
     _race(capacity=3)
+
+
+def test_hr_assigning_and_an_employee_choosing_a_coachs_last_place_at_once_only_one_gets_it(db):
+    """HR's assignment by hand takes the same lock and counts the same coachees as choosing: with one
+    place left, one of the two wins and the other is told the coach is full, whichever comes first."""
+    assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
+    world = in_own_connection(build_world)
+    in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith=DOMAIN)))))
+    made = Made()
+    try:
+        coach, choosers = in_own_connection(lambda: _setup(world, made, capacity=1))
+        chooser, assigned = choosers[0], choosers[1]  # both in acme: HR assigns the coach to the second
+        hr = in_own_connection(lambda: sign_in(Client(HTTP_HOST=world.acme.host), world.acme.hr, world.acme.host))
+        made.session_keys.append(hr.session.session_key)
+        results = _press_together(
+            [
+                lambda: chooser.client.post(f"/api/v1/suggestions/{chooser.suggestion_id}/choose/"),
+                lambda: hr.patch(
+                    f"/api/v1/enrolments/{assigned.enrolment_id}/",
+                    {"coach": coach.pk},
+                    content_type="application/json",
+                ),
+            ]
+        )
+        errors = [result for result in results if isinstance(result, Exception)]
+        assert not errors, errors
+        chose, assign = results
+        assert sorted([chose.status_code, assign.status_code]) in ([200, 400], [200, 409]), (chose, assign)
+        if chose.status_code == 409:
+            assert chose.json()["code"] == "coach_full"
+        else:
+            assert assign.json() == {
+                "coach": [
+                    "Rae Race is fully booked: they take at most 1 active coachees in total. Choose another coach."
+                ]
+            }
+        assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
+    finally:
+        in_own_connection(lambda: _clean(world, made))

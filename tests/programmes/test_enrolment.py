@@ -9,11 +9,13 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from matching.selectors import coachees_counts
 from programmes.models import Cohort, CreditTransaction, EmployeeProfile, Enrolment
 from programmes.selectors.credits import credit_balance
 from programmes.services import enrolment as services
 from programmes.services import imports
 from tests.world.invitations import accept
+from tests.world.matching import profile_ensure
 
 
 @pytest.fixture
@@ -305,3 +307,31 @@ def test_the_list_shows_credits_left_beside_the_allowance_in_the_same_queries(wo
     assert len(after.captured_queries) == len(before.captured_queries)
     coach = client_for(world.acme.coach, world.acme.host).get("/enrolments/").content.decode()
     assert f">{left}<" in _credits_cell(coach, employee)
+
+
+def test_hr_cannot_give_a_coach_more_coachees_than_their_capacity_across_organisations(hr, enrolment, world):
+    coach = world.coach_both  # counted in both organisations
+    used = coachees_counts([coach.pk])[coach.pk]
+    profile_ensure(coach, capacity=used)
+    before = Enrolment.objects.values("cohort", "coach", "credit_allowance").get(pk=enrolment.pk)
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_update(
+            actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=coach, credit_allowance=9
+        )
+    assert error.value.message_dict == {
+        "coach": [
+            f"{coach.get_full_name()} is fully booked: they take at most {used} active coachees in total. "
+            "Choose another coach."
+        ]
+    }
+    assert Enrolment.objects.values("cohort", "coach", "credit_allowance").get(pk=enrolment.pk) == before
+    profile_ensure(coach, capacity=used + 1)
+    services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=coach, credit_allowance=9)
+    assert Enrolment.objects.get(pk=enrolment.pk).coach == coach
+
+
+def test_a_full_coach_keeps_the_coachees_they_have(hr, enrolment):
+    coach = enrolment.coach
+    profile_ensure(coach, capacity=coachees_counts([coach.pk])[coach.pk])
+    services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=coach, credit_allowance=7)
+    assert Enrolment.objects.get(pk=enrolment.pk).credit_allowance == 7

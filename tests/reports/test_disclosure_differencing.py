@@ -11,7 +11,8 @@ with fewer than MIN_AGGREGATE_GROUP_SIZE contributors. The endpoints: the dashbo
 the programme PDF (the context its text is rendered from) for every programme × cohort × department
 combination, the three CSV exports for the same (administrative rows only: checked to hold no content),
 the assessment overview, every scheduled assessment's results page and htmx body for every cohort, the
-engagement page and API, and HR's home panels.
+engagement page and API, HR's home panels, and HR's stakeholder feedback completion counts (page and
+API: rounds asked for, raters asked and raters who answered, per programme and moment).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import timedelta
 from itertools import combinations
 from types import SimpleNamespace
 
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +41,8 @@ from assessments.models import (
 )
 from programmes.models import Cohort, EmployeeProfile, Enrolment, Phase, Programme, Session
 from reports import disclosure, pdf
+from stakeholders.models import Rater, Round
+from stakeholders.services import default_version
 from tenants.models import User
 from tests.world import employee_ensure, user_ensure
 from tests.world.assessments import assessment_handed_in, assessment_schedule, scores_record
@@ -129,12 +133,36 @@ def seed(org) -> Seeded:
                 )
                 goal = Goal.objects.create(employee=user, title="goal", progress=(serial * 13) % 100)
                 ActionItem.objects.create(goal=goal, title="step", due_on=today - timedelta(days=1 + serial % 2))
+                _stakeholder_rounds(enrolment, serial, end=member < size - 1)  # cells of 1 to 7 at the end
     return Seeded(
         programmes=programmes,
         cohorts=cohorts,
         scheduled=scheduled,
         dimension_keys=[dimension.key for dimension in dimensions],
     )
+
+
+def _stakeholder_rounds(enrolment: Enrolment, serial: int, *, end: bool) -> None:
+    """A finished start round (and for some an end round) with 3 to 6 raters asked, some of whom answered:
+    the counts differ from person to person, so a figure about one person would show as theirs."""
+    for moment in (Round.Moment.START, Round.Moment.END) if end else (Round.Moment.START,):
+        round = Round.objects.create(
+            enrolment=enrolment,
+            employee_id=enrolment.employee_id,
+            moment=moment,
+            version=default_version(),
+            closes_on=timezone.localdate() - timedelta(days=2),
+        )
+        asked = 3 + serial % 4
+        Rater.objects.bulk_create(
+            Rater(
+                round=round,
+                relation=Rater.Relation.PEER,
+                email=f"dc-rater{number}-{serial}-{moment}@example.test",
+                submitted_at=timezone.now() if number < (serial * 5 + len(moment)) % (asked + 1) else None,
+            )
+            for number in range(asked)
+        )
 
 
 # --- the truth: each unit (person, cohort) and what it contributes --------------------------------------
@@ -182,6 +210,18 @@ def truth_of_units():
     ):
         scores[(person, cohort)][(pa, key)] = value
         scores[(person, cohort)][(moment, key)] = value
+    for row in (
+        Round.objects.exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
+        .values("moment", "employee_id", "enrolment__cohort_id")
+        .annotate(
+            invited=Count("raters", filter=~Q(raters__relation=Rater.Relation.SELF)),
+            answered=Count(
+                "raters", filter=~Q(raters__relation=Rater.Relation.SELF) & Q(raters__submitted_at__isnull=False)
+            ),
+        )
+    ):
+        unit = (row["employee_id"], row["enrolment__cohort_id"])
+        figures[unit][f"stakeholders@{row['moment']}"] = (True, (1, row["invited"], row["answered"]))
     for unit in units:
         person, cohort = unit
         given = ratings.get(unit, [])
@@ -422,6 +462,26 @@ def collect(world, client, seeded, monkeypatch) -> tuple[list[Shown], dict[str, 
                         tolerance=0.05 * figures["ratings"] + 0.01,
                     )
                 )
+    programme_of = {programme.name: programme.pk for programme in seeded.programmes.values()}
+    moment_of = {str(label): key for key, label in Round.Moment.choices}
+    for endpoint, rows in (
+        ("stakeholder completion page", client.get(reverse("stakeholder_overview")).context["report"].rows),
+        (
+            "stakeholder completion API",
+            [SimpleNamespace(**row) for row in client.get("/api/v1/stakeholder-completion/").json()],
+        ),
+    ):
+        tried[endpoint] += 1
+        for row in rows:
+            if row.programme in programme_of:  # the world's own programme aside
+                shown.append(
+                    Shown(
+                        endpoint,
+                        (programme_of[row.programme], None, None),
+                        f"stakeholders@{moment_of[row.moment]}",
+                        (row.people, row.invited, row.answered),
+                    )
+                )
     return shown, dict(tried)
 
 
@@ -574,5 +634,6 @@ def test_no_aggregate_or_combination_of_aggregates_reveals_a_small_group(
             )
         )
     assert shown, "the seeded world must release some figures, or the test proves nothing"
-    assert {"ratings", "pulse"} <= {item.kind for item in shown}, "every kind of figure must be attacked"
+    kinds = {item.kind for item in shown}
+    assert {"ratings", "pulse", "stakeholders@start", "stakeholders@end"} <= kinds, "every kind must be attacked"
     assert not breaches, "\n".join(sorted(set(breaches))[:40])

@@ -8,7 +8,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
+from assessments.models import AccessLogEntry
 from programmes.models import Cohort
 from reports import disclosure
 from stakeholders import services
@@ -36,6 +38,39 @@ def test_the_coach_sees_results_only_after_the_employee_releases_them(world, cli
     # The coach of someone else, and the other employee, never.
     assert client_for(world.coach_both, acme.host).get(f"/stakeholders/{released}/results/").status_code == 404
     assert client_for(acme.employee2, acme.host).get(f"/stakeholders/{released}/results/").status_code == 404
+
+
+def test_a_coach_reading_released_results_is_written_in_the_employees_access_log(world, client_for):
+    acme = world.acme
+    coach = client_for(acme.coach, acme.host)
+    employee = client_for(acme.employee, acme.host)
+    released = acme.people["s_start"]
+
+    def reads() -> list[tuple]:
+        with tenant_context(acme.organisation):
+            return list(
+                AccessLogEntry.objects.filter(owner=acme.employee, kind="stakeholders").values_list(
+                    "reader_id", "reader_role", "object_id"
+                )
+            )
+
+    before = len(reads())
+    # Listing the rounds and the employee's own reading are no reads of the figures by someone else.
+    assert coach.get("/api/v1/stakeholder-rounds/").status_code == 200
+    assert employee.get(f"/stakeholders/{released}/results/").status_code == 200
+    assert len(reads()) == before
+    # The results page, the interface and the panel on the coachee's page: one read each.
+    assert coach.get(f"/stakeholders/{released}/results/").status_code == 200
+    assert coach.get(f"/api/v1/stakeholder-rounds/{released}/results/").status_code == 200
+    panel = coach.get(f"/coachees/{acme.people['enrolment']}/")
+    assert panel.status_code == 200 and "Stakeholder feedback" in panel.content.decode()
+    assert reads()[before:] == [(acme.coach.pk, "coach", released)] * 3
+    # The employee sees it on their access log, in words, opening their own results.
+    page = employee.get("/me/access-log/?kind=stakeholders").content.decode()
+    assert "Stakeholder feedback results" in page and f'href="/stakeholders/{released}/results/"' in page
+    assert employee.get("/api/v1/me/access-log/?kind=stakeholders").json()["results"][0]["kind_label"] == (
+        "Stakeholder feedback results"
+    )
 
 
 def test_the_employee_invites_three_to_twelve_raters_who_get_their_own_link(
