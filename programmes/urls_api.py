@@ -54,11 +54,6 @@ urlpatterns += [
         enrolment_agreement_api.EnrolmentAgreementViewSet.as_view({"post": "accept"}),
         name="api_enrolment_agreement_accept",
     ),
-    path(
-        "enrolments/<int:pk>/agreement/pdf/",
-        enrolment_agreement_api.EnrolmentAgreementViewSet.as_view({"get": "pdf"}),
-        name="api_enrolment_agreement_pdf",
-    ),
     path("sponsored/", enrolment_agreement_api.SponsoredViewSet.as_view({"get": "list"}), name="api_sponsored"),
 ]
 urlpatterns += router.urls

@@ -65,7 +65,6 @@ COUNTERPARTS: dict[tuple[str, str], tuple[str, str]] = {
     (T, "enrolment_agreement"): (T, "api_enrolment_agreement"),
     (T, "enrolment_agreement_objectives"): (T, "api_enrolment_agreement_objectives"),
     (T, "enrolment_agreement_accept"): (T, "api_enrolment_agreement_accept"),
-    (T, "enrolment_agreement_pdf"): (T, "api_enrolment_agreement_pdf"),
     (T, "sponsored"): (T, "api_sponsored"),
     # sessions, booking, credits, urgent requests, calendar feeds
     (T, "sessions"): (T, "api_session-list"),
@@ -272,6 +271,7 @@ PAGE_ONLY: dict[tuple[str, str], str] = {
     (T, "reports_job"): f"{PDF} (the progress of one being prepared).",
     (T, "reports_job_download"): f"{PDF} (prepared in the background).",
     (T, "coach_hours_pdf"): f"{PDF}.",
+    (T, "enrolment_agreement_pdf"): f"{PDF} (GET /api/v1/enrolments/{{id}}/agreement/).",
     (T, "coachee_progress_pdf"): f"{PDF} (a coachee's results: GET /api/v1/assignments/{{id}}/result/).",
     (T, "my_progress_pdf"): f"{PDF} (GET /api/v1/me/export/ holds the same data).",
     (T, "rater_answer"): (

@@ -4,9 +4,7 @@ it as a PDF; and the people a manager sponsors. The same selectors and services 
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -16,8 +14,6 @@ from portal.idempotency import idempotent
 from programmes.models import EnrolmentAgreement, PartyAcceptance, SponsoredEnrolment
 from programmes.selectors import agreement as selectors
 from programmes.services import enrolment_agreement as services
-from reports import documents
-from reports.views.common import pdf_response
 
 PARTIES = (policy.HR_MANAGER, policy.COACH, policy.EMPLOYEE)
 
@@ -148,18 +144,6 @@ class EnrolmentAgreementViewSet(PolicyViewSet):
         response = _state(self, pk)
         response.status_code = status.HTTP_201_CREATED
         return response
-
-    @extend_schema(
-        summary="Download an enrolment's agreement as a PDF",
-        responses={
-            (200, "application/pdf"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The agreement, in the organisation's language."
-            )
-        },
-    )
-    def pdf(self, request, pk=None) -> HttpResponse:
-        rendered, name = documents.agreement_pdf(actor=self.actor, enrolment_pk=pk)
-        return pdf_response(rendered.content, name)
 
 
 @extend_schema(tags=["agreement"])

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import (
@@ -254,7 +255,8 @@ def test_the_api_reads_writes_and_accepts(world, acme, enrolment2, client_for):
     body = answer.json()
     assert answer.status_code == 201 and body["booking_ready"] and body["my_parties"] == ["coach"]
     assert [a["party"] for a in body["versions"][0]["acceptances"]] == ["employee", "coach"]
-    assert coach.get(url + "pdf/")["Content-Type"] == "application/pdf"
+    # The PDF is the page's download (as every PDF): the API serves the same agreement as JSON.
+    assert coach.get(reverse("enrolment_agreement_pdf", args=[enrolment2.pk]))["Content-Type"] == ("application/pdf")
 
 
 def test_the_coachee_panel_shows_status_and_objectives_to_the_coach(acme, actor, rf):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 from django_tenants.utils import tenant_context
 from lxml import etree
 
@@ -99,10 +100,22 @@ def counts() -> tuple:
 
 
 def assert_refused(answer, words: str) -> None:
+    """The refusal page, in the language it was served in: its heading, and the message holding `words`."""
     assert answer.status_code == 403, answer.content[:300]
     text = answer.content.decode()
-    assert "We could not sign you in" in text
-    assert words in text, text
+    assert any(heading in text for heading in _in_page_language(answer, "We could not sign you in")), text
+    assert any(message in text for message in _in_page_language(answer, words)), text
+
+
+def _in_page_language(answer, words: str) -> list[str]:
+    """`words` as the page would show them: itself in English, else every translation of a message that
+    holds them (a refusal's message is one sentence of the catalogue)."""
+    language = answer.headers.get("Content-Language", "en")
+    if language == "en":
+        return [words]
+    catalog = translation.trans_real.translation(language)._catalog
+    shown = [str(text) for msgid, text in catalog.items() if isinstance(msgid, str) and words in msgid]
+    return shown + [escape(text) for text in shown]
 
 
 # --- metadata and start ----------------------------------------------------------------------------------

@@ -44,6 +44,5 @@ CASES = [
         content_type=JSON,
         data={"version": 1},
     ),
-    Case("api_enrolment_agreement_pdf", api("employee coach hr"), kwargs=key("enrolment")),
     Case("api_sponsored", api("employee")),
 ]
