@@ -125,35 +125,6 @@ ROWS: tuple[Row, ...] = (
         aggregated=True,
     ),
     Row(
-        _("Coach profiles (photo, biography, languages, specialisms, accreditation, capacity)"),
-        ("coaches.CoachProfile",),
-        _("of the coaches who accepted a place in the pool"),
-        _("their own, and those of the coaches in the pool"),
-        _("of the coaches who accepted a place in the pool"),
-    ),
-    Row(
-        _("The coach pool and how each programme matches coaches"),
-        ("matching.PoolMember", "matching.ProgrammeMatching"),
-        _("the coaches in the pool; the setting of their programmes"),
-        _("their own places in the pool; the setting of their programmes"),
-        _("yes, with each coach's room as a number (never where else the coach works)"),
-    ),
-    Row(
-        _("Matching intake, suggestions and chemistry calls"),
-        ("matching.Intake", "matching.Suggestion", "matching.ChemistryCall"),
-        OWN,
-        _("the intakes they are suggested on while the employee chooses; their own chemistry calls"),
-        None,
-    ),
-    Row(
-        _("The reason for a change of coach"),
-        ("matching.Rematch",),
-        OWN,
-        None,
-        None,
-        aggregated=True,
-    ),
-    Row(
         _("Urgent requests for a conversation"), ("programmes.UrgentRequest",), OWN, _("those addressed to them"), None
     ),
     Row(
