@@ -2,7 +2,9 @@
 
 Scratch schemas are clones of the template, made and dropped here (committed: the release commits each
 schema's transaction). A small tenant app, tests/release_probe, is added to the settings for some tests:
-its 0001 creates a table and its 0002 (RunPython) writes one row naming the schema it ran in.
+its 0001 creates a table and its 0002 (RunPython) writes one row naming the schema it ran in. Another,
+tests/release_probe_ddl, has statements only (three migrations), which schemas with the same migrations
+replay from the first of them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from tests.world import assert_test_database
 
 SCRATCH = ["release_a", "release_b", "release_c"]
 PROBE_APP = "tests.release_probe"
+DDL_APP = "tests.release_probe_ddl"
+DDL_MIGRATIONS = ["0001_initial", "0002_body", "0003_title_unique_author"]
 
 
 def _drop_scratch() -> None:
@@ -54,6 +58,14 @@ def scratch(django_db_setup, django_db_blocker):
 def probe(scratch):
     with override_settings(
         INSTALLED_APPS=[*settings.INSTALLED_APPS, PROBE_APP], TENANT_APPS=[*settings.TENANT_APPS, PROBE_APP]
+    ):
+        yield scratch
+
+
+@pytest.fixture
+def ddl_probe(scratch):
+    with override_settings(
+        INSTALLED_APPS=[*settings.INSTALLED_APPS, DDL_APP], TENANT_APPS=[*settings.TENANT_APPS, DDL_APP]
     ):
         yield scratch
 
@@ -92,6 +104,40 @@ def _probe_records(schema: str) -> list[str]:
         return [name for (name,) in cursor.fetchall()]
 
 
+def _records(schema: str, app: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT name FROM "{schema}".django_migrations WHERE app = %s ORDER BY name', [app])
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _structure(schema: str) -> list[tuple[str, str]]:
+    """The DDL probe's table in `schema` as the catalogue describes it: columns, constraints, indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH probe AS (SELECT to_regclass(%s) AS oid) "
+            "SELECT 'column', attname || ' ' || format_type(atttypid, atttypmod) || "
+            "CASE WHEN attnotnull THEN ' not null' ELSE '' END FROM pg_attribute, probe "
+            "WHERE attrelid = probe.oid AND attnum > 0 AND NOT attisdropped "
+            "UNION ALL SELECT 'constraint', conname || ' ' || pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c, probe WHERE conrelid = probe.oid "
+            "UNION ALL SELECT 'index', replace(indexdef, %s, '') FROM pg_indexes "
+            "WHERE schemaname = %s AND tablename = 'release_probe_ddl_note' ORDER BY 1, 2",
+            [f'"{schema}".release_probe_ddl_note', f"{schema}.", schema],
+        )
+        return cursor.fetchall()
+
+
+def _unapply_to(schema: str, target: str) -> None:
+    """Take `schema`'s DDL probe back to `target`, by Django."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection.set_schema(schema)
+    try:
+        MigrationExecutor(connection).migrate([("release_probe_ddl", target)])
+    finally:
+        connection.set_schema_to_public()
+
+
 def test_nothing_behind_means_no_schema_is_migrated(scratch, migrated_signals):
     assert release.schemas_behind([settings.TENANT_BASE_SCHEMA, *scratch]) == []
 
@@ -114,6 +160,7 @@ def test_every_schema_behind_is_migrated_and_the_data_migration_runs_in_each(pro
     outcome = release.release(schemas=probe)
 
     assert outcome.migrated == probe
+    assert outcome.replayed == []  # a RunPython needs Django in every schema
     assert migrated_signals == probe
     for schema in probe:
         assert _probe_labels(schema) == [schema]
@@ -287,3 +334,93 @@ def test_the_schemas_behind_are_found_the_same_in_batches(probe, monkeypatch):
     monkeypatch.setattr(release, "SCHEMAS_PER_QUERY", 2)
 
     assert release.schemas_behind([*probe, "release_missing"]) == ["release_b", "release_c", "release_missing"]
+
+
+def test_schemas_with_the_same_migrations_replay_the_statements_of_the_first(ddl_probe, migrated_signals):
+    outcome = release.release(schemas=ddl_probe)
+
+    assert outcome.migrated == ddl_probe
+    assert outcome.replayed == ["release_b", "release_c"]
+    assert migrated_signals == ddl_probe
+    reference = _structure("release_a")
+    assert ("constraint", "release_probe_ddl_note_title_cc180874_uniq UNIQUE (title)") in reference
+    assert ("column", "title character varying(200) not null") in reference
+    assert any("release_probe_ddl_body" in definition for kind, definition in reference if kind == "index")
+    # 0003 dropped the index 0001 made on title, found by introspection in the first schema
+    assert not any(
+        definition.startswith("CREATE INDEX release_probe_ddl_note_title_cc180874 ON") for _, definition in reference
+    )
+    for schema in ddl_probe:
+        assert _structure(schema) == reference
+        assert _records(schema, "release_probe_ddl") == DDL_MIGRATIONS
+    assert release.schemas_behind(ddl_probe) == []
+    assert release.inconsistencies(ddl_probe) == []
+
+
+def test_schemas_further_behind_replay_every_migration_they_lack(ddl_probe):
+    release.release(schemas=ddl_probe)
+    reference = _structure("release_a")
+    _unapply_to("release_b", "0001_initial")
+    _unapply_to("release_c", "0001_initial")
+    assert _structure("release_b") != reference
+
+    outcome = release.release(schemas=ddl_probe)
+
+    assert outcome.migrated == ["release_b", "release_c"]
+    assert outcome.replayed == ["release_c"]
+    for schema in ddl_probe:
+        assert _structure(schema) == reference
+        assert _records(schema, "release_probe_ddl") == DDL_MIGRATIONS
+
+
+def test_a_replay_that_fails_leaves_its_schema_untouched_and_the_next_run_resumes(ddl_probe):
+    with connection.cursor() as cursor:  # the name 0002's index takes, already used in release_c
+        cursor.execute("CREATE INDEX release_probe_ddl_body ON release_c.django_migrations (app)")
+
+    with pytest.raises(release.ReleaseFailed) as failure:
+        release.release(schemas=ddl_probe)
+
+    assert failure.value.schema == "release_c"
+    assert "release_probe_ddl_body" in failure.value.error
+    assert failure.value.done == ["release_a", "release_b"]
+    assert not _one("SELECT to_regclass('release_c.release_probe_ddl_note') IS NOT NULL")
+    assert _records("release_c", "release_probe_ddl") == []
+    assert release.schemas_behind(ddl_probe) == ["release_c"]
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX release_c.release_probe_ddl_body")
+    outcome = release.release(schemas=ddl_probe)
+
+    assert outcome.migrated == ["release_c"]
+    assert _structure("release_c") == _structure("release_a")
+
+
+def test_replays_run_in_parallel_threads(ddl_probe):
+    outcome = release.release(schemas=ddl_probe, jobs=2)
+
+    assert outcome.migrated[0] == "release_a"
+    assert sorted(outcome.replayed) == ["release_b", "release_c"]
+    connection.set_schema_to_public()
+    for schema in ddl_probe:
+        assert _structure(schema) == _structure("release_a")
+    assert release.schemas_behind(ddl_probe) == []
+
+
+def test_a_schema_whose_migrations_changed_meanwhile_is_not_replayed(ddl_probe):
+    fingerprint = release.schema_states(ddl_probe)["release_a"].fingerprint
+    replay = release.migrate_schema("release_a", fingerprint=fingerprint)
+    assert replay is not None and replay.rows == [("release_probe_ddl", name) for name in DDL_MIGRATIONS]
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO release_b.django_migrations (app, name, applied) VALUES ('other', '0001', now())")
+
+    assert release.replay_schema("release_b", replay) is False
+    assert release.replay_schema("release_c", replay) is True
+
+    assert not _one("SELECT to_regclass('release_b.release_probe_ddl_note') IS NOT NULL")
+    assert _structure("release_c") == _structure("release_a")
+
+
+def test_a_plan_with_run_python_is_not_replayable(probe):
+    fingerprint = release.schema_states(probe)["release_a"].fingerprint
+
+    assert release.migrate_schema("release_a", fingerprint=fingerprint) is None

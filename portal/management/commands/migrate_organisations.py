@@ -62,7 +62,8 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self.stdout.write(
                 f"{outcome.checked} tenant schemas checked in {outcome.seconds_finding:.2f} s; "
-                f"{len(outcome.migrated)} migrated; all current "
+                f"{len(outcome.migrated)} migrated ({len(outcome.replayed)} by replaying the statements of the "
+                "first schema with the same migrations); all current "
                 f"({release.time.perf_counter() - started:.1f} s)."
             )
 
