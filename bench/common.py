@@ -178,9 +178,8 @@ def organisation_make(
     employees takes a couple of seconds: one password hash, bulk inserts. An organisation of that slug
     left by an earlier run is reused when it has the same people, and made again otherwise.
     """
-    from django.contrib.auth.hashers import make_password
 
-    from tenants.models import Membership, Organisation, Role, User
+    from tenants.models import Organisation, Role
     from tenants.services import organisation_create
 
     if not slug.startswith(BENCH_PREFIX):
@@ -195,32 +194,37 @@ def organisation_make(
     organisation = organisation_create(
         name=name or slug.replace("-", " ").title(), slug=slug, default_language=language
     )
-    password = make_password(BENCH_PASSWORD)
-    people = [
-        ("hr", Role.HR_MANAGER, hr_managers),
-        ("coach", Role.COACH, coaches),
-        ("employee", Role.EMPLOYEE, employees),
-    ]
-    users, roles = [], []
-    for prefix, role, count in people:
-        for number in range(1, count + 1):
-            users.append(
-                User(
-                    email=f"{prefix}{number}@{slug}.bench",
-                    first_name=prefix.title(),
-                    last_name=f"{number:05d}",
-                    password=password,
-                )
-            )
-            roles.append(role)
-    # People of an earlier organisation of this slug are still there (see organisation_drop): reuse them.
-    User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
-    ids = dict(User.objects.filter(email__endswith=f"@{slug}.bench").values_list("email", "pk"))
-    Membership.objects.bulk_create(
-        [Membership(user_id=ids[user.email], organisation=organisation, role=role) for user, role in zip(users, roles)],
-        batch_size=2000,
-    )
+    people_add(organisation, "hr", hr_managers, role=Role.HR_MANAGER)
+    people_add(organisation, "coach", coaches, role=Role.COACH)
+    people_add(organisation, "employee", employees, role=Role.EMPLOYEE)
     return organisation
+
+
+def people_add(organisation, prefix: str, count: int, *, role: str = "employee") -> list[int]:
+    """`count` people `<prefix><n>@<slug>.bench` with BENCH_PASSWORD and `role` in `organisation`, in bulk
+    (one password hash); their ids. People of an earlier organisation of this slug are reused."""
+    from django.contrib.auth.hashers import make_password
+
+    from tenants.models import Membership, User
+
+    password = make_password(BENCH_PASSWORD)
+    users = [
+        User(
+            email=f"{prefix}{number}@{organisation.slug}.bench",
+            first_name=prefix.title(),
+            last_name=f"{number:05d}",
+            password=password,
+        )
+        for number in range(1, count + 1)
+    ]
+    User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
+    ids = dict(User.objects.filter(email__in=[user.email for user in users]).values_list("email", "pk"))
+    Membership.objects.bulk_create(
+        [Membership(user_id=ids[user.email], organisation=organisation, role=role) for user in users],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return [ids[user.email] for user in users]
 
 
 def bench_user(organisation, role: str = "hr", number: int = 1):
