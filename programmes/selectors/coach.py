@@ -4,7 +4,7 @@ private calendar feed.
 Each organisation's rows live in its own schema, so these reads visit the organisations one by one, as the
 person would there: the policy decides per organisation, with the roles the person holds in it. The
 memberships come in one query; each organisation then costs a fixed number of statements, however many
-sessions it has.
+sessions it has (the workspace sends all of them in one round trip).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
@@ -72,13 +73,33 @@ def one_statement(**parts: QuerySet) -> tuple[str, list]:
     return "SELECT " + ", ".join(selects), params
 
 
-def run_statement(statement: tuple[str, list], names) -> dict[str, list[dict]]:
-    """Run a statement from `one_statement` in the current schema."""
-    sql, params = statement
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return dict(zip(names, row))
+def run_in_schemas(statements: list[tuple[str, tuple[str, list]]], names) -> list[dict[str, list[dict]]]:
+    """Run each (schema, statement from `one_statement`) in its schema, all in ONE round trip: the
+    statements go to the server as one text, each after a `SET search_path` to its schema, as
+    django-tenants sets it. Returns each statement's row, in order.
+
+    The connection's search path is then the last schema's, so django-tenants is told to set it again
+    before the next statement (with TENANT_LIMIT_SET_CALLS it would otherwise trust the path it set).
+    """
+    if not statements:
+        return []
+    extra = [*getattr(settings, "PG_EXTRA_SEARCH_PATHS", [])]
+    parts = []
+    for schema, (sql, params) in statements:
+        path = ", ".join(connection.ops.quote_name(name) for name in [schema, get_public_schema_name(), *extra])
+        parts += [f"SET search_path = {path}", connection.ops.compose_sql(sql, params)]
+    rows = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(";\n".join(parts))
+            while True:
+                if cursor.description:
+                    rows.append(dict(zip(names, cursor.fetchone())))
+                if not cursor.nextset():
+                    break
+    finally:
+        connection.search_path_set_schemas = None
+    return rows
 
 
 def _moment(value: str) -> datetime:
@@ -226,9 +247,9 @@ PARTS = ("upcoming", "delivered", "pending")
 def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -> Workspace:
     """Everything the coach's workspace shows, from every organisation they coach in.
 
-    One query for the memberships, then per organisation one statement (plus django-tenants'
-    `SET search_path`): the coming sessions the coach leads, the hours delivered per month and the urgent
-    requests still waiting for an answer.
+    One query for the memberships, then per organisation one statement (after a `SET search_path`): the
+    coming sessions the coach leads, the hours delivered per month and the urgent requests still waiting
+    for an answer, all organisations' statements sent in one round trip.
     """
     now = timezone.now()
     until = now + timedelta(weeks=weeks)
@@ -238,17 +259,19 @@ def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -
     upcoming, pending, hours = [], [], []
     statements: dict[frozenset, tuple[str, list]] = {}
     for place in places:
-        organisation = place.organisation
-        with tenant_context(organisation):
-            # The statement names its tables without a schema (the search path picks this organisation's)
+        if place.roles not in statements:
+            # The statement names its tables without a schema (the search path picks each organisation's)
             # and the policy's rules for these models depend on the roles and the person, not on the
             # organisation: it is built once per set of roles and run in every organisation
-            # (tests/programmes/test_coach_workspace.py checks that it reads the same everywhere).
-            if place.roles not in statements:
+            # (tests/programmes/test_coach_workspace.py checks that it reads the same everywhere). Building
+            # it reads nothing; the policy checks that the connection is on the organisation's schema.
+            with tenant_context(place.organisation):
                 statements[place.roles] = one_statement(
                     **_organisation_parts(place.actor(user), now=now, until=until, since=since)
                 )
-            rows = run_statement(statements[place.roles], PARTS)
+    results = run_in_schemas([(place.organisation.schema_name, statements[place.roles]) for place in places], PARTS)
+    for place, rows in zip(places, results):
+        organisation = place.organisation
         upcoming += [
             UpcomingSession(
                 organisation=organisation,
