@@ -94,8 +94,14 @@ def machine() -> str:
         ),
         platform.processor(),
     )
+    pinned = ""
+    if os.environ.get("STACK_WEB_CPUS"):
+        pinned = f"; web processes on CPU {os.environ['STACK_WEB_CPUS']}, locust and the worker on CPU " + (
+            os.environ.get("STACK_OTHER_CPUS") or "any"
+        )
     return (
         f"{os.cpu_count()} cores ({cpu}), {int(memory) // 1024 // 1024} GiB memory, Python {platform.python_version()}"
+        + pinned
     )
 
 
@@ -179,6 +185,8 @@ def main() -> int:
         "30",
         "--reset-stats",
     ]
+    if os.environ.get("STACK_OTHER_CPUS"):  # the web processes have the other CPUs to themselves
+        command = ["taskset", "-c", os.environ["STACK_OTHER_CPUS"], *command]
     print(f"[load] {USERS} users for {MINUTES:g} min on {ports}: {machine()}", flush=True)
     started = time.time()
     locust = subprocess.Popen(command, env={**os.environ, "LOAD_PORTS": ports}, cwd=OUT)

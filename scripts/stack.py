@@ -69,6 +69,10 @@ class Config:
     web_ports: tuple[int, int] = field(default_factory=lambda: _ports()[:2])
     smtp_port: int = field(default_factory=lambda: _ports()[2])
     web_concurrency: int = field(default_factory=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")))
+    # STACK_WEB_CPUS (e.g. "0"): the web processes run on these CPUs only (taskset), to measure what one
+    # web core serves; STACK_OTHER_CPUS: the worker, beat and mail sink on these.
+    web_cpus: str = field(default_factory=lambda: os.environ.get("STACK_WEB_CPUS", ""))
+    other_cpus: str = field(default_factory=lambda: os.environ.get("STACK_OTHER_CPUS", ""))
     seed_demo: bool = True
 
     @property
@@ -214,8 +218,10 @@ class Stack:
         )
         return environment
 
-    def _spawn(self, name: str, command: str, **extra_env: str) -> subprocess.Popen:
+    def _spawn(self, name: str, command: str, *, cpus: str = "", **extra_env: str) -> subprocess.Popen:
         log = self.logs / f"{name}.log"
+        if cpus:
+            command = f"taskset -c {cpus} {command}"
         # Each process's database connections carry its name (pg_stat_activity.application_name).
         named = {"DATABASE_URL": f"{self.config.database_url}?application_name=portal-{name}"}
         process = subprocess.Popen(
@@ -278,14 +284,16 @@ class Stack:
         self._run("release", processes["release"].replace("python ", f"{python} ", 1))
         if self.config.seed_demo:
             self._run("seed", f"{python} manage.py seed_demo --force")
+        other = self.config.other_cpus
         self._spawn(
             "smtp",
             f"{python} {BASE_DIR / 'scripts' / 'smtp_sink.py'} --port {self.config.smtp_port} --folder {self.mail}",
+            cpus=other,
         )
         for index, port in enumerate(self.config.web_ports, start=1):
-            self._spawn(f"web{index}", processes["web"], PORT=str(port))
-        self._spawn("worker", processes["worker"])
-        self._spawn("beat", processes["beat"])
+            self._spawn(f"web{index}", processes["web"], cpus=self.config.web_cpus, PORT=str(port))
+        self._spawn("worker", processes["worker"], cpus=other)
+        self._spawn("beat", processes["beat"], cpus=other)
         self.wait_until_ready()
         (self.workdir / "stack.json").write_text(json.dumps(self.state, indent=2))
         say(
