@@ -42,6 +42,9 @@ def present(using=None) -> bool:
         return cursor.fetchone()[0]
 
 
+TABLES_STAY_PLAIN = "SET LOCAL citus.enable_local_reference_table_foreign_keys = off"
+
+
 def tables_stay_plain(using=None) -> None:
     """Until the transaction ends, a foreign key from a plain table to a reference table leaves the table
     plain (Citus would otherwise adopt it, and every table linked to it, as a "Citus local table"). For
@@ -49,7 +52,7 @@ def tables_stay_plain(using=None) -> None:
     using = using or connection
     if present(using):
         with using.cursor() as cursor:
-            cursor.execute("SET LOCAL citus.enable_local_reference_table_foreign_keys = off")
+            cursor.execute(TABLES_STAY_PLAIN)
 
 
 class ReferenceTables(migrations.operations.base.Operation):

@@ -30,6 +30,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython, SeparateDatabaseAndState
 
+from portal import citus
+
 PUBLIC = "public"
 SCHEMAS_PER_QUERY = 200
 
@@ -171,6 +173,7 @@ class Replay:
     fingerprint: str
     statements: list[str]
     rows: list[tuple[str, str]]
+    citus: bool = False  # the schema editor's setting for schemas outside public on Citus goes first
 
 
 def statements_only(plan) -> bool:
@@ -240,7 +243,7 @@ def migrate_schema(schema: str, verbosity: int = 0, *, fingerprint: str | None =
             with _statements_kept() as statements:
                 _migrate_command_class()().execute(**migrate_options(verbosity))
             if fingerprint is not None and replayable:
-                replay = Replay(fingerprint, statements, sorted(_recorded(schema) - before))
+                replay = Replay(fingerprint, statements, sorted(_recorded(schema) - before), citus.present())
     finally:
         MigrationRecorder.has_table = has_table
         connection.set_schema_to_public()
@@ -273,7 +276,8 @@ def replay_schema(schema: str, replay: Replay) -> bool:
                     [part for row in replay.rows for part in row],
                 )
                 # One round trip: every statement, then the rows.
-                cursor.execute(";\n".join([*replay.statements, record]))
+                plain = [citus.TABLES_STAY_PLAIN] if replay.citus else []
+                cursor.execute(";\n".join([*plain, *replay.statements, record]))
     finally:
         connection.set_schema_to_public()
     schema_migrated.send(replay_schema, schema_name=schema)
