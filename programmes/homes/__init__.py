@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from portal import homes, policy
-from programmes.homes import sessions  # noqa: F401  (its panels register as it loads)
+from programmes.homes import sessions  # (its panels register as it loads)
 from programmes.models import PartyAcceptance
 from programmes.selectors import agreement as agreement_selectors
 from programmes.selectors import enrolment as selectors
@@ -20,7 +20,10 @@ def hr_overview(request: HttpRequest) -> dict:
 
 @homes.register(policy.EMPLOYEE, order=5)
 def agreement_to_accept(request: HttpRequest) -> dict | None:
-    if not selectors.agreement_pending(actor=request.actor):
+    # Pending: a seat in an open programme and the version in force not accepted (what the sessions panel
+    # reads too, once for both).
+    enrolments, accepted = sessions.mine(request)
+    if not enrolments or accepted:
         return None
     return {"template": "programmes/home_agreement.html"}
 

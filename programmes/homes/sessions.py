@@ -48,10 +48,22 @@ def _progress(enrolment, today) -> int:
     return max(0, min(100, round(100 * (today - programme.starts_on).days / days)))
 
 
+def mine(request: HttpRequest) -> tuple[list, bool]:
+    """The employee's open enrolments (with credits left) and whether they accepted the coaching agreement
+    in force: read once per home page for the panels that show them (two queries)."""
+    if not hasattr(request, "_employee_home"):
+        actor = request.actor
+        request._employee_home = (
+            list(with_credits(bookable_enrolments(actor=actor))),
+            agreement_accepted(user=actor.user),
+        )
+    return request._employee_home
+
+
 @homes.register(policy.EMPLOYEE, order=10)
 def employee_sessions_panel(request: HttpRequest) -> dict | None:
     actor = request.actor
-    enrolments = list(with_credits(bookable_enrolments(actor=actor)))
+    enrolments, accepted = mine(request)
     if not enrolments:
         return None
     today = timezone.localdate()
@@ -62,7 +74,6 @@ def employee_sessions_panel(request: HttpRequest) -> dict | None:
         enrolment.phase = phases.get(enrolment.programme_id)
         enrolment.progress = _progress(enrolment, today)
     credits_left = sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id)
-    accepted = agreement_accepted(user=actor.user)
     return {
         "template": "programmes/employee_home.html",
         "enrolments": enrolments,
