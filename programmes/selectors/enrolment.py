@@ -212,17 +212,6 @@ def agreement_accepted(*, user) -> bool:
     return AgreementAcceptance.objects.filter(user_id=user.pk, agreement=current).exists()
 
 
-def agreement_pending(*, actor: Actor) -> bool:
-    """Whether the actor holds a seat in a programme but has not accepted the version in force (one query)."""
-    current = Agreement.objects.order_by("-version").values("pk")[:1]
-    return (
-        policy.scope(actor, Enrolment)
-        .filter(employee_id=actor.user_id, status__in=LIVE_STATUSES)
-        .exclude(employee_id__in=AgreementAcceptance.objects.filter(agreement=current).values("user_id"))
-        .exists()
-    )
-
-
 def my_acceptance(*, actor: Actor) -> AgreementAcceptance | None:
     return (
         policy.scope(actor, AgreementAcceptance)
