@@ -1,8 +1,9 @@
 """Migrations at scale: the release step (`manage.py migrate_organisations`, the Procfile's `release`:
-one catalogue query finds the schemas that are behind, only those are migrated, two at a time) against
+one catalogue query finds the schemas that are behind, only those are migrated: the first of those that
+record the same migrations by Django, the others replaying its statements, two at a time) against
 django-tenants' `migrate_schemas` with its standard executor (one schema after the other) and its
-multiprocessing one, over 200 organisations, for a release with nothing to do and for one that adds a
-field to a tenant table in every schema.
+multiprocessing one, over BENCH_MIGRATION_ORGANISATIONS organisations (200 unless set; the rows say how
+many), for a release with nothing to do and for one that adds a field to a tenant table in every schema.
 
 The added field comes from a small tenant app made for the run in a temporary folder, so no migration of
 the portal is touched. Each timing is the wall time of `manage.py migrate_schemas` in its own process, as
