@@ -9,7 +9,9 @@ Who may do what:
   at any time and cancel it at any time; a cancelled 1:1 gives its credit back;
 - an employee moves or cancels their own 1:1 only; cancelling at least the organisation's notice period
   (`Organisation.cancellation_notice_hours`) before the start gives the credit back, later does not, and
-  moving it is possible only before that period starts.
+  moving it is possible only before that period starts;
+- when an employee changes coach, the portal cancels their coming 1:1s with the former coach: no notice
+  period applies and every credit comes back (`coach_change_cancel`).
 """
 
 from __future__ import annotations
