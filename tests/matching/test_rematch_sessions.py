@@ -136,8 +136,11 @@ def test_the_former_coach_can_no_longer_open_the_cancelled_sessions_but_keeps_th
     assert not ids & {session.pk for session in coached.coming}
     assert coached.past.pk in ids and coached.group.pk in ids
     assert coach_client.get(f"/sessions/{coached.past.pk}/").status_code == 200
-    # The employee still sees what happened to their sessions.
-    assert employee_client.get(f"/sessions/{cancelled}/").status_code == 200
+    # The employee still sees what happened to their sessions, and why; HR sees an ordinary cancellation.
+    page = employee_client.get(f"/sessions/{cancelled}/")
+    assert page.status_code == 200 and "It was cancelled because you changed coach." in page.content.decode()
+    hr_page = client_for(world.acme.hr, host).get(f"/sessions/{cancelled}/")
+    assert hr_page.status_code == 200 and "changed coach" not in hr_page.content.decode()
 
 
 def test_the_confirmation_page_says_how_many_sessions_were_cancelled_and_credits_given_back(world, client_for, coached):
