@@ -26,7 +26,7 @@ from portal.policy import Actor
 from programmes.availability.models import Slot
 from programmes.models import LIVE_STATUSES, Enrolment, Programme
 from programmes.services.booking import book_locked, check_free, locked_slot
-from programmes.services.sessions import SessionRefused
+from programmes.services.sessions import SessionRefused, coach_change_cancel
 from tenants.models import Membership, Role
 
 CHEMISTRY_MINUTES = 20
@@ -237,7 +237,11 @@ def chemistry_book(*, actor: Actor, suggestion: Suggestion, slot_id: int):
 def rematch_start(*, actor: Actor, enrolment: Enrolment, reason: str) -> Rematch:
     """Leave the current coach, once per programme, without asking anyone. From this moment the former
     coach no longer coaches this enrolment: what the employee shared is no longer theirs to read (the
-    policy's coachee rules follow the enrolment's coach). The reason stays with the employee."""
+    policy's coachee rules follow the enrolment's coach). The reason stays with the employee.
+
+    The coming 1:1s with the former coach are cancelled in the same transaction, free of any notice
+    period (programmes.services.sessions.coach_change_cancel); the former coach is told only that the
+    coaching relationship ended. `rematch.cancelled` says how many sessions and credits that was."""
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.employee_id != actor.user_id or enrolment.status not in LIVE_STATUSES:
         raise Http404(policy.NOT_FOUND)
@@ -256,7 +260,8 @@ def rematch_start(*, actor: Actor, enrolment: Enrolment, reason: str) -> Rematch
     rematch = Rematch.objects.create(
         enrolment=enrolment, employee_id=enrolment.employee_id, former_coach_id=enrolment.coach_id, reason=reason
     )
-    enrolment.coach_id = None
+    former_coach_id, enrolment.coach_id = enrolment.coach_id, None
     enrolment.save(update_fields=["coach"])
     Intake.objects.filter(enrolment=enrolment, closed_at__isnull=True).update(closed_at=timezone.now())
+    rematch.cancelled = coach_change_cancel(actor=actor, enrolment=enrolment, former_coach_id=former_coach_id)
     return rematch
