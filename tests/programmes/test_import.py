@@ -302,6 +302,7 @@ def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(
         "unchanged": 0,
         "updated": 0,
         "invited": 2,
+        "without_coach": 0,
         "ignored_columns": [],
     }
     # Invited, not yet members: no account, no role, no enrolment until each accepts.

@@ -156,6 +156,7 @@ def test_the_api_imports_and_a_second_import_changes_nothing(world, api):
         "unchanged": 0,
         "updated": 0,
         "invited": 1,
+        "without_coach": 0,
         "ignored_columns": [],
     }
     second = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme}).json()
