@@ -557,7 +557,7 @@ def test_when_no_coach_of_the_cohort_has_room_someone_is_enrolled_without_a_coac
     assert outcome.ok and outcome.enrolled == 1 and outcome.without_coach == 1
     assert Enrolment.objects.get(employee__email="nel@acme.test").coach is None
     assert outcome.message() == (
-        "1 person enrolled, 1 of them has no coach yet, as the cohort's coaches are fully booked."
+        "1 person enrolled, 1 of them without a coach for now (no coach of their cohort has room)."
     )
 
 

@@ -97,6 +97,15 @@ def outcome_message(summary: dict, *, errors: int = 0) -> str:
             ngettext("%(count)s person enrolled", "%(count)s people enrolled", summary["enrolled"])
             % {"count": summary["enrolled"]}
         )
+    if summary.get("without_coach"):
+        parts.append(
+            ngettext(
+                "%(count)s of them without a coach for now (no coach of their cohort has room)",
+                "%(count)s of them without a coach for now (no coach of their cohort has room)",
+                summary["without_coach"],
+            )
+            % {"count": summary["without_coach"]}
+        )
     if summary.get("invited"):
         parts.append(
             ngettext(
@@ -105,15 +114,6 @@ def outcome_message(summary: dict, *, errors: int = 0) -> str:
                 summary["invited"],
             )
             % {"count": summary["invited"]}
-        )
-    if summary.get("without_coach"):
-        parts.append(
-            ngettext(
-                "%(count)s of them has no coach yet, as the cohort's coaches are fully booked",
-                "%(count)s of them have no coach yet, as their cohort's coaches are fully booked",
-                summary["without_coach"],
-            )
-            % {"count": summary["without_coach"]}
         )
     if summary.get("updated"):
         parts.append(
