@@ -607,3 +607,24 @@ def test_a_coach_filled_in_another_organisation_after_the_upload_is_refused_when
         }
     ]
     assert written() == before
+
+
+def test_someone_invited_with_a_coach_who_filled_up_before_they_accept_gets_a_coach_of_the_cohort_with_room(
+    hr, programme, acme, world
+):
+    programme.cohorts.get(name="Cohort A").coaches.add(world.coach_both)
+    room_left(world.coach_both, 5)
+    room_left(acme.coach, 1)
+    assert run(hr, programme, csv(f"ann@acme.test,Ann,Ames,Cohort A,{acme.coach.email}", header=COACHED)).ok
+    room_left(acme.coach, 0)  # their last place taken elsewhere meanwhile
+    accept("ann@acme.test")
+    assert Enrolment.objects.get(employee__email="ann@acme.test").coach == world.coach_both
+
+
+def test_someone_invited_whose_cohorts_coaches_are_all_full_when_they_accept_is_enrolled_without_a_coach(
+    hr, programme, acme
+):
+    assert run(hr, programme, csv("ann@acme.test,Ann,Ames,,,,Cohort A")).ok
+    room_left(acme.coach, 0)
+    accept("ann@acme.test")
+    assert Enrolment.objects.get(employee__email="ann@acme.test").coach is None

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from matching.selectors import Room
 from matching.services import coach_rooms_held
 from portal import policy
 from portal.policy import Actor
@@ -750,8 +751,21 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
     the cohort's coach with the fewest people), the credits HR gave (or the programme's), active at once
     if they accepted the current coaching agreement already. A cohort or programme removed or closed since
     leaves them a member without an enrolment; someone enrolled in the programme meanwhile stays so.
+
+    The coach needs room now: the rooms of the named coach and of the cohort's coaches are held
+    (matching.services.coach_rooms_held, before the cohort's lock, as the import takes them). A named
+    coach who filled up since the import, or who no longer coaches here, gives way to the cohort's coach
+    with room and the fewest people; when none has room the person is enrolled without a coach, for HR to
+    assign one on the enrolment page, as the import does.
     """
     wanted = invitation.enrolment or {}
+    named = wanted.get("coach")
+    rooms = coach_rooms_held(
+        [
+            *([named] if named else []),
+            *Cohort.coaches.through.objects.filter(cohort_id=invitation.cohort).values_list("user_id", flat=True),
+        ]
+    )
     cohort = (
         Cohort.objects.select_for_update(of=("self",))
         .select_related("programme")
@@ -776,9 +790,9 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
         for key, value in details.items():
             setattr(profile, key, value)
         profile.save(update_fields=[*details, "updated_at"])
-    coach_id = wanted.get("coach")
-    if not coach_id or not here.filter(user_id=coach_id, role=Role.COACH).exists():
-        coach_id = _least_loaded_coach(cohort)
+    coach_id = named
+    if not coach_id or not _has_room(rooms, coach_id) or not here.filter(user_id=coach_id, role=Role.COACH).exists():
+        coach_id = _least_loaded_coach(cohort, rooms)
     current = Agreement.objects.order_by("-version").first()
     accepted = current is not None and AgreementAcceptance.objects.filter(agreement=current, user=user).exists()
     status = Enrolment.Status.ACTIVE if accepted else Enrolment.Status.INVITED
@@ -797,8 +811,18 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
     return enrolment
 
 
-def _least_loaded_coach(cohort: Cohort) -> int | None:
-    choices = list(cohort.coaches.order_by("pk").values_list("pk", flat=True))
+def _has_room(rooms: dict[int, Room | None], coach_id: int) -> bool:
+    """Whether a coach whose room is held takes one more coachee (no profile: no capacity set, never full)."""
+    return coach_id in rooms and (rooms[coach_id] is None or rooms[coach_id].left > 0)
+
+
+def _least_loaded_coach(cohort: Cohort, rooms: dict[int, Room | None]) -> int | None:
+    """The cohort's coach with room and the fewest people in the programme."""
+    choices = [
+        coach_id
+        for coach_id in cohort.coaches.order_by("pk").values_list("pk", flat=True)
+        if _has_room(rooms, coach_id)
+    ]
     if not choices:
         return None
     load = Counter(
