@@ -225,7 +225,7 @@ def test_an_import_and_an_employee_elsewhere_taking_a_coachs_last_place_at_once_
                 {
                     "row": 2,
                     "column": "coach email",
-                    "message": f"{coach.email} has no room for more coachees; this file gives them 1.",
+                    "message": f"{coach.email} has no room for more coachees.",
                 }
             ]
         assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
@@ -284,7 +284,7 @@ def test_an_import_waits_for_a_coachs_last_place_being_taken_elsewhere_and_then_
             {
                 "row": 2,
                 "column": "coach email",
-                "message": f"{coach.email} has no room for more coachees; this file gives them 1.",
+                "message": f"{coach.email} has no room for more coachees.",
             }
         ]
         assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1

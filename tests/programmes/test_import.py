@@ -488,7 +488,21 @@ def test_it_refuses_a_coach_the_file_names_who_has_no_room_left(hr, programme, a
         {
             "row": 2,
             "column": "coach email",
-            "message": f"{acme.coach.email} has no room for more coachees; this file gives them 1.",
+            "message": f"{acme.coach.email} has no room for more coachees.",
+        }
+    ]
+
+
+def test_it_counts_the_rows_it_gives_a_coach_who_has_no_room_left(hr, programme, acme):
+    room_left(acme.coach, 0)
+    errors = refused(
+        hr, programme, csv(*(f"p{n}@acme.test,P,{n},Cohort A,{acme.coach.email}" for n in range(2)), header=COACHED)
+    )
+    assert errors == [
+        {
+            "row": 2,
+            "column": "coach email",
+            "message": f"{acme.coach.email} has no room for more coachees; this file gives them 2.",
         }
     ]
 
@@ -603,7 +617,7 @@ def test_a_coach_filled_in_another_organisation_after_the_upload_is_refused_when
         {
             "row": 2,
             "column": "coach email",
-            "message": f"{world.coach_both.email} has no room for more coachees; this file gives them 1.",
+            "message": f"{world.coach_both.email} has no room for more coachees.",
         }
     ]
     assert written() == before

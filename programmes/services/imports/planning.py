@@ -680,6 +680,10 @@ class _Plan:
 
 
 def _coach_full_message(email: str, left: int, count: int) -> str:
+    """What is wrong when the file gives a coach `count` rows and they have room for `left` more. One row
+    for a full coach (the one-person form too) is said without counting."""
+    if left == 0 and count == 1:
+        return _("%(email)s has no room for more coachees.") % {"email": email}
     if left == 0:
         return _("%(email)s has no room for more coachees; this file gives them %(count)s.") % {
             "email": email,
