@@ -9,6 +9,7 @@ the coach full.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -154,13 +155,31 @@ def suggestion_for(*, actor: Actor, pk) -> Suggestion:
 def coach_room_held(coach_id: int) -> selectors.Room | None:
     """The coach's room (capacity and active coachees across every organisation), counted under the lock
     of their profile row, which the caller's transaction holds until it commits: every write that gives a
-    coach a coachee (an employee choosing, HR assigning) takes this lock first, so two of them taking the
-    coach's last place are served one after the other. None when the coach has no profile (no capacity
-    set). Take it before locking the enrolment, as every caller does, so no two writes wait on each other."""
-    profile = CoachProfile.objects.select_for_update().filter(coach_id=coach_id).first()
-    if profile is None:
-        return None
-    return selectors.Room(profile.capacity, selectors.coachees_counts([coach_id])[coach_id])
+    coach a coachee (an employee choosing, HR assigning, an import) takes this lock first, so two of them
+    taking the coach's last place are served one after the other. None when the coach has no profile (no
+    capacity set). Take it before locking the enrolment, as every caller does, so no two writes wait on
+    each other."""
+    return coach_rooms_held([coach_id])[coach_id]
+
+
+def coach_rooms_held(coach_ids: Iterable[int]) -> dict[int, selectors.Room | None]:
+    """`coach_room_held` for several coaches at once (an import): the profile rows are locked in the order
+    of the coaches' ids, so two writes that each hold several coaches never wait on each other in a circle,
+    and the coachees of all of them are counted in one query."""
+    coach_ids = sorted(set(coach_ids))
+    if not coach_ids:
+        return {}
+    capacities = dict(
+        CoachProfile.objects.select_for_update()
+        .filter(coach_id__in=coach_ids)
+        .order_by("coach_id")
+        .values_list("coach_id", "capacity")
+    )
+    used = selectors.coachees_counts(list(capacities)) if capacities else {}
+    return {
+        coach_id: selectors.Room(capacities[coach_id], used[coach_id]) if coach_id in capacities else None
+        for coach_id in coach_ids
+    }
 
 
 @transaction.atomic
