@@ -176,8 +176,31 @@ def _running(node: str) -> bool:
     )
 
 
+def _settings(node: str) -> dict[str, object]:
+    sockets = HOME / "run"
+    return {
+        "port": ports()[node],
+        "listen_addresses": f"'{HOST}'",
+        "unix_socket_directories": f"'{sockets}'",
+        "shared_preload_libraries": "'citus'",
+        "max_connections": 300,
+        "max_locks_per_transaction": 512,
+        "shared_buffers": "'128MB'",
+        "max_prepared_transactions": 200,
+        "citus.max_cached_conns_per_worker": 2,
+        "log_min_messages": "warning",
+        # citus_schema_move copies a schema by logical replication while it stays writable
+        # (shard_transfer_mode 'auto'); that needs logical WAL and room for its slots and workers.
+        "wal_level": "logical",
+        "max_replication_slots": 20,
+        "max_wal_senders": 20,
+        "max_worker_processes": 24,
+        "max_logical_replication_workers": 8,
+    }
+
+
 def node_start(node: str) -> None:
-    data, port = _data(node), ports()[node]
+    data = _data(node)
     sockets = HOME / "run"
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
@@ -191,20 +214,13 @@ def node_start(node: str) -> None:
             check=True,
             capture_output=True,
         )
-        settings = {
-            "port": port,
-            "listen_addresses": f"'{HOST}'",
-            "unix_socket_directories": f"'{sockets}'",
-            "shared_preload_libraries": "'citus'",
-            "max_connections": 300,
-            "max_locks_per_transaction": 512,
-            "shared_buffers": "'128MB'",
-            "max_prepared_transactions": 200,
-            "citus.max_cached_conns_per_worker": 2,
-            "log_min_messages": "warning",
-        }
-        with (data / "postgresql.conf").open("a") as conf:
-            conf.write("\n# scripts/citus.py\n" + "".join(f"{key} = {value}\n" for key, value in settings.items()))
+    # The settings live in citus.conf, rewritten on every start: a cluster made earlier gets today's.
+    include = "include_if_exists = 'citus.conf'"
+    conf = data / "postgresql.conf"
+    if include not in conf.read_text():
+        with conf.open("a") as output:
+            output.write(f"\n# scripts/citus.py\n{include}\n")
+    (data / "citus.conf").write_text("".join(f"{key} = {value}\n" for key, value in _settings(node).items()))
     if _running(node):
         return
     subprocess.run(
