@@ -32,6 +32,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import translation  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from portal import citus  # noqa: E402
@@ -165,12 +167,15 @@ def check_worker_down() -> None:
     where = placement()
     node = next(name for name, port in cluster.ports().items() if port == where["globex"])
     acme, globex = _member_client("acme", Role.EMPLOYEE), _member_client("globex", Role.EMPLOYEE)
+    # The page speaks Globex's language (Dutch).
+    with translation.override(Organisation.objects.get(slug="globex").default_language):
+        unavailable = gettext("Temporarily unavailable").encode()
     expect(globex.get("/").status_code == 200, "Globex answers before the stop")
     cluster.node_stop(node, mode="fast")
     try:
         page, api = globex.get("/"), globex.get("/api/v1/sessions/")
         expect(
-            page.status_code == 503 and page.get("Retry-After") and b"Temporarily unavailable" in page.content,
+            page.status_code == 503 and page.get("Retry-After") and unavailable in page.content,
             f"Globex's page: {page.status_code} Retry-After {page.get('Retry-After')}",
         )
         expect(
