@@ -280,6 +280,14 @@ def database_create(name: str) -> None:
     )
 
 
+def single_server_database_create(name: str) -> None:
+    """A fresh database `name` on the coordinator only, without Citus: one plain PostgreSQL server."""
+    from psycopg import sql
+
+    database_drop(name)
+    _execute("coordinator", "postgres", f"CREATE DATABASE {sql.Identifier(name).as_string(None)}")
+
+
 def database_drop(name: str) -> None:
     from psycopg import sql
 
@@ -327,8 +335,19 @@ def check(*, keep: bool, prod: bool) -> int:
             _timed("release", [PYTHON, "manage.py", "migrate_organisations"], environment), 1
         )
         figures["demo seed (s)"] = round(_timed("seed", [PYTHON, "manage.py", "seed_demo"], environment), 1)
-        results = HOME / "results.json"
+        results, single = HOME / "results.json", HOME / "single.json"
+        # The same provisioning on one plain server in the same run (a database without Citus on the
+        # coordinator's server), for comparison.
+        single_name = f"{name}_single"
+        single_server_database_create(single_name)
+        single_environment = portal_environment(single_name)
+        _timed("release on the single server", [PYTHON, "manage.py", "migrate_organisations"], single_environment)
         steps = [
+            (
+                "provisioning on the single server",
+                [PYTHON, "-m", "scripts.citus_checks", "--single-server", "--results", str(single)],
+                single_environment,
+            ),
             (
                 "cluster checks",
                 [PYTHON, "-m", "scripts.citus_checks", "--results", str(results)],
@@ -398,8 +417,9 @@ def check(*, keep: bool, prod: bool) -> int:
             except subprocess.CalledProcessError as error:
                 failures.append(f"{label} failed (exit {error.returncode})")
                 log(failures[-1])
-        if results.exists():
-            figures.update(json.loads(results.read_text()))
+        for found in (single, results):
+            if found.exists():
+                figures.update(json.loads(found.read_text()))
     finally:
         if not keep:
             cluster_down()

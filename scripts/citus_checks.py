@@ -1,6 +1,7 @@
 """The checks `make citus-check` runs against the migrated, seeded cluster (scripts/citus.py starts it).
 
     python -m scripts.citus_checks [--results FILE] [--organisations N] [--people N]
+    python -m scripts.citus_checks --single-server [--results FILE]   (on a database without Citus)
 
 Each check prints what it found and fails (exit 1) naming what is wrong:
   layout        the reference tables, the template left local, every organisation a distributed schema,
@@ -22,6 +23,7 @@ Each check prints what it found and fails (exit 1) naming what is wrong:
   move          Acme moved to the other worker by citus_schema_move while N of its people (CITUS_PEOPLE,
                 default 50) read pages, write reflections and book 1:1s: no error, every acknowledged write
                 there afterwards; then moved back, so the checks can run again on a kept cluster.
+With --single-server, seven organisations are provisioned on a plain database instead, for comparison.
 Names made by a run carry its time, so the checks can run again on the same cluster (`check --keep`).
 Figures go to --results as JSON (scripts/citus.py adds them to its report).
 """
@@ -566,6 +568,22 @@ def check_move_under_load(people: int) -> None:
     expect(placement().get("acme") == source, f"Acme is back on :{source}")
 
 
+def check_single_server(count: int = 7) -> int:
+    """The same provisioning on one plain PostgreSQL server, in the same run, for comparison."""
+    if citus.present():
+        print("--single-server wants a database without Citus.", file=sys.stderr)
+        return 2
+    seconds = []
+    for number in range(count):
+        started = time.perf_counter()
+        organisation_create(name=f"Single {number}", slug=f"single-{number:04d}")
+        seconds.append(time.perf_counter() - started)
+    figures["for comparison: organisation_create on the single server, same run (s)"] = (
+        f"{statistics.median(seconds):.3f} (median of {count})"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.citus_checks")
     parser.add_argument("--results", type=Path)
@@ -581,7 +599,10 @@ def main(argv: list[str] | None = None) -> int:
         default=int(os.environ.get("CITUS_PEOPLE", "50")),
         help="using Acme while it moves (CITUS_PEOPLE)",
     )
+    parser.add_argument("--single-server", action="store_true", help="time provisioning on a database without Citus")
     arguments = parser.parse_args(argv)
+    if arguments.single_server:
+        return report(arguments.results, check_single_server())
     if not citus.present():
         print("The database has no Citus extension: run this through `make citus-check`.", file=sys.stderr)
         return 2
@@ -593,13 +614,17 @@ def main(argv: list[str] | None = None) -> int:
     check_offboarding()
     check_worker_down()
     check_move_under_load(arguments.people)
-    if arguments.results:
-        arguments.results.write_text(json.dumps(figures, indent=2))
+    return report(arguments.results)
+
+
+def report(results: Path | None, code: int = 0) -> int:
+    if results:
+        results.write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures, indent=2))
     if failures:
         print(f"{len(failures)} checks failed", file=sys.stderr)
         return 1
-    return 0
+    return code
 
 
 if __name__ == "__main__":
