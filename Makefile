@@ -132,7 +132,8 @@ faults: dev-install
 # --- Citus: the portal on a coordinator and two workers on this machine (docs/DEPLOY.md) -------------
 # Builds Citus from the vendored source when PostgreSQL 15 has none (cached in .citus/build), starts the
 # cluster in .citus/ (ports CITUS_PORTS, default 9701-9703), migrates, seeds and runs scripts/citus_checks.py,
-# the Citus-aware tests and tests/prod/ against it. Not part of `make test`. CITUS_ARGS: --keep, --no-prod.
+# the Citus-aware tests and tests/prod/ against it. Not part of `make test`. CITUS_ARGS: --keep, --no-prod;
+# CITUS_ORGANISATIONS (default 20) organisations provisioned, CITUS_PEOPLE (default 50) using Acme as it moves.
 .PHONY: citus-check
 citus-check: dev-install
 	$(BIN)/python -m scripts.citus check $(CITUS_ARGS)

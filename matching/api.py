@@ -151,6 +151,12 @@ class RematchSerializer(serializers.Serializer):
 class RematchDoneSerializer(serializers.Serializer):
     enrolment = serializers.IntegerField(source="enrolment_id")
     created_at = serializers.DateTimeField()
+    sessions_cancelled = serializers.IntegerField(
+        source="cancelled.sessions", help_text="Your coming 1:1s with the former coach, now cancelled."
+    )
+    credits_returned = serializers.IntegerField(
+        source="cancelled.credits", help_text="The session credits given back for them."
+    )
 
 
 def _no_such(call):
@@ -308,8 +314,9 @@ class ChoiceViewSet(PolicyViewSet):
     @idempotent
     @action(detail=True, methods=["post"])
     def rematch(self, request, pk=None):
-        """Leave your coach without asking anyone: from now on they no longer see what you share. Then
-        give a new intake for new suggestions. The reason is yours alone."""
+        """Leave your coach without asking anyone: from now on they no longer see what you share. Your
+        coming 1:1s with them are cancelled and their credits given back, whatever the notice period (the
+        answer says how many). Then give a new intake for new suggestions. The reason is yours alone."""
         enrolment = _no_such(lambda: selectors.choosing_enrolment(actor=self.actor, pk=pk))
         payload = RematchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

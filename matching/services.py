@@ -9,6 +9,7 @@ the coach full.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from portal.policy import Actor
 from programmes.availability.models import Slot
 from programmes.models import LIVE_STATUSES, Enrolment, Programme
 from programmes.services.booking import book_locked, check_free, locked_slot
-from programmes.services.sessions import SessionRefused
+from programmes.services.sessions import SessionRefused, coach_change_cancel
 from tenants.models import Membership, Role
 
 CHEMISTRY_MINUTES = 20
@@ -154,13 +155,31 @@ def suggestion_for(*, actor: Actor, pk) -> Suggestion:
 def coach_room_held(coach_id: int) -> selectors.Room | None:
     """The coach's room (capacity and active coachees across every organisation), counted under the lock
     of their profile row, which the caller's transaction holds until it commits: every write that gives a
-    coach a coachee (an employee choosing, HR assigning) takes this lock first, so two of them taking the
-    coach's last place are served one after the other. None when the coach has no profile (no capacity
-    set). Take it before locking the enrolment, as every caller does, so no two writes wait on each other."""
-    profile = CoachProfile.objects.select_for_update().filter(coach_id=coach_id).first()
-    if profile is None:
-        return None
-    return selectors.Room(profile.capacity, selectors.coachees_counts([coach_id])[coach_id])
+    coach a coachee (an employee choosing, HR assigning, an import) takes this lock first, so two of them
+    taking the coach's last place are served one after the other. None when the coach has no profile (no
+    capacity set). Take it before locking the enrolment, as every caller does, so no two writes wait on
+    each other."""
+    return coach_rooms_held([coach_id])[coach_id]
+
+
+def coach_rooms_held(coach_ids: Iterable[int]) -> dict[int, selectors.Room | None]:
+    """`coach_room_held` for several coaches at once (an import): the profile rows are locked in the order
+    of the coaches' ids, so two writes that each hold several coaches never wait on each other in a circle,
+    and the coachees of all of them are counted in one query."""
+    coach_ids = sorted(set(coach_ids))
+    if not coach_ids:
+        return {}
+    capacities = dict(
+        CoachProfile.objects.select_for_update()
+        .filter(coach_id__in=coach_ids)
+        .order_by("coach_id")
+        .values_list("coach_id", "capacity")
+    )
+    used = selectors.coachees_counts(list(capacities)) if capacities else {}
+    return {
+        coach_id: selectors.Room(capacities[coach_id], used[coach_id]) if coach_id in capacities else None
+        for coach_id in coach_ids
+    }
 
 
 @transaction.atomic
@@ -237,7 +256,11 @@ def chemistry_book(*, actor: Actor, suggestion: Suggestion, slot_id: int):
 def rematch_start(*, actor: Actor, enrolment: Enrolment, reason: str) -> Rematch:
     """Leave the current coach, once per programme, without asking anyone. From this moment the former
     coach no longer coaches this enrolment: what the employee shared is no longer theirs to read (the
-    policy's coachee rules follow the enrolment's coach). The reason stays with the employee."""
+    policy's coachee rules follow the enrolment's coach). The reason stays with the employee.
+
+    The coming 1:1s with the former coach are cancelled in the same transaction, free of any notice
+    period (programmes.services.sessions.coach_change_cancel); the former coach is told only that the
+    coaching relationship ended. `rematch.cancelled` says how many sessions and credits that was."""
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.employee_id != actor.user_id or enrolment.status not in LIVE_STATUSES:
         raise Http404(policy.NOT_FOUND)
@@ -256,7 +279,8 @@ def rematch_start(*, actor: Actor, enrolment: Enrolment, reason: str) -> Rematch
     rematch = Rematch.objects.create(
         enrolment=enrolment, employee_id=enrolment.employee_id, former_coach_id=enrolment.coach_id, reason=reason
     )
-    enrolment.coach_id = None
+    former_coach_id, enrolment.coach_id = enrolment.coach_id, None
     enrolment.save(update_fields=["coach"])
     Intake.objects.filter(enrolment=enrolment, closed_at__isnull=True).update(closed_at=timezone.now())
+    rematch.cancelled = coach_change_cancel(actor=actor, enrolment=enrolment, former_coach_id=former_coach_id)
     return rematch

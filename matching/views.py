@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coaches.models import CoachProfile
@@ -21,7 +22,7 @@ from portal import policy
 from portal.forms import form_submit
 from programmes.availability.selectors import free_slots_by_day
 from programmes.models import Programme
-from programmes.services.sessions import SessionRefused
+from programmes.services.sessions import CoachChangeCancelled, SessionRefused
 from reports import disclosure
 
 
@@ -184,14 +185,39 @@ def chemistry_book(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("session_detail", pk=session.pk)
 
 
+def _rematch_done(cancelled: CoachChangeCancelled) -> str:
+    said = [_("Your former coach no longer sees what you share.")]
+    if cancelled.sessions:
+        said.append(
+            ngettext(
+                "Your %(count)d coming session with them is cancelled.",
+                "Your %(count)d coming sessions with them are cancelled.",
+                cancelled.sessions,
+            )
+            % {"count": cancelled.sessions}
+        )
+    if cancelled.credits:
+        said.append(
+            ngettext(
+                "%(count)d session credit has been given back to you.",
+                "%(count)d session credits have been given back to you.",
+                cancelled.credits,
+            )
+            % {"count": cancelled.credits}
+        )
+    said.append(_("Now choose a new coach."))
+    return " ".join(said)
+
+
 @require_http_methods(["GET", "POST"])
 @policy.page(policy.EMPLOYEE)
 def rematch(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = selectors.choosing_enrolment(actor=request.actor, pk=pk)
     form = RematchForm(request.POST or None)
     try:
-        if form_submit(request, form, partial(services.rematch_start, actor=request.actor, enrolment=enrolment)):
-            messages.success(request, _("Your former coach no longer sees what you share. Now choose a new coach."))
+        done = form_submit(request, form, partial(services.rematch_start, actor=request.actor, enrolment=enrolment))
+        if done:
+            messages.success(request, _rematch_done(done.result.cancelled))
             return redirect("choose", pk=enrolment.pk)
     except SessionRefused as refused:
         form.add_error(None, refused.message)

@@ -355,6 +355,10 @@ class Session(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Completed")
 
+    class CancellationReason(models.TextChoices):
+        # Cancelled by the portal, not by a person's choice: the notice period did not apply.
+        COACH_CHANGED = "coach_changed", _("Coach changed")
+
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
@@ -383,6 +387,8 @@ class Session(models.Model):
         related_name="+",
     )
     late_cancellation = models.BooleanField(default=False)
+    # Blank for a cancellation someone chose; set when a change elsewhere cancelled the session.
+    cancellation_reason = models.CharField(max_length=20, choices=CancellationReason.choices, blank=True, default="")
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # The calendar invitation's SEQUENCE (RFC 5546): raised on every change calendars must follow (time,
     # place or mode, cancellation), so a newer invitation replaces the older one under the same UID.

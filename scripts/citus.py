@@ -176,8 +176,31 @@ def _running(node: str) -> bool:
     )
 
 
+def _settings(node: str) -> dict[str, object]:
+    sockets = HOME / "run"
+    return {
+        "port": ports()[node],
+        "listen_addresses": f"'{HOST}'",
+        "unix_socket_directories": f"'{sockets}'",
+        "shared_preload_libraries": "'citus'",
+        "max_connections": 300,
+        "max_locks_per_transaction": 512,
+        "shared_buffers": "'128MB'",
+        "max_prepared_transactions": 200,
+        "citus.max_cached_conns_per_worker": 2,
+        "log_min_messages": "warning",
+        # citus_schema_move copies a schema by logical replication while it stays writable
+        # (shard_transfer_mode 'auto'); that needs logical WAL and room for its slots and workers.
+        "wal_level": "logical",
+        "max_replication_slots": 20,
+        "max_wal_senders": 20,
+        "max_worker_processes": 24,
+        "max_logical_replication_workers": 8,
+    }
+
+
 def node_start(node: str) -> None:
-    data, port = _data(node), ports()[node]
+    data = _data(node)
     sockets = HOME / "run"
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
@@ -191,20 +214,13 @@ def node_start(node: str) -> None:
             check=True,
             capture_output=True,
         )
-        settings = {
-            "port": port,
-            "listen_addresses": f"'{HOST}'",
-            "unix_socket_directories": f"'{sockets}'",
-            "shared_preload_libraries": "'citus'",
-            "max_connections": 300,
-            "max_locks_per_transaction": 512,
-            "shared_buffers": "'128MB'",
-            "max_prepared_transactions": 200,
-            "citus.max_cached_conns_per_worker": 2,
-            "log_min_messages": "warning",
-        }
-        with (data / "postgresql.conf").open("a") as conf:
-            conf.write("\n# scripts/citus.py\n" + "".join(f"{key} = {value}\n" for key, value in settings.items()))
+    # The settings live in citus.conf, rewritten on every start: a cluster made earlier gets today's.
+    include = "include_if_exists = 'citus.conf'"
+    conf = data / "postgresql.conf"
+    if include not in conf.read_text():
+        with conf.open("a") as output:
+            output.write(f"\n# scripts/citus.py\n{include}\n")
+    (data / "citus.conf").write_text("".join(f"{key} = {value}\n" for key, value in _settings(node).items()))
     if _running(node):
         return
     subprocess.run(
@@ -264,6 +280,14 @@ def database_create(name: str) -> None:
     )
 
 
+def single_server_database_create(name: str) -> None:
+    """A fresh database `name` on the coordinator only, without Citus: one plain PostgreSQL server."""
+    from psycopg import sql
+
+    database_drop(name)
+    _execute("coordinator", "postgres", f"CREATE DATABASE {sql.Identifier(name).as_string(None)}")
+
+
 def database_drop(name: str) -> None:
     from psycopg import sql
 
@@ -299,7 +323,8 @@ def _timed(label: str, command: list[str], environment: dict[str, str]) -> float
 def check(*, keep: bool, prod: bool) -> int:
     figures: dict[str, float | str] = {}
     built = citus_build()
-    figures["citus build (s)"] = round(built, 1) if built else "reused (built before in .citus/build)"
+    first = (HOME / "build" / ".built").read_text().strip()
+    figures["citus build (s)"] = round(built, 1) if built else f"reused (built before in .citus/build, in {first} s)"
     cluster_up()
     name = database_name()
     environment = portal_environment(name)
@@ -311,8 +336,19 @@ def check(*, keep: bool, prod: bool) -> int:
             _timed("release", [PYTHON, "manage.py", "migrate_organisations"], environment), 1
         )
         figures["demo seed (s)"] = round(_timed("seed", [PYTHON, "manage.py", "seed_demo"], environment), 1)
-        results = HOME / "results.json"
+        results, single = HOME / "results.json", HOME / "single.json"
+        # The same provisioning on one plain server in the same run (a database without Citus on the
+        # coordinator's server), for comparison.
+        single_name = f"{name}_single"
+        single_server_database_create(single_name)
+        single_environment = portal_environment(single_name)
+        _timed("release on the single server", [PYTHON, "manage.py", "migrate_organisations"], single_environment)
         steps = [
+            (
+                "provisioning on the single server",
+                [PYTHON, "-m", "scripts.citus_checks", "--single-server", "--results", str(single)],
+                single_environment,
+            ),
             (
                 "cluster checks",
                 [PYTHON, "-m", "scripts.citus_checks", "--results", str(results)],
@@ -382,8 +418,9 @@ def check(*, keep: bool, prod: bool) -> int:
             except subprocess.CalledProcessError as error:
                 failures.append(f"{label} failed (exit {error.returncode})")
                 log(failures[-1])
-        if results.exists():
-            figures.update(json.loads(results.read_text()))
+        for found in (single, results):
+            if found.exists():
+                figures.update(json.loads(found.read_text()))
     finally:
         if not keep:
             cluster_down()

@@ -139,6 +139,9 @@ ImportResult = inline_serializer(
         "invited": serializers.IntegerField(
             help_text=("Of the enrolled, how many are enrolled once they accept the invitation emailed to them.")
         ),
+        "without_coach": serializers.IntegerField(
+            help_text="Of the enrolled now, how many have no coach yet because their cohort's coaches are fully booked."
+        ),
         "ignored_columns": serializers.ListField(child=serializers.CharField()),
     },
 )

@@ -9,12 +9,14 @@ Who may do what:
   at any time and cancel it at any time; a cancelled 1:1 gives its credit back;
 - an employee moves or cancels their own 1:1 only; cancelling at least the organisation's notice period
   (`Organisation.cancellation_notice_hours`) before the start gives the credit back, later does not, and
-  moving it is possible only before that period starts.
+  moving it is possible only before that period starts;
+- when an employee changes coach, the portal cancels their coming 1:1s with the former coach: no notice
+  period applies and every credit comes back (`coach_change_cancel`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -225,17 +227,72 @@ def session_cancel(*, actor: Actor, session: Session) -> Session:
             "started",
         )
     late = not organiser and within_notice(actor, session, now=now)
-    slot_id = session.slot_id
-    session.status, session.cancelled_at, session.cancelled_by = Session.Status.CANCELLED, now, actor.user
-    session.late_cancellation, session.slot = late, None
-    session.sequence += 1
-    session.save(update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "slot", "sequence"])
-    time_release(slot_id=slot_id)
-    if not late:
-        reason = CreditTransaction.Reason.CANCELLED if organiser else CreditTransaction.Reason.REFUND
-        credit_settle(session=session, returned=True, reason=reason, by=actor.user)
-    notify_participants(session, "cancelled")
+    reason = CreditTransaction.Reason.CANCELLED if organiser else CreditTransaction.Reason.REFUND
+    _cancel(session, by=actor, late=late, credit_reason=reason)
     return session
+
+
+def _cancel(session: Session, *, by: Actor, late: bool, credit_reason: str, because: str = "") -> bool:
+    """Cancel `session` (held under its row lock, scheduled, not started): free the coach's time, give a
+    1:1's credit back unless `late`, and tell everyone once the transaction commits. `because` names a
+    cancellation no one chose (Session.CancellationReason). Returns whether a credit came back."""
+    slot_id = session.slot_id
+    session.status, session.cancelled_at, session.cancelled_by = Session.Status.CANCELLED, timezone.now(), by.user
+    session.late_cancellation, session.cancellation_reason, session.slot = late, because, None
+    session.sequence += 1
+    session.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "late_cancellation",
+            "cancellation_reason",
+            "slot",
+            "sequence",
+        ]
+    )
+    time_release(slot_id=slot_id)
+    returned = None
+    if not late:
+        returned = credit_settle(session=session, returned=True, reason=credit_reason, by=by.user)
+    notify_participants(session, "cancelled")
+    return returned is not None
+
+
+@dataclass(frozen=True)
+class CoachChangeCancelled:
+    sessions: int  # coming 1:1s with the former coach, now cancelled
+    credits: int  # credits given back for them
+
+
+def coach_change_cancel(*, actor: Actor, enrolment: Enrolment, former_coach_id: int) -> CoachChangeCancelled:
+    """Cancel every coming 1:1 of `enrolment` with the coach the employee is leaving, in the caller's
+    transaction (which holds the enrolment's row lock): the former coach's time is free again and the
+    employee has their credits back. The employee is not at fault, so the notice period does not apply:
+    the sessions say why (`coach_changed`) and every credit comes back as a cancellation in time, which is
+    what anyone else reading the ledger sees. Group sessions belong to the cohort and stay."""
+    sessions = list(
+        Session.objects.select_for_update(of=("self",))
+        .select_related("enrolment", "cohort")
+        .filter(
+            enrolment=enrolment,
+            kind=Session.Kind.INDIVIDUAL,
+            coach_id=former_coach_id,
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=timezone.now(),
+        )
+        .order_by("starts_at", "pk")
+    )
+    credits = 0
+    for session in sessions:
+        credits += _cancel(
+            session,
+            by=actor,
+            late=False,
+            credit_reason=CreditTransaction.Reason.REFUND,
+            because=Session.CancellationReason.COACH_CHANGED,
+        )
+    return CoachChangeCancelled(sessions=len(sessions), credits=credits)
 
 
 # --- moving -----------------------------------------------------------------------------------------

@@ -2,23 +2,29 @@
 
 Employees of both organisations press "choose" on the same coach at the same moment, each thread with its
 own database connection on its own organisation's host: exactly as many get the coach as the coach has
-places left, counted across both organisations; everyone else is told the coach is full. The threads must
+places left, counted across both organisations; everyone else is told the coach is full. HR assigning by
+hand and an import naming the coach race the same way. The threads must
 see the data, so it is committed: the test makes its own coach and people and removes exactly what it made.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.sessions.models import Session as WebSession
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
 
 from coaches.models import CoachProfile
 from matching.models import Intake, PoolMember, Suggestion
-from programmes.models import Enrolment
+from matching.services import coach_room_held
+from portal import policy
+from programmes.models import EmployeeProfile, Enrolment, Programme
+from programmes.services import imports
 from tenants.models import Membership, Role, User
 from tests.connections import in_own_connection
 from tests.programmes.test_booking_concurrency import _press_together
@@ -168,3 +174,139 @@ def test_hr_assigning_and_an_employee_choosing_a_coachs_last_place_at_once_only_
         assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
     finally:
         in_own_connection(lambda: _clean(world, made))
+
+
+def _newcomer(world, made: Made) -> User:
+    """An employee of acme in no programme yet, whom an import enrols at once."""
+    user = User.objects.create_user(email=f"newcomer{DOMAIN}", password=PASSWORD, first_name="New", last_name="Comer")
+    made.users.append(user)
+    Membership.objects.create(user=user, organisation=world.acme.organisation, role=Role.EMPLOYEE)
+    return user
+
+
+def _import_naming(world, newcomer: User, coach: User):
+    """Acme's HR imports a file that gives the newcomer the coach (the service, on its own connection)."""
+    data = f"email,first name,last name,cohort,coach email\n{newcomer.email},New,Comer,Cohort B,{coach.email}\n"
+    with tenant_context(world.acme.organisation):
+        return imports.enrolment_import(
+            actor=policy.actor_for(world.acme.hr, world.acme.organisation),
+            data=data.encode(),
+            programme=Programme.objects.get(pk=world.acme.people["programme"]),
+        )
+
+
+def test_an_import_and_an_employee_elsewhere_taking_a_coachs_last_place_at_once_only_one_gets_it(db):
+    """The import holds the coach's profile row under the same lock as choosing, before it checks the
+    rows: with one place left, either the employee of the other organisation gets the coach and the import
+    is refused naming the coach, or the import enrols its person and the employee is told the coach is
+    full."""
+    assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
+    world = in_own_connection(build_world)
+    in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith=DOMAIN)))))
+    made = Made()
+    try:
+        coach, choosers = in_own_connection(lambda: _setup(world, made, capacity=1))
+        chooser = next(chooser for chooser in choosers if chooser.org is world.globex)
+        newcomer = in_own_connection(lambda: _newcomer(world, made))
+        results = _press_together(
+            [
+                lambda: chooser.client.post(f"/api/v1/suggestions/{chooser.suggestion_id}/choose/"),
+                lambda: _import_naming(world, newcomer, coach),
+            ]
+        )
+        errors = [result for result in results if isinstance(result, Exception)]
+        assert not errors, errors
+        chose, imported = results
+        assert (chose.status_code == 200) != imported.ok, (chose, imported.errors)
+        if imported.ok:
+            assert chose.status_code == 409 and chose.json()["code"] == "coach_full"
+        else:
+            assert [error.as_dict() for error in imported.errors] == [
+                {
+                    "row": 2,
+                    "column": "coach email",
+                    "message": f"{coach.email} has no room for more coachees.",
+                }
+            ]
+        assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
+    finally:
+        in_own_connection(lambda: _clean_newcomer(world, made))
+        in_own_connection(lambda: _clean(world, made))
+
+
+def _clean_newcomer(world, made: Made) -> None:
+    with tenant_context(world.acme.organisation):
+        EmployeeProfile.objects.filter(user_id__in=[user.pk for user in made.users]).delete()
+
+
+def test_an_import_waits_for_a_coachs_last_place_being_taken_elsewhere_and_then_finds_them_full(db):
+    """Deterministic order: an employee of the other organisation holds the coach's last place (the lock
+    taken, the enrolment written, not yet committed) when the import starts. The import waits on the
+    coach's lock, not on a count made before it, and once the choice commits it refuses the row and
+    writes nothing."""
+    assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
+    world = in_own_connection(build_world)
+    in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith=DOMAIN)))))
+    made = Made()
+    holding, release, outcome = threading.Event(), threading.Event(), {}
+
+    def choose_slowly(coach: User, enrolment_id: int) -> None:
+        try:
+            with tenant_context(world.globex.organisation), transaction.atomic():
+                assert coach_room_held(coach.pk).left == 1
+                Enrolment.objects.filter(pk=enrolment_id).update(coach=coach)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def import_file(newcomer: User, coach: User) -> None:
+        try:
+            outcome["import"] = _import_naming(world, newcomer, coach)
+        finally:
+            connection.close()
+
+    try:
+        coach, choosers = in_own_connection(lambda: _setup(world, made, capacity=1))
+        chooser = next(chooser for chooser in choosers if chooser.org is world.globex)
+        newcomer = in_own_connection(lambda: _newcomer(world, made))
+        chooser_thread = threading.Thread(target=choose_slowly, args=(coach, chooser.enrolment_id))
+        chooser_thread.start()
+        assert holding.wait(timeout=30)
+        import_thread = threading.Thread(target=import_file, args=(newcomer, coach))
+        import_thread.start()
+        assert in_own_connection(_someone_waits_on_a_lock)
+        release.set()
+        chooser_thread.join(timeout=30)
+        import_thread.join(timeout=30)
+        imported = outcome["import"]
+        assert [error.as_dict() for error in imported.errors] == [
+            {
+                "row": 2,
+                "column": "coach email",
+                "message": f"{coach.email} has no room for more coachees.",
+            }
+        ]
+        assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
+        assert not in_own_connection(lambda: _enrolled(world, newcomer))
+    finally:
+        release.set()
+        in_own_connection(lambda: _clean_newcomer(world, made))
+        in_own_connection(lambda: _clean(world, made))
+
+
+def _someone_waits_on_a_lock() -> bool:
+    for _attempt in range(100):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def _enrolled(world, user: User) -> bool:
+    with tenant_context(world.acme.organisation):
+        return Enrolment.objects.filter(employee=user).exists()

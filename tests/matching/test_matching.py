@@ -23,7 +23,6 @@ from programmes.availability.models import Slot
 from programmes.models import Cohort, CreditTransaction, Enrolment
 from programmes.services.sessions import SessionRefused
 from reports import disclosure
-from tenants.services import membership_grant
 from tests.world import user_ensure
 from tests.world.matching import profile_ensure
 from tests.world.sessions import at, free_slot
@@ -107,26 +106,6 @@ def test_reasons_are_written_in_plain_words_in_both_languages():
 
 
 # --- suggestions, chemistry calls, choosing ---------------------------------------------------------
-
-
-@pytest.fixture
-def chooser(world, in_tenant, actor):
-    """A new employee of acme in the world's programme (employees choose there), without a coach, in a
-    cohort nobody coaches."""
-    org = world.acme
-    user = user_ensure("chooser@acme.test", "Chris", "Chooser")
-    with in_tenant(org):
-        membership_grant(user=user, organisation=org.organisation, role="employee")
-        cohort = Cohort.objects.create(programme_id=org.people["programme"], name="Cohort C")
-        enrolment = Enrolment.objects.create(
-            programme_id=org.people["programme"],
-            cohort=cohort,
-            employee=user,
-            status=Enrolment.Status.ACTIVE,
-            credit_allowance=4,
-        )
-        PoolMember.objects.filter(pk=org.people["pool_both"]).update(status=PoolMember.Status.ACCEPTED)
-    return user, enrolment, actor(user, org)
 
 
 def test_suggestions_come_from_the_accepted_pool_ranked_with_reasons(world, in_tenant, chooser):

@@ -161,6 +161,20 @@ def test_enrolling_one_person_uses_the_import_checks(hr, acme):
     assert list(error.value.message_dict) == ["manager_email"]
 
 
+def test_enrolling_one_person_with_a_coach_who_has_no_room_is_refused_on_the_coach(hr, acme):
+    profile_ensure(acme.coach, capacity=coachees_counts([acme.coach.pk])[acme.coach.pk])
+    with pytest.raises(ValidationError) as error:
+        imports.enrolment_add(
+            actor=hr,
+            cohort=Cohort.objects.get(pk=acme.people["cohort_a"]),
+            email="new.person@acme.test",
+            first_name="New",
+            last_name="Person",
+            coach=acme.coach,
+        )
+    assert error.value.message_dict == {"coach": [f"{acme.coach.email} has no room for more coachees."]}
+
+
 def test_the_one_person_form_shows_the_problem_on_its_field(world, client_for, in_tenant):
     client = client_for(world.acme.hr, world.acme.host)
     response = client.post(

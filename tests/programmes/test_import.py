@@ -8,6 +8,8 @@ from django.core import mail
 from django.http import Http404
 from django_tenants.utils import schema_context
 
+from coaches.models import CoachProfile
+from matching.selectors import coachees_counts
 from programmes.models import (
     Agreement,
     AgreementAcceptance,
@@ -18,8 +20,10 @@ from programmes.models import (
     Programme,
 )
 from programmes.services import imports
+from programmes.services.enrolment import enrolment_update
 from tenants.models import Invitation, Membership, PlatformEvent, Role, User
 from tests.world.invitations import accept
+from tests.world.matching import profile_ensure
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 
@@ -302,6 +306,7 @@ def test_it_imports_a_dutch_excel_file_with_semicolons_and_a_bom(
         "unchanged": 0,
         "updated": 0,
         "invited": 2,
+        "without_coach": 0,
         "ignored_columns": [],
     }
     # Invited, not yet members: no account, no role, no enrolment until each accepts.
@@ -450,3 +455,190 @@ def test_every_call_path_needs_an_hr_manager(programme, actor, acme):
 
     with pytest.raises(Http404):
         run(actor(acme.coach, acme), programme, csv("ann@acme.test,Ann,Ames,,,,Cohort A"))
+
+
+# --- coaches' room ----------------------------------------------------------------------------------
+
+COACHED = "email,first name,last name,cohort,coach email"
+
+
+def room_left(coach: User, left: int | None) -> None:
+    """Give `coach` room for `left` more coachees across every organisation (None: no profile, so no
+    capacity set)."""
+    if left is None:
+        with schema_context("public"):
+            CoachProfile.objects.filter(coach=coach).delete()
+        return
+    profile_ensure(coach, capacity=coachees_counts([coach.pk])[coach.pk] + left)
+
+
+def employee_here(acme, email: str) -> User:
+    """Someone who is an employee here already and in no programme: an import enrols them at once."""
+    user = User.objects.create_user(email=email, first_name="Nel", last_name="New")
+    with schema_context("public"):
+        Membership.objects.create(user=user, organisation=acme.organisation, role=Role.EMPLOYEE)
+    return user
+
+
+def test_it_refuses_a_coach_the_file_names_who_has_no_room_left(hr, programme, acme):
+    room_left(acme.coach, 0)
+    employee_here(acme, "nel@acme.test")
+    errors = refused(hr, programme, csv(f"nel@acme.test,Nel,New,Cohort A,{acme.coach.email}", header=COACHED))
+    assert errors == [
+        {
+            "row": 2,
+            "column": "coach email",
+            "message": f"{acme.coach.email} has no room for more coachees.",
+        }
+    ]
+
+
+def test_it_counts_the_rows_it_gives_a_coach_who_has_no_room_left(hr, programme, acme):
+    room_left(acme.coach, 0)
+    errors = refused(
+        hr, programme, csv(*(f"p{n}@acme.test,P,{n},Cohort A,{acme.coach.email}" for n in range(2)), header=COACHED)
+    )
+    assert errors == [
+        {
+            "row": 2,
+            "column": "coach email",
+            "message": f"{acme.coach.email} has no room for more coachees; this file gives them 2.",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("left", "rows", "message"),
+    [
+        (2, 3, "has room for 2 more coachees; this file gives them 3."),
+        (1, 2, "has room for 1 more coachee; this file gives them 2."),
+    ],
+)
+def test_it_refuses_the_row_from_which_a_file_gives_a_coach_more_than_their_room(
+    hr, programme, acme, left, rows, message
+):
+    room_left(acme.coach, left)
+    # Invited people count too: they get the coach the file names when they accept.
+    errors = refused(
+        hr, programme, csv(*(f"p{n}@acme.test,P,{n},Cohort A,{acme.coach.email}" for n in range(rows)), header=COACHED)
+    )
+    assert errors == [{"row": rows + 1, "column": "coach email", "message": f"{acme.coach.email} {message}"}]
+
+
+def test_a_file_giving_a_coach_exactly_their_room_is_imported(hr, programme, acme):
+    room_left(acme.coach, 2)
+    employee_here(acme, "nel@acme.test")
+    outcome = run(
+        hr,
+        programme,
+        csv(
+            f"nel@acme.test,Nel,New,Cohort A,{acme.coach.email}",
+            f"p1@acme.test,P,1,Cohort A,{acme.coach.email}",
+            header=COACHED,
+        ),
+    )
+    assert outcome.ok, outcome.errors
+    assert Enrolment.objects.get(employee__email="nel@acme.test").coach == acme.coach
+
+
+def test_a_coach_chosen_for_a_row_without_one_is_one_with_room(hr, programme, acme, world):
+    cohort_a, cohort_b = programme.cohorts.get(name="Cohort A"), programme.cohorts.get(name="Cohort B")
+    cohort_a.coaches.add(world.coach_both)  # Cohort A: the organisation's coach and the coach of both
+    # The coach of both has two people in the programme, the organisation's coach one: the organisation's
+    # coach would be chosen first, but has no room left.
+    Enrolment.objects.create(
+        programme=programme,
+        cohort=cohort_b,
+        employee=employee_here(acme, "busy@acme.test"),
+        coach=world.coach_both,
+        credit_allowance=3,
+    )
+    room_left(acme.coach, 0)
+    room_left(world.coach_both, 5)
+    employee_here(acme, "nel@acme.test")
+    employee_here(acme, "ned@acme.test")
+    outcome = run(hr, programme, csv("nel@acme.test,Nel,New,,,,Cohort A", "ned@acme.test,Ned,New,,,,Cohort A"))
+    assert outcome.ok and outcome.enrolled == 2 and outcome.without_coach == 0
+    assert set(
+        Enrolment.objects.filter(employee__email__in=["nel@acme.test", "ned@acme.test"]).values_list("coach", flat=True)
+    ) == {world.coach_both.pk}
+
+
+def test_when_no_coach_of_the_cohort_has_room_someone_is_enrolled_without_a_coach_and_hr_is_told(hr, programme, acme):
+    room_left(acme.coach, 0)
+    employee_here(acme, "nel@acme.test")
+    outcome = run(hr, programme, csv("nel@acme.test,Nel,New,,,,Cohort A"))
+    assert outcome.ok and outcome.enrolled == 1 and outcome.without_coach == 1
+    assert Enrolment.objects.get(employee__email="nel@acme.test").coach is None
+    assert outcome.message() == (
+        "1 person enrolled, 1 of them without a coach for now (no coach of their cohort has room)."
+    )
+
+
+def test_a_coach_without_a_profile_has_no_capacity_set_and_is_given_every_row_as_before(hr, programme, acme):
+    room_left(acme.coach, None)
+    employee_here(acme, "nel@acme.test")
+    employee_here(acme, "ned@acme.test")
+    outcome = run(
+        hr,
+        programme,
+        csv(f"nel@acme.test,Nel,New,Cohort A,{acme.coach.email}", "ned@acme.test,Ned,New,Cohort A,", header=COACHED),
+    )
+    assert outcome.ok and outcome.without_coach == 0
+    assert list(
+        Enrolment.objects.filter(employee__email__in=["nel@acme.test", "ned@acme.test"]).values_list("coach", flat=True)
+    ) == [acme.coach.pk, acme.coach.pk]
+
+
+def test_a_coach_filled_in_another_organisation_after_the_upload_is_refused_when_the_import_runs(
+    hr, programme, acme, world, in_tenant, actor
+):
+    room_left(world.coach_both, 1)
+    employee_here(acme, "nel@acme.test")
+    job = imports.import_job_create(
+        actor=hr,
+        file_name="people.csv",
+        data=csv(f"nel@acme.test,Nel,New,Cohort B,{world.coach_both.email}", header=COACHED),
+        programme=programme,
+    )
+    with in_tenant(world.globex):  # Globex's HR gives the coach of both their last place meanwhile
+        enrolment = Enrolment.objects.get(pk=world.globex.people["enrolment"])
+        enrolment_update(
+            actor=actor(world.globex.hr, world.globex),
+            enrolment=enrolment,
+            cohort=enrolment.cohort,
+            coach=world.coach_both,
+            credit_allowance=enrolment.credit_allowance,
+        )
+    before = written()
+    job = imports.import_job_run(job_id=job.pk)
+    assert job.status == job.Status.FAILED
+    assert job.errors == [
+        {
+            "row": 2,
+            "column": "coach email",
+            "message": f"{world.coach_both.email} has no room for more coachees.",
+        }
+    ]
+    assert written() == before
+
+
+def test_someone_invited_with_a_coach_who_filled_up_before_they_accept_gets_a_coach_of_the_cohort_with_room(
+    hr, programme, acme, world
+):
+    programme.cohorts.get(name="Cohort A").coaches.add(world.coach_both)
+    room_left(world.coach_both, 5)
+    room_left(acme.coach, 1)
+    assert run(hr, programme, csv(f"ann@acme.test,Ann,Ames,Cohort A,{acme.coach.email}", header=COACHED)).ok
+    room_left(acme.coach, 0)  # their last place taken elsewhere meanwhile
+    accept("ann@acme.test")
+    assert Enrolment.objects.get(employee__email="ann@acme.test").coach == world.coach_both
+
+
+def test_someone_invited_whose_cohorts_coaches_are_all_full_when_they_accept_is_enrolled_without_a_coach(
+    hr, programme, acme
+):
+    assert run(hr, programme, csv("ann@acme.test,Ann,Ames,,,,Cohort A")).ok
+    room_left(acme.coach, 0)
+    accept("ann@acme.test")
+    assert Enrolment.objects.get(employee__email="ann@acme.test").coach is None

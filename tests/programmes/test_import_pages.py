@@ -8,12 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from matching.selectors import coachees_counts
 from programmes.models import Enrolment, EnrolmentImport
 from programmes.services import imports
 from programmes.services.imports import job as import_job
 from programmes.services.imports import planning
 from tenants import tokens
+from tenants.models import Invitation
 from tests.world.invitations import accept
+from tests.world.matching import profile_ensure
 
 HEADER = "email,first name,last name,department,job title,manager email,cohort"
 
@@ -113,6 +116,23 @@ def test_the_empty_file_has_the_columns_the_import_reads(hr_client):
     assert response.content == "\ufeffemail,first name,last name,department,job title,manager email,cohort\r\n".encode()
 
 
+def coached_file(world) -> SimpleUploadedFile:
+    """One new person for the organisation's coach, who is left with no room (their capacity is what they
+    have across every organisation)."""
+    coach = world.acme.coach
+    profile_ensure(coach, capacity=coachees_counts([coach.pk])[coach.pk])
+    text = f"email,first name,last name,cohort,coach email\nann@acme.test,Ann,Ames,Cohort A,{coach.email}\n"
+    return SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
+
+
+def test_the_page_names_a_coach_the_file_gives_more_than_their_room(world, hr_client):
+    body = hr_client.get(post_file(hr_client, world, coached_file(world))).content.decode()
+    assert "Nothing was imported: 1 problem needs fixing first." in body
+    assert f"{world.acme.coach.email} has no room for more coachees." in body
+    with schema_context("public"):
+        assert not Invitation.objects.filter(email="ann@acme.test").exists()
+
+
 # --- the API -----------------------------------------------------------------------------------------
 
 
@@ -156,11 +176,27 @@ def test_the_api_imports_and_a_second_import_changes_nothing(world, api):
         "unchanged": 0,
         "updated": 0,
         "invited": 1,
+        "without_coach": 0,
         "ignored_columns": [],
     }
     second = api.post("/api/v1/enrolments/import/", {"file": file(), "programme": programme}).json()
     assert (second["enrolled"], second["unchanged"]) == (0, 1)
     assert second["message"] == "Nothing changed: everyone in this file is already enrolled or invited as it says."
+
+
+def test_the_api_names_a_coach_the_file_gives_more_than_their_room(world, api):
+    response = api.post("/api/v1/enrolments/import/", {"file": coached_file(world)})
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Nothing was imported: 1 problem needs fixing first.",
+        "errors": [
+            {
+                "row": 2,
+                "column": "coach email",
+                "message": f"{world.acme.coach.email} has no room for more coachees.",
+            }
+        ],
+    }
 
 
 def test_the_api_asks_for_the_file(api):

@@ -15,10 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from matching.selectors import Room
+from matching.services import coach_rooms_held
 from portal import policy
 from portal.policy import Actor
 from portal.tasks import enqueue_after_commit
@@ -52,6 +55,7 @@ class ImportOutcome:
     unchanged: int = 0  # already enrolled in that cohort
     updated: int = 0  # already enrolled, profile changed
     invited: int = 0  # of the enrolled, those enrolled once they accept their invitation
+    without_coach: int = 0  # of the enrolled now, those whose cohort's coaches are all fully booked
     ignored_columns: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
@@ -70,6 +74,7 @@ class ImportOutcome:
             "unchanged": self.unchanged,
             "updated": self.updated,
             "invited": self.invited,
+            "without_coach": self.without_coach,
             "ignored_columns": self.ignored_columns,
         }
 
@@ -92,6 +97,15 @@ def outcome_message(summary: dict, *, errors: int = 0) -> str:
         parts.append(
             ngettext("%(count)s person enrolled", "%(count)s people enrolled", summary["enrolled"])
             % {"count": summary["enrolled"]}
+        )
+    if summary.get("without_coach"):
+        parts.append(
+            ngettext(
+                "%(count)s of them without a coach for now (no coach of their cohort has room)",
+                "%(count)s of them without a coach for now (no coach of their cohort has room)",
+                summary["without_coach"],
+            )
+            % {"count": summary["without_coach"]}
         )
     if summary.get("invited"):
         parts.append(
@@ -241,13 +255,13 @@ def enrolment_rows_import(
         ]
     outcome.errors = sorted(checker.errors, key=lambda error: error.row or 0)
     if outcome.errors:
-        outcome.enrolled = outcome.updated = outcome.invited = outcome.unchanged = 0
+        outcome.enrolled = outcome.updated = outcome.invited = outcome.unchanged = outcome.without_coach = 0
     return outcome
 
 
 class _Plan:
     """Everything the database knows about the file's people, read in a fixed number of queries under a
-    lock on the cohorts concerned, and the checks that need it."""
+    lock on the coaches and the cohorts concerned, and the checks that need it."""
 
     def __init__(
         self, *, actor: Actor, rows: list[Row], programme: Programme | None, checker: Checker, progress: Progress
@@ -262,7 +276,37 @@ class _Plan:
         progress("checking", 0.35)
         self._decide()
 
+    def _hold_coaches(self, programme: Programme | None) -> None:
+        """Lock the profile rows of every coach the file could give a coachee and count their room across
+        every organisation (matching.services.coach_rooms_held): the coaches it names, and the coaches of
+        the cohorts it names, one of whom is chosen for a row without a coach. The locks are taken before
+        the cohorts', as every writer that gives a coach a coachee takes the coach's before anything else
+        (coach, then enrolment, then cohort), so no two writes wait on each other in a circle; and they are
+        held until the import commits, so the room the rows are checked against is the room they are
+        written into: an employee or HR elsewhere taking a place meanwhile either does so before this
+        count or waits until the import is written, and then finds the coach as full as it left them."""
+        wanted_coaches = {row.coach for row in self.rows if row.coach}
+        self.coaches_by_email: dict[str, int] = (
+            dict(
+                Membership.objects.filter(
+                    organisation=self.organisation, role=Role.COACH, is_active=True, user__email__in=wanted_coaches
+                ).values_list("user__email", "user_id")
+            )
+            if wanted_coaches
+            else {}
+        )
+        # Compared as the database lowers case; a coach missed this way is only never chosen (see _coaches_check).
+        names = {row.cohort.lower() for row in self.rows if not row.coach and row.cohort}
+        cohort_coaches = Cohort.coaches.through.objects.annotate(name=Lower("cohort__name")).filter(name__in=names)
+        if programme is not None:
+            cohort_coaches = cohort_coaches.filter(cohort__programme=programme)
+        else:
+            cohort_coaches = cohort_coaches.exclude(cohort__programme__status=Programme.Status.CLOSED)
+        chosen_from = list(cohort_coaches.values_list("user_id", flat=True)) if names else []
+        self.rooms = coach_rooms_held([*self.coaches_by_email.values(), *chosen_from])
+
     def _load(self, programme: Programme | None) -> None:
+        self._hold_coaches(programme)
         # Cohorts are locked in a fixed order, so two imports at once wait for each other, never deadlock.
         cohorts = Cohort.objects.select_for_update(of=("self",)).select_related("programme").order_by("pk")
         if programme is not None:
@@ -312,16 +356,6 @@ class _Plan:
                 .distinct()
             )
             if managers
-            else {}
-        )
-        wanted_coaches = {row.coach for row in self.rows if row.coach}
-        self.coaches_by_email: dict[str, int] = (
-            dict(
-                Membership.objects.filter(
-                    organisation=self.organisation, role=Role.COACH, is_active=True, user__email__in=wanted_coaches
-                ).values_list("user__email", "user_id")
-            )
-            if wanted_coaches
             else {}
         )
         self.seated: Counter = Counter(
@@ -436,6 +470,7 @@ class _Plan:
                     % {"email": row.email, "cohort": current},
                 )
         self._check_seats()
+        self._coaches_check()
 
     def _decide_invited(self, row: Row, cohort: Cohort) -> None:
         """Someone who is not an employee here: invited, or already invited by an earlier file."""
@@ -483,6 +518,49 @@ class _Plan:
                     },
                 )
 
+    def _coaches_check(self) -> None:
+        """Give each new coachee a coach with room, and refuse rows that would put a coach over theirs.
+
+        A coach the file names takes every row naming them, an invitation included (that person gets the
+        coach when they accept); the row that goes over the coach's room is refused, naming the room left.
+        The rows without a coach are then shared among their cohort's coaches who still have room, the one
+        with the fewest people in the programme first. When none has room the person is enrolled without a
+        coach and the outcome says how many: HR imports to give people their place in the programme, and
+        refusing the whole file for want of a coach would keep everyone out until a coach frees up, while a
+        coach can be assigned on the enrolment page as soon as one has room. A coach without a profile has
+        no capacity set and is never full, as when HR assigns a coach by hand (programmes.services.enrolment).
+        """
+        self.coach_of: dict[int, int | None] = {}  # row number -> the coach of a new enrolment
+        self.without_coach = 0
+        left = {coach_id: room.left for coach_id, room in self.rooms.items() if room is not None}
+        placed = sorted(self.new + self.to_invite, key=lambda pair: pair[0].number)
+        named = [row for row, _cohort in placed if row.coach in self.coaches_by_email]
+        giving = Counter(self.coaches_by_email[row.coach] for row in named)
+        taken: Counter = Counter()
+        for row in named:
+            coach_id = self.coach_of[row.number] = self.coaches_by_email[row.coach]
+            taken[coach_id] += 1
+            if coach_id in left and taken[coach_id] == left[coach_id] + 1:
+                self.checker.add(row, "coach", _coach_full_message(row.coach, left[coach_id], giving[coach_id]))
+        for coach_id, count in taken.items():
+            if coach_id in left:
+                left[coach_id] -= count
+        for row, cohort in placed:
+            if row.coach or row.email not in self.user_ids:
+                continue  # named above, or chosen when the invited person accepts (invitation_enrol)
+            cohort_coaches = self.cohort_coaches.get(cohort.pk, [])
+            # Only coaches whose room is held: one added to the cohort since then is left out.
+            choices = [coach_id for coach_id in cohort_coaches if coach_id in self.rooms and left.get(coach_id, 1) > 0]
+            if not choices:
+                self.coach_of[row.number] = None
+                self.without_coach += bool(cohort_coaches)
+                continue
+            load = self.coach_load[cohort.programme_id]
+            coach_id = self.coach_of[row.number] = min(choices, key=lambda choice: load[choice])
+            load[coach_id] += 1
+            if coach_id in left:
+                left[coach_id] -= 1
+
     # --- writing ---
 
     def write(self, outcome: ImportOutcome) -> None:
@@ -490,7 +568,7 @@ class _Plan:
         for number, step in enumerate(steps):
             self.progress("saving", 0.4 + 0.6 * number / len(steps))
             step(outcome)
-        outcome.unchanged = len(self.unchanged)
+        outcome.unchanged, outcome.without_coach = len(self.unchanged), self.without_coach
         self.progress("saving", 1.0)
 
     def _write_invitations(self, outcome: ImportOutcome) -> None:
@@ -566,19 +644,6 @@ class _Plan:
         )
         outcome.updated = updated_people
 
-    def _coach_for(self, row: Row, cohort: Cohort) -> int | None:
-        """The coach the row names, else the cohort's coach with the fewest people in this programme."""
-        if row.coach:
-            coach_id = self.coaches_by_email[row.coach]
-        else:
-            choices = self.cohort_coaches.get(cohort.pk)
-            if not choices:
-                return None
-            load = self.coach_load[cohort.programme_id]
-            coach_id = min(choices, key=lambda choice: load[choice])
-        self.coach_load[cohort.programme_id][coach_id] += 1
-        return coach_id
-
     def _write_enrolments(self, outcome: ImportOutcome) -> None:
         """New enrolments: active at once for people who accepted the current agreement already."""
         enrolments, status_of = [], {}
@@ -590,7 +655,7 @@ class _Plan:
                     "programme_id": cohort.programme_id,
                     "cohort_id": cohort.pk,
                     "employee_id": user_id,
-                    "coach_id": self._coach_for(row, cohort),
+                    "coach_id": self.coach_of[row.number],
                     "status": status_of[user_id],
                     "status_changed_by_id": self.actor.user_id,
                     "credit_allowance": int(row.credits) if row.credits else cohort.programme.default_credits,
@@ -612,6 +677,23 @@ class _Plan:
             ],
         )
         outcome.enrolled = len(enrolments) + len(self.to_invite) + len(self.renew)
+
+
+def _coach_full_message(email: str, left: int, count: int) -> str:
+    """What is wrong when the file gives a coach `count` rows and they have room for `left` more. One row
+    for a full coach (the one-person form too) is said without counting."""
+    if left == 0 and count == 1:
+        return _("%(email)s has no room for more coachees.") % {"email": email}
+    if left == 0:
+        return _("%(email)s has no room for more coachees; this file gives them %(count)s.") % {
+            "email": email,
+            "count": count,
+        }
+    return ngettext(
+        "%(email)s has room for %(left)s more coachee; this file gives them %(count)s.",
+        "%(email)s has room for %(left)s more coachees; this file gives them %(count)s.",
+        left,
+    ) % {"email": email, "left": left, "count": count}
 
 
 # --- one person at a time ---------------------------------------------------------------------------
@@ -673,8 +755,21 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
     the cohort's coach with the fewest people), the credits HR gave (or the programme's), active at once
     if they accepted the current coaching agreement already. A cohort or programme removed or closed since
     leaves them a member without an enrolment; someone enrolled in the programme meanwhile stays so.
+
+    The coach needs room now: the rooms of the named coach and of the cohort's coaches are held
+    (matching.services.coach_rooms_held, before the cohort's lock, as the import takes them). A named
+    coach who filled up since the import, or who no longer coaches here, gives way to the cohort's coach
+    with room and the fewest people; when none has room the person is enrolled without a coach, for HR to
+    assign one on the enrolment page, as the import does.
     """
     wanted = invitation.enrolment or {}
+    named = wanted.get("coach")
+    rooms = coach_rooms_held(
+        [
+            *([named] if named else []),
+            *Cohort.coaches.through.objects.filter(cohort_id=invitation.cohort).values_list("user_id", flat=True),
+        ]
+    )
     cohort = (
         Cohort.objects.select_for_update(of=("self",))
         .select_related("programme")
@@ -699,9 +794,9 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
         for key, value in details.items():
             setattr(profile, key, value)
         profile.save(update_fields=[*details, "updated_at"])
-    coach_id = wanted.get("coach")
-    if not coach_id or not here.filter(user_id=coach_id, role=Role.COACH).exists():
-        coach_id = _least_loaded_coach(cohort)
+    coach_id = named
+    if not coach_id or not _has_room(rooms, coach_id) or not here.filter(user_id=coach_id, role=Role.COACH).exists():
+        coach_id = _least_loaded_coach(cohort, rooms)
     current = Agreement.objects.order_by("-version").first()
     accepted = current is not None and AgreementAcceptance.objects.filter(agreement=current, user=user).exists()
     status = Enrolment.Status.ACTIVE if accepted else Enrolment.Status.INVITED
@@ -720,8 +815,18 @@ def invitation_enrol(*, invitation: Invitation, user: User) -> Enrolment | None:
     return enrolment
 
 
-def _least_loaded_coach(cohort: Cohort) -> int | None:
-    choices = list(cohort.coaches.order_by("pk").values_list("pk", flat=True))
+def _has_room(rooms: dict[int, Room | None], coach_id: int) -> bool:
+    """Whether a coach whose room is held takes one more coachee (no profile: no capacity set, never full)."""
+    return coach_id in rooms and (rooms[coach_id] is None or rooms[coach_id].left > 0)
+
+
+def _least_loaded_coach(cohort: Cohort, rooms: dict[int, Room | None]) -> int | None:
+    """The cohort's coach with room and the fewest people in the programme."""
+    choices = [
+        coach_id
+        for coach_id in cohort.coaches.order_by("pk").values_list("pk", flat=True)
+        if _has_room(rooms, coach_id)
+    ]
     if not choices:
         return None
     load = Counter(
