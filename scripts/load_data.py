@@ -1,7 +1,8 @@
 """Data the load test needs on top of the demo, on the stack's database (run by scripts/load.sh).
 
 Every demo employee of Acme and Globex gets an active enrolment with the demo coach and plenty of
-credits, accepts the current coaching agreement, and the coach offers a free half hour every half hour
+credits, accepts the current coaching agreement and, with the coach, the enrolment's three-way agreement
+(booking waits for both), and the coach offers a free half hour every half hour
 from 08:00 to 20:00, every day of the six weeks employees can book ahead (offered to both organisations;
 about a thousand, so that five minutes of 120 people booking do not run out of them) and has a past 1:1 with each employee whose
 attendance is still to be marked. Idempotent: running it twice adds nothing.
@@ -29,6 +30,8 @@ from programmes.models import (  # noqa: E402
     Attendance,
     Cohort,
     Enrolment,
+    EnrolmentAgreement,
+    PartyAcceptance,
     Programme,
     Session,
 )
@@ -107,6 +110,20 @@ def organisation_prepare(organisation: Organisation, coach: User) -> int:
             made += created
             if agreement is not None:
                 AgreementAcceptance.objects.get_or_create(agreement=agreement, user=employee)
+            agreed, _ = EnrolmentAgreement.objects.get_or_create(
+                enrolment=enrolment,
+                version=1,
+                defaults={
+                    "terms": agreement,
+                    "objectives": "Lead the team's weekly planning with confidence.",
+                    "proposed_by": coach,
+                    "proposed_at": timezone.now(),
+                },
+            )
+            for party, person in ((PartyAcceptance.Party.EMPLOYEE, employee), (PartyAcceptance.Party.COACH, coach)):
+                PartyAcceptance.objects.get_or_create(
+                    agreement=agreed, party=party, defaults={"user": person, "accepted_at": timezone.now()}
+                )
             if created:
                 starts_at = at(today - timedelta(days=1 + number % 5), 8 + number % 10)
                 session = Session.objects.create(

@@ -18,12 +18,13 @@ import itertools
 import os
 import random
 import re
+import time
 import uuid
 from http.cookiejar import DefaultCookiePolicy
 
 from locust import HttpUser, between, task
 
-from tenants.demo_totp import code_after
+from tenants.demo_totp import STEP_SECONDS, code_after
 
 PASSWORD = "portal-demo"
 PORTS = [int(port) for port in os.environ.get("LOAD_PORTS", "8171 8172").split()]
@@ -98,7 +99,11 @@ class Person(HttpUser):
     def enter_code(self, email: str) -> None:
         """The demo coach signs in with two factors: a code from the demo key, each good once (the portal also
         takes the next 30 seconds' code, so two coaches sign in per 30 seconds and a third waits)."""
-        code, CODE_STEPS[email] = code_after(CODE_STEPS.get(email, 0))
+        # The step is taken before waiting for it: simulated people signing in as the same coach at once
+        # take successive steps instead of all using the first.
+        step = max(int(time.time()) // STEP_SECONDS, CODE_STEPS.get(email, 0) + 1)
+        CODE_STEPS[email] = step
+        code, _step = code_after(step - 1)
         with self.post(
             "/login/code/", {"code": code}, name="sign in: code", allow_redirects=False, catch_response=True
         ) as response:
