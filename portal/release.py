@@ -124,6 +124,10 @@ def inconsistencies(schemas: Iterable[str] | None = None) -> list[str]:
     return problems
 
 
+SETTLE_CONSTRAINTS = "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED"
+_keeping = threading.local()  # .statements: the list _statements_kept is filling in this thread, if any
+
+
 def _migrate_command_class():
     """Django's `migrate` (or TENANT_BASE_MIGRATE_COMMAND) that checks deferred constraints after each
     migration: all of a schema's migrations share one transaction, and PostgreSQL refuses to ALTER a table
@@ -136,7 +140,10 @@ def _migrate_command_class():
         def migration_progress_callback(self, action, migration=None, fake=False):
             if action in ("apply_success", "unapply_success"):
                 with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
+                    cursor.execute(SETTLE_CONSTRAINTS)
+                kept = getattr(_keeping, "statements", None)
+                if kept is not None:  # a replay settles them at the same points
+                    kept.append(SETTLE_CONSTRAINTS)
             super().migration_progress_callback(action, migration, fake)
 
     return Migrate
@@ -195,7 +202,8 @@ def statements_only(plan) -> bool:
 @contextmanager
 def _statements_kept():
     """The statements this thread's schema editors run while inside, in order (the PostgreSQL editor
-    merges the parameters into the statement before the base class runs it)."""
+    merges the parameters into the statement before the base class runs it), with the settling of
+    deferred constraints after each migration where Django's `migrate` settles them."""
     kept: list[str] = []
     execute = BaseDatabaseSchemaEditor.execute
     this_thread = threading.get_ident()
@@ -206,10 +214,12 @@ def _statements_kept():
         return execute(editor, sql, params)
 
     BaseDatabaseSchemaEditor.execute = keep
+    _keeping.statements = kept
     try:
         yield kept
     finally:
         BaseDatabaseSchemaEditor.execute = execute
+        _keeping.statements = None
 
 
 def _recorded(schema: str) -> set[tuple[str, str]]:
