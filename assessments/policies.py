@@ -11,6 +11,7 @@ from assessments.models import journal as _journal  # noqa: E402
 from portal import policy as _policy  # noqa: E402
 from programmes.models import Cohort as _Cohort  # noqa: E402
 from programmes.models import Enrolment as _Enrolment  # noqa: E402
+from programmes.policies import employee_session_ids as _employee_session_ids  # noqa: E402
 
 _NOTHING = _Q(pk__in=[])
 
@@ -26,22 +27,11 @@ def coachee_ids(actor: _policy.Actor) -> _QuerySet:
     )
 
 
-def my_cohort_ids(actor: _policy.Actor) -> _QuerySet:
-    """The cohorts the acting employee belongs to (their group sessions are theirs too)."""
-    return (
-        _Enrolment.objects.filter(employee_id=actor.user_id)
-        .exclude(status=_Enrolment.Status.WITHDRAWN)
-        .values("cohort_id")
-    )
-
-
 def session_participation(actor: _policy.Actor, prefix: str = "") -> _Q:
     """Sessions the acting employee takes part in: their 1:1s and their cohort's group sessions."""
     if not actor.is_employee:
         return _NOTHING
-    return _Q(**{f"{prefix}enrolment__employee_id": actor.user_id}) | _Q(
-        **{f"{prefix}kind": "group", f"{prefix}cohort_id__in": my_cohort_ids(actor)}
-    )
+    return _Q(**{f"{prefix}pk__in": _employee_session_ids(actor)})
 
 
 @_policy.rule(_journal.AccessLogEntry)

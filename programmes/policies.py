@@ -139,11 +139,21 @@ def _coach_sessions_filter(actor: Actor) -> Q:
     )
 
 
-def _employee_sessions_filter(actor: Actor) -> Q:
+def employee_session_ids(actor: Actor) -> QuerySet:
+    """The sessions the acting employee takes part in, as ids: the 1:1s of their enrolments and the group
+    sessions of the cohorts they have not withdrawn from. Written as a union so that PostgreSQL reads each
+    half from its own index (a session's enrolment, its cohort) instead of testing every session of the
+    organisation against both halves."""
     own = Enrolment.objects.filter(employee_id=actor.user_id)
-    return Q(kind=Session.Kind.INDIVIDUAL, enrolment__in=own) | Q(
+    individual = Session.objects.filter(kind=Session.Kind.INDIVIDUAL, enrolment__in=own.values("pk"))
+    group = Session.objects.filter(
         kind=Session.Kind.GROUP, cohort_id__in=own.filter(status__in=OPEN_ENROLMENT).values("cohort_id")
     )
+    return individual.order_by().values("pk").union(group.order_by().values("pk"), all=True)
+
+
+def _employee_sessions_filter(actor: Actor) -> Q:
+    return Q(pk__in=employee_session_ids(actor))
 
 
 def sessions_filter(actor: Actor) -> Q:

@@ -96,6 +96,17 @@ def _sessions(actor: policy.Actor) -> QuerySet[Session]:
     return policy.scope(actor, Session, Session.objects.filter(mine).select_related("enrolment"))
 
 
+def participated_sessions(actor: policy.Actor) -> QuerySet[Session]:
+    """The sessions the acting employee takes part in (their 1:1s and their cohorts' group sessions), read in
+    the employee role: the policy's rule for that role is exactly their participation, so the one filter
+    serves both (a coach's own sessions never come along). Nothing for someone who is not an employee here."""
+    if not actor.is_employee:
+        return Session.objects.none()
+    employee = actor.acting_as(policy.EMPLOYEE)
+    # The enrolment comes along: the policy reads it to decide who sees how to join a 1:1.
+    return policy.scope(employee, Session, Session.objects.select_related("enrolment"))
+
+
 def follow_up_session(*, actor: policy.Actor, pk) -> Session:
     try:
         return _sessions(actor).select_related("coach", "cohort", "enrolment__employee").get(pk=pk)
@@ -116,8 +127,8 @@ def session_choices(*, actor: policy.Actor, limit: int = 30) -> list[tuple[int, 
 def sessions_for_reflection(*, actor: policy.Actor) -> QuerySet[Session]:
     """The employee's sessions a reflection can be linked to: held ones, newest first."""
     return (
-        _sessions(actor)
-        .filter(session_participation(actor), starts_at__lte=timezone.now())
+        participated_sessions(actor)
+        .filter(starts_at__lte=timezone.now())
         .exclude(status=Session.Status.CANCELLED)
         .order_by("-starts_at")
     )
@@ -129,8 +140,8 @@ def employee_follow_ups(*, actor: policy.Actor, limit: int = 6) -> list[Session]
     mine_reflected = Reflection.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
     mine_rated = SessionFeedback.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
     return list(
-        _sessions(actor)
-        .filter(session_participation(actor), starts_at__range=(now - FOLLOW_UP_WINDOW, now))
+        participated_sessions(actor)
+        .filter(starts_at__range=(now - FOLLOW_UP_WINDOW, now))
         .exclude(status=Session.Status.CANCELLED)
         .annotate(reflected=Exists(mine_reflected), rated=Exists(mine_rated))
         .filter(Q(reflected=False) | Q(rated=False))

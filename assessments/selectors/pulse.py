@@ -14,8 +14,7 @@ from django.utils.translation import ngettext
 
 from assessments import charts
 from assessments.models.pulse import SCALES, Pulse
-from assessments.policies import session_participation
-from assessments.selectors.journal import follow_up_session
+from assessments.selectors.journal import follow_up_session, participated_sessions
 from portal import policy
 from portal.formats import local_date_format
 from programmes.models import Attendance, Enrolment, Session
@@ -123,8 +122,8 @@ def session_awaiting_pulse(*, actor: policy.Actor) -> Session | None:
     )
     pulsed = Pulse.objects.filter(session_id=OuterRef("pk"), employee_id=actor.user_id)
     return (
-        policy.scope(actor, Session)
-        .filter(session_participation(actor), starts_at__range=(now - ASK_WINDOW, now))
+        participated_sessions(actor)
+        .filter(starts_at__range=(now - ASK_WINDOW, now))
         .filter(Q(status=Session.Status.COMPLETED) | Exists(attended))
         .exclude(status=Session.Status.CANCELLED)
         .exclude(Exists(pulsed))

@@ -312,12 +312,21 @@ def agreements_to_act_on(*, actor: Actor, party: str, limit: int = 20) -> list[E
 
 
 def sponsor_summary(*, actor: Actor) -> dict | None:
-    """For a manager who sponsors someone: how many they sponsor and how many agreements wait for them
-    (two queries); None for everyone else."""
-    sponsored = policy.scope(actor, SponsoredEnrolment).filter(
-        status__in=(Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)
+    """For a manager who sponsors someone: how many they sponsor now and how many agreements wait for them
+    (as `sponsor_awaited` counts them: the newest version of any enrolment they sponsor), in one query;
+    None for everyone else."""
+    # Tested only for enrolments the policy lets the sponsor see, whose agreements they see too.
+    newest_waiting = EnrolmentAgreement.objects.filter(enrolment_id=OuterRef("pk"), version=_newest_version()).exclude(
+        acceptances__party=Party.SPONSOR
     )
-    people = sponsored.count()
-    if not people:
+    counts = (
+        policy.scope(actor, SponsoredEnrolment)
+        .annotate(waiting=Exists(newest_waiting))
+        .aggregate(
+            people=Count("pk", filter=Q(status__in=(Enrolment.Status.INVITED, Enrolment.Status.ACTIVE))),
+            awaiting=Count("pk", filter=Q(waiting=True)),
+        )
+    )
+    if not counts["people"]:
         return None
-    return {"people": people, "awaiting": sponsor_awaited(actor=actor)}
+    return {"people": counts["people"], "awaiting": counts["awaiting"]}

@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django_tenants.utils import schema_context
 
 from programmes.availability.models import Slot
@@ -205,6 +207,36 @@ def test_the_booking_page_shows_the_free_times_by_day_and_what_is_left(acme, wor
     assert "Credits left" in html and ">5<" in html
     assert html.count('class="slot"') >= 3  # two new ones and the world's
     assert "In person · 60 min" in html
+
+
+def test_each_free_time_books_and_repeats_that_slot_with_escaped_labels(acme, world, client_for):
+    world.coach_both.first_name = 'Carla <b>"C"</b>'
+    world.coach_both.save(update_fields=["first_name"])
+    slot = free_slot(world.coach_both, at(4, 9, 30), minutes=45, mode="phone")
+    html = client_for(acme.employee2, acme.host).get("/book/").content.decode()
+    book, series = reverse("booking_book", args=[slot.pk]), reverse("booking_series", args=[slot.pk])
+    day = dateformat.format(timezone.localtime(slot.starts_at).date(), "j F")
+    assert (
+        f'<form method="post" action="{book}" hx-post="{book}" hx-target="#booking-slots" hx-swap="outerHTML" '
+        'hx-disabled-elt="find button"><input type="hidden" name="csrfmiddlewaretoken" value="'
+    ) in html
+    assert (
+        '<button type="submit" class="slot">09:30<span class="slot__sub">Phone · 45 min</span>'
+        f'<span class="visually-hidden"> {day}, with Carla &lt;b&gt;&quot;C&quot;&lt;/b&gt;'
+    ) in html
+    assert (
+        f'<a class="slot__series" href="{series}">As a series<span class="visually-hidden"> {day} 09:30</span>' in html
+    )
+    assert "<b>" not in html.split('id="booking-slots"')[1]
+
+
+def test_the_free_times_read_in_dutch_on_a_dutch_page(world, client_for, in_tenant):
+    with in_tenant(world.globex):
+        accept_agreement(world.globex.employee2)
+    slot = free_slot(world.coach_both, at(4, 9), mode="video")
+    html = client_for(world.globex.employee2, world.globex.host).get("/book/").content.decode()
+    assert f'href="{reverse("booking_series", args=[slot.pk])}">Als reeks<' in html
+    assert "Video · 60 min" in html and ", met " in html
 
 
 def test_the_booking_page_asks_for_the_agreement_first(world, client_for):
