@@ -322,3 +322,18 @@ def test_the_api_schema_describes_booking_and_its_refusals(world, client_for):
     book = schema[schema.index("/api/v1/availability/{id}/book/:") :]
     book = book[: book.index("\n  /api/")]
     assert "'201':" in book and "'409':" in book and "#/components/schemas/Session" in book
+
+
+def test_the_move_page_offers_each_free_time_as_a_choice_of_this_form(acme, world, client_for, in_tenant):
+    booked, other = free_slot(world.coach_both, at(4, 9)), free_slot(world.coach_both, at(5, 11), mode="phone")
+    client = client_for(acme.employee2, acme.host)
+    assert client.post(f"/book/{booked.pk}/").status_code == 302
+    with in_tenant(acme):
+        session = Session.objects.get(slot=booked)
+    html = client.get(f"/sessions/{session.pk}/move/").content.decode()
+    day = dateformat.format(timezone.localtime(other.starts_at).date(), "j F")
+    assert (
+        f'<input type="hidden" name="slot" value="{other.pk}">\n<button type="submit" class="slot">11:00'
+        f'<span class="slot__sub">Phone · 60 min</span><span class="visually-hidden"> {day}</span></button>'
+    ) in html
+    assert f'action="/book/{other.pk}/"' not in html and "As a series" not in html
