@@ -31,7 +31,9 @@ def agreement_to_accept(request: HttpRequest) -> dict | None:
 @homes.register(policy.EMPLOYEE, order=6)
 def my_agreements(request: HttpRequest) -> dict | None:
     actor = request.actor
-    waiting = agreement_selectors.agreements_to_act_on(actor=actor, party=PartyAcceptance.Party.EMPLOYEE)
+    # The open enrolments the sessions panel reads, with whether their agreement waits for the employee.
+    enrolments, _accepted = sessions.mine(request)
+    waiting = [enrolment for enrolment in enrolments if agreement_selectors.waits_for(enrolment)]
     sponsor = agreement_selectors.sponsor_summary(actor=actor)
     if not waiting and sponsor is None:
         return None

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from portal import homes, policy
-from programmes.models import Attendance, Phase, Session
+from programmes.models import Attendance, PartyAcceptance, Phase, Session
+from programmes.selectors.agreement import with_agreement_waiting
 from programmes.selectors.credits import with_credits
 from programmes.selectors.enrolment import agreement_accepted
 from programmes.selectors.sessions import (
@@ -49,14 +50,13 @@ def _progress(enrolment, today) -> int:
 
 
 def mine(request: HttpRequest) -> tuple[list, bool]:
-    """The employee's open enrolments (with credits left) and whether they accepted the coaching agreement
-    in force: read once per home page for the panels that show them (two queries)."""
+    """The employee's open enrolments (with credits left and whether their three-way agreement waits for
+    them, `agreement.waits_for`) and whether they accepted the coaching agreement in force: read once per
+    home page for the panels that show them (two queries)."""
     if not hasattr(request, "_employee_home"):
         actor = request.actor
-        request._employee_home = (
-            list(with_credits(bookable_enrolments(actor=actor))),
-            agreement_accepted(user=actor.user),
-        )
+        enrolments = with_agreement_waiting(bookable_enrolments(actor=actor), party=PartyAcceptance.Party.EMPLOYEE)
+        request._employee_home = (list(with_credits(enrolments)), agreement_accepted(user=actor.user))
     return request._employee_home
 
 

@@ -287,24 +287,36 @@ def _newest_version() -> Subquery:
 # --- what waits for someone: home panels ---------------------------------------------------------------
 
 
-def agreements_to_act_on(*, actor: Actor, party: str, limit: int = 20) -> list[Enrolment]:
-    """The open enrolments whose agreement waits for the actor as the employee or as the 1:1 coach: no
-    objectives yet, or a newest version they have not accepted (one query)."""
-    if party == Party.EMPLOYEE:
-        mine = policy.scope(actor.acting_as(policy.EMPLOYEE), Enrolment).filter(employee_id=actor.user_id)
-    else:
-        mine = policy.scope(actor.acting_as(policy.COACH), Enrolment).filter(coach_id=actor.user_id)
+def with_agreement_waiting(enrolments: QuerySet, *, party: str) -> QuerySet:
+    """Annotate what `waits_for` reads of each enrolment's agreement for `party` (employee or 1:1 coach):
+    its newest version (None before any objectives), whether that version was carried over from the
+    agreement before versions, and whether the party accepted it."""
     newest = EnrolmentAgreement.objects.filter(enrolment=OuterRef("pk")).order_by("-version")
     accepted = PartyAcceptance.objects.filter(
         agreement__enrolment=OuterRef("pk"), agreement__version=OuterRef("newest_version"), party=party
     )
+    return enrolments.annotate(
+        newest_version=Subquery(newest.values("version")[:1]),
+        carried_over=Subquery(newest.values("carried_over")[:1]),
+        accepted=Exists(accepted),
+    )
+
+
+def waits_for(enrolment: Enrolment) -> bool:
+    """Whether the agreement of an enrolment annotated by `with_agreement_waiting` waits for its party: no
+    objectives yet, or a newest version they have not accepted."""
+    return enrolment.newest_version is None or bool(enrolment.carried_over) or not enrolment.accepted
+
+
+def agreements_to_act_on(*, actor: Actor, party: str, limit: int = 20) -> list[Enrolment]:
+    """The open enrolments whose agreement waits for the actor as the employee or as the 1:1 coach (one
+    query)."""
+    if party == Party.EMPLOYEE:
+        mine = policy.scope(actor.acting_as(policy.EMPLOYEE), Enrolment).filter(employee_id=actor.user_id)
+    else:
+        mine = policy.scope(actor.acting_as(policy.COACH), Enrolment).filter(coach_id=actor.user_id)
     return list(
-        mine.filter(status__in=(Enrolment.Status.INVITED, Enrolment.Status.ACTIVE))
-        .annotate(
-            newest_version=Subquery(newest.values("version")[:1]),
-            carried_over=Subquery(newest.values("carried_over")[:1]),
-            accepted=Exists(accepted),
-        )
+        with_agreement_waiting(mine.filter(status__in=(Enrolment.Status.INVITED, Enrolment.Status.ACTIVE)), party=party)
         .filter(Q(newest_version__isnull=True) | Q(carried_over=True) | Q(accepted=False))
         .select_related("programme", "employee")
         .order_by("created_at", "pk")[:limit]

@@ -30,6 +30,25 @@ from tests.programmes.queries import data_queries, pinned_queries
 REQUEST = ["domain", "session", "user", "roles here"]
 
 PAGES = [
+    (
+        "employee",
+        "/",
+        [
+            "the open enrolments with coach, programme, credits left and whether their agreement waits",
+            "whether the coaching agreement in force is accepted",
+            "how many people the employee sponsors and how many agreements wait for them",
+            "the next sessions",
+            "the programmes' current phases",
+            "the sessions attended",
+            "the assessments to fill in",
+            "held sessions waiting for a reflection or rating",
+            "overdue goal actions",
+            "active goals",
+            "how often their content was read this month",
+            "the pulses of the trend's weeks",
+            "the latest session without a pulse",
+        ],
+    ),
     ("hr", "/programmes/", ["programmes with their cohort and enrolment counts (subqueries)"]),
     ("employee", "/programmes/", ["the employee's own enrolments with programme, cohort and coach"]),
     ("coach", "/programmes/", ["the programmes the coach takes part in, with counts"]),
