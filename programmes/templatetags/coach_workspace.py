@@ -1,7 +1,9 @@
-"""`{{ day.sessions|coach_session_rows:open_label }}`: the rows of one day of the coach's workspace.
+"""The long parts of the coach's workspace, written in one pass: `{{ day.sessions|coach_session_rows:open_label }}`
+(the rows of one day) and `{{ row.cells|coach_hour_cells }}` (one organisation's months of hours).
 
-A coach's list can hold hundreds of sessions; a template loop costs a node per field and row, so the rows
-are written here in one pass, every value escaped as `{{ }}` would (the view has made the words and links).
+A coach's list can hold hundreds of sessions and the hours table 25 organisations × 6 months; a template
+loop costs a node per field and row, so these are written here, every value escaped as `{{ }}` would (the
+view has made the words and links).
 """
 
 from html import escape
@@ -36,5 +38,19 @@ def coach_session_rows(sessions: list[dict], open_label: str) -> SafeString:
                 label=escape(item["label"]),
             )
             for item in sessions
+        )
+    )
+
+
+HOURS = '<td class="num">{hours} h<span class="cell-sub">{sessions}</span></td>'
+NO_HOURS = '<td class="num"><span class="muted">–</span></td>'
+
+
+@register.filter
+def coach_hour_cells(cells: list[dict]) -> SafeString:
+    return mark_safe(  # every value is escaped
+        "".join(
+            HOURS.format(hours=escape(cell["hours"]), sessions=escape(cell["sessions"])) if cell["hours"] else NO_HOURS
+            for cell in cells
         )
     )

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,6 +53,7 @@ def coach_workspace(request: HttpRequest) -> HttpResponse:
         "week_choices": WORKSPACE_WEEKS,
         "days": _by_day(workspace.upcoming),
         "hours": _hours_rows(workspace),
+        "pending": _pending(workspace),
     }
     if request.htmx and request.htmx.target == "coach-upcoming":
         return render(request, "programmes/coach_upcoming.html", context)
@@ -101,21 +103,36 @@ def _by_day(upcoming: list) -> list[dict]:
 
 
 def _hours_rows(workspace) -> list[dict]:
-    """The hours table's rows with each cell's words made here (25 organisations × 6 months of cells)."""
+    """The hours table's rows with each cell's words made here (25 organisations × 6 months of cells; many
+    cells hold the same figures, each made once)."""
+    words: dict[tuple[float, int], dict] = {}
     rows = []
     for row in workspace.hours:
-        cells = [
-            {
-                "hours": floatformat(cell["hours"], "-1") if cell["sessions"] else "",
-                "sessions": ngettext("%(count)s session", "%(count)s sessions", cell["sessions"])
-                % {"count": cell["sessions"]}
-                if cell["sessions"]
-                else "",
-            }
-            for cell in row.month_cells
-        ]
+        cells = []
+        for cell in row.month_cells:
+            key = (cell["hours"], cell["sessions"])
+            if key not in words:
+                words[key] = {
+                    "hours": floatformat(cell["hours"], "-1") if cell["sessions"] else "",
+                    "sessions": ngettext("%(count)s session", "%(count)s sessions", cell["sessions"])
+                    % {"count": cell["sessions"]},
+                }
+            cells.append(words[key])
         rows.append({"organisation": row.organisation, "cells": cells})
     return rows
+
+
+def _pending(workspace) -> list[dict]:
+    """The urgent requests waiting, each one's words and form address made here."""
+    now = timezone.now()
+    return [
+        {
+            "request": request,
+            "asked": _("Asked %(ago)s ago") % {"ago": timesince(request.created_at, now)},
+            "action": reverse("coach_urgent_acknowledge", args=[request.organisation.slug, request.pk]),
+        }
+        for request in workspace.pending
+    ]
 
 
 @require_GET
