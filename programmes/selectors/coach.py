@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -330,6 +332,35 @@ def _organisation_parts(actor: Actor, *, now: datetime, until: datetime, since: 
 
 PARTS = ("upcoming", "delivered", "pending")
 
+# The workspace's statement for a person and a set of roles, built with stand-ins for the moments it is
+# about (now, until, since) whose values each view puts in: building it through the ORM and the policy cost
+# more than running it. Its text depends on nothing else (the policy's rules for these models depend on the
+# roles and the person; the time zone is one of its values), so it is kept per process, for the people
+# seen last.
+STATEMENTS_KEPT = 256
+_STAND_INS = {
+    name: datetime(1, 1, 1, microsecond=number, tzinfo=UTC) for number, name in enumerate(("now", "until", "since"), 1)
+}
+_statements: OrderedDict[tuple, tuple[str, list]] = OrderedDict()
+_statements_lock = threading.Lock()
+
+
+def _workspace_statement(place: Place, user: User, **moments: datetime) -> tuple[str, list]:
+    key = (user.pk, place.roles, timezone.get_current_timezone_name())
+    statement = _statements.get(key)
+    if statement is None:
+        with tenant_context(place.organisation):
+            statement = one_statement(**_organisation_parts(place.actor(user), **_STAND_INS))
+        if not all(stand_in in statement[1] for stand_in in _STAND_INS.values()):
+            raise ValueError("the workspace's statement does not take its moments as they were given")
+        with _statements_lock:
+            _statements[key] = statement
+            while len(_statements) > STATEMENTS_KEPT:
+                _statements.popitem(last=False)
+    sql, params = statement
+    values = {stand_in: moments[name] for name, stand_in in _STAND_INS.items()}
+    return sql, [values.get(value, value) if isinstance(value, datetime) else value for value in params]
+
 
 def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -> Workspace:
     """Everything the coach's workspace shows, from every organisation they coach in.
@@ -352,10 +383,7 @@ def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -
             # organisation: it is built once per set of roles and run in every organisation
             # (tests/programmes/test_coach_workspace.py checks that it reads the same everywhere). Building
             # it reads nothing; the policy checks that the connection is on the organisation's schema.
-            with tenant_context(place.organisation):
-                statements[place.roles] = one_statement(
-                    **_organisation_parts(place.actor(user), now=now, until=until, since=since)
-                )
+            statements[place.roles] = _workspace_statement(place, user, now=now, until=until, since=since)
     results = run_in_schemas([(place.organisation.schema_name, statements[place.roles]) for place in places], PARTS)
     for place, rows in zip(places, results):
         organisation = place.organisation
