@@ -52,11 +52,10 @@ def coach_workspace(request: HttpRequest) -> HttpResponse:
         "weeks": weeks,
         "week_choices": WORKSPACE_WEEKS,
         "days": _by_day(workspace.upcoming),
-        "hours": _hours_rows(workspace),
-        "pending": _pending(workspace),
     }
     if request.htmx and request.htmx.target == "coach-upcoming":
         return render(request, "programmes/coach_upcoming.html", context)
+    context.update(hours=_hours_rows(workspace), pending=_pending(workspace))
     return render(request, "programmes/coach_workspace.html", context)
 
 
