@@ -9,8 +9,14 @@ sessions it has (the workspace sends all of them in one round trip).
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -73,10 +79,66 @@ def one_statement(**parts: QuerySet) -> tuple[str, list]:
     return "SELECT " + ", ".join(selects), params
 
 
+# A statement of the workspace is prepared once per database connection and organisation: PostgreSQL then
+# plans it once instead of on every page view (planning 25 organisations' statements took longer than
+# running them). A prepared statement belongs to the connection, so the names prepared are kept per
+# connection; PREPARE is not undone by a rollback, so after a failed run the names are unknown and the next
+# run deallocates the workspace's statements first. PostgreSQL plans a prepared statement again by itself
+# when a table it reads changes, and parses it again under another search path (each name is used with
+# one schema only). Pooling in session mode (docs/DEPLOY.md) keeps a connection's statements with it.
+PREPARED_PREFIX = "coach_ws_"
+PREPARED_LIMIT = 1000  # per connection: an organisation's statements beyond it are deallocated, oldest first
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection -> Prepared
+_PARAMETER_TYPES = (
+    (bool, "boolean"),
+    (int, "bigint"),
+    (float, "double precision"),
+    (Decimal, "numeric"),
+    (str, "text"),
+    (datetime, "timestamptz"),
+    (date, "date"),
+    (timedelta, "interval"),
+)
+
+
+@dataclass
+class Prepared:
+    names: dict[tuple[str, str], str] = field(default_factory=dict)  # (digest, schema) -> name, oldest first
+    count: int = 0
+    unsure: bool = False
+
+
+def _parameter_type(value) -> str:
+    for kind, name in _PARAMETER_TYPES:
+        if isinstance(value, kind):
+            return name
+    raise TypeError(f"no PostgreSQL type for a parameter of type {type(value).__name__}")
+
+
+def _prepare(name: str, sql: str, types: str, count: int) -> str:
+    """PREPARE `name` for `sql` with Django's placeholders, its `count` parameters of `types`."""
+    body = sql % tuple(f"${index}" for index in range(1, count + 1))
+    return f"PREPARE {name} ({types}) AS {body}" if count else f"PREPARE {name} AS {body}"
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(sql: str, types: str) -> str:
+    return hashlib.sha256(f"{types}\n{sql}".encode()).hexdigest()
+
+
+def _forget_all() -> str:
+    pattern = PREPARED_PREFIX.replace("_", r"\_") + "%"
+    return (
+        "DO $$DECLARE statement_name text; BEGIN FOR statement_name IN SELECT name FROM pg_prepared_statements "
+        f"WHERE name LIKE '{pattern}' LOOP EXECUTE format('DEALLOCATE %I', statement_name); END LOOP; END$$"
+    )
+
+
 def run_in_schemas(statements: list[tuple[str, tuple[str, list]]], names) -> list[dict[str, list[dict]]]:
     """Run each (schema, statement from `one_statement`) in its schema, all in ONE round trip: the
     statements go to the server as one text, each after a `SET search_path` to its schema, as
-    django-tenants sets it. Returns each statement's row, in order.
+    django-tenants sets it, prepared once per connection and schema and then executed with this run's
+    values (composed client-side). Returns each statement's row, in order.
 
     The connection's search path is then the last schema's, so django-tenants is told to set it again
     before the next statement (with TENANT_LIMIT_SET_CALLS it would otherwise trust the path it set).
@@ -84,10 +146,33 @@ def run_in_schemas(statements: list[tuple[str, tuple[str, list]]], names) -> lis
     if not statements:
         return []
     extra = [*getattr(settings, "PG_EXTRA_SEARCH_PATHS", [])]
-    parts = []
+    connection.ensure_connection()
+    prepared = _prepared.setdefault(connection.connection, Prepared())
+    known = {} if prepared.unsure else dict(prepared.names)
+    parts = [_forget_all()] if prepared.unsure else []
+    # A generic plan, made once: the values change with every view, the plan need not.
+    parts.append("SET LOCAL plan_cache_mode = force_generic_plan")
+    values: dict[int, tuple[str, str]] = {}  # a statement built once runs in many organisations
     for schema, (sql, params) in statements:
         path = ", ".join(connection.ops.quote_name(name) for name in [schema, get_public_schema_name(), *extra])
-        parts += [f"SET search_path = {path}", connection.ops.compose_sql(sql, params)]
+        parts.append(f"SET search_path = {path}")
+        if id(params) not in values:
+            values[id(params)] = (
+                ", ".join(_parameter_type(value) for value in params),
+                connection.ops.compose_sql(", ".join(["%s"] * len(params)), params),
+            )
+        types, literals = values[id(params)]
+        key = (_digest(sql, types), schema)
+        name = known.pop(key, None)
+        if name is None:
+            prepared.count += 1
+            name = f"{PREPARED_PREFIX}{prepared.count}"
+            parts.append(_prepare(name, sql, types, len(params)))
+        known[key] = name  # the most recently used last
+        parts.append(f"EXECUTE {name} ({literals})" if params else f"EXECUTE {name}")
+    while len(known) > PREPARED_LIMIT:
+        parts.append(f"DEALLOCATE {known.pop(next(iter(known)))}")
+    parts.append("SET LOCAL plan_cache_mode TO DEFAULT")
     rows = []
     try:
         with connection.cursor() as cursor:
@@ -97,8 +182,12 @@ def run_in_schemas(statements: list[tuple[str, tuple[str, list]]], names) -> lis
                     rows.append(dict(zip(names, cursor.fetchone())))
                 if not cursor.nextset():
                     break
+    except Exception:
+        prepared.unsure = True
+        raise
     finally:
         connection.search_path_set_schemas = None
+    prepared.names, prepared.unsure = known, False
     return rows
 
 
@@ -243,6 +332,35 @@ def _organisation_parts(actor: Actor, *, now: datetime, until: datetime, since: 
 
 PARTS = ("upcoming", "delivered", "pending")
 
+# The workspace's statement for a person and a set of roles, built with stand-ins for the moments it is
+# about (now, until, since) whose values each view puts in: building it through the ORM and the policy cost
+# more than running it. Its text depends on nothing else (the policy's rules for these models depend on the
+# roles and the person; the time zone is one of its values), so it is kept per process, for the people
+# seen last.
+STATEMENTS_KEPT = 256
+_STAND_INS = {
+    name: datetime(1, 1, 1, microsecond=number, tzinfo=UTC) for number, name in enumerate(("now", "until", "since"), 1)
+}
+_statements: OrderedDict[tuple, tuple[str, list]] = OrderedDict()
+_statements_lock = threading.Lock()
+
+
+def _workspace_statement(place: Place, user: User, **moments: datetime) -> tuple[str, list]:
+    key = (user.pk, place.roles, timezone.get_current_timezone_name())
+    statement = _statements.get(key)
+    if statement is None:
+        with tenant_context(place.organisation):
+            statement = one_statement(**_organisation_parts(place.actor(user), **_STAND_INS))
+        if not all(stand_in in statement[1] for stand_in in _STAND_INS.values()):
+            raise ValueError("the workspace's statement does not take its moments as they were given")
+        with _statements_lock:
+            _statements[key] = statement
+            while len(_statements) > STATEMENTS_KEPT:
+                _statements.popitem(last=False)
+    sql, params = statement
+    values = {stand_in: moments[name] for name, stand_in in _STAND_INS.items()}
+    return sql, [values.get(value, value) if isinstance(value, datetime) else value for value in params]
+
 
 def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -> Workspace:
     """Everything the coach's workspace shows, from every organisation they coach in.
@@ -265,10 +383,7 @@ def coach_workspace(*, user: User, weeks: int = 2, months: int = HOURS_MONTHS) -
             # organisation: it is built once per set of roles and run in every organisation
             # (tests/programmes/test_coach_workspace.py checks that it reads the same everywhere). Building
             # it reads nothing; the policy checks that the connection is on the organisation's schema.
-            with tenant_context(place.organisation):
-                statements[place.roles] = one_statement(
-                    **_organisation_parts(place.actor(user), now=now, until=until, since=since)
-                )
+            statements[place.roles] = _workspace_statement(place, user, now=now, until=until, since=since)
     results = run_in_schemas([(place.organisation.schema_name, statements[place.roles]) for place in places], PARTS)
     for place, rows in zip(places, results):
         organisation = place.organisation

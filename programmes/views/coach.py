@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +26,7 @@ from programmes.availability.fetch import FetchRefused
 from programmes.availability.models import Slot
 from programmes.availability.selectors import by_day, offer_default, offer_default_organisations, own_slots
 from programmes.forms.coach import ExternalCalendarForm, OfferDefaultForm, OfferForm, PublishForm
+from programmes.models import Session
 from programmes.selectors import coach as coach_selectors
 from programmes.selectors import sessions as session_selectors
 from programmes.selectors.coach import WORKSPACE_WEEKS, places_of
@@ -52,41 +55,83 @@ def coach_workspace(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "coach-upcoming":
         return render(request, "programmes/coach_upcoming.html", context)
+    context.update(hours=_hours_rows(workspace), pending=_pending(workspace))
     return render(request, "programmes/coach_workspace.html", context)
 
 
 def _by_day(upcoming: list) -> list[dict]:
     """The coming sessions grouped by day, each row's words and link made here once (a coach's list can
-    hold hundreds of sessions: the template only places them)."""
+    hold hundreds of sessions: the template only places them). The words that repeat are translated once."""
     open_path = reverse("organisation_open", kwargs={"slug": "x"}).removesuffix("x/")
+    zone = timezone.get_current_timezone()
+    one_to_one, group = _("1:1 with %(name)s"), _("Group session · %(cohort)s")
+    modes = {mode.value: str(mode.label) for mode in Session.Mode}
     days: list[dict] = []
+    day = None
     for item in upcoming:
-        start, end = timezone.localtime(item.starts_at), timezone.localtime(item.ends_at)
-        if not days or days[-1]["day"] != start.date():
-            days.append({"day": start.date(), "label": formats.date_format(start, "l j F"), "sessions": []})
+        start = item.starts_at.astimezone(zone)
+        end = (item.starts_at + timedelta(minutes=item.duration_minutes)).astimezone(zone)
+        if day is None or day["day"] != start.date():
+            day = {"day": start.date(), "label": formats.date_format(start, "l j F"), "sessions": []}
+            days.append(day)
         if item.title:
             what = item.title
         elif item.is_group:
-            what = _("Group session · %(cohort)s") % {"cohort": item.cohort}
+            what = group % {"cohort": item.cohort}
         else:
-            what = _("1:1 with %(name)s") % {"name": item.employee}
-        detail = item.get_mode_display()
+            what = one_to_one % {"name": item.employee}
+        detail = modes.get(item.mode, item.mode)
         if item.is_group:
             detail += " · " + ngettext("%(count)d participant", "%(count)d participants", item.participants) % {
                 "count": item.participants
             }
-        days[-1]["sessions"].append(
+        time = f"{start.hour:02}:{start.minute:02}"
+        organisation = item.organisation
+        day["sessions"].append(
             {
-                "time": f"{start:%H:%M}–{end:%H:%M}",
-                "organisation": item.organisation.name,
-                "colour": item.organisation.accent_colour,
+                "time": f"{time}–{end.hour:02}:{end.minute:02}",
+                "organisation": organisation.name,
+                "colour": organisation.accent_colour,
                 "what": what,
                 "detail": detail,
-                "link": f"{open_path}{item.organisation.slug}/?next=/sessions/{item.pk}/",
-                "label": f"{days[-1]['label']} {start:%H:%M}, {item.organisation.name}",
+                "link": f"{open_path}{organisation.slug}/?next=/sessions/{item.pk}/",
+                "label": f"{day['label']} {time}, {organisation.name}",
             }
         )
     return days
+
+
+def _hours_rows(workspace) -> list[dict]:
+    """The hours table's rows with each cell's words made here (25 organisations × 6 months of cells; many
+    cells hold the same figures, each made once)."""
+    words: dict[tuple[float, int], dict] = {}
+    rows = []
+    for row in workspace.hours:
+        cells = []
+        for cell in row.month_cells:
+            key = (cell["hours"], cell["sessions"])
+            if key not in words:
+                words[key] = {
+                    "hours": floatformat(cell["hours"], "-1") if cell["sessions"] else "",
+                    "sessions": ngettext("%(count)s session", "%(count)s sessions", cell["sessions"])
+                    % {"count": cell["sessions"]},
+                }
+            cells.append(words[key])
+        rows.append({"organisation": row.organisation, "cells": cells})
+    return rows
+
+
+def _pending(workspace) -> list[dict]:
+    """The urgent requests waiting, each one's words and form address made here."""
+    now = timezone.now()
+    return [
+        {
+            "request": request,
+            "asked": _("Asked %(ago)s ago") % {"ago": timesince(request.created_at, now)},
+            "action": reverse("coach_urgent_acknowledge", args=[request.organisation.slug, request.pk]),
+        }
+        for request in workspace.pending
+    ]
 
 
 @require_GET
