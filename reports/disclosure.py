@@ -76,7 +76,7 @@ from assessments.models import (
 from matching.models import Rematch
 from portal import policy
 from programmes.models import EmployeeProfile, Enrolment, Session
-from reports.models import ReleasedCell
+from reports.models import ReleasedCell, ReleasedTotal
 from stakeholders.models import Rater, Round
 
 THRESHOLD_SETTING = "MIN_AGGREGATE_GROUP_SIZE"
@@ -197,6 +197,18 @@ class Released:
 _CONTRIBUTORS = "__contributors"
 
 
+def _sums(where: str) -> str:
+    """SQL summing the released cells that meet `where` per kind, key, cohort and value name (the contributors
+    under the name _CONTRIBUTORS), with the latest day among them: what every figure is a sum of. Summed as
+    exact decimals, so that a sum does not depend on the order in which PostgreSQL happens to read the cells."""
+    return (
+        f"SELECT c.kind, c.key, c.programme_id, c.cohort_id, v.key AS name, SUM(v.value::numeric) AS total, "
+        f"MAX(c.released_on) AS released_on FROM {ReleasedCell._meta.db_table} c CROSS JOIN LATERAL jsonb_each_text("
+        f"c.\"values\" || jsonb_build_object('{_CONTRIBUTORS}', c.contributors)) v "
+        f"WHERE {where} GROUP BY 1, 2, 3, 4, 5"
+    )
+
+
 def released(
     *,
     actor: policy.Actor,
@@ -205,10 +217,42 @@ def released(
     cohort_id: int | None = None,
     department: str | None = None,
 ) -> Released:
-    """The released cells of the selection for these kinds of figure, summed per cohort by PostgreSQL
-    (one query, a row per kind, key, cohort and value name however many departments)."""
+    """The released cells of the selection for these kinds of figure, summed per cohort (one query, a row
+    per kind, key and cohort however many departments).
+
+    Without a department the sums are read as the release wrote them (ReleasedTotal, a row per cohort);
+    with one, from that department's own cells, which leave out the cohort's pool of small departments."""
 
     policy.require(actor, policy.HR_MANAGER)
+    kinds = list(kinds)
+    if department:
+        return summed_cells(kinds=kinds, programme_id=programme_id, cohort_id=cohort_id, department=department)
+    rows = ReleasedTotal.objects.filter(kind__in=kinds)
+    if programme_id is not None and programme_id != "":
+        rows = rows.filter(programme_id=programme_id)
+    if cohort_id is not None and cohort_id != "":
+        rows = rows.filter(cohort_id=cohort_id)
+    cells, last = [], None
+    for kind, key, programme, cohort, contributors, values, on in rows.order_by("kind", "key", "cohort_id").values_list(
+        "kind", "key", "programme_id", "cohort_id", "contributors", "values", "released_on"
+    ):
+        cells.append(
+            Cell(kind, key, programme, cohort, contributors, {name: float(value) for name, value in values.items()})
+        )
+        last = on if last is None or (on and on > last) else last
+    return Released(cells=cells, released_on=last)
+
+
+def summed_cells(
+    *,
+    kinds: Iterable[str],
+    programme_id: int | None = None,
+    cohort_id: int | None = None,
+    department: str | None = None,
+) -> Released:
+    """The released cells of the selection summed per cohort from the cells themselves (one query). For a
+    department, its own cells; without one, every released cell of each cohort, as ReleasedTotal holds them."""
+
     where, params = ["c.shown", "c.kind = ANY(%s)"], [list(kinds)]
     for column, value in (("programme_id", programme_id), ("cohort_id", cohort_id), ("department", department)):
         if value is not None and value != "":
@@ -216,24 +260,33 @@ def released(
             params.append(value)
     if department:
         where.append("NOT c.pooled")  # a pool of small departments is no department's figure
-    sql = (
-        f"SELECT c.kind, c.key, c.programme_id, c.cohort_id, v.key, SUM(v.value::double precision), "
-        f"MAX(c.released_on) FROM {ReleasedCell._meta.db_table} c CROSS JOIN LATERAL jsonb_each_text("
-        f"c.\"values\" || jsonb_build_object('{_CONTRIBUTORS}', c.contributors)) v "
-        f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4, 5"
-    )
     sums: dict[tuple, dict] = {}
     last = None
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_sums(" AND ".join(where)), params)
         for kind, key, programme, cohort, name, value, on in cursor.fetchall():
-            sums.setdefault((kind, key, programme, cohort), {})[name] = value
+            sums.setdefault((kind, key, programme, cohort), {})[name] = float(value)
             last = on if last is None or (on and on > last) else last
     cells = [
         Cell(kind, key, programme, cohort, int(values.pop(_CONTRIBUTORS, 0)), values)
         for (kind, key, programme, cohort), values in sums.items()
     ]
     return Released(cells=cells, released_on=last)
+
+
+def _write_totals() -> None:
+    """Every cohort's released cells summed per kind and key into ReleasedTotal, by the same SQL as
+    `summed_cells` (part of the release's transaction, so the totals never lag the cells)."""
+    table = ReleasedTotal._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f'INSERT INTO {table} (kind, key, programme_id, cohort_id, contributors, "values", released_on) '
+            f"SELECT kind, key, programme_id, cohort_id, COALESCE(SUM(total) FILTER (WHERE name = %s), 0)::integer, "
+            f"COALESCE(jsonb_object_agg(name, total) FILTER (WHERE name <> %s), '{{}}'::jsonb), MAX(released_on) "
+            f"FROM ({_sums('c.shown')}) sums GROUP BY 1, 2, 3, 4",
+            [_CONTRIBUTORS, _CONTRIBUTORS],
+        )
 
 
 # --- refreshing: the nightly release ----------------------------------------------------------------------
@@ -351,6 +404,7 @@ def refresh(*, today: date | None = None, force: bool = False) -> dict[str, int]
             ["shown", "contributors", "values", "members", "released_on", "refreshed_on", "programme_id"],
             batch_size=2000,
         )
+        _write_totals()
     return counts
 
 

@@ -211,3 +211,20 @@ class ReleasedCell(models.Model):
             )
         ]
         indexes = [models.Index(fields=["programme_id", "cohort_id"], name="released_cell_selection")]
+
+
+class ReleasedTotal(models.Model):
+    """The released cells of one kind and key in one cohort, summed over all its departments (pooled ones
+    too) by the release that wrote those cells (reports.disclosure.refresh, in the same transaction).
+    A selection without a department reads one row per cohort here instead of summing its cells again."""
+
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=60, blank=True)
+    programme_id = models.IntegerField()
+    cohort_id = models.IntegerField()
+    contributors = models.PositiveIntegerField(default=0)
+    values = models.JSONField(default=dict)
+    released_on = models.DateField(null=True, blank=True)  # the latest release among its cells
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "cohort_id"], name="released_total_unique")]
