@@ -130,16 +130,17 @@ PAGES = [
     # 7 enrolments per status, 8 attendance per kind of session, 9 scheduled assessments, 10 their
     # completion, 11 reflections and goals in aggregate, 12 session feedback in aggregate.
     pytest.param("hr", "acme.localhost", "/", statements(ORGANISATION_REQUEST + 8), more_people, False, id="home, HR"),
-    # Employee: 5 my open enrolments with credits, 6 the agreement accepted? (both read once for the
-    # agreement and sessions panels), 7 my next session, 8 the programme's phases, 9 my attendance, 10 my
-    # assessments, 11 my next sessions, 12 my actions due, 13 my goals, 14 how often others opened my
-    # information lately, 15 my pulses of the last weeks, 16 the latest session waiting for my pulse, 17 my
-    # enrolments whose three-way agreement waits for me, 18 how many people I sponsor as their manager.
+    # Employee: 5 my open enrolments with credits and whether their three-way agreement waits for me, 6 the
+    # agreement accepted? (both read once for the agreement and sessions panels), 7 how many people I sponsor
+    # as their manager and how many agreements wait for me, 8 my next sessions, 9 the programme's phases,
+    # 10 my attendance, 11 my assessments, 12 my sessions to follow up, 13 my actions due, 14 my goals, 15 how
+    # often others opened my information lately, 16 my pulses of the last weeks, 17 the latest session waiting
+    # for my pulse.
     pytest.param(
         "employee",
         "acme.localhost",
         "/",
-        statements(ORGANISATION_REQUEST + 14),
+        statements(ORGANISATION_REQUEST + 13),
         more_people,
         False,
         id="home, employee",
