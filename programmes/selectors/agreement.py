@@ -268,17 +268,6 @@ def _attendance(actor: Actor, enrolments: list[Enrolment]) -> dict[int, dict]:
     return {row.pop("user_id"): row for row in rows}
 
 
-def sponsor_awaited(*, actor: Actor) -> int:
-    """How many agreements wait for the actor's acceptance as a manager-sponsor (one query)."""
-    return (
-        policy.scope(actor, EnrolmentAgreement)
-        .filter(enrolment__in=policy.scope(actor, SponsoredEnrolment).values("pk"))
-        .filter(version=_newest_version())
-        .exclude(acceptances__party=Party.SPONSOR)
-        .count()
-    )
-
-
 def _newest_version() -> Subquery:
     newer = EnrolmentAgreement.objects.filter(enrolment_id=OuterRef("enrolment_id")).order_by("-version")
     return Subquery(newer.values("version")[:1])
@@ -325,8 +314,8 @@ def agreements_to_act_on(*, actor: Actor, party: str, limit: int = 20) -> list[E
 
 def sponsor_summary(*, actor: Actor) -> dict | None:
     """For a manager who sponsors someone: how many they sponsor now and how many agreements wait for them
-    (as `sponsor_awaited` counts them: the newest version of any enrolment they sponsor), in one query;
-    None for everyone else."""
+    (the newest version of any enrolment they sponsor, not yet accepted as its sponsor), in one query; None
+    for everyone else."""
     # Tested only for enrolments the policy lets the sponsor see, whose agreements they see too.
     newest_waiting = EnrolmentAgreement.objects.filter(enrolment_id=OuterRef("pk"), version=_newest_version()).exclude(
         acceptances__party=Party.SPONSOR
