@@ -14,12 +14,20 @@ from portal import homes, policy
 from reports import disclosure
 
 
+def after_sessions(request: HttpRequest) -> selectors.AfterSessions:
+    """What the employee still owes their recent sessions, read once per home page for the journal's panel
+    (reflections and ratings) and the pulse's (one query)."""
+    if not hasattr(request, "_after_sessions"):
+        request._after_sessions = selectors.after_sessions(actor=request.actor)
+    return request._after_sessions
+
+
 @homes.register(policy.EMPLOYEE, order=30)
 def employee_journal(request: HttpRequest) -> dict:
     actor = request.actor
     return {
         "template": "assessments/goal_home_employee.html",
-        "follow_ups": selectors.employee_follow_ups(actor=actor),
+        "follow_ups": after_sessions(request).follow_ups,
         "overdue": selectors.overdue_actions(actor=actor, employee_id=actor.user_id, limit=5),
         "goals": list(selectors.goals_list(actor=actor, employee_id=actor.user_id, status="active")[:4]),
         "openings": access_log(actor=actor).filter(at__gte=timezone.now() - timedelta(days=30)).count(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from assessments.homes.journal import after_sessions
 from assessments.policies import coached_enrolment_ids
 from assessments.selectors import pulse as selectors
 from portal import homes, policy
@@ -20,7 +21,7 @@ def employee_pulse(request: HttpRequest) -> dict:
     weeks = selectors.trend(selectors.recent(selectors.my_pulses(actor=actor)))
     return {
         "template": "assessments/pulse_home_employee.html",
-        "ask_after": selectors.session_awaiting_pulse(actor=actor),
+        "ask_after": after_sessions(request).pulse_after,
         "weeks": weeks,
         "chart": selectors.trend_chart(
             weeks, chart_id="home-pulse", title=_("Your pulse per week, on a scale of 1 to 5")

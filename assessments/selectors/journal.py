@@ -22,15 +22,17 @@ from assessments.models.journal import (
     SessionSummary,
     SharedGoalProgress,
 )
+from assessments.models.pulse import Pulse
 from assessments.policies import coachee_ids, session_participation
 from assessments.read_audit import record_reads_of_many
 from portal import policy
 from portal.formats import local_date_format
-from programmes.models import Cohort, Enrolment, Session
+from programmes.models import Attendance, Cohort, Enrolment, Session
 from reports import disclosure
 from tenants.models import User
 
-FOLLOW_UP_WINDOW = timedelta(days=60)
+FOLLOW_UP_WINDOW = timedelta(days=60)  # reflections and ratings asked for
+PULSE_WINDOW = timedelta(days=14)  # a pulse asked for
 LIVE = ~Q(status=Enrolment.Status.WITHDRAWN)
 
 
@@ -134,19 +136,52 @@ def sessions_for_reflection(*, actor: policy.Actor) -> QuerySet[Session]:
     )
 
 
-def employee_follow_ups(*, actor: policy.Actor, limit: int = 6) -> list[Session]:
-    """Held sessions of the last weeks still waiting for the employee's reflection or rating."""
-    now = timezone.now()
-    mine_reflected = Reflection.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
-    mine_rated = SessionFeedback.objects.filter(employee_id=actor.user_id, session_id=OuterRef("pk"))
-    return list(
+@dataclass(frozen=True)
+class AfterSessions:
+    """What the employee still owes their recent sessions."""
+
+    follow_ups: list[Session]  # held in the last weeks, waiting for their reflection or rating, newest first
+    pulse_after: Session | None  # the latest of the last two weeks that ended or that they attended, without a pulse
+
+
+def after_sessions(*, actor: policy.Actor, limit: int = 6) -> AfterSessions:
+    """The employee's held sessions of the last weeks still waiting for their reflection or rating (at most
+    `limit`), and the latest session of the last two weeks that ended or that they attended without their
+    pulse: one read of the person's own sessions of those weeks (its size follows their calendar, not the
+    organisation's), each with what they gave it."""
+    if not actor.is_employee:
+        return AfterSessions([], None)
+    now, me = timezone.now(), actor.user_id
+    pulse_since = now - PULSE_WINDOW
+    sessions = (
         participated_sessions(actor)
         .filter(starts_at__range=(now - FOLLOW_UP_WINDOW, now))
         .exclude(status=Session.Status.CANCELLED)
-        .annotate(reflected=Exists(mine_reflected), rated=Exists(mine_rated))
-        .filter(Q(reflected=False) | Q(rated=False))
+        .annotate(
+            reflected=Exists(Reflection.objects.filter(employee_id=me, session_id=OuterRef("pk"))),
+            rated=Exists(SessionFeedback.objects.filter(employee_id=me, session_id=OuterRef("pk"))),
+            pulsed=Exists(Pulse.objects.filter(employee_id=me, session_id=OuterRef("pk"))),
+            attended=Exists(
+                Attendance.objects.filter(session_id=OuterRef("pk"), user_id=me, status=Attendance.Status.PRESENT)
+            ),
+        )
+        .filter(Q(reflected=False) | Q(rated=False) | Q(starts_at__gte=pulse_since, pulsed=False))
         .select_related("coach")
-        .order_by("-starts_at")[:limit]
+        .order_by("-starts_at", "-pk")
+    )
+    rows = list(sessions)
+    return AfterSessions(
+        follow_ups=[session for session in rows if not (session.reflected and session.rated)][:limit],
+        pulse_after=next(
+            (
+                session
+                for session in rows
+                if session.starts_at >= pulse_since
+                and not session.pulsed
+                and (session.status == Session.Status.COMPLETED or session.attended)
+            ),
+            None,
+        ),
     )
 
 

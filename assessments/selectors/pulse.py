@@ -1,12 +1,13 @@
-"""Reads of pulses, always through the policy: the employee's own, a coachee's shared ones, the session
-still waiting for one, and the trend per week that both draw as a chart."""
+"""Reads of pulses, always through the policy: the employee's own, a coachee's shared ones, and the trend
+per week that both draw as a chart (the session still waiting for a pulse is read with the journal's
+follow-ups, `journal.after_sessions`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -14,13 +15,12 @@ from django.utils.translation import ngettext
 
 from assessments import charts
 from assessments.models.pulse import SCALES, Pulse
-from assessments.selectors.journal import follow_up_session, participated_sessions
+from assessments.selectors.journal import follow_up_session
 from portal import policy
 from portal.formats import local_date_format
-from programmes.models import Attendance, Enrolment, Session
+from programmes.models import Enrolment, Session
 
 TREND_WEEKS = 8
-ASK_WINDOW = timedelta(days=14)
 
 
 def scale_labels() -> dict[str, str]:
@@ -109,27 +109,6 @@ def trend_chart(weeks: list[Week], *, chart_id: str, title: str) -> SafeString |
         rows=[charts.Row(week.label, tuple(week.means[scale] for scale in SCALES)) for week in weeks],
         no_score_label=_("no pulse"),
         scale=charts.PULSE_SCALE,
-    )
-
-
-def session_awaiting_pulse(*, actor: policy.Actor) -> Session | None:
-    """The employee's latest session of the last two weeks that ended or that they attended, without a pulse."""
-    if not actor.is_employee:
-        return None
-    now = timezone.now()
-    attended = Attendance.objects.filter(
-        session_id=OuterRef("pk"), user_id=actor.user_id, status=Attendance.Status.PRESENT
-    )
-    pulsed = Pulse.objects.filter(session_id=OuterRef("pk"), employee_id=actor.user_id)
-    return (
-        participated_sessions(actor)
-        .filter(starts_at__range=(now - ASK_WINDOW, now))
-        .filter(Q(status=Session.Status.COMPLETED) | Exists(attended))
-        .exclude(status=Session.Status.CANCELLED)
-        .exclude(Exists(pulsed))
-        .select_related("coach")
-        .order_by("-starts_at")
-        .first()
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -10,7 +10,7 @@ from portal import homes, policy
 from programmes.models import Attendance, PartyAcceptance, Phase, Session
 from programmes.selectors.agreement import with_agreement_waiting
 from programmes.selectors.credits import with_credits
-from programmes.selectors.enrolment import agreement_accepted
+from programmes.selectors.enrolment import agreement_accepted_expression
 from programmes.selectors.sessions import (
     bookable_enrolments,
     sessions_to_mark,
@@ -32,31 +32,39 @@ def _attended(actor: policy.Actor) -> dict[str, int]:
     )
 
 
-def _current_phases(actor: policy.Actor, programme_ids: list[int]) -> dict[int, Phase]:
-    """The phase each programme is in today (by the phases' dates), where the phases have dates."""
-    today = timezone.localdate()
-    current: dict[int, Phase] = {}
-    phases = policy.scope(actor, Phase).filter(programme_id__in=programme_ids, starts_on__lte=today)
-    for phase in phases.order_by("programme_id", "position"):
-        if phase.ends_on is None or phase.ends_on >= today:
-            current.setdefault(phase.programme_id, phase)
-    return current
-
-
 def _progress(enrolment, today) -> int:
     programme = enrolment.programme
     days = (programme.ends_on - programme.starts_on).days or 1
     return max(0, min(100, round(100 * (today - programme.starts_on).days / days)))
 
 
+def _with_phase_now(actor: policy.Actor, enrolments: QuerySet) -> QuerySet:
+    """Annotate `phase_now`: the name of the phase the enrolment's programme is in today (the first by
+    position that has begun and not ended), None where the phases have no dates."""
+    today = timezone.localdate()
+    phases = (
+        policy.scope(actor, Phase)
+        .filter(programme_id=OuterRef("programme_id"), starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .order_by("position")
+    )
+    return enrolments.annotate(phase_now=Subquery(phases.values("name")[:1]))
+
+
 def mine(request: HttpRequest) -> tuple[list, bool]:
-    """The employee's open enrolments (with credits left and whether their three-way agreement waits for
-    them, `agreement.waits_for`) and whether they accepted the coaching agreement in force: read once per
-    home page for the panels that show them (two queries)."""
+    """The employee's open enrolments (with credits left, the phase their programme is in and whether their
+    three-way agreement waits for them, `agreement.waits_for`) and whether they accepted the coaching
+    agreement in force: read once per home page for the panels that show them, in one query (the
+    acceptance comes with each enrolment; without an open enrolment no panel asks for it)."""
     if not hasattr(request, "_employee_home"):
         actor = request.actor
         enrolments = with_agreement_waiting(bookable_enrolments(actor=actor), party=PartyAcceptance.Party.EMPLOYEE)
-        request._employee_home = (list(with_credits(enrolments)), agreement_accepted(user=actor.user))
+        enrolments = list(
+            with_credits(_with_phase_now(actor, enrolments)).annotate(
+                accepted_in_force=agreement_accepted_expression(actor.user_id)
+            )
+        )
+        request._employee_home = (enrolments, bool(enrolments) and enrolments[0].accepted_in_force)
     return request._employee_home
 
 
@@ -69,9 +77,7 @@ def employee_sessions_panel(request: HttpRequest) -> dict | None:
     today = timezone.localdate()
     upcoming = list(sessions_upcoming(actor=actor, limit=3))
     next_individual = next((session for session in upcoming if session.kind == Session.Kind.INDIVIDUAL), None)
-    phases = _current_phases(actor, [enrolment.programme_id for enrolment in enrolments])
     for enrolment in enrolments:
-        enrolment.phase = phases.get(enrolment.programme_id)
         enrolment.progress = _progress(enrolment, today)
     credits_left = sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id)
     return {

@@ -78,6 +78,61 @@ def test_the_home_asks_for_a_pulse_after_an_attended_session(world, client_for, 
     assert reverse("session_follow_up", kwargs={"session_pk": org.people["j_session"]}) + "#pulse" in home
 
 
+def test_after_sessions_names_what_each_recent_session_still_waits_for(world, in_tenant):
+    """One read serves the home's follow-ups (a reflection or a rating missing, 60 days) and its pulse
+    question (the latest session of 14 days that ended or was attended, without a pulse)."""
+    from assessments.models.journal import Reflection, SessionFeedback
+    from assessments.selectors.journal import after_sessions
+    from programmes.models import Attendance
+
+    org = world.acme
+    now = timezone.now()
+    with in_tenant(org):
+        enrolment = Enrolment.objects.get(pk=org.people["enrolment"])
+        Session.objects.filter(enrolment=enrolment).exclude(pk=org.people["j_session"]).delete()
+        Pulse.objects.filter(employee=org.employee).delete()
+
+        def one_to_one(days_ago: float, **fields) -> Session:
+            return Session.objects.create(
+                kind=Session.Kind.INDIVIDUAL,
+                enrolment=enrolment,
+                coach=org.coach,
+                starts_at=now - timedelta(days=days_ago),
+                created_by=org.employee,
+                **fields,
+            )
+
+        def owes_nothing_but_a_pulse(session: Session) -> Session:
+            Reflection.objects.create(employee=org.employee, session=session, body="Noted.")
+            SessionFeedback.objects.create(session=session, employee=org.employee, rating=5)
+            return session
+
+        # j_session (yesterday, attended, reflected and rated) owes only its pulse.
+        held_unmarked = owes_nothing_but_a_pulse(one_to_one(0.5))  # scheduled, not attended: no pulse asked
+        attended = one_to_one(3)  # owes everything
+        Attendance.objects.create(session=attended, user=org.employee, status=Attendance.Status.PRESENT)
+        completed = owes_nothing_but_a_pulse(one_to_one(5, status=Session.Status.COMPLETED))
+        Pulse.objects.create(employee=org.employee, enrolment=enrolment, session=completed, **dict.fromkeys(SCALES, 3))
+        old = one_to_one(20, status=Session.Status.COMPLETED)  # past the pulse's two weeks: reflection and rating
+        one_to_one(2, status=Session.Status.CANCELLED)
+        one_to_one(70, status=Session.Status.COMPLETED)  # past the follow-ups' 60 days
+        one_to_one(-1)  # coming
+        actor = policy.actor_for(org.employee, org.organisation)
+        owed = after_sessions(actor=actor)
+        assert [session.pk for session in owed.follow_ups] == [attended.pk, old.pk]
+        assert owed.pulse_after.pk == org.people["j_session"]
+        Pulse.objects.create(
+            employee=org.employee, enrolment=enrolment, session_id=org.people["j_session"], **dict.fromkeys(SCALES, 3)
+        )
+        assert after_sessions(actor=actor).pulse_after == attended
+        assert [session.pk for session in after_sessions(actor=actor, limit=1).follow_ups] == [attended.pk]
+        assert held_unmarked.pk not in {session.pk for session in owed.follow_ups}
+        # Someone else's view holds none of it.
+        theirs = after_sessions(actor=policy.actor_for(org.employee2, org.organisation))
+        mine = {attended.pk, old.pk, org.people["j_session"]}
+        assert not mine & {session.pk for session in [*theirs.follow_ups, theirs.pulse_after] if session}
+
+
 @pytest.mark.parametrize(
     "data, field, message",
     [

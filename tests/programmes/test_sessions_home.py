@@ -3,13 +3,16 @@ coach's sessions in this organisation. Each panel costs the same however much da
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from programmes.availability.services import Meeting
 from programmes.homes.sessions import coach_sessions_panel, employee_sessions_panel
-from programmes.models import Enrolment, Session
+from programmes.models import Enrolment, Phase, Session
 from programmes.services.sessions import session_schedule
 from tests.programmes.queries import data_queries
 from tests.world.sessions import accept_agreement, at
@@ -30,6 +33,25 @@ def test_the_employee_sees_the_next_session_credits_and_progress(world, client_f
     assert f"/sessions/{org.people['session_own']}/" in html
     assert "Leadership in practice" in html and "<progress" in html
     assert "Credits left" in html
+
+
+def test_the_programme_names_the_phase_it_is_in_today(world, client_for, in_tenant):
+    org = world.acme
+    today = timezone.localdate()
+    with in_tenant(org):
+        phases = Phase.objects.filter(programme_id=org.people["programme"]).order_by("position")
+        first, second, third = phases[:3]
+        Phase.objects.filter(pk=first.pk).update(
+            starts_on=today - timedelta(days=30), ends_on=today - timedelta(days=1)
+        )
+        Phase.objects.filter(pk=second.pk).update(starts_on=today - timedelta(days=1), ends_on=None)
+        Phase.objects.filter(pk=third.pk).update(starts_on=today + timedelta(days=1))
+    html = client_for(org.employee, org.host).get("/").content.decode()
+    assert f"Now: {second.name}" in html and first.name not in html
+    with in_tenant(org):
+        Phase.objects.filter(pk=second.pk).update(ends_on=today - timedelta(days=1))
+    html = client_for(org.employee, org.host).get("/").content.decode()
+    assert "Now: " not in html  # ended, and the next has not begun
 
 
 def test_with_no_one_to_one_planned_the_next_step_is_booking(world, client_for, in_tenant):
@@ -69,9 +91,9 @@ def test_the_employee_panel_costs_the_same_however_many_sessions(world, actor, i
         again = _request(actor(org.employee, org))  # a new page view
         with CaptureQueriesContext(connection) as after:
             panel = employee_sessions_panel(again)
-    # The open enrolments with credits, the next sessions, the current phases, the agreement, the
-    # attendance counts.
-    assert len(data_queries(before)) == len(data_queries(after)) == 5
+    # The open enrolments with credits, current phase and the agreement's acceptance, the next sessions,
+    # the attendance counts.
+    assert len(data_queries(before)) == len(data_queries(after)) == 3
     assert panel["next_session"].starts_at == at(2, 7)
 
 
