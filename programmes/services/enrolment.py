@@ -49,8 +49,15 @@ def _check_seat(cohort: Cohort, *, exclude: int | None = None) -> None:
 
 @transaction.atomic
 def enrolment_status_change(*, actor: Actor, enrolment: Enrolment, to_status: str) -> Enrolment:
-    """HR moves an enrolment along invited → active → completed, or withdraws it; history is kept."""
+    """HR moves an enrolment along invited → active → completed, or withdraws it; history is kept.
+
+    Taking someone back in gives them their seat in the cohort and their place with their 1:1 coach again:
+    both need room. The coach's room is counted under the lock every write that gives a coach a coachee
+    takes first (matching.services.coach_room_held), then the enrolment is locked; a coach changed in
+    between is refused, to be tried again."""
     policy.require(actor, policy.HR_MANAGER)
+    coach_id = Enrolment.objects.filter(pk=enrolment.pk).values_list("coach_id", flat=True).first()
+    room = coach_room_held(coach_id) if coach_id is not None and to_status in LIVE_STATUSES else None
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if to_status not in allowed_transitions(enrolment):
         raise ValidationError(
@@ -62,6 +69,19 @@ def enrolment_status_change(*, actor: Actor, enrolment: Enrolment, to_status: st
         )
     if enrolment.status not in LIVE_STATUSES and to_status in LIVE_STATUSES:
         _check_seat(Cohort.objects.select_for_update().get(pk=enrolment.cohort_id), exclude=enrolment.pk)
+        if enrolment.coach_id != coach_id:
+            raise ValidationError(_("The coach of this enrolment changed meanwhile. Please try again."))
+        if room is not None and room.left == 0:
+            coach = enrolment.coach
+            raise ValidationError(
+                {
+                    "coach": _(
+                        "%(coach)s is fully booked: they take at most %(capacity)s active coachees in total. "
+                        "Choose another coach for this person first."
+                    )
+                    % {"coach": coach.get_full_name() or coach.email, "capacity": room.capacity}
+                }
+            )
     _set_status(enrolment, to_status, by=actor.user)
     return enrolment
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -23,7 +25,7 @@ from coaches.models import CoachProfile
 from matching.models import Intake, PoolMember, Suggestion
 from matching.services import coach_room_held
 from portal import policy
-from programmes.models import EmployeeProfile, Enrolment, Programme
+from programmes.models import LIVE_STATUSES, EmployeeProfile, Enrolment, Programme
 from programmes.services import imports
 from tenants.models import Membership, Role, User
 from tests.connections import in_own_connection
@@ -99,20 +101,32 @@ def _clean(world, made: Made) -> None:
 
 
 def _coached_by(world, coach_id: int) -> int:
+    """The coach's coachees in both organisations: invited or active enrolments naming them."""
     total = 0
     for org in (world.acme, world.globex):
         with tenant_context(org.organisation):
-            total += Enrolment.objects.filter(coach_id=coach_id).count()
+            total += Enrolment.objects.filter(coach_id=coach_id, status__in=LIVE_STATUSES).count()
     return total
 
 
-def _race(capacity: int) -> None:
+@contextmanager
+def _coach_and_choosers(capacity: int) -> Iterator[tuple]:
+    """The world, what is made for the race (removed afterwards, as is anything a failed run left), the
+    coach with `capacity` places and five employees in each organisation who may choose them; every write
+    on connections of its own, committed, as the racing requests see them."""
     assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
     world = in_own_connection(build_world)
     in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith=DOMAIN)))))
     made = Made()
     try:
         coach, choosers = in_own_connection(lambda: _setup(world, made, capacity))
+        yield world, made, coach, choosers
+    finally:
+        in_own_connection(lambda: _clean(world, made))
+
+
+def _race(capacity: int) -> None:
+    with _coach_and_choosers(capacity) as (world, _made, coach, choosers):
         results = _press_together(
             [
                 lambda chooser=chooser: chooser.client.post(f"/api/v1/suggestions/{chooser.suggestion_id}/choose/")
@@ -125,8 +139,6 @@ def _race(capacity: int) -> None:
         assert statuses == [200] * capacity + [409] * (len(choosers) - capacity), statuses
         assert {response.json()["code"] for response in results if response.status_code == 409} == {"coach_full"}
         assert in_own_connection(lambda: _coached_by(world, coach.pk)) == capacity
-    finally:
-        in_own_connection(lambda: _clean(world, made))
 
 
 def test_ten_employees_of_two_organisations_choosing_a_coachs_last_place_at_once_one_gets_it(db):
@@ -140,15 +152,9 @@ def test_a_coach_with_three_places_gets_three_coachees_however_many_choose_at_on
 def test_hr_assigning_and_an_employee_choosing_a_coachs_last_place_at_once_only_one_gets_it(db):
     """HR's assignment by hand takes the same lock and counts the same coachees as choosing: with one
     place left, one of the two wins and the other is told the coach is full, whichever comes first."""
-    assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
-    world = in_own_connection(build_world)
-    in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith=DOMAIN)))))
-    made = Made()
-    try:
-        coach, choosers = in_own_connection(lambda: _setup(world, made, capacity=1))
+    with _coach_and_choosers(capacity=1) as (world, made, coach, choosers):
         chooser, assigned = choosers[0], choosers[1]  # both in acme: HR assigns the coach to the second
-        hr = in_own_connection(lambda: sign_in(Client(HTTP_HOST=world.acme.host), world.acme.hr, world.acme.host))
-        made.session_keys.append(hr.session.session_key)
+        hr = _hr_signed_in(world, made)
         results = _press_together(
             [
                 lambda: chooser.client.post(f"/api/v1/suggestions/{chooser.suggestion_id}/choose/"),
@@ -159,21 +165,54 @@ def test_hr_assigning_and_an_employee_choosing_a_coachs_last_place_at_once_only_
                 ),
             ]
         )
-        errors = [result for result in results if isinstance(result, Exception)]
-        assert not errors, errors
-        chose, assign = results
-        assert sorted([chose.status_code, assign.status_code]) in ([200, 400], [200, 409]), (chose, assign)
-        if chose.status_code == 409:
-            assert chose.json()["code"] == "coach_full"
-        else:
-            assert assign.json() == {
-                "coach": [
-                    "Rae Race is fully booked: they take at most 1 active coachees in total. Choose another coach."
-                ]
-            }
-        assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
-    finally:
-        in_own_connection(lambda: _clean(world, made))
+        _one_of_the_two_won(world, coach, results, "Choose another coach.")
+
+
+def test_hr_taking_someone_back_and_an_employee_choosing_their_coachs_last_place_at_once_only_one_gets_it(db):
+    """Taking back a withdrawn person whose enrolment names the coach gives the coach a coachee again: it
+    takes the same lock and counts the same way as choosing."""
+    with _coach_and_choosers(capacity=1) as (world, made, coach, choosers):
+        chooser, returning = choosers[0], choosers[1]
+        in_own_connection(lambda: _withdrawn_with(world, returning.enrolment_id, coach))
+        hr = _hr_signed_in(world, made)
+        results = _press_together(
+            [
+                lambda: chooser.client.post(f"/api/v1/suggestions/{chooser.suggestion_id}/choose/"),
+                lambda: hr.post(
+                    f"/api/v1/enrolments/{returning.enrolment_id}/status/",
+                    {"status": "active"},
+                    content_type="application/json",
+                ),
+            ]
+        )
+        _one_of_the_two_won(world, coach, results, "Choose another coach for this person first.")
+
+
+def _hr_signed_in(world, made: Made) -> Client:
+    hr = in_own_connection(lambda: sign_in(Client(HTTP_HOST=world.acme.host), world.acme.hr, world.acme.host))
+    made.session_keys.append(hr.session.session_key)
+    return hr
+
+
+def _withdrawn_with(world, enrolment_id: int, coach: User) -> None:
+    with tenant_context(world.acme.organisation):
+        Enrolment.objects.filter(pk=enrolment_id).update(coach=coach, status=Enrolment.Status.WITHDRAWN)
+
+
+def _one_of_the_two_won(world, coach: User, results: list, hr_advice: str) -> None:
+    """The employee's choice and HR's change raced for the coach's one place: one of them was refused as
+    its own path refuses, and the coach has one coachee."""
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert not errors, errors
+    chose, by_hr = results
+    assert sorted([chose.status_code, by_hr.status_code]) in ([200, 400], [200, 409]), (chose, by_hr)
+    if chose.status_code == 409:
+        assert chose.json()["code"] == "coach_full"
+    else:
+        assert by_hr.json() == {
+            "coach": [f"Rae Race is fully booked: they take at most 1 active coachees in total. {hr_advice}"]
+        }
+    assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
 
 
 def _newcomer(world, made: Made) -> User:
@@ -200,38 +239,33 @@ def test_an_import_and_an_employee_elsewhere_taking_a_coachs_last_place_at_once_
     rows: with one place left, either the employee of the other organisation gets the coach and the import
     is refused naming the coach, or the import enrols its person and the employee is told the coach is
     full."""
-    assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
-    world = in_own_connection(build_world)
-    in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith=DOMAIN)))))
-    made = Made()
-    try:
-        coach, choosers = in_own_connection(lambda: _setup(world, made, capacity=1))
-        chooser = next(chooser for chooser in choosers if chooser.org is world.globex)
-        newcomer = in_own_connection(lambda: _newcomer(world, made))
-        results = _press_together(
-            [
-                lambda: chooser.client.post(f"/api/v1/suggestions/{chooser.suggestion_id}/choose/"),
-                lambda: _import_naming(world, newcomer, coach),
-            ]
-        )
-        errors = [result for result in results if isinstance(result, Exception)]
-        assert not errors, errors
-        chose, imported = results
-        assert (chose.status_code == 200) != imported.ok, (chose, imported.errors)
-        if imported.ok:
-            assert chose.status_code == 409 and chose.json()["code"] == "coach_full"
-        else:
-            assert [error.as_dict() for error in imported.errors] == [
-                {
-                    "row": 2,
-                    "column": "coach email",
-                    "message": f"{coach.email} has no room for more coachees.",
-                }
-            ]
-        assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
-    finally:
-        in_own_connection(lambda: _clean_newcomer(world, made))
-        in_own_connection(lambda: _clean(world, made))
+    with _coach_and_choosers(capacity=1) as (world, made, coach, choosers):
+        try:
+            chooser = next(chooser for chooser in choosers if chooser.org is world.globex)
+            newcomer = in_own_connection(lambda: _newcomer(world, made))
+            results = _press_together(
+                [
+                    lambda: chooser.client.post(f"/api/v1/suggestions/{chooser.suggestion_id}/choose/"),
+                    lambda: _import_naming(world, newcomer, coach),
+                ]
+            )
+            errors = [result for result in results if isinstance(result, Exception)]
+            assert not errors, errors
+            chose, imported = results
+            assert (chose.status_code == 200) != imported.ok, (chose, imported.errors)
+            if imported.ok:
+                assert chose.status_code == 409 and chose.json()["code"] == "coach_full"
+            else:
+                assert [error.as_dict() for error in imported.errors] == [
+                    {
+                        "row": 2,
+                        "column": "coach email",
+                        "message": f"{coach.email} has no room for more coachees.",
+                    }
+                ]
+            assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
+        finally:
+            in_own_connection(lambda: _clean_newcomer(world, made))
 
 
 def _clean_newcomer(world, made: Made) -> None:
@@ -244,13 +278,9 @@ def test_an_import_waits_for_a_coachs_last_place_being_taken_elsewhere_and_then_
     taken, the enrolment written, not yet committed) when the import starts. The import waits on the
     coach's lock, not on a count made before it, and once the choice commits it refuses the row and
     writes nothing."""
-    assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
-    world = in_own_connection(build_world)
-    in_own_connection(lambda: _clean(world, Made(users=list(User.objects.filter(email__endswith=DOMAIN)))))
-    made = Made()
     holding, release, outcome = threading.Event(), threading.Event(), {}
 
-    def choose_slowly(coach: User, enrolment_id: int) -> None:
+    def choose_slowly(world, coach: User, enrolment_id: int) -> None:
         try:
             with tenant_context(world.globex.organisation), transaction.atomic():
                 assert coach_room_held(coach.pk).left == 1
@@ -260,39 +290,38 @@ def test_an_import_waits_for_a_coachs_last_place_being_taken_elsewhere_and_then_
         finally:
             connection.close()
 
-    def import_file(newcomer: User, coach: User) -> None:
+    def import_file(world, newcomer: User, coach: User) -> None:
         try:
             outcome["import"] = _import_naming(world, newcomer, coach)
         finally:
             connection.close()
 
-    try:
-        coach, choosers = in_own_connection(lambda: _setup(world, made, capacity=1))
-        chooser = next(chooser for chooser in choosers if chooser.org is world.globex)
-        newcomer = in_own_connection(lambda: _newcomer(world, made))
-        chooser_thread = threading.Thread(target=choose_slowly, args=(coach, chooser.enrolment_id))
-        chooser_thread.start()
-        assert holding.wait(timeout=30)
-        import_thread = threading.Thread(target=import_file, args=(newcomer, coach))
-        import_thread.start()
-        assert in_own_connection(_someone_waits_on_a_lock)
-        release.set()
-        chooser_thread.join(timeout=30)
-        import_thread.join(timeout=30)
-        imported = outcome["import"]
-        assert [error.as_dict() for error in imported.errors] == [
-            {
-                "row": 2,
-                "column": "coach email",
-                "message": f"{coach.email} has no room for more coachees.",
-            }
-        ]
-        assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
-        assert not in_own_connection(lambda: _enrolled(world, newcomer))
-    finally:
-        release.set()
-        in_own_connection(lambda: _clean_newcomer(world, made))
-        in_own_connection(lambda: _clean(world, made))
+    with _coach_and_choosers(capacity=1) as (world, made, coach, choosers):
+        try:
+            chooser = next(chooser for chooser in choosers if chooser.org is world.globex)
+            newcomer = in_own_connection(lambda: _newcomer(world, made))
+            chooser_thread = threading.Thread(target=choose_slowly, args=(world, coach, chooser.enrolment_id))
+            chooser_thread.start()
+            assert holding.wait(timeout=30)
+            import_thread = threading.Thread(target=import_file, args=(world, newcomer, coach))
+            import_thread.start()
+            assert in_own_connection(_someone_waits_on_a_lock)
+            release.set()
+            chooser_thread.join(timeout=30)
+            import_thread.join(timeout=30)
+            imported = outcome["import"]
+            assert [error.as_dict() for error in imported.errors] == [
+                {
+                    "row": 2,
+                    "column": "coach email",
+                    "message": f"{coach.email} has no room for more coachees.",
+                }
+            ]
+            assert in_own_connection(lambda: _coached_by(world, coach.pk)) == 1
+            assert not in_own_connection(lambda: _enrolled(world, newcomer))
+        finally:
+            release.set()
+            in_own_connection(lambda: _clean_newcomer(world, made))
 
 
 def _someone_waits_on_a_lock() -> bool:

@@ -349,3 +349,25 @@ def test_a_full_coach_keeps_the_coachees_they_have(hr, enrolment):
     profile_ensure(coach, capacity=coachees_counts([coach.pk])[coach.pk])
     services.enrolment_update(actor=hr, enrolment=enrolment, cohort=enrolment.cohort, coach=coach, credit_allowance=7)
     assert Enrolment.objects.get(pk=enrolment.pk).credit_allowance == 7
+
+
+def test_taking_someone_back_needs_room_with_their_coach_and_changes_nothing_without(hr, enrolment):
+    services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status=Enrolment.Status.WITHDRAWN)
+    coach = enrolment.coach
+    # Meanwhile their coach's places are taken (counted across every organisation they coach for).
+    profile_ensure(coach, capacity=coachees_counts([coach.pk])[coach.pk])
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status=Enrolment.Status.ACTIVE)
+    assert error.value.message_dict == {
+        "coach": [
+            f"{coach.get_full_name()} is fully booked: they take at most "
+            f"{coachees_counts([coach.pk])[coach.pk]} active coachees in total. Choose another coach for this "
+            "person first."
+        ]
+    }
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.WITHDRAWN
+    assert history(enrolment)[-1][1] == Enrolment.Status.WITHDRAWN  # no event recorded for the refusal
+    # Withdrawing and completing never need room; with a place free again, they come back.
+    profile_ensure(coach, capacity=coachees_counts([coach.pk])[coach.pk] + 1)
+    services.enrolment_status_change(actor=hr, enrolment=enrolment, to_status=Enrolment.Status.ACTIVE)
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.ACTIVE
