@@ -130,13 +130,14 @@ OPEN_ENROLMENT = (Enrolment.Status.INVITED, Enrolment.Status.ACTIVE, Enrolment.S
 def _coach_sessions_filter(actor: Actor) -> Q:
     coached = _coached_cohort_ids(actor)
     # A 1:1 cancelled because the employee changed coach is no longer the former coach's: like everything
-    # else of the coachee's, it goes with the enrolment (its earlier sessions stay theirs as they were).
-    led = Q(coach_id=actor.user_id) & ~Q(cancellation_reason=Session.CancellationReason.COACH_CHANGED)
+    # else of the coachee's, it goes with the enrolment (its earlier sessions stay theirs as they were),
+    # also where they coach the employee's cohort too.
+    left_behind = Q(coach_id=actor.user_id, cancellation_reason=Session.CancellationReason.COACH_CHANGED)
     return (
-        led
+        Q(coach_id=actor.user_id)
         | Q(cohort_id__in=coached)
         | Q(enrolment__in=Enrolment.objects.filter(Q(coach_id=actor.user_id) | Q(cohort_id__in=coached)))
-    )
+    ) & ~left_behind
 
 
 def employee_session_ids(actor: Actor) -> QuerySet:

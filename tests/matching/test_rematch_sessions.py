@@ -143,6 +143,25 @@ def test_the_former_coach_can_no_longer_open_the_cancelled_sessions_but_keeps_th
     assert hr_page.status_code == 200 and "changed coach" not in hr_page.content.decode()
 
 
+def test_a_former_coach_who_also_coaches_the_cohort_no_longer_sees_the_cancelled_sessions(
+    world, client_for, in_tenant, coached
+):
+    """Coaching the employee's cohort shows a coach that cohort's 1:1s, but not the ones cancelled because
+    the employee left them as their coach: those went with the enrolment."""
+    with in_tenant(world.acme):
+        coached.enrolment.cohort.coaches.add(coached.coach)
+    host = world.acme.host
+    coach_client = client_for(coached.coach, host)
+    response = client_for(coached.user, host).post(f"/my-coach/{coached.enrolment.pk}/rematch/", {"reason": REASON})
+    assert response.status_code == 302
+    for session in coached.coming:
+        assert coach_client.get(f"/sessions/{session.pk}/").status_code == 404
+    listed = coach_client.get("/api/v1/sessions/", {"page_size": 100}).json()
+    ids = {row["id"] for row in listed.get("results", listed)}
+    assert not ids & {session.pk for session in coached.coming}
+    assert coached.past.pk in ids and coached.group.pk in ids
+
+
 def test_the_confirmation_page_says_how_many_sessions_were_cancelled_and_credits_given_back(world, client_for, coached):
     client = client_for(coached.user, world.acme.host)
     page = client.get(f"/my-coach/{coached.enrolment.pk}/rematch/").content.decode()
