@@ -20,12 +20,14 @@ from django.utils import timezone
 from portal import policy
 from programmes.availability.services import Meeting
 from programmes.models import Attendance, Cohort, Enrolment, Programme, Session
+from programmes.services import imports
 from programmes.services.attendance import attendance_mark
 from programmes.services.attendance_counts import (
     attendance_counts_mismatched,
     attendance_counts_repair,
 )
 from programmes.services.booking import slot_book
+from programmes.services.enrolment import enrolment_status_change
 from programmes.services.sessions import session_cancel, session_schedule
 from reports.models import ErasureRequest
 from reports.selectors import dashboard
@@ -148,6 +150,20 @@ def test_erasure_keeps_the_counts_in_step(world, in_tenant):
         assert not Attendance.objects.filter(user=person).exists()
         assert Attendance.objects.filter(user__email__startswith="erased-").count() == before
         in_step(org)
+
+
+def test_importing_and_withdrawing_enrolments_write_no_attendance(acme, hr, programme):
+    before = Attendance.objects.count()
+    outcome = imports.enrolment_import(
+        actor=hr,
+        data=b"email,first name,last name,cohort\ncounted@acme.test,Cas,Counted,cohort a\n",
+        programme=programme,
+    )
+    assert outcome.ok, outcome.errors
+    enrolment = Enrolment.objects.get(pk=acme.people["enrolment2"])
+    enrolment_status_change(actor=hr, enrolment=enrolment, to_status=Enrolment.Status.WITHDRAWN)
+    assert Attendance.objects.count() == before
+    in_step(acme)
 
 
 def test_the_check_finds_a_stray_change_and_the_repair_recounts(world, in_tenant):
