@@ -99,6 +99,7 @@ def _prepare():
     from programmes.availability.models import Slot
     from programmes.availability.services import ADD, slots_offer
     from programmes.models import Agreement, AgreementAcceptance, Attendance, CreditTransaction, Session
+    from programmes.services.attendance_counts import attendance_counts_refresh
     from tenants.models import Membership, Organisation, Role
 
     existing = Organisation.objects.filter(slug=SLUG).first()
@@ -175,6 +176,7 @@ def _prepare():
             )
             for index, session in enumerate(sessions)
         )
+        attendance_counts_refresh(session_ids=[session.pk for session in sessions])
         CreditTransaction.objects.bulk_create(
             CreditTransaction(enrolment=session.enrolment, session=session, delta=-1, reason="booking", by=coach)
             for session in sessions

@@ -53,6 +53,7 @@ def _fill(organisation, number: int, coach, start) -> None:
     from bench.common import enrolments_make
     from programmes.availability.models import Slot
     from programmes.models import Attendance, CreditTransaction, Session, UrgentRequest
+    from programmes.services.attendance_counts import attendance_counts_refresh
     from tenants.models import Membership, Role
 
     employees = [
@@ -108,6 +109,7 @@ def _fill(organisation, number: int, coach, start) -> None:
             )
             for index, session in enumerate(sessions)
         )
+        attendance_counts_refresh(session_ids=[session.pk for session in sessions])
         CreditTransaction.objects.bulk_create(
             CreditTransaction(enrolment=session.enrolment, session=session, delta=-1, reason="booking", by=coach)
             for session in sessions

@@ -51,6 +51,7 @@ def _prepare():
 
     from bench.common import enrolments_make, people_add
     from programmes.models import Attendance, Enrolment, Session
+    from programmes.services.attendance_counts import attendance_counts_refresh
     from tenants.demo import COACH
     from tenants.models import Organisation, User
 
@@ -96,6 +97,7 @@ def _prepare():
             )
             for session in sessions
         )
+        attendance_counts_refresh(session_ids=[session.pk for session in sessions])
     return acme
 
 

@@ -60,6 +60,7 @@ def build(organisation) -> None:
         Programme,
         Session,
     )
+    from programmes.services.attendance_counts import attendance_counts_refresh
     from tenants.models import User
 
     rng = random.Random(5)
@@ -188,6 +189,7 @@ def build(organisation) -> None:
                 for session in one_to_ones
             ]
             _bulk(Attendance, attendance)
+            attendance_counts_refresh(session_ids=[row.session_id for row in attendance])
             _bulk(
                 CreditTransaction,
                 [

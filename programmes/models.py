@@ -397,6 +397,14 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The session's attendance rows counted per status, so that HR's dashboard sums sessions rather than
+    # reading every row. Only `programmes.services.attendance_counts.attendance_counts_refresh` writes
+    # them, recounting from the rows in the transaction of every change to attendance;
+    # `attendance_counts_mismatched` (and `manage.py attendance_counts`) compares them with a fresh count.
+    present_count = models.PositiveIntegerField(default=0, editable=False)
+    absent_count = models.PositiveIntegerField(default=0, editable=False)
+    excused_count = models.PositiveIntegerField(default=0, editable=False)
+    expected_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("session")

@@ -36,6 +36,7 @@ from programmes.models import (  # noqa: E402
     Session,
 )
 from programmes.selectors.coach import places_of  # noqa: E402
+from programmes.services.attendance_counts import attendance_counts_refresh  # noqa: E402
 from tenants.demo import COACH  # noqa: E402
 from tenants.models import Membership, Organisation, Role, User  # noqa: E402
 
@@ -135,6 +136,7 @@ def organisation_prepare(organisation: Organisation, coach: User) -> int:
                     video_url="https://meet.example.com/load",
                 )
                 Attendance.objects.create(session=session, user=employee)
+                attendance_counts_refresh(session_ids=[session.pk])
     return made
 
 

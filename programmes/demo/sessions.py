@@ -25,6 +25,7 @@ from programmes.demo import CONTENT as DEMO_CONTENT
 from programmes.models import Attendance, CreditTransaction, Enrolment, Programme, Session, UrgentRequest
 from programmes.selectors.coach import places_of
 from programmes.services.attendance import attendance_mark
+from programmes.services.attendance_counts import attendance_counts_refresh
 from programmes.services.booking import slot_book
 from programmes.services.sessions import session_schedule
 from programmes.tasks.sessions import without_email
@@ -200,6 +201,7 @@ def _group_sessions(organisation, programme, coach, hour: int, language: str) ->
                 )
             )
             Attendance.objects.bulk_create(Attendance(session=session, user_id=user_id) for user_id in members)
+            attendance_counts_refresh(session_ids=[session.pk])
             marks = {
                 user_id: (
                     "absent"
@@ -244,6 +246,7 @@ def _past_individual_sessions(organisation, coach, enrolments: list[Enrolment], 
                 created_by=enrolment.employee,
             )
             Attendance.objects.create(session=session, user_id=enrolment.employee_id)
+            attendance_counts_refresh(session_ids=[session.pk])
             CreditTransaction.objects.create(
                 enrolment=enrolment,
                 session=session,

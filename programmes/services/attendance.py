@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from portal.policy import Actor
 from programmes.models import Attendance, CreditTransaction, Session
 from programmes.selectors.sessions import expected_participants
+from programmes.services.attendance_counts import attendance_counts_refresh
 from programmes.services.credits import credit_settle
 from programmes.services.sessions import SessionRefused, coaches_session
 from webhooks import outbox
@@ -53,6 +54,7 @@ def attendance_mark(*, actor: Actor, session: Session, marks: dict[int, str]) ->
         unique_fields=["session", "user"],
         update_fields=["status", "marked_at", "marked_by"],
     )
+    attendance_counts_refresh(session_ids=[session.pk])  # the session is locked above
     outbox.attendance(rows)
     if session.status != Session.Status.COMPLETED:
         session.status = Session.Status.COMPLETED

@@ -27,6 +27,7 @@ from programmes.selectors.agreement import agreement_allows_booking, agreement_f
 from programmes.selectors.credits import credit_balance
 from programmes.selectors.enrolment import agreement_accepted
 from programmes.selectors.sessions import BOOKABLE_STATUSES, employee_busy
+from programmes.services.attendance_counts import attendance_counts_refresh
 from programmes.services.credits import credit_spend
 from programmes.services.sessions import SessionRefused, notify_participants
 
@@ -115,6 +116,7 @@ def book_locked(
         created_by=actor.user,
     )
     Attendance.objects.create(session=session, user_id=actor.user_id)
+    attendance_counts_refresh(session_ids=[session.pk])
     if spend_credit:
         credit_spend(enrolment=enrolment, session=session, by=actor.user)
     notify_participants(session, "booked")

@@ -32,6 +32,7 @@ from programmes.availability.services import Meeting, TimeTaken, slot_take, time
 from programmes.models import Attendance, Cohort, CreditTransaction, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from programmes.selectors.sessions import expected_participants
+from programmes.services.attendance_counts import attendance_counts_refresh
 from programmes.services.credits import credit_settle, credit_spend
 from programmes.tasks import sessions as session_tasks
 from webhooks import events, outbox
@@ -197,6 +198,7 @@ def session_schedule(
     Attendance.objects.bulk_create(
         [Attendance(session=session, user_id=user_id) for user_id in expected_participants(session)]
     )
+    attendance_counts_refresh(session_ids=[session.pk])
     if kind == Session.Kind.INDIVIDUAL:
         credit_spend(enrolment=enrolment, session=session, by=actor.user)
     notify_participants(session, "scheduled")

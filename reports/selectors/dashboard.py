@@ -400,35 +400,78 @@ def _credits(actor: policy.Actor, enrolments: QuerySet, allowance: int) -> Credi
 
 
 def attendance_of(filters: Filters) -> Q:
-    """Attendance of the selection: in its programme's or cohort's sessions (a 1:1 belongs to its
-    enrolment, a group session to its cohort), by people of its department. Written on the session's own
-    links rather than through the enrolments, so that PostgreSQL can use the foreign keys' indexes."""
-    condition = Q()
-    if filters.cohort:
-        condition &= Q(session__cohort_id=filters.cohort.pk) | Q(session__enrolment__cohort_id=filters.cohort.pk)
-    elif filters.programme:
-        condition &= Q(session__cohort__programme_id=filters.programme.pk) | Q(
-            session__enrolment__programme_id=filters.programme.pk
-        )
+    """Attendance of the selection: in its programme's or cohort's sessions, by people of its department."""
+    condition = _sessions_linked(filters, prefix="session__")
     if filters.department:
         condition &= Q(user_id__in=department_members(filters.department))
     return condition
+
+
+def _sessions_linked(filters: Filters, *, prefix: str = "") -> Q:
+    """The sessions of the selection's programme or cohort (a 1:1 belongs to its enrolment's, a group session
+    to its cohort's), `prefix` naming the way to the session. Written on the session's own links rather than
+    through the enrolments, so that PostgreSQL can use the foreign keys' indexes."""
+    if filters.cohort:
+        return Q(**{f"{prefix}cohort_id": filters.cohort.pk}) | Q(
+            **{f"{prefix}enrolment__cohort_id": filters.cohort.pk}
+        )
+    if filters.programme:
+        return Q(**{f"{prefix}cohort__programme_id": filters.programme.pk}) | Q(
+            **{f"{prefix}enrolment__programme_id": filters.programme.pk}
+        )
+    return Q()
 
 
 def _attendance(actor: policy.Actor, filters: Filters) -> dict[int | None, Attendance_]:
     """Attendance at past sessions that were not cancelled, per group of the breakdown (per cohort when a
     programme is chosen, per programme otherwise): a group session counts for its cohort, a 1:1 for its
     enrolment's. One query; the dashboard's totals are the sum of its groups."""
-    group = (
-        Coalesce("session__cohort_id", "session__enrolment__cohort_id")
-        if filters.programme
-        else Coalesce("session__cohort__programme_id", "session__enrolment__programme_id")
+    rows = _attendance_of_people(actor, filters) if filters.department else _attendance_of_sessions(actor, filters)
+    groups = {
+        row["group"]: Attendance_(
+            present=row["present"], absent=row["absent"], excused=row["excused"], unmarked=row["unmarked"]
+        )
+        for row in rows
+    }
+    # A group whose sessions have no attendance rows yet is not a group of attendance.
+    return {group: counts for group, counts in groups.items() if counts.marked or counts.unmarked}
+
+
+def _breakdown_group(filters: Filters, *, prefix: str = "") -> Coalesce:
+    """A session's group in the breakdown, `prefix` naming the way to the session: its cohort when a
+    programme is chosen, else its programme (a group session's through its cohort, a 1:1's its enrolment's)."""
+    if filters.programme:
+        return Coalesce(f"{prefix}cohort_id", f"{prefix}enrolment__cohort_id")
+    return Coalesce(f"{prefix}cohort__programme_id", f"{prefix}enrolment__programme_id")
+
+
+def _attendance_of_sessions(actor: policy.Actor, filters: Filters) -> QuerySet:
+    """The sums of the counts each session keeps of its attendance (programmes.services.attendance_counts):
+    a few thousand sessions rather than every attendance row."""
+    return (
+        policy.scope(actor, Session)
+        .filter(_sessions_linked(filters), starts_at__lt=timezone.now())
+        .exclude(status=Session.Status.CANCELLED)
+        .annotate(group=_breakdown_group(filters))
+        .order_by()
+        .values("group")
+        .annotate(
+            present=Sum("present_count"),
+            absent=Sum("absent_count"),
+            excused=Sum("excused_count"),
+            unmarked=Sum("expected_count"),
+        )
     )
-    rows = (
+
+
+def _attendance_of_people(actor: policy.Actor, filters: Filters) -> QuerySet:
+    """A department's attendance, counted from its people's rows: the sessions keep their counts for all
+    their participants, not per department."""
+    return (
         policy.scope(actor, Attendance)
         .filter(attendance_of(filters), session__starts_at__lt=timezone.now())
         .exclude(session__status=Session.Status.CANCELLED)
-        .annotate(group=group)
+        .annotate(group=_breakdown_group(filters, prefix="session__"))
         .order_by()
         .values("group")
         .annotate(
@@ -438,12 +481,6 @@ def _attendance(actor: policy.Actor, filters: Filters) -> dict[int | None, Atten
             unmarked=Count("pk", filter=Q(status=Attendance.Status.EXPECTED)),
         )
     )
-    return {
-        row["group"]: Attendance_(
-            present=row["present"], absent=row["absent"], excused=row["excused"], unmarked=row["unmarked"]
-        )
-        for row in rows
-    }
 
 
 def _attendance_total(groups: dict[int | None, Attendance_]) -> Attendance_:

@@ -15,6 +15,7 @@ from programmes.availability.models import Slot
 from programmes.availability.selectors import free_slots
 from programmes.demo import sessions as demo_sessions
 from programmes.models import Attendance, CreditTransaction, Session, UrgentRequest
+from programmes.services.attendance_counts import attendance_counts_mismatched
 from tenants import demo
 from tenants.models import User
 
@@ -59,5 +60,6 @@ def test_the_demo_has_sessions_credits_and_bookable_time_in_both_organisations(d
             assert coming_sessions.filter(kind="group").count() == 2
             assert coming_sessions.filter(kind="individual", slot__is_offered=True).count() == 4
             assert CreditTransaction.objects.filter(session__in=demo_sessions_here, reason="booking").count() == 15 + 4
+            assert attendance_counts_mismatched() == []  # every session keeps its attendance counted
     with tenant_context(organisations[0]):
         assert UrgentRequest.objects.filter(coach=coach, acknowledged_at__isnull=True).count() == 1

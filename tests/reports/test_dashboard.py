@@ -159,7 +159,8 @@ def test_the_dashboard_holds_no_coaching_content(world, in_tenant, client_for):
 def _count_queries(client, params, django_assert_num_queries):
     # 1 domain (tenant middleware), 2 session, 3 user, 4 membership roles (MembershipMiddleware)
     # 5 the chosen programme
-    # 6 funnel and credit allowance, 7 credit ledger, 8 attendance per cohort (the totals are its sum)
+    # 6 funnel and credit allowance, 7 credit ledger, 8 attendance per cohort (the totals are its sum): the
+    #   counts each session keeps, summed (a department's: its people's attendance rows, counted)
     # 9 the released cells of every content figure (completion, change, ratings, overdue actions), a row per
     #   cohort however many departments (the release's totals; a department's own cells summed when one is chosen)
     # 10 dimension names (of the released changes), 11 shared goals

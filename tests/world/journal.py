@@ -32,6 +32,7 @@ from assessments.models.journal import (
     SessionSummary,
 )
 from programmes.models import Attendance, Enrolment, Session
+from programmes.services.attendance_counts import attendance_counts_refresh
 
 _known: dict[str, dict] = {}
 
@@ -62,6 +63,7 @@ def _build(org, world) -> dict:
             created_by=world.coach_both,
         )
         Attendance.objects.create(session=group, user=org.employee2, status=Attendance.Status.PRESENT)
+        attendance_counts_refresh(session_ids=[one_to_one.pk, group.pk])
         Reflection.objects.create(employee=org.employee, session=one_to_one, body="A private thought.")
         shared = Reflection.objects.create(
             employee=org.employee,

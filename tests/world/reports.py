@@ -38,6 +38,7 @@ from programmes.models import (
     Session,
     UrgentRequest,
 )
+from programmes.services.attendance_counts import attendance_counts_refresh
 from tenants.models import User
 from tests.world import employee_ensure, user_ensure
 from tests.world.assessments import assessment_handed_in, assessment_schedule, scores_record
@@ -138,6 +139,7 @@ def build(
                     status=Session.Status.COMPLETED,
                 )
             )
+    counted = [session.pk for session in group_sessions]  # the sessions whose attendance is written here
     for index, user in enumerate(users):
         employee_ensure(org, user, department=departments[index % len(departments)], job_title="Specialist")
         cohort = cohorts[index % 2]
@@ -217,6 +219,8 @@ def build(
         )
         UrgentRequest.objects.create(employee=user, coach=org.coach, message=person.canaries["urgent"])
         built_people.append(person)
+        counted.append(one_to_one.pk)
+    attendance_counts_refresh(session_ids=counted)
     return Built(
         programme=programme,
         cohorts=cohorts,

@@ -30,6 +30,7 @@ from programmes.models import (
     Session,
     UrgentRequest,
 )
+from programmes.services.attendance_counts import attendance_counts_refresh
 from tenants.models import Membership, Role
 from tests.world.agreement import agreed_for_booking
 
@@ -101,6 +102,7 @@ def _session(org, *, kind, coach, starts_at, enrolment=None, cohort=None, booked
             Attendance(session=session, user_id=user_id)
             for user_id in Enrolment.objects.filter(cohort=cohort).values_list("employee_id", flat=True)
         )
+    attendance_counts_refresh(session_ids=[session.pk])
     return session
 
 
