@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal import policy
-from programmes.availability.models import CalendarFeed, OfferDefault, Slot
+from programmes.availability.models import CalendarFeed, Mode, OfferDefault, Slot
 from programmes.models import Enrolment
 from tenants.models import Organisation
 
@@ -24,7 +24,7 @@ BOOKING_FIRST_WEEKS = 2
 @dataclass
 class Day:
     day: date
-    slots: list[Slot]
+    slots: list[Slot] | list[FreeTime]
 
 
 def by_day(slots) -> list[Day]:
@@ -69,11 +69,62 @@ def free_slots_by_day(*, actor: policy.Actor, coach_id: int | None = None, weeks
     return by_day(free_slots(actor=actor, coach_id=coach_id, weeks=weeks))
 
 
-def free_slots_later(*, actor: policy.Actor, weeks: int) -> bool:
-    """Whether free slots exist after the first `weeks`, within the weeks that can be booked."""
-    if weeks >= BOOKING_WEEKS:
-        return False
-    return free_slots(actor=actor).filter(starts_at__gte=timezone.now() + timedelta(weeks=weeks)).exists()
+_MODES = dict(Mode.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class FreeTime:
+    """One free time as the booking grid writes it: the few columns it shows, read as a row rather than as
+    a Slot with its coach (two weeks of a busy coach are hundreds)."""
+
+    pk: int
+    starts_at: datetime  # in the current time zone
+    duration_minutes: int
+    mode: str
+    coach_id: int
+    coach_name: str
+
+    def get_mode_display(self) -> str:
+        return str(_MODES.get(self.mode, self.mode))
+
+
+@dataclass
+class FreeTimes:
+    days: list[Day]
+    later: bool  # free times follow after these weeks, within the weeks that can be booked
+
+
+_FREE_TIME_COLUMNS = ("pk", "starts_at", "ends_at", "mode", "coach_id", "coach__first_name", "coach__last_name")
+
+
+def free_times(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> FreeTimes:
+    """The slots of `free_slots` in the first `weeks`, by day, and whether more follow within the weeks that
+    can be booked: one statement, the first later slot read along with the shown ones."""
+    slots = free_slots(actor=actor, coach_id=coach_id).values_list(*_FREE_TIME_COLUMNS)
+    rows = slots
+    if weeks < BOOKING_WEEKS:
+        cut = timezone.now() + timedelta(weeks=weeks)
+        rows = slots.filter(starts_at__lt=cut).union(slots.filter(starts_at__gte=cut)[:1], all=True)
+        rows = rows.order_by("starts_at", "pk")
+    zone = timezone.get_current_timezone()
+    times = [
+        FreeTime(
+            pk=pk,
+            starts_at=starts_at.astimezone(zone),
+            duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
+            mode=mode,
+            coach_id=coach,
+            coach_name=f"{first_name} {last_name}".strip(),  # as User.get_full_name
+        )
+        for pk, starts_at, ends_at, mode, coach, first_name, last_name in rows
+    ]
+    later = weeks < BOOKING_WEEKS and bool(times) and times[-1].starts_at >= cut
+    if later:
+        times.pop()
+    return FreeTimes(
+        days=[Day(day, list(group)) for day, group in groupby(times, key=lambda time: time.starts_at.date())],
+        later=later,
+    )
 
 
 def own_slots(

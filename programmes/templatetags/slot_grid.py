@@ -4,13 +4,14 @@ one pass.
 A coach may offer dozens of times a day and the booking page shows two weeks at once. As a template loop
 each time cost three URL reversals, two translations and three date formats, which made the booking page
 the slowest an employee sees; here the URLs are reversed once per page, the translations and labels made
-once per day or kind of slot, and each time costs one string. The markup is what the loop wrote."""
+once per day or kind of slot, and each time costs one string. The times are `availability.selectors.FreeTime`
+rows (already in the reader's time zone), not Slot instances. The markup is what the loop wrote."""
 
 from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -21,8 +22,9 @@ _PLACEHOLDER = 987654321
 
 
 def _url_for(name: str):
-    """The URL of `name` for any slot: reversed once with a placeholder key, completed per slot."""
-    head, tail = reverse(name, args=[_PLACEHOLDER]).split(str(_PLACEHOLDER))
+    """The URL of `name` for any slot, escaped: reversed and escaped once with a placeholder key, completed
+    per slot (a key is a number)."""
+    head, tail = escape(reverse(name, args=[_PLACEHOLDER])).split(str(_PLACEHOLDER))
     return lambda pk: f"{head}{pk}{tail}"
 
 
@@ -60,7 +62,7 @@ def _sub(parts: dict, slot) -> str:
 
 def _with_coach(parts: dict, slot) -> str:
     if slot.coach_id not in parts["coaches"]:
-        parts["coaches"][slot.coach_id] = escape(_("with %(coach)s") % {"coach": slot.coach.get_full_name()})
+        parts["coaches"][slot.coach_id] = escape(_("with %(coach)s") % {"coach": slot.coach_name})
     return parts["coaches"][slot.coach_id]
 
 
@@ -74,7 +76,7 @@ def slot_grid(context, day, action: str = "") -> SafeString:
     rows = []
     for slot in day.slots:
         pk = int(slot.pk)
-        time = timezone.localtime(slot.starts_at).strftime("%H:%M")
+        time = slot.starts_at.strftime("%H:%M")
         sub = _sub(parts, slot)
         if action == "move":
             rows.append(
@@ -83,13 +85,13 @@ def slot_grid(context, day, action: str = "") -> SafeString:
                 f'<span class="visually-hidden"> {day_label}</span></button>\n</form>\n</li>'
             )
             continue
-        book = escape(parts["book"](pk))
+        book = parts["book"](pk)
         rows.append(
             f'<li>\n<form method="post" action="{book}" hx-post="{book}" hx-target="#booking-slots" '
             f'hx-swap="outerHTML" hx-disabled-elt="find button">{csrf}\n'
             f'<button type="submit" class="slot">{time}<span class="slot__sub">{sub}</span>'
             f'<span class="visually-hidden"> {day_label}, {_with_coach(parts, slot)}</span></button>\n</form>\n'
-            f'<a class="slot__series" href="{escape(parts["series"](pk))}">{parts["as_series"]}'
+            f'<a class="slot__series" href="{parts["series"](pk)}">{parts["as_series"]}'
             f'<span class="visually-hidden"> {day_label} {time}</span></a>\n</li>'
         )
     return mark_safe("\n".join(rows))  # noqa: S308 (every piece escaped above)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from programmes.availability.models import Slot
-from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_slots_by_day, free_slots_later
+from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_times
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.selectors.agreement import enrolments_waiting_for_agreement
@@ -36,11 +36,10 @@ def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     enrolments = list(credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor)))
     accepted = agreement_accepted(user=actor.user)
     weeks = _weeks(request)
+    times = free_times(actor=actor, weeks=weeks)
     return {
-        "days": free_slots_by_day(actor=actor, weeks=weeks),
-        "later_weeks": min(weeks + BOOKING_FIRST_WEEKS, BOOKING_WEEKS)
-        if free_slots_later(actor=actor, weeks=weeks)
-        else None,
+        "days": times.days,
+        "later_weeks": min(weeks + BOOKING_FIRST_WEEKS, BOOKING_WEEKS) if times.later else None,
         "enrolments": enrolments,
         "credits_left": sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id),
         "has_coach": any(enrolment.coach_id for enrolment in enrolments),

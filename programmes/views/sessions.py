@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import policy
 from portal.forms import add_service_errors
-from programmes.availability.selectors import free_slots_by_day, offered_slot
+from programmes.availability.selectors import free_times, offered_slot
 from programmes.forms.sessions import ScheduleForm, TimeForm, UrgentForm, WhenForm
 from programmes.models import Attendance, Session
 from programmes.selectors import credits as credit_selectors
@@ -232,7 +232,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         "notice_hours": actor.organisation.cancellation_notice_hours,
     }
     if not organiser:
-        context["days"] = free_slots_by_day(actor=actor, coach_id=session.coach_id)
+        context["days"] = free_times(actor=actor, coach_id=session.coach_id).days
     return render(request, "programmes/session_move.html", context)
 
 
