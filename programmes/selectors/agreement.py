@@ -112,8 +112,11 @@ def agreement_allows_booking(current: EnrolmentAgreement | None) -> bool:
     over from the employee-only agreement needs the employee's alone). `current.acceptances` is read."""
     if current is None:
         return False
-    accepted = {row.party for row in current.acceptances.all()}
-    needed = {Party.EMPLOYEE} if current.carried_over else {Party.EMPLOYEE, Party.COACH}
+    return _lets_book({row.party for row in current.acceptances.all()}, carried_over=current.carried_over)
+
+
+def _lets_book(accepted: set[str], *, carried_over: bool) -> bool:
+    needed = {Party.EMPLOYEE} if carried_over else {Party.EMPLOYEE, Party.COACH}
     return needed <= accepted
 
 
@@ -198,19 +201,42 @@ def agreement_for_booking(*, enrolment: Enrolment) -> EnrolmentAgreement | None:
     )
 
 
-def enrolments_waiting_for_agreement(*, enrolments: list[Enrolment]) -> list[Enrolment]:
-    """Of `enrolments` (the reader's own, already read through the policy), those with a coach whose
-    agreement does not let them book yet (two queries)."""
-    with_coach = [enrolment for enrolment in enrolments if enrolment.coach_id]
-    newest: dict[int, EnrolmentAgreement] = {}
-    versions = (
-        EnrolmentAgreement.objects.filter(enrolment__in=[e.pk for e in with_coach])
-        .prefetch_related("acceptances")
-        .order_by("enrolment_id", "-version")
+def with_booking_agreement(enrolments: QuerySet) -> QuerySet:
+    """Annotate what `enrolments_waiting_for_agreement` reads of each enrolment's agreement: its newest
+    version (None before any objectives), whether that version was carried over, and which of the parties
+    booking waits for (`agreement_allows_booking`) accepted it. Read with the enrolments, in their statement."""
+    newest = EnrolmentAgreement.objects.filter(enrolment=OuterRef("pk")).order_by("-version")
+
+    def accepted(party: str) -> Exists:
+        return Exists(
+            PartyAcceptance.objects.filter(
+                agreement__enrolment=OuterRef("pk"), agreement__version=OuterRef("newest_version"), party=party
+            )
+        )
+
+    return enrolments.annotate(
+        newest_version=Subquery(newest.values("version")[:1]),
+        carried_over=Subquery(newest.values("carried_over")[:1]),
+        employee_accepted=accepted(Party.EMPLOYEE),
+        coach_accepted=accepted(Party.COACH),
     )
-    for version in versions:
-        newest.setdefault(version.enrolment_id, version)
-    return [e for e in with_coach if not agreement_allows_booking(newest.get(e.pk))]
+
+
+def enrolments_waiting_for_agreement(*, enrolments: list[Enrolment]) -> list[Enrolment]:
+    """Of `enrolments` (the reader's own, read through the policy and annotated by `with_booking_agreement`),
+    those with a coach whose agreement does not let them book yet (no query)."""
+    return [enrolment for enrolment in enrolments if enrolment.coach_id and _booking_waits(enrolment)]
+
+
+def _booking_waits(enrolment: Enrolment) -> bool:
+    if enrolment.newest_version is None:
+        return True
+    accepted = set()
+    if enrolment.employee_accepted:
+        accepted.add(Party.EMPLOYEE)
+    if enrolment.coach_accepted:
+        accepted.add(Party.COACH)
+    return not _lets_book(accepted, carried_over=enrolment.carried_over)
 
 
 # --- the people a manager sponsors ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from programmes.availability.models import Slot
 from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_times
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
-from programmes.selectors.agreement import enrolments_waiting_for_agreement
+from programmes.selectors.agreement import enrolments_waiting_for_agreement, with_booking_agreement
 from programmes.selectors.enrolment import agreement_accepted, my_acceptance
 from programmes.services.booking import SERIES_EVERY_WEEKS, SERIES_MOST, series_book, series_preview, slot_book
 from programmes.services.sessions import SessionRefused
@@ -33,7 +33,7 @@ def _weeks(request: HttpRequest) -> int:
 
 def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     actor = request.actor
-    enrolments = list(credit_selectors.with_credits(selectors.bookable_enrolments(actor=actor)))
+    enrolments = list(credit_selectors.with_credits(with_booking_agreement(selectors.bookable_enrolments(actor=actor))))
     accepted = agreement_accepted(user=actor.user)
     weeks = _weeks(request)
     times = free_times(actor=actor, weeks=weeks)

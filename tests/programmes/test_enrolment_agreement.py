@@ -28,6 +28,7 @@ from programmes.models import (
     Programme,
 )
 from programmes.selectors import agreement as selectors
+from programmes.selectors.sessions import bookable_enrolments
 from programmes.services import enrolment_agreement as services
 from programmes.services.booking import slot_book
 from programmes.services.sessions import SessionRefused
@@ -279,3 +280,40 @@ def test_the_booking_page_and_the_apis_refusal_lead_to_the_agreement(world, acme
     answer = client.post(f"/api/v1/availability/{slot.pk}/book/")
     assert answer.status_code == 409 and answer.json()["code"] == "agreement_required"
     assert answer.json()["agreement_url"] == f"http://acme.localhost/enrolments/{enrolment2.pk}/agreement/"
+
+
+def test_the_booking_page_waits_for_the_agreement_exactly_when_booking_refuses(world, acme, enrolment2, actor):
+    """The booking page reads what its agreement needs with the enrolments (`with_booking_agreement`); it
+    names an enrolment as waiting exactly when `agreement_allows_booking`, which booking asks, refuses."""
+    employee, coach = actor(acme.employee2, acme), actor(world.coach_both, acme)
+
+    def waiting() -> bool:
+        enrolments = list(selectors.with_booking_agreement(bookable_enrolments(actor=employee)))
+        shown = {enrolment.pk for enrolment in selectors.enrolments_waiting_for_agreement(enrolments=enrolments)}
+        refused = {
+            enrolment.pk
+            for enrolment in enrolments
+            if enrolment.coach_id
+            and not selectors.agreement_allows_booking(selectors.agreement_for_booking(enrolment=enrolment))
+        }
+        assert shown == refused
+        return enrolment2.pk in shown
+
+    assert waiting()  # no objectives yet
+    services.objectives_propose(actor=employee, enrolment_pk=enrolment2.pk, objectives="Lead the planning.")
+    assert waiting()  # the coach has not accepted
+    services.agreement_party_accept(actor=coach, enrolment_pk=enrolment2.pk, version=1)
+    assert not waiting()
+    services.objectives_propose(actor=coach, enrolment_pk=enrolment2.pk, objectives="Lead the team.")
+    assert waiting()  # a newer version, accepted by the coach alone
+    services.agreement_party_accept(actor=employee, enrolment_pk=enrolment2.pk, version=2)
+    assert not waiting()
+    # A version carried over from the agreement before versions needs the employee's acceptance alone.
+    services.objectives_propose(actor=coach, enrolment_pk=enrolment2.pk, objectives="Lead the company.")
+    carried = EnrolmentAgreement.objects.get(enrolment=enrolment2, version=3)
+    EnrolmentAgreement.objects.filter(pk=carried.pk).update(carried_over=True)
+    assert waiting()  # accepted by the coach only
+    PartyAcceptance.objects.create(
+        agreement=carried, party=Party.EMPLOYEE, user=acme.employee2, accepted_at=timezone.now()
+    )
+    assert not waiting()
