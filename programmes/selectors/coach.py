@@ -9,17 +9,11 @@ sessions it has (the workspace sends all of them in one round trip).
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import threading
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -27,6 +21,7 @@ from django_tenants.utils import get_public_schema_name, tenant_context
 
 from portal import policy
 from portal.policy import Actor
+from portal.statements import one_statement, run_in_schemas
 from programmes.models import Attendance, Session, UrgentRequest
 from programmes.selectors.sessions import with_ends
 from tenants.models import Membership, Organisation, User
@@ -62,133 +57,6 @@ def places_of(*, user: User, role: str | None = None, with_domains: bool = False
         place = places.setdefault(membership.organisation_id, Place(membership.organisation, frozenset()))
         place.roles = place.roles | {membership.role}
     return [place for place in places.values() if role is None or role in place.roles]
-
-
-def one_statement(**parts: QuerySet) -> tuple[str, list]:
-    """Fold several querysets into ONE statement whose columns are each part's rows as a JSON list.
-
-    The querysets are built (and narrowed by the policy) as usual; only their execution is folded into
-    one round trip, so that a page over many organisations costs the same per organisation whatever it
-    shows (django-tenants adds a `SET search_path` before each statement on a tenant's schema).
-    """
-    selects, params = [], []
-    for name, queryset in parts.items():
-        sql, part_params = queryset.query.sql_with_params()
-        selects.append(f"(SELECT COALESCE(json_agg(row_to_json(part)), '[]'::json) FROM ({sql}) part) AS {name}")
-        params.extend(part_params)
-    return "SELECT " + ", ".join(selects), params
-
-
-# A statement of the workspace is prepared once per database connection and organisation: PostgreSQL then
-# plans it once instead of on every page view (planning 25 organisations' statements took longer than
-# running them). A prepared statement belongs to the connection, so the names prepared are kept per
-# connection; PREPARE is not undone by a rollback, so after a failed run the names are unknown and the next
-# run deallocates the workspace's statements first. PostgreSQL plans a prepared statement again by itself
-# when a table it reads changes, and parses it again under another search path (each name is used with
-# one schema only). Pooling in session mode (docs/DEPLOY.md) keeps a connection's statements with it.
-PREPARED_PREFIX = "coach_ws_"
-PREPARED_LIMIT = 1000  # per connection: an organisation's statements beyond it are deallocated, oldest first
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection -> Prepared
-_PARAMETER_TYPES = (
-    (bool, "boolean"),
-    (int, "bigint"),
-    (float, "double precision"),
-    (Decimal, "numeric"),
-    (str, "text"),
-    (datetime, "timestamptz"),
-    (date, "date"),
-    (timedelta, "interval"),
-)
-
-
-@dataclass
-class Prepared:
-    names: dict[tuple[str, str], str] = field(default_factory=dict)  # (digest, schema) -> name, oldest first
-    count: int = 0
-    unsure: bool = False
-
-
-def _parameter_type(value) -> str:
-    for kind, name in _PARAMETER_TYPES:
-        if isinstance(value, kind):
-            return name
-    raise TypeError(f"no PostgreSQL type for a parameter of type {type(value).__name__}")
-
-
-def _prepare(name: str, sql: str, types: str, count: int) -> str:
-    """PREPARE `name` for `sql` with Django's placeholders, its `count` parameters of `types`."""
-    body = sql % tuple(f"${index}" for index in range(1, count + 1))
-    return f"PREPARE {name} ({types}) AS {body}" if count else f"PREPARE {name} AS {body}"
-
-
-@functools.lru_cache(maxsize=64)
-def _digest(sql: str, types: str) -> str:
-    return hashlib.sha256(f"{types}\n{sql}".encode()).hexdigest()
-
-
-def _forget_all() -> str:
-    pattern = PREPARED_PREFIX.replace("_", r"\_") + "%"
-    return (
-        "DO $$DECLARE statement_name text; BEGIN FOR statement_name IN SELECT name FROM pg_prepared_statements "
-        f"WHERE name LIKE '{pattern}' LOOP EXECUTE format('DEALLOCATE %I', statement_name); END LOOP; END$$"
-    )
-
-
-def run_in_schemas(statements: list[tuple[str, tuple[str, list]]], names) -> list[dict[str, list[dict]]]:
-    """Run each (schema, statement from `one_statement`) in its schema, all in ONE round trip: the
-    statements go to the server as one text, each after a `SET search_path` to its schema, as
-    django-tenants sets it, prepared once per connection and schema and then executed with this run's
-    values (composed client-side). Returns each statement's row, in order.
-
-    The connection's search path is then the last schema's, so django-tenants is told to set it again
-    before the next statement (with TENANT_LIMIT_SET_CALLS it would otherwise trust the path it set).
-    """
-    if not statements:
-        return []
-    extra = [*getattr(settings, "PG_EXTRA_SEARCH_PATHS", [])]
-    connection.ensure_connection()
-    prepared = _prepared.setdefault(connection.connection, Prepared())
-    known = {} if prepared.unsure else dict(prepared.names)
-    parts = [_forget_all()] if prepared.unsure else []
-    # A generic plan, made once: the values change with every view, the plan need not.
-    parts.append("SET LOCAL plan_cache_mode = force_generic_plan")
-    values: dict[int, tuple[str, str]] = {}  # a statement built once runs in many organisations
-    for schema, (sql, params) in statements:
-        path = ", ".join(connection.ops.quote_name(name) for name in [schema, get_public_schema_name(), *extra])
-        parts.append(f"SET search_path = {path}")
-        if id(params) not in values:
-            values[id(params)] = (
-                ", ".join(_parameter_type(value) for value in params),
-                connection.ops.compose_sql(", ".join(["%s"] * len(params)), params),
-            )
-        types, literals = values[id(params)]
-        key = (_digest(sql, types), schema)
-        name = known.pop(key, None)
-        if name is None:
-            prepared.count += 1
-            name = f"{PREPARED_PREFIX}{prepared.count}"
-            parts.append(_prepare(name, sql, types, len(params)))
-        known[key] = name  # the most recently used last
-        parts.append(f"EXECUTE {name} ({literals})" if params else f"EXECUTE {name}")
-    while len(known) > PREPARED_LIMIT:
-        parts.append(f"DEALLOCATE {known.pop(next(iter(known)))}")
-    parts.append("SET LOCAL plan_cache_mode TO DEFAULT")
-    rows = []
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(";\n".join(parts))
-            while True:
-                if cursor.description:
-                    rows.append(dict(zip(names, cursor.fetchone())))
-                if not cursor.nextset():
-                    break
-    except Exception:
-        prepared.unsure = True
-        raise
-    finally:
-        connection.search_path_set_schemas = None
-    prepared.names, prepared.unsure = known, False
-    return rows
 
 
 def _moment(value: str) -> datetime:
