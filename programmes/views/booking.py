@@ -17,7 +17,7 @@ from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.selectors.agreement import enrolments_waiting_for_agreement, with_booking_agreement
-from programmes.selectors.enrolment import agreement_accepted, my_acceptance
+from programmes.selectors.enrolment import agreement_accepted_expression, my_acceptance
 from programmes.services.booking import SERIES_EVERY_WEEKS, SERIES_MOST, series_book, series_preview, slot_book
 from programmes.services.sessions import SessionRefused
 
@@ -33,8 +33,14 @@ def _weeks(request: HttpRequest) -> int:
 
 def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     actor = request.actor
-    enrolments = list(credit_selectors.with_credits(with_booking_agreement(selectors.bookable_enrolments(actor=actor))))
-    accepted = agreement_accepted(user=actor.user)
+    enrolments = with_booking_agreement(selectors.bookable_enrolments(actor=actor))
+    enrolments = list(
+        credit_selectors.with_credits(enrolments).annotate(
+            accepted_in_force=agreement_accepted_expression(actor.user_id)
+        )
+    )
+    # The coaching agreement matters only to someone enrolled (the page says they are not, otherwise).
+    accepted = bool(enrolments) and enrolments[0].accepted_in_force
     weeks = _weeks(request)
     times = free_times(actor=actor, weeks=weeks)
     return {
@@ -46,7 +52,7 @@ def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
         "agreement_accepted": accepted,
         "objectives_waiting": enrolments_waiting_for_agreement(enrolments=enrolments) if accepted else [],
         # Only asked when booking waits for it: accepted before, so the text has changed since.
-        "agreement_changed": not accepted and my_acceptance(actor=actor) is not None,
+        "agreement_changed": bool(enrolments) and not accepted and my_acceptance(actor=actor) is not None,
         "notice_hours": actor.organisation.cancellation_notice_hours,
         "error": error,
     }

@@ -15,7 +15,7 @@ from programmes.models import Attendance, CreditTransaction, Enrolment, Session
 from programmes.selectors.credits import credit_balance
 from tenants.models import Membership
 from tenants.services import organisation_create
-from tests.world import statements
+from tests.world import employee_ensure, statements, user_ensure
 from tests.world.sessions import accept_agreement, at, free_slot
 
 
@@ -267,15 +267,15 @@ def test_the_booking_page_costs_the_same_however_many_slots(acme, world, client_
         Membership.objects.create(user=world.coach_both, organisation=extra, role="coach")
         free_slot(world.coach_both, at(9, 11)).organisations.add(extra)
     assert count() == few
-    with django_assert_num_queries(statements(7)):
+    with django_assert_num_queries(statements(6)):
         # 1 the organisation of this host (public)
         # 2 the session
         # 3 the user
         # 4 the roles here (membership middleware)
-        # 5 the employee's open enrolments with their coach, programme, credits left and whether the
-        #   newest version of their three-way agreement lets them book
-        # 6 whether the coaching agreement in force is accepted
-        # 7 the free slots of the first two weeks offered to this organisation while the coach serves
+        # 5 the employee's open enrolments with their coach, programme, credits left, whether the newest
+        #   version of their three-way agreement lets them book and whether the coaching agreement in
+        #   force is accepted
+        # 6 the free slots of the first two weeks offered to this organisation while the coach serves
         #   here (both checked inside the statement, however many organisations), with the coach's name,
         #   and the first such slot after them (whether later weeks have any)
         client.get("/book/")
@@ -337,3 +337,18 @@ def test_the_move_page_offers_each_free_time_as_a_choice_of_this_form(acme, worl
         f'<span class="slot__sub">Phone · 60 min</span><span class="visually-hidden"> {day}</span></button>'
     ) in html
     assert f'action="/book/{other.pk}/"' not in html and "As a series" not in html
+
+
+def test_someone_not_enrolled_is_told_so_and_asked_nothing_about_the_agreement(
+    world, client_for, in_tenant, django_assert_num_queries
+):
+    with in_tenant(world.acme):
+        newcomer = employee_ensure(world.acme, user_ensure("newcomer@acme.test", "Nina", "Newcomer"))
+    client = client_for(newcomer, world.acme.host)
+    client.get("/book/")
+    with django_assert_num_queries(statements(6)):
+        # 1-4 the host's organisation, the session, the user, the roles here; 5 the (no) enrolments;
+        # 6 the free slots (none: no coach)
+        html = client.get("/book/").content.decode()
+    assert "You are not enrolled in a programme" in html
+    assert "coaching agreement" not in html and 'class="slot"' not in html

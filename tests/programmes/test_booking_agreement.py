@@ -4,6 +4,8 @@ page, on the booking page and in the API's 409."""
 from __future__ import annotations
 
 from programmes.models import Enrolment, Session
+from programmes.selectors.enrolment import agreement_accepted, agreement_accepted_expression
+from programmes.selectors.sessions import bookable_enrolments
 from programmes.services.agreement import agreement_publish
 from tests.world.agreement import agree
 from tests.world.sessions import accept_agreement, at, free_slot
@@ -72,3 +74,20 @@ def test_the_api_says_when_the_agreement_has_changed_since_it_was_accepted(world
     response = client_for(world.acme.employee2, world.acme.host).post(f"/api/v1/availability/{slot.pk}/book/")
     assert response.status_code == 409
     assert response.json()["detail"].startswith("The coaching agreement has changed.")
+
+
+def test_the_page_reads_acceptance_of_the_agreement_in_force_with_the_enrolments(world, in_tenant, actor):
+    employee = world.acme.employee2
+
+    def read_with_enrolments() -> list[bool]:
+        enrolments = bookable_enrolments(actor=actor(employee, world.acme))
+        annotated = enrolments.annotate(accepted_in_force=agreement_accepted_expression(employee.pk))
+        return [row.accepted_in_force for row in annotated]
+
+    with in_tenant(world.acme):
+        assert read_with_enrolments() == [agreement_accepted(user=employee)] * len(read_with_enrolments())
+        assert read_with_enrolments() and not any(read_with_enrolments())
+        accept_agreement(employee)
+        assert all(read_with_enrolments()) and agreement_accepted(user=employee)
+        agreement_publish(actor=actor(world.acme.hr, world.acme), body="A new text for everyone.")
+        assert not any(read_with_enrolments()) and not agreement_accepted(user=employee)
