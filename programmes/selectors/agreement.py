@@ -203,23 +203,9 @@ def agreement_for_booking(*, enrolment: Enrolment) -> EnrolmentAgreement | None:
 
 def with_booking_agreement(enrolments: QuerySet) -> QuerySet:
     """Annotate what `enrolments_waiting_for_agreement` reads of each enrolment's agreement: its newest
-    version (None before any objectives), whether that version was carried over, and which of the parties
-    booking waits for (`agreement_allows_booking`) accepted it. Read with the enrolments, in their statement."""
-    newest = EnrolmentAgreement.objects.filter(enrolment=OuterRef("pk")).order_by("-version")
-
-    def accepted(party: str) -> Exists:
-        return Exists(
-            PartyAcceptance.objects.filter(
-                agreement__enrolment=OuterRef("pk"), agreement__version=OuterRef("newest_version"), party=party
-            )
-        )
-
-    return enrolments.annotate(
-        newest_version=Subquery(newest.values("version")[:1]),
-        carried_over=Subquery(newest.values("carried_over")[:1]),
-        employee_accepted=accepted(Party.EMPLOYEE),
-        coach_accepted=accepted(Party.COACH),
-    )
+    version, whether that version was carried over, and which of the parties booking waits for
+    (`agreement_allows_booking`) accepted it. Read with the enrolments, in their statement."""
+    return _with_newest_agreement(enrolments, employee_accepted=Party.EMPLOYEE, coach_accepted=Party.COACH)
 
 
 def enrolments_waiting_for_agreement(*, enrolments: list[Enrolment]) -> list[Enrolment]:
@@ -231,11 +217,8 @@ def enrolments_waiting_for_agreement(*, enrolments: list[Enrolment]) -> list[Enr
 def _booking_waits(enrolment: Enrolment) -> bool:
     if enrolment.newest_version is None:
         return True
-    accepted = set()
-    if enrolment.employee_accepted:
-        accepted.add(Party.EMPLOYEE)
-    if enrolment.coach_accepted:
-        accepted.add(Party.COACH)
+    accepted = {Party.EMPLOYEE} if enrolment.employee_accepted else set()
+    accepted |= {Party.COACH} if enrolment.coach_accepted else set()
     return not _lets_book(accepted, carried_over=enrolment.carried_over)
 
 
@@ -306,14 +289,27 @@ def with_agreement_waiting(enrolments: QuerySet, *, party: str) -> QuerySet:
     """Annotate what `waits_for` reads of each enrolment's agreement for `party` (employee or 1:1 coach):
     its newest version (None before any objectives), whether that version was carried over from the
     agreement before versions, and whether the party accepted it."""
+    return _with_newest_agreement(enrolments, accepted=party)
+
+
+def _with_newest_agreement(enrolments: QuerySet, **accepted_by: str) -> QuerySet:
+    """Annotate each enrolment's newest agreement version (`newest_version`, None before any objectives),
+    whether it was carried over (`carried_over`), and for each name in `accepted_by` whether that party
+    accepted it: subqueries of the enrolments' own statement."""
     newest = EnrolmentAgreement.objects.filter(enrolment=OuterRef("pk")).order_by("-version")
-    accepted = PartyAcceptance.objects.filter(
-        agreement__enrolment=OuterRef("pk"), agreement__version=OuterRef("newest_version"), party=party
-    )
-    return enrolments.annotate(
+    versions = enrolments.annotate(
         newest_version=Subquery(newest.values("version")[:1]),
         carried_over=Subquery(newest.values("carried_over")[:1]),
-        accepted=Exists(accepted),
+    )
+    return versions.annotate(
+        **{
+            name: Exists(
+                PartyAcceptance.objects.filter(
+                    agreement__enrolment=OuterRef("pk"), agreement__version=OuterRef("newest_version"), party=party
+                )
+            )
+            for name, party in accepted_by.items()
+        }
     )
 
 
