@@ -303,11 +303,16 @@ class PolicyRows(ModelIterable):
         _record(actor, model, rows)
 
 
+def policy_rows(actor: Actor) -> type[PolicyRows]:
+    """The iterable of a scope's rows for `actor` (a kept read hands its rows to the actor of each view)."""
+    return type("PolicyRows", (PolicyRows,), {"actor": actor})
+
+
 def _rows_for(actor: Actor, queryset: QuerySet) -> QuerySet:
     if queryset.model not in _field_rules and queryset.model not in _audits:
         return queryset
     if queryset._iterable_class is ModelIterable:
-        queryset._iterable_class = type("PolicyRows", (PolicyRows,), {"actor": actor})
+        queryset._iterable_class = policy_rows(actor)
     return queryset
 
 

@@ -1,6 +1,7 @@
 """Statements PostgreSQL plans once: several querysets folded into one statement (`one_statement`), run
-prepared in one or many organisations' schemas in one round trip (`run_in_schemas`). The coach's workspace
-(programmes.selectors.coach) and an employee's free times (programmes.availability.selectors) use them."""
+prepared in one or many organisations' schemas in one round trip (`run_in_schemas`, `run_prepared`). The
+coach's workspace (programmes.selectors.coach), an employee's free times (programmes.availability.selectors)
+and the reads kept across requests (portal.kept) use them."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def _prepare(name: str, sql: str, types: str, count: int) -> str:
     return f"PREPARE {name} ({types}) AS {body}" if count else f"PREPARE {name} AS {body}"
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=1024)
 def _digest(sql: str, types: str) -> str:
     return hashlib.sha256(f"{types}\n{sql}".encode()).hexdigest()
 
@@ -89,10 +90,16 @@ def _forget_all() -> str:
 
 
 def run_in_schemas(statements: list[tuple[str, tuple[str, list]]], names) -> list[dict[str, list[dict]]]:
-    """Run each (schema, statement from `one_statement`) in its schema, all in ONE round trip: the
-    statements go to the server as one text, each after a `SET search_path` to its schema, as
-    django-tenants sets it, prepared once per connection and schema and then executed with this run's
-    values (composed client-side). Returns each statement's row, in order.
+    """Run each (schema, statement from `one_statement`) in its schema, all in ONE round trip (`run_prepared`).
+    Returns each statement's row, in order."""
+    return [dict(zip(names, rows[0])) for rows in run_prepared(statements)]
+
+
+def run_prepared(statements: list[tuple[str, tuple[str, list]]]) -> list[list[tuple]]:
+    """Run each (schema, (sql, params)) in its schema, all in ONE round trip: the statements go to the server
+    as one text, each after a `SET search_path` to its schema, as django-tenants sets it, prepared once per
+    connection and schema and then executed with this run's values (composed client-side). Returns each
+    statement's rows, in order.
 
     The connection's search path is then the last schema's, so django-tenants is told to set it again
     before the next statement (with TENANT_LIMIT_SET_CALLS it would otherwise trust the path it set).
@@ -133,7 +140,7 @@ def run_in_schemas(statements: list[tuple[str, tuple[str, list]]], names) -> lis
             cursor.execute(";\n".join(parts))
             while True:
                 if cursor.description:
-                    rows.append(dict(zip(names, cursor.fetchone())))
+                    rows.append(cursor.fetchall())
                 if not cursor.nextset():
                     break
     except Exception:

@@ -13,9 +13,13 @@ from portal import homes, policy
 SHOWN = 4
 
 
-@homes.register(policy.EMPLOYEE, order=20)
-def employee_panel(request: HttpRequest) -> dict | None:
-    assignments = selectors.my_assignments(actor=request.actor)
+def assignment_reads(actor: policy.Actor) -> dict:
+    return {"assignments": selectors.my_assignments_rows(actor=actor)}
+
+
+@homes.register(policy.EMPLOYEE, order=20, reads=assignment_reads)
+def employee_panel(request: HttpRequest, rows: dict) -> dict | None:
+    assignments = rows["assignments"]
     if not assignments:
         return None
     return {

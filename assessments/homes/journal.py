@@ -5,32 +5,43 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Count
 from django.http import HttpRequest
-from django.utils import timezone
 
 from assessments.selectors import journal as selectors
+from assessments.selectors import pulse as pulse_selectors
 from assessments.selectors.access_log import access_log
-from portal import homes, policy
+from portal import clock, homes, kept, policy
 from reports import disclosure
 
-
-def after_sessions(request: HttpRequest) -> selectors.AfterSessions:
-    """What the employee still owes their recent sessions, read once per home page for the journal's panel
-    (reflections and ratings) and the pulse's (one query)."""
-    if not hasattr(request, "_after_sessions"):
-        request._after_sessions = selectors.after_sessions(actor=request.actor)
-    return request._after_sessions
+OPENINGS_DAYS = 30
+GOALS_SHOWN = 4
+OVERDUE_SHOWN = 5
 
 
-@homes.register(policy.EMPLOYEE, order=30)
-def employee_journal(request: HttpRequest) -> dict:
-    actor = request.actor
+def employee_reads(actor: policy.Actor) -> dict:
+    """What the employee's journal and pulse panels show: the recent sessions with what they still wait for
+    (`after_sessions_of` gives both panels their part), overdue actions, active goals, how often their
+    content was opened lately and their pulses of the trend's weeks."""
+    return {
+        "after_sessions": selectors.after_sessions_rows(actor=actor),
+        "overdue": selectors.overdue_actions_rows(actor=actor, employee_id=actor.user_id)[:OVERDUE_SHOWN],
+        "goals": selectors.goals_list(actor=actor, employee_id=actor.user_id, status="active")[:GOALS_SHOWN],
+        "openings": kept.totals(
+            access_log(actor=actor).filter(at__gte=clock.now() - timedelta(days=OPENINGS_DAYS)), count=Count("pk")
+        ),
+        "pulses": pulse_selectors.my_recent_pulses(actor=actor),
+    }
+
+
+@homes.register(policy.EMPLOYEE, order=30, reads=employee_reads)
+def employee_journal(request: HttpRequest, rows: dict) -> dict:
     return {
         "template": "assessments/goal_home_employee.html",
-        "follow_ups": after_sessions(request).follow_ups,
-        "overdue": selectors.overdue_actions(actor=actor, employee_id=actor.user_id, limit=5),
-        "goals": list(selectors.goals_list(actor=actor, employee_id=actor.user_id, status="active")[:4]),
-        "openings": access_log(actor=actor).filter(at__gte=timezone.now() - timedelta(days=30)).count(),
+        "follow_ups": selectors.after_sessions_of(rows["after_sessions"]).follow_ups,
+        "overdue": rows["overdue"],
+        "goals": rows["goals"],
+        "openings": rows["openings"][0]["count"],
     }
 
 

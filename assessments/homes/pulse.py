@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from assessments.homes.journal import after_sessions
+from assessments.homes import journal
 from assessments.policies import coached_enrolment_ids
+from assessments.selectors import journal as journal_selectors
 from assessments.selectors import pulse as selectors
 from portal import homes, policy
 from programmes.models import Enrolment
@@ -15,13 +16,12 @@ from programmes.models import Enrolment
 COACHEES_SHOWN = 12
 
 
-@homes.register(policy.EMPLOYEE, order=35)
-def employee_pulse(request: HttpRequest) -> dict:
-    actor = policy.lens(request.actor, policy.EMPLOYEE)
-    weeks = selectors.trend(selectors.recent(selectors.my_pulses(actor=actor)))
+@homes.register(policy.EMPLOYEE, order=35, reads=journal.employee_reads)
+def employee_pulse(request: HttpRequest, rows: dict) -> dict:
+    weeks = selectors.trend(rows["pulses"])
     return {
         "template": "assessments/pulse_home_employee.html",
-        "ask_after": after_sessions(request).pulse_after,
+        "ask_after": journal_selectors.after_sessions_of(rows["after_sessions"]).pulse_after,
         "weeks": weeks,
         "chart": selectors.trend_chart(
             weeks, chart_id="home-pulse", title=_("Your pulse per week, on a scale of 1 to 5")

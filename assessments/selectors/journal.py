@@ -25,7 +25,7 @@ from assessments.models.journal import (
 from assessments.models.pulse import Pulse
 from assessments.policies import coachee_ids, session_participation
 from assessments.read_audit import record_reads_of_many
-from portal import policy
+from portal import clock, policy
 from portal.formats import local_date_format
 from programmes.models import Attendance, Cohort, Enrolment, Session
 from reports import disclosure
@@ -55,7 +55,7 @@ def coaches(*, actor: policy.Actor, employee_id: int) -> bool:
 
 
 def session_has_taken_place(session: Session) -> bool:
-    return session.status != Session.Status.CANCELLED and session.starts_at <= timezone.now()
+    return session.status != Session.Status.CANCELLED and session.starts_at <= clock.now()
 
 
 def coaches_of(*, employee_id: int) -> list:
@@ -130,7 +130,7 @@ def sessions_for_reflection(*, actor: policy.Actor) -> QuerySet[Session]:
     """The employee's sessions a reflection can be linked to: held ones, newest first."""
     return (
         participated_sessions(actor)
-        .filter(starts_at__lte=timezone.now())
+        .filter(starts_at__lte=clock.now())
         .exclude(status=Session.Status.CANCELLED)
         .order_by("-starts_at")
     )
@@ -144,16 +144,12 @@ class AfterSessions:
     pulse_after: Session | None  # the latest of the last two weeks that ended or that they attended, without a pulse
 
 
-def after_sessions(*, actor: policy.Actor, limit: int = 6) -> AfterSessions:
-    """The employee's held sessions of the last weeks still waiting for their reflection or rating (at most
-    `limit`), and the latest session of the last two weeks that ended or that they attended without their
-    pulse: one read of the person's own sessions of those weeks (its size follows their calendar, not the
-    organisation's), each with what they gave it."""
-    if not actor.is_employee:
-        return AfterSessions([], None)
-    now, me = timezone.now(), actor.user_id
-    pulse_since = now - PULSE_WINDOW
-    sessions = (
+def after_sessions_rows(*, actor: policy.Actor) -> QuerySet[Session]:
+    """The employee's sessions of the last weeks that may still wait for their reflection, rating or pulse,
+    each with what they gave it, newest first: the rows `after_sessions_of` reads. A read of the person's
+    own sessions of those weeks (its size follows their calendar, not the organisation's)."""
+    now, me = clock.now(), actor.user_id
+    return (
         participated_sessions(actor)
         .filter(starts_at__range=(now - FOLLOW_UP_WINDOW, now))
         .exclude(status=Session.Status.CANCELLED)
@@ -165,11 +161,16 @@ def after_sessions(*, actor: policy.Actor, limit: int = 6) -> AfterSessions:
                 Attendance.objects.filter(session_id=OuterRef("pk"), user_id=me, status=Attendance.Status.PRESENT)
             ),
         )
-        .filter(Q(reflected=False) | Q(rated=False) | Q(starts_at__gte=pulse_since, pulsed=False))
+        .filter(Q(reflected=False) | Q(rated=False) | Q(starts_at__gte=now - PULSE_WINDOW, pulsed=False))
         .select_related("coach")
         .order_by("-starts_at", "-pk")
     )
-    rows = list(sessions)
+
+
+def after_sessions_of(rows: list[Session], limit: int = 6) -> AfterSessions:
+    """From `after_sessions_rows`: the held sessions still waiting for a reflection or rating (at most
+    `limit`), and the latest of the last two weeks that ended or that they attended without their pulse."""
+    pulse_since = clock.now() - PULSE_WINDOW
     return AfterSessions(
         follow_ups=[session for session in rows if not (session.reflected and session.rated)][:limit],
         pulse_after=next(
@@ -185,11 +186,18 @@ def after_sessions(*, actor: policy.Actor, limit: int = 6) -> AfterSessions:
     )
 
 
+def after_sessions(*, actor: policy.Actor, limit: int = 6) -> AfterSessions:
+    """What the employee still owes their recent sessions (one query)."""
+    if not actor.is_employee:
+        return AfterSessions([], None)
+    return after_sessions_of(list(after_sessions_rows(actor=actor)), limit)
+
+
 def overdue_by_person(*, actor: policy.Actor, limit: int = 8) -> list[dict]:
     """For a coach: how many overdue actions each person they coach has (names and counts, no content)."""
     return list(
         policy.scope(actor, ActionItem)
-        .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+        .filter(done_at__isnull=True, due_on__lt=clock.today(), goal__status=Goal.Status.ACTIVE)
         .exclude(goal__employee_id=actor.user_id)
         .order_by()
         .values("goal__employee_id", "goal__employee__first_name", "goal__employee__last_name")
@@ -214,7 +222,7 @@ def recently_shared(*, actor: policy.Actor, limit: int = 6) -> list[Reflection]:
 
 def coach_follow_ups(*, actor: policy.Actor, limit: int = 8) -> list[Session]:
     """The coach's held sessions of the last weeks without a summary or a private note yet."""
-    now = timezone.now()
+    now = clock.now()
     return list(
         Session.objects.filter(coach_id=actor.user_id, starts_at__range=(now - FOLLOW_UP_WINDOW, now))
         .exclude(status=Session.Status.CANCELLED)
@@ -321,7 +329,7 @@ def _open_actions(prefix: str = "") -> Q:
 def goals_list(
     *, actor: policy.Actor, employee_id: int | None = None, status: str | None = None, search: str = ""
 ) -> QuerySet[Goal]:
-    today = timezone.localdate()
+    today = clock.today()
     rows = (
         policy.scope(actor, Goal)
         .select_related("employee")
@@ -373,9 +381,15 @@ def overdue_actions(
 ) -> list[ActionItem]:
     """Open actions past their due date on active goals the actor may see, oldest first (`others_only`:
     not the actor's own, for a coach's list)."""
+    return list(overdue_actions_rows(actor=actor, employee_id=employee_id, others_only=others_only)[:limit])
+
+
+def overdue_actions_rows(
+    *, actor: policy.Actor, employee_id: int | None = None, others_only: bool = False
+) -> QuerySet[ActionItem]:
     rows = (
         policy.scope(actor, ActionItem)
-        .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+        .filter(done_at__isnull=True, due_on__lt=clock.today(), goal__status=Goal.Status.ACTIVE)
         .select_related("goal__employee")
         .order_by("due_on", "pk")
     )
@@ -383,13 +397,13 @@ def overdue_actions(
         rows = rows.filter(goal__employee_id=employee_id)
     if others_only:
         rows = rows.exclude(goal__employee_id=actor.user_id)
-    return list(rows[:limit])
+    return rows
 
 
 def overdue_count(*, actor: policy.Actor) -> int:
     return (
         policy.scope(actor, ActionItem)
-        .filter(done_at__isnull=True, due_on__lt=timezone.localdate(), goal__status=Goal.Status.ACTIVE)
+        .filter(done_at__isnull=True, due_on__lt=clock.today(), goal__status=Goal.Status.ACTIVE)
         .count()
     )
 

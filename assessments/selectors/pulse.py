@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from assessments import charts
 from assessments.models.pulse import SCALES, Pulse
 from assessments.selectors.journal import follow_up_session
-from portal import policy
+from portal import clock, policy
 from portal.formats import local_date_format
 from programmes.models import Enrolment, Session
 
@@ -38,6 +38,14 @@ def my_pulses(*, actor: policy.Actor) -> QuerySet[Pulse]:
     )
 
 
+def my_recent_pulses(*, actor: policy.Actor, weeks: int = TREND_WEEKS) -> QuerySet[Pulse]:
+    """The employee's own pulses of the trend's weeks and of up to six days before them (which `trend` leaves
+    out): bounded by a day a fixed distance back from today, not by this week's Monday, so that the home
+    can keep the read (portal.kept). Only for the person's own pulses: a coach reading those extra days
+    would have pulses the trend does not show logged as read."""
+    return my_pulses(actor=actor).filter(created_at__date__gte=clock.today() - timedelta(weeks=weeks))
+
+
 def pulse_get(*, actor: policy.Actor, pk) -> Pulse:
     """One of the employee's own pulses, for a change."""
     return policy.get_or_404(actor, Pulse, Pulse.objects.filter(employee_id=actor.user_id), pk=pk)
@@ -51,7 +59,7 @@ def shared_pulses(*, actor: policy.Actor, enrolment: Enrolment) -> QuerySet[Puls
 
 def since(weeks: int = TREND_WEEKS) -> date:
     """The Monday that starts the trend's first week."""
-    today = timezone.localdate()
+    today = clock.today()
     return today - timedelta(days=today.weekday(), weeks=weeks - 1)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -47,7 +47,11 @@ def _count_of_questions():
 
 def my_assignments(*, actor: policy.Actor) -> list[Assignment]:
     """The actor's own assessments in programmes they take part in, soonest due first (one query)."""
-    return list(
+    return list(my_assignments_rows(actor=actor))
+
+
+def my_assignments_rows(*, actor: policy.Actor) -> QuerySet[Assignment]:
+    return (
         with_progress(
             policy.scope(actor, Assignment).filter(employee_id=actor.user_id, enrolment__status__in=LIVE_ENROLMENT)
         )

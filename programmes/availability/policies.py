@@ -8,10 +8,9 @@ is booked from them); HR and other coaches see none. Calendar feeds and offer de
 """
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from matching.models import Suggestion
-from portal import policy
+from portal import clock, policy
 from portal.policy import Actor
 from programmes.availability.models import BusyTime, CalendarFeed, ExternalCalendar, OfferDefault, Slot, offered_to
 from programmes.models import Enrolment
@@ -41,7 +40,7 @@ def slots_visible(actor: Actor, slots: QuerySet) -> QuerySet:
     if actor.organisation is not None and actor.is_employee:
         visible |= (
             (Q(coach_id__in=_coaches_of(actor)) | Q(coach_id__in=_suggested_to(actor)))
-            & Q(starts_at__gt=timezone.now())
+            & Q(starts_at__gt=clock.now())
             & offered_to(actor.organisation)
         )
     return slots.filter(visible)

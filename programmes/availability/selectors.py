@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
-from portal import policy
+from portal import clock, policy
 from portal.statements import one_statement, run_in_schemas
 from programmes.availability.models import CalendarFeed, Mode, OfferDefault, Slot
 from programmes.models import Enrolment
@@ -39,7 +39,7 @@ def by_day(slots) -> list[Day]:
 def free_slots(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> QuerySet[Slot]:
     """The coming free slots the actor may book here (their own coach's, open to this organisation; with
     `coach_id` that coach's, which may be a coach suggested to them for a chemistry call)."""
-    now = timezone.now()
+    now = clock.now()
     slots = (
         policy.scope(actor, Slot)
         .filter(
@@ -105,7 +105,7 @@ def free_times(*, actor: policy.Actor, coach_id: int | None = None, weeks: int =
     ones."""
     slots = free_slots(actor=actor, coach_id=coach_id)
     if weeks < BOOKING_WEEKS:
-        cut = timezone.now() + timedelta(weeks=weeks)
+        cut = clock.now() + timedelta(weeks=weeks)
         # Counted in the order shown, the slots from `cut` on: the shown ones have none before them, the
         # first later one itself. (One statement, planned once: a union would plan the rule twice.)
         slots = slots.annotate(
@@ -152,7 +152,7 @@ def own_slots(
     return (
         policy.scope(actor, Slot)
         .filter(
-            coach_id=actor.user_id, ends_at__gt=max(begin, timezone.now()), starts_at__lt=begin + timedelta(weeks=weeks)
+            coach_id=actor.user_id, ends_at__gt=max(begin, clock.now()), starts_at__lt=begin + timedelta(weeks=weeks)
         )
         .select_related("booked_organisation", "booked_by")
         .prefetch_related(Prefetch("organisations", queryset=offered))

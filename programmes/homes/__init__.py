@@ -18,23 +18,20 @@ def hr_overview(request: HttpRequest) -> dict:
     return {"template": "programmes/home_hr.html", **selectors.hr_overview(actor=request.actor)}
 
 
-@homes.register(policy.EMPLOYEE, order=5)
-def agreement_to_accept(request: HttpRequest) -> dict | None:
-    # Pending: a seat in an open programme and the version in force not accepted (what the sessions panel
-    # reads too, once for both).
-    enrolments, accepted = sessions.mine(request)
-    if not enrolments or accepted:
+@homes.register(policy.EMPLOYEE, order=5, reads=sessions.employee_reads)
+def agreement_to_accept(request: HttpRequest, rows: dict) -> dict | None:
+    # Pending: a seat in an open programme and the version in force not accepted.
+    enrolments = rows["enrolments"]
+    if not enrolments or sessions.agreement_accepted(enrolments):
         return None
     return {"template": "programmes/home_agreement.html"}
 
 
-@homes.register(policy.EMPLOYEE, order=6)
-def my_agreements(request: HttpRequest) -> dict | None:
-    actor = request.actor
-    # The open enrolments the sessions panel reads, with whether their agreement waits for the employee.
-    enrolments, _accepted = sessions.mine(request)
-    waiting = [enrolment for enrolment in enrolments if agreement_selectors.waits_for(enrolment)]
-    sponsor = agreement_selectors.sponsor_summary(actor=actor)
+@homes.register(policy.EMPLOYEE, order=6, reads=sessions.employee_reads)
+def my_agreements(request: HttpRequest, rows: dict) -> dict | None:
+    # The open enrolments whose agreement waits for the employee, and the people a manager sponsors.
+    waiting = [enrolment for enrolment in rows["enrolments"] if agreement_selectors.waits_for(enrolment)]
+    sponsor = agreement_selectors.sponsor_summary_of(rows["sponsoring"][0])
     if not waiting and sponsor is None:
         return None
     return {"template": "programmes/agreement/home_employee.html", "waiting": waiting, "sponsor": sponsor}

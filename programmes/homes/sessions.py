@@ -6,9 +6,9 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
-from portal import homes, policy
+from portal import clock, homes, kept, policy
 from programmes.models import Attendance, PartyAcceptance, Phase, Session
-from programmes.selectors.agreement import with_agreement_waiting
+from programmes.selectors.agreement import sponsor_totals, with_agreement_waiting
 from programmes.selectors.credits import with_credits
 from programmes.selectors.enrolment import agreement_accepted_expression
 from programmes.selectors.sessions import (
@@ -20,10 +20,11 @@ from programmes.selectors.sessions import (
 from tenants.services import public_url
 
 
-def _attended(actor: policy.Actor) -> dict[str, int]:
+def _attended(actor: policy.Actor) -> QuerySet:
     """How many group sessions and 1:1s the employee attended, and how many group sessions were held."""
     rows = policy.scope(actor, Attendance).filter(user_id=actor.user_id, session__status=Session.Status.COMPLETED)
-    return rows.aggregate(
+    return kept.totals(
+        rows,
         group_held=Count("pk", filter=Q(session__kind=Session.Kind.GROUP)),
         group_present=Count("pk", filter=Q(session__kind=Session.Kind.GROUP, status=Attendance.Status.PRESENT)),
         individual_present=Count(
@@ -41,7 +42,7 @@ def _progress(enrolment, today) -> int:
 def _with_phase_now(actor: policy.Actor, enrolments: QuerySet) -> QuerySet:
     """Annotate `phase_now`: the name of the phase the enrolment's programme is in today (the first by
     position that has begun and not ended), None where the phases have no dates."""
-    today = timezone.localdate()
+    today = clock.today()
     phases = (
         policy.scope(actor, Phase)
         .filter(programme_id=OuterRef("programme_id"), starts_on__lte=today)
@@ -51,32 +52,35 @@ def _with_phase_now(actor: policy.Actor, enrolments: QuerySet) -> QuerySet:
     return enrolments.annotate(phase_now=Subquery(phases.values("name")[:1]))
 
 
-def mine(request: HttpRequest) -> tuple[list, bool]:
-    """The employee's open enrolments (with credits left, the phase their programme is in and whether their
-    three-way agreement waits for them, `agreement.waits_for`) and whether they accepted the coaching
-    agreement in force: read once per home page for the panels that show them, in one query (the
-    acceptance comes with each enrolment; without an open enrolment no panel asks for it)."""
-    if not hasattr(request, "_employee_home"):
-        actor = request.actor
-        enrolments = with_agreement_waiting(bookable_enrolments(actor=actor), party=PartyAcceptance.Party.EMPLOYEE)
-        enrolments = list(
-            with_credits(_with_phase_now(actor, enrolments)).annotate(
-                accepted_in_force=agreement_accepted_expression(actor.user_id)
-            )
-        )
-        request._employee_home = (enrolments, bool(enrolments) and enrolments[0].accepted_in_force)
-    return request._employee_home
+def employee_reads(actor: policy.Actor) -> dict[str, QuerySet]:
+    """What the employee's panels about their programmes show: the open enrolments (with credits left, the
+    phase their programme is in, whether their three-way agreement waits for them, `agreement.waits_for`,
+    and whether they accepted the coaching agreement in force), the next sessions, what they attended and,
+    for a manager, the people they sponsor."""
+    enrolments = with_agreement_waiting(bookable_enrolments(actor=actor), party=PartyAcceptance.Party.EMPLOYEE)
+    return {
+        "enrolments": with_credits(_with_phase_now(actor, enrolments)).annotate(
+            accepted_in_force=agreement_accepted_expression(actor.user_id)
+        ),
+        "next_sessions": sessions_upcoming(actor=actor, limit=3),
+        "attended": _attended(actor),
+        "sponsoring": sponsor_totals(actor=actor),
+    }
 
 
-@homes.register(policy.EMPLOYEE, order=10)
-def employee_sessions_panel(request: HttpRequest) -> dict | None:
-    actor = request.actor
-    enrolments, accepted = mine(request)
+def agreement_accepted(enrolments: list) -> bool:
+    """Whether the employee accepted the coaching agreement in force (read with each open enrolment)."""
+    return bool(enrolments) and enrolments[0].accepted_in_force
+
+
+@homes.register(policy.EMPLOYEE, order=10, reads=employee_reads)
+def employee_sessions_panel(request: HttpRequest, rows: dict) -> dict | None:
+    enrolments = rows["enrolments"]
     if not enrolments:
         return None
-    today = timezone.localdate()
-    upcoming = list(sessions_upcoming(actor=actor, limit=3))
+    upcoming = rows["next_sessions"]
     next_individual = next((session for session in upcoming if session.kind == Session.Kind.INDIVIDUAL), None)
+    today = timezone.localdate()
     for enrolment in enrolments:
         enrolment.progress = _progress(enrolment, today)
     credits_left = sum(max(enrolment.credits_left, 0) for enrolment in enrolments if enrolment.coach_id)
@@ -87,8 +91,8 @@ def employee_sessions_panel(request: HttpRequest) -> dict | None:
         "next_individual": next_individual,
         "credits_left": credits_left,
         "has_coach": any(enrolment.coach_id for enrolment in enrolments),
-        "agreement_accepted": accepted,
-        "attended": _attended(actor),
+        "agreement_accepted": agreement_accepted(enrolments),
+        "attended": rows["attended"][0],
     }
 
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import policy
+from portal import clock, kept, policy
 from portal.policy import Actor
 from programmes.models import (
     EmployeeProfile,
@@ -261,7 +260,7 @@ _NO_ATTENDANCE = {"attended": 0, "missed": 0, "coming": 0}
 
 
 def _attendance(actor: Actor, enrolments: list[Enrolment]) -> dict[int, dict]:
-    now = timezone.now()
+    now = clock.now()
     live = Q(session__status__in=[Session.Status.SCHEDULED, Session.Status.COMPLETED])
     rows = (
         policy.scope(actor, SponsoredAttendance)
@@ -334,22 +333,22 @@ def agreements_to_act_on(*, actor: Actor, party: str, limit: int = 20) -> list[E
     )
 
 
-def sponsor_summary(*, actor: Actor) -> dict | None:
-    """For a manager who sponsors someone: how many they sponsor now and how many agreements wait for them
-    (the newest version of any enrolment they sponsor, not yet accepted as its sponsor), in one query; None
-    for everyone else."""
+def sponsor_totals(*, actor: Actor) -> QuerySet:
+    """How many people a manager sponsors now and how many agreements wait for them (the newest version of
+    any enrolment they sponsor, not yet accepted as its sponsor): one row, in one query."""
     # Tested only for enrolments the policy lets the sponsor see, whose agreements they see too.
     newest_waiting = EnrolmentAgreement.objects.filter(enrolment_id=OuterRef("pk"), version=_newest_version()).exclude(
         acceptances__party=Party.SPONSOR
     )
-    counts = (
-        policy.scope(actor, SponsoredEnrolment)
-        .annotate(waiting=Exists(newest_waiting))
-        .aggregate(
-            people=Count("pk", filter=Q(status__in=(Enrolment.Status.INVITED, Enrolment.Status.ACTIVE))),
-            awaiting=Count("pk", filter=Q(waiting=True)),
-        )
+    return kept.totals(
+        policy.scope(actor, SponsoredEnrolment).annotate(waiting=Exists(newest_waiting)),
+        people=Count("pk", filter=Q(status__in=(Enrolment.Status.INVITED, Enrolment.Status.ACTIVE))),
+        awaiting=Count("pk", filter=Q(waiting=True)),
     )
+
+
+def sponsor_summary_of(counts: dict) -> dict | None:
+    """The sponsor's figures from `sponsor_totals`' row; None for someone who sponsors nobody."""
     if not counts["people"]:
         return None
     return {"people": counts["people"], "awaiting": counts["awaiting"]}

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
 
-from portal import policy
+from portal import clock, policy
 from portal.policy import Actor
 from programmes.models import (
     LIVE_STATUSES,
@@ -281,7 +280,7 @@ def hr_overview(*, actor: Actor) -> dict:
         (kind, status): n
         for kind, status, n in policy.scope(actor, Attendance)
         .filter(
-            session__starts_at__lt=timezone.now(),
+            session__starts_at__lt=clock.now(),
             session__status__in=[Session.Status.SCHEDULED, Session.Status.COMPLETED],
         )
         .order_by()

@@ -6,9 +6,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
 from django.http import Http404
-from django.utils import timezone
 
-from portal import policy
+from portal import clock, policy
 from programmes.models import Attendance, Cohort, Enrolment, Session, UrgentRequest
 from tenants.models import User
 
@@ -36,7 +35,7 @@ def sessions_upcoming(*, actor: policy.Actor, limit: int | None = None) -> Query
     """Scheduled sessions that have not ended yet (one in progress still shows its link), soonest first."""
     sessions = (
         _listed(with_ends(policy.scope(actor, Session)))
-        .filter(status=Session.Status.SCHEDULED, ends__gt=timezone.now())
+        .filter(status=Session.Status.SCHEDULED, ends__gt=clock.now())
         .order_by("starts_at", "pk")
     )
     return sessions[:limit] if limit else sessions
@@ -44,7 +43,7 @@ def sessions_upcoming(*, actor: policy.Actor, limit: int | None = None) -> Query
 
 def sessions_past(*, actor: policy.Actor, limit: int | None = None) -> QuerySet[Session]:
     """Sessions that have started or were cancelled, latest first."""
-    now = timezone.now()
+    now = clock.now()
     sessions = (
         _listed(policy.scope(actor, Session))
         .filter(Q(starts_at__lte=now) | Q(status=Session.Status.CANCELLED))
@@ -60,7 +59,7 @@ def sessions_to_mark(*, actor: policy.Actor, limit: int = 20) -> QuerySet[Sessio
         .filter(
             coach_id=actor.user_id,
             status=Session.Status.SCHEDULED,
-            starts_at__lte=timezone.now(),
+            starts_at__lte=clock.now(),
         )
         .order_by("-starts_at", "-pk")[:limit]
     )
@@ -199,7 +198,7 @@ def urgent_requests_waiting(*, actor: policy.Actor) -> int:
 def urgent_requests_to_me(*, actor: policy.Actor) -> QuerySet[UrgentRequest]:
     """The urgent requests made to the actor as coach here: those waiting (oldest first, the longest
     wait on top), then those answered in the last two weeks (newest first). One query."""
-    since = timezone.now() - URGENT_ANSWERED_SHOWN
+    since = clock.now() - URGENT_ANSWERED_SHOWN
     return (
         policy.scope(actor, UrgentRequest)
         .filter(coach_id=actor.user_id)

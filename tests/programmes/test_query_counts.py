@@ -34,17 +34,12 @@ PAGES = [
         "employee",
         "/",
         [
-            "the open enrolments with coach, programme, credits left, current phase, whether their agreement"
-            " waits and whether the coaching agreement in force is accepted",
-            "how many people the employee sponsors and how many agreements wait for them",
-            "the next sessions",
-            "the sessions attended",
-            "the assessments to fill in",
-            "recent sessions waiting for a reflection, a rating or a pulse",
-            "overdue goal actions",
-            "active goals",
-            "how often their content was read this month",
-            "the pulses of the trend's weeks",
+            "in one round trip, kept statements (portal.kept): the open enrolments with coach, programme,"
+            " credits left, current phase, whether their agreement waits and whether the coaching agreement in"
+            " force is accepted; how many people the employee sponsors and how many agreements wait for them;"
+            " the next sessions; the sessions attended; the assessments to fill in; recent sessions waiting for"
+            " a reflection, a rating or a pulse; overdue goal actions; active goals; how often their content was"
+            " read this month; the pulses of the trend's weeks",
         ],
     ),
     ("hr", "/programmes/", ["programmes with their cohort and enrolment counts (subqueries)"]),
