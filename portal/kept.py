@@ -82,9 +82,7 @@ class _Part:
 
 def totals(queryset: QuerySet, **aggregates) -> QuerySet:
     """`queryset.aggregate(**aggregates)` as a queryset of one row (a dict), so that it can be kept."""
-    return (
-        queryset.order_by().annotate(_totals=Value(1)).values("_totals").annotate(**aggregates).values(*aggregates)
-    )
+    return queryset.order_by().annotate(_totals=Value(1)).values("_totals").annotate(**aggregates).values(*aggregates)
 
 
 def read(actor: policy.Actor, purpose: str, build: Build) -> dict[str, list]:

@@ -155,7 +155,7 @@ def test_the_policy_blanks_and_logs_for_each_views_actor(world, in_tenant, actor
         def reads(a):
             return {"shared": policy.scope(a, Reflection).filter(employee_id=org.employee.pk)}
 
-        for view in range(2):
+        for _view in range(2):
             rows = kept.read(actor(org.coach, org), "t", reads)["shared"]
             assert {row.pk for row in rows} == set(shared.values_list("pk", flat=True))
         logged = AccessLogEntry.objects.filter(owner=org.employee, reader=coach.user, kind="reflection")

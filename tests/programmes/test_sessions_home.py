@@ -10,8 +10,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from programmes.availability.services import Meeting
 from portal.homes import panel_alone
+from programmes.availability.services import Meeting
 from programmes.homes.sessions import coach_sessions_panel, employee_sessions_panel
 from programmes.models import Enrolment, Phase, Session
 from programmes.services.sessions import session_schedule
