@@ -117,8 +117,33 @@ def test_a_kept_read_puts_in_each_views_day(world, in_tenant, actor, monkeypatch
 def test_a_read_of_the_real_clock_is_refused_where_it_is_built(world, in_tenant, actor):
     with in_tenant(world.acme):
         me = actor(world.acme.employee, world.acme)
-        with pytest.raises(ImproperlyConfigured, match="changes with something other than the present"):
+        with pytest.raises(ImproperlyConfigured, match="changes with something other than the person"):
             kept.read(me, "t", lambda a: {"s": policy.scope(a, Session).filter(starts_at__gt=timezone.now())})
+
+
+def test_a_read_of_the_persons_address_is_refused(world, in_tenant, actor):
+    with in_tenant(world.acme):
+        me = actor(world.acme.employee, world.acme)
+        with pytest.raises(ImproperlyConfigured, match="changes with something other than the person"):
+            kept.read(me, "t", lambda a: {"e": Enrolment.objects.filter(employee__email=a.user.email)})
+
+
+def test_people_with_the_same_roles_share_the_statements_and_each_gets_their_own_rows(world, in_tenant, actor):
+    org = world.acme
+    built = []
+
+    def reads(a):
+        built.append(a.user_id)
+        return {"enrolments": Enrolment.objects.filter(employee_id=a.user_id).order_by("pk")}
+
+    with in_tenant(org):
+        for person in (org.employee, org.employee2, org.employee):
+            rows = kept.read(actor(person, org), "t", reads)["enrolments"]
+            assert [row.pk for row in rows] == list(
+                Enrolment.objects.filter(employee=person).order_by("pk").values_list("pk", flat=True)
+            )
+            assert rows and {row.employee_id for row in rows} == {person.pk}
+    assert len(built) == 2 and person.pk not in built  # once, for two stand-ins
 
 
 def test_a_read_bounded_by_the_calendar_is_refused(world, in_tenant, actor):

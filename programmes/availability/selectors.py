@@ -7,12 +7,10 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, Window
 from django.utils import timezone
 
-from portal import clock, policy
-from portal.statements import one_statement, run_in_schemas
+from portal import clock, kept, policy
 from programmes.availability.models import CalendarFeed, Mode, OfferDefault, Slot
 from programmes.models import Enrolment
 from tenants.models import Organisation
@@ -99,10 +97,9 @@ class FreeTimes:
 _FREE_TIME_COLUMNS = ("pk", "starts_at", "ends_at", "mode", "coach_id", "coach__first_name", "coach__last_name")
 
 
-def free_times(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> FreeTimes:
-    """The slots of `free_slots` in the first `weeks`, by day, and whether more follow within the weeks that
-    can be booked: one prepared statement (`portal.statements`), the first later slot read with the shown
-    ones."""
+def free_times_rows(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> QuerySet:
+    """The slots of `free_slots` in the first `weeks` as rows of the columns the grid shows, and the first
+    later slot within the weeks that can be booked, marked `later` (1): `free_times_of` reads them."""
     slots = free_slots(actor=actor, coach_id=coach_id)
     if weeks < BOOKING_WEEKS:
         cut = clock.now() + timedelta(weeks=weeks)
@@ -111,32 +108,44 @@ def free_times(*, actor: policy.Actor, coach_id: int | None = None, weeks: int =
         slots = slots.annotate(
             later=Window(Count("pk", filter=Q(starts_at__gte=cut)), order_by=[F("starts_at").asc(), F("pk").asc()])
         ).filter(later__lte=1)
-    # Prepared once per connection and organisation and run with this view's values: planning the rule took
-    # longer than running it. The rows come back as one JSON list.
-    statement = one_statement(times=slots.values(*_FREE_TIME_COLUMNS))
-    [result] = run_in_schemas([(connection.schema_name, statement)], ["times"])
+    else:
+        slots = slots.annotate(later=Value(0))
+    return slots.values_list(*_FREE_TIME_COLUMNS, "later")
+
+
+def free_times_of(rows: list[tuple]) -> FreeTimes:
+    """The free times of `free_times_rows`' rows, by day, and whether more follow."""
     zone = timezone.get_current_timezone()
-    times = []
-    for row in result["times"]:
-        starts_at, ends_at = datetime.fromisoformat(row["starts_at"]), datetime.fromisoformat(row["ends_at"])
-        times.append(
-            FreeTime(
-                pk=row["pk"],
-                starts_at=starts_at.astimezone(zone),
-                duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
-                mode=row["mode"],
-                coach_id=row["coach_id"],
-                coach_name=f"{row['coach__first_name']} {row['coach__last_name']}".strip(),  # as get_full_name
-            )
+    times = [
+        FreeTime(
+            pk=pk,
+            starts_at=starts_at.astimezone(zone),
+            duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
+            mode=mode,
+            coach_id=coach_id,
+            coach_name=f"{first_name} {last_name}".strip(),  # as get_full_name
         )
-    times.sort(key=lambda time: (time.starts_at, time.pk))  # as the statement ordered them before json_agg
-    later = weeks < BOOKING_WEEKS and bool(times) and times[-1].starts_at >= cut
+        for pk, starts_at, ends_at, mode, coach_id, first_name, last_name, _later in rows
+    ]
+    later = bool(rows) and rows[-1][-1] == 1
     if later:
         times.pop()
     return FreeTimes(
         days=[Day(day, list(group)) for day, group in groupby(times, key=lambda time: time.starts_at.date())],
         later=later,
     )
+
+
+def free_times(*, actor: policy.Actor, coach_id: int | None = None, weeks: int = BOOKING_WEEKS) -> FreeTimes:
+    """The slots of `free_slots` in the first `weeks`, by day, and whether more follow within the weeks that
+    can be booked: one statement kept across requests (`portal.kept`: planning and building the rule took
+    longer than running it), the first later slot read with the shown ones."""
+    rows = kept.read(
+        actor,
+        f"free-times:{coach_id}:{weeks}",
+        lambda actor: {"times": free_times_rows(actor=actor, coach_id=coach_id, weeks=weeks)},
+    )
+    return free_times_of(rows["times"])
 
 
 def own_slots(

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import policy
+from portal import kept, policy
 from programmes.availability.models import Slot
-from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_times
+from programmes.availability.selectors import BOOKING_FIRST_WEEKS, BOOKING_WEEKS, free_times_of, free_times_rows
 from programmes.selectors import credits as credit_selectors
 from programmes.selectors import sessions as selectors
 from programmes.selectors.agreement import enrolments_waiting_for_agreement, with_booking_agreement
@@ -31,18 +31,28 @@ def _weeks(request: HttpRequest) -> int:
     return min(max(weeks, 1), BOOKING_WEEKS)
 
 
+def _booking_reads(weeks: int):
+    def reads(actor: policy.Actor) -> dict:
+        enrolments = with_booking_agreement(selectors.bookable_enrolments(actor=actor))
+        return {
+            "enrolments": credit_selectors.with_credits(enrolments).annotate(
+                accepted_in_force=agreement_accepted_expression(actor.user_id)
+            ),
+            "times": free_times_rows(actor=actor, weeks=weeks),
+        }
+
+    return reads
+
+
 def _booking_context(request: HttpRequest, error: str | None = None) -> dict:
     actor = request.actor
-    enrolments = with_booking_agreement(selectors.bookable_enrolments(actor=actor))
-    enrolments = list(
-        credit_selectors.with_credits(enrolments).annotate(
-            accepted_in_force=agreement_accepted_expression(actor.user_id)
-        )
-    )
+    weeks = _weeks(request)
+    # The enrolments and the free times: kept statements (portal.kept), one round trip.
+    rows = kept.read(actor, f"booking:{weeks}", _booking_reads(weeks))
+    enrolments = rows["enrolments"]
     # The coaching agreement matters only to someone enrolled (the page says they are not, otherwise).
     accepted = bool(enrolments) and enrolments[0].accepted_in_force
-    weeks = _weeks(request)
-    times = free_times(actor=actor, weeks=weeks)
+    times = free_times_of(rows["times"])
     return {
         "days": times.days,
         "later_weeks": min(weeks + BOOKING_FIRST_WEEKS, BOOKING_WEEKS) if times.later else None,
