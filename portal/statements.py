@@ -101,8 +101,9 @@ def run_prepared(statements: list[tuple[str, tuple[str, list]]]) -> list[list[tu
     connection and schema and then executed with this run's values (composed client-side). Returns each
     statement's rows, in order.
 
-    The connection's search path is then the last schema's, so django-tenants is told to set it again
-    before the next statement (with TENANT_LIMIT_SET_CALLS it would otherwise trust the path it set).
+    The connection's search path is then the last schema's: django-tenants is told so when that is the
+    path it would set itself, and told to set it again otherwise (with TENANT_LIMIT_SET_CALLS it would
+    trust the path it set last).
     """
     if not statements:
         return []
@@ -115,7 +116,8 @@ def run_prepared(statements: list[tuple[str, tuple[str, list]]]) -> list[list[tu
     parts.append("SET LOCAL plan_cache_mode = force_generic_plan")
     values: dict[int, tuple[str, str]] = {}  # a statement built once runs in many organisations
     for schema, (sql, params) in statements:
-        path = ", ".join(connection.ops.quote_name(name) for name in [schema, get_public_schema_name(), *extra])
+        names = [schema, get_public_schema_name(), *extra]
+        path = ", ".join(connection.ops.quote_name(name) for name in names)
         parts.append(f"SET search_path = {path}")
         if id(params) not in values:
             values[id(params)] = (
@@ -149,4 +151,6 @@ def run_prepared(statements: list[tuple[str, tuple[str, list]]]) -> list[list[tu
     finally:
         connection.search_path_set_schemas = None
     prepared.names, prepared.unsure = known, False
+    if names == connection._get_cursor_search_paths():
+        connection.search_path_set_schemas = names
     return rows

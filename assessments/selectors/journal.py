@@ -60,9 +60,12 @@ def session_has_taken_place(session: Session) -> bool:
 
 def coaches_of(*, employee_id: int) -> list:
     """The people who coach `employee_id` here (for "who can see this" notes), in one query."""
+    return list(coaches_of_rows(employee_id=employee_id))
 
+
+def coaches_of_rows(*, employee_id: int) -> QuerySet:
     enrolments = Enrolment.objects.filter(LIVE, employee_id=employee_id)
-    return list(
+    return (
         User.objects.filter(
             Q(pk__in=enrolments.values("coach_id"))
             | Q(
@@ -122,8 +125,15 @@ def session_label(session: Session) -> str:
     return f"{when} · {session.title or session.get_kind_display()}"
 
 
-def session_choices(*, actor: policy.Actor, limit: int = 30) -> list[tuple[int, str]]:
-    return [(session.pk, session_label(session)) for session in sessions_for_reflection(actor=actor)[:limit]]
+SESSION_CHOICES = 30
+
+
+def session_choices(*, actor: policy.Actor, limit: int = SESSION_CHOICES) -> list[tuple[int, str]]:
+    return session_choices_of(sessions_for_reflection(actor=actor)[:limit])
+
+
+def session_choices_of(sessions) -> list[tuple[int, str]]:
+    return [(session.pk, session_label(session)) for session in sessions]
 
 
 def sessions_for_reflection(*, actor: policy.Actor) -> QuerySet[Session]:

@@ -25,7 +25,7 @@ from assessments.services import feedback as feedback_services
 from assessments.services import goals as goal_services
 from assessments.services import notes as note_services
 from assessments.services import reflections as reflection_services
-from portal import policy
+from portal import kept, policy
 from portal.forms import form_submit
 
 PAGE_SIZE = 20
@@ -68,9 +68,11 @@ def reflections(request: HttpRequest) -> HttpResponse:
     actor = _viewer(request)
     form = None
     if actor.is_employee:
+        # The sessions a reflection can name and who coaches the writer: kept statements (portal.kept).
+        mine = kept.read(actor, "reflections", _writer_reads)
         form = forms.ReflectionForm(
             request.POST or None,
-            sessions=selectors.session_choices(actor=actor),
+            sessions=selectors.session_choices_of(mine["sessions"]),
             initial={"session": _int_or_none(request.GET.get("session"))},
         )
 
@@ -103,11 +105,18 @@ def reflections(request: HttpRequest) -> HttpResponse:
         "employee_id": employee_id,
         **_roles_context(request, actor),
         "coachees": selectors.coachees(actor=actor) if actor.is_coach else [],
-        "coaches": selectors.coaches_of(employee_id=actor.user_id) if actor.is_employee else [],
+        "coaches": mine["coaches"] if actor.is_employee else [],
     }
     return render(
         request, _fragment(request, "assessments/reflections.html", "assessments/reflection_rows.html"), context
     )
+
+
+def _writer_reads(actor: policy.Actor) -> dict:
+    return {
+        "sessions": selectors.sessions_for_reflection(actor=actor)[: selectors.SESSION_CHOICES],
+        "coaches": selectors.coaches_of_rows(employee_id=actor.user_id),
+    }
 
 
 @require_GET

@@ -76,9 +76,10 @@ def more_journal(world) -> None:
 def _pages(world) -> list:
     people = world.acme.people
     return [
-        # 5 the sessions a reflection may be linked to (policy on sessions), 6 how many reflections,
-        # 7 one page of them with session and reply count, 8 the coaches named in the privacy note
-        ("employee", "/reflections/", REQUEST + 4),
+        # 5 in one round trip, kept statements (portal.kept): the sessions a reflection may be linked to
+        # (policy on sessions) and the coaches named in the privacy note; 6 how many reflections, 7 one page
+        # of them with session and reply count
+        ("employee", "/reflections/", REQUEST + 3),
         # 5 how many shared with me, 6 the people I coach (filter), 7 one page of reflections
         ("coach", "/reflections/", REQUEST + 3),
         # 5 how many goals, 6 one page with open and overdue action counts, 7 overdue actions with their
