@@ -98,8 +98,11 @@ def totals(queryset: QuerySet, **aggregates) -> QuerySet:
 
 
 def read(actor: policy.Actor, purpose: str, build: Build) -> dict[str, list]:
-    """The rows of each queryset `build(actor)` returns, by name, from statements kept for `actor` (built on
-    the first view), all run in one round trip."""
+    """The rows of each queryset `build(actor)` returns, by name, from statements kept for everyone with
+    `actor`'s roles here (built on the first view), all run in one round trip with `actor`'s id.
+
+    `build` takes the person from the actor it is given and nothing from the request: anything else it
+    depends on (a coach's id, a number of weeks) is named in `purpose`, which is part of the key."""
     now = timezone.now()
     today = timezone.localdate(now)
     key = _key(actor, purpose, today)
