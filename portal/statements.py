@@ -63,6 +63,17 @@ class Prepared:
     unsure: bool = False
 
 
+# A generic plan, made once: the values change with every view, the plan need not. A Citus coordinator
+# cannot make a distributed plan of every statement with its values left open ("could not create
+# distributed plan"), so there each run is planned with its values (still one round trip, still built once).
+# Decided in the same round trip; `SET LOCAL` lasts until the statements' transaction ends.
+_PLAN_MODE = (
+    "DO $$BEGIN IF EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') "
+    "THEN SET LOCAL plan_cache_mode = force_custom_plan; "
+    "ELSE SET LOCAL plan_cache_mode = force_generic_plan; END IF; END$$"
+)
+
+
 def _parameter_type(value) -> str:
     for kind, name in _PARAMETER_TYPES:
         if isinstance(value, kind):
@@ -112,8 +123,7 @@ def run_prepared(statements: list[tuple[str, tuple[str, list]]]) -> list[list[tu
     prepared = _prepared.setdefault(connection.connection, Prepared())
     known = {} if prepared.unsure else dict(prepared.names)
     parts = [_forget_all()] if prepared.unsure else []
-    # A generic plan, made once: the values change with every view, the plan need not.
-    parts.append("SET LOCAL plan_cache_mode = force_generic_plan")
+    parts.append(_PLAN_MODE)
     values: dict[int, tuple[str, str]] = {}  # a statement built once runs in many organisations
     for schema, (sql, params) in statements:
         names = [schema, get_public_schema_name(), *extra]
