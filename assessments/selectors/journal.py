@@ -125,14 +125,11 @@ def session_label(session: Session) -> str:
     return f"{when} · {session.title or session.get_kind_display()}"
 
 
-SESSION_CHOICES = 30
-
-
-def session_choices(*, actor: policy.Actor, limit: int = SESSION_CHOICES) -> list[tuple[int, str]]:
-    return session_choices_of(sessions_for_reflection(actor=actor)[:limit])
+SESSION_CHOICES = 30  # the newest sessions a reflection can name
 
 
 def session_choices_of(sessions) -> list[tuple[int, str]]:
+    """The choices of a reflection's session, from `sessions_for_reflection`'s first SESSION_CHOICES."""
     return [(session.pk, session_label(session)) for session in sessions]
 
 
